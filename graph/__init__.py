@@ -1,0 +1,1 @@
+"""The graph model: schema as data, model types, warmth, and the stores."""

@@ -1,0 +1,68 @@
+"""The project's exceptions: one root, one subclass per kind of failure.
+
+Everything guanxi raises on purpose is a ``GuanxiError``, so a command line or
+a page can catch that one class and show its message without a stack trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class GuanxiError(Exception):
+    """Root of every error guanxi raises on purpose."""
+
+
+class SchemaError(GuanxiError):
+    """The schema or warmth file is malformed."""
+
+
+class ConfigError(GuanxiError):
+    """A setting (environment variable, option, configuration file) is wrong."""
+
+
+class InvalidParameter(GuanxiError, ValueError):
+    """A parameter of a public function is out of range or of the wrong kind."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(f"parameter {name!r}: {message}")
+        self.name = name
+
+
+class NodeNotFound(GuanxiError, LookupError):
+    """No entity matches what the user asked for."""
+
+    def __init__(self, query: str, candidates: Sequence[str] = ()) -> None:
+        hint = f"; did you mean: {', '.join(candidates)}" if candidates else ""
+        super().__init__(f"no company, person or park matches {query!r}{hint}")
+        self.query = query
+        self.candidates = list(candidates)
+
+
+class AmbiguousNode(GuanxiError, LookupError):
+    """Several entities match; the user must choose."""
+
+    def __init__(self, query: str, candidates: Sequence[str]) -> None:
+        shown = "\n  ".join(candidates[:20])
+        more = f"\n  ... and {len(candidates) - 20} more" if len(candidates) > 20 else ""
+        super().__init__(
+            f"{query!r} matches {len(candidates)} entities; name one by USCC or full name:\n  {shown}{more}"
+        )
+        self.query = query
+        self.candidates = list(candidates)
+
+
+class LoadError(GuanxiError):
+    """A file cannot be read at all (missing, unreadable, unknown columns)."""
+
+
+class LoadRejected(GuanxiError):
+    """Strict mode: the load was refused because some rows were rejected."""
+
+
+class StoreError(GuanxiError):
+    """The graph store failed (file, server, connection)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or opened (server down, wrong URI, wrong password)."""

@@ -1,0 +1,107 @@
+"""The store interface both graph stores implement.
+
+A store keeps nodes and relationships and answers questions about them. The
+interface is shaped for a database that answers natively (Neo4j) as much as
+for an in-memory graph: reads take and return whole batches, and path search
+is one call (:meth:`GraphStore.top_paths`) that each store implements its own
+way, with the same answers.
+
+Writing is idempotent: a node is keyed by label and key, a relationship by
+type, both ends and the identity properties the schema names, so writing the
+same batch twice leaves the graph unchanged.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+
+from graph.model import Edge, GraphStats, Node, Path, PathQuery, RecordBatch
+from graph.schema import Schema, load_schema
+from graph.warmth import Weights, load_weights
+
+
+class GraphStore(ABC):
+    """Base class of the embedded (NetworkX) and Neo4j stores."""
+
+    #: short name shown to users: "embedded" or "neo4j"
+    backend: str = "abstract"
+
+    def __init__(self, schema: Schema | None = None, weights: Weights | None = None) -> None:
+        self.schema = schema or load_schema()
+        self.weights = weights or load_weights()
+
+    # -- writing ---------------------------------------------------------------
+    @abstractmethod
+    def write(self, batch: RecordBatch) -> int:
+        """Upsert one validated batch, all or nothing; return rows written."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every node and relationship."""
+
+    def finish_load(self) -> None:  # noqa: B027 - optional hook
+        """Called once after a load's last batch (rebuild indexes, save)."""
+
+    # -- reading ---------------------------------------------------------------
+    @abstractmethod
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
+        """The nodes with these ids that exist, by id."""
+
+    @abstractmethod
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these node ids exist (used to find dangling references)."""
+
+    @abstractmethod
+    def find_nodes(self, text: str, labels: Sequence[str] | None = None, limit: int = 20) -> list[Node]:
+        """Nodes whose key equals ``text`` or whose name (or former name) contains it.
+
+        Ordered: exact key, exact name, exact former name, then names
+        containing the text, shorter names first, then by id.
+        """
+
+    @abstractmethod
+    def edges_of(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
+        """Every relationship touching any of ``ids`` (either direction), of ``types``.
+
+        Sorted by (type order in the schema, source, target) for stable output.
+        """
+
+    @abstractmethod
+    def degrees(self, ids: Sequence[str]) -> dict[str, int]:
+        """Relationship count (all types, both directions) of each node."""
+
+    @abstractmethod
+    def stats(self) -> GraphStats:
+        """Node counts by label, relationship counts by type, client count."""
+
+    @abstractmethod
+    def top_paths(self, query: PathQuery) -> list[Path]:
+        """The ``query.k`` warmest paths from a source to ``query.target``.
+
+        The rules (shared by every store and by the brute-force reference in
+        the tests):
+
+        * sources: client companies (narrowed by manager/branch) or the given ids;
+        * excluded nodes (status in ``exclude_statuses``, or black-listed) and
+          sources never stand inside a path; the target and explicit sources
+          are never excluded;
+        * a path is simple, has 1..``max_hops`` hops, each hop walks one
+          allowed relationship either way (the strongest one where several
+          join the same two nodes);
+        * warmth = product of hop strengths and interior-node hub discounts
+          (:func:`graph.warmth.path_warmth`); paths under ``min_warmth`` are dropped;
+        * order: :func:`graph.warmth.rank_key`.
+        """
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections or files."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,1 @@
+"""Readers that turn CSV, Excel and generated data into validated record batches."""

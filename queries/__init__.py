@@ -1,0 +1,1 @@
+"""The questions users ask, answered on any store."""
