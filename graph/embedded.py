@@ -1,0 +1,455 @@
+"""The embedded store: a NetworkX MultiDiGraph in the process, no server.
+
+Nodes are keyed by ``"Label:key"`` and carry ``label``, ``key``, ``name`` and
+their properties; relationships carry ``type`` and their properties, keyed by
+``"TYPE|identity"`` so that writing the same row twice updates in place.
+Path search runs on a compact numpy index (:mod:`graph.search_index`) built
+from the graph on first use and dropped whenever the graph changes.
+
+The whole store saves to one file (pickle) and reopens from it, so a large
+graph is built once.
+
+>>> store = EmbeddedStore()
+>>> store.stats().node_count
+0
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from graph.errors import InvalidParameter, StoreError, StoreUnavailable
+from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
+from graph.model import Path as GPath
+from graph.schema import Schema
+from graph.search_index import SearchIndex, top_paths
+from graph.store import GraphStore
+from graph.warmth import Weights, path_warmth, rank_key
+
+FILE_FORMAT = "guanxi-embedded/1"
+_RESERVED = frozenset({"label", "key", "name", "type", "_strength"})
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return not (value is pd.NA or value is pd.NaT)
+
+
+def _clean(value: Any) -> Any:
+    """Plain Python values for storage (numpy scalars become int/float/bool)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def edge_key(type_: str, identity: Iterable[Any]) -> str:
+    """The multigraph key of a relationship: its type and identity values."""
+    parts = [type_, *("" if not _present(v) else str(_clean(v)) for v in identity)]
+    return "|".join(parts)
+
+
+def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, int, str, str, str]:
+    """Which of several relationships joining the same two nodes a hop uses.
+
+    The strongest; among equals the earlier type in the schema, then by ends
+    and identity, so every store explains a hop with the same relationship.
+    """
+    return (-edge.strength, type_order.get(edge.type, 99), edge.source, edge.target, str(edge.props.get("_key", "")))
+
+
+class EmbeddedStore(GraphStore):
+    """Graph store on NetworkX, with a numpy index for fast path search."""
+
+    backend = "embedded"
+
+    def __init__(self, schema: Schema | None = None, weights: Weights | None = None) -> None:
+        super().__init__(schema, weights)
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._index: SearchIndex | None = None
+        self._names: _NameIndex | None = None
+        self._type_order = {t: i for i, t in enumerate(self.schema.types)}
+        self.path: Path | None = None
+
+    # -- persistence -----------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, schema: Schema | None = None, weights: Weights | None = None) -> EmbeddedStore:
+        """Reopen a store saved with :meth:`save`; StoreUnavailable if unreadable."""
+        file = Path(path)
+        if not file.exists():
+            raise StoreUnavailable(f"no embedded graph at {file}; create it with 'guanxi load FILES --store {file}'")
+        try:
+            with file.open("rb") as fh:
+                data = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            raise StoreUnavailable(f"cannot read embedded graph {file}: {exc}") from exc
+        if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
+            raise StoreUnavailable(f"{file} is not a guanxi graph file (expected format {FILE_FORMAT})")
+        store = cls(schema, weights)
+        store.graph = data["graph"]
+        if data.get("weights") == store.weights.digest:
+            store._index = data.get("index")
+        store.path = file
+        return store
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Write the store to ``path`` atomically (a temporary file, then rename)."""
+        file = Path(path) if path is not None else self.path
+        if file is None:
+            raise InvalidParameter("path", "no file to save to")
+        file.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": FILE_FORMAT, "graph": self.graph, "index": self.index(), "weights": self.weights.digest}
+        fd, tmp = tempfile.mkstemp(prefix=file.name, dir=file.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, file)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise StoreError(f"cannot save embedded graph to {file}: {exc}") from exc
+        self.path = file
+        return file
+
+    # -- writing ---------------------------------------------------------------
+    def write(self, batch: RecordBatch) -> int:
+        if batch.what == "nodes":
+            written = self._write_nodes(batch.name, batch.frame)
+        elif batch.what == "edges":
+            written = self._write_edges(batch.name, batch.frame)
+        elif batch.what == "clients":
+            written = self._write_clients(batch.frame)
+        else:  # pragma: no cover - RecordBatch's type forbids it
+            raise InvalidParameter("batch.what", f"unknown batch kind {batch.what!r}")
+        self._changed()
+        return written
+
+    def clear(self) -> None:
+        self.graph = nx.MultiDiGraph()
+        self._changed()
+
+    def _changed(self) -> None:
+        self._index = None
+        self._names = None
+
+    def _write_nodes(self, label: str, frame: pd.DataFrame) -> int:
+        spec = self.schema.label(label)
+        cols = [str(c) for c in frame.columns if c not in _RESERVED]
+        if spec.key not in frame.columns:
+            raise InvalidParameter("batch", f"a {label} batch needs its key column {spec.key!r}")
+        keys = frame[spec.key].tolist()
+        names = frame[spec.name_property].tolist() if spec.name_property in frame else [None] * len(frame)
+        values = [frame[c].tolist() for c in cols]
+        graph = self.graph
+        for i, key in enumerate(keys):
+            attrs = {c: _clean(vals[i]) for c, vals in zip(cols, values, strict=True) if _present(vals[i])}
+            attrs["label"] = label
+            attrs["key"] = str(key)
+            attrs["name"] = str(names[i]) if _present(names[i]) else str(key)
+            nid = node_id(label, str(key))
+            if nid in graph:
+                graph.nodes[nid].update(attrs)
+            else:
+                graph.add_node(nid, **attrs)
+        return len(keys)
+
+    def _write_edges(self, type_: str, frame: pd.DataFrame) -> int:
+        spec = self.schema.kind(type_)
+        for col in ("source", "target"):
+            if col not in frame.columns:
+                raise InvalidParameter("batch", f"a {type_} batch needs a {col!r} column")
+        src = frame["source"].astype(str).tolist()
+        dst = frame["target"].astype(str).tolist()
+        graph = self.graph
+        missing = sorted({n for n in (*src, *dst) if n not in graph})
+        if missing:
+            raise StoreError(
+                f"{type_}: {len(missing)} relationship ends are not in the graph (e.g. {', '.join(missing[:3])}); "
+                "nothing of this batch was written"
+            )
+        cols = [c for c in frame.columns if c not in ("source", "target") and c not in _RESERVED]
+        values = [frame[c].tolist() for c in cols]
+        ident = [frame[c].tolist() if c in frame else [None] * len(frame) for c in spec.identity]
+        strengths = self.weights.strengths(spec.type, frame).tolist()
+        stamp = graph.graph.get("weights")
+        if stamp is None and graph.number_of_edges() == 0:
+            graph.graph["weights"] = self.weights.digest
+        elif stamp != self.weights.digest:
+            graph.graph["weights"] = "stale"  # older edges carry other strengths
+        for i in range(len(src)):
+            attrs = {c: _clean(vals[i]) for c, vals in zip(cols, values, strict=True) if _present(vals[i])}
+            attrs["type"] = spec.type
+            attrs["_strength"] = strengths[i]
+            key = edge_key(spec.type, (col[i] for col in ident))
+            if graph.has_edge(src[i], dst[i], key):
+                graph.edges[src[i], dst[i], key].update(attrs)
+            else:
+                graph.add_edge(src[i], dst[i], key=key, **attrs)
+        return len(src)
+
+    def _write_clients(self, frame: pd.DataFrame) -> int:
+        ids = [node_id("Company", str(u)) for u in frame["uscc"].tolist()]
+        missing = [n for n in ids if n not in self.graph]
+        if missing:
+            raise StoreError(f"clients: {len(missing)} companies are not in the graph (e.g. {missing[0]})")
+        cols = [c for c in ("manager", "branch", "since") if c in frame.columns]
+        values = {c: frame[c].tolist() for c in cols}
+        for i, nid in enumerate(ids):
+            attrs: dict[str, Any] = {"is_client": True}
+            for c in cols:
+                v = values[c][i]
+                if _present(v):
+                    attrs["client_since" if c == "since" else c] = _clean(v)
+            self.graph.nodes[nid].update(attrs)
+        return len(ids)
+
+    # -- reading ---------------------------------------------------------------
+    def _node(self, nid: str) -> Node:
+        attrs = self.graph.nodes[nid]
+        props = {k: v for k, v in attrs.items() if k not in ("label", "key", "name")}
+        return Node(id=nid, label=attrs["label"], key=attrs["key"], name=attrs["name"], props=props)
+
+    def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
+        return {nid: self._node(nid) for nid in ids if nid in self.graph}
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        graph = self.graph
+        return {nid for nid in ids if nid in graph}
+
+    def find_nodes(self, text: str, labels: Sequence[str] | None = None, limit: int = 20) -> list[Node]:
+        query = text.strip()
+        if not query:
+            raise InvalidParameter("text", "empty search text")
+        if limit < 1:
+            raise InvalidParameter("limit", "must be at least 1")
+        if self._names is None:
+            self._names = _NameIndex.build(self.graph)
+        hits = self._names.search(query, limit * 4 if labels else limit)
+        nodes = [self._node(nid) for nid in hits]
+        if labels:
+            nodes = [n for n in nodes if n.label in labels]
+        return nodes[:limit]
+
+    def _edge(self, u: str, v: str, key: str, attrs: Mapping[str, Any]) -> Edge:
+        props = {k: v for k, v in attrs.items() if k not in ("type", "_strength")}
+        props["_key"] = key
+        return Edge(
+            type=attrs["type"], source=u, target=v, props=props, strength=self.weights.strength(attrs["type"], props)
+        )
+
+    def edges_of(self, ids: Sequence[str], types: Sequence[str] | None = None) -> list[Edge]:
+        wanted = set(types) if types else None
+        seen: set[tuple[str, str, str]] = set()
+        out: list[Edge] = []
+        for nid in ids:
+            if nid not in self.graph:
+                continue
+            for u, v, key, attrs in _incident(self.graph, nid):
+                if (wanted is None or attrs["type"] in wanted) and (u, v, key) not in seen:
+                    seen.add((u, v, key))
+                    out.append(self._edge(u, v, key, attrs))
+        out.sort(key=lambda e: (self._type_order.get(e.type, 99), e.source, e.target, str(e.props.get("_key"))))
+        return out
+
+    def degrees(self, ids: Sequence[str]) -> dict[str, int]:
+        return {nid: int(self.graph.degree(nid)) for nid in ids if nid in self.graph}
+
+    def stats(self) -> GraphStats:
+        nodes: dict[str, int] = dict.fromkeys(self.schema.labels, 0)
+        clients = 0
+        for _, attrs in self.graph.nodes(data=True):
+            nodes[attrs["label"]] = nodes.get(attrs["label"], 0) + 1
+            clients += bool(attrs.get("is_client"))
+        rels: dict[str, int] = dict.fromkeys(self.schema.types, 0)
+        for _, _, t in self.graph.edges(data="type"):
+            rels[t] = rels.get(t, 0) + 1
+        return GraphStats(nodes=nodes, relationships=rels, clients=clients)
+
+    # -- path search -------------------------------------------------------------
+    def index(self) -> SearchIndex:
+        """The search index, built from the graph on first use."""
+        if self._index is None:
+            self._index = build_index(self.graph, self.schema.types, self.weights)
+        return self._index
+
+    def top_paths(self, query: PathQuery) -> list[GPath]:
+        idx = self.index()
+        if query.target not in idx.pos:
+            raise InvalidParameter("target", f"{query.target!r} is not in the graph")
+        unknown = [t for t in query.types if t not in self._type_order]
+        if unknown:
+            raise InvalidParameter("types", f"unknown relationship types {unknown}")
+        target = idx.pos[query.target]
+        excluded = idx.excluded_mask(query.exclude_statuses, query.exclude_blacklisted)
+        if query.sources == "clients":
+            mask = idx.is_client & ~excluded
+            if query.manager is not None:
+                mask &= idx.manager == query.manager
+            if query.branch is not None:
+                mask &= idx.branch == query.branch
+            sources = np.flatnonzero(mask)
+        else:
+            missing = [s for s in query.sources if s not in idx.pos]
+            if missing:
+                raise InvalidParameter("sources", f"not in the graph: {', '.join(missing)}")
+            sources = np.array(sorted({idx.pos[s] for s in query.sources}), dtype=np.int64)
+        is_source = np.zeros(len(idx.ids), dtype=bool)
+        is_source[sources] = True
+        interior_ok = ~excluded & ~is_source
+        type_mask = np.array([t in query.types for t in idx.types], dtype=bool)
+        key: tuple[object, ...] = (
+            query.sources if query.sources == "clients" else tuple(sorted(query.sources)),
+            query.manager,
+            query.branch,
+            tuple(sorted(query.types)),
+            tuple(sorted(query.exclude_statuses)),
+            query.exclude_blacklisted,
+        )
+        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
+        found = top_paths(idx, target, sources, interior_ok, type_mask, key, query.max_hops, query.k, max_cost)
+        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types) for f in found]
+        paths = [p for p in paths if p.warmth >= query.min_warmth]
+        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
+        return paths[: query.k]
+
+    def _materialise(self, ids: Sequence[str], types: Sequence[str]) -> GPath:
+        allowed = set(types)
+        nodes = tuple(self._node(nid) for nid in ids)
+        edges: list[Edge] = []
+        for a, b in itertools.pairwise(ids):
+            options = [
+                self._edge(u, v, key, attrs)
+                for (u, v) in ((a, b), (b, a))
+                if self.graph.has_edge(u, v)
+                for key, attrs in self.graph[u][v].items()
+                if attrs["type"] in allowed
+            ]
+            edges.append(min(options, key=lambda e: edge_choice_key(e, self._type_order)))
+        discounts = [self.weights.discount(int(self.graph.degree(nid))) for nid in ids[1:-1]]
+        warmth = path_warmth([e.strength for e in edges], discounts)
+        return GPath(nodes=nodes, edges=tuple(edges), warmth=warmth)
+
+
+def _incident(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
+    for _, v, key, attrs in graph.out_edges(nid, keys=True, data=True):
+        yield nid, v, key, attrs
+    for u, _, key, attrs in graph.in_edges(nid, keys=True, data=True):
+        yield u, nid, key, attrs
+
+
+def build_index(graph: nx.MultiDiGraph, types: Sequence[str], weights: Weights) -> SearchIndex:
+    """Build the numpy search index from the NetworkX graph."""
+    ids = list(graph.nodes)
+    pos = {nid: i for i, nid in enumerate(ids)}
+    n = len(ids)
+    attrs = [graph.nodes[nid] for nid in ids]
+    type_pos = {t: i for i, t in enumerate(types)}
+    src_l: list[int] = []
+    dst_l: list[int] = []
+    typ_l: list[int] = []
+    str_l: list[float] = []
+    fresh = graph.graph.get("weights") == weights.digest
+    for u, v, data in graph.edges(data=True):
+        src_l.append(pos[u])
+        dst_l.append(pos[v])
+        typ_l.append(type_pos.get(data["type"], len(types)))
+        if not fresh or "_strength" not in data:
+            data["_strength"] = weights.strength(data["type"], data)
+        str_l.append(data["_strength"])
+    graph.graph["weights"] = weights.digest
+    strength = np.array(str_l, dtype=float)
+    src = np.array(src_l, dtype=np.int64)
+    dst = np.array(dst_l, dtype=np.int64)
+    typ = np.array(typ_l, dtype=np.int8)
+    # undirected CSR: every relationship listed under both of its ends
+    heads = np.concatenate([src, dst])
+    tails = np.concatenate([dst, src])
+    order = np.argsort(heads, kind="stable")
+    counts = np.bincount(heads, minlength=n)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    ecost = -np.log(np.concatenate([strength, strength]))
+    degree = counts.astype(np.int64)
+    return SearchIndex(
+        ids=ids,
+        pos=pos,
+        degree=degree,
+        node_cost=-np.log(weights.discounts(degree)),
+        is_client=np.array([bool(a.get("is_client")) for a in attrs], dtype=bool),
+        blacklisted=np.array([bool(a.get("blacklisted")) for a in attrs], dtype=bool),
+        status=np.array([a.get("status") for a in attrs], dtype=object),
+        manager=np.array([a.get("manager") for a in attrs], dtype=object),
+        branch=np.array([a.get("branch") for a in attrs], dtype=object),
+        indptr=indptr,
+        nbr=tails[order].astype(np.int32),
+        etype=np.concatenate([typ, typ])[order],
+        ecost=ecost[order],
+        types=tuple(types),
+    )
+
+
+class _NameIndex:
+    """Look-ups by key, exact name, former name and partial name."""
+
+    def __init__(self, ids: list[str], keys: list[str], names: list[str], former: dict[str, list[str]]) -> None:
+        self.ids = ids
+        self.by_key: dict[str, list[str]] = {}
+        self.by_name: dict[str, list[str]] = {}
+        for nid, key, name in zip(ids, keys, names, strict=True):
+            self.by_key.setdefault(key.upper(), []).append(nid)
+            self.by_name.setdefault(name.casefold(), []).append(nid)
+        self.by_former = former
+        self.names = pd.Series([n.casefold() for n in names], dtype=object)
+        self.lengths = np.array([len(n) for n in names])
+
+    @classmethod
+    def build(cls, graph: nx.MultiDiGraph) -> _NameIndex:
+        ids: list[str] = []
+        keys: list[str] = []
+        names: list[str] = []
+        former: dict[str, list[str]] = {}
+        for nid, attrs in graph.nodes(data=True):
+            ids.append(nid)
+            keys.append(str(attrs["key"]))
+            names.append(str(attrs["name"]))
+            raw = attrs.get("former_names")
+            for fn in raw.split(";") if isinstance(raw, str) else raw or ():
+                if fn:
+                    former.setdefault(str(fn).strip().casefold(), []).append(nid)
+        return cls(ids, keys, names, former)
+
+    def search(self, text: str, limit: int) -> list[str]:
+        out: list[str] = []
+        seen: set[str] = set()
+
+        def add(items: Iterable[str]) -> None:
+            for nid in items:
+                if nid not in seen:
+                    seen.add(nid)
+                    out.append(nid)
+
+        folded = text.casefold()
+        add(sorted(self.by_key.get(text.upper(), [])))
+        add(sorted(self.by_name.get(folded, [])))
+        add(sorted(self.by_former.get(folded, [])))
+        if len(out) < limit:
+            hits = np.flatnonzero(self.names.str.contains(folded, regex=False).to_numpy(dtype=bool))
+            ranked = sorted(hits.tolist(), key=lambda i: (self.lengths[i], self.ids[i]))
+            add(self.ids[i] for i in ranked[: limit * 2])
+            former_hits = sorted(nid for name, nids in self.by_former.items() if folded in name for nid in nids)
+            add(former_hits)
+        return out[:limit]

@@ -1,0 +1,206 @@
+"""A compact index for path search over a NetworkX graph.
+
+NetworkX stays the model (every node and relationship with its properties);
+walking its dict-of-dicts in Python is too slow for a million companies, so
+the search runs on this index instead: node positions, an undirected CSR
+adjacency in numpy arrays (neighbour, relationship type, cost = -log strength),
+degrees and the flags that decide sources and exclusions.
+
+The search (:func:`top_paths`) is a best-first enumeration of simple partial
+paths from the target outward, ordered by cost + an admissible lower bound of
+the cost still to go (A*). The bound and a hop-distance bound are computed by
+one multi-source Dijkstra from all sources at once (scipy's C
+implementation) and cached per source set and filter, so a query touches only
+the few partial paths that can still beat the k-th answer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+#: two costs closer than this are treated as a tie while searching; the final
+#: order is decided on exact warmth afterwards
+COST_SLACK = 1e-9
+
+
+@dataclass
+class SearchIndex:
+    """Arrays describing the graph for the search; positions index ``ids``."""
+
+    ids: list[str]
+    pos: dict[str, int]
+    degree: np.ndarray  # int64, all relationships, both directions
+    node_cost: np.ndarray  # -log(hub discount)
+    is_client: np.ndarray  # bool
+    blacklisted: np.ndarray  # bool
+    status: np.ndarray  # object: canonical status or None
+    manager: np.ndarray  # object
+    branch: np.ndarray  # object
+    indptr: np.ndarray  # CSR over positions, each relationship twice (both ways)
+    nbr: np.ndarray  # int32
+    etype: np.ndarray  # int8, index into ``types``
+    ecost: np.ndarray  # float64, -log strength
+    types: tuple[str, ...]
+    _bounds: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def excluded_mask(self, statuses: Sequence[str], blacklisted: bool) -> np.ndarray:
+        """Nodes that may not stand inside a path under these exclusions."""
+        mask = (
+            np.isin(self.status, np.array(list(statuses), dtype=object))
+            if statuses
+            else np.zeros(len(self.ids), dtype=bool)
+        )
+        if blacklisted:
+            mask = mask | self.blacklisted
+        return mask
+
+    def bounds(
+        self, key: tuple[object, ...], sources: np.ndarray, interior_ok: np.ndarray, type_mask: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Lower bounds (cost, hops) from every node to the nearest source.
+
+        ``sources`` are positions; ``interior_ok`` says which nodes a path may
+        pass through; ``type_mask`` which relationship types it may use.
+        Cached under ``key`` (the caller's description of those three).
+        """
+        hit = self._bounds.get(key)
+        if hit is not None:
+            return hit
+        n = len(self.ids)
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr))
+        cols = self.nbr.astype(np.int64)
+        is_source = np.zeros(n, dtype=bool)
+        is_source[sources] = True
+        # Dijkstra runs from the sources outward: entry (u, v) is the step v -> u
+        # of a path heading to a source, so v must be a permitted interior node
+        # and u a source or a permitted interior node.
+        keep = type_mask[self.etype] & interior_ok[cols] & (interior_ok[rows] | is_source[rows])
+        keep &= ~is_source[cols]
+        r, c = rows[keep], cols[keep]
+        w = self.ecost[keep] + self.node_cost[c]
+        # parallel relationships: keep the cheapest (csr_matrix would add them up)
+        order = np.lexsort((w, c, r))
+        r, c, w = r[order], c[order], w[order]
+        first = np.ones(len(r), dtype=bool)
+        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+        r, c, w = r[first], c[first], w[first]
+        # csgraph treats explicit zeros as missing edges: nudge free steps
+        w = np.maximum(w, 1e-300)
+        matrix = csr_matrix((w, (r, c)), shape=(n, n))
+        if len(sources) == 0:
+            cost = np.full(n, np.inf)
+            hops = np.full(n, np.inf)
+        else:
+            cost = dijkstra(matrix, directed=True, indices=sources, min_only=True)
+            hops = dijkstra(matrix, directed=True, indices=sources, min_only=True, unweighted=True)
+        cost[sources] = 0.0
+        hops[sources] = 0.0
+        if len(self._bounds) >= 16:
+            self._bounds.pop(next(iter(self._bounds)))
+        self._bounds[key] = (cost, hops)
+        return cost, hops
+
+
+@dataclass(frozen=True, slots=True)
+class FoundPath:
+    """Positions from source to target and the search cost of the path."""
+
+    nodes: tuple[int, ...]
+    cost: float
+
+
+Chain = tuple[int, "Chain | None"]
+
+
+def _chain(entry: Chain) -> list[int]:
+    """Nodes of a parent-linked chain, from its head back to its root."""
+    out: list[int] = []
+    cur: Chain | None = entry
+    while cur is not None:
+        out.append(cur[0])
+        cur = cur[1]
+    return out
+
+
+def top_paths(
+    index: SearchIndex,
+    target: int,
+    sources: np.ndarray,
+    interior_ok: np.ndarray,
+    type_mask: np.ndarray,
+    bounds_key: tuple[object, ...],
+    max_hops: int,
+    k: int,
+    max_cost: float,
+) -> list[FoundPath]:
+    """Every path that can be among the k cheapest, cheapest first.
+
+    Returns at least the k cheapest simple paths (fewer if fewer exist) from
+    a source to ``target`` with at most ``max_hops`` hops and cost at most
+    ``max_cost``, plus any path tied with the k-th within :data:`COST_SLACK`, so
+    the caller can order ties exactly.
+    """
+    n = len(index.ids)
+    is_source = np.zeros(n, dtype=bool)
+    is_source[sources] = True
+    if is_source[target]:
+        is_source[target] = False
+    h, hop_bound = index.bounds(bounds_key, sources, interior_ok, type_mask)
+    indptr, nbr, etype, ecost, node_cost = index.indptr, index.nbr, index.etype, index.ecost, index.node_cost
+    allowed_types = {int(t) for t in np.flatnonzero(type_mask)}
+    found: list[FoundPath] = []
+    kth = math.inf
+    counter = 0
+    # heap entries: (f, tiebreak, g, hops, complete, chain); chain = (node, parent_chain)
+    heap: list[tuple[float, int, float, int, bool, Chain]] = [(0.0, 0, 0.0, 0, False, (target, None))]
+    while heap:
+        f, _, g, hops, complete, chain = heapq.heappop(heap)
+        limit = min(max_cost, kth) + COST_SLACK
+        if f > limit:
+            break
+        if complete:
+            nodes = _chain(chain)  # source ... target
+            found.append(FoundPath(tuple(nodes), g))
+            if len(found) >= k:
+                kth = min(kth, sorted(p.cost for p in found)[k - 1])
+            continue
+        v = chain[0]
+        on_path = set(_chain(chain))
+        step_base = g + (node_cost[v] if hops else 0.0)
+        lo, hi = indptr[v], indptr[v + 1]
+        best: dict[int, float] = {}
+        for u, t, c in zip(nbr[lo:hi].tolist(), etype[lo:hi].tolist(), ecost[lo:hi].tolist(), strict=True):
+            if t not in allowed_types or u in on_path:
+                continue
+            prev = best.get(u)
+            if prev is None or c < prev:
+                best[u] = c
+        nh = hops + 1
+        for u, c in best.items():
+            g2 = step_base + c
+            if is_source[u]:
+                if g2 <= limit:
+                    counter += 1
+                    heapq.heappush(heap, (g2, counter, g2, nh, True, (u, chain)))
+                continue
+            if nh >= max_hops or not interior_ok[u] or u == target:
+                continue
+            if hop_bound[u] > max_hops - nh:
+                continue
+            f2 = g2 + h[u]
+            if f2 > limit:
+                continue
+            counter += 1
+            heapq.heappush(heap, (f2, counter, g2, nh, False, (u, chain)))
+    found.sort(key=lambda p: p.cost)
+    if len(found) > k:
+        cut = found[k - 1].cost + COST_SLACK
+        found = [p for p in found if p.cost <= cut]
+    return found

@@ -1,0 +1,41 @@
+"""How are two entities connected? The warmest paths between any two companies or persons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.errors import InvalidParameter
+from graph.model import Node
+from graph.store import GraphStore
+from queries.paths import PathAnswer, PathOptions, build_query, explain
+from queries.resolve import resolve
+
+
+def connections(
+    store: GraphStore,
+    a: str | Node,
+    b: str | Node,
+    *,
+    k: int | None = None,
+    max_hops: int | None = None,
+    kinds: Sequence[str] | None = None,
+    min_warmth: float | None = None,
+    include_closed: bool = False,
+    include_blacklisted: bool = False,
+) -> PathAnswer:
+    """The top ``k`` paths from ``a`` to ``b`` under the same warmth rules as introductions."""
+    source = a if isinstance(a, Node) else resolve(store, a)
+    target = b if isinstance(b, Node) else resolve(store, b)
+    if source.id == target.id:
+        raise InvalidParameter("b", f"{target.name} is the same entity as a")
+    options = PathOptions(k, max_hops, kinds, min_warmth, include_closed, include_blacklisted)
+    query = build_query(store, target, options, sources=(source.id,))
+    paths = store.top_paths(query)
+    notes: list[str] = []
+    if not paths:
+        notes.append(
+            f"{source.name} 与 {target.name} 在 {query.max_hops} 跳内没有连接 / no connection within "
+            f"{query.max_hops} hops with the chosen kinds; try more hops or all kinds"
+        )
+    explained = explain(paths, last_word_zh="", last_word_en="")
+    return PathAnswer(target=target, paths=explained, notes=notes, source=source)

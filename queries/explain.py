@@ -1,0 +1,72 @@
+"""One sentence per path that a relationship manager can read aloud.
+
+Each hop is told in its true direction (the shareholder holds, the person
+serves, the supplier supplies), whichever way the path walks it; clauses with
+the same subject are merged, so a shared chairman reads as
+"张三 is chairman of client A and a director of the prospect B".
+"""
+
+from __future__ import annotations
+
+from graph.model import Edge, Node, Path
+from queries.format import Lang, money, percent, role
+
+
+def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str:
+    if node.id == first.id and node.is_client:
+        return f"客户{node.name}" if lang == "zh" else f"client {node.name}"
+    if node.id == last.id and last_word:
+        return f"{last_word}{node.name}" if lang == "zh" else f"the {last_word} {node.name}"
+    return node.name
+
+
+def _predicate(edge: Edge, target: str, lang: Lang) -> str:
+    p = edge.props
+    if edge.type == "SERVES_AS":
+        title = str(p.get("role_text") or role(p.get("role"), "zh")) if lang == "zh" else role(p.get("role"), "en")
+        former = p.get("until") is not None
+        if lang == "zh":
+            return f"{'曾任' if former else '任'}{target}{title}"
+        return f"{'was' if former else 'is'} {title} of {target}"
+    if edge.type == "HOLDS_SHARES":
+        ratio = p.get("ratio")
+        if lang == "zh":
+            return f"持有{target} {percent(ratio)}股权" if ratio is not None else f"是{target}的股东"
+        return f"holds {percent(ratio)} of {target}" if ratio is not None else f"is a shareholder of {target}"
+    if edge.type == "SUPPLIES":
+        amount = p.get("amount")
+        if lang == "zh":
+            return f"向{target}供货" + (f"(年{money(amount, 'zh')})" if amount is not None else "")
+        return f"supplies {target}" + (f" ({money(amount, 'en')} a year)" if amount is not None else "")
+    if edge.type == "GUARANTEES":
+        amount = p.get("amount")
+        if lang == "zh":
+            return f"为{target}提供担保" + (f"({money(amount, 'zh')})" if amount is not None else "")
+        return f"guarantees {target}'s loans" + (f" ({money(amount, 'en')})" if amount is not None else "")
+    if edge.type == "LOCATED_IN":
+        return f"位于{target}" if lang == "zh" else f"is located in {target}"
+    return f"与{target}有{edge.type}关系" if lang == "zh" else f"has a {edge.type} relationship with {target}"
+
+
+def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str:
+    """The path as one plain sentence in Chinese (``zh``) or English (``en``).
+
+    ``last_word`` names the role of the last node (default 潜客 / prospect).
+    """
+    word = ("潜客" if lang == "zh" else "prospect") if last_word is None else last_word
+    first, last = path.nodes[0], path.nodes[-1]
+    names = {n.id: _tag(n, first, last, lang, word) for n in path.nodes}
+    clauses: list[tuple[str, list[str]]] = []
+    for edge in path.edges:
+        subject = names[edge.source]
+        pred = _predicate(edge, names[edge.target], lang)
+        if clauses and clauses[-1][0] == subject:
+            clauses[-1][1].append(pred)
+        else:
+            clauses.append((subject, [pred]))
+    if lang == "zh":
+        parts = [subject + "，并".join(preds) for subject, preds in clauses]
+        return "；".join(parts) + "。"
+    parts = [subject + " " + " and ".join(preds) for subject, preds in clauses]
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]

@@ -1,0 +1,140 @@
+"""Path ranking checked against brute-force enumeration on small random graphs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph.model import PathQuery
+from graph.store import GraphStore
+from graph.uscc import check_char
+from tests.reference import RawGraph, brute_force, summary
+
+TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
+ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
+
+
+def uscc(i: int) -> str:
+    body = f"91310000MA{i:07d}"
+    return body + check_char(body)
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
+    g = RawGraph()
+    n_comp = draw(st.integers(2, 9))
+    n_pers = draw(st.integers(0, 4))
+    n_park = draw(st.integers(0, 2))
+    comps = []
+    for i in range(n_comp):
+        comps.append(
+            g.add_company(
+                uscc(i),
+                f"公司{i}",
+                status=draw(st.sampled_from(["active", "active", "active", "revoked", "deregistered"])),
+                blacklisted=draw(st.booleans()) and draw(st.booleans()),
+                is_client=draw(st.booleans()),
+                manager=draw(st.sampled_from(["王经理", "李经理"])),
+                branch="浦东支行",
+            )
+        )
+    people = [
+        g.add_person(f"p{i}", f"人{i}", blacklisted=draw(st.booleans()) and draw(st.booleans())) for i in range(n_pers)
+    ]
+    parks = [g.add_park(f"park{i}", f"园区{i}") for i in range(n_park)]
+    n_edges = draw(st.integers(4, 30))
+    for _ in range(n_edges):
+        type_ = draw(st.sampled_from(TYPES))
+        if type_ == "SERVES_AS":
+            if not people:
+                continue
+            src, dst = draw(st.sampled_from(people)), draw(st.sampled_from(comps))
+            props = {"role": draw(st.sampled_from(ROLES))}
+            if draw(st.booleans()) and draw(st.booleans()):
+                props["until"] = "2020-01-01"
+        elif type_ == "LOCATED_IN":
+            if not parks:
+                continue
+            src, dst = draw(st.sampled_from(comps)), draw(st.sampled_from(parks))
+            props = {}
+        elif type_ == "HOLDS_SHARES":
+            src = draw(st.sampled_from(comps + people))
+            dst = draw(st.sampled_from(comps))
+            ratio = draw(st.sampled_from([None, 0.02, 0.1, 0.3, 0.5, 0.9]))
+            props = {} if ratio is None else {"ratio": ratio}
+        else:
+            src, dst = draw(st.sampled_from(comps)), draw(st.sampled_from(comps))
+            props = {"amount": draw(st.sampled_from([1e5, 5e6, 2e7, 3e8]))}
+        if src == dst:
+            continue
+        # identity: one relationship per (type, ends, identity); keep the first
+        ident = props.get("role") if type_ == "SERVES_AS" else None
+        if any(
+            t == type_ and s == src and d == dst and (p.get("role") if t == "SERVES_AS" else None) == ident
+            for t, s, d, p in g.edges
+        ):
+            continue
+        g.add_edge(type_, src, dst, **props)
+    target = draw(st.sampled_from(comps + people))
+    explicit = draw(st.booleans())
+    if explicit:
+        others = [n for n in g.nodes if n != target]
+        sources: object = (draw(st.sampled_from(others)),)
+    else:
+        sources = "clients"
+    query = PathQuery(
+        target=target,
+        sources=sources,  # type: ignore[arg-type]
+        manager=None if explicit or draw(st.integers(0, 3)) else "王经理",
+        types=TYPES if draw(st.booleans()) else (tuple(t for t in TYPES if draw(st.booleans())) or TYPES),
+        max_hops=draw(st.integers(1, 5)) if draw(st.integers(0, 3)) == 0 else 4,
+        k=draw(st.integers(1, 6)),
+        min_warmth=draw(st.sampled_from([0.0, 0.0, 0.0, 0.01, 0.2])),
+        exclude_statuses=draw(st.sampled_from([("revoked", "deregistered"), ()])),
+        exclude_blacklisted=draw(st.booleans()),
+    )
+    return g, query
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=graphs())
+def test_top_paths_equal_brute_force(make_store: Callable[[], GraphStore], case: tuple[RawGraph, PathQuery]) -> None:
+    graph, query = case
+    store = make_store()
+    store.clear()
+    graph.write_to(store)
+    expected = brute_force(graph, query, store.weights)
+    assert summary(store.top_paths(query)) == expected
+
+
+@st.composite
+def hub_graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
+    """A park or a state holder with many members next to a few real people."""
+    g = RawGraph()
+    n = draw(st.integers(25, 45))
+    comps = [g.add_company(uscc(i), f"公司{i}", is_client=draw(st.booleans())) for i in range(n)]
+    hub = g.add_park("big", "大园区") if draw(st.booleans()) else g.add_company(uscc(999), "国资委")
+    for c in comps:
+        if draw(st.integers(0, 9)) < 8:
+            if hub.startswith("Park"):
+                g.add_edge("LOCATED_IN", c, hub)
+            else:
+                g.add_edge("HOLDS_SHARES", hub, c, ratio=draw(st.sampled_from([0.05, 0.3, 0.6])))
+    people = [g.add_person(f"p{i}") for i in range(draw(st.integers(1, 6)))]
+    for p in people:
+        for c in draw(st.lists(st.sampled_from(comps), min_size=1, max_size=3, unique=True)):
+            g.add_edge("SERVES_AS", p, c, role=draw(st.sampled_from(ROLES)))
+    target = draw(st.sampled_from(comps))
+    return g, PathQuery(target=target, types=TYPES, max_hops=draw(st.integers(2, 4)), k=draw(st.integers(1, 8)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=hub_graphs())
+def test_hubs_rank_like_brute_force(make_store: Callable[[], GraphStore], case: tuple[RawGraph, PathQuery]) -> None:
+    graph, query = case
+    store = make_store()
+    store.clear()
+    graph.write_to(store)
+    assert summary(store.top_paths(query)) == brute_force(graph, query, store.weights)
