@@ -265,6 +265,17 @@ class EmbeddedStore(GraphStore):
         out.sort(key=lambda e: (self._type_order.get(e.type, 99), e.source, e.target, str(e.props.get("_key"))))
         return out
 
+    def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
+        for nid, attrs in self.graph.nodes(data=True):
+            if label is None or attrs["label"] == label:
+                yield self._node(nid)
+
+    def iter_edges(self, types: Sequence[str] | None = None) -> Iterator[Edge]:
+        wanted = set(types) if types else None
+        for u, v, key, attrs in self.graph.edges(keys=True, data=True):
+            if wanted is None or attrs["type"] in wanted:
+                yield self._edge(u, v, key, attrs)
+
     def degrees(self, ids: Sequence[str]) -> dict[str, int]:
         return {nid: int(self.graph.degree(nid)) for nid in ids if nid in self.graph}
 

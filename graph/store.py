@@ -14,7 +14,7 @@ same batch twice leaves the graph unchanged.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 
 from graph.model import Edge, GraphStats, Node, Path, PathQuery, RecordBatch
@@ -94,6 +94,14 @@ class GraphStore(ABC):
           (:func:`graph.warmth.path_warmth`); paths under ``min_warmth`` are dropped;
         * order: :func:`graph.warmth.rank_key`.
         """
+
+    def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
+        """Every node (of ``label``), in a stable order: for list matching and graph-wide views."""
+        raise NotImplementedError(f"{type(self).__name__} does not list nodes yet")
+
+    def iter_edges(self, types: Sequence[str] | None = None) -> Iterator[Edge]:
+        """Every relationship of ``types`` (all types when None), in a stable order."""
+        raise NotImplementedError(f"{type(self).__name__} does not list relationships yet")
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections or files."""

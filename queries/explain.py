@@ -61,6 +61,8 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
         subject = names[edge.source]
         pred = _predicate(edge, names[edge.target], lang)
         if clauses and clauses[-1][0] == subject:
+            if lang == "en" and pred.startswith("is ") and clauses[-1][1][0].startswith("is "):
+                pred = pred[3:]  # "is chairman of A and a director of B"
             clauses[-1][1].append(pred)
         else:
             clauses.append((subject, [pred]))

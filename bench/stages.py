@@ -1,0 +1,130 @@
+"""One benchmark stage per process, so each peak memory figure is its own.
+
+    python -m bench.stages generate OUT_DIR --companies N --seed S
+    python -m bench.stages load FILES_DIR GRAPH_FILE
+    python -m bench.stages query GRAPH_FILE --prospects 200 --seed S
+
+Each prints one JSON object on its last line: seconds, peak RSS and figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by nearest rank."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def stage_generate(out_dir: Path, companies: int, seed: int) -> dict[str, Any]:
+    from loaders.generate import generate
+
+    started = time.perf_counter()
+    summary = generate(out_dir, companies=companies, seed=seed)
+    return {"seconds": time.perf_counter() - started, "peak_mb": peak_rss_mb(), "summary": str(summary)}
+
+
+def stage_load(files: Path, graph_file: Path) -> dict[str, Any]:
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files
+
+    store = EmbeddedStore()
+    t0 = time.perf_counter()
+    report = load_files(store, files)
+    t1 = time.perf_counter()
+    store.index()
+    t2 = time.perf_counter()
+    store.save(graph_file)
+    t3 = time.perf_counter()
+    stats = store.stats()
+    return {
+        "load_seconds": t1 - t0,
+        "index_seconds": t2 - t1,
+        "save_seconds": t3 - t2,
+        "seconds": t2 - t0,
+        "peak_mb": peak_rss_mb(),
+        "nodes": stats.node_count,
+        "relationships": stats.relationship_count,
+        "clients": stats.clients,
+        "rejected": len(report.rejects),
+    }
+
+
+def stage_query(graph_file: Path, prospects: int, seed: int) -> dict[str, Any]:
+    from graph.embedded import EmbeddedStore
+    from queries.introductions import introductions
+
+    t0 = time.perf_counter()
+    store = EmbeddedStore.open(graph_file)
+    t1 = time.perf_counter()
+    rng = random.Random(seed)
+    candidates = [n for n in store.iter_nodes("Company") if not n.is_client]
+    chosen = rng.sample(candidates, min(prospects, len(candidates)))
+    # the first query computes the per-filter search bounds once (cached afterwards)
+    t2 = time.perf_counter()
+    introductions(store, chosen[0])
+    t3 = time.perf_counter()
+    latencies: list[float] = []
+    reached = 0
+    for node in chosen:
+        start = time.perf_counter()
+        answer = introductions(store, node)
+        latencies.append((time.perf_counter() - start) * 1000)
+        reached += bool(answer.paths)
+    return {
+        "open_seconds": t1 - t0,
+        "first_query_seconds": t3 - t2,
+        "prospects": len(chosen),
+        "reached": reached,
+        "median_ms": statistics.median(latencies),
+        "p99_ms": percentile(latencies, 99),
+        "max_ms": max(latencies),
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.stages")
+    sub = parser.add_subparsers(dest="stage", required=True)
+    g = sub.add_parser("generate")
+    g.add_argument("out_dir", type=Path)
+    g.add_argument("--companies", type=int, required=True)
+    g.add_argument("--seed", type=int, default=1)
+    ld = sub.add_parser("load")
+    ld.add_argument("files", type=Path)
+    ld.add_argument("graph_file", type=Path)
+    q = sub.add_parser("query")
+    q.add_argument("graph_file", type=Path)
+    q.add_argument("--prospects", type=int, default=200)
+    q.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.stage == "generate":
+        result = stage_generate(args.out_dir, args.companies, args.seed)
+    elif args.stage == "load":
+        result = stage_load(args.files, args.graph_file)
+    else:
+        result = stage_query(args.graph_file, args.prospects, args.seed)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

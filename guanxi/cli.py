@@ -1,0 +1,311 @@
+"""The ``guanxi`` command line.
+
+    guanxi generate --companies 10000 --seed 1 data/
+    guanxi load data/ --store graph.gx
+    guanxi paths 苏州恒芯 --store graph.gx
+    guanxi connect 张伟 上海芯源微电子 --json
+
+Every error guanxi raises on purpose is printed as one line (``error: ...``)
+with exit code 2; ``--json`` prints machine-readable results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from graph.errors import GuanxiError
+from graph.settings import Settings
+from graph.store import GraphStore
+from queries.format import Lang
+from queries.paths import PathAnswer
+
+
+def _store_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("store (default: environment variables, see README)")
+    g.add_argument("--store", type=Path, help="embedded graph file (GUANXI_STORE; default ~/.guanxi/graph.gx)")
+    g.add_argument("--backend", choices=["embedded", "neo4j"], help="GUANXI_BACKEND")
+    g.add_argument("--neo4j-uri", help="NEO4J_URI, e.g. bolt://localhost:7687 or neo4j+s://xxxx.databases.neo4j.io")
+    g.add_argument("--neo4j-user", help="NEO4J_USER (default neo4j)")
+    g.add_argument("--neo4j-password", help="NEO4J_PASSWORD")
+    g.add_argument("--neo4j-database", help="NEO4J_DATABASE (default neo4j)")
+    g.add_argument("--warmth", type=Path, help="a warmth file replacing graph/warmth.yaml (GUANXI_WARMTH)")
+
+
+def _path_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-k", type=int, help="how many paths (default 5)")
+    p.add_argument("--max-hops", type=int, help="longest path (default 4)")
+    p.add_argument("--kinds", help="relationship kinds, comma-separated: equity,officer,supply,guarantee,park")
+    p.add_argument("--min-warmth", type=float, help="drop paths colder than this (0..1)")
+    p.add_argument("--include-closed", action="store_true", help="allow 注销/吊销 companies inside paths")
+    p.add_argument("--include-blacklisted", action="store_true", help="allow black-listed entities inside paths")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the sentences")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(prog="guanxi", description="关系 guanxi: warm introduction paths for banks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write realistic synthetic CSV files")
+    gen.add_argument("out_dir", type=Path)
+    gen.add_argument("--companies", type=int, default=10_000)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--headers", choices=["en", "zh"], default="en", help="English or Chinese column headers")
+    gen.add_argument("--encoding", default="utf-8", help="utf-8 (default), utf-8-sig, gb18030, gbk")
+
+    load = sub.add_parser("load", help="load CSV/Excel files (or a folder of them) into the store")
+    load.add_argument("files", nargs="+", type=Path)
+    load.add_argument("--strict", action="store_true", help="refuse the whole load if any row is rejected")
+    load.add_argument("--rejects", type=Path, help="write rejected rows to this CSV (default: next to the store)")
+    load.add_argument("--replace", action="store_true", help="clear the store before loading")
+    load.add_argument("--json", action="store_true")
+    _store_options(load)
+
+    paths = sub.add_parser("paths", help="who can introduce us to PROSPECT?")
+    paths.add_argument("prospect", help="USCC, full name or part of a name")
+    paths.add_argument("--manager", help="only clients of this relationship manager")
+    paths.add_argument("--branch", help="only clients of this branch")
+    _path_options(paths)
+    _store_options(paths)
+
+    conn = sub.add_parser("connect", help="how are A and B connected?")
+    conn.add_argument("a")
+    conn.add_argument("b")
+    _path_options(conn)
+    _store_options(conn)
+
+    find = sub.add_parser("search", help="find companies, persons or parks by name or USCC")
+    find.add_argument("text")
+    find.add_argument("--limit", type=int, default=20)
+    find.add_argument("--json", action="store_true")
+    _store_options(find)
+
+    stats = sub.add_parser("stats", help="graph size")
+    stats.add_argument("--json", action="store_true")
+    _store_options(stats)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = Settings.from_env()
+    return base.with_overrides(
+        store_path=args.store,
+        backend=args.backend,
+        neo4j_uri=args.neo4j_uri,
+        neo4j_user=args.neo4j_user,
+        neo4j_password=args.neo4j_password,
+        neo4j_database=args.neo4j_database,
+        warmth_file=args.warmth,
+    )
+
+
+def _open(args: argparse.Namespace, create: bool = False) -> GraphStore:
+    from graph.open_store import open_store
+
+    return open_store(_settings(args), create=create)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    def width(s: str) -> int:
+        return sum(2 if ord(c) > 0x2E80 else 1 for c in s)
+
+    cols = [max(width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = []
+    for r in [header, *rows]:
+        lines.append("  ".join(str(v) + " " * (cols[i] - width(str(v))) for i, v in enumerate(r)).rstrip())
+    lines.insert(1, "  ".join("-" * c for c in cols))
+    return "\n".join(lines)
+
+
+def _show_answer(answer: PathAnswer, lang: Lang, as_json: bool) -> None:
+    if as_json:
+        _print_json(answer.to_dict())
+        return
+    head = f"{answer.source.name} → " if answer.source else ""
+    print(f"{head}{answer.target.name} ({answer.target.key})")
+    rows = []
+    for p in answer.paths:
+        rows.append(
+            [
+                str(p.rank),
+                f"{p.warmth:.3f}",
+                str(p.hops),
+                p.introducer.name,
+                p.manager or "-",
+                p.sentence_zh if lang == "zh" else p.sentence_en,
+            ]
+        )
+    if rows:
+        header = (
+            ["#", "温度", "跳数", "引荐客户", "客户经理", "说明"]
+            if lang == "zh"
+            else ["#", "warmth", "hops", "introducer", "manager", "explanation"]
+        )
+        print(_table(rows, header))
+    for note in answer.notes:
+        print(f"note: {note}")
+
+
+def _progress_bar(total_hint: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int, stage: str) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit="rows", desc=total_hint, file=sys.stderr)
+        b = bar["bar"]
+        b.set_description(stage)
+        b.total = total
+        b.n = done
+        b.refresh()
+
+    def close() -> None:
+        if "bar" in bar:
+            bar["bar"].close()
+
+    return update, close
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from loaders.generate import generate
+
+    started = time.perf_counter()
+    summary = generate(
+        args.out_dir, companies=args.companies, seed=args.seed, headers=args.headers, encoding=args.encoding
+    )
+    print(f"wrote {args.out_dir} in {time.perf_counter() - started:.1f}s")
+    print(summary)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files
+
+    store = _open(args, create=True)
+    update, close = _progress_bar("load")
+    try:
+        if args.replace:
+            store.clear()
+        files = args.files[0] if len(args.files) == 1 and args.files[0].is_dir() else args.files
+        report = load_files(store, files, strict=args.strict, progress=update)
+    finally:
+        close()
+    if isinstance(store, EmbeddedStore):
+        saved = store.save()
+        print(f"saved {saved}", file=sys.stderr)
+    rejects = args.rejects
+    if rejects is None and report.rejects:
+        base = store.path if isinstance(store, EmbeddedStore) and store.path else Path("guanxi")
+        rejects = base.with_name(base.stem + "-rejects.csv")
+    if rejects is not None and report.rejects:
+        report.write_rejects(rejects)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report.summary("zh"))
+        if rejects is not None and report.rejects:
+            print(f"rejected rows written to {rejects}")
+    store.close()
+    return 0
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from queries.introductions import introductions
+
+    with _open(args) as store:
+        answer = introductions(
+            store,
+            args.prospect,
+            k=args.k,
+            max_hops=args.max_hops,
+            kinds=args.kinds,
+            min_warmth=args.min_warmth,
+            manager=args.manager,
+            branch=args.branch,
+            include_closed=args.include_closed,
+            include_blacklisted=args.include_blacklisted,
+        )
+        _show_answer(answer, args.lang, args.json)
+    return 0
+
+
+def cmd_connect(args: argparse.Namespace) -> int:
+    from queries.connections import connections
+
+    with _open(args) as store:
+        answer = connections(
+            store,
+            args.a,
+            args.b,
+            k=args.k,
+            max_hops=args.max_hops,
+            kinds=args.kinds,
+            min_warmth=args.min_warmth,
+            include_closed=args.include_closed,
+            include_blacklisted=args.include_blacklisted,
+        )
+        _show_answer(answer, args.lang, args.json)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        nodes = store.find_nodes(args.text, limit=args.limit)
+    if args.json:
+        _print_json([{"id": n.id, "label": n.label, "key": n.key, "name": n.name} for n in nodes])
+    elif nodes:
+        print(_table([[n.label, n.key, n.name] for n in nodes], ["label", "key", "name"]))
+    else:
+        print(f"nothing matches {args.text!r}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        s = store.stats()
+    if args.json:
+        _print_json({"nodes": s.nodes, "relationships": s.relationships, "clients": s.clients})
+    else:
+        rows = [[k, str(v)] for k, v in {**s.nodes, **s.relationships}.items()] + [["clients", str(s.clients)]]
+        print(_table(rows, ["what", "count"]))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "generate": cmd_generate,
+    "load": cmd_load,
+    "paths": cmd_paths,
+    "connect": cmd_connect,
+    "search": cmd_search,
+    "stats": cmd_stats,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``guanxi`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GuanxiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Demo data: a generated graph, built once and cached, for the first run and the app.
+
+>>> store = demo_store(companies=300)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from graph.embedded import EmbeddedStore
+from graph.errors import StoreUnavailable
+from graph.warmth import Weights
+
+DEMO_COMPANIES = 3000
+DEMO_SEED = 7
+
+
+def demo_dir() -> Path:
+    """Where demo files are cached (``GUANXI_DEMO_DIR`` or ``~/.guanxi/demo``)."""
+    return Path(os.environ.get("GUANXI_DEMO_DIR") or Path.home() / ".guanxi" / "demo")
+
+
+def demo_store(companies: int = DEMO_COMPANIES, seed: int = DEMO_SEED, weights: Weights | None = None) -> EmbeddedStore:
+    """The embedded store loaded with generated demo data (generated and saved on first use)."""
+    from loaders.generate import generate
+    from loaders.pipeline import load_files
+
+    base = demo_dir() / f"c{companies}-s{seed}"
+    graph_file = base / "graph.gx"
+    if graph_file.exists():
+        try:
+            return EmbeddedStore.open(graph_file, weights=weights)
+        except StoreUnavailable:
+            graph_file.unlink()
+    files = base / "files"
+    if not (files / "clients.csv").exists():
+        generate(files, companies=companies, seed=seed)
+    store = EmbeddedStore(weights=weights)
+    load_files(store, files)
+    store.save(graph_file)
+    return store

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install what the tests need and run the whole suite: lint, types, and pytest
+# against both stores (a real Neo4j 5.26 server is built from Maven Central and
+# started by the tests) and a real headless Chromium.
+# Usage: bash scripts/test.sh [pytest options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+
+# Headless Chromium for the browser test (Debian's package; Playwright drives it).
+if [ -z "${GUANXI_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser test ..."
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  else
+    echo "warning: no chromium and no apt-get; set GUANXI_CHROMIUM to a Chromium binary" >&2
+  fi
+fi
+
+export PATH="$PWD/.venv/bin:$PATH"
+echo "== ruff"
+ruff check .
+ruff format --check .
+echo "== mypy"
+mypy graph loaders queries guanxi app.py bench tests
+echo "== pytest"
+python -m pytest "$@"
