@@ -3,7 +3,9 @@ package guanxi.testserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
@@ -100,8 +103,15 @@ public final class TestServer {
     }
 
     private static void run(Options options) throws Exception {
+        long mainStarted = System.nanoTime();
         Files.createDirectories(options.home());
+        checkPortFree(options.port());
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        if (options.watchStdin()) {
+            Thread watcher = new Thread(TestServer::exitOnStdinEof, "guanxi-neo4j-stdin-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
 
         Map<org.neo4j.graphdb.config.Setting<?>, Object> config = new HashMap<>();
         // Network: Bolt only, loopback only, plain text.
@@ -123,11 +133,16 @@ public final class TestServer {
         config.put(GraphDatabaseSettings.pagecache_memory, options.pagecacheBytes());
         config.put(GraphDatabaseSettings.preallocate_logical_logs, false);
         config.put(GraphDatabaseSettings.udc_enabled, false);
+        // Netty's graceful shutdown waits a 5 s "quiet period" per event loop group (two
+        // groups, so a clean stop took > 10 s). Tests stop and restart servers often.
+        config.put(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0);
 
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(options.home())
                 .setConfig(config)
                 .setUserLogProvider(new Log4jLogProvider(out, Level.INFO))
                 .build();
+
+        long dbmsStarted = System.nanoTime();
 
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(
@@ -149,17 +164,17 @@ public final class TestServer {
                 throw new IllegalStateException("database '" + db.databaseName() + "' did not become available");
             }
         }
-        setAdminPassword(system, options.password());
+        long databasesAvailable = System.nanoTime();
+        out.println("GUANXI-NEO4J-INFO " + setAdminPassword(system, options.password()));
+        long passwordSet = System.nanoTime();
         awaitBolt(options.port());
 
+        out.println("GUANXI-NEO4J-TIMING dbms_build=" + millis(mainStarted, dbmsStarted)
+                + "ms databases=" + millis(dbmsStarted, databasesAvailable)
+                + "ms password=" + millis(databasesAvailable, passwordSet)
+                + "ms bolt_probe=" + millis(passwordSet, System.nanoTime()) + "ms");
         out.println(READY_PREFIX + "bolt://" + HOST + ":" + options.port());
         out.flush();
-
-        if (options.watchStdin()) {
-            Thread watcher = new Thread(TestServer::exitOnStdinEof, "guanxi-neo4j-stdin-watch");
-            watcher.setDaemon(true);
-            watcher.start();
-        }
         stopped.await();
     }
 
@@ -169,13 +184,14 @@ public final class TestServer {
      * <p>Done through the embedded API on the system database (which bypasses authentication),
      * on every start: on a fresh store this replaces the default {@code neo4j/neo4j}; on an
      * existing store Neo4j refuses to "change" a password to the same value, which we accept,
-     * and a different password replaces the old one.
+     * and a different password replaces the old one. Returns a one-line note for the log.
      */
-    private static void setAdminPassword(GraphDatabaseService system, String password) {
+    private static String setAdminPassword(GraphDatabaseService system, String password) {
         try {
             system.executeTransactionally(
                     "ALTER USER " + ADMIN_USER + " SET PLAINTEXT PASSWORD $password CHANGE NOT REQUIRED",
                     Map.of("password", password));
+            return "password of user '" + ADMIN_USER + "' set";
         } catch (QueryExecutionException e) {
             String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
             if (!message.contains("cannot be the same")) {
@@ -183,6 +199,25 @@ public final class TestServer {
             }
             // Same password as before: make sure the "change required" flag is off anyway.
             system.executeTransactionally("ALTER USER " + ADMIN_USER + " SET PASSWORD CHANGE NOT REQUIRED");
+            return "password of user '" + ADMIN_USER + "' unchanged";
+        }
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos);
+    }
+
+    /**
+     * Fails fast if the Bolt port is taken. Neo4j binds it only after initialising every
+     * database, which takes seconds; this check takes a millisecond. Like Netty, it uses
+     * SO_REUSEADDR, so sockets in TIME_WAIT from a previous run on this port do not count.
+     */
+    private static void checkPortFree(int port) throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(HOST, port));
+        } catch (BindException e) {
+            throw new BindException("Bolt port " + HOST + ":" + port + " is not available: " + e.getMessage());
         }
     }
 
