@@ -20,6 +20,7 @@ import itertools
 import math
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -64,6 +65,105 @@ def edge_key(type_: str, identity: Iterable[Any]) -> str:
     return "|".join(parts)
 
 
+def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[str]:
+    """:func:`edge_key` for every row of ``frame``, vectorised, interned (few distinct keys)."""
+    key = pd.Series([type_] * len(frame), index=frame.index, dtype=object)
+    for col in identity:
+        if col in frame.columns:
+            values = frame[col].map(lambda v: str(_clean(v)) if _present(v) else "")
+        else:
+            values = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+        key = key + "|" + values.astype(object)
+    table: dict[str, str] = {}
+    return [table.setdefault(k, sys.intern(k)) for k in key.tolist()]
+
+
+def _add_edges(
+    graph: nx.MultiDiGraph, src: list[str], dst: list[str], keys: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """``graph.add_edges_from`` for edges whose ends exist, without its per-edge view lookups.
+
+    Does what MultiDiGraph.add_edge does with an explicit key: the key dict
+    of (u, v) is shared by the successor and predecessor maps; an existing
+    key's attributes are updated, a new key is added. About four times
+    faster at millions of relationships.
+    """
+    succ, pred = graph._succ, graph._pred
+    for u, v, key, attrs in zip(src, dst, keys, rows, strict=True):
+        keydict = succ[u].get(v)
+        if keydict is None:
+            keydict = graph.edge_key_dict_factory()
+            succ[u][v] = keydict
+            pred[v][u] = keydict
+        old = keydict.get(key)
+        if old is None:
+            keydict[key] = attrs
+        else:
+            old.update(attrs)
+    cache = getattr(graph, "__networkx_cache__", None)
+    if cache:
+        cache.clear()  # what add_edge does: cached backend conversions are stale now
+
+
+def _fill(rows: list[dict[str, Any]], frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """Add each column's present values to the row dicts, column by column (fast for big batches)."""
+    for col in columns:
+        series = frame[col]
+        mask = series.notna().to_numpy()
+        if not mask.any():
+            continue
+        values = series[mask].tolist()
+        if series.dtype == object:
+            values = [v if type(v) is str else _clean(v) for v in values]
+        for i, v in zip(np.flatnonzero(mask).tolist(), values, strict=True):
+            rows[i][col] = v
+
+
+class _EdgeMirror:
+    """A columnar copy of every relationship written (ends, type, key, strength).
+
+    The search index is built from these numpy arrays instead of walking the
+    NetworkX graph, which is what makes building it at a million companies
+    take seconds. A relationship written twice appears twice here; the index
+    keeps the last copy.
+    """
+
+    def __init__(self) -> None:
+        self.src: list[list[str]] = []
+        self.dst: list[list[str]] = []
+        self.key_ids: list[np.ndarray] = []
+        self.types: list[np.ndarray] = []
+        self.strengths: list[np.ndarray] = []
+        self.key_table: dict[str, int] = {}
+
+    def append(self, src: list[str], dst: list[str], keys: list[str], type_idx: int, strengths: np.ndarray) -> None:
+        table = self.key_table
+        ids = [table.setdefault(k, len(table)) for k in keys]
+        self.src.append(src)
+        self.dst.append(dst)
+        self.key_ids.append(np.array(ids, dtype=np.int64))
+        self.types.append(np.full(len(src), type_idx, dtype=np.int8))
+        self.strengths.append(np.asarray(strengths, dtype=float))
+
+    def arrays(self, pos: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(source positions, target positions, type indexes, strengths), one row per distinct relationship."""
+        if not self.src:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=float)
+        src = np.array([pos[n] for part in self.src for n in part], dtype=np.int64)
+        dst = np.array([pos[n] for part in self.dst for n in part], dtype=np.int64)
+        keys = np.concatenate(self.key_ids)
+        types = np.concatenate(self.types)
+        strengths = np.concatenate(self.strengths)
+        # keep the last write of each (source, target, key)
+        order = np.lexsort((np.arange(len(src)), keys, dst, src))
+        s, d, k = src[order], dst[order], keys[order]
+        last = np.ones(len(order), dtype=bool)
+        last[:-1] = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (k[1:] != k[:-1])
+        keep = order[last]
+        return src[keep], dst[keep], types[keep], strengths[keep]
+
+
 def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, int, str, str, str]:
     """Which of several relationships joining the same two nodes a hop uses.
 
@@ -84,6 +184,7 @@ class EmbeddedStore(GraphStore):
         self._index: SearchIndex | None = None
         self._names: _NameIndex | None = None
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
+        self._mirror = _EdgeMirror()
         self.path: Path | None = None
 
     # -- persistence -----------------------------------------------------------
@@ -102,8 +203,11 @@ class EmbeddedStore(GraphStore):
             raise StoreUnavailable(f"{file} is not a guanxi graph file (expected format {FILE_FORMAT})")
         store = cls(schema, weights)
         store.graph = data["graph"]
-        if data.get("weights") == store.weights.digest:
+        if data.get("weights") == store.weights.digest and isinstance(data.get("mirror"), _EdgeMirror):
+            store._mirror = data["mirror"]
             store._index = data.get("index")
+        else:  # other warmth settings: strengths are recomputed from the graph
+            store._mirror = _mirror_from_graph(store.graph, store.weights, store._type_order)
         store.path = file
         return store
 
@@ -113,7 +217,13 @@ class EmbeddedStore(GraphStore):
         if file is None:
             raise InvalidParameter("path", "no file to save to")
         file.parent.mkdir(parents=True, exist_ok=True)
-        data = {"format": FILE_FORMAT, "graph": self.graph, "index": self.index(), "weights": self.weights.digest}
+        data = {
+            "format": FILE_FORMAT,
+            "graph": self.graph,
+            "mirror": self._mirror,
+            "index": self.index(),
+            "weights": self.weights.digest,
+        }
         fd, tmp = tempfile.mkstemp(prefix=file.name, dir=file.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -140,6 +250,7 @@ class EmbeddedStore(GraphStore):
 
     def clear(self) -> None:
         self.graph = nx.MultiDiGraph()
+        self._mirror = _EdgeMirror()
         self._changed()
 
     def _changed(self) -> None:
@@ -148,23 +259,15 @@ class EmbeddedStore(GraphStore):
 
     def _write_nodes(self, label: str, frame: pd.DataFrame) -> int:
         spec = self.schema.label(label)
-        cols = [str(c) for c in frame.columns if c not in _RESERVED]
         if spec.key not in frame.columns:
             raise InvalidParameter("batch", f"a {label} batch needs its key column {spec.key!r}")
-        keys = frame[spec.key].tolist()
+        keys = [str(k) for k in frame[spec.key].tolist()]
         names = frame[spec.name_property].tolist() if spec.name_property in frame else [None] * len(frame)
-        values = [frame[c].tolist() for c in cols]
-        graph = self.graph
-        for i, key in enumerate(keys):
-            attrs = {c: _clean(vals[i]) for c, vals in zip(cols, values, strict=True) if _present(vals[i])}
-            attrs["label"] = label
-            attrs["key"] = str(key)
-            attrs["name"] = str(names[i]) if _present(names[i]) else str(key)
-            nid = node_id(label, str(key))
-            if nid in graph:
-                graph.nodes[nid].update(attrs)
-            else:
-                graph.add_node(nid, **attrs)
+        rows: list[dict[str, Any]] = [
+            {"label": label, "key": k, "name": str(n) if _present(n) else k} for k, n in zip(keys, names, strict=True)
+        ]
+        _fill(rows, frame, [str(c) for c in frame.columns if c not in _RESERVED])
+        self.graph.add_nodes_from(zip((node_id(label, k) for k in keys), rows, strict=True))
         return len(keys)
 
     def _write_edges(self, type_: str, frame: pd.DataFrame) -> int:
@@ -181,24 +284,17 @@ class EmbeddedStore(GraphStore):
                 f"{type_}: {len(missing)} relationship ends are not in the graph (e.g. {', '.join(missing[:3])}); "
                 "nothing of this batch was written"
             )
-        cols = [c for c in frame.columns if c not in ("source", "target") and c not in _RESERVED]
-        values = [frame[c].tolist() for c in cols]
-        ident = [frame[c].tolist() if c in frame else [None] * len(frame) for c in spec.identity]
-        strengths = self.weights.strengths(spec.type, frame).tolist()
+        strengths = self.weights.strengths(spec.type, frame)
         stamp = graph.graph.get("weights")
-        if stamp is None and graph.number_of_edges() == 0:
+        if stamp is None:
             graph.graph["weights"] = self.weights.digest
         elif stamp != self.weights.digest:
             graph.graph["weights"] = "stale"  # older edges carry other strengths
-        for i in range(len(src)):
-            attrs = {c: _clean(vals[i]) for c, vals in zip(cols, values, strict=True) if _present(vals[i])}
-            attrs["type"] = spec.type
-            attrs["_strength"] = strengths[i]
-            key = edge_key(spec.type, (col[i] for col in ident))
-            if graph.has_edge(src[i], dst[i], key):
-                graph.edges[src[i], dst[i], key].update(attrs)
-            else:
-                graph.add_edge(src[i], dst[i], key=key, **attrs)
+        keys = edge_keys(spec.type, frame, spec.identity)
+        rows: list[dict[str, Any]] = [{"type": spec.type, "_strength": s} for s in strengths.tolist()]
+        _fill(rows, frame, [str(c) for c in frame.columns if c not in ("source", "target") and c not in _RESERVED])
+        _add_edges(graph, src, dst, keys, rows)
+        self._mirror.append(src, dst, keys, self._type_order[spec.type], strengths)
         return len(src)
 
     def _write_clients(self, frame: pd.DataFrame) -> int:
@@ -294,7 +390,10 @@ class EmbeddedStore(GraphStore):
     def index(self) -> SearchIndex:
         """The search index, built from the graph on first use."""
         if self._index is None:
-            self._index = build_index(self.graph, self.schema.types, self.weights)
+            if self.graph.graph.get("weights") not in (None, self.weights.digest):
+                self._mirror = _mirror_from_graph(self.graph, self.weights, self._type_order)
+                self.graph.graph["weights"] = self.weights.digest
+            self._index = build_index(self.graph, self._mirror, self.schema.types, self.weights)
         return self._index
 
     def top_paths(self, query: PathQuery) -> list[GPath]:
@@ -362,30 +461,43 @@ def _incident(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[str, str, str,
         yield u, nid, key, attrs
 
 
-def build_index(graph: nx.MultiDiGraph, types: Sequence[str], weights: Weights) -> SearchIndex:
-    """Build the numpy search index from the NetworkX graph."""
+def _mirror_from_graph(graph: nx.MultiDiGraph, weights: Weights, type_order: Mapping[str, int]) -> _EdgeMirror:
+    """Rebuild the columnar edge copy from the graph (after a change of warmth settings)."""
+    mirror = _EdgeMirror()
+    by_type: dict[str, tuple[list[str], list[str], list[str], list[float]]] = {}
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        strength = weights.strength(data["type"], data)
+        data["_strength"] = strength
+        cols = by_type.setdefault(data["type"], ([], [], [], []))
+        cols[0].append(u)
+        cols[1].append(v)
+        cols[2].append(key)
+        cols[3].append(strength)
+    for type_, (src, dst, keys, strengths) in by_type.items():
+        mirror.append(src, dst, keys, type_order.get(type_, len(type_order)), np.array(strengths))
+    graph.graph["weights"] = weights.digest
+    return mirror
+
+
+def build_index(graph: nx.MultiDiGraph, mirror: _EdgeMirror, types: Sequence[str], weights: Weights) -> SearchIndex:
+    """Build the numpy search index from the graph's nodes and the columnar edge copy."""
     ids = list(graph.nodes)
     pos = {nid: i for i, nid in enumerate(ids)}
     n = len(ids)
-    attrs = [graph.nodes[nid] for nid in ids]
-    type_pos = {t: i for i, t in enumerate(types)}
-    src_l: list[int] = []
-    dst_l: list[int] = []
-    typ_l: list[int] = []
-    str_l: list[float] = []
-    fresh = graph.graph.get("weights") == weights.digest
-    for u, v, data in graph.edges(data=True):
-        src_l.append(pos[u])
-        dst_l.append(pos[v])
-        typ_l.append(type_pos.get(data["type"], len(types)))
-        if not fresh or "_strength" not in data:
-            data["_strength"] = weights.strength(data["type"], data)
-        str_l.append(data["_strength"])
-    graph.graph["weights"] = weights.digest
-    strength = np.array(str_l, dtype=float)
-    src = np.array(src_l, dtype=np.int64)
-    dst = np.array(dst_l, dtype=np.int64)
-    typ = np.array(typ_l, dtype=np.int8)
+    is_client = np.zeros(n, dtype=bool)
+    blacklisted = np.zeros(n, dtype=bool)
+    status = np.empty(n, dtype=object)
+    manager = np.empty(n, dtype=object)
+    branch = np.empty(n, dtype=object)
+    for i, (_, a) in enumerate(graph.nodes(data=True)):
+        if a.get("is_client"):
+            is_client[i] = True
+            manager[i] = a.get("manager")
+            branch[i] = a.get("branch")
+        if a.get("blacklisted"):
+            blacklisted[i] = True
+        status[i] = a.get("status")
+    src, dst, typ, strength = mirror.arrays(pos)
     # undirected CSR: every relationship listed under both of its ends
     heads = np.concatenate([src, dst])
     tails = np.concatenate([dst, src])
@@ -400,11 +512,11 @@ def build_index(graph: nx.MultiDiGraph, types: Sequence[str], weights: Weights) 
         pos=pos,
         degree=degree,
         node_cost=-np.log(weights.discounts(degree)),
-        is_client=np.array([bool(a.get("is_client")) for a in attrs], dtype=bool),
-        blacklisted=np.array([bool(a.get("blacklisted")) for a in attrs], dtype=bool),
-        status=np.array([a.get("status") for a in attrs], dtype=object),
-        manager=np.array([a.get("manager") for a in attrs], dtype=object),
-        branch=np.array([a.get("branch") for a in attrs], dtype=object),
+        is_client=is_client,
+        blacklisted=blacklisted,
+        status=status,
+        manager=manager,
+        branch=branch,
         indptr=indptr,
         nbr=tails[order].astype(np.int32),
         etype=np.concatenate([typ, typ])[order],

@@ -57,7 +57,23 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     first, last = path.nodes[0], path.nodes[-1]
     names = {n.id: _tag(n, first, last, lang, word) for n in path.nodes}
     clauses: list[tuple[str, list[str]]] = []
-    for edge in path.edges:
+    edges = list(path.edges)
+    i = 0
+    while i < len(edges):
+        edge = edges[i]
+        after = edges[i + 1] if i + 1 < len(edges) else None
+        if (
+            after is not None
+            and edge.type == after.type == "LOCATED_IN"
+            and edge.target == after.target
+            and edge.source != after.source
+        ):
+            # two companies in one park: "A and B are both in P"
+            a, b, park = names[edge.source], names[after.source], names[edge.target]
+            clauses.append((f"{a}与{b}同在{park}" if lang == "zh" else f"{a} and {b} are both in {park}", []))
+            i += 2
+            continue
+        i += 1
         subject = names[edge.source]
         pred = _predicate(edge, names[edge.target], lang)
         if clauses and clauses[-1][0] == subject:
@@ -69,6 +85,6 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     if lang == "zh":
         parts = [subject + "，并".join(preds) for subject, preds in clauses]
         return "；".join(parts) + "。"
-    parts = [subject + " " + " and ".join(preds) for subject, preds in clauses]
+    parts = [(subject + " " + " and ".join(preds)) if preds else subject for subject, preds in clauses]
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]

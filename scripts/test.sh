@@ -25,6 +25,15 @@ if [ -z "${GUANXI_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# Maven builds the Neo4j test server from Maven Central jars (Java 17 is assumed).
+if ! command -v mvn >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian's maven to build the Neo4j test server ..."
+  SUDO=""
+  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq maven >/dev/null
+fi
+
 export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"
 ruff check .
