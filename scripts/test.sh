@@ -19,7 +19,7 @@ if [ -z "${GUANXI_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian's chromium for the browser test ..."
     $SUDO apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
   else
     echo "warning: no chromium and no apt-get; set GUANXI_CHROMIUM to a Chromium binary" >&2
   fi

@@ -1,0 +1,127 @@
+"""关系 guanxi — the Streamlit explorer.
+
+    streamlit run app.py
+
+With no configuration it opens on generated demo data (cached under
+``~/.guanxi/demo``, or ``GUANXI_DEMO_DIR``; ``GUANXI_DEMO_COMPANIES`` sets its
+size). ``GUANXI_STORE`` (an embedded graph file) or ``NEO4J_URI`` (with
+``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``) open a real graph
+instead; see :mod:`graph.settings`.
+
+This file is thin: it picks the store and the language and hands over to the
+page functions in :mod:`ui`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from graph.errors import GuanxiError
+from graph.settings import Settings
+from graph.store import GraphStore
+from ui.context import Context, StoreInfo
+from ui.i18n import LANG_NAMES, LANGS, Lang, as_lang, t
+from ui.pages import BY_KEY, PAGES
+
+#: environment variables that choose the store (a change opens another store)
+STORE_VARIABLES = (
+    "GUANXI_BACKEND",
+    "GUANXI_STORE",
+    "GUANXI_WARMTH",
+    "NEO4J_URI",
+    "NEO4J_USER",
+    "NEO4J_DATABASE",
+    "GUANXI_DEMO_COMPANIES",
+    "GUANXI_DEMO_DIR",
+)
+DEFAULT_DEMO_COMPANIES = 3000
+
+
+def store_config() -> tuple[tuple[str, str], ...]:
+    """The store-choosing variables as set now (the password is left out: it does not pick a store)."""
+    return tuple((name, os.environ.get(name, "")) for name in STORE_VARIABLES)
+
+
+def demo_companies() -> int:
+    """How many companies the demo graph has (``GUANXI_DEMO_COMPANIES``)."""
+    raw = os.environ.get("GUANXI_DEMO_COMPANIES", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_DEMO_COMPANIES
+
+
+@st.cache_resource(show_spinner=False)
+def open_configured_store(config: tuple[tuple[str, str], ...]) -> tuple[GraphStore, StoreInfo]:
+    """The store the environment names, or the demo store; opened once per configuration."""
+    env = dict(config)
+    settings = Settings.from_env()
+    if env["GUANXI_STORE"] or env["NEO4J_URI"] or env["GUANXI_BACKEND"] == "neo4j":
+        from graph.open_store import open_store
+
+        store = open_store(settings)
+        if settings.backend == "neo4j":
+            return store, StoreInfo("neo4j", uri=settings.neo4j_uri or "", database=settings.neo4j_database)
+        return store, StoreInfo("embedded", path=str(settings.store_path))
+    from graph.warmth import load_weights
+    from loaders.demo import demo_store
+
+    companies = demo_companies()
+    demo = demo_store(companies=companies, weights=load_weights(settings.warmth_file))
+    return demo, StoreInfo("demo", companies=companies)
+
+
+def choose_language() -> Lang:
+    """The language switch (default 中文); ``?lang=en`` in the address opens in English."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = as_lang(st.query_params.get("lang", "zh"))
+    choice = st.radio(
+        t("app.language", as_lang(st.session_state["lang"])),
+        LANGS,
+        format_func=lambda code: LANG_NAMES[code],
+        key="lang",
+        horizontal=True,
+    )
+    return as_lang(choice)
+
+
+def choose_page(lang: Lang) -> str:
+    """The sidebar navigation; ``?page=data`` in the address opens that page."""
+    if "page" not in st.session_state:
+        wanted = st.query_params.get("page", "")
+        st.session_state["page"] = wanted if wanted in BY_KEY else PAGES[0].key
+    choice = st.radio(
+        t("app.pages", lang),
+        [p.key for p in PAGES],
+        format_func=lambda key: f"{BY_KEY[key].icon} {t(BY_KEY[key].title, lang)}",
+        key="page",
+    )
+    return str(choice)
+
+
+def main() -> None:
+    """Page config, language, store, navigation, then the chosen page."""
+    st.set_page_config(page_title="关系 guanxi", page_icon=":material/hub:", layout="wide")
+    with st.sidebar:
+        head = st.container()
+        lang = choose_language()
+        head.title(t("app.title", lang))
+        head.caption(t("app.tagline", lang))
+    config = store_config()
+    env = dict(config)
+    demo = not (env["GUANXI_STORE"] or env["NEO4J_URI"] or env["GUANXI_BACKEND"] == "neo4j")
+    message = t("app.loading_demo", lang, companies=f"{demo_companies():,}") if demo else t("app.loading_store", lang)
+    try:
+        with st.spinner(message):
+            store, info = open_configured_store(config)
+    except (GuanxiError, ImportError, OSError) as exc:
+        st.error(t("app.store_error", lang, error=exc))
+        st.stop()
+    with st.sidebar:
+        page = choose_page(lang)
+        st.caption(t("app.store_caption", lang, store=info.describe(lang)))
+    st.query_params.update({"page": page, "lang": lang})
+    ctx = Context(store=store, key=f"{info.kind}:{id(store)}", info=info, lang=lang)
+    BY_KEY[page].render(ctx)
+
+
+main()

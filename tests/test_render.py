@@ -1,0 +1,267 @@
+"""The rendering module: network HTML for paths and neighbourhoods, legend, words, offline resources."""
+
+from __future__ import annotations
+
+import re
+import string
+import time
+from typing import Any
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.model import Edge, Node
+from graph.uscc import check_char
+from queries.introductions import introductions
+from queries.paths import ExplainedPath
+from tests.reference import RawGraph
+from ui.i18n import STRINGS, t
+from ui.render import (
+    FREEZE_AFTER,
+    MARK_COLOUR,
+    NODE_STYLES,
+    STABILISATION_ITERATIONS,
+    edge_label,
+    format_date,
+    graph_json,
+    mask_id_number,
+    neighbourhood_html,
+    node_category,
+    node_facts,
+    paths_graph_html,
+)
+
+
+def uscc(i: int) -> str:
+    body = f"91320500MA{i:07d}"
+    return body + check_char(body)
+
+
+PROSPECT = f"Company:{uscc(1)}"
+CHIP = f"Company:{uscc(2)}"  # client: its chairman is a director of the prospect
+HOLDER = f"Company:{uscc(3)}"  # client: holds 35% of the prospect
+BUYER = f"Company:{uscc(4)}"  # client: the prospect supplies it (path walks against the edge)
+GUARANTOR = f"Company:{uscc(5)}"  # client: guarantees the prospect's loans
+NEIGHBOUR = f"Company:{uscc(6)}"  # client in the same park
+CLOSED = f"Company:{uscc(7)}"
+BLACK = "Person:p9"
+ZHANG = "Person:p1"
+PARK = "Park:k1"
+FULL_ID = "320501198805061234"
+
+
+@pytest.fixture(scope="module")
+def store() -> EmbeddedStore:
+    g = RawGraph()
+    g.add_company(uscc(1), "苏州某源半导体有限公司", status="active")
+    g.add_company(uscc(2), "上海某芯科技有限公司", is_client=True, manager="王经理", branch="浦东支行")
+    g.add_company(uscc(3), "无锡某投控股有限公司", is_client=True, manager="李经理", branch="无锡分行")
+    g.add_company(uscc(4), "杭州某买电子有限公司", is_client=True, manager="王经理", branch="浦东支行")
+    g.add_company(uscc(5), "南京某保担保有限公司", is_client=True, manager="赵经理", branch="南京分行")
+    g.add_company(uscc(6), "苏州园区邻居科技有限公司", is_client=True, manager="李经理", branch="苏州分行")
+    g.add_company(uscc(7), "苏州已吊销贸易有限公司", status="revoked")
+    g.add_person("p1", "张三", id_number=FULL_ID)
+    g.add_person("p9", "黑名单人员", blacklisted=True)
+    g.add_park("k1", "苏州工业园区")
+    g.add_edge("SERVES_AS", ZHANG, CHIP, role="chairman")
+    g.add_edge("SERVES_AS", ZHANG, PROSPECT, role="director")
+    g.add_edge("HOLDS_SHARES", HOLDER, PROSPECT, ratio=0.35)
+    g.add_edge("HOLDS_SHARES", ZHANG, HOLDER, ratio=0.6)
+    g.add_edge("SUPPLIES", PROSPECT, BUYER, amount=1.2e8, year=2024)
+    g.add_edge("GUARANTEES", GUARANTOR, PROSPECT, amount=5e7, start="2023-03-05")
+    g.add_edge("LOCATED_IN", NEIGHBOUR, PARK)
+    g.add_edge("LOCATED_IN", PROSPECT, PARK)
+    g.add_edge("SUPPLIES", CLOSED, PROSPECT, amount=3e6, year=2022)
+    g.add_edge("SERVES_AS", BLACK, CLOSED, role="supervisor")
+    s = EmbeddedStore()
+    g.write_to(s)
+    return s
+
+
+@pytest.fixture(scope="module")
+def paths(store: EmbeddedStore) -> list[ExplainedPath]:
+    answer = introductions(store, PROSPECT, k=10)
+    assert len(answer.paths) >= 5
+    return answer.paths
+
+
+def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(item["id"]): item for item in items}
+
+
+# -- paths ---------------------------------------------------------------------------
+def test_paths_graph_has_every_node_and_names(paths: list[ExplainedPath]) -> None:
+    html = paths_graph_html(paths, "zh")
+    data = graph_json(html)
+    nodes = by_id(data["nodes"])
+    expected = {n.id for p in paths for n in p.path.nodes}
+    assert set(nodes) == expected
+    for p in paths:
+        for n in p.path.nodes:
+            assert nodes[n.id]["label"] == n.name
+            assert n.name in html  # readable in the page, not only as \\u escapes
+
+
+def test_edge_labels_in_chinese(paths: list[ExplainedPath]) -> None:
+    labels = {e["label"] for e in graph_json(paths_graph_html(paths, "zh"))["edges"]}
+    assert {"董事长", "董事", "持股 35%", "供货 ¥1.2亿", "担保 ¥5000万", "园区"} <= labels
+
+
+def test_edge_labels_in_english(paths: list[ExplainedPath]) -> None:
+    labels = {e["label"] for e in graph_json(paths_graph_html(paths, "en"))["edges"]}
+    assert {"chairman", "director", "holds 35%", "supplies ¥120m", "guarantees ¥50m", "park"} <= labels
+
+
+def test_arrows_keep_the_true_direction(paths: list[ExplainedPath]) -> None:
+    edges = graph_json(paths_graph_html(paths, "zh"))["edges"]
+    pairs = {(e["from"], e["to"]) for e in edges}
+    # the path runs buyer -> prospect, the supply runs prospect -> buyer
+    assert (PROSPECT, BUYER) in pairs and (BUYER, PROSPECT) not in pairs
+    assert (ZHANG, CHIP) in pairs and (ZHANG, PROSPECT) in pairs
+    assert (GUARANTOR, PROSPECT) in pairs
+    assert all(e["arrows"] == "to" for e in edges)
+
+
+def test_node_colours_say_client_prospect_person_park(paths: list[ExplainedPath]) -> None:
+    nodes = by_id(graph_json(paths_graph_html(paths, "zh"))["nodes"])
+    assert nodes[PROSPECT]["color"]["background"] == NODE_STYLES["prospect"].background
+    assert nodes[CHIP]["color"]["background"] == NODE_STYLES["client"].background
+    assert nodes[ZHANG]["color"]["background"] == NODE_STYLES["person"].background
+    assert nodes[ZHANG]["shape"] == "ellipse"
+    assert nodes[PARK]["shape"] == "hexagon"
+    assert nodes[CHIP]["shape"] == "box"
+
+
+def test_introducers_left_prospect_right(paths: list[ExplainedPath]) -> None:
+    html = paths_graph_html(paths, "zh")
+    nodes = by_id(graph_json(html)["nodes"])
+    assert nodes[PROSPECT]["level"] == 0
+    assert nodes[ZHANG]["level"] == 1
+    assert nodes[CHIP]["level"] == 2
+    assert '"direction": "RL"' in html
+
+
+def test_connections_ring_both_ends(store: EmbeddedStore) -> None:
+    from queries.connections import connections
+
+    answer = connections(store, CHIP, HOLDER)
+    nodes = by_id(graph_json(paths_graph_html(answer.paths, "en", endpoints=True))["nodes"])
+    assert nodes[CHIP]["color"]["border"] == MARK_COLOUR
+    assert nodes[HOLDER]["color"]["border"] == MARK_COLOUR
+    assert all(n["color"]["border"] != MARK_COLOUR for nid, n in nodes.items() if nid not in (CHIP, HOLDER))
+
+
+def test_legend_lists_what_is_drawn(paths: list[ExplainedPath]) -> None:
+    html = paths_graph_html(paths, "zh")
+    legend = html[html.index('<aside class="gx-legend">') :]
+    for key in ("cat.prospect", "cat.client", "cat.person", "cat.park", "legend.edges"):
+        assert t(key, "zh") in legend
+    for word in ("任职", "股权", "供应链", "担保", "园区"):
+        assert word in legend
+    assert t("cat.blacklisted", "zh") not in legend  # none drawn
+    english = paths_graph_html(paths, "en")
+    assert "Relationships (arrows show the true direction)" in english
+
+
+def test_the_page_works_offline(paths: list[ExplainedPath]) -> None:
+    html = paths_graph_html(paths, "zh")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "no remote scripts or styles"
+    assert "<link" not in html
+    assert "vis.Network" in html and ".vis-network" in html  # vis-network's code and style are inlined
+    assert html.count("<script>") >= 2
+
+
+def test_names_are_escaped() -> None:
+    evil = Node("Company:X", "Company", "X", "</script><img src=x onerror=alert(1)>", {"is_client": True})
+    other = Node("Company:Y", "Company", "Y", "乙")
+    html = neighbourhood_html([evil, other], [Edge("SUPPLIES", "Company:X", "Company:Y", {})], "Company:Y", "zh")
+    assert "</script><img" not in html
+    assert graph_json(html)["nodes"][0]["label"] == evil.name
+
+
+def test_national_id_never_shown_in_full(store: EmbeddedStore) -> None:
+    zhang = store.get_nodes([ZHANG])[ZHANG]
+    html = neighbourhood_html([zhang], [], ZHANG, "zh")
+    assert zhang.props.get("id_number") == FULL_ID  # written straight to the store, not masked by a loader
+    assert FULL_ID not in html
+    assert "320***********1234" in html
+    assert mask_id_number(FULL_ID) == "320***********1234"
+    assert all(FULL_ID not in value for _, value in node_facts(zhang, "en"))
+
+
+# -- neighbourhoods --------------------------------------------------------------------
+def test_neighbourhood_merges_parallel_edges_and_drops_outside_ends(store: EmbeddedStore) -> None:
+    edges = store.edges_of([ZHANG])
+    extra = Edge("SERVES_AS", ZHANG, HOLDER, {"role": "chairman"}, 0.9)
+    ids = [ZHANG, CHIP, HOLDER]  # not the prospect: its edge is left out
+    nodes = store.get_nodes(ids)
+    data = graph_json(neighbourhood_html(nodes, [*edges, extra], ZHANG, "zh"))
+    pairs = [(e["from"], e["to"]) for e in data["edges"]]
+    assert sorted(pairs) == sorted([(ZHANG, CHIP), (ZHANG, HOLDER)])
+    merged = next(e for e in data["edges"] if e["to"] == HOLDER)
+    assert merged["label"] in ("董事长 · 持股 60%", "持股 60% · 董事长")
+    assert by_id(data["nodes"])[ZHANG]["color"]["border"] == MARK_COLOUR
+
+
+def test_neighbourhood_physics_stays_responsive() -> None:
+    hub = Node("Park:hub", "Park", "hub", "大园区")
+    members = [Node(f"Company:{i}", "Company", str(i), f"企业{i}") for i in range(300)]
+    edges = [Edge("LOCATED_IN", m.id, hub.id, {}, 0.2) for m in members]
+    start = time.perf_counter()
+    html = neighbourhood_html([hub, *members], edges, hub.id, "en")
+    assert time.perf_counter() - start < 2.0
+    assert '"solver": "barnesHut"' in html
+    assert f'"iterations": {STABILISATION_ITERATIONS}' in html
+    assert STABILISATION_ITERATIONS <= 300
+    assert FREEZE_AFTER < 301 and "physics: {enabled: false}" in html
+    assert '"hideEdgesOnDrag": true' in html
+    small = neighbourhood_html([hub, *members[:3]], edges[:3], hub.id, "en")
+    assert "physics: {enabled: false}" not in small
+
+
+def test_categories() -> None:
+    assert (
+        node_category(Node("Company:A", "Company", "A", "A", {"status": "deregistered", "is_client": True})) == "closed"
+    )
+    assert (
+        node_category(Node("Company:A", "Company", "A", "A", {"blacklisted": True, "is_client": True})) == "blacklisted"
+    )
+    assert node_category(Node("Company:A", "Company", "A", "A", {"is_client": True})) == "client"
+    assert node_category(Node("Company:A", "Company", "A", "A"), target="Company:A") == "prospect"
+    assert node_category(Node("Company:A", "Company", "A", "A")) == "company"
+    assert node_category(Node("Person:p", "Person", "p", "P", {"blacklisted": True})) == "blacklisted"
+
+
+def test_closed_and_blacklisted_are_drawn_apart(store: EmbeddedStore) -> None:
+    nodes = store.get_nodes([CLOSED, BLACK, PROSPECT])
+    data = graph_json(neighbourhood_html(nodes, store.edges_of([CLOSED]), CLOSED, "zh"))
+    drawn = by_id(data["nodes"])
+    assert drawn[CLOSED]["shapeProperties"]["borderDashes"]
+    assert drawn[BLACK]["color"]["background"] == NODE_STYLES["blacklisted"].background
+
+
+def test_edge_words() -> None:
+    former = Edge("SERVES_AS", "Person:a", "Company:b", {"role": "director", "until": "2020-01-01"})
+    assert edge_label(former, "zh") == "曾任董事"
+    assert edge_label(former, "en") == "former director"
+    titled = Edge("SERVES_AS", "Person:a", "Company:b", {"role": "chairman", "role_text": "执行董事兼总经理"})
+    assert edge_label(titled, "zh") == "执行董事兼总经理"
+    assert edge_label(Edge("HOLDS_SHARES", "Person:a", "Company:b", {}), "zh") == "股东"
+    assert format_date("2021-03-05", "zh") == "2021年3月5日"
+    assert format_date("2021-03-05", "en") == "2021-03-05"
+    assert format_date("unknown", "zh") == "unknown"
+
+
+# -- the string table -----------------------------------------------------------------------
+def test_every_string_has_both_languages_and_the_same_placeholders() -> None:
+    fields = string.Formatter()
+    for key, (zh, en) in STRINGS.items():
+        assert zh.strip() and en.strip(), key
+        zh_fields = {f for _, f, _, _ in fields.parse(zh) if f}
+        en_fields = {f for _, f, _, _ in fields.parse(en) if f}
+        assert zh_fields == en_fields, key
+
+
+def test_unknown_key_is_a_bug() -> None:
+    with pytest.raises(KeyError):
+        t("no.such.key", "zh")

@@ -1,0 +1,244 @@
+"""Query results cached with ``st.cache_data``, keyed by the store's cache key.
+
+The store itself is not hashable (and must not be hashed): every function
+takes it as ``_store`` (left out of the cache key) and the store's
+:attr:`ui.context.Context.key` as ``key``. After a load changes the graph the
+data page calls :func:`clear`, so no page shows results of the old graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from graph.model import Edge, GraphStats, Node
+from graph.store import GraphStore
+from queries.connections import connections
+from queries.introductions import introductions
+from queries.paths import PathAnswer
+from ui.render import CLOSED_STATUSES
+
+#: how many companies :func:`showcase` looks at (the first ones, in the store's stable order)
+SHOWCASE_SCAN = 20_000
+#: how many of the best-connected prospects it asks for introductions
+SHOWCASE_TRIES = 25
+#: and how many of the first prospects in the store's order
+SHOWCASE_FIRST = 10
+#: a prospect with more relationships than this is a hub, not a good example
+SHOWCASE_MAX_DEGREE = 60
+
+
+def clear() -> None:
+    """Forget every cached result (after the graph changed)."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def find(_store: GraphStore, key: str, text: str, labels: tuple[str, ...], limit: int = 20) -> list[Node]:
+    """Suggestions for what a user typed (``store.find_nodes``)."""
+    return _store.find_nodes(text, labels=list(labels) or None, limit=limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def node(_store: GraphStore, key: str, node_id: str) -> Node | None:
+    """One node by id, or None when it is not in the graph."""
+    return _store.get_nodes([node_id]).get(node_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def intro_answer(
+    _store: GraphStore,
+    key: str,
+    prospect: str,
+    *,
+    kinds: tuple[str, ...],
+    max_hops: int,
+    min_warmth: float,
+    k: int,
+    manager: str | None,
+    branch: str | None,
+    include_closed: bool,
+    include_blacklisted: bool,
+) -> PathAnswer:
+    """Who can introduce us to the company with id ``prospect``."""
+    target = _store.get_nodes([prospect])[prospect]
+    return introductions(
+        _store,
+        target,
+        k=k,
+        max_hops=max_hops,
+        kinds=kinds,
+        min_warmth=min_warmth,
+        manager=manager,
+        branch=branch,
+        include_closed=include_closed,
+        include_blacklisted=include_blacklisted,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def connect_answer(
+    _store: GraphStore,
+    key: str,
+    a: str,
+    b: str,
+    *,
+    kinds: tuple[str, ...],
+    max_hops: int,
+    min_warmth: float,
+    k: int,
+    include_closed: bool,
+    include_blacklisted: bool,
+) -> PathAnswer:
+    """The warmest paths between the entities with ids ``a`` and ``b``."""
+    found = _store.get_nodes([a, b])
+    return connections(
+        _store,
+        found[a],
+        found[b],
+        k=k,
+        max_hops=max_hops,
+        kinds=kinds,
+        min_warmth=min_warmth,
+        include_closed=include_closed,
+        include_blacklisted=include_blacklisted,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def stats(_store: GraphStore, key: str) -> GraphStats:
+    """Node and relationship counts."""
+    return _store.stats()
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Relationship managers and branches of the bank's clients, for the filters."""
+
+    managers: list[str] = field(default_factory=list)
+    branches: list[str] = field(default_factory=list)
+    complete: bool = True
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def directory(_store: GraphStore, key: str) -> Directory:
+    """Every manager and branch named on a client (empty and incomplete when the store cannot list nodes)."""
+    managers: set[str] = set()
+    branches: set[str] = set()
+    try:
+        for n in _store.iter_nodes("Company"):
+            if n.is_client:
+                if n.manager:
+                    managers.add(n.manager)
+                if n.branch:
+                    branches.add(n.branch)
+    except NotImplementedError:
+        return Directory(complete=False)
+    return Directory(sorted(managers), sorted(branches))
+
+
+@dataclass(frozen=True)
+class Showcase:
+    """The example the app opens with: a prospect with several warm paths, and two ends to connect."""
+
+    prospect: str | None = None
+    connect_a: str | None = None
+    connect_b: str | None = None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def showcase(_store: GraphStore, key: str) -> Showcase:
+    """A prospect (not a client, active, not black-listed) with several warm introduction paths.
+
+    Tries the first prospects in the store's order (the demo generator puts
+    its planted examples first) and the best-connected ones (hubs left out),
+    asks each for its introductions and keeps the one with several distinct
+    introducers (up to three count), then the most kinds of relationship (a
+    varied example rather than a state asset commission's many stakes), then
+    the warmest; deterministic for a given graph.
+    """
+    try:
+        companies = list(itertools.islice(_store.iter_nodes("Company"), SHOWCASE_SCAN))
+    except NotImplementedError:
+        return Showcase()
+    candidates = [
+        n
+        for n in companies
+        if not n.is_client and n.props.get("status", "active") not in CLOSED_STATUSES and not n.props.get("blacklisted")
+    ]
+    if not candidates:
+        return Showcase()
+    degree = _store.degrees([n.id for n in candidates])
+    usable = [n for n in candidates if 2 <= degree.get(n.id, 0) <= SHOWCASE_MAX_DEGREE]
+    by_degree = sorted(usable, key=lambda n: (-degree.get(n.id, 0), n.id))
+    ranked = list({n.id: n for n in [*usable[:SHOWCASE_FIRST], *by_degree[:SHOWCASE_TRIES]]}.values())
+    best: tuple[tuple[int, int, float], Node, PathAnswer] | None = None
+    for n in ranked:
+        answer = introductions(_store, n, k=5)
+        introducers = len({p.introducer.id for p in answer.paths})
+        kinds = len({e.type for p in answer.paths for e in p.path.edges})
+        score = (min(introducers, 3), kinds, round(sum(p.warmth for p in answer.paths[:3]), 6))
+        if best is None or score > best[0]:
+            best = (score, n, answer)
+    if best is None or not best[2].paths:
+        return Showcase()
+    _, prospect, answer = best
+    ends = list(dict.fromkeys(p.introducer.id for p in answer.paths))
+    a = ends[0]
+    b = ends[1] if len(ends) > 1 else prospect.id
+    return Showcase(prospect=prospect.id, connect_a=a, connect_b=b)
+
+
+@dataclass(frozen=True)
+class Capped:
+    """A node whose relationships were cut to the strongest ``shown`` of ``total``."""
+
+    node: str
+    total: int
+    shown: int
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """What the explorer draws: nodes, the relationships among them, and what was cut."""
+
+    nodes: dict[str, Node]
+    edges: list[Edge]
+    capped: list[Capped]
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def neighbourhood(
+    _store: GraphStore, key: str, expanded: tuple[str, ...], types: tuple[str, ...], per_node: int
+) -> Neighbourhood:
+    """The expanded nodes, each with its ``per_node`` strongest relationships of ``types`` and their other ends."""
+    return build_neighbourhood(_store, expanded, types, per_node)
+
+
+def build_neighbourhood(
+    store: GraphStore, expanded: Sequence[str], types: Sequence[str], per_node: int
+) -> Neighbourhood:
+    """Uncached :func:`neighbourhood`."""
+    if not expanded or not types:
+        return Neighbourhood(store.get_nodes(list(expanded)), [], [])
+    incident = store.edges_of(list(expanded), list(types))
+    wanted = set(expanded)
+    by_node: dict[str, list[Edge]] = {nid: [] for nid in expanded}
+    for e in incident:
+        for end in {e.source, e.target} & wanted:
+            by_node[end].append(e)
+    chosen: dict[tuple[str, str, str, str], Edge] = {}
+    capped: list[Capped] = []
+    for nid in expanded:
+        mine = sorted(by_node[nid], key=lambda e: (-e.strength, e.type, e.source, e.target))
+        if len(mine) > per_node:
+            capped.append(Capped(nid, len(mine), per_node))
+        for e in mine[:per_node]:
+            chosen[(e.type, e.source, e.target, str(e.props.get("_key", "")))] = e
+    ids = list(dict.fromkeys([*expanded, *(end for e in chosen.values() for end in (e.source, e.target))]))
+    nodes = store.get_nodes(ids)
+    edges = [e for e in chosen.values() if e.source in nodes and e.target in nodes]
+    return Neighbourhood({nid: nodes[nid] for nid in ids if nid in nodes}, edges, capped)

@@ -1,0 +1,226 @@
+"""数据 / Data: the store in use, graph statistics, and loading CSV/Excel files with a load report."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from graph.errors import GuanxiError, LoadRefused
+from graph.model import GraphStats
+from loaders.columns_doc import columns_markdown
+from loaders.report import LoadReport
+from queries.format import kind
+from ui import cached
+from ui.context import Context
+from ui.i18n import STRINGS, Lang, t
+from ui.widgets import colon, md
+
+STATE_REPORT = "data_report"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: its name (which says what it holds) and its bytes."""
+
+    name: str
+    data: bytes
+
+
+def stats_frames(stats: GraphStats, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Node counts by label and relationship counts by kind, labelled in the chosen language."""
+    lang = ctx.lang
+    schema = ctx.store.schema
+    labels = pd.DataFrame(
+        [
+            {
+                t("col.what", lang): t(f"label.{label}", lang) if label in schema.labels else label,
+                t("col.count", lang): n,
+            }
+            for label, n in stats.nodes.items()
+        ]
+    )
+    kinds = pd.DataFrame(
+        [{t("col.what", lang): kind(type_, lang), t("col.count", lang): n} for type_, n in stats.relationships.items()]
+    )
+    return labels, kinds
+
+
+def load_uploads(
+    ctx: Context,
+    uploads: Sequence[Upload],
+    *,
+    strict: bool,
+    replace: bool,
+    progress: st.delta_generator.DeltaGenerator | None = None,
+) -> LoadReport:
+    """Write the uploads to a temporary folder under their own names and load them into the store.
+
+    Raises what :func:`loaders.pipeline.load_files` raises (LoadError,
+    LoadRefused in strict mode). An embedded store opened from a file (not
+    the demo) is saved afterwards; every cached result is dropped.
+    """
+    from loaders.pipeline import load_files
+
+    lang = ctx.lang
+
+    def report_progress(done: int, total: int, stage: str) -> None:
+        if progress is not None:
+            fraction = 0.0 if total <= 0 else min(1.0, done / total)
+            progress.progress(fraction, text=t("data.loading", lang, file=stage))
+
+    with tempfile.TemporaryDirectory(prefix="guanxi-upload-") as tmp:
+        folder = Path(tmp)
+        paths = []
+        for up in uploads:
+            target = folder / Path(up.name).name
+            target.write_bytes(up.data)
+            paths.append(target)
+        if replace:
+            ctx.store.clear()
+        try:
+            report = load_files(ctx.store, paths, strict=strict, progress=report_progress)
+        finally:
+            cached.clear()
+    save = getattr(ctx.store, "save", None)
+    if ctx.info.kind == "embedded" and callable(save):
+        save()
+    return report
+
+
+def table_name(what: str, name: str, lang: Lang) -> str:
+    """What a loaded file held, in words: 企业 / Company, 任职 / officer, 存量客户 / clients."""
+    if what == "nodes" and f"label.{name}" in STRINGS:
+        return t(f"label.{name}", lang)
+    if what == "edges":
+        return kind(name, lang)
+    if what == "clients":
+        return t("data.clients", lang)
+    return name
+
+
+def files_frame(report: LoadReport, lang: Lang) -> pd.DataFrame:
+    """Per-file counts of a load."""
+    return pd.DataFrame(
+        [
+            {
+                t("col.file", lang): f.file + (f" [{f.sheet}]" if f.sheet and f.sheet not in f.file else ""),
+                t("col.what", lang): table_name(f.what, f.name, lang),
+                t("col.read", lang): f.rows_read,
+                t("col.accepted", lang): f.accepted,
+                t("col.rejected", lang): f.rejected,
+            }
+            for f in report.files
+        ]
+    )
+
+
+def rejects_frame(report: LoadReport, lang: Lang) -> pd.DataFrame:
+    """Every reject: file, Excel row, column, value, reason."""
+    return pd.DataFrame(
+        [
+            {
+                t("col.file", lang): r.file,
+                t("col.row", lang): r.row,
+                t("col.column", lang): r.column,
+                t("col.value", lang): r.value,
+                t("col.reason", lang): r.reason,
+            }
+            for r in report.rejects
+        ]
+    )
+
+
+def show_report(report: LoadReport, lang: Lang) -> None:
+    """The load report: totals, per-file counts, the rejects and their download."""
+    st.markdown(f"#### {t('data.report', lang)}")
+    done = t(
+        "data.done",
+        lang,
+        read=f"{report.rows_read:,}",
+        accepted=f"{report.accepted:,}",
+        rejected=f"{report.rejected:,}",
+    )
+    (st.success if report.ok else st.warning)(done)
+    st.dataframe(files_frame(report, lang), hide_index=True, width="stretch")
+    if report.ignored_files:
+        st.caption(t("data.ignored", lang, files=", ".join(report.ignored_files)))
+    if report.rejects:
+        st.markdown(f"**{t('data.rejects', lang)}**")
+        frame = rejects_frame(report, lang)
+        st.dataframe(frame, hide_index=True, width="stretch")
+        st.download_button(
+            t("data.rejects_download", lang),
+            frame.to_csv(index=False).encode("utf-8-sig"),
+            "rejects.csv",
+            "text/csv",
+            key="data_rejects_csv",
+        )
+
+
+def render(ctx: Context) -> None:
+    """The page: store, statistics, upload and load report."""
+    lang = ctx.lang
+    st.header(t("data.title", lang))
+    st.markdown(
+        f"**{t('data.store', lang)}**{colon(lang)}{md(ctx.info.describe(lang))}　·　"
+        f"{t('data.backend', lang)}{colon(lang)}`{ctx.store.backend}`"
+    )
+    stats = cached.stats(ctx.store, ctx.key)
+    a, b, c = st.columns(3)
+    a.metric(t("data.nodes", lang), f"{stats.node_count:,}")
+    b.metric(t("data.relationships", lang), f"{stats.relationship_count:,}")
+    c.metric(t("data.clients", lang), f"{stats.clients:,}")
+    labels, kinds = stats_frames(stats, ctx)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{t('data.by_label', lang)}**")
+        st.table(labels, hide_index=True)
+    with right:
+        st.markdown(f"**{t('data.by_type', lang)}**")
+        st.table(kinds, hide_index=True)
+
+    st.divider()
+    st.subheader(t("data.upload", lang))
+    st.caption(t("data.upload_help", lang))
+    if ctx.info.kind == "demo":
+        st.caption(t("data.demo_note", lang))
+    with st.expander(t("data.columns", lang)):
+        st.markdown(columns_markdown(ctx.store.schema))
+    files = st.file_uploader(
+        t("data.upload", lang),
+        type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"],
+        accept_multiple_files=True,
+        key="data_files",
+        label_visibility="collapsed",
+    )
+    strict = st.checkbox(t("data.strict", lang), key="data_strict", persist_state="session")
+    replace = st.checkbox(t("data.replace", lang), key="data_replace", persist_state="session")
+    if st.button(t("data.load", lang), key="data_load", type="primary", icon=":material/upload:"):
+        if not files:
+            st.warning(t("data.pick_files", lang))
+        else:
+            bar = st.progress(0.0, text=t("data.loading", lang, file="…"))
+            try:
+                report = load_uploads(
+                    ctx, [Upload(f.name, f.getvalue()) for f in files], strict=strict, replace=replace, progress=bar
+                )
+                st.session_state[STATE_REPORT] = report
+            except LoadRefused as exc:
+                st.error(t("data.refused", lang, error=str(exc).splitlines()[0]))
+                st.session_state[STATE_REPORT] = exc.report
+            except GuanxiError as exc:
+                st.error(t("data.failed", lang, error=exc))
+                st.session_state.pop(STATE_REPORT, None)
+            finally:
+                bar.empty()
+            if STATE_REPORT in st.session_state:
+                # the statistics above were drawn before the load: draw the page again with the new graph
+                st.rerun()
+    last = st.session_state.get(STATE_REPORT)
+    if isinstance(last, LoadReport):
+        show_report(last, lang)

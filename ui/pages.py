@@ -1,0 +1,32 @@
+"""The pages in navigation order: a stable key, a title key in :mod:`ui.i18n`, an icon, the page function.
+
+A new page (supply chain, related parties, batch reach ...) is one module
+with a ``render(ctx)`` function and one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ui import page_connect, page_data, page_explore, page_intro
+from ui.context import Context
+
+
+@dataclass(frozen=True)
+class Page:
+    """One entry of the sidebar navigation."""
+
+    key: str
+    title: str  # key in ui.i18n.STRINGS
+    icon: str
+    render: Callable[[Context], None]
+
+
+PAGES: tuple[Page, ...] = (
+    Page("intro", "nav.intro", ":material/handshake:", page_intro.render),
+    Page("connect", "nav.connect", ":material/link:", page_connect.render),
+    Page("explore", "nav.explore", ":material/hub:", page_explore.render),
+    Page("data", "nav.data", ":material/database:", page_data.render),
+)
+BY_KEY: dict[str, Page] = {p.key: p for p in PAGES}

@@ -1,0 +1,263 @@
+"""Pieces several pages share: the entity search, path filters, path cards, downloads, the graph frame."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from graph.model import Node, Path
+from queries.format import kind, status
+from queries.paths import PathAnswer
+from ui import cached
+from ui.context import Context
+from ui.i18n import Lang, t
+from ui.render import CLOSED_STATUSES, edge_label, node_category
+
+#: extra pixels around a drawing so the iframe never scrolls
+FRAME_PADDING = 16
+
+
+def kind_name(type_: str, ctx: Context) -> str:
+    """The name of a relationship type in the page's language (任职 / officer)."""
+    return kind(type_, ctx.lang)
+
+
+def describe_node(node: Node, lang: Lang) -> str:
+    """A suggestion line: name · key · what it is (· status when closed, · black-listed)."""
+    category = node_category(node)
+    what = {
+        "client": t("cat.client", lang),
+        "person": t("label.Person", lang),
+        "park": t("label.Park", lang),
+    }.get(category, t("label.Company", lang))
+    parts = [node.name, node.key, what]
+    if node.props.get("status") in CLOSED_STATUSES:
+        parts.append(status(node.props["status"], lang))
+    if node.props.get("blacklisted"):
+        parts.append(t("cat.blacklisted", lang))
+    return " · ".join(parts)
+
+
+def entity_picker(
+    ctx: Context,
+    key: str,
+    label: str,
+    labels: Sequence[str] = (),
+    default: str | None = None,
+) -> Node | None:
+    """A search box with suggestions from ``store.find_nodes``; the chosen node or None.
+
+    ``key`` prefixes the widget keys (``{key}_q`` for the text, ``{key}_pick``
+    for the suggestion list). ``default`` is a node id whose name fills the
+    box on first display.
+    """
+    text_key = f"{key}_q"
+    if text_key not in st.session_state and default is not None:
+        start = cached.node(ctx.store, ctx.key, default)
+        st.session_state[text_key] = start.name if start is not None else ""
+    text = st.text_input(label, key=text_key, persist_state="session", placeholder=t("search.placeholder", ctx.lang))
+    if not text.strip():
+        st.caption(t("search.type_more", ctx.lang))
+        return None
+    hits = cached.find(ctx.store, ctx.key, text.strip(), tuple(labels), 20)
+    if not hits:
+        st.warning(t("search.none", ctx.lang, text=text.strip()))
+        return None
+    by_id = {n.id: n for n in hits}
+    choice = st.selectbox(
+        t("search.pick", ctx.lang),
+        list(by_id),
+        format_func=lambda nid: describe_node(by_id[nid], ctx.lang),
+        key=f"{key}_pick",
+        persist_state="session",
+        label_visibility="collapsed" if len(by_id) == 1 else "visible",
+    )
+    return by_id.get(str(choice)) if choice is not None else None
+
+
+@dataclass(frozen=True)
+class PathFilters:
+    """The options of a path question as the sidebar set them."""
+
+    kinds: tuple[str, ...]
+    max_hops: int
+    min_warmth: float
+    k: int
+    include_closed: bool
+    include_blacklisted: bool
+    manager: str | None = None
+    branch: str | None = None
+
+
+def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
+    """Filters in the sidebar, keyed ``{prefix}_...``; ``scope`` adds my manager / my branch."""
+    lang = ctx.lang
+    weights = ctx.store.weights
+    types = list(ctx.store.schema.types)
+    with st.sidebar:
+        st.subheader(t("filter.title", lang))
+        kinds = st.multiselect(
+            t("filter.kinds", lang),
+            types,
+            default=types,
+            format_func=lambda x: kind_name(x, ctx),
+            key=f"{prefix}_kinds",
+            persist_state="session",
+        )
+        max_hops = st.slider(
+            t("filter.max_hops", lang), 1, 6, int(weights.max_hops), key=f"{prefix}_hops", persist_state="session"
+        )
+        min_warmth = st.slider(
+            t("filter.min_warmth", lang),
+            0.0,
+            1.0,
+            float(weights.min_warmth),
+            step=0.01,
+            key=f"{prefix}_warmth",
+            persist_state="session",
+        )
+        k = st.slider(t("filter.k", lang), 1, 50, int(weights.k), key=f"{prefix}_k", persist_state="session")
+        manager: str | None = None
+        branch: str | None = None
+        if scope:
+            people = cached.directory(ctx.store, ctx.key)
+            anyone = t("filter.anyone", lang)
+            if people.complete:
+                m = st.selectbox(
+                    t("filter.manager", lang),
+                    ["", *people.managers],
+                    format_func=lambda v: v or anyone,
+                    key=f"{prefix}_manager",
+                    persist_state="session",
+                )
+                b = st.selectbox(
+                    t("filter.branch", lang),
+                    ["", *people.branches],
+                    format_func=lambda v: v or anyone,
+                    key=f"{prefix}_branch",
+                    persist_state="session",
+                )
+                manager = m or None
+                branch = b or None
+            else:
+                m = st.text_input(t("filter.manager", lang), key=f"{prefix}_manager_text", persist_state="session")
+                b = st.text_input(t("filter.branch", lang), key=f"{prefix}_branch_text", persist_state="session")
+                manager = m.strip() or None
+                branch = b.strip() or None
+        closed = st.checkbox(t("filter.include_closed", lang), key=f"{prefix}_closed", persist_state="session")
+        black = st.checkbox(t("filter.include_blacklisted", lang), key=f"{prefix}_black", persist_state="session")
+    return PathFilters(tuple(kinds), int(max_hops), float(min_warmth), int(k), closed, black, manager, branch)
+
+
+def path_chain(path: Path, lang: Lang) -> str:
+    """``A —董事长→ 张三 —董事→ B``: each hop with its label, the arrow in the true direction."""
+    parts = [path.nodes[0].name]
+    for i, edge in enumerate(path.edges):
+        label = edge_label(edge, lang)
+        forward = edge.source == path.nodes[i].id
+        parts.append(f" —{label}→ " if forward else f" ←{label}— ")
+        parts.append(path.nodes[i + 1].name)
+    return "".join(parts)
+
+
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
+
+
+def md(text: str) -> str:
+    """``text`` with Markdown's special characters escaped (names come from the data)."""
+    return text.translate(_MARKDOWN_SPECIALS)
+
+
+def colon(lang: Lang) -> str:
+    """The colon after a field name: full-width in Chinese."""
+    return "：" if lang == "zh" else ": "
+
+
+def path_cards(answer: PathAnswer, lang: Lang, *, introductions: bool) -> None:
+    """The ranked paths as cards, two per row (rank order reads left to right, then down)."""
+    c = colon(lang)
+    none = t("card.none", lang)
+    rows = [answer.paths[i : i + 2] for i in range(0, len(answer.paths), 2)]
+    for row in rows:
+        columns = st.columns(2)
+        for column, p in zip(columns, row, strict=False):
+            with column.container(border=True):
+                who = t("card.introducer", lang) if introductions else t("card.start", lang)
+                st.markdown(f"**{t('card.rank', lang, rank=p.rank)} · {who}{c}{md(p.introducer.name)}**")
+                if introductions or p.introducer.is_client:
+                    st.caption(
+                        f"{t('card.manager', lang)}{c}{md(p.manager or none)}　·　"
+                        f"{t('card.branch', lang)}{c}{md(p.branch or none)}"
+                    )
+                st.progress(
+                    min(1.0, max(0.0, p.warmth)),
+                    text=f"{t('card.warmth', lang, value=f'{p.warmth:.2f}')} · {t('card.hops', lang, hops=p.hops)}",
+                )
+                st.markdown(md(p.sentence_zh if lang == "zh" else p.sentence_en))
+                st.caption(f"{t('card.chain', lang)}{c}{md(path_chain(p.path, lang))}")
+
+
+def answer_frame(answer: PathAnswer, lang: Lang, *, introductions: bool = True) -> pd.DataFrame:
+    """One row per path, with column headers in ``lang``: what the downloads contain."""
+    first = t("col.introducer", lang) if introductions else t("col.start", lang)
+    first_key = t("col.introducer_key", lang) if introductions else t("col.start_key", lang)
+    rows = [
+        {
+            t("col.rank", lang): p.rank,
+            first: p.introducer.name,
+            first_key: p.introducer.key,
+            t("col.manager", lang): p.manager or "",
+            t("col.branch", lang): p.branch or "",
+            t("col.warmth", lang): round(p.warmth, 4),
+            t("col.hops", lang): p.hops,
+            t("col.sentence", lang): p.sentence_zh if lang == "zh" else p.sentence_en,
+            t("col.path", lang): path_chain(p.path, lang),
+            t("col.target", lang): answer.target.name,
+            t("col.target_key", lang): answer.target.key,
+        }
+        for p in answer.paths
+    ]
+    return pd.DataFrame(rows)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV that Excel opens with Chinese intact (UTF-8 with BOM)."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    """An .xlsx workbook with one sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()
+
+
+def downloads(frame: pd.DataFrame, basename: str, lang: Lang, key: str) -> None:
+    """CSV and Excel download buttons for ``frame``."""
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        t("download.csv", lang),
+        csv_bytes(frame),
+        f"{basename}.csv",
+        "text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("download.xlsx", lang),
+        excel_bytes(frame, basename),
+        f"{basename}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/table_view:",
+    )
+
+
+def show_graph(html: str, height: int) -> None:
+    """A drawing from :mod:`ui.render` in an iframe (its scripts run in the iframe only)."""
+    st.iframe(html, height=height + FRAME_PADDING)
