@@ -7,6 +7,10 @@ a page can catch that one class and show its message without a stack trace.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for the annotation: graph does not import loaders at run time
+    from loaders.report import LoadReport
 
 
 class GuanxiError(Exception):
@@ -58,6 +62,14 @@ class LoadError(GuanxiError):
 
 class LoadRejected(GuanxiError):
     """Strict mode: the load was refused because some rows were rejected."""
+
+
+class LoadRefused(LoadRejected):
+    """A strict load refused, with the full :class:`~loaders.report.LoadReport` (every reject) attached."""
+
+    def __init__(self, message: str, report: LoadReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class StoreError(GuanxiError):

@@ -1,0 +1,496 @@
+"""Parse one raw cell into the value the graph stores, one parser per property type.
+
+Every parser takes a raw, non-blank cell (a string as read from CSV or Excel,
+or a ``datetime`` / number that Excel handed over) and returns the parsed
+value, or raises :class:`ValueError` with a short reason a user can act on.
+Blank cells never reach a parser: the column code in :mod:`loaders.validate`
+treats them as missing (``None``) and checks ``required`` itself.
+
+What each type becomes:
+
+==========  ===========================================================
+text        ``str``, stripped, inner whitespace (also full-width) collapsed
+uscc        ``str``, 18 characters, upper-case, check digit verified
+key         ``str``, stripped
+ratio       ``float`` in 0..1
+amount      ``float`` yuan, not negative
+int         ``int``
+date        ``str`` ``"YYYY-MM-DD"``
+bool        ``bool``
+list        ``tuple[str, ...]`` of stripped, non-empty, distinct items
+enum        ``str``, the canonical value name from schema.yaml
+idno        ``str``, masked (``310101********1234``); the full number is never kept
+==========  ===========================================================
+
+>>> parse_ratio("35.5％")
+0.355
+>>> parse_amount("1.2亿")
+120000000.0
+>>> parse_date("2021年3月5日")
+'2021-03-05'
+>>> parse_list("集成电路；人工智能、 生物医药")
+('集成电路', '人工智能', '生物医药')
+>>> mask_idno("310101199001011234")
+'310101********1234'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from graph.schema import PropertySpec
+from graph.uscc import normalise_uscc, uscc_problem
+
+#: characters that separate the items of a ``list`` cell
+LIST_SEPARATORS = ";；,，、|"
+#: what separates the parts of a compound officer title (执行董事兼总经理)
+ROLE_SEPARATORS = "兼、/／，,;；|&＆"
+
+_WHITESPACE = re.compile(r"[\s\u00a0\u3000]+")
+_LIST_SPLIT = re.compile("[" + re.escape(LIST_SEPARATORS) + "]")
+_ROLE_SPLIT = re.compile("[" + re.escape(ROLE_SEPARATORS) + "]|及|和")
+_NUMBER = re.compile(r"^[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$", re.IGNORECASE)
+_GROUPED = re.compile(r"^[+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_DATE_YMD = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"  # the date
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"  # an optional time of day, ignored
+)
+_DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\.0+)?$")
+_AMOUNT_UNITS: tuple[tuple[str, int], ...] = (
+    ("万亿", 10**12),
+    ("千万", 10**7),
+    ("百万", 10**6),
+    ("亿", 10**8),
+    ("万", 10**4),
+    ("千", 10**3),
+)
+_YUAN_MARKS = ("人民币", "rmb", "cny", "¥", "元")
+_FOREIGN = ("美元", "港元", "港币", "欧元", "日元", "英镑", "usd", "hkd", "eur", "jpy", "gbp", "$", "€", "£")
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0", "是", "对", "有", "√", "✓"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "不是", "错", "无", "×", "✗"})
+_ID18 = re.compile(r"^\d{17}[\dX]$")
+_ID15 = re.compile(r"^\d{15}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def is_blank(value: object) -> bool:
+    """True for what counts as an empty cell: None, NaN, NaT, pd.NA or only whitespace.
+
+    >>> is_blank("  "), is_blank("\\u3000"), is_blank(float("nan")), is_blank("0")
+    (True, True, True, False)
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return value != value
+    try:
+        return bool(value != value)  # NaT and pd.NA are not equal to themselves
+    except TypeError:
+        return True  # pd.NA refuses to be a bool
+    except ValueError:
+        return False  # something array-like: a value, not a blank
+
+
+def _cell(raw: object) -> str:
+    """The raw cell as a stripped string; ValueError when it is blank."""
+    if is_blank(raw):
+        raise ValueError("empty value")
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def _nfkc(text: str) -> str:
+    """Full-width letters, digits and punctuation to half-width (％ → %, ０ → 0)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def parse_text(raw: object) -> str:
+    """Free text: stripped, every run of whitespace (full-width too) made one space.
+
+    >>> parse_text("  上海\\u3000某芯   科技 ")
+    '上海 某芯 科技'
+    """
+    text = _WHITESPACE.sub(" ", _cell(raw)).strip()
+    if not text:
+        raise ValueError("empty value")
+    return text
+
+
+def parse_key(raw: object) -> str:
+    """An identifier from the source system (person id, park id), stripped.
+
+    >>> parse_key(" p000123 ")
+    'p000123'
+    """
+    return parse_text(raw)
+
+
+def parse_uscc(raw: object) -> str:
+    """A 统一社会信用代码: normalised (blanks out, upper-case, half-width) and checked.
+
+    >>> parse_uscc(" 91350100m000100y43")
+    '91350100M000100Y43'
+    """
+    code = normalise_uscc(_cell(raw))
+    problem = uscc_problem(code)
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
+def _decimal(text: str, what: str) -> Decimal:
+    """A plain non-negative decimal number, thousands separators allowed."""
+    body = text.replace(" ", "")
+    if _GROUPED.match(body):
+        body = body.replace(",", "")
+    if not _NUMBER.match(body):
+        raise ValueError(f"not a number: {text!r}" if what == "number" else f"not {what}: {text!r}")
+    try:
+        return Decimal(body)
+    except InvalidOperation:  # pragma: no cover - the pattern already excludes this
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def _negative(text: str) -> bool:
+    return text.startswith(("-", "−", "－")) or (text.startswith("(") and text.endswith(")"))
+
+
+def parse_ratio(raw: object, *, percent: bool = False) -> float:
+    """A share in 0..1. ``35%``, ``35`` and ``0.35`` all mean 0.35.
+
+    A plain number above 1 and up to 100 is a percentage. With ``percent``
+    (the column header said ``(%)``) every plain number is a percentage.
+
+    >>> parse_ratio("35"), parse_ratio("0.35"), parse_ratio("35%"), parse_ratio("0.5", percent=True)
+    (0.35, 0.35, 0.35, 0.005)
+    """
+    text = _nfkc(_cell(raw)).replace(" ", "")
+    if _negative(text):
+        raise ValueError(f"ratio {text} is negative")
+    divisor = 1
+    if text.endswith("%"):
+        text, divisor = text[:-1], 100
+    elif text.endswith("‰"):
+        text, divisor = text[:-1], 1000
+    value = _decimal(text, "a ratio")
+    if divisor == 1 and (percent or 1 < value <= 100):
+        divisor = 100
+    ratio = value / divisor
+    if ratio > 1:
+        raise ValueError(f"ratio {_cell(raw)} is more than 100%")
+    return float(ratio)
+
+
+def parse_amount(raw: object, *, unit: int = 1) -> float:
+    """Money in yuan (not negative): ``1,200,000``, ``120万``, ``1.2亿``, ``¥3000``, ``3000元``.
+
+    ``unit`` multiplies a plain number without a unit of its own: 10000 when
+    the column header said ``(万元)``.
+
+    >>> parse_amount("1,200,000"), parse_amount("1.5万元"), parse_amount("¥3000"), parse_amount("50", unit=10000)
+    (1200000.0, 15000.0, 3000.0, 500000.0)
+    """
+    original = _cell(raw)
+    if original.isascii() and original.isdigit():  # the common case, exactly as the long way computes it
+        return float(int(original) * unit)
+    text = _nfkc(original).replace(" ", "").lower()
+    for foreign in _FOREIGN:
+        if foreign in text:
+            raise ValueError(f"amount {original!r} is not in yuan; convert it to 人民币 first")
+    if _negative(text):
+        raise ValueError(f"amount {original} is negative")
+    own_unit = False
+    for mark in _YUAN_MARKS:
+        if text.startswith(mark):
+            text, own_unit = text[len(mark) :], True
+        if text.endswith(mark):
+            text, own_unit = text[: -len(mark)], True
+    multiplier = 1
+    for suffix, factor in _AMOUNT_UNITS:
+        if text.endswith(suffix):
+            text, multiplier, own_unit = text[: -len(suffix)], factor, True
+            break
+    if _negative(text):
+        raise ValueError(f"amount {original} is negative")
+    value = _decimal(text, "an amount")
+    return float(value * (multiplier if own_unit else unit))
+
+
+def parse_int(raw: object) -> int:
+    """A whole number; ``2021.0`` (as Excel writes it) and ``1,234`` are accepted.
+
+    >>> parse_int("2021.0"), parse_int("1,234"), parse_int("2021年")
+    (2021, 1234, 2021)
+    """
+    original = _cell(raw)
+    text = _nfkc(original).replace(" ", "")
+    sign = 1
+    if text.startswith(("-", "−")):
+        sign, text = -1, text[1:]
+    text = text.rstrip("年笔次个")
+    value = _decimal(text, "a whole number")
+    if value != value.to_integral_value():
+        raise ValueError(f"not a whole number: {original!r}")
+    return sign * int(value)
+
+
+def parse_date(raw: object) -> str:
+    """A calendar date as ``YYYY-MM-DD``; also 2021/3/5, 2021年3月5日, 20210305 and Excel dates.
+
+    >>> parse_date("2021/3/5"), parse_date("20210305"), parse_date(dt.datetime(2021, 3, 5, 8, 30))
+    ('2021-03-05', '2021-03-05', '2021-03-05')
+    """
+    if isinstance(raw, str) and len(raw) == 10 and _DATE_ISO.match(raw):  # the common case
+        try:
+            day = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(f"no such date: {raw!r}") from None
+    elif isinstance(raw, dt.datetime):  # pd.Timestamp is a datetime
+        day = raw.date()
+    elif isinstance(raw, dt.date):
+        day = raw
+    else:
+        original = _cell(raw)
+        text = _nfkc(original).strip()
+        match = _DATE_YMD.match(text) or _DATE_COMPACT.match(text)
+        if not match:
+            raise ValueError(f"not a date: {original!r}; write 2021-03-05, 2021/3/5, 2021年3月5日 or 20210305")
+        year, month, dom = (int(g) for g in match.groups())
+        try:
+            day = dt.date(year, month, dom)
+        except ValueError:
+            raise ValueError(f"no such date: {original!r}") from None
+    if not 1800 <= day.year <= 2199:
+        raise ValueError(f"date {day.isoformat()} is out of range (1800..2199)")
+    return day.isoformat()
+
+
+def parse_bool(raw: object) -> bool:
+    """true/false, 是/否, Y/N, 1/0, yes/no (any case).
+
+    >>> parse_bool("是"), parse_bool("N"), parse_bool(1.0)
+    (True, False, True)
+    """
+    original = _cell(raw)
+    text = _nfkc(original).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"not yes or no: {original!r}; write 是/否, Y/N, 1/0 or true/false")
+
+
+def parse_list(raw: object) -> tuple[str, ...]:
+    """Items separated by ``; ； , ， 、 |``: stripped, blanks dropped, repeats dropped.
+
+    A cell of separators only gives ``()``, which the column code stores as
+    a missing value.
+
+    >>> parse_list("a| b ||a"), parse_list("；")
+    (('a', 'b'), ())
+    """
+    items: dict[str, None] = {}
+    for part in _LIST_SPLIT.split(_cell(raw)):
+        item = _WHITESPACE.sub(" ", part).strip()
+        if item:
+            items[item] = None
+    return tuple(items)
+
+
+def _match_key(text: str) -> str:
+    """How enum values and aliases are compared: half-width, no blanks, case-folded."""
+    return _WHITESPACE.sub("", _nfkc(text)).casefold()
+
+
+def _enum_lookup(spec: PropertySpec) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical, aliases in spec.values.items():
+        for alias in (canonical, *aliases):
+            lookup.setdefault(_match_key(alias), canonical)
+    return lookup
+
+
+def known_values(spec: PropertySpec) -> str:
+    """The accepted values of an enum, for error messages: ``active (存续/在业/...), ...``."""
+    return ", ".join(f"{c} ({'/'.join(a)})" if a else c for c, a in spec.values.items())
+
+
+def parse_enum(raw: object, spec: PropertySpec) -> str:
+    """The canonical name of an enum value or of one of its aliases (any case, either width).
+
+    >>> from graph.schema import load_schema
+    >>> parse_enum("吊销，未注销", load_schema().label("Company").properties["status"])
+    'revoked'
+    """
+    text = parse_text(raw)
+    found = spec.canonical_value(text) or _enum_lookup(spec).get(_match_key(text))
+    if found is None:
+        raise ValueError(f"unknown {spec.name} {text!r}; known: {known_values(spec)}")
+    return found
+
+
+def parse_role(raw: object, spec: PropertySpec, order: Sequence[str]) -> str:
+    """The warmest known part of an officer title such as 执行董事兼总经理.
+
+    The whole title is tried first; otherwise it is split on 兼 、 / ， and the
+    known part that comes first in ``order`` (warmth.yaml's ``by_role``) wins.
+
+    >>> from graph.schema import load_schema
+    >>> role = load_schema().kind("SERVES_AS").properties["role"]
+    >>> order = ["legal_representative", "chairman", "general_manager", "director"]
+    >>> parse_role("执行董事兼总经理", role, order), parse_role("董事/总经理", role, order)
+    ('chairman', 'general_manager')
+    """
+    text = parse_text(raw)
+    lookup = _enum_lookup(spec)
+    whole = spec.canonical_value(text) or lookup.get(_match_key(text))
+    if whole is not None:
+        return whole
+    found = {lookup[k] for k in (_match_key(p) for p in _ROLE_SPLIT.split(text)) if k in lookup}
+    if not found:
+        raise ValueError(f"unknown role {text!r}; known: {known_values(spec)}")
+    rank = {name: i for i, name in enumerate(order)}
+    return min(found, key=lambda name: (rank.get(name, len(rank)), name))
+
+
+_LABEL_WORDS: dict[str, tuple[str, ...]] = {
+    "Company": ("企业", "公司", "法人", "单位", "机构", "组织", "company", "enterprise", "corporate", "organization"),
+    "Person": ("自然人", "个人", "人员", "person", "individual", "naturalperson", "natural"),
+    "Park": ("园区", "park"),
+}
+
+
+def parse_label(raw: object, allowed: Sequence[str]) -> str:
+    """Which node label a type cell names: 企业/公司/法人/Company → Company, 自然人/个人/Person → Person.
+
+    Also understands longer forms such as 自然人股东, 企业法人 and 非自然人.
+
+    >>> parse_label("自然人股东", ["Company", "Person"]), parse_label("非自然人", ["Company", "Person"])
+    ('Person', 'Company')
+    """
+    text = parse_text(raw)
+    key = _match_key(text)
+    found: str | None = None
+    for label, words in _LABEL_WORDS.items():
+        if key == label.casefold() or key in words:
+            found = label
+            break
+    if found is None:
+        if "非自然人" in key:
+            found = "Company"
+        else:
+            found = next((lb for lb, words in _LABEL_WORDS.items() if any(w in key for w in words if len(w) > 1)), None)
+    if found is None or found not in allowed:
+        known = ", ".join(f"{'/'.join(_LABEL_WORDS.get(lb, ())[:3])}/{lb}" for lb in allowed)
+        if found is None:
+            raise ValueError(f"unknown type {text!r}; known: {known}")
+        raise ValueError(f"type {text!r} means {found}, which is not allowed here; allowed: {known}")
+    return found
+
+
+def _id_check(first17: str) -> str:
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def mask_idno(raw: object) -> str:
+    """A national ID number masked for storage: first 6 and last 4 kept, the rest ``*``.
+
+    18-digit numbers (check digit per GB 11643) and old 15-digit ones are
+    checked; other document numbers (passport, permits) keep only their first
+    and last 2 characters. The full number is never returned, not even in an
+    error message.
+
+    >>> mask_idno("11010519491231002x")
+    '110105********002X'
+    >>> mask_idno("E12345678")
+    'E1*****78'
+    """
+    text = _nfkc(_cell(raw)).replace(" ", "").upper()
+    if _ID18.match(text):
+        expected = _id_check(text[:17])
+        if text[17] != expected:
+            raise ValueError(f"ID number {mask_text(text)} has check digit {text[17]}, expected {expected}")
+        return text[:6] + "*" * 8 + text[-4:]
+    if _ID15.match(text):
+        return text[:6] + "*" * 5 + text[-4:]
+    if text.isdigit() and len(text) in (16, 17, 18):
+        raise ValueError(f"ID number {mask_text(text)} has {len(text)} digits; expected 18")
+    if not text.isalnum() or not 6 <= len(text) <= 20:
+        raise ValueError(f"not an ID or document number: {mask_text(text)}")
+    return mask_text(text)
+
+
+def mask_text(text: str) -> str:
+    """Hide all but the first and last characters of a number (for error messages).
+
+    >>> mask_text("310101199001011234")
+    '310101********1234'
+    """
+    text = text.strip()
+    if len(text) >= 15:
+        return text[:6] + "*" * (len(text) - 10) + text[-4:]
+    if len(text) >= 6:
+        return text[:2] + "*" * (len(text) - 4) + text[-2:]
+    return "*" * len(text)
+
+
+Parser = Callable[[Any], Any]
+
+
+def parser_for(spec: PropertySpec, *, unit: str | None = None, role_order: Sequence[str] = ()) -> Parser:
+    """The parser for one property, with the unit its column header named applied.
+
+    ``unit`` is what stood in brackets after the header (``%`` or ``万元``);
+    ``role_order`` is the warmth order used to split compound officer titles
+    (only for an enum called ``role``).
+
+    >>> from graph.schema import PropertySpec
+    >>> parser_for(PropertySpec("amount", "amount"), unit="万元")("12")
+    120000.0
+    """
+    kind = spec.type
+    if kind == "ratio":
+        percent = unit is not None and ("%" in unit or "％" in unit)
+        return lambda raw: parse_ratio(raw, percent=percent)
+    if kind == "amount":
+        factor = unit_factor(unit)
+        return lambda raw: parse_amount(raw, unit=factor)
+    if kind == "enum":
+        if spec.name == "role" and role_order:
+            return lambda raw: parse_role(raw, spec, role_order)
+        return lambda raw: parse_enum(raw, spec)
+    simple: dict[str, Parser] = {
+        "text": parse_text,
+        "key": parse_key,
+        "uscc": parse_uscc,
+        "int": parse_int,
+        "date": parse_date,
+        "bool": parse_bool,
+        "list": parse_list,
+        "idno": mask_idno,
+    }
+    return simple[kind]
+
+
+def unit_factor(unit: str | None) -> int:
+    """How many yuan one unit of a header's bracket names: ``万元`` → 10000, none → 1.
+
+    >>> unit_factor("万元"), unit_factor("亿元人民币"), unit_factor(None)
+    (10000, 100000000, 1)
+    """
+    if not unit:
+        return 1
+    for suffix, factor in _AMOUNT_UNITS:
+        if suffix in unit:
+            return factor
+    return 1
