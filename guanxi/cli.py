@@ -186,7 +186,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         args.out_dir, companies=args.companies, seed=args.seed, headers=args.headers, encoding=args.encoding
     )
     print(f"wrote {args.out_dir} in {time.perf_counter() - started:.1f}s")
-    print(summary)
+    print(summary.describe())
     return 0
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.errors import LoadError, LoadRefused, LoadRejected
@@ -130,12 +130,14 @@ _MESSY = st.text(
 )
 
 
+@settings(deadline=None)  # pandas work per example: no per-example deadline on a busy machine
 @given(st.lists(_MESSY, min_size=1, max_size=20))
 def test_clean_text_is_parse_text_vectorised(cells: list[str]) -> None:
     expected = [parse_text(c) if not is_blank(c) else "" for c in cells]
     assert clean_text(pd.Series(cells, dtype="str")).tolist() == expected
 
 
+@settings(deadline=None)
 @given(st.lists(st.sampled_from([A, B.lower(), " " + C, "12345", A[:-1] + "0", "９" + D[1:], "", "x"]), min_size=1))
 def test_vectorised_uscc_check_agrees_with_parse_uscc(cells: list[str]) -> None:
     result = nodes("Company", ["uscc", "name"], [[c, "n"] for c in cells])
