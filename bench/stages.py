@@ -101,6 +101,19 @@ def stage_query(graph_file: Path, prospects: int, seed: int) -> dict[str, Any]:
     }
 
 
+def stage_contenders(graph_file: Path, prospects: int, seed: int) -> dict[str, Any]:
+    from bench.contenders import run
+    from graph.embedded import EmbeddedStore
+
+    store = EmbeddedStore.open(graph_file)
+    rng = random.Random(seed)
+    candidates = [n for n in store.iter_nodes("Company") if not n.is_client]
+    chosen = rng.sample(candidates, min(prospects, len(candidates)))
+    result = run(store, chosen)
+    result["peak_mb"] = peak_rss_mb()
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.stages")
     sub = parser.add_subparsers(dest="stage", required=True)
@@ -115,8 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("graph_file", type=Path)
     q.add_argument("--prospects", type=int, default=200)
     q.add_argument("--seed", type=int, default=1)
+    c = sub.add_parser("contenders")
+    c.add_argument("graph_file", type=Path)
+    c.add_argument("--prospects", type=int, default=200)
+    c.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    if args.stage == "generate":
+    if args.stage == "contenders":
+        result = stage_contenders(args.graph_file, args.prospects, args.seed)
+    elif args.stage == "generate":
         result = stage_generate(args.out_dir, args.companies, args.seed)
     elif args.stage == "load":
         result = stage_load(args.files, args.graph_file)
