@@ -185,6 +185,7 @@ class EmbeddedStore(GraphStore):
         self._names: _NameIndex | None = None
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
         self._mirror = _EdgeMirror()
+        self._version = 0
         self.path: Path | None = None
 
     # -- persistence -----------------------------------------------------------
@@ -256,6 +257,10 @@ class EmbeddedStore(GraphStore):
     def _changed(self) -> None:
         self._index = None
         self._names = None
+        self._version += 1
+
+    def version(self) -> object:
+        return (id(self.graph), self._version)
 
     def _write_nodes(self, label: str, frame: pd.DataFrame) -> int:
         spec = self.schema.label(label)
@@ -404,6 +409,33 @@ class EmbeddedStore(GraphStore):
         if unknown:
             raise InvalidParameter("types", f"unknown relationship types {unknown}")
         target = idx.pos[query.target]
+        key: tuple[object, ...] = (
+            query.sources if query.sources == "clients" else tuple(sorted(query.sources)),
+            query.manager,
+            query.branch,
+            tuple(sorted(query.types)),
+            tuple(sorted(query.exclude_statuses)),
+            query.exclude_blacklisted,
+        )
+        cached = idx._sources.get(key)
+        if cached is None:
+            cached = self._source_arrays(idx, query)
+            if len(idx._sources) >= 64:
+                idx._sources.pop(next(iter(idx._sources)))
+            idx._sources[key] = cached
+        sources, is_source, interior_ok, type_mask = cached
+        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
+        found = top_paths(
+            idx, target, sources, is_source, interior_ok, type_mask, key, query.max_hops, query.k, max_cost
+        )
+        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types) for f in found]
+        paths = [p for p in paths if p.warmth >= query.min_warmth]
+        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
+        return paths[: query.k]
+
+    @staticmethod
+    def _source_arrays(idx: SearchIndex, query: PathQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sources, a source mask, the permitted-interior mask and the type mask of a query (cached per filter)."""
         excluded = idx.excluded_mask(query.exclude_statuses, query.exclude_blacklisted)
         if query.sources == "clients":
             mask = idx.is_client & ~excluded
@@ -421,20 +453,9 @@ class EmbeddedStore(GraphStore):
         is_source[sources] = True
         interior_ok = ~excluded & ~is_source
         type_mask = np.array([t in query.types for t in idx.types], dtype=bool)
-        key: tuple[object, ...] = (
-            query.sources if query.sources == "clients" else tuple(sorted(query.sources)),
-            query.manager,
-            query.branch,
-            tuple(sorted(query.types)),
-            tuple(sorted(query.exclude_statuses)),
-            query.exclude_blacklisted,
-        )
-        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
-        found = top_paths(idx, target, sources, interior_ok, type_mask, key, query.max_hops, query.k, max_cost)
-        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types) for f in found]
-        paths = [p for p in paths if p.warmth >= query.min_warmth]
-        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
-        return paths[: query.k]
+        for arr in (sources, is_source, interior_ok, type_mask):
+            arr.setflags(write=False)
+        return sources, is_source, interior_ok, type_mask
 
     def _materialise(self, ids: Sequence[str], types: Sequence[str]) -> GPath:
         allowed = set(types)

@@ -49,6 +49,10 @@ class SearchIndex:
     ecost: np.ndarray  # float64, -log strength
     types: tuple[str, ...]
     _bounds: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _masks: dict[tuple[object, ...], np.ndarray] = field(default_factory=dict)
+    _sources: dict[tuple[object, ...], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
 
     def excluded_mask(self, statuses: Sequence[str], blacklisted: bool) -> np.ndarray:
         """Nodes that may not stand inside a path under these exclusions."""
@@ -133,6 +137,7 @@ def top_paths(
     index: SearchIndex,
     target: int,
     sources: np.ndarray,
+    is_source: np.ndarray,
     interior_ok: np.ndarray,
     type_mask: np.ndarray,
     bounds_key: tuple[object, ...],
@@ -147,11 +152,6 @@ def top_paths(
     ``max_cost``, plus any path tied with the k-th within :data:`COST_SLACK`, so
     the caller can order ties exactly.
     """
-    n = len(index.ids)
-    is_source = np.zeros(n, dtype=bool)
-    is_source[sources] = True
-    if is_source[target]:
-        is_source[target] = False
     h, hop_bound = index.bounds(bounds_key, sources, interior_ok, type_mask)
     indptr, nbr, etype, ecost, node_cost = index.indptr, index.nbr, index.etype, index.ecost, index.node_cost
     allowed_types = {int(t) for t in np.flatnonzero(type_mask)}
@@ -185,12 +185,14 @@ def top_paths(
         nh = hops + 1
         for u, c in best.items():
             g2 = step_base + c
+            if u == target:
+                continue
             if is_source[u]:
                 if g2 <= limit:
                     counter += 1
                     heapq.heappush(heap, (g2, counter, g2, nh, True, (u, chain)))
                 continue
-            if nh >= max_hops or not interior_ok[u] or u == target:
+            if nh >= max_hops or not interior_ok[u]:
                 continue
             if hop_bound[u] > max_hops - nh:
                 continue

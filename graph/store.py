@@ -95,6 +95,14 @@ class GraphStore(ABC):
         * order: :func:`graph.warmth.rank_key`.
         """
 
+    def version(self) -> object:
+        """A value that changes whenever the graph does: for caches of derived data.
+
+        The default is the graph's counts (cheap in a database that keeps
+        count stores); the embedded store returns a write counter.
+        """
+        return self.stats()
+
     def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
         """Every node (of ``label``), in a stable order: for list matching and graph-wide views."""
         raise NotImplementedError(f"{type(self).__name__} does not list nodes yet")

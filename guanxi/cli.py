@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", help="graph size")
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
+
+    from guanxi.cli_analysis import register
+
+    register(sub)
     return parser
 
 
@@ -296,9 +300,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
+    from guanxi.cli_analysis import COMMANDS as ANALYSIS
+
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return {**COMMANDS, **ANALYSIS}[args.command](args)
     except GuanxiError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,543 @@
+"""Analyst and risk subcommands of the ``guanxi`` command line.
+
+    guanxi supply 核心电子 --tiers 2
+    guanxi leads --tiers 1
+    guanxi owners 丙科技 --threshold 0.25
+    guanxi controller 丙科技 --group
+    guanxi related 丙科技
+    guanxi circles [COMPANY] [--mutual | --chains]
+    guanxi exposure [COMPANY] --hops 2
+    guanxi parks [KEYWORD] [--industry 集成电路] [--region 苏州] [--park NAME] [--leads]
+    guanxi match list.xlsx -o matched.xlsx
+    guanxi batch prospects.xlsx -o result.xlsx
+
+:func:`register` adds them to the main parser; :data:`COMMANDS` maps each
+name to its handler. Every subcommand takes ``--json`` and the store options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from guanxi.cli import _open, _print_json, _store_options, _table
+from queries.format import money, percent, role
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _fmt_share(value: float | None) -> str:
+    return "-" if value is None else percent(value)
+
+
+def _show(rows: Sequence[Sequence[str]], header: Sequence[str], empty: str) -> None:
+    print(_table(rows, header) if rows else empty)
+
+
+def _notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"note: {note}")
+
+
+# -- supply chain -----------------------------------------------------------------------------
+def cmd_supply(args: argparse.Namespace) -> int:
+    from queries.supply_chain import core_enterprises_served, core_partners, supply_chain
+
+    with _open(args) as store:
+        if args.serves:
+            served = core_enterprises_served(store, args.company, tiers=args.tiers, year=args.year)
+            if args.json:
+                _print_json(served.to_dict())
+                return 0
+            print(f"{served.company.name}：服务的核心企业 / core enterprises served")
+            rows = [
+                [str(s.tier), s.core.name, "是" if s.core.is_client else "否", " → ".join(lk.text() for lk in s.chain)]
+                for s in served.served
+            ]
+            _show(rows, ["级", "核心企业", "客户", "链路"], "(none)")
+            _notes(served.notes)
+            return 0
+        if args.core_share is not None:
+            ups = core_partners(store, args.company, direction="upstream", min_share=args.core_share, year=args.year)
+            downs = core_partners(
+                store, args.company, direction="downstream", min_share=args.core_share, year=args.year
+            )
+            if args.json:
+                _print_json({"suppliers": [p.to_dict() for p in ups], "customers": [p.to_dict() for p in downs]})
+                return 0
+            rows = [
+                [side, p.company.name, money(p.amount), _fmt_share(p.share)]
+                for side, partners in (("供应商", ups), ("客户", downs))
+                for p in partners
+            ]
+            _show(rows, ["角色", "核心供应商/客户", "金额", "占比"], "(none)")
+            return 0
+        chain = supply_chain(
+            store, args.company, tiers=args.tiers, direction=args.direction, year=args.year, limit=args.limit
+        )
+    if args.json:
+        _print_json(chain.to_dict())
+        return 0
+    print(f"{chain.company.name} ({chain.company.key})  采购 {money(chain.purchases)}  销售 {money(chain.sales)}")
+    for title, side in (("供应商 / suppliers", chain.suppliers), ("客户 / customers", chain.customers)):
+        if not side:
+            continue
+        print(f"\n{title}")
+        rows = [
+            [
+                str(p.tier),
+                p.company.name,
+                money(p.amount),
+                _fmt_share(p.share if p.tier == 1 else p.best_link().share),
+                "是" if p.company.is_client else "",
+                ""
+                if p.tier == 1
+                else (p.best_link().customer if title.startswith("供") else p.best_link().supplier).name,
+            ]
+            for p in side
+        ]
+        print(_table(rows, ["级", "企业", "金额", "占比", "客户", "经由"]))
+    _notes(chain.notes)
+    return 0
+
+
+def cmd_leads(args: argparse.Namespace) -> int:
+    from queries.supply_chain import core_enterprises, supply_chain_leads
+
+    with _open(args) as store:
+        core = None
+        if args.anchor is None:
+            core = core_enterprises(store, percentile=args.percentile, min_partners=args.min_partners, year=args.year)
+        leads = supply_chain_leads(
+            store,
+            anchor=args.anchor,
+            tiers=args.tiers,
+            year=args.year,
+            core=core,
+            include_closed=args.include_closed,
+            limit=args.limit,
+        )
+    if args.json:
+        _print_json({"core": None if core is None else core.to_dict(), "leads": [ld.to_dict() for ld in leads]})
+        return 0
+    rows = [
+        [
+            str(i),
+            ld.company.name,
+            "供应商" if ld.role == "supplier" else "客户",
+            money(ld.amount),
+            "、".join(a.client.name for a in ld.anchors[:3]) + ("…" if len(ld.anchors) > 3 else ""),
+            "、".join(sorted({a.client.manager or "-" for a in ld.anchors})),
+        ]
+        for i, ld in enumerate(leads, start=1)
+    ]
+    _show(rows, ["#", "线索企业", "角色", "金额", "核心企业客户", "客户经理"], "no leads")
+    if core is not None:
+        print(
+            f"note: {len(core)} core enterprises (top {percent(1 - core.percentile)}, ≥ {core.min_partners} partners)"
+        )
+    return 0
+
+
+# -- ownership -----------------------------------------------------------------------------------
+def cmd_owners(args: argparse.Namespace) -> int:
+    from queries.ownership import effective_ownership, ultimate_owners
+
+    with _open(args) as store:
+        if args.all:
+            own = effective_ownership(store, args.company, min_stake=args.min_stake)
+            if args.json:
+                _print_json(own.to_dict())
+                return 0
+            rows = [
+                [s.owner.name, s.owner.label, _fmt_share(s.effective), _fmt_share(s.direct) if s.direct else ""]
+                for s in own.stakes
+            ]
+            _show(rows, ["股东", "类型", "穿透持股", "直接持股"], "no shareholders recorded")
+            _notes(own.notes)
+            return 0
+        ubo = ultimate_owners(store, args.company, threshold=args.threshold)
+    if args.json:
+        _print_json(ubo.to_dict())
+        return 0
+    print(f"{ubo.company.name} 受益所有人 / beneficial owners (≥ {percent(ubo.threshold)})")
+    for o in ubo.owners:
+        print(f"\n{o.owner.name} [{o.kind}, {o.basis}] {_fmt_share(o.stake)}")
+        print("  " + o.explanation(args.lang).replace("\n", "\n  "))
+    if not ubo.owners:
+        print("(none)")
+    _notes(ubo.notes)
+    return 0
+
+
+def cmd_controller(args: argparse.Namespace) -> int:
+    from queries.ownership import actual_controller, same_controller_group
+
+    with _open(args) as store:
+        if args.group:
+            group = same_controller_group(store, args.company, limit=args.limit)
+            if args.json:
+                _print_json(group.to_dict())
+                return 0
+            root = group.root.name if group.root else "-"
+            print(f"实际控制人 / controller: {root}")
+            rows = [[str(m.depth), m.company.name, m.parent.name, percent(m.ratio)] for m in group.members]
+            _show(rows, ["层级", "企业", "控股方", "持股"], "(no companies)")
+            _notes(group.notes)
+            return 0
+        ctrl = actual_controller(store, args.company)
+    if args.json:
+        _print_json(ctrl.to_dict())
+        return 0
+    who = ctrl.controller.name if ctrl.controller else "未识别 / none identified"
+    print(f"{ctrl.company.name} 实际控制人 / actual controller: {who}")
+    for step in ctrl.chain:
+        print(f"  {step.text(args.lang)}")
+    print(ctrl.reason(args.lang))
+    return 0
+
+
+def cmd_related(args: argparse.Namespace) -> int:
+    from queries.ownership import related_parties, shared_officers
+
+    with _open(args) as store:
+        if args.shared_with:
+            shared = shared_officers(store, args.company, args.shared_with, include_former=args.include_former)
+            if args.json:
+                _print_json(shared.to_dict())
+                return 0
+            rows = [
+                [o.person.name, "、".join(role(r) for r in o.roles_a), "、".join(role(r) for r in o.roles_b)]
+                for o in shared.officers
+            ]
+            _show(rows, ["人员", shared.a.name, shared.b.name], "no shared key officers")
+            return 0
+        related = related_parties(store, args.company, include_former=args.include_former)
+    if args.json:
+        _print_json(related.to_dict())
+        return 0
+    rows = [
+        [p.party.name, p.party.label, "；".join(r.zh if args.lang == "zh" else r.en for r in p.reasons)]
+        for p in related.parties
+    ]
+    _show(rows, ["关联方", "类型", "原因"], "no related parties found")
+    _notes(related.notes)
+    return 0
+
+
+# -- guarantees --------------------------------------------------------------------------------------
+def cmd_circles(args: argparse.Namespace) -> int:
+    from queries.guarantees import circles_of, guarantee_chains, guarantee_circles, mutual_guarantees
+
+    with _open(args) as store:
+        if args.mutual:
+            pairs = mutual_guarantees(store, args.company, active_on=args.active_on)
+            if args.json:
+                _print_json([p.to_dict() for p in pairs])
+                return 0
+            rows = [[p.a.name, p.b.name, money(p.a_to_b), money(p.b_to_a)] for p in pairs]
+            _show(rows, ["企业A", "企业B", "A→B", "B→A"], "no mutual guarantees")
+            return 0
+        if args.chains:
+            if args.company is None:
+                print("error: --chains needs a COMPANY", file=sys.stderr)
+                return 2
+            chains = guarantee_chains(store, args.company, max_hops=args.max_hops, active_on=args.active_on)
+            if args.json:
+                _print_json(chains.to_dict())
+                return 0
+            for c in chains.chains:
+                print(c.text(args.lang))
+            if chains.truncated:
+                print("note: more chains left out")
+            return 0
+        if args.company is None:
+            circles = guarantee_circles(store, active_on=args.active_on)
+        else:
+            circles = circles_of(store, args.company, neighbours=args.neighbours, active_on=args.active_on)
+    if args.json:
+        _print_json([c.to_dict() for c in circles])
+        return 0
+    rows = [
+        [
+            str(i),
+            "互保" if c.kind == "mutual" else "担保圈",
+            str(len(c.members)),
+            "、".join(m.name for m in c.members[:6]) + ("…" if len(c.members) > 6 else ""),
+            money(c.total_amount),
+            "、".join(m.name for m in c.clients) or "-",
+            "、".join(m.name for m in (*c.closed, *c.blacklisted)) or "-",
+        ]
+        for i, c in enumerate(circles, start=1)
+    ]
+    _show(rows, ["#", "类型", "成员数", "成员", "担保总额", "本行客户", "注销/吊销/黑名单"], "no guarantee circles")
+    return 0
+
+
+def cmd_exposure(args: argparse.Namespace) -> int:
+    from queries.guarantees import exposed_companies, exposure
+
+    kinds = args.kinds or None  # "equity,officer" or "股权，任职": split by queries.paths.resolve_kinds
+    with _open(args) as store:
+        if args.company is not None:
+            exp = exposure(store, args.company, hops=args.hops, kinds=kinds, hub_degree=args.hub_degree)
+            hits = exp.hits
+            if args.json:
+                _print_json(exp.to_dict())
+                return 0
+            if exp.own_flags:
+                print(f"note: {exp.company.name} itself is flagged: {', '.join(exp.own_flags)}")
+        else:
+            hits = exposed_companies(
+                store,
+                hops=args.hops,
+                kinds=kinds,
+                clients_only=args.clients_only,
+                hub_degree=args.hub_degree,
+                limit=args.limit,
+            )
+            if args.json:
+                _print_json([h.to_dict() for h in hits])
+                return 0
+    rows = [[h.company.name, h.flagged.name, ",".join(h.flags), str(h.hops), h.sentence(args.lang)] for h in hits]
+    _show(rows, ["企业", "风险主体", "风险", "跳数", "路径"], "no exposure found")
+    return 0
+
+
+# -- parks -----------------------------------------------------------------------------------------------
+def cmd_parks(args: argparse.Namespace) -> int:
+    from queries.parks import find_parks, park_companies, park_leads
+
+    with _open(args) as store:
+        if args.leads:
+            leads = park_leads(store, args.park, include_closed=args.include_closed, limit=args.limit)
+            if args.json:
+                _print_json([ld.to_dict() for ld in leads])
+                return 0
+            rows = [
+                [
+                    ld.company.name,
+                    str(ld.company.get("industry") or ""),
+                    ld.park.name,
+                    "、".join(c.name for c in ld.clients),
+                ]
+                for ld in leads
+            ]
+            _show(rows, ["线索企业", "行业", "园区", "园区内客户"], "no park leads")
+            return 0
+        if args.park:
+            members = park_companies(store, args.park)
+            if args.json:
+                _print_json(members.to_dict())
+                return 0
+            print(f"{members.park.name}: {len(members.companies)} companies, {len(members.clients)} clients")
+            rows = [
+                [c.name, c.key, str(c.get("industry") or ""), "是" if c.is_client else "", c.manager or ""]
+                for c in members.companies
+            ]
+            _show(rows, ["企业", "信用代码", "行业", "客户", "客户经理"], "(empty)")
+            return 0
+        parks = find_parks(store, args.keyword, industry=args.industry, region=args.region, limit=args.limit)
+    if args.json:
+        _print_json([p.to_dict() for p in parks])
+        return 0
+    rows = [
+        [
+            p.park.name,
+            str(p.park.get("level") or ""),
+            f"{p.park.get('province') or ''}{p.park.get('city') or ''}",
+            str(p.companies),
+        ]
+        for p in parks
+    ]
+    _show(rows, ["园区", "级别", "地区", "企业数"], "no parks match")
+    return 0
+
+
+# -- lists -------------------------------------------------------------------------------------------------
+def cmd_match(args: argparse.Namespace) -> int:
+    from queries.matching import match_list, read_list
+
+    frame = read_list(args.file, sheet=args.sheet)
+    with _open(args) as store:
+        report = match_list(store, frame, threshold=args.threshold, fuzzy=not args.no_fuzzy)
+    if args.output is not None:
+        out = report.to_frame()
+        if args.output.suffix.lower() in (".xlsx", ".xlsm"):
+            out.to_excel(args.output, index=False)
+        else:
+            out.to_csv(args.output, index=False, encoding="utf-8-sig")
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    print(report.summary(args.lang))
+    rows = [
+        [str(r.row), r.name or r.uscc or "", r.status, "；".join(f"{c.name}({c.key})" for c in r.candidates) or r.note]
+        for r in report.rows
+        if r.status != "matched"
+    ]
+    if rows:
+        print(_table(rows, ["行", "输入", "状态", "候选/说明"]))
+    if args.output is not None:
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from queries.batch import batch_reach, write_batch
+    from queries.matching import match_list, read_list
+
+    frame = read_list(args.prospects, sheet=args.sheet)
+    with _open(args) as store:
+        report = match_list(store, frame, threshold=args.threshold)
+        print(report.summary(args.lang), file=sys.stderr)
+        bar: Any = tqdm(total=len(report.matched), unit="prospects", file=sys.stderr, disable=args.json)
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        try:
+            result = batch_reach(
+                store,
+                report,
+                k=args.k,
+                max_hops=args.max_hops,
+                kinds=args.kinds,
+                min_warmth=args.min_warmth,
+                manager=args.manager,
+                branch=args.branch,
+                include_closed=args.include_closed,
+                include_blacklisted=args.include_blacklisted,
+                progress=progress,
+            )
+        finally:
+            bar.close()
+    written = write_batch(result, args.output, lang=args.lang)
+    if args.json:
+        _print_json({**result.to_dict(), "written": [str(p) for p in written]})
+        return 0
+    print(result.summary_frame(args.lang).to_string(index=False))
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+# -- the parser ----------------------------------------------------------------------------------------------
+def _common(p: argparse.ArgumentParser, lang: bool = True) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    if lang:
+        p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of explanations")
+    _store_options(p)
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the analysis subcommands to the main parser's subparsers."""
+    p = subparsers.add_parser("supply", help="supply-chain tiers of a company (产业链)")
+    p.add_argument("company", help="USCC, full name or part of a name")
+    p.add_argument("--tiers", type=int, default=2, help="how many tiers each way (default 2)")
+    p.add_argument("--direction", choices=["upstream", "downstream", "both"], default="both")
+    p.add_argument("--year", type=int, help="only this year's records (default: each pair's latest)")
+    p.add_argument("--limit", type=int, default=200, help="largest partners kept per tier (default 200)")
+    p.add_argument("--core-share", type=float, help="list core suppliers/customers with at least this share")
+    p.add_argument("--serves", action="store_true", help="which core enterprises the company serves")
+    _common(p)
+
+    p = subparsers.add_parser("leads", help="supply-chain-finance leads around client core enterprises")
+    p.add_argument("--anchor", help="only around this client")
+    p.add_argument("--tiers", type=int, default=1)
+    p.add_argument("--year", type=int)
+    p.add_argument("--percentile", type=float, default=0.99, help="core enterprise: top percentile (default 0.99)")
+    p.add_argument("--min-partners", type=int, default=10, help="core enterprise: at least this many partners")
+    p.add_argument("--include-closed", action="store_true", help="also closed and black-listed companies")
+    p.add_argument("--limit", type=int, default=100)
+    _common(p)
+
+    p = subparsers.add_parser("owners", help="ultimate beneficial owners (受益所有人) with the arithmetic")
+    p.add_argument("company")
+    p.add_argument("--threshold", type=float, default=0.25, help="ownership threshold (default 0.25)")
+    p.add_argument("--all", action="store_true", help="every owner's effective stake instead")
+    p.add_argument("--min-stake", type=float, default=0.0, help="with --all: leave out smaller stakes")
+    _common(p)
+
+    p = subparsers.add_parser("controller", help="actual controller (实际控制人) and the control chain")
+    p.add_argument("company")
+    p.add_argument("--group", action="store_true", help="every company under the same controller")
+    p.add_argument("--limit", type=int, default=5000)
+    _common(p)
+
+    p = subparsers.add_parser("related", help="related parties (关联方), or key officers shared with another company")
+    p.add_argument("company")
+    p.add_argument("--shared-with", help="list the key officers shared with this company")
+    p.add_argument("--include-former", action="store_true", help="count former officers too")
+    _common(p)
+
+    p = subparsers.add_parser("circles", help="guarantee circles (担保圈), mutual guarantees, guarantee chains")
+    p.add_argument("company", nargs="?", help="only circles touching this company (default: the whole graph)")
+    p.add_argument("--neighbours", action="store_true", help="also the circles of its guarantee counterparties")
+    p.add_argument("--mutual", action="store_true", help="mutual guarantee pairs (互保)")
+    p.add_argument("--chains", action="store_true", help="guarantee chains of COMPANY")
+    p.add_argument("--max-hops", type=int, default=4, help="longest chain (default 4)")
+    p.add_argument("--active-on", help="only guarantees in force on this date (YYYY-MM-DD)")
+    _common(p)
+
+    p = subparsers.add_parser("exposure", help="companies within k hops of black-listed or closed entities")
+    p.add_argument("company", nargs="?", help="this company's exposure (default: every exposed company)")
+    p.add_argument("--hops", type=int, default=2)
+    p.add_argument("--kinds", help="relationship kinds, comma-separated (default: equity,officer,supply,guarantee)")
+    p.add_argument("--hub-degree", type=int, default=1000, help="do not walk through nodes with more relationships")
+    p.add_argument("--clients-only", action="store_true")
+    p.add_argument("--limit", type=int)
+    _common(p)
+
+    p = subparsers.add_parser("parks", help="industrial parks (园区), their companies and referral leads")
+    p.add_argument("keyword", nargs="?", help="part of a park's name")
+    p.add_argument("--industry", help="a park industry, e.g. 集成电路")
+    p.add_argument("--region", help="province, city or district")
+    p.add_argument("--park", help="list this park's companies (with --leads: only its leads)")
+    p.add_argument("--leads", action="store_true", help="non-client companies in parks with clients")
+    p.add_argument("--include-closed", action="store_true")
+    p.add_argument("--limit", type=int, default=200)
+    _common(p)
+
+    p = subparsers.add_parser("match", help="match a client or prospect list (CSV/Excel) to graph companies")
+    p.add_argument("file", type=Path)
+    p.add_argument("--sheet", help="Excel sheet (default: the first)")
+    p.add_argument("--threshold", type=float, default=85.0, help="fuzzy score needed, 0..100 (default 85)")
+    p.add_argument("--no-fuzzy", action="store_true", help="exact and normalised names only")
+    p.add_argument("-o", "--output", type=Path, help="write the report (.csv or .xlsx)")
+    _common(p)
+
+    p = subparsers.add_parser("batch", help="introduction paths for a whole prospect list (批量关系排查)")
+    p.add_argument("prospects", type=Path, help="CSV or Excel list with 企业名称 and/or 统一社会信用代码")
+    p.add_argument("-o", "--output", type=Path, required=True, help="result.xlsx (sheets) or result.csv")
+    p.add_argument("--sheet")
+    p.add_argument("--threshold", type=float, default=85.0, help="fuzzy name matching score (default 85)")
+    p.add_argument("-k", type=int, default=3, help="paths per prospect (default 3)")
+    p.add_argument("--max-hops", type=int)
+    p.add_argument("--kinds", help="relationship kinds, comma-separated")
+    p.add_argument("--min-warmth", type=float)
+    p.add_argument("--manager", help="only clients of this relationship manager")
+    p.add_argument("--branch", help="only clients of this branch")
+    p.add_argument("--include-closed", action="store_true")
+    p.add_argument("--include-blacklisted", action="store_true")
+    _common(p)
+
+
+COMMANDS: dict[str, Handler] = {
+    "supply": cmd_supply,
+    "leads": cmd_leads,
+    "owners": cmd_owners,
+    "controller": cmd_controller,
+    "related": cmd_related,
+    "circles": cmd_circles,
+    "exposure": cmd_exposure,
+    "parks": cmd_parks,
+    "match": cmd_match,
+    "batch": cmd_batch,
+}

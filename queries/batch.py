@@ -1,0 +1,322 @@
+"""Batch reach (批量关系排查): introduction paths for a whole list of prospects, and a summary.
+
+For every prospect of a matched list, the best ``k`` introduction paths
+(:func:`queries.introductions.introductions`, same options and rules);
+then how many prospects are reachable within 1, 2, 3, 4 hops (by their
+shortest path found), which clients introduce the most prospects and which
+relationship managers own them. Everything comes out as pandas DataFrames
+and is written to Excel (sheets 结果, summary, introducers, managers,
+unmatched) or CSV (UTF-8 with BOM, so Excel opens it; one file per table).
+
+A company listed twice is searched once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from graph.errors import InvalidParameter
+from graph.model import Node
+from graph.store import GraphStore
+from queries.introductions import introductions
+from queries.matching import MatchReport, MatchRow, match_list
+from queries.paths import PathAnswer, PathOptions, build_query
+
+Progress = Callable[[int, int], None]
+Lang = Literal["zh", "en"]
+
+_RESULT_COLUMNS = {
+    "row": "行号",
+    "input_name": "输入名称",
+    "input_uscc": "输入信用代码",
+    "prospect": "潜客名称",
+    "uscc": "统一社会信用代码",
+    "match": "匹配方式",
+    "is_client": "已是客户",
+    "rank": "排名",
+    "warmth": "温度",
+    "hops": "跳数",
+    "introducer": "引荐客户",
+    "introducer_uscc": "引荐客户信用代码",
+    "manager": "客户经理",
+    "branch": "所属支行",
+    "explanation": "关系说明",
+    "path": "路径",
+}
+_SHEETS = {
+    "results": "结果",
+    "summary": "summary",
+    "introducers": "introducers",
+    "managers": "managers",
+    "unmatched": "unmatched",
+}
+
+
+@dataclass(frozen=True)
+class ProspectReach:
+    """One matched row of the list and its introduction paths."""
+
+    match: MatchRow
+    prospect: Node
+    answer: PathAnswer
+
+    @property
+    def best_hops(self) -> int | None:
+        """The fewest hops among the paths found (None: none found)."""
+        return min((p.hops for p in self.answer.paths), default=None)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"row": self.match.row, **self.answer.to_dict()}
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Paths for every matched prospect, the match report, and the options used."""
+
+    report: MatchReport
+    reaches: tuple[ProspectReach, ...]
+    k: int
+    max_hops: int
+
+    def reachable_within(self, hops: int) -> int:
+        """How many listed prospects (distinct companies) have a path of at most ``hops`` hops."""
+        seen: set[str] = set()
+        for r in self.reaches:
+            best = r.best_hops
+            if best is not None and best <= hops:
+                seen.add(r.prospect.id)
+        return len(seen)
+
+    def results_frame(self, lang: Lang = "zh") -> pd.DataFrame:
+        """One line per path (one line with the note for a prospect without paths)."""
+        lines: list[dict[str, object]] = []
+        for r in self.reaches:
+            base: dict[str, object] = {
+                "row": r.match.row,
+                "input_name": r.match.name,
+                "input_uscc": r.match.uscc,
+                "prospect": r.prospect.name,
+                "uscc": r.prospect.key,
+                "match": r.match.method,
+                "is_client": r.prospect.is_client,
+            }
+            if not r.answer.paths:
+                lines.append({**base, "explanation": " ".join(r.answer.notes)})
+            for p in r.answer.paths:
+                lines.append(
+                    {
+                        **base,
+                        "rank": p.rank,
+                        "warmth": round(p.warmth, 4),
+                        "hops": p.hops,
+                        "introducer": p.introducer.name,
+                        "introducer_uscc": p.introducer.key,
+                        "manager": p.manager,
+                        "branch": p.branch,
+                        "explanation": p.sentence_zh if lang == "zh" else p.sentence_en,
+                        "path": " - ".join(n.name for n in p.path.nodes),
+                    }
+                )
+        frame = pd.DataFrame(lines, columns=list(_RESULT_COLUMNS))
+        return frame.rename(columns=_RESULT_COLUMNS) if lang == "zh" else frame
+
+    def summary_frame(self, lang: Lang = "zh") -> pd.DataFrame:
+        """The counts a head of team reads first."""
+        prospects = {r.prospect.id for r in self.reaches}
+        clients = {r.prospect.id for r in self.reaches if r.prospect.is_client}
+        reached = {r.prospect.id for r in self.reaches if r.answer.paths}
+        rows: list[tuple[str, str, int]] = [
+            ("名单行数", "rows in the list", len(self.report.rows)),
+            ("匹配成功", "matched", len(self.report.matched)),
+            ("多个候选", "ambiguous", len(self.report.ambiguous)),
+            ("未匹配", "unmatched", len(self.report.unmatched)),
+            ("潜客（去重）", "distinct prospects", len(prospects)),
+            ("已是客户", "already clients", len(clients)),
+        ]
+        for h in range(1, max(4, self.max_hops) + 1):
+            rows.append((f"{h}跳内可达", f"reachable within {h} hops", self.reachable_within(h)))
+        rows.append(("无引荐路径", "no introduction path", len(prospects - reached)))
+        if lang == "zh":
+            return pd.DataFrame([(zh, n) for zh, _, n in rows], columns=["指标", "数量"])
+        return pd.DataFrame([(en, n) for _, en, n in rows], columns=["measure", "count"])
+
+    def introducers_frame(self, lang: Lang = "zh") -> pd.DataFrame:
+        """Clients by how many prospects they can introduce (and as the warmest path)."""
+        anywhere: dict[str, set[str]] = defaultdict(set)
+        best: Counter[str] = Counter()
+        nodes: dict[str, Node] = {}
+        for r in self.reaches:
+            for p in r.answer.paths:
+                nodes[p.introducer.id] = p.introducer
+                anywhere[p.introducer.id].add(r.prospect.id)
+                if p.rank == 1:
+                    best[p.introducer.id] += 1
+        lines = [
+            (nodes[i].name, nodes[i].key, nodes[i].manager, nodes[i].branch, len(ps), best[i])
+            for i, ps in anywhere.items()
+        ]
+        lines.sort(key=lambda t: (-t[4], -t[5], t[1]))
+        cols = (
+            ["引荐客户", "信用代码", "客户经理", "所属支行", "可引荐潜客数", "最佳路径数"]
+            if lang == "zh"
+            else ["introducer", "uscc", "manager", "branch", "prospects", "as_best_path"]
+        )
+        return pd.DataFrame(lines, columns=cols)
+
+    def managers_frame(self, lang: Lang = "zh") -> pd.DataFrame:
+        """Relationship managers by how many prospects their clients reach."""
+        reach: dict[str, set[str]] = defaultdict(set)
+        best: Counter[str] = Counter()
+        used: dict[str, set[str]] = defaultdict(set)
+        for r in self.reaches:
+            for p in r.answer.paths:
+                who = p.manager or "-"
+                reach[who].add(r.prospect.id)
+                used[who].add(p.introducer.id)
+                if p.rank == 1:
+                    best[who] += 1
+        lines = [(m, len(ps), best[m], len(used[m])) for m, ps in reach.items()]
+        lines.sort(key=lambda t: (-t[1], -t[2], t[0]))
+        cols = (
+            ["客户经理", "可触达潜客数", "最佳路径数", "引荐客户数"]
+            if lang == "zh"
+            else ["manager", "prospects", "as_best_path", "introducers"]
+        )
+        return pd.DataFrame(lines, columns=cols)
+
+    def unmatched_frame(self, lang: Lang = "zh") -> pd.DataFrame:
+        """Rows that did not match one company: ambiguous (with candidates) and unmatched."""
+        lines = [
+            (
+                r.row,
+                r.name,
+                r.uscc,
+                r.status,
+                "；".join(f"{c.name}({c.key})" for c in r.candidates),
+                r.note,
+            )
+            for r in self.report.rows
+            if r.status != "matched"
+        ]
+        cols = (
+            ["行号", "输入名称", "输入信用代码", "状态", "候选", "说明"]
+            if lang == "zh"
+            else ["row", "input_name", "input_uscc", "status", "candidates", "note"]
+        )
+        return pd.DataFrame(lines, columns=cols)
+
+    def frames(self, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
+        """Every table by sheet name: 结果, summary, introducers, managers, unmatched."""
+        return {
+            _SHEETS["results"]: self.results_frame(lang),
+            _SHEETS["summary"]: self.summary_frame(lang),
+            _SHEETS["introducers"]: self.introducers_frame(lang),
+            _SHEETS["managers"]: self.managers_frame(lang),
+            _SHEETS["unmatched"]: self.unmatched_frame(lang),
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "k": self.k,
+            "max_hops": self.max_hops,
+            "match": self.report.to_dict()["summary"],
+            "reachable_within": {h: self.reachable_within(h) for h in range(1, max(4, self.max_hops) + 1)},
+            "prospects": [r.to_dict() for r in self.reaches],
+            "unmatched": [r.to_dict() for r in self.report.rows if r.status != "matched"],
+        }
+
+
+def _as_report(store: GraphStore, prospects: MatchReport | pd.DataFrame | Sequence[str | Node]) -> MatchReport:
+    if isinstance(prospects, MatchReport):
+        return prospects
+    if isinstance(prospects, pd.DataFrame):
+        return match_list(store, prospects)
+    if isinstance(prospects, str) or not isinstance(prospects, Sequence):
+        raise InvalidParameter("prospects", "give a match report, a DataFrame or a list of names, USCCs or nodes")
+    names = [p.key if isinstance(p, Node) else p for p in prospects]
+    if not all(isinstance(n, str) for n in names):
+        raise InvalidParameter("prospects", "every prospect must be a name, an USCC or a node")
+    return match_list(store, pd.DataFrame({"name": names}, index=pd.RangeIndex(1, len(names) + 1)))
+
+
+def batch_reach(
+    store: GraphStore,
+    prospects: MatchReport | pd.DataFrame | Sequence[str | Node],
+    *,
+    k: int = 3,
+    max_hops: int | None = None,
+    kinds: Sequence[str] | None = None,
+    min_warmth: float | None = None,
+    manager: str | None = None,
+    branch: str | None = None,
+    include_closed: bool = False,
+    include_blacklisted: bool = False,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """The best ``k`` introduction paths for every matched prospect.
+
+    ``prospects`` is a :class:`~queries.matching.MatchReport`, a list frame
+    (matched here with :func:`~queries.matching.match_list`) or a sequence
+    of names, USCCs or nodes (row numbers 1, 2, ...). The options are those
+    of :func:`~queries.introductions.introductions`, checked before the
+    first search. ``progress(done, total)`` is called after each prospect.
+    """
+    options = PathOptions(k, max_hops, kinds, min_warmth, include_closed, include_blacklisted)
+    probe = Node(id="Company:probe", label="Company", key="probe", name="probe")
+    checked = build_query(store, probe, options)
+    report = _as_report(store, prospects)
+    rows = [r for r in report.rows if r.status == "matched" and r.node is not None]
+    done: dict[str, PathAnswer] = {}
+    reaches: list[ProspectReach] = []
+    total = len(rows)
+    for i, row in enumerate(rows, start=1):
+        node = row.node
+        assert node is not None
+        answer = done.get(node.id)
+        if answer is None:
+            answer = introductions(
+                store,
+                node,
+                k=k,
+                max_hops=max_hops,
+                kinds=kinds,
+                min_warmth=min_warmth,
+                manager=manager,
+                branch=branch,
+                include_closed=include_closed,
+                include_blacklisted=include_blacklisted,
+            )
+            done[node.id] = answer
+        reaches.append(ProspectReach(row, node, answer))
+        if progress is not None:
+            progress(i, total)
+    return BatchResult(report, tuple(reaches), checked.k, checked.max_hops)
+
+
+def write_batch(result: BatchResult, path: str | Path, *, lang: Lang = "zh") -> list[Path]:
+    """Write ``result`` to ``path``: an Excel workbook (``.xlsx``) with one sheet per table, or CSV
+    files in UTF-8 with BOM (``.csv``: the results there, the other tables beside it as
+    ``NAME-summary.csv`` ...). Returns the files written."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    frames = result.frames(lang)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    if suffix in (".xlsx", ".xlsm"):
+        with pd.ExcelWriter(file, engine="openpyxl") as book:
+            for sheet, frame in frames.items():
+                frame.to_excel(book, sheet_name=sheet, index=False)
+        return [file]
+    if suffix == ".csv":
+        written: list[Path] = []
+        for key, sheet in _SHEETS.items():
+            target = file if key == "results" else file.with_name(f"{file.stem}-{key}.csv")
+            frames[sheet].to_csv(target, index=False, encoding="utf-8-sig")
+            written.append(target)
+        return written
+    raise InvalidParameter("path", f"write to .xlsx or .csv, not {suffix or 'a file without suffix'}")
