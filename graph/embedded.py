@@ -16,6 +16,7 @@ graph is built once.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
 import os
@@ -23,6 +24,7 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,7 @@ from graph.store import GraphStore
 from graph.warmth import Weights, path_warmth, rank_key
 
 FILE_FORMAT = "guanxi-embedded/1"
-_RESERVED = frozenset({"label", "key", "name", "type", "_strength"})
+_RESERVED = frozenset({"label", "key", "name", "type"})
 
 
 def _present(value: Any) -> bool:
@@ -57,6 +59,24 @@ def _clean(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return value
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of containers are made.
+
+    The graph's dicts are long-lived and hold no garbage cycles; without the
+    pause, each collection walks all of them again. Afterwards they are moved
+    out of the collector's generations (``gc.freeze``) for the same reason.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 def edge_key(type_: str, identity: Iterable[Any]) -> str:
@@ -105,8 +125,15 @@ def _add_edges(
         cache.clear()  # what add_edge does: cached backend conversions are stale now
 
 
-def _fill(rows: list[dict[str, Any]], frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Add each column's present values to the row dicts, column by column (fast for big batches)."""
+def _fill(
+    rows: list[dict[str, Any]], frame: pd.DataFrame, columns: Sequence[str], shared: dict[Any, Any] | None = None
+) -> None:
+    """Add each column's present values to the row dicts, column by column (fast for big batches).
+
+    Values of a column that repeats (dates, regions, statuses, roles) are
+    shared through ``shared``, so a million rows hold a few thousand strings,
+    not a million copies.
+    """
     for col in columns:
         series = frame[col]
         mask = series.notna().to_numpy()
@@ -115,6 +142,8 @@ def _fill(rows: list[dict[str, Any]], frame: pd.DataFrame, columns: Sequence[str
         values = series[mask].tolist()
         if series.dtype == object:
             values = [v if type(v) is str else _clean(v) for v in values]
+            if shared is not None and len(values) > 64 and len(set(values[:1000])) < 500:
+                values = [shared.setdefault(v, v) for v in values]
         for i, v in zip(np.flatnonzero(mask).tolist(), values, strict=True):
             rows[i][col] = v
 
@@ -129,29 +158,29 @@ class _EdgeMirror:
     """
 
     def __init__(self) -> None:
-        self.src: list[list[str]] = []
-        self.dst: list[list[str]] = []
+        self.src: list[np.ndarray] = []
+        self.dst: list[np.ndarray] = []
         self.key_ids: list[np.ndarray] = []
         self.types: list[np.ndarray] = []
         self.strengths: list[np.ndarray] = []
         self.key_table: dict[str, int] = {}
 
-    def append(self, src: list[str], dst: list[str], keys: list[str], type_idx: int, strengths: np.ndarray) -> None:
+    def append(self, src: np.ndarray, dst: np.ndarray, keys: list[str], type_idx: int, strengths: np.ndarray) -> None:
         table = self.key_table
         ids = [table.setdefault(k, len(table)) for k in keys]
-        self.src.append(src)
-        self.dst.append(dst)
+        self.src.append(np.asarray(src, dtype=np.int64))
+        self.dst.append(np.asarray(dst, dtype=np.int64))
         self.key_ids.append(np.array(ids, dtype=np.int64))
         self.types.append(np.full(len(src), type_idx, dtype=np.int8))
         self.strengths.append(np.asarray(strengths, dtype=float))
 
-    def arrays(self, pos: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(source positions, target positions, type indexes, strengths), one row per distinct relationship."""
         if not self.src:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=float)
-        src = np.array([pos[n] for part in self.src for n in part], dtype=np.int64)
-        dst = np.array([pos[n] for part in self.dst for n in part], dtype=np.int64)
+        src = np.concatenate(self.src)
+        dst = np.concatenate(self.dst)
         keys = np.concatenate(self.key_ids)
         types = np.concatenate(self.types)
         strengths = np.concatenate(self.strengths)
@@ -161,6 +190,9 @@ class _EdgeMirror:
         last = np.ones(len(order), dtype=bool)
         last[:-1] = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (k[1:] != k[:-1])
         keep = order[last]
+        # compact the parts so a store that is written and saved again stays small
+        self.src, self.dst = [src[keep]], [dst[keep]]
+        self.key_ids, self.types, self.strengths = [keys[keep]], [types[keep]], [strengths[keep]]
         return src[keep], dst[keep], types[keep], strengths[keep]
 
 
@@ -186,6 +218,9 @@ class EmbeddedStore(GraphStore):
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
         self._mirror = _EdgeMirror()
         self._version = 0
+        self._ids: list[str] = []  # node ids in insertion order: positions in the search index
+        self._pos: dict[str, int] = {}
+        self._shared: dict[Any, Any] = {}
         self.path: Path | None = None
 
     # -- persistence -----------------------------------------------------------
@@ -196,7 +231,7 @@ class EmbeddedStore(GraphStore):
         if not file.exists():
             raise StoreUnavailable(f"no embedded graph at {file}; create it with 'guanxi load FILES --store {file}'")
         try:
-            with file.open("rb") as fh:
+            with file.open("rb") as fh, _gc_paused():
                 data = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
             raise StoreUnavailable(f"cannot read embedded graph {file}: {exc}") from exc
@@ -204,11 +239,13 @@ class EmbeddedStore(GraphStore):
             raise StoreUnavailable(f"{file} is not a guanxi graph file (expected format {FILE_FORMAT})")
         store = cls(schema, weights)
         store.graph = data["graph"]
+        store._ids = list(store.graph.nodes)
+        store._pos = {nid: i for i, nid in enumerate(store._ids)}
         if data.get("weights") == store.weights.digest and isinstance(data.get("mirror"), _EdgeMirror):
             store._mirror = data["mirror"]
             store._index = data.get("index")
         else:  # other warmth settings: strengths are recomputed from the graph
-            store._mirror = _mirror_from_graph(store.graph, store.weights, store._type_order)
+            store._mirror = _mirror_from_graph(store.graph, store._pos, store.weights, store._type_order)
         store.path = file
         return store
 
@@ -238,20 +275,22 @@ class EmbeddedStore(GraphStore):
 
     # -- writing ---------------------------------------------------------------
     def write(self, batch: RecordBatch) -> int:
-        if batch.what == "nodes":
-            written = self._write_nodes(batch.name, batch.frame)
-        elif batch.what == "edges":
-            written = self._write_edges(batch.name, batch.frame)
-        elif batch.what == "clients":
-            written = self._write_clients(batch.frame)
-        else:  # pragma: no cover - RecordBatch's type forbids it
-            raise InvalidParameter("batch.what", f"unknown batch kind {batch.what!r}")
+        with _gc_paused():
+            if batch.what == "nodes":
+                written = self._write_nodes(batch.name, batch.frame)
+            elif batch.what == "edges":
+                written = self._write_edges(batch.name, batch.frame)
+            elif batch.what == "clients":
+                written = self._write_clients(batch.frame)
+            else:  # pragma: no cover - RecordBatch's type forbids it
+                raise InvalidParameter("batch.what", f"unknown batch kind {batch.what!r}")
         self._changed()
         return written
 
     def clear(self) -> None:
         self.graph = nx.MultiDiGraph()
         self._mirror = _EdgeMirror()
+        self._ids, self._pos, self._shared = [], {}, {}
         self._changed()
 
     def _changed(self) -> None:
@@ -271,8 +310,14 @@ class EmbeddedStore(GraphStore):
         rows: list[dict[str, Any]] = [
             {"label": label, "key": k, "name": str(n) if _present(n) else k} for k, n in zip(keys, names, strict=True)
         ]
-        _fill(rows, frame, [str(c) for c in frame.columns if c not in _RESERVED])
-        self.graph.add_nodes_from(zip((node_id(label, k) for k in keys), rows, strict=True))
+        _fill(rows, frame, [str(c) for c in frame.columns if c not in _RESERVED], self._shared)
+        nids = [node_id(label, k) for k in keys]
+        self.graph.add_nodes_from(zip(nids, rows, strict=True))
+        pos, ids = self._pos, self._ids
+        for nid in nids:
+            if nid not in pos:
+                pos[nid] = len(ids)
+                ids.append(nid)
         return len(keys)
 
     def _write_edges(self, type_: str, frame: pd.DataFrame) -> int:
@@ -280,10 +325,14 @@ class EmbeddedStore(GraphStore):
         for col in ("source", "target"):
             if col not in frame.columns:
                 raise InvalidParameter("batch", f"a {type_} batch needs a {col!r} column")
-        src = frame["source"].astype(str).tolist()
-        dst = frame["target"].astype(str).tolist()
+        pos, ids = self._pos, self._ids
+        src_pos = [pos.get(n, -1) for n in frame["source"].astype(str).tolist()]
+        dst_pos = [pos.get(n, -1) for n in frame["target"].astype(str).tolist()]
         graph = self.graph
-        missing = sorted({n for n in (*src, *dst) if n not in graph})
+        missing = sorted(
+            {str(n) for n, p in zip(frame["source"], src_pos, strict=True) if p < 0}
+            | {str(n) for n, p in zip(frame["target"], dst_pos, strict=True) if p < 0}
+        )
         if missing:
             raise StoreError(
                 f"{type_}: {len(missing)} relationship ends are not in the graph (e.g. {', '.join(missing[:3])}); "
@@ -296,10 +345,14 @@ class EmbeddedStore(GraphStore):
         elif stamp != self.weights.digest:
             graph.graph["weights"] = "stale"  # older edges carry other strengths
         keys = edge_keys(spec.type, frame, spec.identity)
-        rows: list[dict[str, Any]] = [{"type": spec.type, "_strength": s} for s in strengths.tolist()]
-        _fill(rows, frame, [str(c) for c in frame.columns if c not in ("source", "target") and c not in _RESERVED])
+        rows: list[dict[str, Any]] = [{"type": spec.type} for _ in range(len(frame))]
+        columns = [str(c) for c in frame.columns if c not in ("source", "target") and c not in _RESERVED]
+        _fill(rows, frame, columns, self._shared)
+        # the graph's own id strings, not per-row copies: one string per node however many edges it has
+        src = [ids[p] for p in src_pos]
+        dst = [ids[p] for p in dst_pos]
         _add_edges(graph, src, dst, keys, rows)
-        self._mirror.append(src, dst, keys, self._type_order[spec.type], strengths)
+        self._mirror.append(np.array(src_pos), np.array(dst_pos), keys, self._type_order[spec.type], strengths)
         return len(src)
 
     def _write_clients(self, frame: pd.DataFrame) -> int:
@@ -346,7 +399,7 @@ class EmbeddedStore(GraphStore):
         return nodes[:limit]
 
     def _edge(self, u: str, v: str, key: str, attrs: Mapping[str, Any]) -> Edge:
-        props = {k: v for k, v in attrs.items() if k not in ("type", "_strength")}
+        props = {k: v for k, v in attrs.items() if k != "type"}
         props["_key"] = key
         return Edge(
             type=attrs["type"], source=u, target=v, props=props, strength=self.weights.strength(attrs["type"], props)
@@ -396,9 +449,8 @@ class EmbeddedStore(GraphStore):
         """The search index, built from the graph on first use."""
         if self._index is None:
             if self.graph.graph.get("weights") not in (None, self.weights.digest):
-                self._mirror = _mirror_from_graph(self.graph, self.weights, self._type_order)
-                self.graph.graph["weights"] = self.weights.digest
-            self._index = build_index(self.graph, self._mirror, self.schema.types, self.weights)
+                self._mirror = _mirror_from_graph(self.graph, self._pos, self.weights, self._type_order)
+            self._index = build_index(self.graph, self._ids, self._pos, self._mirror, self.schema.types, self.weights)
         return self._index
 
     def top_paths(self, query: PathQuery) -> list[GPath]:
@@ -482,28 +534,33 @@ def _incident(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[str, str, str,
         yield u, nid, key, attrs
 
 
-def _mirror_from_graph(graph: nx.MultiDiGraph, weights: Weights, type_order: Mapping[str, int]) -> _EdgeMirror:
+def _mirror_from_graph(
+    graph: nx.MultiDiGraph, pos: Mapping[str, int], weights: Weights, type_order: Mapping[str, int]
+) -> _EdgeMirror:
     """Rebuild the columnar edge copy from the graph (after a change of warmth settings)."""
     mirror = _EdgeMirror()
-    by_type: dict[str, tuple[list[str], list[str], list[str], list[float]]] = {}
+    by_type: dict[str, tuple[list[int], list[int], list[str], list[float]]] = {}
     for u, v, key, data in graph.edges(keys=True, data=True):
-        strength = weights.strength(data["type"], data)
-        data["_strength"] = strength
         cols = by_type.setdefault(data["type"], ([], [], [], []))
-        cols[0].append(u)
-        cols[1].append(v)
+        cols[0].append(pos[u])
+        cols[1].append(pos[v])
         cols[2].append(key)
-        cols[3].append(strength)
+        cols[3].append(weights.strength(data["type"], data))
     for type_, (src, dst, keys, strengths) in by_type.items():
-        mirror.append(src, dst, keys, type_order.get(type_, len(type_order)), np.array(strengths))
+        mirror.append(np.array(src), np.array(dst), keys, type_order.get(type_, len(type_order)), np.array(strengths))
     graph.graph["weights"] = weights.digest
     return mirror
 
 
-def build_index(graph: nx.MultiDiGraph, mirror: _EdgeMirror, types: Sequence[str], weights: Weights) -> SearchIndex:
+def build_index(
+    graph: nx.MultiDiGraph,
+    ids: list[str],
+    pos: dict[str, int],
+    mirror: _EdgeMirror,
+    types: Sequence[str],
+    weights: Weights,
+) -> SearchIndex:
     """Build the numpy search index from the graph's nodes and the columnar edge copy."""
-    ids = list(graph.nodes)
-    pos = {nid: i for i, nid in enumerate(ids)}
     n = len(ids)
     is_client = np.zeros(n, dtype=bool)
     blacklisted = np.zeros(n, dtype=bool)
@@ -518,7 +575,7 @@ def build_index(graph: nx.MultiDiGraph, mirror: _EdgeMirror, types: Sequence[str
         if a.get("blacklisted"):
             blacklisted[i] = True
         status[i] = a.get("status")
-    src, dst, typ, strength = mirror.arrays(pos)
+    src, dst, typ, strength = mirror.arrays()
     # undirected CSR: every relationship listed under both of its ends
     heads = np.concatenate([src, dst])
     tails = np.concatenate([dst, src])
