@@ -87,15 +87,19 @@ def edge_key(type_: str, identity: Iterable[Any]) -> str:
 
 def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[str]:
     """:func:`edge_key` for every row of ``frame``, vectorised, interned (few distinct keys)."""
-    key = pd.Series([type_] * len(frame), index=frame.index, dtype=object)
+    parts: list[list[str]] = []
     for col in identity:
         if col in frame.columns:
-            values = frame[col].map(lambda v: str(_clean(v)) if _present(v) else "")
+            codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+            text = [str(_clean(v)) if _present(v) else "" for v in uniques.tolist()] + [""]
+            parts.append([text[c] for c in codes.tolist()])  # code -1 (missing) picks the trailing ""
         else:
-            values = pd.Series([""] * len(frame), index=frame.index, dtype=object)
-        key = key + "|" + values.astype(object)
+            parts.append([""] * len(frame))
     table: dict[str, str] = {}
-    return [table.setdefault(k, sys.intern(k)) for k in key.tolist()]
+    if not parts:
+        key = sys.intern(type_ + "|") if identity else sys.intern(type_)
+        return [key] * len(frame)
+    return [table.setdefault(k, sys.intern(k)) for k in ("|".join((type_, *p)) for p in zip(*parts, strict=True))]
 
 
 def _add_edges(
@@ -311,13 +315,24 @@ class EmbeddedStore(GraphStore):
             {"label": label, "key": k, "name": str(n) if _present(n) else k} for k, n in zip(keys, names, strict=True)
         ]
         _fill(rows, frame, [str(c) for c in frame.columns if c not in _RESERVED], self._shared)
-        nids = [node_id(label, k) for k in keys]
-        self.graph.add_nodes_from(zip(nids, rows, strict=True))
         pos, ids = self._pos, self._ids
-        for nid in nids:
-            if nid not in pos:
+        graph = self.graph
+        # what add_nodes_from does, keeping our attribute dicts instead of copying them
+        node, succ, pred = graph._node, graph._succ, graph._pred
+        for key, attrs in zip(keys, rows, strict=True):
+            nid = node_id(label, key)
+            old = node.get(nid)
+            if old is None:
+                node[nid] = attrs
+                succ[nid] = graph.adjlist_inner_dict_factory()
+                pred[nid] = graph.adjlist_inner_dict_factory()
                 pos[nid] = len(ids)
                 ids.append(nid)
+            else:
+                old.update(attrs)
+        cache = getattr(graph, "__networkx_cache__", None)
+        if cache:
+            cache.clear()
         return len(keys)
 
     def _write_edges(self, type_: str, frame: pd.DataFrame) -> int:
