@@ -120,6 +120,8 @@ def main() -> None:
         page = choose_page(lang)
         st.caption(t("app.store_caption", lang, store=info.describe(lang)))
     st.query_params.update({"page": page, "lang": lang})
+    if page != "explore":
+        st.query_params.pop("entity", None)  # only the Explore page opens on an entity from the address
     ctx = Context(store=store, key=f"{info.kind}:{id(store)}", info=info, lang=lang)
     BY_KEY[page].render(ctx)
 

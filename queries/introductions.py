@@ -49,8 +49,9 @@ def introductions(
         notes.append(f"{target.name} 已是本行客户 (already a client; manager {target.manager or '-'})")
     if not paths:
         scope = f" of manager {manager}" if manager else (f" of branch {branch}" if branch else "")
+        scope_zh = f"（客户经理 {manager}）" if manager else (f"（{branch}）" if branch else "")
         notes.append(
-            f"没有在 {query.max_hops} 跳内找到客户{scope}的引荐路径 / no client{scope} reaches this company within "
+            f"没有在 {query.max_hops} 跳内找到客户{scope_zh}的引荐路径 / no client{scope} reaches this company within "
             f"{query.max_hops} hops with the chosen kinds ({', '.join(query.types)})"
             + (f" and warmth ≥ {query.min_warmth}" if query.min_warmth > 0 else "")
             + "; try more hops, all relationship kinds, a lower minimum warmth, or including closed/black-listed"

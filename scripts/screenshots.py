@@ -29,8 +29,16 @@ from tests.test_browser import (  # noqa: E402
     wait_for_graph,
 )
 
-PAGES = ("intro", "connect", "explore", "data")
-DRAWN = {"intro", "connect", "explore"}
+PAGES = ("intro", "connect", "explore", "batch", "supply", "related", "parks", "data")
+DRAWN = {"intro", "connect", "explore", "supply", "related", "parks"}
+#: every drawing (from ui.render) on the page has been drawn by vis-network
+_ALL_DRAWN = """() => {
+  const frames = [...document.querySelectorAll('iframe')];
+  if (!frames.length) return false;
+  return frames.every(f => {
+    try { return f.contentDocument.body.hasAttribute('data-drawn'); } catch (e) { return false; }
+  });
+}"""
 #: a small upload for the load-report shot: one good company, one with a bad USCC, one officer of an unknown person
 SAMPLE = {
     "companies.csv": "统一社会信用代码,企业名称,登记状态,注册资本\n"
@@ -62,12 +70,35 @@ def load_report_shot(page: Any, url: str, lang: str, out: Path, width: int) -> P
     return target
 
 
+def wait_for_all_graphs(page: Any, timeout_ms: float = 60_000) -> None:
+    """Until every drawing on ``page`` has been drawn, then a moment for the layouts to settle."""
+    page.wait_for_function(_ALL_DRAWN, timeout=timeout_ms, polling=200)
+    page.wait_for_timeout(2500)
+
+
+def batch_shot(page: Any, url: str, lang: str, out: Path, width: int) -> Path:
+    """The batch page after running the demo prospect list."""
+    page.goto(f"{url}/?page=batch&lang={lang}", wait_until="domcontentloaded")
+    wait_for_app(page)
+    page.get_by_role("button", name="使用演示潜客名单" if lang == "zh" else "Use the demo prospect list").click()
+    page.get_by_role("button", name="开始排查" if lang == "zh" else "Search all").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="开始排查" if lang == "zh" else "Search all").first.click()
+    page.get_by_text("可触达情况" if lang == "zh" else "Coverage", exact=True).wait_for(timeout=120_000)
+    wait_for_app(page)
+    fit_to_content(page, width)
+    target = out / f"batch-{lang}.png"
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--companies", default="400", help="size of the demo graph (GUANXI_DEMO_COMPANIES)")
     parser.add_argument("--lang", choices=["zh", "en", "both"], default="both")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--pages", nargs="*", choices=[*PAGES, "data-report"], help="only these pages (default all)")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -88,21 +119,27 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS, headless=True)
         try:
             for lang in langs:
-                for page_key in PAGES:
+                for page_key in [p for p in PAGES if not args.pages or p in args.pages]:
                     page = browser.new_page(viewport={"width": args.width, "height": 900}, device_scale_factor=1)
+                    if page_key == "batch":
+                        print(batch_shot(page, url, lang, args.out, args.width))
+                        page.close()
+                        continue
                     page.goto(f"{url}/?page={page_key}&lang={lang}", wait_until="domcontentloaded")
                     wait_for_app(page)
                     if page_key in DRAWN:
                         wait_for_graph(page)
-                        page.wait_for_timeout(2500)  # let the layout settle
                     fit_to_content(page, args.width)
+                    if page_key in DRAWN:
+                        wait_for_all_graphs(page)  # after resizing: every frame laid out at its final size
                     target = args.out / f"{page_key}-{lang}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target)
                     page.close()
-                page = browser.new_page(viewport={"width": args.width, "height": 900}, device_scale_factor=1)
-                print(load_report_shot(page, url, lang, args.out, args.width))
-                page.close()
+                if not args.pages or "data-report" in args.pages:
+                    page = browser.new_page(viewport={"width": args.width, "height": 900}, device_scale_factor=1)
+                    print(load_report_shot(page, url, lang, args.out, args.width))
+                    page.close()
         finally:
             browser.close()
     (args.out.parent / "screenshots-streamlit.log").unlink(missing_ok=True)

@@ -21,11 +21,19 @@ from graph.embedded import EmbeddedStore
 from graph.model import Node
 from graph.store import GraphStore
 from graph.uscc import check_char
-from loaders.demo import demo_store
+from loaders.demo import DEMO_SEED, demo_store
+from queries.batch import batch_reach
 from queries.connections import connections
+from queries.format import money, percent
+from queries.guarantees import circles_of, exposure
 from queries.introductions import introductions
+from queries.matching import match_list, read_list
+from queries.ownership import actual_controller, related_parties, ultimate_owners
+from queries.parks import find_parks, park_companies, park_leads
 from queries.paths import PathAnswer
+from queries.supply_chain import core_enterprises_served, core_partners, supply_chain, supply_chain_leads
 from ui.i18n import t
+from ui.page_batch import result_sheets, results_frame, workbook_bytes
 from ui.widgets import answer_frame, csv_bytes, excel_bytes, path_chain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,3 +352,265 @@ def test_every_page_renders_in_both_languages(lang: str, demo_env: Path) -> None
         assert not at.exception, (page.key, at.exception)
         assert not at.error, (page.key, [e.value for e in at.error])
         assert at.header[0].value
+
+
+# -- 批量排查 / batch reach ------------------------------------------------------------------------
+def demo_prospects(demo_env: Path) -> Path:
+    return demo_env / f"c{COMPANIES}-s{DEMO_SEED}" / "files" / "prospects.csv"
+
+
+def metrics_of(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_batch_reach_on_the_demo_prospect_list(store: EmbeddedStore, demo_env: Path) -> None:
+    at = fresh()
+    at.radio(key="page").set_value("batch").run()
+    assert t("batch.start", "zh") in [i.value for i in at.info]
+    at.button(key="batch_demo").click().run()
+    assert not at.exception, at.exception
+    report = match_list(store, read_list(demo_prospects(demo_env)))
+    assert report.matched and report.unmatched, "the demo list has rows that match and rows that do not"
+    metrics = metrics_of(at)
+    assert metrics["名单行数"] == f"{len(report.rows):,}"
+    assert metrics["匹配成功"] == f"{len(report.matched):,}"
+    assert metrics["多个候选"] == f"{len(report.ambiguous):,}"
+    assert metrics["未匹配"] == f"{len(report.unmatched):,}"
+    unmatched = next(d.value for d in at.dataframe if "候选企业" in d.value.columns)
+    assert list(unmatched["名单中的名称"]) == [r.name for r in report.unmatched]
+    assert t("batch.press_run", "zh") in [i.value for i in at.info]
+
+    at.button(key="batch_run").click().run()
+    assert not at.exception, at.exception
+    result = batch_reach(store, report, k=store.weights.k)
+    metrics = metrics_of(at)
+    for hops in (1, 2, 3, 4):
+        assert metrics[f"{hops} 跳内可达"] == f"{result.reachable_within(hops):,}"
+    summary = next(d.value for d in at.dataframe if list(d.value.columns) == ["指标", "数量"])
+    expected = result.summary_frame("zh")
+    assert list(summary["指标"]) == list(expected["指标"]) and list(summary["数量"]) == list(expected["数量"])
+    assert dict(zip(summary["指标"], summary["数量"], strict=True))["匹配成功"] == len(report.matched)
+    table = next(d.value for d in at.dataframe if "潜客" in d.value.columns)
+    assert len(table) == sum(max(1, len(r.answer.paths)) for r in result.reaches)
+    best = [p for r in result.reaches for p in r.answer.paths if p.rank == 1]
+    assert set(table[table["排名"] == 1]["引荐客户"]) == {p.introducer.name for p in best}
+    introducers = next(d.value for d in at.dataframe if "可引荐潜客数" in d.value.columns)
+    assert list(introducers["引荐客户"]) == list(result.introducers_frame("zh")["引荐客户"][:10])
+    assert len(at.get("download_button")) == 2
+
+
+def test_batch_downloads_hold_every_table(store: EmbeddedStore, demo_env: Path) -> None:
+    report = match_list(store, read_list(demo_prospects(demo_env)))
+    result = batch_reach(store, report, k=2)
+    sheets = result_sheets(result, "zh")
+    book = pd.read_excel(io.BytesIO(workbook_bytes(sheets)), sheet_name=None)
+    assert list(book) == ["结果", "汇总", "引荐客户", "客户经理", "未匹配"]
+    assert len(book["结果"]) == len(results_frame(result, "zh"))
+    assert list(book["未匹配"]["输入名称"]) == [r.name for r in report.unmatched]
+    assert set(book["未匹配"]["状态"]) == {"未匹配"}
+    english = results_frame(result, "en")
+    assert {"prospect", "introducer", "manager", "explanation"} <= set(english.columns)
+    back = pd.read_csv(io.BytesIO(csv_bytes(english)), encoding="utf-8-sig")
+    assert set(back["prospect"]) == {r.prospect.name for r in result.reaches}
+
+
+def test_batch_upload_gbk_csv_and_stale_results(store: EmbeddedStore) -> None:
+    clients = [n for n in store.iter_nodes("Company") if n.is_client][:2]
+    text = "客户名称,统一社会信用代码\n" + "".join(f"{n.name},\n" for n in clients) + "不存在的某某有限公司,\n"
+    at = fresh()
+    at.radio(key="page").set_value("batch").run()
+    at.file_uploader(key="batch_file").set_value(("名单.csv", text.encode("gbk"), "text/csv")).run()
+    assert not at.exception, at.exception
+    metrics = metrics_of(at)
+    assert (metrics["匹配成功"], metrics["未匹配"]) == ("2", "1")
+    at.button(key="batch_run").click().run()
+    assert t("batch.coverage", "zh") in [s.value for s in at.subheader]
+    # another option: the result no longer applies
+    at.slider(key="batch_hops").set_value(2).run()
+    assert t("batch.stale", "zh") in [i.value for i in at.info]
+    assert t("batch.coverage", "zh") not in [s.value for s in at.subheader]
+    # a list without a name or USCC column is an error that names the accepted headers
+    at.file_uploader(key="batch_file").set_value(("x.csv", "甲,乙\n1,2\n".encode(), "text/csv")).run()
+    assert at.error and "企业名称" in at.error[0].value
+
+
+# -- 产业链 / supply chain ---------------------------------------------------------------------------
+def test_supply_chain_page_shows_tiers_core_partners_and_leads(store: EmbeddedStore) -> None:
+    at = fresh()
+    at.radio(key="page").set_value("supply").run()
+    assert not at.exception, at.exception
+    company = store.get_nodes([str(at.selectbox(key="supply_pick").value)])[str(at.selectbox(key="supply_pick").value)]
+    chain = supply_chain(store, company, tiers=2, limit=None)
+    assert chain.suppliers and chain.customers
+    labels = [tab.label for tab in at.tabs]
+    for n in (1, 2):
+        for side, word in (("upstream", "upstream"), ("downstream", "downstream")):
+            partners = chain.tier(n, side)  # type: ignore[arg-type]
+            if partners:
+                assert t(f"supply.tab.{word}", "zh", tier=n, n=len(partners)) in labels
+    first = next(d.value for d in at.dataframe if "核心" in d.value.columns)
+    tier1 = chain.tier(1, "upstream")
+    assert list(first["企业"]) == [p.company.name for p in tier1]
+    assert first["年交易额"].iloc[0] == money(tier1[0].amount, "zh")
+    core = {p.company.name for p in core_partners(store, company, direction="upstream", min_share=0.1)}
+    assert set(first[first["核心"] == "★"]["企业"]) == core
+    html = frame_html(at)
+    assert company.name in html and money(tier1[0].amount, "zh") in html
+    # leads anchored on the company (a client core enterprise) and the core enterprises it serves
+    assert company.is_client
+    leads = supply_chain_leads(store, anchor=company, tiers=2, limit=None)
+    assert t("supply.leads_found", "zh", n=len(leads)) in texts(at)
+    served = core_enterprises_served(store, company, tiers=2)
+    if served.served:
+        table = next(d.value for d in at.dataframe if "核心企业" in d.value.columns)
+        assert list(table["核心企业"]) == [s.core.name for s in served.served]
+    # one tier: only tier-1 tabs
+    at.slider(key="supply_tiers").set_value(1).run()
+    assert all("第 1 级" in tab.label for tab in at.tabs)
+    at.radio(key="lang").set_value("en").run()
+    assert any(tab.label.startswith("Suppliers, tier 1") for tab in at.tabs)
+
+
+def test_supply_chain_page_says_why_when_there_is_no_chain(store: EmbeddedStore) -> None:
+    lonely = next(
+        n for n in store.iter_nodes("Company") if not store.edges_of([n.id], ["SUPPLIES"]) and not n.is_client
+    )
+    at = fresh()
+    at.radio(key="page").set_value("supply").run()
+    at.text_input(key="supply_q").set_value(lonely.key).run()
+    assert t("supply.empty", "zh") in [w.value for w in at.warning]
+    assert t("supply.try", "zh") in texts(at)
+    assert t("supply.leads_not_client", "zh") in [i.value for i in at.info]
+    assert not at.get("iframe")
+
+
+# -- 关联方与担保 / related parties & guarantees -------------------------------------------------------
+def test_related_parties_page(store: EmbeddedStore) -> None:
+    at = fresh()
+    at.radio(key="page").set_value("related").run()
+    assert not at.exception, at.exception
+    pick = str(at.selectbox(key="related_pick").value)
+    company = store.get_nodes([pick])[pick]
+    owners = ultimate_owners(store, company)
+    assert owners.owners, "the example has beneficial owners"
+    shown = [unescape(x) for x in texts(at)]
+    for owner in owners.owners:
+        stake = f" · {percent(owner.stake)}" if owner.stake is not None else ""
+        assert any(x.startswith(f"**{owner.owner.name}**") and x.endswith(stake) for x in shown)
+        for chain in owner.chains:
+            arithmetic = " × ".join(percent(r) for r in chain.ratios) + f" = {percent(chain.product)}"
+            assert any(f"`{arithmetic}`" in x for x in shown)
+    controller = actual_controller(store, company)
+    if controller.controller is not None:
+        assert any(x.startswith(f"**{controller.controller.name}**") for x in shown)
+        for step in controller.chain:
+            assert any(step.text("zh") in x for x in shown)
+    parties = related_parties(store, company)
+    table = next(d.value for d in at.dataframe if "关联原因" in d.value.columns)
+    assert list(table["关联方"]) == [p.party.name for p in parties.parties]
+    assert table["关联原因"].iloc[0] == "；".join(r.zh for r in parties.parties[0].reasons)
+    circles = circles_of(store, company, neighbours=True)
+    html = " ".join(str(f.proto.srcdoc) for f in at.get("iframe"))
+    for circle in circles:
+        for member in circle.members:
+            assert member.name in html
+    found = exposure(store, company, hops=3)
+    if found.hits:
+        risks = next(d.value for d in at.dataframe if "风险主体" in d.value.columns)
+        assert list(risks["风险主体"]) == [h.flagged.name for h in found.hits]
+        assert list(risks["说明"]) == [h.sentence("zh") for h in found.hits]
+    # fewer hops: fewer (or no) flagged entities, and an empty answer says so
+    at.slider(key="related_hops").set_value(1).run()
+    if not exposure(store, company, hops=1).hits:
+        assert t("related.no_exposure", "zh", hops=1) in [s.value for s in at.success]
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert f"#### {t('related.owners', 'en', threshold='25%')}" in texts(at)
+
+
+def test_related_parties_page_without_guarantees_and_with_owners_by_control(store: EmbeddedStore) -> None:
+    """Nobody owns 25%: the owners by control or by running the company, with the reason; no guarantee: why."""
+    bare = next(
+        n
+        for n in store.iter_nodes("Company")
+        if not store.edges_of([n.id], ["GUARANTEES"])
+        and ultimate_owners(store, n).owners
+        and all(o.basis != "ownership" for o in ultimate_owners(store, n).owners)
+    )
+    at = fresh()
+    at.radio(key="page").set_value("related").run()
+    at.text_input(key="related_q").set_value(bare.key).run()
+    assert not at.exception, at.exception
+    shown = [unescape(x) for x in texts(at)]
+    for owner in ultimate_owners(store, bare).owners:
+        basis = t(f"related.basis.{owner.basis}", "zh")
+        assert any(x.startswith(f"**{owner.owner.name}**") and basis in x for x in shown)
+        assert owner.explanation("zh") in shown
+    assert t("related.no_guarantees", "zh") in [i.value for i in at.info]
+
+
+# -- 园区 / parks ----------------------------------------------------------------------------------------
+def test_parks_page_lists_companies_and_leads(store: EmbeddedStore) -> None:
+    at = fresh()
+    at.radio(key="page").set_value("parks").run()
+    assert not at.exception, at.exception
+    parks = find_parks(store, limit=None)
+    listed = at.dataframe[0].value
+    assert list(listed["园区"]) == [s.park.name for s in parks]
+    pick = str(at.selectbox(key="parks_pick").value)
+    assert pick == parks[0].park.id
+    members = park_companies(store, pick)
+    companies = next(d.value for d in at.dataframe if "注册资本" in d.value.columns)
+    assert list(companies["企业"]) == [c.name for c in members.companies]
+    assert list(companies["存量客户"]) == ["是" if c.is_client else "" for c in members.companies]
+    metrics = metrics_of(at)
+    assert metrics["入驻企业"] == str(len(members.companies)) and metrics["其中存量客户"] == str(len(members.clients))
+    leads = park_leads(store, pick, limit=None)
+    assert metrics["引荐线索"] == str(len(leads))
+    if leads:
+        table = next(d.value for d in at.dataframe if "同行业客户数" in d.value.columns)
+        assert list(table["企业"]) == [lead.company.name for lead in leads]
+    assert all(c.name in frame_html(at) for c in members.companies[:10])
+    # by region, by industry, and a search that finds nothing
+    region = str(parks[0].park.get("city"))
+    at.text_input(key="parks_region").set_value(region).run()
+    assert list(at.dataframe[0].value["园区"]) == [s.park.name for s in find_parks(store, region=region, limit=None)]
+    industry = at.selectbox(key="parks_industry").options[1]
+    at.text_input(key="parks_region").set_value("").run()
+    at.selectbox(key="parks_industry").set_value(industry).run()
+    expected = find_parks(store, industry=industry, limit=None)
+    assert list(at.dataframe[0].value["园区"]) == [s.park.name for s in expected]
+    at.text_input(key="parks_keyword").set_value("没有这个园区").run()
+    assert t("parks.none", "zh") in [w.value for w in at.warning]
+    assert t("parks.try", "zh") in texts(at)
+
+
+# -- from a path to the explorer ---------------------------------------------------------------------
+def test_a_path_node_opens_on_the_explore_page(store: EmbeddedStore) -> None:
+    at = fresh()
+    prospect = prospect_of(at, store)
+    path = introductions(store, prospect).paths[0].path
+    at.button(key="intro_go_1_0").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["page"] == "explore"
+    assert at.header[0].value == t("explore.title", "zh")
+    assert at.selectbox(key="explore_pick").value == path.nodes[0].id
+    assert path.nodes[0].name in frame_html(at)
+    assert at.query_params.get("entity") == path.nodes[0].id
+
+
+def test_the_address_names_the_entity_explore_opens_on(store: EmbeddedStore) -> None:
+    person = next(iter(store.iter_nodes("Person")))
+    at = AppTest.from_file(APP, default_timeout=RUN)
+    at.query_params["page"] = "explore"
+    at.query_params["entity"] = person.id
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="explore_pick").value == person.id
+    assert person.name in frame_html(at)
+    at = AppTest.from_file(APP, default_timeout=RUN)
+    at.query_params["page"] = "explore"
+    at.query_params["entity"] = "Company:NOT-IN-THE-GRAPH"
+    at.run()
+    assert t("explore.unknown_entity", "zh", entity="Company:NOT-IN-THE-GRAPH") in [w.value for w in at.warning]
+    assert at.selectbox(key="explore_pick").value  # the default example instead

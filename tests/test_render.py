@@ -1,4 +1,5 @@
-"""The rendering module: network HTML for paths and neighbourhoods, legend, words, offline resources."""
+"""The rendering module: network HTML for paths, neighbourhoods, supply chains, ownership, guarantees,
+exposure and parks; legend, words, offline resources."""
 
 from __future__ import annotations
 
@@ -12,24 +13,41 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.model import Edge, Node
 from graph.uscc import check_char
+from queries.guarantees import circles_of, exposure, guarantee_chains
 from queries.introductions import introductions
+from queries.ownership import actual_controller, ultimate_owners
+from queries.parks import park_companies
 from queries.paths import ExplainedPath
+from queries.supply_chain import core_partners, supply_chain
 from tests.reference import RawGraph
 from ui.i18n import STRINGS, t
 from ui.render import (
     FREEZE_AFTER,
     MARK_COLOUR,
+    MARK_COLOURS,
     NODE_STYLES,
     STABILISATION_ITERATIONS,
     edge_label,
+    exposure_height,
+    exposure_html,
     format_date,
     graph_json,
+    guarantee_html,
+    layered_positions,
     mask_id_number,
     neighbourhood_html,
     node_category,
     node_facts,
+    ownership_height,
+    ownership_html,
+    park_height,
+    park_html,
     paths_graph_html,
+    supply_chain_height,
+    supply_chain_html,
+    supply_view,
 )
+from ui.widgets import one_language
 
 
 def uscc(i: int) -> str:
@@ -265,3 +283,188 @@ def test_every_string_has_both_languages_and_the_same_placeholders() -> None:
 def test_unknown_key_is_a_bug() -> None:
     with pytest.raises(KeyError):
         t("no.such.key", "zh")
+
+
+# -- supply chains ---------------------------------------------------------------------------
+CORE = f"Company:{uscc(11)}"  # the company asked about
+BIG = f"Company:{uscc(12)}"  # supplies 94% of its purchases: a core supplier
+SMALL = f"Company:{uscc(13)}"  # supplies 6%
+DEEP = f"Company:{uscc(14)}"  # supplies BIG: tier 2
+BUYS = f"Company:{uscc(15)}"  # its customer
+
+
+@pytest.fixture(scope="module")
+def supply_store() -> EmbeddedStore:
+    g = RawGraph()
+    g.add_company(uscc(11), "上海核心制造有限公司", is_client=True, manager="王经理")
+    g.add_company(uscc(12), "苏州大件供应有限公司")
+    g.add_company(uscc(13), "无锡小件供应有限公司", is_client=True)
+    g.add_company(uscc(14), "南通原料贸易有限公司")
+    g.add_company(uscc(15), "杭州整车销售有限公司")
+    g.add_edge("SUPPLIES", BIG, CORE, amount=8e7, year=2024, product="机加工件")
+    g.add_edge("SUPPLIES", SMALL, CORE, amount=5e6, year=2024)
+    g.add_edge("SUPPLIES", DEEP, BIG, amount=1e7, year=2024)
+    g.add_edge("SUPPLIES", CORE, BUYS, amount=5e7, year=2024)
+    s = EmbeddedStore()
+    g.write_to(s)
+    return s
+
+
+def test_supply_chain_drawing_has_tiers_amounts_and_core_partners(supply_store: EmbeddedStore) -> None:
+    chain = supply_chain(supply_store, CORE, tiers=2)
+    html = supply_chain_html(chain, "zh", core_share=0.1)
+    data = graph_json(html)
+    nodes = by_id(data["nodes"])
+    assert set(nodes) == {CORE, BIG, SMALL, DEEP, BUYS}
+    # goods flow left to right: tier-2 suppliers, tier-1 suppliers, the company, its customers
+    assert nodes[DEEP]["x"] < nodes[BIG]["x"] == nodes[SMALL]["x"] < nodes[CORE]["x"] < nodes[BUYS]["x"]
+    edges = {(e["from"], e["to"]): e for e in data["edges"]}
+    assert set(edges) == {(BIG, CORE), (SMALL, CORE), (DEEP, BIG), (CORE, BUYS)}
+    assert edges[(BIG, CORE)]["label"] == "¥8000万 · 94.1%"
+    assert edges[(SMALL, CORE)]["label"] == "¥500万 · 5.9%"
+    assert edges[(DEEP, BIG)]["label"] == "¥1000万"  # further out only the amount: the share is in the tooltip
+    assert "占苏州大件供应有限公司采购额的 100%" in edges[(DEEP, BIG)]["title"]  # all of BIG's recorded purchases
+    assert "占上海核心制造有限公司采购额的 94.1%" in edges[(BIG, CORE)]["title"]
+    assert edges[(BIG, CORE)]["width"] > edges[(SMALL, CORE)]["width"]
+    core = {partner.company.id for partner in core_partners(supply_store, CORE, min_share=0.1)}
+    assert core == {BIG}
+    assert nodes[BIG]["color"]["border"] == MARK_COLOURS["core"]
+    assert nodes[SMALL]["color"]["border"] != MARK_COLOURS["core"]
+    assert nodes[CORE]["color"]["border"] == MARK_COLOUR
+    assert nodes[SMALL]["color"]["background"] == NODE_STYLES["client"].background
+    assert t("legend.core_partner", "zh", share="10%") in html
+    assert "gx-wrap gx-below" in html  # the legend under the drawing: the columns need the width
+    english = graph_json(supply_chain_html(chain, "en"))["edges"]
+    assert "¥80m · 94.1%" in {e["label"] for e in english}
+
+
+def test_supply_view_keeps_the_largest_per_tier_and_what_hangs_off_them(supply_store: EmbeddedStore) -> None:
+    chain = supply_chain(supply_store, CORE, tiers=2)
+    view = supply_view(chain, per_tier=1)
+    assert {p.company.id for p in view.partners} == {BIG, DEEP, BUYS}
+    assert view.hidden == 1  # SMALL
+    assert view.level[DEEP] == 0 and view.level[BIG] == 1 and view.level[CORE] == 2 and view.level[BUYS] == 3
+    assert supply_chain_height(view) >= 280
+    drawn = graph_json(supply_chain_html(chain, "zh", per_tier=1))
+    assert SMALL not in by_id(drawn["nodes"])
+
+
+def test_a_partner_on_both_sides_gets_a_box_on_each() -> None:
+    g = RawGraph()
+    g.add_company(uscc(31), "甲制造有限公司")
+    g.add_company(uscc(32), "乙贸易有限公司")  # buys from 甲 and sells to it
+    g.add_edge("SUPPLIES", f"Company:{uscc(31)}", f"Company:{uscc(32)}", amount=2.345e7)
+    g.add_edge("SUPPLIES", f"Company:{uscc(32)}", f"Company:{uscc(31)}", amount=1e6)
+    both = EmbeddedStore()
+    g.write_to(both)
+    a, b = f"Company:{uscc(31)}", f"Company:{uscc(32)}"
+    data = graph_json(supply_chain_html(supply_chain(both, a, tiers=1), "zh"))
+    nodes = by_id(data["nodes"])
+    assert set(nodes) == {a, b, f"{b}@customer"}
+    assert nodes[b]["x"] < nodes[a]["x"] < nodes[f"{b}@customer"]["x"]
+    assert nodes[f"{b}@customer"]["label"] == "乙贸易有限公司"
+    edges = {(e["from"], e["to"]): e["label"] for e in data["edges"]}
+    assert edges == {(b, a): "¥100万 · 100%", (a, f"{b}@customer"): "¥2340万 · 100%"}  # three digits on a label
+
+
+def test_layered_positions_put_nodes_near_what_they_link_to() -> None:
+    level = {"c": 1, "a": 0, "b": 0, "x": 2, "y": 2, "z": 2}
+    links = [("a", "c"), ("b", "c"), ("x", "a"), ("y", "b"), ("z", "b")]
+    places = layered_positions(level, "c", links, {"a": 1.0, "b": 0.0})
+    assert places["c"] == (1, 0.0)
+    assert places["b"][1] < places["a"][1]  # priority breaks the tie on the first level
+    # the next level follows the order of its neighbours: x (under a) after y and z (under b)
+    assert places["y"][1] < places["x"][1] and places["z"][1] < places["x"][1]
+    assert sorted(p for _, p in (places[n] for n in "xyz")) == [-1.0, 0.0, 1.0]
+
+
+# -- ownership, guarantees, exposure, parks ------------------------------------------------------
+def test_ownership_drawing_shows_the_chains_with_ratios(store: EmbeddedStore) -> None:
+    owners = ultimate_owners(store, PROSPECT, threshold=0.2)
+    assert [o.owner.id for o in owners.owners] == [ZHANG]
+    controller = actual_controller(store, PROSPECT)
+    html = ownership_html(owners.company, owners.owners, controller, "zh")
+    data = graph_json(html)
+    nodes = by_id(data["nodes"])
+    assert set(nodes) == {ZHANG, HOLDER, PROSPECT}
+    assert nodes[ZHANG]["y"] < nodes[HOLDER]["y"] < nodes[PROSPECT]["y"]  # owners on top
+    labels = {(e["from"], e["to"]): e["label"] for e in data["edges"]}
+    assert labels == {(ZHANG, HOLDER): "持股 60%", (HOLDER, PROSPECT): "持股 35%"}
+    assert nodes[ZHANG]["color"]["border"] == MARK_COLOURS["core"]
+    assert nodes[PROSPECT]["color"]["border"] == MARK_COLOUR
+    assert t("legend.owner", "zh") in html
+    assert FULL_ID not in html
+    assert ownership_height(owners.company, owners.owners, controller) >= 260
+    nobody = ultimate_owners(store, CHIP)
+    assert ownership_html(nobody.company, [o for o in nobody.owners if o.chains], None, "zh") == ""
+
+
+@pytest.fixture(scope="module")
+def guarantee_store() -> EmbeddedStore:
+    g = RawGraph()
+    for i, name in enumerate(("甲担保有限公司", "乙贸易有限公司", "丙科技有限公司", "丁实业有限公司"), start=21):
+        g.add_company(uscc(i), name)
+    a, b, c, d = (f"Company:{uscc(i)}" for i in range(21, 25))
+    g.add_edge("GUARANTEES", a, b, amount=3e7)
+    g.add_edge("GUARANTEES", b, c, amount=2e7)
+    g.add_edge("GUARANTEES", c, a, amount=1e7)
+    g.add_edge("GUARANTEES", d, a, amount=5e6)  # a guarantor of the circle, not in it
+    s = EmbeddedStore()
+    g.write_to(s)
+    return s
+
+
+def test_guarantee_drawing_tells_circle_from_chain(guarantee_store: EmbeddedStore) -> None:
+    a, b, c, d = (f"Company:{uscc(i)}" for i in range(21, 25))
+    company = guarantee_store.get_nodes([a])[a]
+    circles = circles_of(guarantee_store, company, neighbours=True)
+    chains = guarantee_chains(guarantee_store, company).chains
+    html = guarantee_html(company, circles, chains, "zh")
+    data = graph_json(html)
+    assert set(by_id(data["nodes"])) == {a, b, c, d}
+    edges = {(e["from"], e["to"]): e for e in data["edges"]}
+    assert set(edges) == {(a, b), (b, c), (c, a), (d, a)}
+    for pair in ((a, b), (b, c), (c, a)):
+        assert edges[pair]["dashes"] is False and edges[pair]["width"] > edges[(d, a)]["width"]
+    assert edges[(d, a)]["dashes"] is True
+    assert edges[(a, b)]["label"] == "担保 ¥3000万"
+    assert t("legend.in_circle", "zh") in html and t("legend.on_chain", "zh") in html
+    assert by_id(data["nodes"])[a]["color"]["border"] == MARK_COLOUR
+    lonely = guarantee_store.get_nodes([d])[d]
+    assert guarantee_html(lonely, (), (), "zh") == ""
+
+
+def test_exposure_drawing_puts_flagged_entities_left_of_the_company(store: EmbeddedStore) -> None:
+    found = exposure(store, PROSPECT, hops=2)
+    assert {h.flagged.id for h in found.hits} == {CLOSED, BLACK}
+    html = exposure_html(found.hits, "zh", height=exposure_height(found.hits))
+    data = graph_json(html)
+    nodes = by_id(data["nodes"])
+    assert nodes[PROSPECT]["level"] == 0 and nodes[CLOSED]["level"] == 1 and nodes[BLACK]["level"] == 2
+    assert nodes[PROSPECT]["color"]["border"] == MARK_COLOUR
+    assert nodes[BLACK]["color"]["background"] == NODE_STYLES["blacklisted"].background
+    pairs = {(e["from"], e["to"]) for e in data["edges"]}
+    assert (CLOSED, PROSPECT) in pairs and (BLACK, CLOSED) in pairs  # true directions
+    assert t("graph.exposure", "zh") in html
+    assert exposure_html((), "zh") == ""
+
+
+def test_park_drawing_rings_the_companies_round_the_park(store: EmbeddedStore) -> None:
+    members = park_companies(store, PARK)
+    html = park_html(members.park, members.companies, "en", height=park_height(len(members.companies)))
+    data = graph_json(html)
+    nodes = by_id(data["nodes"])
+    assert set(nodes) == {PARK, PROSPECT, NEIGHBOUR}
+    assert (nodes[PARK]["x"], nodes[PARK]["y"]) == (0, 0)
+    assert all(nodes[n]["x"] ** 2 + nodes[n]["y"] ** 2 > 100**2 for n in (PROSPECT, NEIGHBOUR))
+    assert {(e["from"], e["to"]) for e in data["edges"]} == {(PROSPECT, PARK), (NEIGHBOUR, PARK)}
+    assert nodes[NEIGHBOUR]["color"]["background"] == NODE_STYLES["client"].background
+    many = [Node(f"Company:{i}", "Company", str(i), f"企业{i}") for i in range(40)]
+    places = {(n["x"], n["y"]) for n in graph_json(park_html(members.park, many, "zh"))["nodes"]}
+    assert len(places) == 41  # nobody on top of anybody
+
+
+def test_one_language_of_a_bilingual_note() -> None:
+    assert one_language("标签 核心企业 / tagged 核心企业", "zh") == "标签 核心企业"
+    assert one_language("标签 核心企业 / tagged 核心企业", "en") == "tagged 核心企业"
+    assert one_language("信用代码无效：bad check digit", "en") == "信用代码无效：bad check digit"

@@ -58,7 +58,7 @@ def render(ctx: Context) -> None:
         st.markdown(t("connect.try", lang))
         return
     st.markdown(f"**{t('connect.found', lang, a=a.name, b=b.name, n=len(answer.paths))}**")
-    path_cards(answer, lang, introductions=False)
+    path_cards(answer, lang, introductions=False, explore="connect_go")
     st.markdown(f"#### {t('graph.title', lang)}")
     height = paths_graph_height(answer.paths)
     show_graph(paths_graph_html(answer.paths, lang, endpoints=True, height=height), height)

@@ -18,12 +18,14 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import t
 from ui.render import edge_details, edge_label, neighbourhood_html, node_facts
-from ui.widgets import describe_node, entity_picker, kind_name, show_graph
+from ui.widgets import describe_node, entity_picker, goto, kind_name, show_graph
 
 GRAPH_HEIGHT = 600
 #: no further expansion once the view holds this many nodes
 MAX_NODES = 400
 
+#: the address parameter naming the entity the page opens on (``?page=explore&entity=Company:...``)
+ENTITY_PARAM = "entity"
 STATE_CENTRE = "explore_centre"
 STATE_EXPANDED = "explore_expanded"
 STATE_DEPTH = "explore_depth"
@@ -64,10 +66,20 @@ def render(ctx: Context) -> None:
         per_node = st.slider(
             t("explore.per_node", lang), 5, 100, 25, step=5, key="explore_per_node", persist_state="session"
         )
+    wanted = st.query_params.get(ENTITY_PARAM, "")
+    if wanted and "explore_q" not in st.session_state:
+        # opened from an address such as ?page=explore&entity=Company:91310... : start there
+        asked = cached.node(ctx.store, ctx.key, wanted)
+        if asked is not None:
+            goto("explore", asked)
+        else:
+            st.warning(t("explore.unknown_entity", lang, entity=wanted))
     example = cached.showcase(ctx.store, ctx.key)
     centre = entity_picker(ctx, "explore", t("explore.centre", lang), default=example.prospect)
     if centre is None:
+        st.query_params.pop(ENTITY_PARAM, None)
         return
+    st.query_params[ENTITY_PARAM] = centre.id
     if st.session_state.get(STATE_CENTRE) != centre.id:
         start(centre.id)
     if not kinds:

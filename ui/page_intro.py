@@ -55,7 +55,7 @@ def render(ctx: Context) -> None:
     for note in answer.notes:
         st.info(note)
     st.markdown(f"**{t('intro.found', lang, n=len(answer.paths))}**")
-    path_cards(answer, lang, introductions=True)
+    path_cards(answer, lang, introductions=True, explore="intro_go")
     st.markdown(f"#### {t('graph.title', lang)}")
     height = paths_graph_height(answer.paths)
     show_graph(paths_graph_html(answer.paths, lang, height=height), height)

@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ui import page_connect, page_data, page_explore, page_intro
+from ui import (
+    page_batch,
+    page_connect,
+    page_data,
+    page_explore,
+    page_intro,
+    page_parks,
+    page_related,
+    page_supply,
+)
 from ui.context import Context
 
 
@@ -27,6 +36,10 @@ PAGES: tuple[Page, ...] = (
     Page("intro", "nav.intro", ":material/handshake:", page_intro.render),
     Page("connect", "nav.connect", ":material/link:", page_connect.render),
     Page("explore", "nav.explore", ":material/hub:", page_explore.render),
+    Page("batch", "nav.batch", ":material/checklist:", page_batch.render),
+    Page("supply", "nav.supply", ":material/account_tree:", page_supply.render),
+    Page("related", "nav.related", ":material/policy:", page_related.render),
+    Page("parks", "nav.parks", ":material/apartment:", page_parks.render),
     Page("data", "nav.data", ":material/database:", page_data.render),
 )
 BY_KEY: dict[str, Page] = {p.key: p for p in PAGES}

@@ -56,6 +56,7 @@ def entity_picker(
     box on first display.
     """
     text_key = f"{key}_q"
+    pinned = st.session_state.get(f"{key}_pin")
     if text_key not in st.session_state and default is not None:
         start = cached.node(ctx.store, ctx.key, default)
         st.session_state[text_key] = start.name if start is not None else ""
@@ -64,6 +65,11 @@ def entity_picker(
         st.caption(t("search.type_more", ctx.lang))
         return None
     hits = cached.find(ctx.store, ctx.key, text.strip(), tuple(labels), 20)
+    if isinstance(pinned, str) and pinned not in {n.id for n in hits}:
+        # a node opened from another page: offered first while its name is in the box (names are not unique)
+        held = cached.node(ctx.store, ctx.key, pinned)
+        if held is not None and held.name == text.strip() and (not labels or held.label in labels):
+            hits = [held, *hits]
     if not hits:
         st.warning(t("search.none", ctx.lang, text=text.strip()))
         return None
@@ -77,6 +83,49 @@ def entity_picker(
         label_visibility="collapsed" if len(by_id) == 1 else "visible",
     )
     return by_id.get(str(choice)) if choice is not None else None
+
+
+def goto(key: str, node: Node) -> None:
+    """Make the :func:`entity_picker` keyed ``key`` show ``node`` when it is next drawn.
+
+    Call it from a widget callback, or before the picker is drawn in this run.
+    """
+    st.session_state[f"{key}_q"] = node.name
+    st.session_state[f"{key}_pick"] = node.id
+    st.session_state[f"{key}_pin"] = node.id
+
+
+#: the page and the picker that :func:`open_in_explore` opens
+EXPLORE_PAGE = "explore"
+
+
+def open_in_explore(node: Node) -> None:
+    """A callback: switch to the Explore page, centred on ``node``."""
+    goto(EXPLORE_PAGE, node)
+    st.session_state["page"] = EXPLORE_PAGE
+
+
+def explore_buttons(nodes: Sequence[Node], lang: Lang, key: str) -> None:
+    """A small popover with one button per node that opens it on the Explore page."""
+    with st.popover(t("explore.open", lang), icon=":material/hub:"):
+        st.caption(t("explore.open_help", lang))
+        for i, n in enumerate({n.id: n for n in nodes}.values()):
+            st.button(
+                describe_node(n, lang),
+                key=f"{key}_{i}",
+                on_click=open_in_explore,
+                args=(n,),
+                width="stretch",
+            )
+
+
+def one_language(text: str, lang: Lang) -> str:
+    """One half of a query's bilingual note ``中文 / English``: the Chinese before the first " / ",
+    the English after it; the whole text when it is not split that way."""
+    zh, sep, en = text.partition(" / ")
+    if not sep:
+        return text
+    return zh.strip() if lang == "zh" else en.strip()
 
 
 @dataclass(frozen=True)
@@ -172,13 +221,32 @@ def md(text: str) -> str:
     return text.translate(_MARKDOWN_SPECIALS)
 
 
+def list_sep(lang: Lang) -> str:
+    """The separator of a list in running text: 、 in Chinese, a comma in English."""
+    return "、" if lang == "zh" else ", "
+
+
+def status_text(node: Node, lang: Lang) -> str:
+    """What is wrong with a company: its status when closed (注销/吊销), black-listed; else empty."""
+    parts = []
+    if node.props.get("status") in CLOSED_STATUSES:
+        parts.append(status(node.props["status"], lang))
+    if node.props.get("blacklisted"):
+        parts.append(t("cat.blacklisted", lang))
+    return list_sep(lang).join(parts)
+
+
 def colon(lang: Lang) -> str:
     """The colon after a field name: full-width in Chinese."""
     return "：" if lang == "zh" else ": "
 
 
-def path_cards(answer: PathAnswer, lang: Lang, *, introductions: bool) -> None:
-    """The ranked paths as cards, two per row (rank order reads left to right, then down)."""
+def path_cards(answer: PathAnswer, lang: Lang, *, introductions: bool, explore: str | None = None) -> None:
+    """The ranked paths as cards, two per row (rank order reads left to right, then down).
+
+    With ``explore`` (a key prefix) each card has a popover whose buttons open
+    the path's nodes on the Explore page.
+    """
     c = colon(lang)
     none = t("card.none", lang)
     rows = [answer.paths[i : i + 2] for i in range(0, len(answer.paths), 2)]
@@ -199,6 +267,8 @@ def path_cards(answer: PathAnswer, lang: Lang, *, introductions: bool) -> None:
                 )
                 st.markdown(md(p.sentence_zh if lang == "zh" else p.sentence_en))
                 st.caption(f"{t('card.chain', lang)}{c}{md(path_chain(p.path, lang))}")
+                if explore is not None:
+                    explore_buttons(p.path.nodes, lang, f"{explore}_{p.rank}")
 
 
 def answer_frame(answer: PathAnswer, lang: Lang, *, introductions: bool = True) -> pd.DataFrame:

@@ -1,0 +1,446 @@
+"""批量排查 / Batch reach: a prospect list matched to the graph, introduction paths for every prospect, the coverage.
+
+The list is uploaded (CSV in UTF-8 or GBK, or Excel; Chinese or English
+headers) or, on the demo graph, the demo's own ``prospects.csv``. Matching is
+cached per file content; the search runs when the user presses the button,
+with a progress bar, and its result is kept in the session together with the
+list and the options it was run with, so a changed option asks for a new run
+instead of showing stale numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from graph.errors import GuanxiError, InvalidParameter, LoadError
+from queries.batch import BatchResult, batch_reach
+from queries.matching import MatchReport, MatchRow
+from ui import cached
+from ui.context import Context
+from ui.i18n import Lang, t
+from ui.widgets import PathFilters, colon, csv_bytes, md, one_language, path_chain, path_filters
+
+STATE_LIST = "batch_list"
+STATE_RESULT = "batch_result"
+UPLOADER = "batch_file"
+#: the reach counts the summary shows, as in the brief: within 1, 2, 3 and 4 hops
+COVERAGE_HOPS = (1, 2, 3, 4)
+#: rows of the introducer and manager tables shown on the page (the downloads hold all)
+TOP = 10
+
+
+@dataclass(frozen=True)
+class ProspectList:
+    """The list in use: a file name (its suffix says CSV or Excel), its bytes, where it came from."""
+
+    name: str
+    data: bytes
+    demo: bool = False
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished batch reach and what it was run on."""
+
+    digest: str
+    filters: PathFilters
+    result: BatchResult
+
+
+def demo_list_path(ctx: Context) -> Path | None:
+    """The demo's ``prospects.csv`` (next to the files the demo graph was loaded from), when the demo is in use."""
+    if ctx.info.kind != "demo":
+        return None
+    from loaders.demo import DEMO_SEED, demo_dir
+
+    path = demo_dir() / f"c{ctx.info.companies}-s{DEMO_SEED}" / "files" / "prospects.csv"
+    return path if path.is_file() else None
+
+
+def _take_upload() -> None:
+    """The uploader's callback: the uploaded file becomes the list in use (none: no list)."""
+    up = st.session_state.get(UPLOADER)
+    st.session_state.pop(STATE_RESULT, None)
+    if up is None:
+        st.session_state.pop(STATE_LIST, None)
+    else:
+        st.session_state[STATE_LIST] = ProspectList(up.name, up.getvalue())
+
+
+def _take_demo(path: Path) -> None:
+    """The demo button's callback."""
+    st.session_state.pop(STATE_RESULT, None)
+    st.session_state[STATE_LIST] = ProspectList(path.name, path.read_bytes(), demo=True)
+
+
+def choose_list(ctx: Context) -> ProspectList | None:
+    """The uploader and the demo button; the list in use."""
+    lang = ctx.lang
+    st.file_uploader(
+        t("batch.upload", lang),
+        type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"],
+        key=UPLOADER,
+        on_change=_take_upload,
+        help=t("batch.upload_help", lang),
+    )
+    demo = demo_list_path(ctx)
+    if demo is not None:
+        st.button(
+            t("batch.use_demo", lang),
+            key="batch_demo",
+            icon=":material/list_alt:",
+            on_click=_take_demo,
+            args=(demo,),
+        )
+    chosen = st.session_state.get(STATE_LIST)
+    return chosen if isinstance(chosen, ProspectList) else None
+
+
+# -- matching ---------------------------------------------------------------------------------------
+METHODS = ("uscc", "name", "name_variant", "name_without_region", "former_name", "fuzzy")
+
+
+def method_name(method: str | None, lang: Lang) -> str:
+    """How a row matched, in words."""
+    return t(f"batch.method.{method}", lang) if method in METHODS else ""
+
+
+def notes_in(text: str, lang: Lang) -> str:
+    """A match note (bilingual pieces joined by "；") in one language."""
+    return "；".join(one_language(part, lang) for part in text.split("；") if part.strip())
+
+
+def matched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
+    """Matched rows: what the list said, the company found, how."""
+    return pd.DataFrame(
+        [
+            {
+                t("col.row", lang): r.row,
+                t("col.input_name", lang): r.name or "",
+                t("col.input_uscc", lang): r.uscc or "",
+                t("col.company", lang): r.node.name if r.node else "",
+                t("col.uscc", lang): r.node.key if r.node else "",
+                t("col.method", lang): method_name(r.method, lang),
+                t("col.score", lang): f"{r.score:.0f}" if r.method == "fuzzy" and r.score is not None else "",
+                t("col.client", lang): t("yes", lang) if r.node is not None and r.node.is_client else "",
+                t("col.note", lang): notes_in(r.note, lang),
+            }
+            for r in rows
+        ],
+        columns=[
+            t(c, lang)
+            for c in (
+                "col.row",
+                "col.input_name",
+                "col.input_uscc",
+                "col.company",
+                "col.uscc",
+                "col.method",
+                "col.score",
+                "col.client",
+                "col.note",
+            )
+        ],
+    )
+
+
+def unmatched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
+    """Ambiguous rows with their candidates, or unmatched rows with the reason."""
+    sep = "；" if lang == "zh" else "; "
+    return pd.DataFrame(
+        [
+            {
+                t("col.row", lang): r.row,
+                t("col.input_name", lang): r.name or "",
+                t("col.input_uscc", lang): r.uscc or "",
+                t("col.candidates", lang): sep.join(f"{c.name}（{c.key}）" for c in r.candidates),
+                t("col.note", lang): notes_in(r.note, lang),
+            }
+            for r in rows
+        ],
+        columns=[t(c, lang) for c in ("col.row", "col.input_name", "col.input_uscc", "col.candidates", "col.note")],
+    )
+
+
+def show_matching(report: MatchReport, chosen: ProspectList, lang: Lang) -> None:
+    """Counts, the columns used, and a tab per outcome."""
+    st.subheader(t("batch.matching", lang))
+    source = t("batch.demo_list", lang) if chosen.demo else chosen.name
+    columns = "　·　".join(
+        f"{t(label, lang)}{colon(lang)}{md(value)}"
+        for label, value in (("batch.name_column", report.name_column), ("batch.uscc_column", report.uscc_column))
+        if value
+    )
+    st.caption(f"{md(source)}　·　{columns}")
+    a, b, c, d = st.columns(4)
+    a.metric(t("batch.rows", lang), f"{len(report.rows):,}")
+    b.metric(t("batch.matched", lang), f"{len(report.matched):,}")
+    c.metric(t("batch.ambiguous", lang), f"{len(report.ambiguous):,}")
+    d.metric(t("batch.unmatched", lang), f"{len(report.unmatched):,}")
+    tabs = st.tabs(
+        [
+            t("batch.tab_matched", lang, n=len(report.matched)),
+            t("batch.tab_ambiguous", lang, n=len(report.ambiguous)),
+            t("batch.tab_unmatched", lang, n=len(report.unmatched)),
+        ]
+    )
+    with tabs[0]:
+        if report.matched:
+            st.dataframe(matched_frame(report.matched, lang), hide_index=True, width="stretch", height=260)
+        else:
+            st.caption(t("batch.none_here", lang))
+    with tabs[1]:
+        if report.ambiguous:
+            st.caption(t("batch.ambiguous_help", lang))
+            st.dataframe(unmatched_frame(report.ambiguous, lang), hide_index=True, width="stretch")
+        else:
+            st.caption(t("batch.none_here", lang))
+    with tabs[2]:
+        if report.unmatched:
+            st.caption(t("batch.unmatched_help", lang))
+            st.dataframe(unmatched_frame(report.unmatched, lang), hide_index=True, width="stretch")
+        else:
+            st.caption(t("batch.none_here", lang))
+
+
+# -- the result -------------------------------------------------------------------------------------
+RESULT_COLUMNS = (
+    "col.prospect",
+    "col.rank",
+    "col.warmth",
+    "col.hops",
+    "col.introducer",
+    "col.manager",
+    "col.branch",
+    "col.sentence",
+    "col.path",
+    "col.already_client",
+    "col.row",
+    "col.input_name",
+    "col.input_uscc",
+    "col.uscc",
+    "col.method",
+    "col.introducer_key",
+)
+
+
+def results_frame(result: BatchResult, lang: Lang) -> pd.DataFrame:
+    """One line per path, the prospect and the introducer first; a prospect without a path has one
+    line that says why. What the page shows and the downloads hold."""
+    rows: list[dict[str, object]] = []
+    for r in result.reaches:
+        base = {
+            "col.prospect": r.prospect.name,
+            "col.already_client": t("yes", lang) if r.prospect.is_client else "",
+            "col.row": r.match.row,
+            "col.input_name": r.match.name or "",
+            "col.input_uscc": r.match.uscc or "",
+            "col.uscc": r.prospect.key,
+            "col.method": method_name(r.match.method, lang),
+        }
+        if not r.answer.paths:
+            rows.append({**base, "col.sentence": notes_in("；".join(r.answer.notes), lang)})
+        for p in r.answer.paths:
+            rows.append(
+                {
+                    **base,
+                    "col.rank": p.rank,
+                    "col.warmth": round(p.warmth, 4),
+                    "col.hops": p.hops,
+                    "col.introducer": p.introducer.name,
+                    "col.manager": p.manager or "",
+                    "col.branch": p.branch or "",
+                    "col.sentence": p.sentence_zh if lang == "zh" else p.sentence_en,
+                    "col.path": path_chain(p.path, lang),
+                    "col.introducer_key": p.introducer.key,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    for column in ("col.rank", "col.hops"):
+        frame[column] = frame[column].astype("Int64")
+    return frame.rename(columns={c: t(c, lang) for c in RESULT_COLUMNS})
+
+
+def result_sheets(result: BatchResult, lang: Lang) -> dict[str, pd.DataFrame]:
+    """Every table of the result by sheet name in ``lang``: what the Excel download holds."""
+    unmatched = result.unmatched_frame(lang)
+    status = "状态" if lang == "zh" else "status"
+    note = "说明" if lang == "zh" else "note"
+    unmatched[status] = [t(f"batch.{s}", lang) for s in unmatched[status]]
+    unmatched[note] = [notes_in(str(n), lang) for n in unmatched[note]]
+    return {
+        t("batch.sheet_results", lang): results_frame(result, lang),
+        t("batch.sheet_summary", lang): result.summary_frame(lang),
+        t("batch.sheet_introducers", lang): result.introducers_frame(lang),
+        t("batch.sheet_managers", lang): result.managers_frame(lang),
+        t("batch.sheet_unmatched", lang): unmatched,
+    }
+
+
+def table_height(rows: int, most: int = 460) -> int:
+    """Pixels for a table of ``rows`` rows without a scroll bar (at most ``most``)."""
+    return min(most, 38 + 35 * rows)
+
+
+def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook with one sheet per table."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as book:
+        for name, frame in sheets.items():
+            frame.to_excel(book, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
+def show_result(result: BatchResult, lang: Lang) -> None:
+    """Coverage, top introducers and managers, every path, the downloads."""
+    st.subheader(t("batch.coverage", lang))
+    prospects = len({r.prospect.id for r in result.reaches})
+    reached = len({r.prospect.id for r in result.reaches if r.answer.paths})
+    columns = st.columns(len(COVERAGE_HOPS) + 1)
+    for column, hops in zip(columns, COVERAGE_HOPS, strict=False):
+        n = result.reachable_within(hops)
+        share = f"{n / prospects:.0%}" if prospects else "–"
+        column.metric(t("batch.within", lang, hops=hops), f"{n:,}", share, delta_color="off", delta_arrow="off")
+    columns[-1].metric(t("batch.no_path", lang), f"{prospects - reached:,}")
+    if result.max_hops < max(COVERAGE_HOPS):
+        st.caption(t("batch.hops_note", lang, hops=result.max_hops))
+    if not reached:
+        st.warning(t("batch.nobody_reached", lang))
+        st.markdown(t("intro.try", lang))
+    left, middle, right = st.columns([1, 2.2, 1.5])
+    with left:
+        st.markdown(f"**{t('batch.summary', lang)}**")
+        summary = result.summary_frame(lang)
+        st.dataframe(summary, hide_index=True, width="stretch", height=table_height(len(summary)))
+    with middle:
+        st.markdown(f"**{t('batch.top_introducers', lang, n=TOP)}**")
+        introducers = result.introducers_frame(lang)
+        if len(introducers):
+            # the USCC stays in the download; on screen the name, manager and counts matter
+            shown = [c for i, c in enumerate(introducers.columns) if i != 1]
+            st.dataframe(introducers.head(TOP), hide_index=True, width="stretch", column_order=shown)
+        else:
+            st.caption(t("batch.none_here", lang))
+    with right:
+        st.markdown(f"**{t('batch.managers', lang)}**")
+        managers = result.managers_frame(lang)
+        if len(managers):
+            st.dataframe(managers.head(TOP), hide_index=True, width="stretch")
+        else:
+            st.caption(t("batch.none_here", lang))
+    st.markdown(f"**{t('batch.results', lang)}**")
+    frame = results_frame(result, lang)
+    warmth = t("col.warmth", lang)
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        placeholder="",
+        column_config={warmth: st.column_config.ProgressColumn(warmth, min_value=0.0, max_value=1.0, format="%.2f")},
+    )
+    left_button, right_button, _ = st.columns([1, 1.5, 2.5])
+    left_button.download_button(
+        t("download.csv", lang),
+        csv_bytes(frame),
+        "batch-reach.csv",
+        "text/csv",
+        key="batch_csv",
+        icon=":material/download:",
+    )
+    right_button.download_button(
+        t("download.xlsx_all", lang),
+        workbook_bytes(result_sheets(result, lang)),
+        "batch-reach.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="batch_xlsx",
+        icon=":material/table_view:",
+    )
+
+
+def run_batch(ctx: Context, report: MatchReport, filters: PathFilters) -> BatchResult | None:
+    """The search for every matched prospect, with a progress bar; None (and an error shown) when it fails."""
+    lang = ctx.lang
+    total = len(report.matched)
+    bar = st.progress(0.0, text=t("batch.progress", lang, done=0, total=total))
+
+    def step(done: int, of: int) -> None:
+        bar.progress(min(1.0, done / of) if of else 1.0, text=t("batch.progress", lang, done=done, total=of))
+
+    try:
+        return batch_reach(
+            ctx.store,
+            report,
+            k=filters.k,
+            max_hops=filters.max_hops,
+            kinds=filters.kinds,
+            min_warmth=filters.min_warmth,
+            manager=filters.manager,
+            branch=filters.branch,
+            include_closed=filters.include_closed,
+            include_blacklisted=filters.include_blacklisted,
+            progress=step,
+        )
+    except GuanxiError as exc:
+        st.error(t("error.generic", lang, error=exc))
+        return None
+    finally:
+        bar.empty()
+
+
+def render(ctx: Context) -> None:
+    """The page: the list, its matching, the run button, the result."""
+    lang = ctx.lang
+    st.header(t("batch.title", lang))
+    st.caption(t("batch.help", lang))
+    filters = path_filters(ctx, "batch", scope=True)
+    chosen = choose_list(ctx)
+    if chosen is None:
+        st.info(t("batch.start", lang))
+        return
+    try:
+        report = cached.match_upload(ctx.store, ctx.key, chosen.name, chosen.data)
+    except LoadError as exc:
+        st.error(t("batch.unreadable", lang, error=exc))
+        return
+    except InvalidParameter as exc:
+        st.error(t("batch.no_columns", lang, error=exc))
+        return
+    show_matching(report, chosen, lang)
+    if not report.rows:
+        st.warning(t("batch.empty_list", lang))
+        return
+    if not report.matched:
+        st.warning(t("batch.none_matched", lang))
+        return
+    if not filters.kinds:
+        st.warning(t("filter.choose_kind", lang))
+        return
+    st.divider()
+    held = st.session_state.get(STATE_RESULT)
+    fresh = isinstance(held, Run) and held.digest == chosen.digest and held.filters == filters
+    label = t("batch.rerun", lang) if isinstance(held, Run) else t("batch.run", lang, n=len(report.matched))
+    if st.button(label, key="batch_run", type="primary", icon=":material/travel_explore:"):
+        result = run_batch(ctx, report, filters)
+        if result is None:
+            return
+        held = Run(chosen.digest, filters, result)
+        st.session_state[STATE_RESULT] = held
+        fresh = True
+    if not isinstance(held, Run):
+        st.info(t("batch.press_run", lang))
+        return
+    if not fresh:
+        st.info(t("batch.stale", lang))
+        return
+    show_result(held.result, lang)
