@@ -144,7 +144,7 @@ def _fill(
         if not mask.any():
             continue
         values = series[mask].tolist()
-        if series.dtype == object:
+        if series.dtype == object or series.dtype.kind == "M":
             values = [v if type(v) is str else _clean(v) for v in values]
             if shared is not None and len(values) > 64 and len(set(values[:1000])) < 500:
                 values = [shared.setdefault(v, v) for v in values]
@@ -407,11 +407,8 @@ class EmbeddedStore(GraphStore):
             raise InvalidParameter("limit", "must be at least 1")
         if self._names is None:
             self._names = _NameIndex.build(self.graph)
-        hits = self._names.search(query, limit * 4 if labels else limit)
-        nodes = [self._node(nid) for nid in hits]
-        if labels:
-            nodes = [n for n in nodes if n.label in labels]
-        return nodes[:limit]
+        hits = self._names.search(query, limit, tuple(labels) if labels else None)
+        return [self._node(nid) for nid in hits]
 
     def _edge(self, u: str, v: str, key: str, attrs: Mapping[str, Any]) -> Edge:
         props = {k: v for k, v in attrs.items() if k != "type"}
@@ -648,12 +645,16 @@ class _NameIndex:
                     former.setdefault(str(fn).strip().casefold(), []).append(nid)
         return cls(ids, keys, names, former)
 
-    def search(self, text: str, limit: int) -> list[str]:
+    def search(self, text: str, limit: int, labels: tuple[str, ...] | None = None) -> list[str]:
         out: list[str] = []
         seen: set[str] = set()
 
         def add(items: Iterable[str]) -> None:
             for nid in items:
+                if len(out) >= limit:
+                    return
+                if labels is not None and nid.split(":", 1)[0] not in labels:
+                    continue
                 if nid not in seen:
                     seen.add(nid)
                     out.append(nid)
@@ -665,7 +666,7 @@ class _NameIndex:
         if len(out) < limit:
             hits = np.flatnonzero(self.names.str.contains(folded, regex=False).to_numpy(dtype=bool))
             ranked = sorted(hits.tolist(), key=lambda i: (self.lengths[i], self.ids[i]))
-            add(self.ids[i] for i in ranked[: limit * 2])
+            add(self.ids[i] for i in ranked)
             former_hits = sorted(nid for name, nids in self.by_former.items() if folded in name for nid in nids)
             add(former_hits)
         return out[:limit]

@@ -1,27 +1,151 @@
-"""Shared fixtures: the stores every scenario runs against."""
+"""Shared fixtures: the stores every scenario runs against.
+
+``make_store`` is parametrised over the embedded store and the Neo4j store.
+The Neo4j store talks to one real Neo4j server per test session: the one
+``NEO4J_URI`` / ``NEO4J_USER`` / ``NEO4J_PASSWORD`` / ``NEO4J_DATABASE`` name,
+or else a Neo4j Community server started for the session
+(:mod:`tests.neo4j_server`). The tests clear that database, so a server named
+by ``NEO4J_URI`` must hold no other nodes, or ``GUANXI_TEST_ALLOW_CLEAR=1``
+must say that erasing them is fine. If no server can be had, the Neo4j
+tests skip, except with ``CI=true``, where they fail: CI never goes green
+without a real Neo4j.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import NoReturn
 
 import pytest
+from neo4j import GraphDatabase
+from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.embedded import EmbeddedStore
+from graph.errors import StoreUnavailable
+from graph.neo4j_store import Neo4jStore
 from graph.store import GraphStore
+from tests import neo4j_server
 
-STORES = ["embedded"]
+STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+def on_ci() -> bool:
+    """Whether we run in CI, where an unavailable Neo4j must fail the tests, not skip them."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def neo4j_unavailable(reason: str) -> NoReturn:
+    """Fail on CI, skip elsewhere: no Neo4j server to test against."""
+    message = f"Neo4j test server unavailable: {reason}"
+    if on_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    """Where the Neo4j tests connect; ``server`` is set when the session started it."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    server: neo4j_server.Neo4jTestServer | None = None
+
+    def store(self, max_retry_time: float = 30.0, batch_rows: int = 10_000) -> Neo4jStore:
+        """A store on this server's database (not cleared)."""
+        return Neo4jStore(
+            self.uri, self.user, self.password, self.database, max_retry_time=max_retry_time, batch_rows=batch_rows
+        )
+
+
+def _external_target() -> Neo4jTarget | None:
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        return None
+    target = Neo4jTarget(
+        uri=uri,
+        user=os.environ.get("NEO4J_USER") or "neo4j",
+        password=os.environ.get("NEO4J_PASSWORD") or "",
+        database=os.environ.get("NEO4J_DATABASE") or "neo4j",
+    )
+    if os.environ.get("GUANXI_TEST_ALLOW_CLEAR") != "1":
+        with GraphDatabase.driver(uri, auth=(target.user, target.password)) as driver:
+            records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=target.database)
+        if records[0]["n"]:
+            pytest.exit(
+                f"NEO4J_URI names {uri} (database {target.database!r}) which holds {records[0]['n']} nodes; "
+                "the tests would erase them. Use an empty scratch database or set GUANXI_TEST_ALLOW_CLEAR=1.",
+                returncode=4,
+            )
+    return target
+
+
+@pytest.fixture(scope="session")
+def neo4j_target() -> Iterator[Neo4jTarget]:
+    """The Neo4j server of this test session (started on first use)."""
+    try:
+        external = _external_target()
+    except (DriverError, Neo4jError, OSError) as exc:
+        neo4j_unavailable(f"NEO4J_URI={os.environ.get('NEO4J_URI')}: {exc}")
+    if external is not None:
+        yield external
+        return
+    try:
+        server = neo4j_server.start_test_server()
+    except neo4j_server.Neo4jServerError as exc:
+        neo4j_unavailable(str(exc))
+    try:
+        yield Neo4jTarget(uri=server.uri, user=server.user, password=server.password, database="neo4j", server=server)
+    finally:
+        server.close()
+
+
+class StoreFactory:
+    """Makes empty stores of one backend; ``backend`` says which.
+
+    Every embedded store is a new one; the Neo4j stores all share the
+    session's database, so the factory hands out the same store, cleared.
+    """
+
+    def __init__(self, backend: str, build: Callable[[], GraphStore]) -> None:
+        self.backend = backend
+        self._build = build
+        self.made: list[GraphStore] = []
+
+    def __call__(self) -> GraphStore:
+        store = self._build()
+        if store not in self.made:
+            self.made.append(store)
+        return store
+
+    def close(self) -> None:
+        for store in self.made:
+            store.close()
 
 
 @pytest.fixture(params=STORES)
-def make_store(request: pytest.FixtureRequest) -> Iterator[Callable[[], GraphStore]]:
+def make_store(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
     """A factory of empty stores of each kind; every store it made is closed after the test."""
-    made: list[GraphStore] = []
+    build: Callable[[], GraphStore]
+    if request.param == "neo4j":
+        target: Neo4jTarget = request.getfixturevalue("neo4j_target")
+        opened: list[Neo4jStore] = []
 
-    def factory() -> GraphStore:
-        store: GraphStore = EmbeddedStore()
-        made.append(store)
-        return store
+        def build() -> GraphStore:
+            # one database, so one store per test: each call clears it again
+            if not opened:
+                try:
+                    opened.append(target.store())
+                except StoreUnavailable as exc:
+                    neo4j_unavailable(str(exc))
+            opened[0].clear()
+            return opened[0]
 
+    else:
+        build = EmbeddedStore
+    factory = StoreFactory(str(request.param), build)
     yield factory
-    for store in made:
-        store.close()
+    factory.close()

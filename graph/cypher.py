@@ -1,0 +1,430 @@
+"""Every Cypher statement guanxi sends to Neo4j, as constants and small builders.
+
+Rules kept here so that no other module has to think about them:
+
+* user values always travel as parameters (``$rows``, ``$ids``, ``$text``);
+* node labels and relationship types are the only things written into the
+  text of a statement, and only after :func:`label` / :func:`rel_type` checked
+  them against the schema's allow-list (and quoted them with backticks);
+* a node is found by its graph-wide id (``"Label:key"``, property
+  :data:`ID`) under its label, so every look-up is an index seek. A query on
+  ids of several labels is a ``UNION ALL`` of one branch per label
+  (:func:`per_label`), which every Neo4j 5 accepts without deprecated syntax.
+
+The graph-wide id lives in ``_id`` rather than ``id``: persons and parks have
+a key column called ``id`` of their own, which the node keeps as a property
+exactly as the embedded store does. Other properties starting with ``_`` are
+the store's bookkeeping (search copies of name and key, the strength of a
+relationship) and are never shown.
+
+>>> from graph.schema import load_schema
+>>> schema = load_schema()
+>>> label(schema, "Company")
+'`Company`'
+>>> rel_types(schema, ["SERVES_AS", "LOCATED_IN"])
+'`SERVES_AS`|`LOCATED_IN`'
+>>> label(schema, "Company) DETACH DELETE (n")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+graph.errors.InvalidParameter: parameter 'label': unknown label 'Company) DETACH DELETE (n'; known: ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from graph.errors import InvalidParameter
+from graph.schema import Schema
+
+#: property holding the graph-wide id ``"Label:key"`` (unique per label)
+ID = "_id"
+#: relationship property holding the identity key (same as the embedded store's edge key)
+KEY = "_key"
+#: relationship property holding the strength warmth gives it
+STRENGTH = "_strength"
+#: search copies: upper-case key, case-folded name, case-folded former names
+KEY_UC = "_key_uc"
+NAME_LC = "_name_lc"
+FORMER_LC = "_former_lc"
+#: how many relationships run from a node to itself (kept only where there are any)
+LOOPS = "_loops"
+#: creation order of nodes and relationships (the embedded store's iteration order)
+SEQ = "_seq"
+#: node properties that are bookkeeping, not data
+HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ})
+#: relationship properties that are bookkeeping (``_key`` is shown, as the embedded store does)
+HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ})
+#: the one node that records which warmth weights the stored strengths use
+META_LABEL = "GuanxiMeta"
+META_ID = "meta"
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+# -- allow-list ---------------------------------------------------------------
+def _quote(name: str) -> str:
+    if not _IDENT.match(name):  # pragma: no cover - the schema only allows identifiers
+        raise InvalidParameter("name", f"{name!r} is not a plain identifier")
+    return f"`{name}`"
+
+
+def label(schema: Schema, name: str) -> str:
+    """``name`` quoted for Cypher, if it is a label of the schema; InvalidParameter otherwise."""
+    if name not in schema.labels:
+        raise InvalidParameter("label", f"unknown label {name!r}; known: {', '.join(schema.labels)}")
+    return _quote(name)
+
+
+def rel_type(schema: Schema, name: str) -> str:
+    """``name`` quoted for Cypher, if it is a relationship type of the schema; InvalidParameter otherwise."""
+    if name not in schema.types:
+        raise InvalidParameter("types", f"unknown relationship type {name!r}; known: {', '.join(schema.types)}")
+    return _quote(name)
+
+
+def rel_types(schema: Schema, names: Sequence[str]) -> str:
+    """``A|B|C`` for a relationship pattern, every type checked; InvalidParameter if empty.
+
+    In schema order whatever the order given, so the same types always give
+    the same statement text and the server plans it once.
+    """
+    if not names:
+        raise InvalidParameter("types", "at least one relationship type is needed")
+    checked = {rel_type(schema, n): schema.types.index(n) for n in names}
+    return "|".join(sorted(checked, key=checked.__getitem__))
+
+
+def labels_expression(schema: Schema, var: str, names: Iterable[str]) -> str:
+    """``n:`A` OR n:`B``: a predicate true for nodes carrying any of the checked labels."""
+    return " OR ".join(f"{var}:{label(schema, n)}" for n in names)
+
+
+def per_label(schema: Schema, labels: Iterable[str], branch: Callable[[str], str]) -> str:
+    """One ``UNION ALL`` branch per label; ``branch`` gets the quoted label.
+
+    Each branch usually starts with ``UNWIND $ids.<Label> AS x MATCH (v:<Label> {_id: x})``
+    (see :func:`match_ids`), so the caller passes ids grouped by label, an
+    empty list (or nothing) for a label without ids.
+    """
+    parts = [branch(label(schema, name)) for name in labels]
+    if not parts:
+        raise InvalidParameter("labels", "no labels to query")
+    return "\nUNION ALL\n".join(parts)
+
+
+def match_ids(quoted_label: str, var: str = "v", param: str = "ids") -> str:
+    """``UNWIND $ids.`Label` AS x MATCH (v:`Label` {_id: x})``: index seeks by graph id."""
+    return f"UNWIND ${param}.{quoted_label} AS x MATCH ({var}:{quoted_label} {{{ID}: x}})"
+
+
+# -- schema: constraints and indexes -------------------------------------------
+def index_name(label_name: str, what: str) -> str:
+    """Name of one of guanxi's constraints or indexes, e.g. ``guanxi_company_id``."""
+    return f"guanxi_{label_name.lower()}_{what}"
+
+
+def schema_statements(schema: Schema) -> dict[str, str]:
+    """Constraint and index statements by name, all idempotent (``IF NOT EXISTS``)."""
+    out: dict[str, str] = {}
+    for name in schema.labels:
+        q = label(schema, name)
+        out[index_name(name, "id")] = (
+            f"CREATE CONSTRAINT {index_name(name, 'id')} IF NOT EXISTS FOR (n:{q}) REQUIRE n.{ID} IS UNIQUE"
+        )
+        out[index_name(name, "name")] = f"CREATE INDEX {index_name(name, 'name')} IF NOT EXISTS FOR (n:{q}) ON (n.name)"
+        out[index_name(name, "key_uc")] = (
+            f"CREATE INDEX {index_name(name, 'key_uc')} IF NOT EXISTS FOR (n:{q}) ON (n.{KEY_UC})"
+        )
+        out[index_name(name, "name_lc")] = (
+            f"CREATE INDEX {index_name(name, 'name_lc')} IF NOT EXISTS FOR (n:{q}) ON (n.{NAME_LC})"
+        )
+        out[index_name(name, "name_text")] = (
+            f"CREATE TEXT INDEX {index_name(name, 'name_text')} IF NOT EXISTS FOR (n:{q}) ON (n.{NAME_LC})"
+        )
+        out[index_name(name, "former_text")] = (
+            f"CREATE TEXT INDEX {index_name(name, 'former_text')} IF NOT EXISTS FOR (n:{q}) ON (n.{FORMER_LC})"
+        )
+        out[index_name(name, "client")] = (
+            f"CREATE INDEX {index_name(name, 'client')} IF NOT EXISTS FOR (n:{q}) ON (n.is_client)"
+        )
+        out[index_name(name, "seq")] = f"CREATE INDEX {index_name(name, 'seq')} IF NOT EXISTS FOR (n:{q}) ON (n.{SEQ})"
+    meta = index_name(META_LABEL, "id")
+    out[meta] = f"CREATE CONSTRAINT {meta} IF NOT EXISTS FOR (n:{META_LABEL}) REQUIRE n.{ID} IS UNIQUE"
+    return out
+
+
+SHOW_SCHEMA = (
+    "SHOW INDEXES YIELD name WHERE name STARTS WITH 'guanxi_' RETURN name "
+    "UNION SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'guanxi_' RETURN name"
+)
+
+# -- writing ----------------------------------------------------------------------
+#: cheap query run once at connection time: does the database exist and answer?
+PING = "RETURN 1 AS ok"
+
+
+#: first statement of every write transaction: count the write (the store's version) and
+#: reserve ``$n`` sequence numbers for what it creates; returns the first as ``base``
+BEGIN_WRITE = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.seq = coalesce(m.seq, 0) + $n, "
+    "m.version = coalesce(m.version, 0) + 1 "
+    "RETURN m.seq - $n AS base"
+)
+#: the store's version: a random epoch per graph (a clear starts a new one) and a write counter
+GET_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN m.epoch AS epoch, m.version AS version"
+
+
+def merge_nodes(schema: Schema, label_name: str) -> str:
+    """Upsert nodes of one label: ``$rows`` of ``{id, i, props}``; a new node's sequence number is ``$base + i``."""
+    q = label(schema, label_name)
+    return (
+        f"UNWIND $rows AS row MERGE (n:{q} {{{ID}: row.id}}) ON CREATE SET n.{SEQ} = $base + row.i "
+        "SET n += row.props RETURN count(n) AS written"
+    )
+
+
+def update_nodes(schema: Schema, label_name: str) -> str:
+    """Set properties on existing nodes of one label: ``$rows`` of ``{id, props}``."""
+    q = label(schema, label_name)
+    return f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) SET n += row.props RETURN count(n) AS written"
+
+
+def merge_edges(schema: Schema, type_name: str, source_label: str, target_label: str) -> str:
+    """Upsert relationships of one type between nodes of two labels.
+
+    ``$rows`` of ``{source, target, key, i, props}``; a relationship is
+    identified by its ends, its type and ``_key``; a new one's sequence
+    number is ``$base + i``.
+    """
+    t = rel_type(schema, type_name)
+    a = label(schema, source_label)
+    b = label(schema, target_label)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{a} {{{ID}: row.source}}) MATCH (b:{b} {{{ID}: row.target}}) "
+        f"MERGE (a)-[r:{t} {{{KEY}: row.key}}]->(b) ON CREATE SET r.{SEQ} = $base + row.i "
+        "SET r += row.props RETURN count(r) AS written"
+    )
+
+
+def relationships_of_type(schema: Schema, type_name: str) -> str:
+    """Every relationship of one type with its ends' ids and labels and its properties."""
+    t = rel_type(schema, type_name)
+    return f"MATCH (a)-[r:{t}]->(b) RETURN a.{ID} AS source, b.{ID} AS target, r.{KEY} AS key, properties(r) AS props"
+
+
+def set_strengths(schema: Schema, type_name: str, source_label: str, target_label: str) -> str:
+    """Set ``_strength`` on relationships: ``$rows`` of ``{source, target, key, strength}``."""
+    t = rel_type(schema, type_name)
+    a = label(schema, source_label)
+    b = label(schema, target_label)
+    return (
+        f"UNWIND $rows AS row MATCH (a:{a} {{{ID}: row.source}})-[r:{t} {{{KEY}: row.key}}]->"
+        f"(b:{b} {{{ID}: row.target}}) SET r.{STRENGTH} = row.strength"
+    )
+
+
+#: the weights digest the stored strengths follow, and whether there are relationships at all
+GET_META = (
+    f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "RETURN m.weights AS weights, COUNT { ()-[]->() } AS relationships"
+)
+SET_META = f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) SET m.weights = $weights"
+
+
+def delete_some(schema: Schema) -> str:
+    """Delete up to ``$batch`` guanxi nodes with their relationships; returns how many."""
+    labels = "|".join([*(label(schema, name) for name in schema.labels), META_LABEL])
+    return f"MATCH (n:{labels}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
+
+
+# -- reading ------------------------------------------------------------------------
+def degree(var: str) -> str:
+    """Expression: the degree of node ``var``, all types, both directions, self-loops twice.
+
+    That is how NetworkX (the embedded store) counts; Neo4j's degree counts a
+    loop once, so the loops kept in ``_loops`` are added.
+    """
+    return f"(COUNT {{ ({var})--() }} + coalesce({var}.{LOOPS}, 0))"
+
+
+def count_loops(schema: Schema, label_name: str) -> str:
+    """Recount ``_loops`` of the nodes ``$ids`` of one label (after writing relationships to themselves)."""
+    q = label(schema, label_name)
+    return f"UNWIND $ids AS x MATCH (n:{q} {{{ID}: x}}) SET n.{LOOPS} = COUNT {{ (n)-->(n) }}"
+
+
+def get_nodes(schema: Schema) -> str:
+    """Nodes by id (``$ids`` grouped by label): id and all properties."""
+    return per_label(schema, schema.labels, lambda q: f"{match_ids(q)} RETURN v.{ID} AS id, properties(v) AS props")
+
+
+def existing_ids(schema: Schema) -> str:
+    """Which ids (``$ids`` grouped by label) exist."""
+    return per_label(schema, schema.labels, lambda q: f"{match_ids(q)} RETURN v.{ID} AS id")
+
+
+def degrees(schema: Schema) -> str:
+    """Degree of each node (``$ids`` grouped by label)."""
+    return per_label(schema, schema.labels, lambda q: f"{match_ids(q)} RETURN v.{ID} AS id, {degree('v')} AS degree")
+
+
+def edges_of(schema: Schema, types: Sequence[str] | None) -> str:
+    """Relationships touching the nodes (``$ids`` grouped by label), of ``types`` or all."""
+    pattern = f"[r:{rel_types(schema, types)}]" if types is not None else "[r]"
+    return per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"{match_ids(q)} MATCH (v)-{pattern}-() "
+            f"RETURN type(r) AS type, startNode(r).{ID} AS source, endNode(r).{ID} AS target, properties(r) AS props"
+        ),
+    )
+
+
+def path_edges(schema: Schema, types: Sequence[str]) -> str:
+    """Relationships of ``types`` from each node (``$ids``) to the nodes listed for it in ``$want``,
+    with both nodes' properties."""
+    pattern = rel_types(schema, types)
+    return per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IN $want[v.{ID}] "
+            f"RETURN type(r) AS type, startNode(r).{ID} AS source, endNode(r).{ID} AS target, properties(r) AS props, "
+            "properties(v) AS vprops, properties(u) AS uprops"
+        ),
+    )
+
+
+def _neighbour_fields(var: str) -> str:
+    return (
+        f"{var}.is_client AS client, {var}.status AS status, {var}.blacklisted AS blacklisted, "
+        f"{var}.manager AS manager, {var}.branch AS branch"
+    )
+
+
+def neighbours(schema: Schema, types: Sequence[str]) -> str:
+    """The search's expansion step: every neighbour of each node in ``$ids`` over ``types``.
+
+    One row per (node, neighbour): the strongest relationship between them,
+    what decides whether the neighbour is a source or may stand inside a
+    path, its degree (for its hub discount) and the strongest relationship it
+    has at all (for the bound on what lies beyond it). Both are -1 for the
+    nodes in ``$known`` (hubs the caller has counted already).
+    """
+    pattern = rel_types(schema, types)
+    best = (
+        f"reduce(m = 0.0, s IN [(u)-[q:{pattern}]-() | coalesce(q.{STRENGTH}, 1.0)] "
+        "| CASE WHEN s > m THEN s ELSE m END)"
+    )
+    return per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IS NOT NULL "
+            f"WITH v, u, max(coalesce(r.{STRENGTH}, 1.0)) AS strength "
+            f"WITH v, u, strength, u.{ID} IN $known AS known "
+            f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}, "
+            f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, "
+            f"CASE WHEN known THEN -1.0 ELSE {best} END AS best"
+        ),
+    )
+
+
+def source_neighbours(schema: Schema, types: Sequence[str]) -> str:
+    """The search's last step: neighbours of each node in ``$ids`` that may be sources.
+
+    Candidates are clients (when ``$clients``) and the ids in ``$explicit``;
+    whether a candidate really is a source (exclusions, manager, branch) is
+    decided by the caller, exactly as for :func:`neighbours`.
+    """
+    pattern = rel_types(schema, types)
+    return per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) "
+            f"WHERE ($clients AND u.is_client = true) OR u.{ID} IN $explicit "
+            f"WITH v, u, max(coalesce(r.{STRENGTH}, 1.0)) AS strength "
+            f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}"
+        ),
+    )
+
+
+def find_exact(schema: Schema, labels: Iterable[str], what: str) -> str:
+    """Nodes whose key (``what="key"``: ``$upper``), name (``"name"``: ``$folded``) or a
+    former name (``"former"``: ``$padded``) matches exactly.
+
+    Each label's branch is ordered by id and cut at ``$limit``; the caller
+    merges the branches in the same order.
+    """
+    conditions = {
+        "key": f"n.{KEY_UC} = $upper",
+        "name": f"n.{NAME_LC} = $folded",
+        "former": f"n.{FORMER_LC} CONTAINS $padded",
+    }
+    where = conditions[what]
+    return per_label(
+        schema,
+        labels,
+        lambda q: f"MATCH (n:{q}) WHERE {where} RETURN n.{ID} AS id, properties(n) AS props ORDER BY id LIMIT $limit",
+    )
+
+
+def find_contains(schema: Schema, labels: Iterable[str], what: str) -> str:
+    """Nodes whose name (``what="name"``: shorter names first, then by id) or a former
+    name (``"former"``: by id) contains ``$folded``.
+
+    Each label's branch is ordered and cut at ``$limit``; the caller merges
+    the branches in the same order.
+    """
+    prop = NAME_LC if what == "name" else FORMER_LC
+    order = "size(n.name), id" if what == "name" else "id"
+    return per_label(
+        schema,
+        labels,
+        lambda q: (
+            f"MATCH (n:{q}) WHERE n.{prop} CONTAINS $folded "
+            f"RETURN n.{ID} AS id, properties(n) AS props ORDER BY {order} LIMIT $limit"
+        ),
+    )
+
+
+def stats(schema: Schema) -> str:
+    """Node count per label, relationship count per type (count-store look-ups) and clients."""
+    parts = [
+        f"MATCH (n:{label(schema, name)}) RETURN 'label' AS what, {name!r} AS name, count(n) AS n"
+        for name in schema.labels
+    ]
+    parts += [
+        f"MATCH ()-[r:{rel_type(schema, name)}]->() RETURN 'type' AS what, {name!r} AS name, count(r) AS n"
+        for name in schema.types
+    ]
+    parts += [
+        f"MATCH (n:{label(schema, name)}) WHERE n.is_client = true "
+        f"RETURN 'clients' AS what, {name!r} AS name, count(n) AS n"
+        for name in schema.labels
+    ]
+    return "\nUNION ALL\n".join(parts)
+
+
+def node_page(schema: Schema, label_name: str, *, ids_only: bool = False) -> str:
+    """The next ``$limit`` nodes of one label after sequence number ``$after``, in creation order:
+    ``seq`` and ``props`` (or ``id`` only)."""
+    q = label(schema, label_name)
+    what = f"n.{ID} AS id" if ids_only else "properties(n) AS props"
+    return f"MATCH (n:{q}) WHERE n.{SEQ} > $after RETURN n.{SEQ} AS seq, {what} ORDER BY n.{SEQ} LIMIT $limit"
+
+
+def outgoing(schema: Schema) -> str:
+    """Every relationship leaving the nodes ``$ids`` (grouped by label), with its properties."""
+    return per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"{match_ids(q)} MATCH (v)-[r]->(u) "
+            f"RETURN type(r) AS type, v.{ID} AS source, u.{ID} AS target, properties(r) AS props"
+        ),
+    )

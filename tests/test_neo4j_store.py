@@ -1,0 +1,377 @@
+"""The Neo4j store on a real server: connecting, idempotent loads, re-weighting, crashes.
+
+The fault test kills the server (SIGKILL, like a power cut) in the middle of
+a load, restarts it, reruns the whole load and checks the graph is exactly
+what a clean load gives: every committed sub-batch survived whole, none was
+half-written, and loading again over it changed nothing but what was missing.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+import pytest
+from neo4j import GraphDatabase
+
+from graph import cypher
+from graph.embedded import EmbeddedStore
+from graph.errors import InvalidParameter, SchemaError, StoreError, StoreUnavailable
+from graph.model import PathQuery, RecordBatch
+from graph.neo4j_store import Neo4jStore
+from graph.schema import load_schema
+from graph.settings import Settings
+from graph.store import GraphStore
+from graph.uscc import check_char
+from graph.warmth import load_weights
+from tests import neo4j_server
+from tests.conftest import Neo4jTarget, neo4j_unavailable
+
+pytestmark = pytest.mark.neo4j
+
+TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
+ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
+
+
+def uscc(i: int) -> str:
+    body = f"91440300MA{i:07d}"
+    return body + check_char(body)
+
+
+# -- a generated graph, as the loader's batches ---------------------------------------
+def generate(companies: int, seed: int = 7) -> list[RecordBatch]:
+    """A deterministic random graph as record batches in loading order (nodes, edges, clients)."""
+    rnd = random.Random(seed)
+    people = max(companies // 5, 2)
+    parks = max(companies // 1000, 2)
+    comp = [uscc(i) for i in range(companies)]
+    cids = [f"Company:{u}" for u in comp]
+    pids = [f"Person:p{i:06d}" for i in range(people)]
+    company_rows = [
+        {
+            "uscc": u,
+            "name": f"深圳{i}号科技有限公司",
+            "status": rnd.choice(["active"] * 8 + ["revoked", "deregistered"]),
+            "founded": f"20{rnd.randint(0, 23):02d}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}",
+            "registered_capital": float(rnd.choice([1e6, 5e6, 1e7, 1e8])) if rnd.random() < 0.8 else None,
+            "tags": tuple(rnd.sample(["集成电路", "人工智能", "生物医药", "新能源"], rnd.randint(0, 2))),
+            "former_names": (f"深圳{i}号电子有限公司",) if rnd.random() < 0.1 else None,
+            "blacklisted": rnd.random() < 0.02,
+            "listed": rnd.random() < 0.05,
+        }
+        for i, u in enumerate(comp)
+    ]
+    person_rows = [
+        {"id": p.partition(":")[2], "name": f"员工{i}", "blacklisted": rnd.random() < 0.01} for i, p in enumerate(pids)
+    ]
+    park_rows = [{"id": f"park{i}", "name": f"第{i}产业园", "level": "省级"} for i in range(parks)]
+    serves = [
+        {
+            "source": rnd.choice(pids),
+            "target": rnd.choice(cids),
+            "role": rnd.choice(ROLES),
+            "until": "2020-06-30" if rnd.random() < 0.1 else None,
+        }
+        for _ in range(companies)
+    ]
+    holds = [
+        {
+            "source": rnd.choice(cids + pids),
+            "target": rnd.choice(cids),
+            "ratio": rnd.choice([None, 0.02, 0.1, 0.3, 0.51, 1.0]),
+        }
+        for _ in range(companies // 2)
+    ]
+    supplies = [
+        {
+            "source": rnd.choice(cids),
+            "target": rnd.choice(cids),
+            "amount": rnd.choice([5e5, 3e6, 2e7, 2e8]),
+            "year": rnd.choice([2022, 2023]),
+        }
+        for _ in range(companies // 3)
+    ]
+    guarantees = [
+        {
+            "source": rnd.choice(cids),
+            "target": rnd.choice(cids),
+            "amount": 1e7,
+            "start": f"202{rnd.randint(0, 3)}-01-01",
+        }
+        for _ in range(companies // 10)
+    ]
+    located = [{"source": c, "target": f"Park:park{rnd.randrange(parks)}"} for c in cids if rnd.random() < 0.7]
+    clients = [
+        {"uscc": u, "manager": rnd.choice(["王经理", "李经理", None]), "branch": "南山支行", "since": "2021-01-01"}
+        for u in comp
+        if rnd.random() < 0.1
+    ]
+    frames: list[tuple[str, str, list[dict[str, Any]]]] = [
+        ("nodes", "Company", company_rows),
+        ("nodes", "Person", person_rows),
+        ("nodes", "Park", park_rows),
+        ("edges", "SERVES_AS", [r for r in serves if r["source"] != r["target"]]),
+        ("edges", "HOLDS_SHARES", [r for r in holds if r["source"] != r["target"]]),
+        ("edges", "SUPPLIES", [r for r in supplies if r["source"] != r["target"]]),
+        ("edges", "GUARANTEES", [r for r in guarantees if r["source"] != r["target"]]),
+        ("edges", "LOCATED_IN", located),
+        ("clients", "clients", clients),
+    ]
+    return [RecordBatch(what, name, pd.DataFrame(rows)) for what, name, rows in frames]  # type: ignore[arg-type]
+
+
+def load(store: GraphStore, batches: Sequence[RecordBatch], progress: Callable[[int], None] | None = None) -> None:
+    """Write the batches as the loader does (at most 50,000 rows per call), then finish."""
+    done = 0
+    for batch in batches:
+        for start in range(0, len(batch.frame), 50_000):
+            chunk = batch.frame.iloc[start : start + 50_000].reset_index(drop=True)
+            done += store.write(RecordBatch(batch.what, batch.name, chunk))
+            if progress is not None:
+                progress(done)
+    store.finish_load()
+
+
+def all_ids(batches: Sequence[RecordBatch]) -> list[str]:
+    schema = load_schema()
+    out: list[str] = []
+    for batch in batches:
+        if batch.what == "nodes":
+            key = schema.label(batch.name).key
+            out.extend(f"{batch.name}:{k}" for k in batch.frame[key])
+    return out
+
+
+def assert_same_graph(got: GraphStore, expected: GraphStore, ids: Sequence[str]) -> None:
+    """Counts, every node and relationship with its properties, in the same order."""
+    assert got.stats() == expected.stats()
+    assert got.get_nodes(ids) == expected.get_nodes(ids)
+    assert got.degrees(ids) == expected.degrees(ids)
+    assert got.edges_of(ids) == expected.edges_of(ids)
+    assert list(got.iter_nodes()) == list(expected.iter_nodes())
+    assert list(got.iter_edges()) == list(expected.iter_edges())
+
+
+# -- connecting ---------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.parametrize("uri", ["http://127.0.0.1:7474", "localhost:7687", "ftp://example.com", ""])
+def test_wrong_uri_scheme(uri: str) -> None:
+    with pytest.raises(StoreUnavailable, match=r"cannot use Neo4j URI .*bolt://.*neo4j\+s://"):
+        Neo4jStore(uri, "neo4j", "secret")
+
+
+def test_nothing_listening() -> None:
+    port = _free_port()
+    with pytest.raises(StoreUnavailable, match=rf"not reachable at bolt://127.0.0.1:{port}: is the server running"):
+        Neo4jStore(f"bolt://127.0.0.1:{port}", "neo4j", "secret", connection_timeout=5)
+
+
+def test_wrong_password(neo4j_target: Neo4jTarget) -> None:
+    with pytest.raises(StoreUnavailable, match="refused user 'neo4j': wrong user name or password") as info:
+        Neo4jStore(neo4j_target.uri, neo4j_target.user, "not-the-password-123")
+    assert "not-the-password-123" not in str(info.value)
+
+
+def test_unknown_database(neo4j_target: Neo4jTarget) -> None:
+    with pytest.raises(StoreUnavailable, match="has no database 'nosuchdb'"):
+        Neo4jStore(neo4j_target.uri, neo4j_target.user, neo4j_target.password, "nosuchdb")
+
+
+def test_routing_uri_and_settings(neo4j_target: Neo4jTarget) -> None:
+    """``neo4j://`` (routing: clusters, Aura) works as well as ``bolt://``; settings build a store."""
+    routed = neo4j_target.uri.replace("bolt://", "neo4j://")
+    settings = Settings(
+        backend="neo4j", neo4j_uri=routed, neo4j_user=neo4j_target.user, neo4j_password=neo4j_target.password
+    )
+    with Neo4jStore.from_settings(settings) as store:
+        assert store.backend == "neo4j"
+        store.clear()
+        load(store, generate(40))
+        embedded = EmbeddedStore()
+        load(embedded, generate(40))
+        assert store.stats() == embedded.stats()
+        query = PathQuery(target=f"Company:{uscc(3)}", types=TYPES, k=10)
+        assert store.top_paths(query) == embedded.top_paths(query)
+    with pytest.raises(StoreUnavailable, match="NEO4J_URI"):
+        Neo4jStore.from_settings(Settings())
+
+
+# -- loading ------------------------------------------------------------------------------
+def test_idempotent_double_load(neo4j_target: Neo4jTarget) -> None:
+    batches = generate(600)
+    ids = all_ids(batches)
+    embedded = EmbeddedStore()
+    load(embedded, batches)
+    with neo4j_target.store() as store:
+        store.clear()
+        load(store, batches)
+        assert_same_graph(store, embedded, ids)
+        first = (store.stats(), store.get_nodes(ids), store.edges_of(ids))
+        load(store, batches)
+        assert (store.stats(), store.get_nodes(ids), store.edges_of(ids)) == first
+        assert_same_graph(store, embedded, ids)
+
+
+def test_constraints_and_indexes(neo4j_target: Neo4jTarget) -> None:
+    with neo4j_target.store() as store:
+        store.clear()
+        load(store, generate(20))
+        with GraphDatabase.driver(neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password)) as driver:
+            records, _, _ = driver.execute_query(
+                "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties, type RETURN *", database_="neo4j"
+            )
+            constraints = {r["name"]: (r["labelsOrTypes"], r["properties"], r["type"]) for r in records}
+            records, _, _ = driver.execute_query("SHOW INDEXES YIELD name, type RETURN *", database_="neo4j")
+            indexes = {r["name"]: r["type"] for r in records}
+    for label in ("Company", "Person", "Park"):
+        assert constraints[f"guanxi_{label.lower()}_id"] == ([label], [cypher.ID], "UNIQUENESS")
+        assert indexes[f"guanxi_{label.lower()}_name"] == "RANGE"
+        assert indexes[f"guanxi_{label.lower()}_name_text"] == "TEXT"
+
+
+def test_bad_batches_write_nothing(neo4j_target: Neo4jTarget) -> None:
+    with neo4j_target.store() as store:
+        store.clear()
+        load(store, generate(30))
+        before = store.stats()
+        dangling = pd.DataFrame(
+            [
+                {"source": f"Company:{uscc(1)}", "target": f"Company:{uscc(2)}", "amount": 1.0, "year": 1999},
+                {"source": f"Company:{uscc(1)}", "target": "Company:91440300MA9999999X", "amount": 1.0, "year": 1999},
+            ]
+        )
+        with pytest.raises(StoreError, match="1 relationship ends are not in the graph"):
+            store.write(RecordBatch("edges", "SUPPLIES", dangling))
+        with pytest.raises(StoreError, match="clients: 1 companies are not in the graph"):
+            store.write(RecordBatch("clients", "clients", pd.DataFrame([{"uscc": "91440300MA9999999X"}])))
+        with pytest.raises(SchemaError):
+            store.write(RecordBatch("nodes", "Planet", pd.DataFrame([{"id": "x", "name": "x"}])))
+        with pytest.raises(InvalidParameter, match="key column"):
+            store.write(RecordBatch("nodes", "Company", pd.DataFrame([{"name": "无代码"}])))
+        assert store.stats() == before
+        with pytest.raises(InvalidParameter, match="not in the graph"):
+            store.top_paths(PathQuery(target="Company:nope", types=TYPES))
+        with pytest.raises(InvalidParameter, match="unknown relationship types"):
+            store.top_paths(PathQuery(target=f"Company:{uscc(1)}", types=("LIKES",)))
+        with pytest.raises(InvalidParameter, match="not in the graph: Person:ghost"):
+            store.top_paths(PathQuery(target=f"Company:{uscc(1)}", sources=("Person:ghost",), types=TYPES))
+        with pytest.raises(InvalidParameter):
+            store.find_nodes("  ")
+
+
+def test_cypher_allow_list() -> None:
+    schema = load_schema()
+    with pytest.raises(InvalidParameter):
+        cypher.label(schema, "Company`) DETACH DELETE (x")
+    with pytest.raises(InvalidParameter):
+        cypher.rel_types(schema, ["SERVES_AS", "KNOWS"])
+    with pytest.raises(InvalidParameter):
+        cypher.rel_types(schema, [])
+    assert cypher.merge_edges(schema, "SERVES_AS", "Person", "Company").count("$rows") == 1
+
+
+def test_changed_weights_reweight(neo4j_target: Neo4jTarget) -> None:
+    """A store opened with other weights re-weights what an earlier load stored."""
+    batches = generate(300)
+    with neo4j_target.store() as store:
+        store.clear()
+        load(store, batches)
+    base = load_weights()
+    parks_matter = replace(
+        base, defaults={**base.defaults, "LOCATED_IN": 0.95}, free_degree=400.0, digest=base.digest + "-parks"
+    )
+    embedded = EmbeddedStore(weights=parks_matter)
+    load(embedded, batches)
+    schema = load_schema()
+    with Neo4jStore(
+        neo4j_target.uri, neo4j_target.user, neo4j_target.password, schema=schema, weights=parks_matter
+    ) as store:
+        for i in range(0, 300, 37):
+            query = PathQuery(target=f"Company:{uscc(i)}", types=TYPES, k=5)
+            assert store.top_paths(query) == embedded.top_paths(query)
+        strengths = set()
+        for i in range(40):
+            query = PathQuery(target=f"Company:{uscc(i)}", types=("LOCATED_IN",), k=1)
+            paths = store.top_paths(query)
+            assert paths == embedded.top_paths(query)
+            strengths |= {e.strength for p in paths for e in p.edges}
+        assert strengths == {0.95}
+
+
+# -- crashing -----------------------------------------------------------------------------
+@pytest.fixture
+def own_server(neo4j_target: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServer]:
+    """A server this test may kill: the session's, or a new one if the session uses an external server."""
+    if neo4j_target.server is not None:
+        yield neo4j_target.server
+        return
+    try:
+        server = neo4j_server.start_test_server()
+    except neo4j_server.Neo4jServerError as exc:
+        neo4j_unavailable(str(exc))
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+#: rows per write transaction in the fault test: many transactions from a small graph
+FAULT_BATCH = 500
+
+
+def test_kill_in_the_middle_of_a_load(own_server: neo4j_server.Neo4jTestServer) -> None:
+    companies = 5 * FAULT_BATCH + FAULT_BATCH // 2  # six transactions for the company batch
+    batches = generate(companies, seed=11)
+    ids = all_ids(batches)
+    server = own_server
+    killed = threading.Event()
+
+    def killer() -> None:
+        """Kill the server once the first sub-batch of companies is committed (the load goes on)."""
+        with GraphDatabase.driver(server.uri, auth=server.auth, notifications_min_severity="OFF") as driver:
+            while not killed.is_set():
+                records, _, _ = driver.execute_query("MATCH (n:Company) RETURN count(n) AS n", database_="neo4j")
+                if records[0]["n"] >= 2 * FAULT_BATCH:
+                    server.kill()
+                    killed.set()
+                    return
+                time.sleep(0.01)
+
+    store = Neo4jStore(server.uri, server.user, server.password, max_retry_time=2.0, batch_rows=FAULT_BATCH)
+    store.clear()
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    with pytest.raises(StoreUnavailable, match="became unreachable while"):
+        load(store, batches)
+    thread.join(timeout=60)
+    assert killed.is_set()
+    store.close()
+
+    try:
+        server.restart()
+    except neo4j_server.Neo4jServerError as exc:
+        pytest.fail(f"the server did not come back after the kill: {exc}")
+    with Neo4jStore(server.uri, server.user, server.password, batch_rows=FAULT_BATCH) as store:
+        # committed sub-batches survived whole; the one in flight left nothing
+        survived = store.stats().nodes["Company"]
+        assert survived % FAULT_BATCH == 0 or survived == companies
+        assert survived >= 2 * FAULT_BATCH
+        load(store, batches)  # rerun the whole load
+        embedded = EmbeddedStore()
+        load(embedded, batches)
+        assert_same_graph(store, embedded, ids)
+        for i in range(0, companies, companies // 7):
+            query = PathQuery(target=f"Company:{uscc(i)}", types=TYPES, k=5)
+            assert store.top_paths(query) == embedded.top_paths(query)
