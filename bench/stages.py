@@ -128,12 +128,19 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("graph_file", type=Path)
     q.add_argument("--prospects", type=int, default=200)
     q.add_argument("--seed", type=int, default=1)
+    n4 = sub.add_parser("neo4j")
+    n4.add_argument("files", type=Path)
+    n4.add_argument("graph_file", type=Path)
+    n4.add_argument("--prospects", type=int, default=200)
+    n4.add_argument("--seed", type=int, default=1)
     c = sub.add_parser("contenders")
     c.add_argument("graph_file", type=Path)
     c.add_argument("--prospects", type=int, default=200)
     c.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    if args.stage == "contenders":
+    if args.stage == "neo4j":
+        result = stage_neo4j(args.files, args.graph_file, args.prospects, args.seed)
+    elif args.stage == "contenders":
         result = stage_contenders(args.graph_file, args.prospects, args.seed)
     elif args.stage == "generate":
         result = stage_generate(args.out_dir, args.companies, args.seed)
@@ -143,6 +150,74 @@ def main(argv: list[str] | None = None) -> int:
         result = stage_query(args.graph_file, args.prospects, args.seed)
     print(json.dumps(result))
     return 0
+
+
+def stage_neo4j(files: Path, graph_file: Path, prospects: int, seed: int) -> dict[str, Any]:
+    """Load into a fresh Neo4j test server; time introductions there, embedded, and plain SHORTEST."""
+    from neo4j import RoutingControl
+
+    from graph import cypher
+    from graph.embedded import EmbeddedStore
+    from graph.neo4j_store import Neo4jStore
+    from loaders.pipeline import load_files
+    from queries.introductions import introductions
+    from tests.neo4j_server import start_test_server
+
+    server = start_test_server(heap="4g", pagecache="2g")
+    try:
+        store = Neo4jStore(server.uri, server.user, server.password)
+        t0 = time.perf_counter()
+        report = load_files(store, files)
+        load_s = time.perf_counter() - t0
+        stats = store.stats()
+        embedded = EmbeddedStore.open(graph_file)
+        rng = random.Random(seed)
+        candidates = [n for n in embedded.iter_nodes("Company") if not n.is_client]
+        chosen = rng.sample(candidates, min(prospects, len(candidates)))
+        reference = cypher.shortest_to_client(store.schema, store.schema.types)
+        introductions(store, chosen[0].id)
+        introductions(embedded, chosen[0])
+        ours_neo, ours_emb, plain = [], [], []
+        disagreements: list[str] = []
+        same = 0
+        for node in chosen:
+            s = time.perf_counter()
+            a = introductions(store, node.id)
+            ours_neo.append((time.perf_counter() - s) * 1000)
+            s = time.perf_counter()
+            b = introductions(embedded, node)
+            ours_emb.append((time.perf_counter() - s) * 1000)
+            same += [p.to_dict() for p in a.paths] == [p.to_dict() for p in b.paths]
+            s = time.perf_counter()
+            records, _, _ = store._driver.execute_query(
+                reference, {"id": node.id}, routing_=RoutingControl.READ, database_=store.database
+            )
+            plain.append((time.perf_counter() - s) * 1000)
+            if records and a.paths and records[0]["hops"] > a.paths[0].hops:
+                disagreements.append(f"{node.name}: SHORTEST {records[0]['hops']} hops > ours {a.paths[0].hops}")
+        store.close()
+    finally:
+        server.close()
+
+    def summary(ms: list[float]) -> dict[str, float]:
+        return {"median_ms": statistics.median(ms), "p99_ms": percentile(ms, 99)}
+
+    ratios = sorted(a / b for a, b in zip(ours_neo, plain, strict=True) if b > 0)
+    return {
+        "relationships": stats.relationship_count,
+        "nodes": stats.node_count,
+        "load_seconds": load_s,
+        "rels_per_second": stats.relationship_count / load_s,
+        "rows_per_second": report.accepted / load_s,
+        "prospects": len(chosen),
+        "neo4j": summary(ours_neo),
+        "embedded": summary(ours_emb),
+        "shortest": summary(plain),
+        "ratio_median": statistics.median(ratios) if ratios else float("nan"),
+        "same_answers": same,
+        "disagreements": disagreements[:5],
+        "peak_mb": peak_rss_mb(),
+    }
 
 
 if __name__ == "__main__":

@@ -428,3 +428,17 @@ def outgoing(schema: Schema) -> str:
             f"RETURN type(r) AS type, v.{ID} AS source, u.{ID} AS target, properties(r) AS props"
         ),
     )
+
+
+def shortest_to_client(schema: Schema, types: Sequence[str]) -> str:
+    """Neo4j's own plain ``SHORTEST 1`` path from a node to any client, the benchmark's reference.
+
+    Unweighted, no hub discount, no exclusions: what a user writing Cypher by
+    hand would ask. Only used to measure against ``top_paths``.
+    """
+    company = label(schema, "Company")
+    return (
+        f"MATCH (t {{{ID}: $id}}) "
+        f"MATCH p = SHORTEST 1 (t)-[:{rel_types(schema, types)}]-{{1,4}}(c:{company} {{is_client: true}}) "
+        "RETURN length(p) AS hops, c._id AS client"
+    )

@@ -40,7 +40,7 @@ from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
 from graph.warmth import Weights, path_warmth, rank_key
 
-FILE_FORMAT = "guanxi-embedded/1"
+FILE_FORMAT = "guanxi-embedded/2"
 _RESERVED = frozenset({"label", "key", "name", "type"})
 
 
