@@ -215,7 +215,13 @@ def test_search_a_prospect_and_see_its_paths_drawn(tmp_path_factory: pytest.Temp
         page.goto(f"{url}/?page=intro&lang=zh", wait_until="domcontentloaded")
         wait_for_app(page)
         box = page.get_by_label("潜客", exact=True)
-        example = box.input_value()
+        box.wait_for(timeout=60_000)
+        example = ""
+        for _ in range(300):  # the first script run may still be filling the box in
+            example = box.input_value()
+            if example:
+                break
+            page.wait_for_timeout(200)
         assert example, "the page opens with an example prospect"
         assert example in wait_for_graph(page, example)
 
