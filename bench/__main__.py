@@ -61,7 +61,9 @@ def commit() -> str:
     return proc.stdout.strip() or "unknown"
 
 
-def measure(size: int, prospects: int, seed: int, work: Path, contenders: bool, neo4j_max: int) -> dict[str, Any]:
+def measure(
+    size: int, prospects: int, seed: int, work: Path, contenders: bool, neo4j_max: int, analysis: bool = False
+) -> dict[str, Any]:
     files = work / f"c{size}"
     graph_file = work / f"c{size}.gx"
     print(f"[bench] {size:,} companies: generate", file=sys.stderr, flush=True)
@@ -76,6 +78,10 @@ def measure(size: int, prospects: int, seed: int, work: Path, contenders: bool, 
         result["contenders"] = run_stage(
             "contenders", str(graph_file), "--prospects", str(prospects), "--seed", str(seed)
         )
+    if analysis:
+        print(f"[bench] {size:,} companies: batch reach, owners, circles", file=sys.stderr, flush=True)
+        batches = ",".join(str(b) for b in (1000, 10000) if b <= size) or str(max(1, size // 10))
+        result["analysis"] = run_stage("analysis", str(graph_file), "--batches", batches, "--seed", str(seed))
     if size <= neo4j_max:
         print(f"[bench] {size:,} companies: Neo4j", file=sys.stderr, flush=True)
         result["neo4j"] = run_stage(
@@ -153,6 +159,31 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
                     f"| {shown} | {entry['disagreements']} |"
                 )
         lines.append("")
+    with_analysis = [r for r in results if "analysis" in r]
+    if with_analysis:
+        lines += [
+            "## Batch reach, ultimate owners, actual controller, guarantee circles (embedded)",
+            "",
+            "Batch reach: top 5 paths for each of N random non-client prospects (targets at 1M companies:",
+            "10,000 prospects < 120 s; owners and circles < 1 s per company). Per-company figures over 200 random",
+            "companies.",
+            "",
+            "| companies | batch 1,000 s | batch 10,000 s | ultimate_owners median / p99 / max ms "
+            "| actual_controller median / p99 / max ms | circles_of median / p99 / max ms |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in with_analysis:
+            a = r["analysis"]
+            by = {b["prospects"]: b["seconds"] for b in a["batch"]}
+
+            def cell(d: dict[str, float]) -> str:
+                return f"{d['median_ms']:.1f} / {d['p99_ms']:.1f} / {d['max_ms']:.1f}"
+
+            lines.append(
+                f"| {r['size']:,} | {by.get(1000, float('nan')):.1f} | {by.get(10000, float('nan')):.1f} "
+                f"| {cell(a['ultimate_owners'])} | {cell(a['actual_controller'])} | {cell(a['circles_of'])} |"
+            )
+        lines.append("")
     with_neo4j = [r for r in results if "neo4j" in r]
     if with_neo4j:
         lines += [
@@ -223,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--work", type=Path, help="where generated files go (default: a temporary folder)")
     parser.add_argument("--contenders", action="store_true", help="also time igraph and NetworkX on the same prospects")
+    parser.add_argument("--analysis", action="store_true", help="also time batch reach, owners and circles")
     parser.add_argument(
         "--neo4j-max", type=int, default=0, help="also load into a Neo4j test server for sizes up to this (0: never)"
     )
@@ -231,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m bench " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
     with tempfile.TemporaryDirectory(prefix="guanxi-bench-") as tmp:
         work = args.work or Path(tmp)
-        results = [measure(size, args.prospects, args.seed, work, args.contenders, args.neo4j_max) for size in sizes]
+        results = [
+            measure(size, args.prospects, args.seed, work, args.contenders, args.neo4j_max, args.analysis)
+            for size in sizes
+        ]
     text = markdown(results, command.strip())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     picture = plot(results, args.out.with_suffix(".png"))

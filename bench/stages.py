@@ -128,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("graph_file", type=Path)
     q.add_argument("--prospects", type=int, default=200)
     q.add_argument("--seed", type=int, default=1)
+    an = sub.add_parser("analysis")
+    an.add_argument("graph_file", type=Path)
+    an.add_argument("--batches", default="1000,10000")
+    an.add_argument("--companies", type=int, default=200)
+    an.add_argument("--seed", type=int, default=1)
     n4 = sub.add_parser("neo4j")
     n4.add_argument("files", type=Path)
     n4.add_argument("graph_file", type=Path)
@@ -138,7 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--prospects", type=int, default=200)
     c.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    if args.stage == "neo4j":
+    if args.stage == "analysis":
+        batches = [int(b) for b in args.batches.split(",") if b]
+        result = stage_analysis(args.graph_file, batches, args.companies, args.seed)
+    elif args.stage == "neo4j":
         result = stage_neo4j(args.files, args.graph_file, args.prospects, args.seed)
     elif args.stage == "contenders":
         result = stage_contenders(args.graph_file, args.prospects, args.seed)
@@ -218,6 +226,42 @@ def stage_neo4j(files: Path, graph_file: Path, prospects: int, seed: int) -> dic
         "disagreements": disagreements[:5],
         "peak_mb": peak_rss_mb(),
     }
+
+
+def stage_analysis(graph_file: Path, batches: list[int], companies: int, seed: int) -> dict[str, Any]:
+    """Batch reach of N prospects, and ultimate owners / guarantee circles per company."""
+    from graph.embedded import EmbeddedStore
+    from queries.batch import batch_reach
+    from queries.guarantees import circles_of
+    from queries.introductions import introductions
+    from queries.ownership import actual_controller, ultimate_owners
+
+    store = EmbeddedStore.open(graph_file)
+    rng = random.Random(seed)
+    all_companies = list(store.iter_nodes("Company"))
+    prospects = [n for n in all_companies if not n.is_client]
+    introductions(store, prospects[0])  # search bounds, once per filter
+    out: dict[str, Any] = {"batch": []}
+    for size in batches:
+        chosen = rng.sample(prospects, min(size, len(prospects)))
+        t0 = time.perf_counter()
+        result = batch_reach(store, chosen, k=5)
+        seconds = time.perf_counter() - t0
+        out["batch"].append({"prospects": len(chosen), "seconds": seconds, "rows": len(result.results_frame())})
+    sample = rng.sample(all_companies, min(companies, len(all_companies)))
+    for name, fn in (
+        ("ultimate_owners", ultimate_owners),
+        ("actual_controller", actual_controller),
+        ("circles_of", circles_of),
+    ):
+        ms: list[float] = []
+        for node in sample:
+            t0 = time.perf_counter()
+            fn(store, node)
+            ms.append((time.perf_counter() - t0) * 1000)
+        out[name] = {"n": len(ms), "median_ms": statistics.median(ms), "p99_ms": percentile(ms, 99), "max_ms": max(ms)}
+    out["peak_mb"] = peak_rss_mb()
+    return out
 
 
 if __name__ == "__main__":

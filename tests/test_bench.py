@@ -14,9 +14,26 @@ from bench.__main__ import main
 def test_bench_runs_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "bench.md"
     monkeypatch.setattr(sys, "argv", ["bench"])
-    assert main(["--sizes", "300", "--prospects", "8", "--contenders", "--out", str(out), "--work", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "--sizes",
+                "300",
+                "--prospects",
+                "8",
+                "--contenders",
+                "--analysis",
+                "--out",
+                str(out),
+                "--work",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8")
     assert "| 300 |" in text
     assert "igraph BFS" in text and "NetworkX shortest_simple_paths" in text
     assert out.with_suffix(".png").exists()
     assert "disagreements" in text
+    assert "Batch reach" in text
