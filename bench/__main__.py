@@ -207,6 +207,26 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
                 f"| {n['embedded']['p99_ms']:.1f} | {n['shortest']['median_ms']:.1f} | {n['shortest']['p99_ms']:.1f} "
                 f"| {n['ratio_median']:.2f} | {n['same_answers']}/{n['prospects']} |"
             )
+        lines += [
+            "",
+            "The analyst and risk queries on Neo4j, written once on the store interface (no native versions yet):",
+            "",
+            "| companies | batch reach s per prospect | ultimate_owners median / p99 / max ms "
+            "| circles_of median / p99 / max ms |",
+            "|---|---|---|---|",
+        ]
+        for r in with_neo4j:
+            a = r["neo4j"].get("analysis", {})
+            if not a:
+                continue
+
+            def cell4(d: dict[str, float]) -> str:
+                return f"{d['median_ms']:.1f} / {d['p99_ms']:.1f} / {d['max_ms']:.1f}"
+
+            lines.append(
+                f"| {r['size']:,} | {a['batch_seconds_per_prospect']:.3f} | {cell4(a['ultimate_owners'])} "
+                f"| {cell4(a['circles_of'])} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

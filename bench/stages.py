@@ -203,6 +203,21 @@ def stage_neo4j(files: Path, graph_file: Path, prospects: int, seed: int) -> dic
             plain.append((time.perf_counter() - s) * 1000)
             if records and a.paths and records[0]["hops"] > a.paths[0].hops:
                 disagreements.append(f"{node.name}: SHORTEST {records[0]['hops']} hops > ours {a.paths[0].hops}")
+        analysis: dict[str, Any] = {}
+        from queries.batch import batch_reach
+        from queries.guarantees import circles_of
+        from queries.ownership import ultimate_owners
+
+        t0 = time.perf_counter()
+        batch_reach(store, [n.id for n in chosen], k=5)
+        analysis["batch_seconds_per_prospect"] = (time.perf_counter() - t0) / len(chosen)
+        for name, fn in (("ultimate_owners", ultimate_owners), ("circles_of", circles_of)):
+            ms: list[float] = []
+            for node in chosen[:50]:
+                t0 = time.perf_counter()
+                fn(store, node.id)
+                ms.append((time.perf_counter() - t0) * 1000)
+            analysis[name] = {"median_ms": statistics.median(ms), "p99_ms": percentile(ms, 99), "max_ms": max(ms)}
         store.close()
     finally:
         server.close()
@@ -223,6 +238,7 @@ def stage_neo4j(files: Path, graph_file: Path, prospects: int, seed: int) -> dic
         "shortest": summary(plain),
         "ratio_median": statistics.median(ratios) if ratios else float("nan"),
         "same_answers": same,
+        "analysis": analysis,
         "disagreements": disagreements[:5],
         "peak_mb": peak_rss_mb(),
     }
