@@ -8,7 +8,7 @@ which is what defines the answer.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,14 @@ class RawGraph:
         if clients:
             store.write(RecordBatch("clients", "clients", pd.DataFrame(clients)))
         store.finish_load()
+
+
+def loaded(make_store: Callable[[], GraphStore], graph: RawGraph) -> GraphStore:
+    """A fresh store from ``make_store`` holding ``graph``."""
+    store = make_store()
+    store.clear()
+    graph.write_to(store)
+    return store
 
 
 def brute_force(graph: RawGraph, query: PathQuery, weights: Weights) -> list[tuple[tuple[str, ...], float]]:

@@ -21,7 +21,7 @@ from queries.guarantees import (
     guarantee_circles,
     mutual_guarantees,
 )
-from tests.reference import RawGraph
+from tests.reference import RawGraph, loaded
 
 MakeStore = Callable[[], GraphStore]
 
@@ -29,13 +29,6 @@ MakeStore = Callable[[], GraphStore]
 def uscc(i: int) -> str:
     body = f"91330100MA{i:07d}"
     return body + check_char(body)
-
-
-def loaded(make_store: MakeStore, graph: RawGraph) -> GraphStore:
-    store = make_store()
-    store.clear()
-    graph.write_to(store)
-    return store
 
 
 def circle_graph() -> tuple[RawGraph, dict[str, str]]:

@@ -31,7 +31,7 @@ from queries.ownership import (
     shared_officers,
     ultimate_owners,
 )
-from tests.reference import RawGraph
+from tests.reference import RawGraph, loaded
 
 MakeStore = Callable[[], GraphStore]
 
@@ -39,13 +39,6 @@ MakeStore = Callable[[], GraphStore]
 def uscc(i: int, prefix: str = "91") -> str:
     body = f"{prefix}310000MA{i:07d}"
     return body + check_char(body)
-
-
-def loaded(make_store: MakeStore, graph: RawGraph) -> GraphStore:
-    store = make_store()
-    store.clear()
-    graph.write_to(store)
-    return store
 
 
 def pyramid() -> tuple[RawGraph, dict[str, str]]:

@@ -18,7 +18,7 @@ from queries.supply_chain import (
     supply_chain,
     supply_chain_leads,
 )
-from tests.reference import RawGraph
+from tests.reference import RawGraph, loaded
 
 MakeStore = Callable[[], GraphStore]
 
@@ -26,13 +26,6 @@ MakeStore = Callable[[], GraphStore]
 def uscc(i: int) -> str:
     body = f"91320500MA{i:07d}"
     return body + check_char(body)
-
-
-def loaded(make_store: MakeStore, graph: RawGraph) -> GraphStore:
-    store = make_store()
-    store.clear()
-    graph.write_to(store)
-    return store
 
 
 def tiers() -> tuple[RawGraph, dict[str, str]]:
