@@ -294,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     picture = plot(results, args.out.with_suffix(".png"))
     if picture is not None:
         text += f"\n![latency against graph size]({picture.name})\n"
+    notes = Path(__file__).with_name("notes.md")
+    if args.out == ROOT / "docs" / "benchmarks.md" and notes.exists():
+        text += notes.read_text(encoding="utf-8")  # the reading of the last full run, kept by hand
     args.out.write_text(text, encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print(text)
