@@ -21,7 +21,6 @@ import itertools
 import math
 import os
 import pickle
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,30 +34,13 @@ import pandas as pd
 from graph.errors import InvalidParameter, StoreError, StoreUnavailable
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
+from graph.records import RESERVED, edge_choice_key, edge_keys, plain_value, present
 from graph.schema import Schema
 from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
 from graph.warmth import Weights, path_warmth, rank_key
 
 FILE_FORMAT = "guanxi-embedded/2"
-_RESERVED = frozenset({"label", "key", "name", "type"})
-
-
-def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return not (value is pd.NA or value is pd.NaT)
-
-
-def _clean(value: Any) -> Any:
-    """Plain Python values for storage (numpy scalars become int/float/bool)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    return value
 
 
 @contextmanager
@@ -77,29 +59,6 @@ def _gc_paused() -> Iterator[None]:
         gc.freeze()
         if was_enabled:
             gc.enable()
-
-
-def edge_key(type_: str, identity: Iterable[Any]) -> str:
-    """The multigraph key of a relationship: its type and identity values."""
-    parts = [type_, *("" if not _present(v) else str(_clean(v)) for v in identity)]
-    return "|".join(parts)
-
-
-def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[str]:
-    """:func:`edge_key` for every row of ``frame``, vectorised, interned (few distinct keys)."""
-    parts: list[list[str]] = []
-    for col in identity:
-        if col in frame.columns:
-            codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
-            text = [str(_clean(v)) if _present(v) else "" for v in uniques.tolist()] + [""]
-            parts.append([text[c] for c in codes.tolist()])  # code -1 (missing) picks the trailing ""
-        else:
-            parts.append([""] * len(frame))
-    table: dict[str, str] = {}
-    if not parts:
-        key = sys.intern(type_ + "|") if identity else sys.intern(type_)
-        return [key] * len(frame)
-    return [table.setdefault(k, sys.intern(k)) for k in ("|".join((type_, *p)) for p in zip(*parts, strict=True))]
 
 
 def _add_edges(
@@ -145,7 +104,7 @@ def _fill(
             continue
         values = series[mask].tolist()
         if series.dtype == object or series.dtype.kind == "M":
-            values = [v if type(v) is str else _clean(v) for v in values]
+            values = [v if type(v) is str else plain_value(v) for v in values]
             if shared is not None and len(values) > 64 and len(set(values[:1000])) < 500:
                 values = [shared.setdefault(v, v) for v in values]
         for i, v in zip(np.flatnonzero(mask).tolist(), values, strict=True):
@@ -198,15 +157,6 @@ class _EdgeMirror:
         self.src, self.dst = [src[keep]], [dst[keep]]
         self.key_ids, self.types, self.strengths = [keys[keep]], [types[keep]], [strengths[keep]]
         return src[keep], dst[keep], types[keep], strengths[keep]
-
-
-def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, int, str, str, str]:
-    """Which of several relationships joining the same two nodes a hop uses.
-
-    The strongest; among equals the earlier type in the schema, then by ends
-    and identity, so every store explains a hop with the same relationship.
-    """
-    return (-edge.strength, type_order.get(edge.type, 99), edge.source, edge.target, str(edge.props.get("_key", "")))
 
 
 class EmbeddedStore(GraphStore):
@@ -312,9 +262,9 @@ class EmbeddedStore(GraphStore):
         keys = [str(k) for k in frame[spec.key].tolist()]
         names = frame[spec.name_property].tolist() if spec.name_property in frame else [None] * len(frame)
         rows: list[dict[str, Any]] = [
-            {"label": label, "key": k, "name": str(n) if _present(n) else k} for k, n in zip(keys, names, strict=True)
+            {"label": label, "key": k, "name": str(n) if present(n) else k} for k, n in zip(keys, names, strict=True)
         ]
-        _fill(rows, frame, [str(c) for c in frame.columns if c not in _RESERVED], self._shared)
+        _fill(rows, frame, [str(c) for c in frame.columns if c not in RESERVED], self._shared)
         pos, ids = self._pos, self._ids
         graph = self.graph
         # what add_nodes_from does, keeping our attribute dicts instead of copying them
@@ -361,7 +311,7 @@ class EmbeddedStore(GraphStore):
             graph.graph["weights"] = "stale"  # older edges carry other strengths
         keys = edge_keys(spec.type, frame, spec.identity)
         rows: list[dict[str, Any]] = [{"type": spec.type} for _ in range(len(frame))]
-        columns = [str(c) for c in frame.columns if c not in ("source", "target") and c not in _RESERVED]
+        columns = [str(c) for c in frame.columns if c not in ("source", "target") and c not in RESERVED]
         _fill(rows, frame, columns, self._shared)
         # the graph's own id strings, not per-row copies: one string per node however many edges it has
         src = [ids[p] for p in src_pos]
@@ -381,8 +331,8 @@ class EmbeddedStore(GraphStore):
             attrs: dict[str, Any] = {"is_client": True}
             for c in cols:
                 v = values[c][i]
-                if _present(v):
-                    attrs["client_since" if c == "since" else c] = _clean(v)
+                if present(v):
+                    attrs["client_since" if c == "since" else c] = plain_value(v)
             self.graph.nodes[nid].update(attrs)
         return len(ids)
 

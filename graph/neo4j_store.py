@@ -7,7 +7,7 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
   keeps ``label``, ``key``, ``name`` and its columns as properties, exactly
   the embedded store's (list values come back as tuples, as the loaders make
   them); a relationship is keyed by its ends, its type and ``_key``
-  (:func:`graph.embedded.edge_key`) and carries ``_strength``, the strength
+  (:func:`graph.records.edge_key`) and carries ``_strength``, the strength
   the warmth weights give it, computed in Python. Other ``_`` properties are
   bookkeeping and never shown: search copies of key and name, ``_loops``
   (NetworkX counts a self-loop twice in a degree, Neo4j once) and ``_seq``,
@@ -66,7 +66,7 @@ in Python over adjacency fetched from Neo4j in batches, with an exact
   500-stake state holder in about 65 ms; the embedded store's answers, equal.
 * Finally the candidates (the k warmest and any tied with the k-th) are
   materialised exactly as :meth:`EmbeddedStore._materialise` does: the
-  hop's relationship is the one :func:`graph.embedded.edge_choice_key`
+  hop's relationship is the one :func:`graph.records.edge_choice_key`
   picks, its strength comes from :meth:`Weights.strength` of its properties,
   discounts from :meth:`Weights.discount` of the node's degree, the warmth
   from :func:`graph.warmth.path_warmth`, the order from
@@ -108,10 +108,10 @@ from neo4j.exceptions import (
 )
 
 from graph import cypher
-from graph.embedded import _RESERVED, _clean, _present, edge_choice_key, edge_key
 from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavailable
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
+from graph.records import RESERVED, edge_choice_key, edge_keys, plain_value, present
 from graph.schema import Schema
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -401,14 +401,14 @@ class Neo4jStore(GraphStore):
         spec = self.schema.label(label)
         if spec.key not in frame.columns:
             raise InvalidParameter("batch", f"a {label} batch needs its key column {spec.key!r}")
-        cols = [str(c) for c in frame.columns if c not in _RESERVED]
+        cols = [str(c) for c in frame.columns if c not in RESERVED]
         keys = frame[spec.key].tolist()
         names = frame[spec.name_property].tolist() if spec.name_property in frame else [None] * len(frame)
         values = [frame[c].tolist() for c in cols]
         rows: list[dict[str, Any]] = []
         for i, key in enumerate(keys):
-            props = {c: _clean(vals[i]) for c, vals in zip(cols, values, strict=True) if _present(vals[i])}
-            name = str(names[i]) if _present(names[i]) else str(key)
+            props = {c: plain_value(vals[i]) for c, vals in zip(cols, values, strict=True) if present(vals[i])}
+            name = str(names[i]) if present(names[i]) else str(key)
             props.update(label=label, key=str(key), name=name)
             props[cypher.KEY_UC] = str(key).upper()
             props[cypher.NAME_LC] = name.casefold()
@@ -442,17 +442,16 @@ class Neo4jStore(GraphStore):
         if len(src) > self.batch_rows:  # several transactions: check all ends before the first
             check_ends()
         self._ensure_weights()
-        cols = [c for c in frame.columns if c not in ("source", "target") and c not in _RESERVED]
+        cols = [c for c in frame.columns if c not in ("source", "target") and c not in RESERVED]
         values = [frame[c].tolist() for c in cols]
-        ident = [frame[c].tolist() if c in frame else [None] * len(frame) for c in spec.identity]
+        keys = edge_keys(spec.type, frame, spec.identity)
         strengths = self.weights.strengths(spec.type, frame).tolist()
         rows: list[tuple[tuple[str, str], dict[str, Any]]] = []
         for i in range(len(src)):
-            props = {str(c): _clean(vals[i]) for c, vals in zip(cols, values, strict=True) if _present(vals[i])}
+            props = {str(c): plain_value(vals[i]) for c, vals in zip(cols, values, strict=True) if present(vals[i])}
             props[cypher.STRENGTH] = strengths[i]
-            key = edge_key(spec.type, (col[i] for col in ident))
             pair = (src[i].partition(":")[0], dst[i].partition(":")[0])
-            rows.append((pair, {"source": src[i], "target": dst[i], "key": key, "props": props}))
+            rows.append((pair, {"source": src[i], "target": dst[i], "key": keys[i], "props": props}))
 
         def statements(
             chunk: Sequence[tuple[tuple[str, str], dict[str, Any]]],
@@ -494,8 +493,8 @@ class Neo4jStore(GraphStore):
             props: dict[str, Any] = {"is_client": True}
             for c in cols:
                 v = values[c][i]
-                if _present(v):
-                    props["client_since" if c == "since" else c] = _clean(v)
+                if present(v):
+                    props["client_since" if c == "since" else c] = plain_value(v)
             rows.append({"id": nid, "props": props})
         query = cypher.update_nodes(self.schema, "Company")
         try:

@@ -25,13 +25,17 @@ if [ -z "${GUANXI_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# Maven builds the Neo4j test server from Maven Central jars (Java 17 is assumed).
-if ! command -v mvn >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  echo "installing Debian's maven to build the Neo4j test server ..."
+# Java 17 runs, and Maven builds, the Neo4j test server from Maven Central jars.
+NEED=""
+command -v java >/dev/null 2>&1 || NEED="$NEED openjdk-17-jdk-headless"
+command -v mvn >/dev/null 2>&1 || NEED="$NEED maven"
+if [ -n "$NEED" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian's$NEED for the Neo4j test server ..."
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq maven >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $NEED >/dev/null
 fi
 
 export PATH="$PWD/.venv/bin:$PATH"
@@ -39,6 +43,6 @@ echo "== ruff"
 ruff check .
 ruff format --check .
 echo "== mypy"
-mypy graph loaders queries guanxi app.py bench tests
+mypy graph loaders queries guanxi ui app.py bench tests
 echo "== pytest"
 python -m pytest "$@"

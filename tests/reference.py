@@ -8,7 +8,7 @@ which is what defines the answer.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +135,3 @@ def brute_force(graph: RawGraph, query: PathQuery, weights: Weights) -> list[tup
 def summary(paths: Sequence[Any]) -> list[tuple[tuple[str, ...], float]]:
     """``(ids, warmth)`` of store paths, for comparing with :func:`brute_force`."""
     return [(p.ids, p.warmth) for p in paths]
-
-
-def props_of(graph: RawGraph, nid: str) -> Mapping[str, Any]:
-    return graph.nodes[nid]

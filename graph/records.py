@@ -1,0 +1,75 @@
+"""How rows become stored properties and relationship identities, the same in every store.
+
+Both stores keep the same node and relationship properties, key a
+relationship by the same identity string and explain a hop with the same
+relationship; these small functions are that shared contract.
+
+>>> edge_key("SERVES_AS", ["director"])
+'SERVES_AS|director'
+>>> present(float("nan")), plain_value(np.int64(3))
+(False, 3)
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from graph.model import Edge
+
+#: node and relationship attributes a store sets itself; a loader column of that name is not copied
+RESERVED = frozenset({"label", "key", "name", "type"})
+
+
+def present(value: Any) -> bool:
+    """False for None, NaN, pandas' NA and NaT: a property that is not stored."""
+    if value is None:
+        return False
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    return not (value is pd.NA or value is pd.NaT)
+
+
+def plain_value(value: Any) -> Any:
+    """Plain Python values for storage (numpy scalars become int/float/bool, timestamps ISO dates)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def edge_key(type_: str, identity: Iterable[Any]) -> str:
+    """The key of a relationship among those joining the same two nodes: its type and identity values."""
+    parts = [type_, *("" if not present(v) else str(plain_value(v)) for v in identity)]
+    return "|".join(parts)
+
+
+def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[str]:
+    """:func:`edge_key` for every row of ``frame``, vectorised and interned (few distinct keys)."""
+    if not identity:
+        return [sys.intern(type_)] * len(frame)
+    parts: list[list[str]] = []
+    for col in identity:
+        if col in frame.columns:
+            codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
+            text = [str(plain_value(v)) if present(v) else "" for v in uniques.tolist()] + [""]
+            parts.append([text[c] for c in codes.tolist()])  # code -1 (missing) picks the trailing ""
+        else:
+            parts.append([""] * len(frame))
+    table: dict[str, str] = {}
+    return [table.setdefault(k, sys.intern(k)) for k in ("|".join((type_, *p)) for p in zip(*parts, strict=True))]
+
+
+def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, int, str, str, str]:
+    """Which of several relationships joining the same two nodes a hop uses.
+
+    The strongest; among equals the earlier type in the schema, then by ends
+    and identity, so every store explains a hop with the same relationship.
+    """
+    return (-edge.strength, type_order.get(edge.type, 99), edge.source, edge.target, str(edge.props.get("_key", "")))
