@@ -226,22 +226,23 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _path_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The options :func:`_path_options` added, as keyword arguments of a path question."""
+    return {
+        "k": args.k,
+        "max_hops": args.max_hops,
+        "kinds": args.kinds,
+        "min_warmth": args.min_warmth,
+        "include_closed": args.include_closed,
+        "include_blacklisted": args.include_blacklisted,
+    }
+
+
 def cmd_paths(args: argparse.Namespace) -> int:
     from queries.introductions import introductions
 
     with _open(args) as store:
-        answer = introductions(
-            store,
-            args.prospect,
-            k=args.k,
-            max_hops=args.max_hops,
-            kinds=args.kinds,
-            min_warmth=args.min_warmth,
-            manager=args.manager,
-            branch=args.branch,
-            include_closed=args.include_closed,
-            include_blacklisted=args.include_blacklisted,
-        )
+        answer = introductions(store, args.prospect, manager=args.manager, branch=args.branch, **_path_kwargs(args))
         _show_answer(answer, args.lang, args.json)
     return 0
 
@@ -250,17 +251,7 @@ def cmd_connect(args: argparse.Namespace) -> int:
     from queries.connections import connections
 
     with _open(args) as store:
-        answer = connections(
-            store,
-            args.a,
-            args.b,
-            k=args.k,
-            max_hops=args.max_hops,
-            kinds=args.kinds,
-            min_warmth=args.min_warmth,
-            include_closed=args.include_closed,
-            include_blacklisted=args.include_blacklisted,
-        )
+        answer = connections(store, args.a, args.b, **_path_kwargs(args))
         _show_answer(answer, args.lang, args.json)
     return 0
 

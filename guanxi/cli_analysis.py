@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guanxi.cli import _open, _print_json, _store_options, _table
+from guanxi.cli import _open, _path_kwargs, _print_json, _store_options, _table
 from queries.format import money, percent, role
 
 Handler = Callable[[argparse.Namespace], int]
@@ -405,17 +405,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
         try:
             result = batch_reach(
-                store,
-                report,
-                k=args.k,
-                max_hops=args.max_hops,
-                kinds=args.kinds,
-                min_warmth=args.min_warmth,
-                manager=args.manager,
-                branch=args.branch,
-                include_closed=args.include_closed,
-                include_blacklisted=args.include_blacklisted,
-                progress=progress,
+                store, report, manager=args.manager, branch=args.branch, progress=progress, **_path_kwargs(args)
             )
         finally:
             bar.close()
