@@ -190,7 +190,10 @@ class EmbeddedStore(GraphStore):
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
             raise StoreUnavailable(f"cannot read embedded graph {file}: {exc}") from exc
         if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
-            raise StoreUnavailable(f"{file} is not a guanxi graph file (expected format {FILE_FORMAT})")
+            raise StoreUnavailable(
+                f"{file} is not a guanxi graph file of this version (expected format {FILE_FORMAT}); "
+                f"rebuild it with 'guanxi load FILES --store {file} --replace'"
+            )
         store = cls(schema, weights)
         store.graph = data["graph"]
         store._ids = list(store.graph.nodes)

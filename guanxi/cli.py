@@ -110,10 +110,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _open(args: argparse.Namespace, create: bool = False) -> GraphStore:
+def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -> GraphStore:
     from graph.open_store import open_store
 
-    return open_store(_settings(args), create=create)
+    return open_store(_settings(args), create=create, fresh=fresh)
 
 
 def _print_json(data: Any) -> None:
@@ -198,7 +198,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from graph.embedded import EmbeddedStore
     from loaders.pipeline import load_files
 
-    store = _open(args, create=True)
+    store = _open(args, create=True, fresh=args.replace)
     update, close = _progress_bar("load")
     try:
         if args.replace:
