@@ -47,6 +47,8 @@ STRENGTH = "_strength"
 KEY_UC = "_key_uc"
 NAME_LC = "_name_lc"
 FORMER_LC = "_former_lc"
+#: what separates (and surrounds) the former names in ``_former_lc``: the ASCII unit separator
+FORMER_SEP = "\x1f"
 #: how many relationships run from a node to itself (kept only where there are any)
 LOOPS = "_loops"
 #: creation order of nodes and relationships (the embedded store's iteration order)
@@ -125,39 +127,41 @@ def index_name(label_name: str, what: str) -> str:
 
 
 def schema_statements(schema: Schema) -> dict[str, str]:
-    """Constraint and index statements by name, all idempotent (``IF NOT EXISTS``)."""
+    """Constraint and index statements by name, all idempotent (``IF NOT EXISTS``).
+
+    Only what the queries use: the unique graph id, the upper-case key and
+    case-folded name for exact look-ups, a text index on the name for
+    ``CONTAINS``, the creation order for listing; former names and the client
+    flag only where the schema has them (every index slows every write).
+    """
     out: dict[str, str] = {}
-    for name in schema.labels:
+    client_labels = {"Company"}
+    for name, spec in schema.labels.items():
         q = label(schema, name)
+
+        def index(what: str, prop: str, kind: str = "", *, q: str = q, name: str = name) -> None:
+            out[index_name(name, what)] = (
+                f"CREATE {kind}INDEX {index_name(name, what)} IF NOT EXISTS FOR (n:{q}) ON (n.{prop})"
+            )
+
         out[index_name(name, "id")] = (
             f"CREATE CONSTRAINT {index_name(name, 'id')} IF NOT EXISTS FOR (n:{q}) REQUIRE n.{ID} IS UNIQUE"
         )
-        out[index_name(name, "name")] = f"CREATE INDEX {index_name(name, 'name')} IF NOT EXISTS FOR (n:{q}) ON (n.name)"
-        out[index_name(name, "key_uc")] = (
-            f"CREATE INDEX {index_name(name, 'key_uc')} IF NOT EXISTS FOR (n:{q}) ON (n.{KEY_UC})"
-        )
-        out[index_name(name, "name_lc")] = (
-            f"CREATE INDEX {index_name(name, 'name_lc')} IF NOT EXISTS FOR (n:{q}) ON (n.{NAME_LC})"
-        )
-        out[index_name(name, "name_text")] = (
-            f"CREATE TEXT INDEX {index_name(name, 'name_text')} IF NOT EXISTS FOR (n:{q}) ON (n.{NAME_LC})"
-        )
-        out[index_name(name, "former_text")] = (
-            f"CREATE TEXT INDEX {index_name(name, 'former_text')} IF NOT EXISTS FOR (n:{q}) ON (n.{FORMER_LC})"
-        )
-        out[index_name(name, "client")] = (
-            f"CREATE INDEX {index_name(name, 'client')} IF NOT EXISTS FOR (n:{q}) ON (n.is_client)"
-        )
-        out[index_name(name, "seq")] = f"CREATE INDEX {index_name(name, 'seq')} IF NOT EXISTS FOR (n:{q}) ON (n.{SEQ})"
+        index("key_uc", KEY_UC)
+        index("name_lc", NAME_LC)
+        index("name_text", NAME_LC, "TEXT ")
+        index("seq", SEQ)
+        if "former_names" in spec.properties:
+            index("former_text", FORMER_LC, "TEXT ")
+        if name in client_labels:
+            index("client", "is_client")
     meta = index_name(META_LABEL, "id")
     out[meta] = f"CREATE CONSTRAINT {meta} IF NOT EXISTS FOR (n:{META_LABEL}) REQUIRE n.{ID} IS UNIQUE"
     return out
 
 
-SHOW_SCHEMA = (
-    "SHOW INDEXES YIELD name WHERE name STARTS WITH 'guanxi_' RETURN name "
-    "UNION SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'guanxi_' RETURN name"
-)
+#: names of the indexes and of the constraints (two statements: SHOW cannot be combined by UNION)
+SHOW_SCHEMA = ("SHOW INDEXES YIELD name RETURN name", "SHOW CONSTRAINTS YIELD name RETURN name")
 
 # -- writing ----------------------------------------------------------------------
 #: cheap query run once at connection time: does the database exist and answer?
@@ -172,6 +176,14 @@ BEGIN_WRITE = (
     "m.version = coalesce(m.version, 0) + 1 "
     "RETURN m.seq - $n AS base"
 )
+#: whether the graph came from ``neo4j-admin database import`` and still lacks its constraints and indexes
+SCHEMA_PENDING = (
+    f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN coalesce(m.schema_pending, false) AS pending"
+)
+#: the imported graph's constraints and indexes are made
+SCHEMA_DONE = f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) REMOVE m.schema_pending"
+#: wait until every index is online (``$timeout`` seconds at most)
+AWAIT_INDEXES = "CALL db.awaitIndexes($timeout)"
 #: the store's version: a random epoch per graph (a clear starts a new one) and a write counter
 GET_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN m.epoch AS epoch, m.version AS version"
 

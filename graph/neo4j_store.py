@@ -153,9 +153,14 @@ def _former_names(raw: Any) -> list[str]:
     return [str(fn).strip().casefold() for fn in items if fn]
 
 
-def _former_text(raw: Any) -> str:
-    """The searchable copy of the former names: each between newlines."""
-    return "\n" + "\n".join(_former_names(raw)) + "\n"
+def former_text(raw: Any) -> str:
+    """The searchable copy of the former names (``_former_lc``): each between :data:`cypher.FORMER_SEP`.
+
+    Not a line break: a value without one keeps an import file single-line
+    (:mod:`loaders.neo4j_import`), which the importer reads much faster.
+    """
+    sep = cypher.FORMER_SEP
+    return sep + sep.join(_former_names(raw)) + sep
 
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -211,6 +216,13 @@ class Neo4jStore(GraphStore):
         self._schema_ready = False
         self._weights_ready = False
         self._driver = _connect(uri, user, password, database, max_retry_time, connection_timeout)
+        try:
+            with self._errors("checking for an imported graph"):
+                if self._read(cypher.SCHEMA_PENDING)[0]["pending"]:
+                    self.prepare()
+        except BaseException:
+            self._driver.close()
+            raise
 
     @classmethod
     def from_settings(
@@ -328,12 +340,36 @@ class Neo4jStore(GraphStore):
         """Create the constraints and indexes that are missing (before the first write)."""
         if self._schema_ready:
             return
-        have = {str(r["name"]) for r in self._command("SHOW INDEXES YIELD name RETURN name")}
-        have |= {str(r["name"]) for r in self._command("SHOW CONSTRAINTS YIELD name RETURN name")}
-        for name, statement in cypher.schema_statements(self.schema).items():
-            if name not in have:
-                self._command(statement)
+        have = {str(r["name"]) for query in cypher.SHOW_SCHEMA for r in self._command(query)}
+        missing = [s for name, s in cypher.schema_statements(self.schema).items() if name not in have]
+        if missing:  # one transaction: the server fills all new indexes in one pass over the nodes
+
+            def work(tx: ManagedTransaction) -> None:
+                for statement in missing:
+                    tx.run(statement).consume()
+
+            with self._driver.session(
+                database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
+            ) as session:
+                session.execute_write(work)
         self._schema_ready = True
+
+    def prepare(self, timeout: float = 3600.0) -> None:
+        """Make the constraints and indexes and wait until they are online.
+
+        Run by itself on the first connection to a graph written by
+        ``neo4j-admin database import`` from :func:`loaders.neo4j_import.export_for_import`
+        (its meta node says the schema is pending); harmless at any other time.
+        ``timeout``: seconds to wait for the indexes to be populated.
+        """
+        if timeout <= 0:
+            raise InvalidParameter("timeout", f"must be positive, got {timeout}")
+        with self._errors("making the constraints and indexes"):
+            self._schema_ready = False
+            self._ensure_schema()
+            self._command(cypher.AWAIT_INDEXES, timeout=int(timeout))
+            self._command(cypher.SCHEMA_DONE)
+            self._ensure_weights()
 
     def _ensure_weights(self) -> None:
         """Make every stored ``_strength`` follow this store's weights (re-weighting if needed)."""
@@ -413,7 +449,7 @@ class Neo4jStore(GraphStore):
             props[cypher.KEY_UC] = str(key).upper()
             props[cypher.NAME_LC] = name.casefold()
             if "former_names" in props:
-                props[cypher.FORMER_LC] = _former_text(props["former_names"])
+                props[cypher.FORMER_LC] = former_text(props["former_names"])
             rows.append({"id": node_id(label, str(key)), "props": props})
         query = cypher.merge_nodes(self.schema, label)
         self._transactions(
@@ -564,7 +600,7 @@ class Neo4jStore(GraphStore):
             for what, params, keep in (
                 ("key", {"upper": query.upper()}, None),
                 ("name", {"folded": folded}, None),
-                ("former", {"padded": f"\n{folded}\n"}, former_is),
+                ("former", {"padded": f"{cypher.FORMER_SEP}{folded}{cypher.FORMER_SEP}"}, former_is),
             ):
                 n = limit + len(out)
                 records = self._read(cypher.find_exact(self.schema, wanted, what), limit=n, **params)

@@ -68,6 +68,18 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--json", action="store_true")
     _store_options(load)
 
+    exp = sub.add_parser(
+        "export-neo4j",
+        help="validate files and write them for neo4j-admin database import (fast first load of a big graph)",
+    )
+    exp.add_argument("files", nargs="+", type=Path)
+    exp.add_argument("--out", type=Path, required=True, help="folder for the import files")
+    exp.add_argument("--database", default="neo4j", help="database the printed command imports into")
+    exp.add_argument("--strict", action="store_true", help="refuse the whole export if any row is rejected")
+    exp.add_argument("--rejects", type=Path, help="write rejected rows to this CSV (default: in --out)")
+    exp.add_argument("--warmth", type=Path, help="a warmth file replacing graph/warmth.yaml (GUANXI_WARMTH)")
+    exp.add_argument("--json", action="store_true")
+
     paths = sub.add_parser("paths", help="who can introduce us to PROSPECT?")
     paths.add_argument("prospect", help="USCC, full name or part of a name")
     paths.add_argument("--manager", help="only clients of this relationship manager")
@@ -226,6 +238,46 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_neo4j(args: argparse.Namespace) -> int:
+    from graph.settings import Settings
+    from graph.warmth import load_weights
+    from loaders.neo4j_import import export_for_import
+
+    warmth = args.warmth or Settings.from_env().warmth_file
+    update, close = _progress_bar("export")
+    try:
+        files = args.files[0] if len(args.files) == 1 and args.files[0].is_dir() else args.files
+        done = export_for_import(
+            files, args.out, weights=load_weights(warmth) if warmth else None, strict=args.strict, progress=update
+        )
+    finally:
+        close()
+    report = done.report
+    rejects = args.rejects or (done.directory / "rejects.csv" if report.rejects else None)
+    if rejects is not None and report.rejects:
+        report.write_rejects(rejects)
+    command = done.command(args.database)
+    if args.json:
+        _print_json(
+            {
+                "report": report.to_dict(),
+                "nodes": done.node_count,
+                "relationships": done.relationship_count,
+                "files": [str(p) for p in [*done.nodes.values(), *done.relationships.values()]],
+                "command": command,
+            }
+        )
+    else:
+        print(report.summary("zh"))
+        if rejects is not None and report.rejects:
+            print(f"rejected rows written to {rejects}")
+        print(f"\n{done.node_count:,} nodes and {done.relationship_count:,} relationships written to {done.directory}")
+        print("Stop the database (or use a new one), then run on the Neo4j server:\n")
+        print(f"  {command}\n")
+        print("then start it; the first guanxi connection makes the constraints and indexes.")
+    return 0
+
+
 def _path_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     """The options :func:`_path_options` added, as keyword arguments of a path question."""
     return {
@@ -282,6 +334,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "generate": cmd_generate,
     "load": cmd_load,
+    "export-neo4j": cmd_export_neo4j,
     "paths": cmd_paths,
     "connect": cmd_connect,
     "search": cmd_search,

@@ -173,6 +173,7 @@ def validate_tables(
     tables: Iterable[RawTable],
     store: GraphStore | None = None,
     *,
+    schema: Schema | None = None,
     total: int | None = None,
     progress: Progress | None = None,
 ) -> list[Validated]:
@@ -181,7 +182,7 @@ def validate_tables(
     ``tables`` may be a generator that reads each file when asked: each raw
     table is let go once validated. ``progress`` counts tables (of ``total``).
     """
-    schema = store.schema if store is not None else load_schema()
+    schema = store.schema if store is not None else (schema or load_schema())
     resolver = Resolver(store, schema)
     seen = Seen()
     results: list[Validated] = []
@@ -214,6 +215,43 @@ def write_batches(
     return written
 
 
+def read_and_validate(
+    store: GraphStore | None,
+    paths_or_directory: str | Path | Iterable[str | Path],
+    *,
+    strict: bool = False,
+    schema: Schema | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Validated], LoadReport]:
+    """Steps 1 and 2 of a load: every file read and validated, and the report; nothing written.
+
+    ``store`` (may be None for a graph that starts empty) answers whether a
+    relationship end not in these files is already in the graph. In strict
+    mode any reject raises :class:`~graph.errors.LoadRefused`.
+    """
+    schema = store.schema if store is not None else (schema or load_schema())
+    sources, ignored = find_sources(paths_or_directory, schema)
+
+    def tables() -> Iterator[RawTable]:
+        for i, source in enumerate(sources):
+            if progress is not None:
+                progress(i, len(sources), f"read {source.shown}")
+            yield read_table(
+                source.path, source.what, source.name, sheet=source.sheet, schema=schema, file=source.shown
+            )
+
+    results = validate_tables(tables(), store, schema=schema, total=len(sources), progress=progress)
+    report = LoadReport(ignored_files=ignored, strict=strict)
+    report.extend((r.report for r in results), (x for r in results for x in r.rejects))
+    if strict and not report.ok:
+        raise LoadRefused(
+            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected; "
+            f"nothing was written\n{report.summary('en')}",
+            report,
+        )
+    return results, report
+
+
 def load_files(
     store: GraphStore,
     paths_or_directory: str | Path | Iterable[str | Path],
@@ -231,27 +269,8 @@ def load_files(
     """
     if batch_size < 1:
         raise InvalidParameter("batch_size", f"must be at least 1, got {batch_size}")
-    schema = store.schema
-    sources, ignored = find_sources(paths_or_directory, schema)
-
-    def tables() -> Iterator[RawTable]:
-        for i, source in enumerate(sources):
-            if progress is not None:
-                progress(i, len(sources), f"read {source.shown}")
-            yield read_table(
-                source.path, source.what, source.name, sheet=source.sheet, schema=schema, file=source.shown
-            )
-
     # nothing is written before every file has been read and validated
-    results = validate_tables(tables(), store, total=len(sources), progress=progress)
-    report = LoadReport(ignored_files=ignored, strict=strict)
-    report.extend((r.report for r in results), (x for r in results for x in r.rejects))
-    if strict and not report.ok:
-        raise LoadRefused(
-            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected; "
-            f"nothing was written\n{report.summary('en')}",
-            report,
-        )
+    results, report = read_and_validate(store, paths_or_directory, strict=strict, progress=progress)
     report.written = write_batches(store, results, batch_size=batch_size, progress=progress)
     store.finish_load()
     return report

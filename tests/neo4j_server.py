@@ -61,6 +61,8 @@ DEFAULT_PROJECT_DIR: Final[Path] = Path(__file__).resolve().parent.parent / "scr
 READY_PREFIX: Final[str] = "GUANXI-NEO4J-READY "
 
 _MAIN_CLASS: Final = "guanxi.testserver.TestServer"
+#: the class the `neo4j-admin` script runs
+_ADMIN_CLASS: Final = "org.neo4j.cli.AdminTool"
 _MAIN_CLASS_FILE: Final = Path("classes") / "guanxi" / "testserver" / "TestServer.class"
 _STAMP_NAME: Final = "guanxi-build.stamp"
 _LOCK_NAME: Final = ".guanxi-build.lock"
@@ -465,6 +467,35 @@ class Neo4jTestServer:
         """Stop the server if it runs, then start it on the same data directory and port."""
         self.stop()
         return self.start()
+
+    def admin(self, *args: str, timeout: float = 3600.0) -> str:
+        """Run ``neo4j-admin ARGS`` on this server's home (stopped first) and return its output.
+
+        The tool is Neo4j's own (``org.neo4j.cli.AdminTool``, the class behind
+        the ``neo4j-admin`` script), from the same jars as the server, so
+        ``server.admin("database", "import", "full", ...)`` is exactly what a
+        user runs on an installed Neo4j. The server stays stopped; call
+        :meth:`start` afterwards.
+
+        Raises:
+            Neo4jServerError: the tool failed or timed out (with its output's tail).
+        """
+        self.stop()
+        target = build_server(self._project_dir)
+        classpath = os.pathsep.join([str(target / "classes"), str(target / "lib" / "*")])
+        env = {**os.environ, "NEO4J_HOME": str(self._data_dir)}
+        env.pop("NEO4J_CONF", None)
+        command = [_find_java(), f"-Xmx{self._heap}", *_DEFAULT_JVM_OPTIONS, "-cp", classpath, _ADMIN_CLASS, *args]
+        try:
+            done = subprocess.run(
+                command, cwd=self._data_dir, env=env, capture_output=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise Neo4jServerError(f"neo4j-admin {' '.join(args[:3])} did not finish within {timeout:.0f} s") from exc
+        output = (done.stdout + done.stderr).decode("utf-8", "replace")
+        if done.returncode != 0:
+            raise Neo4jServerError(f"neo4j-admin {' '.join(args[:3])} failed (exit {done.returncode})\n{_tail(output)}")
+        return output
 
     def close(self) -> None:
         """Stop the server and delete a temporary data directory; idempotent.

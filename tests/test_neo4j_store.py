@@ -237,7 +237,7 @@ def test_constraints_and_indexes(neo4j_target: Neo4jTarget) -> None:
             indexes = {r["name"]: r["type"] for r in records}
     for label in ("Company", "Person", "Park"):
         assert constraints[f"guanxi_{label.lower()}_id"] == ([label], [cypher.ID], "UNIQUENESS")
-        assert indexes[f"guanxi_{label.lower()}_name"] == "RANGE"
+        assert indexes[f"guanxi_{label.lower()}_name_lc"] == "RANGE"
         assert indexes[f"guanxi_{label.lower()}_name_text"] == "TEXT"
 
 
