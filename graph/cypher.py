@@ -126,6 +126,18 @@ def index_name(label_name: str, what: str) -> str:
     return f"guanxi_{label_name.lower()}_{what}"
 
 
+def drop_index(name: str) -> str:
+    """Drop one of guanxi's own indexes by name (``name`` from :func:`schema_statements`, never user text)."""
+    if not re.fullmatch(r"guanxi_[a-z0-9_]+", name):
+        raise InvalidParameter("name", f"not a guanxi index name: {name!r}")
+    return f"DROP INDEX {name} IF EXISTS"
+
+
+def is_constraint(name: str) -> bool:
+    """Whether the statement of :func:`schema_statements` called ``name`` makes a constraint."""
+    return name.endswith("_id")
+
+
 def schema_statements(schema: Schema) -> dict[str, str]:
     """Constraint and index statements by name, all idempotent (``IF NOT EXISTS``).
 
@@ -168,20 +180,28 @@ SHOW_SCHEMA = ("SHOW INDEXES YIELD name RETURN name", "SHOW CONSTRAINTS YIELD na
 PING = "RETURN 1 AS ok"
 
 
-#: first statement of every write transaction: count the write (the store's version) and
-#: reserve ``$n`` sequence numbers for what it creates; returns the first as ``base``
-BEGIN_WRITE = (
+#: reserve ``$n`` sequence numbers (creation order) for one write; returns the first as ``base``
+RESERVE_SEQ = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
-    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.seq = coalesce(m.seq, 0) + $n, "
-    "m.version = coalesce(m.version, 0) + 1 "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.seq = coalesce(m.seq, 0) + $n "
     "RETURN m.seq - $n AS base"
+)
+#: count a write in the store's version, after its data is committed (readers' caches follow it)
+BUMP_VERSION = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.version = coalesce(m.version, 0) + 1"
 )
 #: whether the graph came from ``neo4j-admin database import`` and still lacks its constraints and indexes
 SCHEMA_PENDING = (
     f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN coalesce(m.schema_pending, false) AS pending"
 )
-#: the imported graph's constraints and indexes are made
+#: the graph's constraints and indexes are made
 SCHEMA_DONE = f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) REMOVE m.schema_pending"
+#: a load began without the secondary indexes (made when it finishes, or on the next connection if it fails)
+MARK_SCHEMA_PENDING = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.schema_pending = true"
+)
 #: wait until every index is online (``$timeout`` seconds at most)
 AWAIT_INDEXES = "CALL db.awaitIndexes($timeout)"
 #: the store's version: a random epoch per graph (a clear starts a new one) and a write counter

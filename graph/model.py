@@ -128,11 +128,16 @@ class RecordBatch:
     key column included), ``"edges"`` (``name`` a relationship type; columns
     ``source`` and ``target`` as node ids plus its properties) or
     ``"clients"`` (columns ``uscc``, ``manager``, ``branch``, ``since``).
+
+    ``ends_checked``: the loader already found every relationship end and
+    client company in the load or the graph, so a store need not read them
+    again before writing (it still refuses a transaction whose ends vanished).
     """
 
     what: Literal["nodes", "edges", "clients"]
     name: str
     frame: pd.DataFrame
+    ends_checked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,7 +207,7 @@ def write_batches(
         frame = batch.frame
         for start in range(0, len(frame), batch_size):
             chunk = frame.iloc[start : start + batch_size].reset_index(drop=True)
-            count = store.write(RecordBatch(batch.what, batch.name, chunk))
+            count = store.write(RecordBatch(batch.what, batch.name, chunk, ends_checked=True))
             written[batch.name] = written.get(batch.name, 0) + int(count)
             done += len(chunk)
             if progress is not None:
