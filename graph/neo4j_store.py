@@ -3,10 +3,10 @@
 Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
 
 * a node is keyed by ``_id`` = ``"Label:key"`` (unique per label; not
-  ``id``, which persons and parks already use for their own key column) and
-  keeps ``label``, ``key``, ``name`` and its columns as properties, exactly
-  the embedded store's (list values come back as tuples, as the loaders make
-  them); a relationship is keyed by its ends, its type and ``_key``
+  ``id``, which persons and parks already use for their own key column),
+  which also gives its label and key, and keeps ``name`` and its columns as
+  properties, exactly the embedded store's (list values come back as
+  tuples, as the loaders make them); a relationship is keyed by its ends, its type and ``_key``
   (:func:`graph.records.edge_key`) and carries ``_strength``, the strength
   the warmth weights give it, computed in Python. Other ``_`` properties are
   bookkeeping and never shown: search copies of key and name, ``_loops``
@@ -417,7 +417,8 @@ class Neo4jStore(GraphStore):
             for k, v in props.items()
             if k not in cypher.HIDDEN_NODE_PROPS and k not in ("label", "key", "name")
         }
-        return Node(id=props[cypher.ID], label=props["label"], key=props["key"], name=props["name"], props=data)
+        label, _, key = str(props[cypher.ID]).partition(":")  # not stored apart: the id holds both
+        return Node(id=props[cypher.ID], label=label, key=key, name=props["name"], props=data)
 
     def _edge(self, type_: str, source: str, target: str, raw: Mapping[str, Any]) -> Edge:
         props = {k: _from_neo4j(v) for k, v in raw.items() if k not in cypher.HIDDEN_REL_PROPS}
@@ -546,7 +547,7 @@ class Neo4jStore(GraphStore):
         for i, key in enumerate(keys):
             props = {c: plain_value(vals[i]) for c, vals in zip(cols, values, strict=True) if present(vals[i])}
             name = str(names[i]) if present(names[i]) else str(key)
-            props.update(label=label, key=str(key), name=name)
+            props["name"] = name
             props[cypher.KEY_UC] = str(key).upper()
             props[cypher.NAME_LC] = name.casefold()
             if "former_names" in props:

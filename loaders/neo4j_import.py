@@ -211,8 +211,6 @@ def _node_columns(schema: Schema, batch: RecordBatch, seq_start: int) -> dict[st
     names = names.where(names.notna(), keys).astype(str)
     out: dict[str, pd.Series] = {
         cypher.ID: batch.name + ":" + keys,
-        "label": pd.Series([batch.name] * len(frame)),
-        "key": keys,
         "name": names,
     }
     for col in frame.columns:
