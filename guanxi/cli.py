@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("files", nargs="+", type=Path)
     exp.add_argument("--out", type=Path, required=True, help="folder for the import files")
     exp.add_argument("--database", default="neo4j", help="database the printed command imports into")
+    exp.add_argument("--server-folder", help="where the Neo4j server sees --out (e.g. /import in a container)")
     exp.add_argument("--strict", action="store_true", help="refuse the whole export if any row is rejected")
     exp.add_argument("--rejects", type=Path, help="write rejected rows to this CSV (default: in --out)")
     exp.add_argument("--warmth", type=Path, help="a warmth file replacing graph/warmth.yaml (GUANXI_WARMTH)")
@@ -256,7 +257,7 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
     rejects = args.rejects or (done.directory / "rejects.csv" if report.rejects else None)
     if rejects is not None and report.rejects:
         report.write_rejects(rejects)
-    command = done.command(args.database)
+    command = done.command(args.database, folder=args.server_folder)
     if args.json:
         _print_json(
             {

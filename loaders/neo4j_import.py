@@ -79,22 +79,32 @@ class ImportFiles:
     #: files with a line break inside a value (the importer reads only these multi-line)
     multiline: list[Path] = field(default_factory=list)
 
-    def admin_args(self, database: str = "neo4j") -> list[str]:
-        """Arguments of ``neo4j-admin`` that import these files into ``database``, replacing it."""
+    def admin_args(self, database: str = "neo4j", folder: str | None = None) -> list[str]:
+        """Arguments of ``neo4j-admin`` that import these files into ``database``, replacing it.
+
+        ``folder``: where the Neo4j server sees this export's folder, when it
+        is not here (a container's ``/import``, another machine).
+        """
         if not database or any(c.isspace() for c in database):
             raise InvalidParameter("database", f"not a database name: {database!r}")
+        if folder is not None and not folder.strip():
+            raise InvalidParameter("folder", "an empty folder name")
+
+        def where(path: Path) -> str:
+            return str(path) if folder is None else f"{folder.rstrip('/')}/{path.name}"
+
         args = ["database", "import", "full"]
-        args += [f"--nodes={label}={path}" for label, path in self.nodes.items()]
-        args += [f"--relationships={type_}={path}" for type_, path in self.relationships.items()]
+        args += [f"--nodes={label}={where(path)}" for label, path in self.nodes.items()]
+        args += [f"--relationships={type_}={where(path)}" for type_, path in self.relationships.items()]
         args.append(f"--array-delimiter={ARRAY_DELIMITER}")
         if self.multiline:  # the whole import parsed multi-line (slower): v2's per-file list trips on large files
             args.append("--multiline-fields=true")
         args += ["--overwrite-destination=true", database]
         return args
 
-    def command(self, database: str = "neo4j", neo4j_admin: str = "neo4j-admin") -> str:
+    def command(self, database: str = "neo4j", neo4j_admin: str = "neo4j-admin", folder: str | None = None) -> str:
         """The shell command: ``neo4j-admin database import full --nodes=... neo4j``."""
-        return shlex.join([neo4j_admin, *self.admin_args(database)])
+        return shlex.join([neo4j_admin, *self.admin_args(database, folder)])
 
 
 # -- column formatting ------------------------------------------------------------

@@ -67,6 +67,7 @@ def test_files_and_command(files: Path, tmp_path: Path) -> None:
     assert args[:3] == ["database", "import", "full"] and args[-1] == "graph2"
     assert f"--array-delimiter={ARRAY_DELIMITER}" in args and "--overwrite-destination=true" in args
     assert done.command().startswith("neo4j-admin database import full --nodes=Company=")
+    assert "--nodes=Company=/import/nodes_Company.csv" in done.admin_args(folder="/import/")
     with pytest.raises(InvalidParameter, match="database"):
         done.admin_args("two words")
 
