@@ -315,6 +315,31 @@ def edges_of(schema: Schema, types: Sequence[str] | None) -> str:
     )
 
 
+def reachable(schema: Schema, label_name: str, types: Sequence[str], forward: bool) -> str:
+    """Ids of every node reachable from ``$id`` (of one label) along ``types`` (``forward``) or
+    against them, the start included.
+
+    ``DISTINCT`` on the far end of an unbounded pattern lets the planner use its
+    breadth-first pruning expand: each node is visited once, not once per path.
+    """
+    arrow = f"-[:{rel_types(schema, types)}*0..]->" if forward else f"<-[:{rel_types(schema, types)}*0..]-"
+    return f"MATCH (s:{label(schema, label_name)} {{{ID}: $id}}){arrow}(n) RETURN DISTINCT n.{ID} AS id"
+
+
+def upstream_holdings(schema: Schema, label_name: str, holds: str) -> str:
+    """Every ``holds`` relationship into ``$id`` (of one label) or into a node that holds it, directly or
+    through others: the company's whole ownership tree, without the company's own holdings.
+
+    One query instead of a walk a level at a time (see :func:`reachable` for the pruning expand).
+    """
+    h = rel_type(schema, holds)
+    return (
+        f"MATCH (c:{label(schema, label_name)} {{{ID}: $id}})<-[:{h}*0..]-(x) WITH DISTINCT c, x "
+        f"MATCH (o)-[r:{h}]->(x) WHERE o <> c "
+        f"RETURN o.{ID} AS source, x.{ID} AS target, properties(r) AS props"
+    )
+
+
 def path_edges(schema: Schema, types: Sequence[str]) -> str:
     """Relationships of ``types`` from each node (``$ids``) to the nodes listed for it in ``$want``,
     with both nodes' properties."""

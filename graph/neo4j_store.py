@@ -216,6 +216,12 @@ class Neo4jStore(GraphStore):
     """Graph store on a Neo4j 5 server, cluster or Aura database."""
 
     backend = "neo4j"
+    #: the native steps the analyst queries use (:func:`queries.common.native`), decided by
+    #: measurement (``python -m bench ... --analysis``, docs/benchmarks.md): the ownership tree in one
+    #: query beats a walk of round trips; the guarantee circle does not (most companies have few
+    #: guarantees, and the walk stops at once where the two reach queries cannot), so ``reachable``
+    #: is defined but walked
+    native_steps = frozenset({"upstream_holdings"})
 
     def __init__(
         self,
@@ -750,6 +756,33 @@ class Neo4jStore(GraphStore):
             out.append(self._edge(r["type"], r["source"], r["target"], props))
         out.sort(key=lambda e: (self._type_order.get(e.type, 99), e.source, e.target, str(e.props.get(cypher.KEY))))
         return out
+
+    # -- native steps of the analyst queries (queries.common.native) -------------------------
+    def reachable(self, start: str, types: Sequence[str], forward: bool) -> set[str]:
+        """Every node reachable from ``start`` along ``types`` (``forward``) or against them, start
+        included: one query, where the query layer would walk a level (a round trip) at a time."""
+        label = self._label_of(start)
+        if label is None:
+            return set()
+        with self._errors("following relationships"):
+            records = self._read(cypher.reachable(self.schema, label, types, forward), id=start)
+        return {str(r["id"]) for r in records}
+
+    def upstream_holdings(self, company: str) -> list[Edge]:
+        """Every shareholding on a chain into ``company`` (its own holdings left out), in one query."""
+        holds = "HOLDS_SHARES"
+        label = self._label_of(company)
+        if label is None:
+            return []
+        with self._errors("reading the ownership tree"):
+            records = self._read(cypher.upstream_holdings(self.schema, label, holds), id=company)
+        edges = [self._edge(holds, str(r["source"]), str(r["target"]), r["props"]) for r in records]
+        edges.sort(key=lambda e: (e.source, e.target, str(e.props.get(cypher.KEY))))
+        return edges
+
+    def _label_of(self, nid: str) -> str | None:
+        label, sep, key = nid.partition(":")
+        return label if sep and key and label in self.schema.labels else None
 
     def degrees(self, ids: Sequence[str]) -> dict[str, int]:
         with self._errors("counting relationships"):

@@ -13,9 +13,10 @@ does it once.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from graph.errors import InvalidParameter
@@ -150,9 +151,31 @@ def native(store: GraphStore, name: str) -> Callable[..., object] | None:
       (:mod:`queries.guarantees`): every node reachable from ``start_id``
       along relationships of ``types`` in their direction (``forward``) or
       against it, the start included.
+
+    A store lists the steps it wants used in ``native_steps``: it may define
+    a step and still prefer the walk where that measured faster (see
+    :class:`graph.neo4j_store.Neo4jStore`). :func:`steps` overrides the
+    choice, to measure both.
     """
+    wanted = _STEPS[-1] if _STEPS else getattr(store, "native_steps", None)
+    if wanted is not None and name not in wanted:
+        return None
     method = getattr(store, name, None)
     return method if callable(method) else None
+
+
+_STEPS: list[frozenset[str]] = []
+
+
+@contextlib.contextmanager
+def steps(*names: str) -> Iterator[None]:
+    """Inside this block the queries use exactly these native steps (where a store has them) and
+    walk for the rest; ``steps()`` walks everywhere. For measuring one way against the other."""
+    _STEPS.append(frozenset(names))
+    try:
+        yield
+    finally:
+        _STEPS.pop()
 
 
 # -- a cache of whole-graph work, one per store --------------------------------------------------

@@ -26,7 +26,10 @@ from guanxi.cli import main
 from loaders.generate import generate
 from loaders.neo4j_import import ARRAY_DELIMITER, _cells, _neo4j_type, export_for_import
 from loaders.pipeline import load_files
+from queries.common import steps
+from queries.guarantees import circles_of
 from queries.introductions import introductions
+from queries.ownership import ultimate_owners
 from tests import neo4j_server
 from tests.conftest import neo4j_unavailable
 
@@ -132,6 +135,13 @@ def test_imported_graph_is_a_loaded_graph(files: Path, imported: neo4j_server.Ne
         with_former = next(n for n in embedded.iter_nodes("Company") if n.props.get("former_names"))
         former = with_former.props["former_names"][0]
         assert [n.id for n in store.find_nodes(former)] == [n.id for n in embedded.find_nodes(former)]
+        companies = [n.id for n in embedded.iter_nodes("Company")][::10]
+        for cid in companies:  # the native steps (one query each) and the walk agree
+            with steps("reachable", "upstream_holdings"):
+                native = (circles_of(store, cid), ultimate_owners(store, cid))
+            with steps():
+                assert (circles_of(store, cid), ultimate_owners(store, cid)) == native, cid
+            assert native == (circles_of(embedded, cid), ultimate_owners(embedded, cid)), cid
         version = store.version()
         before = (store.stats(), list(store.iter_nodes()))
         load_files(store, files)  # a Cypher load over the imported graph: nothing new
