@@ -176,10 +176,6 @@ def schema_statements(schema: Schema) -> dict[str, str]:
 SHOW_SCHEMA = ("SHOW INDEXES YIELD name RETURN name", "SHOW CONSTRAINTS YIELD name RETURN name")
 
 # -- writing ----------------------------------------------------------------------
-#: cheap query run once at connection time: does the database exist and answer?
-PING = "RETURN 1 AS ok"
-
-
 #: reserve ``$n`` sequence numbers (creation order) for one write; returns the first as ``base``
 RESERVE_SEQ = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
@@ -191,7 +187,8 @@ BUMP_VERSION = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
     "SET m.epoch = coalesce(m.epoch, randomUUID()), m.version = coalesce(m.version, 0) + 1"
 )
-#: whether the graph came from ``neo4j-admin database import`` and still lacks its constraints and indexes
+#: run once at connection time: does the database exist and answer, and does the graph still lack
+#: its constraints and indexes (written by ``neo4j-admin database import``, or a load that died)?
 SCHEMA_PENDING = (
     f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN coalesce(m.schema_pending, false) AS pending"
 )

@@ -34,7 +34,7 @@ import pandas as pd
 from graph.errors import InvalidParameter, StoreError, StoreUnavailable
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
-from graph.records import RESERVED, edge_choice_key, edge_keys, plain_value, present
+from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
 from graph.schema import Schema
 from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
@@ -324,18 +324,11 @@ class EmbeddedStore(GraphStore):
         return len(src)
 
     def _write_clients(self, frame: pd.DataFrame) -> int:
-        ids = [node_id("Company", str(u)) for u in frame["uscc"].tolist()]
+        ids, columns = client_columns(frame)
         missing = [n for n in ids if n not in self.graph]
         if missing:
             raise StoreError(f"clients: {len(missing)} companies are not in the graph (e.g. {missing[0]})")
-        cols = [c for c in ("manager", "branch", "since") if c in frame.columns]
-        values = {c: frame[c].tolist() for c in cols}
-        for i, nid in enumerate(ids):
-            attrs: dict[str, Any] = {"is_client": True}
-            for c in cols:
-                v = values[c][i]
-                if present(v):
-                    attrs["client_since" if c == "since" else c] = plain_value(v)
+        for nid, attrs in zip(ids, row_props(columns), strict=True):
             self.graph.nodes[nid].update(attrs)
         return len(ids)
 

@@ -120,9 +120,10 @@ from neo4j.exceptions import (
 
 from graph import cypher
 from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavailable
-from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
+from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
-from graph.records import RESERVED, edge_choice_key, edge_keys, plain_value, present
+from graph.neo4j_rows import edge_columns, former_names, node_columns
+from graph.records import client_columns, edge_choice_key, row_props
 from graph.schema import Schema
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -159,22 +160,6 @@ def _from_neo4j(value: Any) -> Any:
     if callable(to_native):
         return to_native()
     return value
-
-
-def _former_names(raw: Any) -> list[str]:
-    """Case-folded former names, split and stripped as the embedded name index does."""
-    items = raw.split(";") if isinstance(raw, str) else raw or ()
-    return [str(fn).strip().casefold() for fn in items if fn]
-
-
-def former_text(raw: Any) -> str:
-    """The searchable copy of the former names (``_former_lc``): each between :data:`cypher.FORMER_SEP`.
-
-    Not a line break: a value without one keeps an import file single-line
-    (:mod:`loaders.neo4j_import`), which the importer reads much faster.
-    """
-    sep = cypher.FORMER_SEP
-    return sep + sep.join(_former_names(raw)) + sep
 
 
 def _merge_duplicates(rows: list[dict[str, Any]], identity: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
@@ -258,14 +243,13 @@ class Neo4jStore(GraphStore):
         self._schema_ready = False
         self._indexes_pending = False
         self._weights_ready = False
-        self._driver = _connect(uri, user, password, database, max_retry_time, connection_timeout)
-        try:
-            with self._errors("checking for an imported graph"):
-                if self._read(cypher.SCHEMA_PENDING)[0]["pending"]:
-                    self.prepare()
-        except BaseException:
-            self._driver.close()
-            raise
+        self._driver, pending = _connect(uri, user, password, database, max_retry_time, connection_timeout)
+        if pending:
+            try:
+                self.prepare()
+            except BaseException:
+                self._driver.close()
+                raise
 
     @classmethod
     def from_settings(
@@ -545,20 +529,12 @@ class Neo4jStore(GraphStore):
         spec = self.schema.label(label)
         if spec.key not in frame.columns:
             raise InvalidParameter("batch", f"a {label} batch needs its key column {spec.key!r}")
-        cols = [str(c) for c in frame.columns if c not in RESERVED]
-        keys = frame[spec.key].tolist()
-        names = frame[spec.name_property].tolist() if spec.name_property in frame else [None] * len(frame)
-        values = [frame[c].tolist() for c in cols]
-        rows: list[dict[str, Any]] = []
-        for i, key in enumerate(keys):
-            props = {c: plain_value(vals[i]) for c, vals in zip(cols, values, strict=True) if present(vals[i])}
-            name = str(names[i]) if present(names[i]) else str(key)
-            props["name"] = name
-            props[cypher.KEY_UC] = str(key).upper()
-            props[cypher.NAME_LC] = name.casefold()
-            if "former_names" in props:
-                props[cypher.FORMER_LC] = former_text(props["former_names"])
-            rows.append({"id": node_id(label, str(key)), "i": i, "props": props})
+        columns = node_columns(self.schema, label, frame)
+        ids = columns[cypher.ID].tolist()
+        rows = [
+            {"id": nid, "i": i, "props": props}
+            for i, (nid, props) in enumerate(zip(ids, row_props(columns, skip=(cypher.ID,)), strict=True))
+        ]
         unique = _merge_duplicates(rows, lambda row: row["id"])
         query = cypher.merge_nodes(self.schema, label)
         self._transactions(
@@ -586,18 +562,17 @@ class Neo4jStore(GraphStore):
         if len(src) > self.batch_rows and not ends_checked:  # several transactions: check before the first
             check_ends()
         self._ensure_weights()
-        cols = [c for c in frame.columns if c not in ("source", "target") and c not in RESERVED]
-        values = [frame[c].tolist() for c in cols]
-        keys = edge_keys(spec.type, frame, spec.identity)
-        strengths = self.weights.strengths(spec.type, frame).tolist()
-        rows: list[dict[str, Any]] = []
+        columns = edge_columns(self.schema, self.weights, spec.type, frame)
+        keys = columns[cypher.KEY].tolist()
+        props = row_props(columns, skip=("source", "target", cypher.KEY))
+        rows = [
+            {"source": s, "target": t, "key": k, "i": i, "props": p}
+            for i, (s, t, k, p) in enumerate(zip(src, dst, keys, props, strict=True))
+        ]
         loops: dict[str, set[str]] = {}
-        for i in range(len(src)):
-            props = {str(c): plain_value(vals[i]) for c, vals in zip(cols, values, strict=True) if present(vals[i])}
-            props[cypher.STRENGTH] = strengths[i]
-            rows.append({"source": src[i], "target": dst[i], "key": keys[i], "i": i, "props": props})
-            if src[i] == dst[i]:
-                loops.setdefault(src[i].partition(":")[0], set()).add(src[i])
+        for s, t in zip(src, dst, strict=True):
+            if s == t:
+                loops.setdefault(s.partition(":")[0], set()).add(s)
         unique = _merge_duplicates(rows, lambda row: (row["source"], row["target"], row["key"]))
 
         def statements(chunk: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
@@ -625,7 +600,7 @@ class Neo4jStore(GraphStore):
         return len(rows)
 
     def _write_clients(self, frame: pd.DataFrame, ends_checked: bool) -> int:
-        ids = [node_id("Company", str(u)) for u in frame["uscc"].tolist()]
+        ids, columns = client_columns(frame)
 
         def check_companies() -> None:
             found = self.existing_ids(ids)
@@ -635,16 +610,7 @@ class Neo4jStore(GraphStore):
 
         if len(ids) > self.batch_rows and not ends_checked:
             check_companies()
-        cols = [c for c in ("manager", "branch", "since") if c in frame.columns]
-        values = {c: frame[c].tolist() for c in cols}
-        rows: list[dict[str, Any]] = []
-        for i, nid in enumerate(ids):
-            props: dict[str, Any] = {"is_client": True}
-            for c in cols:
-                v = values[c][i]
-                if present(v):
-                    props["client_since" if c == "since" else c] = plain_value(v)
-            rows.append({"id": nid, "props": props})
+        rows = [{"id": nid, "props": props} for nid, props in zip(ids, row_props(columns), strict=True)]
         query = cypher.update_nodes(self.schema, "Company")
         try:
             self._transactions([(query, {"rows": list(chunk)})] for chunk in _chunks(rows, self.batch_rows))
@@ -714,10 +680,10 @@ class Neo4jStore(GraphStore):
             return (len(r["props"]["name"]), r["id"])
 
         def former_is(node: Node) -> bool:
-            return folded in _former_names(node.props.get("former_names"))
+            return folded in former_names(node.props.get("former_names"))
 
         def former_has(node: Node) -> bool:
-            return any(folded in fn for fn in _former_names(node.props.get("former_names")))
+            return any(folded in fn for fn in former_names(node.props.get("former_names")))
 
         with self._errors("searching names"):
             for what, params, keep in (
@@ -1067,8 +1033,9 @@ class _Search:
 # -- connecting -------------------------------------------------------------------------
 def _connect(
     uri: str, user: str, password: str | None, database: str, max_retry_time: float, connection_timeout: float
-) -> Driver:
-    """A driver that has proven it can reach ``database``; StoreUnavailable saying why not."""
+) -> tuple[Driver, bool]:
+    """A driver that has proven it can reach ``database``, and whether the graph's schema is still
+    to be made (one query answers both); StoreUnavailable saying why not."""
     scheme = uri.partition("://")[0].lower() if "://" in uri else ""
     if scheme not in BOLT_SCHEMES:
         raise StoreUnavailable(
@@ -1088,7 +1055,7 @@ def _connect(
         raise StoreUnavailable(f"cannot use Neo4j URI {uri!r}: {exc}") from None
     try:
         driver.verify_connectivity()
-        driver.execute_query(cypher.PING, routing_=RoutingControl.READ, database_=database)
+        records, _, _ = driver.execute_query(cypher.SCHEMA_PENDING, routing_=RoutingControl.READ, database_=database)
     except AuthError:
         driver.close()
         raise StoreUnavailable(
@@ -1109,7 +1076,7 @@ def _connect(
     except (Neo4jError, DriverError, OSError) as exc:
         driver.close()
         raise StoreUnavailable(f"cannot open Neo4j at {uri}: {exc}") from None
-    return driver
+    return driver, bool(records[0]["pending"])
 
 
 __all__ = ["BOLT_SCHEMES", "SUB_BATCH", "Neo4jStore"]

@@ -20,10 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.model import Edge
+from graph.model import Edge, node_id
 
 #: node and relationship attributes a store sets itself; a loader column of that name is not copied
 RESERVED = frozenset({"label", "key", "name", "type"})
+#: client list column -> the company property it sets (besides ``is_client = True``)
+CLIENT_PROPS: Mapping[str, str] = {"manager": "manager", "branch": "branch", "since": "client_since"}
 
 
 def present(value: Any) -> bool:
@@ -73,3 +75,24 @@ def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, i
     and identity, so every store explains a hop with the same relationship.
     """
     return (-edge.strength, type_order.get(edge.type, 99), edge.source, edge.target, str(edge.props.get("_key", "")))
+
+
+def client_columns(frame: pd.DataFrame) -> tuple[list[str], dict[str, pd.Series]]:
+    """The client companies' ids, and the properties a client list sets on them, by column
+    (``is_client`` and :data:`CLIENT_PROPS`; missing values where a row has none)."""
+    ids = [node_id("Company", str(u)) for u in frame["uscc"].tolist()]
+    out: dict[str, pd.Series] = {"is_client": pd.Series([True] * len(frame), dtype=object)}
+    for col, prop in CLIENT_PROPS.items():
+        if col in frame.columns:
+            out[prop] = frame[col].reset_index(drop=True)
+    return ids, out
+
+
+def row_props(columns: Mapping[str, pd.Series], skip: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Each row's properties from columns: its present values, as plain Python values."""
+    left_out = set(skip)
+    names = [c for c in columns if c not in left_out]
+    values: list[list[Any]] = [columns[c].tolist() for c in names]
+    rows = len(values[0]) if values else 0
+    pairs = list(zip(names, values, strict=True))
+    return [{c: plain_value(vals[i]) for c, vals in pairs if present(vals[i])} for i in range(rows)]

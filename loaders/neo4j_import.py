@@ -49,9 +49,9 @@ import pyarrow.csv as pacsv
 
 from graph import cypher
 from graph.errors import InvalidParameter, LoadError
-from graph.model import RecordBatch, node_id
-from graph.neo4j_store import former_text
-from graph.records import RESERVED, edge_keys
+from graph.model import RecordBatch
+from graph.neo4j_rows import edge_columns, node_columns
+from graph.records import client_columns
 from graph.schema import Schema, load_schema
 from graph.warmth import Weights, load_weights
 from loaders.pipeline import Progress, read_and_validate
@@ -213,32 +213,10 @@ def _table(columns: dict[str, pd.Series]) -> pa.Table:
 
 # -- the tables ---------------------------------------------------------------------
 def _node_columns(schema: Schema, batch: RecordBatch, seq_start: int) -> dict[str, pd.Series]:
-    """Stored properties of one label's nodes, as :meth:`Neo4jStore._write_nodes` sets them."""
-    spec = schema.label(batch.name)
-    frame = batch.frame.reset_index(drop=True)
-    keys = frame[spec.key].astype(str)
-    names = frame[spec.name_property] if spec.name_property in frame else pd.Series([None] * len(frame))
-    names = names.where(names.notna(), keys).astype(str)
-    out: dict[str, pd.Series] = {
-        cypher.ID: batch.name + ":" + keys,
-        "name": names,
-    }
-    for col in frame.columns:
-        if str(col) not in RESERVED:
-            out[str(col)] = frame[col]
-    out[cypher.KEY_UC] = keys.str.upper()
-    out[cypher.NAME_LC] = pd.Series([n.casefold() for n in names.tolist()])
-    if "former_names" in frame.columns:
-        former = frame["former_names"]
-        out[cypher.FORMER_LC] = pd.Series(
-            [former_text(v) if _present_list(v) else None for v in former.tolist()], dtype=object
-        )
-    out[cypher.SEQ] = pd.Series(np.arange(seq_start, seq_start + len(frame), dtype=np.int64))
+    """The nodes' stored properties (:func:`graph.neo4j_rows.node_columns`) and their creation order."""
+    out = node_columns(schema, batch.name, batch.frame)
+    out[cypher.SEQ] = pd.Series(np.arange(seq_start, seq_start + len(batch.frame), dtype=np.int64))
     return out
-
-
-def _present_list(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and np.isnan(value))
 
 
 def export_for_import(
@@ -353,39 +331,29 @@ def export_for_import(
 def _edge_columns(
     schema: Schema, weights: Weights, batch: RecordBatch, seq: int, loops: dict[str, int]
 ) -> tuple[dict[str, pd.Series], int]:
-    """Stored properties of one relationship batch, as :meth:`Neo4jStore._write_edges` sets them."""
-    spec = schema.kind(batch.name)
-    frame = batch.frame.reset_index(drop=True)
-    src = frame["source"].astype(str)
-    dst = frame["target"].astype(str)
-    out: dict[str, pd.Series] = {":START_ID": src, ":END_ID": dst}
-    out[cypher.KEY] = pd.Series(edge_keys(spec.type, frame, spec.identity), dtype=object)
-    for col in frame.columns:
-        if col not in ("source", "target") and str(col) not in RESERVED:
-            out[str(col)] = frame[col]
-    out[cypher.STRENGTH] = pd.Series(weights.strengths(spec.type, frame), dtype="float64").reset_index(drop=True)
-    out[cypher.SEQ] = pd.Series(np.arange(seq, seq + len(frame), dtype=np.int64))
+    """The relationships' stored properties (:func:`graph.neo4j_rows.edge_columns`), their ends as the
+    importer names them and their creation order; counts each node's relationships to itself."""
+    columns = edge_columns(schema, weights, batch.name, batch.frame)
+    src, dst = columns.pop("source"), columns.pop("target")
+    out = {":START_ID": src, ":END_ID": dst, **columns}
+    out[cypher.SEQ] = pd.Series(np.arange(seq, seq + len(src), dtype=np.int64))
     for node in src[src == dst].tolist():
         loops[node] = loops.get(node, 0) + 1
-    return out, seq + len(frame)
+    return out, seq + len(src)
 
 
 def _apply_clients(companies: dict[str, pd.Series], frame: pd.DataFrame) -> None:
-    """Set the client flags on company rows, as :meth:`Neo4jStore._write_clients` does."""
-    ids = companies[cypher.ID]
-    position = pd.Series(np.arange(len(ids)), index=ids.tolist())
-    wanted = [node_id("Company", str(u)) for u in frame["uscc"].tolist()]
-    missing = [w for w in wanted if w not in position.index]
+    """Set the client list's properties (:func:`graph.records.client_columns`) on the company rows;
+    a client value replaces a company column of the same name where given, as in a Cypher load."""
+    ids, columns = client_columns(frame)
+    position = pd.Series(np.arange(len(companies[cypher.ID])), index=companies[cypher.ID].tolist())
+    missing = [w for w in ids if w not in position.index]
     if missing:
         raise LoadError(f"clients: {len(missing)} companies are not in the companies files (e.g. {missing[0]})")
-    rows = position.loc[wanted].to_numpy()
-    flags = pd.Series([None] * len(ids), dtype=object)
-    flags.iloc[rows] = True
-    companies["is_client"] = flags
-    for col, prop in (("manager", "manager"), ("branch", "branch"), ("since", "client_since")):
-        if col in frame.columns:
-            values = pd.Series([None] * len(ids), dtype=object)
-            values.iloc[rows] = frame[col].astype(object).where(frame[col].notna(), None).tolist()
-            if prop in companies:  # a company property of that name: the client value wins where given
-                values = values.where(values.notna(), companies[prop])
-            companies[prop] = values
+    rows = position.loc[ids].to_numpy()
+    for prop, column in columns.items():
+        values = pd.Series([None] * len(position), dtype=object)
+        values.iloc[rows] = column.astype(object).where(column.notna(), None).tolist()
+        if prop in companies:
+            values = values.where(values.notna(), companies[prop])
+        companies[prop] = values

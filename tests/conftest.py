@@ -32,16 +32,28 @@ STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
 
 def on_ci() -> bool:
-    """Whether we run in CI, where an unavailable Neo4j must fail the tests, not skip them."""
+    """Whether we run in CI, where an unavailable Neo4j or Chromium must fail the tests, not skip them."""
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def unavailable(message: str) -> NoReturn:
+    """Fail on CI, skip elsewhere: something a test needs (a server, a browser) cannot be had."""
+    if on_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 def neo4j_unavailable(reason: str) -> NoReturn:
     """Fail on CI, skip elsewhere: no Neo4j server to test against."""
-    message = f"Neo4j test server unavailable: {reason}"
-    if on_ci():
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    unavailable(f"Neo4j test server unavailable: {reason}")
+
+
+def started_test_server() -> neo4j_server.Neo4jTestServer:
+    """A new, running Neo4j test server (the caller closes it), or fail on CI / skip elsewhere."""
+    try:
+        return neo4j_server.start_test_server()
+    except neo4j_server.Neo4jServerError as exc:
+        neo4j_unavailable(str(exc))
 
 
 @dataclass(frozen=True)
@@ -93,10 +105,7 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
     if external is not None:
         yield external
         return
-    try:
-        server = neo4j_server.start_test_server()
-    except neo4j_server.Neo4jServerError as exc:
-        neo4j_unavailable(str(exc))
+    server = started_test_server()
     try:
         yield Neo4jTarget(uri=server.uri, user=server.user, password=server.password, database="neo4j", server=server)
     finally:

@@ -10,41 +10,24 @@ having talked to a real Neo4j.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError
 
 from tests import neo4j_server
+from tests.conftest import neo4j_unavailable, started_test_server
 
 pytestmark = pytest.mark.neo4j
-
-
-def _on_ci() -> bool:
-    """Tell whether we run in CI, where an unavailable server must fail, not skip."""
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
-def _unavailable(reason: str) -> NoReturn:
-    """Fail on CI, skip elsewhere, because the Neo4j server cannot be used."""
-    message = f"Neo4j test server unavailable: {reason}"
-    if _on_ci():
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[neo4j_server.Neo4jTestServer]:
     """One running test server for this module, closed (and its data removed) afterwards."""
-    try:
-        srv = neo4j_server.start_test_server()
-    except neo4j_server.Neo4jServerError as exc:
-        _unavailable(str(exc))
+    srv = started_test_server()
     try:
         yield srv
     finally:
@@ -91,7 +74,7 @@ def test_data_survives_kill_and_restart(server: neo4j_server.Neo4jTestServer) ->
     try:
         server.restart()
     except neo4j_server.Neo4jServerError as exc:
-        _unavailable(f"restart after kill failed: {exc}")
+        neo4j_unavailable(f"restart after kill failed: {exc}")
     assert server.is_running
     assert (server.uri, server.data_dir) == (uri, data_dir)
     assert server.pid != pid

@@ -31,7 +31,7 @@ from graph.store import GraphStore
 from graph.uscc import check_char
 from graph.warmth import load_weights
 from tests import neo4j_server
-from tests.conftest import Neo4jTarget, neo4j_unavailable
+from tests.conftest import Neo4jTarget, started_test_server
 
 pytestmark = pytest.mark.neo4j
 
@@ -317,10 +317,7 @@ def own_server(neo4j_target: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServ
     if neo4j_target.server is not None:
         yield neo4j_target.server
         return
-    try:
-        server = neo4j_server.start_test_server()
-    except neo4j_server.Neo4jServerError as exc:
-        neo4j_unavailable(str(exc))
+    server = started_test_server()
     try:
         yield server
     finally:

@@ -199,18 +199,16 @@ def show_matching(report: MatchReport, chosen: ProspectList, lang: Lang) -> None
             st.dataframe(matched_frame(report.matched, lang), hide_index=True, width="stretch", height=260)
         else:
             st.caption(t("batch.none_here", lang))
-    with tabs[1]:
-        if report.ambiguous:
-            st.caption(t("batch.ambiguous_help", lang))
-            st.dataframe(unmatched_frame(report.ambiguous, lang), hide_index=True, width="stretch")
-        else:
-            st.caption(t("batch.none_here", lang))
-    with tabs[2]:
-        if report.unmatched:
-            st.caption(t("batch.unmatched_help", lang))
-            st.dataframe(unmatched_frame(report.unmatched, lang), hide_index=True, width="stretch")
-        else:
-            st.caption(t("batch.none_here", lang))
+    for tab, rows, help_key in (
+        (tabs[1], report.ambiguous, "batch.ambiguous_help"),
+        (tabs[2], report.unmatched, "batch.unmatched_help"),
+    ):
+        with tab:
+            if rows:
+                st.caption(t(help_key, lang))
+                st.dataframe(unmatched_frame(rows, lang), hide_index=True, width="stretch")
+            else:
+                st.caption(t("batch.none_here", lang))
 
 
 # -- the result -------------------------------------------------------------------------------------
