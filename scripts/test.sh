@@ -43,6 +43,6 @@ echo "== ruff"
 ruff check .
 ruff format --check .
 echo "== mypy"
-mypy graph loaders queries guanxi ui app.py bench tests
+mypy graph loaders queries guanxi ui leads app.py bench tests
 echo "== pytest"
 python -m pytest "$@"
