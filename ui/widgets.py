@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import io
+import math
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from graph.model import Node, Path
+from loaders import export
+from loaders.export import visible_controls
 from queries.format import kind, status
 from queries.paths import PathAnswer
 from ui import cached
@@ -71,7 +75,7 @@ def entity_picker(
         if held is not None and held.name == text.strip() and (not labels or held.label in labels):
             hits = [held, *hits]
     if not hits:
-        st.warning(t("search.none", ctx.lang, text=text.strip()))
+        st.warning(tm("search.none", ctx.lang, text=text.strip()))
         return None
     by_id = {n.id: n for n in hits}
     choice = st.selectbox(
@@ -111,7 +115,7 @@ def explore_buttons(nodes: Sequence[Node], lang: Lang, key: str) -> None:
         st.caption(t("explore.open_help", lang))
         for i, n in enumerate({n.id: n for n in nodes}.values()):
             st.button(
-                describe_node(n, lang),
+                md(describe_node(n, lang)),
                 key=f"{key}_{i}",
                 on_click=open_in_explore,
                 args=(n,),
@@ -213,12 +217,50 @@ def path_chain(path: Path, lang: Lang) -> str:
     return "".join(parts)
 
 
-_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
+#: every ASCII punctuation character: CommonMark lets each be escaped with a backslash, shown as itself
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in string.punctuation})
 
 
-def md(text: str) -> str:
-    """``text`` with Markdown's special characters escaped (names come from the data)."""
-    return text.translate(_MARKDOWN_SPECIALS)
+def md(text: object) -> str:
+    r"""``text`` shown as itself wherever Streamlit renders Markdown (markdown, captions, alerts, labels).
+
+    Names, notes and errors come from the data: a company named
+    ``[点我登录](https://evil.example/login)`` must not become a link, nor
+    ``![b](http://e/b.png)`` an image the browser fetches, ``<img ...>`` HTML,
+    ``$x$`` maths, ``:red[x]`` colour, ``www.evil.example`` an autolink or a
+    leading ``#`` a heading. Every ASCII punctuation character is escaped
+    (CommonMark shows an escaped character as itself) and control characters
+    are written as visible escapes (a new line would end the bold text).
+
+    >>> print(md("[点我](http://e.example) <b>"))
+    \[点我\]\(http\:\/\/e\.example\) \<b\>
+    """
+    return visible_controls(str(text)).translate(_MARKDOWN_SPECIALS)
+
+
+def tm(key: str, lang: Lang, /, **params: object) -> str:
+    """:func:`ui.i18n.t` for text shown as Markdown: every parameter but numbers passes through :func:`md`."""
+    return t(key, lang, **{k: v if isinstance(v, int | float) else md(v) for k, v in params.items()})
+
+
+#: amounts in tables are numbers in 万元 (CNY 10,000), the unit a Chinese bank reads, so that they sort as numbers
+AMOUNT_UNIT = 10_000
+
+
+def wan(amount: object) -> float | None:
+    """An amount in yuan as a number of 万元 for a table column (None when unknown or not a number)."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount):
+        return None
+    return round(amount / AMOUNT_UNIT, 2)
+
+
+def number_columns(lang: Lang, *, amounts: Sequence[str] = (), shares: Sequence[str] = ()) -> dict[str, Any]:
+    """``column_config`` for ``st.dataframe``: amount columns (numbers in 万元, the unit in the header) and
+    share columns (fractions shown as percentages) stay numeric, so a click on the header sorts them by value."""
+    unit = "（万元）" if lang == "zh" else " (CNY 10k)"
+    config: dict[str, Any] = {c: st.column_config.NumberColumn(f"{c}{unit}", format="localized") for c in amounts}
+    config.update({c: st.column_config.NumberColumn(c, format="percent") for c in shares})
+    return config
 
 
 def list_sep(lang: Lang) -> str:
@@ -295,16 +337,13 @@ def answer_frame(answer: PathAnswer, lang: Lang, *, introductions: bool = True) 
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV that Excel opens with Chinese intact (UTF-8 with BOM)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV that Excel opens with Chinese intact (UTF-8 with BOM), formulas neutralised (:mod:`loaders.export`)."""
+    return export.csv_bytes(frame)
 
 
 def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
-    """An .xlsx workbook with one sheet."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return buffer.getvalue()
+    """An .xlsx workbook with one sheet, no cell a formula (:mod:`loaders.export`)."""
+    return export.excel_bytes({sheet: frame})
 
 
 def downloads(frame: pd.DataFrame, basename: str, lang: Lang, key: str) -> None:
