@@ -1048,6 +1048,11 @@ def _connect(
             + ", ".join(f"{s}://" for s in BOLT_SCHEMES)
             + " (neo4j:// for a cluster or Aura, bolt:// for one server)"
         )
+    if "@" in uri.partition("://")[2].partition("/")[0]:
+        raise StoreUnavailable(
+            f"Neo4j URI {shown!r} holds a user name or password: "
+            "give them as NEO4J_USER and NEO4J_PASSWORD (--neo4j-user, --neo4j-password) instead"
+        )
     try:
         driver = GraphDatabase.driver(
             uri,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graph.errors import ConfigError
@@ -37,7 +37,7 @@ class Settings:
     warmth_file: Path | None = None
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
-    neo4j_password: str | None = None
+    neo4j_password: str | None = field(default=None, repr=False)  # never in a repr or a log
     neo4j_database: str = "neo4j"
 
     @classmethod

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from guanxi.cli import _open, _path_kwargs, _print_json, _store_options, _table
+from loaders.export import visible_controls
 from queries.format import money, percent, role
 
 Handler = Callable[[argparse.Namespace], int]
@@ -313,7 +314,15 @@ def cmd_parks(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         if args.leads:
-            leads = park_leads(store, args.park, include_closed=args.include_closed, limit=args.limit)
+            leads = park_leads(
+                store,
+                args.park,
+                keyword=args.keyword,
+                industry=args.industry,
+                region=args.region,
+                include_closed=args.include_closed,
+                limit=args.limit,
+            )
             if args.json:
                 _print_json([ld.to_dict() for ld in leads])
                 return 0
@@ -396,7 +405,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     frame = read_list(args.prospects, sheet=args.sheet)
     with _open(args) as store:
         report = match_list(store, frame, threshold=args.threshold)
-        print(report.summary(args.lang), file=sys.stderr)
+        print(visible_controls(report.summary(args.lang), keep="\n"), file=sys.stderr)
         bar: Any = tqdm(total=len(report.matched), unit="prospects", file=sys.stderr, disable=args.json)
 
         def progress(done: int, total: int) -> None:
@@ -502,7 +511,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--industry", help="a park industry, e.g. 集成电路")
     p.add_argument("--region", help="province, city or district")
     p.add_argument("--park", help="list this park's companies (with --leads: only its leads)")
-    p.add_argument("--leads", action="store_true", help="non-client companies in parks with clients")
+    p.add_argument(
+        "--leads",
+        action="store_true",
+        help="non-client companies in parks with clients (in the parks KEYWORD, --industry and --region find)",
+    )
     p.add_argument("--include-closed", action="store_true")
     p.add_argument("--limit", type=int, default=200)
     _common(p)
