@@ -154,7 +154,7 @@ def test_excel_and_csv_bytes_hold_hostile_names_as_text() -> None:
     assert values.count(-1.5) == 2 * len(HOSTILE)
     assert shown(HOSTILE[0]) in values and shown(HOSTILE[10]) in values
     for encoding in ("utf-8-sig", "gb18030"):
-        data = csv_bytes(frame, encoding)  # type: ignore[arg-type]
+        data = csv_bytes(frame, encoding)
         rows = assert_safe_csv(data, encoding)
         assert rows[0] == ["name", "amount", "n"]
         assert rows[1] == [shown(HOSTILE[0]), "-1.5", "0"]

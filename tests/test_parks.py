@@ -107,8 +107,8 @@ def test_park_referral_leads(make_store: MakeStore) -> None:
 def test_park_leads_honour_keyword_industry_and_region(make_store: MakeStore) -> None:
     store, _ = loaded(make_store)
 
-    def names(**filters: str) -> list[str]:
-        return [ld.company.name for ld in park_leads(store, **filters)]
+    def names(keyword: str | None = None, industry: str | None = None, region: str | None = None) -> list[str]:
+        return [ld.company.name for ld in park_leads(store, keyword=keyword, industry=industry, region=region)]
 
     assert names(region="上海") == ["上海新药研发有限公司"]
     assert names(region="江苏") == ["苏州晶圆制造有限公司", "苏州顺达物流有限公司"]
