@@ -346,8 +346,18 @@ def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
     return export.excel_bytes({sheet: frame})
 
 
+def file_stem(text: str) -> str:
+    """A download's file name from data (a person's key may hold anything): letters, digits, ``-_.`` only.
+
+    >>> file_stem("connections-p/../1-<x>")
+    'connections-p_.._1-_x_'
+    """
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:120] or "export"
+
+
 def downloads(frame: pd.DataFrame, basename: str, lang: Lang, key: str) -> None:
-    """CSV and Excel download buttons for ``frame``."""
+    """CSV and Excel download buttons for ``frame`` (``basename`` may hold keys from the data: made safe)."""
+    basename = file_stem(basename)
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
         t("download.csv", lang),
