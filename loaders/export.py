@@ -52,6 +52,10 @@ CSV_ENCODINGS: tuple[CsvEncoding, ...] = ("utf-8-sig", "gb18030")
 #: Excel's longest sheet name, and the characters it refuses in one
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+#: the most characters an Excel cell holds; a longer text is cut with a note saying so
+CELL_MAX = 32_767
+#: integers beyond this many digits lose digits in a spreadsheet (15 significant digits): written as text
+EXACT_DIGITS = 15
 #: the control characters Excel's XML cannot hold (C0 except tab, newline and carriage return)
 _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: every control character a terminal may act on: C0, DEL, C1 and the bidirectional overrides
@@ -83,9 +87,15 @@ def visible_controls(text: str, keep: str = "") -> str:
 
 
 def safe_text(text: str) -> str:
-    """A text cell as a spreadsheet must get it: refused characters escaped, a formula start neutralised."""
+    """A text cell as a spreadsheet must get it: refused characters escaped, a formula start
+    neutralised, and at most :data:`CELL_MAX` characters (a longer text says where it was cut)."""
     text = _EXCEL_ILLEGAL.sub(_escape, text)
-    return "'" + text if text and text[0] in FORMULA_STARTS else text
+    if text and text[0] in FORMULA_STARTS:
+        text = "'" + text
+    if len(text) > CELL_MAX:
+        note = f"…[cut: {len(text):,} characters]"
+        text = text[: CELL_MAX - len(note)] + note
+    return text
 
 
 def safe_cell(value: object) -> Cell:
@@ -99,15 +109,20 @@ def safe_cell(value: object) -> Cell:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return int(value)
+        number = int(value)
+        return number if len(str(abs(number))) <= EXACT_DIGITS else safe_text(str(number))
     if isinstance(value, float | Decimal):
         number = float(value)
         if math.isnan(number):
             return None
         return number if math.isfinite(number) else safe_text(str(value))
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime()
-    if isinstance(value, dt.datetime | dt.date):
+        if pd.isna(value):
+            return None
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.isoformat()  # spreadsheets hold no time zone: the exact time as text
+    if isinstance(value, dt.date):
         return value
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         try:

@@ -11,6 +11,7 @@ file behind and gives one line.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import io
 import json
@@ -146,6 +147,13 @@ def test_cells_are_neutralised_and_numbers_stay_numbers() -> None:
     assert safe_cell(float("inf")) == "inf"
     assert safe_cell(float("-inf")) == "'-inf"
     assert sheet_title("a/b:c*d?[e]") == "a_b_c_d__e_"
+    assert safe_cell(10**15 - 1) == 10**15 - 1 and safe_cell(-(10**20)) == "'-100000000000000000000"
+    cut = safe_cell("x" * 100_000)
+    assert isinstance(cut, str) and len(cut) == export.CELL_MAX and cut.endswith("[cut: 100,000 characters]")
+    aware = pd.Timestamp("2024-03-05 10:00", tz="Asia/Shanghai")
+    assert safe_cell(aware) == "2024-03-05T10:00:00+08:00"
+    assert safe_cell(pd.Timestamp("2024-03-05")) == dt.datetime(2024, 3, 5)
+    assert_safe_excel(excel_bytes({"t": pd.DataFrame({"when": [aware], "big": [10**30], "long": ["=" * 50_000]})}))
 
 
 def test_excel_and_csv_bytes_hold_hostile_names_as_text() -> None:
