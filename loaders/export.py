@@ -98,6 +98,14 @@ def safe_text(text: str) -> str:
     return text
 
 
+def _integer_text(whole: int) -> str:
+    """All the digits of ``whole``, or how many there are when Python refuses to write them (> 4,300)."""
+    try:
+        return str(whole)
+    except ValueError:
+        return f"{'-' if whole < 0 else ''}(an integer of about {int(whole.bit_length() * math.log10(2)):,} digits)"
+
+
 def safe_cell(value: object) -> Cell:
     """One value ready for a cell: numbers, booleans and dates as they are, text through :func:`safe_text`.
 
@@ -109,8 +117,8 @@ def safe_cell(value: object) -> Cell:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        number = int(value)
-        return number if len(str(abs(number))) <= EXACT_DIGITS else safe_text(str(number))
+        whole = int(value)
+        return whole if abs(whole) < 10**EXACT_DIGITS else safe_text(_integer_text(whole))
     if isinstance(value, float | Decimal):
         number = float(value)
         if math.isnan(number):

@@ -148,6 +148,7 @@ def test_cells_are_neutralised_and_numbers_stay_numbers() -> None:
     assert safe_cell(float("-inf")) == "'-inf"
     assert sheet_title("a/b:c*d?[e]") == "a_b_c_d__e_"
     assert safe_cell(10**15 - 1) == 10**15 - 1 and safe_cell(-(10**20)) == "'-100000000000000000000"
+    assert safe_cell(10**5000) == "(an integer of about 5,000 digits)"
     cut = safe_cell("x" * 100_000)
     assert isinstance(cut, str) and len(cut) == export.CELL_MAX and cut.endswith("[cut: 100,000 characters]")
     aware = pd.Timestamp("2024-03-05 10:00", tz="Asia/Shanghai")

@@ -90,6 +90,9 @@ def test_errors_show_escapes_and_no_password(graph_file: Path, capsys: pytest.Ca
         err = capsys.readouterr().err
         assert "s3cr" not in err and err.count("\n") == 1
         assert "***@127.0.0.1:1" in err and "NEO4J_PASSWORD" in err
+        assert main(["stats", "--neo4j-uri", uri, "--json"]) == 2
+        error = json.loads(capsys.readouterr().out)["error"]
+        assert error["type"] == "StoreUnavailable" and "s3cr" not in error["message"]
 
 
 def test_redact_credentials() -> None:
