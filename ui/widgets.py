@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -221,6 +222,12 @@ def path_chain(path: Path, lang: Lang) -> str:
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in string.punctuation})
 
 
+#: an invisible character that ends a word, to break autolinks and short codes (see :func:`md`)
+WORD_JOINER = "\u2060"
+#: where a word joiner goes: before a ``:`` after a letter (``https:``, ``:smile:``), after ``www``, before ``@``
+_AUTOLINK_PARTS = re.compile(r"(?<=[A-Za-z])(?=:)|(?i:(?<=www))(?=\.)|(?=@)")
+
+
 def md(text: object) -> str:
     r"""``text`` shown as itself wherever Streamlit renders Markdown (markdown, captions, alerts, labels).
 
@@ -232,10 +239,15 @@ def md(text: object) -> str:
     (CommonMark shows an escaped character as itself) and control characters
     are written as visible escapes (a new line would end the bold text).
 
-    >>> print(md("[点我](http://e.example) <b>"))
-    \[点我\]\(http\:\/\/e\.example\) \<b\>
+    Escapes do not stop GitHub's autolinks (``https://…``, ``www.…``, ``a@b.cn``)
+    nor emoji short codes, which Streamlit finds in the text after unescaping:
+    an invisible word joiner (U+2060) before a scheme's ``:``, after ``www``
+    and before ``@`` breaks them, and the name still reads the same.
+
+    >>> print(md("[点我](http://e.example) <b>").replace(WORD_JOINER, "+"))
+    \[点我\]\(http+\:\/\/e\.example\) \<b\>
     """
-    return visible_controls(str(text)).translate(_MARKDOWN_SPECIALS)
+    return _AUTOLINK_PARTS.sub(WORD_JOINER, visible_controls(str(text))).translate(_MARKDOWN_SPECIALS)
 
 
 def tm(key: str, lang: Lang, /, **params: object) -> str:
