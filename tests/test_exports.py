@@ -279,3 +279,22 @@ def test_explorer_downloads(hostile_store: Path) -> None:
     values = assert_safe_excel(ui_excel_bytes(frame, "=sheet"))
     assert 0.5 in values
     assert_safe_excel(workbook_bytes({"结果": frame, "summary": frame.head(1)}))
+
+
+def test_cli_load_writes_neutral_rejects(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``guanxi load`` with bad rows: the rejects CSV beside the store holds their values as text."""
+    good = "91310000MA1FL0XG1"
+    rows = [
+        ("统一社会信用代码", "企业名称"),
+        (good + check_char(good), "上海好公司"),
+        (HOSTILE[0], "坏"),
+        (HOSTILE[3], "坏"),
+    ]
+    with (tmp_path / "companies.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    graph = tmp_path / "g.gx"
+    assert main(["load", str(tmp_path / "companies.csv"), "--store", str(graph)]) == 0
+    rejects = tmp_path / "g-rejects.csv"
+    assert f"rejected rows written to {rejects}" in capsys.readouterr().out
+    values = [row[3] for row in assert_safe_csv(rejects.read_bytes())[1:]]
+    assert values == [shown(HOSTILE[0]), shown(HOSTILE[3])]
