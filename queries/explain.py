@@ -9,7 +9,8 @@ the same subject are merged, so a shared chairman reads as
 from __future__ import annotations
 
 from graph.model import Edge, Node, Path
-from queries.format import Lang, money, percent, role
+from graph.warmth import Weights
+from queries.format import Lang, kind, money, percent, role
 
 
 def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str:
@@ -88,3 +89,32 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     parts = [(subject + " " + " and ".join(preds)) if preds else subject for subject, preds in clauses]
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
+
+
+def hop_reason(edge: Edge, weights: Weights, lang: Lang = "zh") -> str:
+    """Why one hop has its strength, in words: the role, the stake or the amount, and the band it fell in.
+
+    >>> from graph.warmth import load_weights
+    >>> e = Edge("HOLDS_SHARES", "Company:a", "Company:b", {"ratio": 0.3}, 0.75)
+    >>> hop_reason(e, load_weights(), "en")
+    'equity 30% (stake ≥ 25%)'
+    """
+    p = edge.props
+    zh = lang == "zh"
+    if edge.type == "SERVES_AS":
+        title = str(p.get("role_text") or role(p.get("role"), "zh")) if zh else role(p.get("role"), "en")
+        if p.get("until") is not None:
+            return (
+                f"{title}（已离任 × {weights.former_factor:g}）"
+                if zh
+                else f"former {title} (× {weights.former_factor:g})"
+            )
+        return title
+    band_zh, band_en = weights.why(edge.type, p)
+    if edge.type == "HOLDS_SHARES":
+        value = percent(p.get("ratio")) if p.get("ratio") is not None else ""
+        return f"股权 {value}（{band_zh}）" if zh else f"equity {value} ({band_en})"
+    if edge.type == "SUPPLIES":
+        value = money(p.get("amount"), lang) if p.get("amount") is not None else ""
+        return f"供货 {value}（{band_zh}）" if zh else f"supply {value} ({band_en})"
+    return kind(edge.type, lang)
