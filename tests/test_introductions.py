@@ -169,8 +169,8 @@ def test_every_path_carries_its_arithmetic(fold_store: GraphStore) -> None:
     assert kinds == ["hop", "hub", "hop"]
     assert top.arithmetic.text("en") == "chairman 0.9 × chairman 0.9 = 0.81"
     explained = answer.to_dict()["paths"][1]["warmth_explained"]  # type: ignore[index]
-    assert explained["factors"][0]["why_en"] == "equity 6% (stake ≥ 5%)"  # type: ignore[index]
-    assert explained["warmth"] == 0.55  # type: ignore[index]
+    assert explained["factors"][0]["why_en"] == "equity 6% (stake ≥ 5%)"
+    assert explained["warmth"] == 0.55
 
 
 def test_colder_paths_hidden_and_said(make_store: Callable[[], GraphStore]) -> None:
