@@ -75,7 +75,7 @@ def introductions(
         hidden = sum(1 for p in colder if p.warmth < query.min_warmth)
         if hidden:
             notes.append(
-                f"另有温度低于 {query.min_warmth:g} 的路径未显示（如仅同在一个园区）/ colder paths below the minimum "
+                f"另有温度低于 {query.min_warmth:g} 的路径未显示（如仅同在一个园区） / colder paths below the minimum "
                 f"warmth {query.min_warmth:g} are hidden (such as sharing a park); lower min_warmth to see them"
             )
     if target.is_client:
