@@ -119,9 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
 
+    from guanxi import cli_calibrate
     from guanxi.cli_analysis import register
 
     register(sub)
+    cli_calibrate.register(sub)
     return parser
 
 
@@ -396,10 +398,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
+    from guanxi.cli_calibrate import COMMANDS as CALIBRATE
 
     args = build_parser().parse_args(argv)
     try:
-        return {**COMMANDS, **ANALYSIS}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **CALIBRATE}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})
