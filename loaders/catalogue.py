@@ -136,7 +136,8 @@ def _event_type(name: str, entry: Any, categories: Mapping[str, str], products: 
         raise ConfigError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
     category = str(entry.get("category"))
     if category not in categories:
-        raise ConfigError(f"{where}.category: {entry.get('category')!r} is not one of the categories ({', '.join(categories)})")
+        known = ", ".join(categories)
+        raise ConfigError(f"{where}.category: {entry.get('category')!r} is not one of the categories ({known})")
     prods = _strings(entry.get("products"), f"{where}.products")
     missing = [p for p in prods if p not in products]
     if missing:
