@@ -41,7 +41,7 @@ def store() -> GraphStore:
 
 def write(folder: Path, name: str, rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> Path:
     path = folder / name
-    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    frame = pd.DataFrame([list(r) for r in rows[1:]], columns=[str(c) for c in rows[0]])
     if path.suffix == ".xlsx":
         frame.to_excel(path, index=False)
     else:
