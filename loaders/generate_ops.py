@@ -245,9 +245,9 @@ class _Built:
         pairs = self.clients[["branch", "manager", "uscc"]].copy()
         pairs["code"] = pairs["uscc"].str[2:8]
         for branch, group in pairs.groupby("branch", sort=True):
-            code_counts = group["code"].value_counts()
+            code_counts = group.loc[group["uscc"].str.len() == 18, "code"].value_counts()
             if str(branch).endswith(BRANCH_HEAD_OFFICE):
-                codes = sorted({c[:4] for c in group["code"]})
+                codes = sorted({str(c)[:4] for c in code_counts.index})
                 own = [
                     c
                     for c in codes
@@ -255,7 +255,7 @@ class _Built:
                 ]
                 codes = own or codes[:1]
             else:
-                codes = [str(code_counts.index[0])]
+                codes = [str(code_counts.index[0])] if len(code_counts) else []
             codes = [c for c in codes if c not in taken]
             taken.update(codes)
             managers = sorted(set(group["manager"]) - {""})
@@ -274,7 +274,8 @@ class _Built:
             if not any(r["branch"] == branch and r["manager"] for r in rows):
                 rows.append({"branch": branch, "region_code": None, "manager": f"{branch}客户经理", "capacity": 60})
             taken.add(city)
-        return pd.DataFrame(rows, columns=["branch", "region_code", "manager", "capacity"])
+        frame = pd.DataFrame(rows, columns=["branch", "region_code", "manager", "capacity"])
+        return frame.astype({"capacity": "Int64"})
 
     def outcomes(self) -> pd.DataFrame:
         rng = _rng(self.seed, _S_OUTCOMES)
