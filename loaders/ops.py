@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -66,6 +67,7 @@ from loaders.catalogue import Catalogue, load_catalogue, match_key
 from loaders.ops_data import OPS_COLUMNS, OpsData
 from loaders.read import EXCEL_SUFFIXES, TABLE_SUFFIXES, Column, map_columns, read_raw, sheet_names
 from loaders.report import LoadReport, Reject
+from loaders.validate import valid_usccs
 from loaders.values import is_blank, parse_amount, parse_date, parse_int, parse_text, unit_factor
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "ops_schema.yaml"
@@ -314,10 +316,14 @@ class CompanyResolver:
         self.store = store
         self._by_uscc: dict[str, bool] = {}
         self._by_name: dict[str, tuple[str | None, str]] = {}
+        self._problems: dict[str, str | None] = {}
 
     def prefetch(self, usccs: Iterable[str]) -> None:
         """Ask the store about many USCCs at once."""
         wanted = sorted({u for u in usccs if u not in self._by_uscc})
+        if wanted:
+            valid = valid_usccs(np.array(wanted, dtype=object))
+            self._problems.update((u, None) for u, ok in zip(wanted, valid, strict=True) if ok)
         if self.store is None or not wanted:
             return
         found = self.store.existing_ids(node_id("Company", u) for u in wanted)
@@ -326,7 +332,9 @@ class CompanyResolver:
 
     def by_uscc(self, code: str) -> tuple[str | None, str]:
         """(USCC, "") when usable, else (None, reason)."""
-        problem = uscc_problem(code)
+        problem = self._problems.get(code, "?")
+        if problem == "?":
+            problem = self._problems[code] = uscc_problem(code)
         if problem:
             return None, f"invalid USCC: {problem}"
         if self.store is None:
@@ -426,6 +434,17 @@ class _Table:
     headers: dict[str, str]
     units: dict[str, str]
     report: OpsFileReport
+    cells: dict[str, list[str | None]] = field(default_factory=dict)
+    rows: list[int] = field(default_factory=list)
+
+    def cell(self, column: str, i: int) -> str | None:
+        """The stripped cell of row position ``i``, None when blank or the column is absent."""
+        values = self.cells.get(column)
+        return None if values is None else values[i]
+
+
+def _plain(values: pd.Series) -> list[str | None]:
+    return [None if is_blank(v) else str(v).strip() for v in values.tolist()]
 
 
 def _table(frame: pd.DataFrame, kind: OpsKind, schema: OpsSchema, file: str, encoding: str | None) -> _Table:
@@ -443,7 +462,8 @@ def _table(frame: pd.DataFrame, kind: OpsKind, schema: OpsSchema, file: str, enc
     ignored = tuple(h for h in frame.columns if h not in used and not h.startswith("Unnamed:"))
     cells = pd.DataFrame({name: frame[header].astype("str") for name, header in headers.items()}, index=frame.index)
     report = OpsFileReport(file, kind.name, rows_read=len(cells), encoding=encoding, ignored_columns=ignored)
-    return _Table(file, kind.name, cells, headers, units, report)
+    plain = {name: _plain(cells[name]) for name in cells.columns}
+    return _Table(file, kind.name, cells, headers, units, report, plain, [int(r) for r in cells.index])
 
 
 class _Rows:
@@ -482,13 +502,6 @@ class _Rows:
 
 def _shown(value: object) -> str:
     return "" if value is None else str(value)
-
-
-def _cell(frame: pd.DataFrame, column: str, i: int) -> str | None:
-    if column not in frame.columns:
-        return None
-    value = frame[column].iat[i]
-    return None if is_blank(value) else str(value).strip()
 
 
 _Parse = Callable[[str], Any]
@@ -553,11 +566,11 @@ def _parse_row(
     table: _Table, i: int, kind: OpsKind, parsers: dict[str, _Parse], rows: _Rows
 ) -> tuple[dict[str, Any], bool]:
     """The parsed cells of row ``i`` (position) and whether every cell was fine (rejects recorded)."""
-    row = int(table.frame.index[i])
+    row = table.rows[i]
     values: dict[str, Any] = {}
     ok = True
     for col in kind.columns:
-        raw = _cell(table.frame, col.name, i)
+        raw = table.cell(col.name, i)
         if raw is None:
             if col.required:
                 rows.reject(table, row, col.name, "", f"{col.name} is required")
@@ -574,8 +587,8 @@ def _parse_row(
 
 def _company(table: _Table, i: int, resolver: CompanyResolver, rows: _Rows) -> str | None:
     """The company key of row ``i``: by USCC when given (a bad USCC is not rescued by the name), else by name."""
-    row = int(table.frame.index[i])
-    code, name = _cell(table.frame, "uscc", i), _cell(table.frame, "name", i)
+    row = table.rows[i]
+    code, name = table.cell("uscc", i), table.cell("name", i)
     if code is not None:
         key, why = resolver.by_uscc(normalise_uscc(code))
         if key is None:
@@ -617,13 +630,10 @@ def _validate_kind(
     segments = set() if chains is None else set(zip(chains["chain"], chains["segment"], strict=True))
     for table in tables:
         if kind.company:
-            resolver.prefetch(
-                normalise_uscc(c) for c in table.frame.get("uscc", pd.Series(dtype=str)) if not is_blank(c)
-            )
+            resolver.prefetch(normalise_uscc(c) for c in table.cells.get("uscc", []) if c is not None)
         parsers = {c.name: _parser(c, table, schema, catalogue) for c in kind.columns}
         bad_rows: set[int] = set()
-        for i in range(len(table.frame)):
-            row = int(table.frame.index[i])
+        for i, row in enumerate(table.rows):
             count = len(rows.rejects)
             values, ok = _parse_row(table, i, kind, parsers, rows)
             if kind.company:
