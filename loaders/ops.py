@@ -895,3 +895,42 @@ def read_ops(
             + report.summary("en")
         )
     return data, report
+
+
+_TYPE_NOTES = {
+    "event": "a type of the event catalogue (queries/events.yaml), by name, alias or English label",
+    "position": "上游 / 中游 / 下游 (upstream / midstream / downstream)",
+    "region": "2, 4 or 6 digits; several per cell (3101;310115); more specific wins",
+    "capacity": "a whole number ≥ 1; required with a manager",
+    "outcome": "won (成功/落地/中标 …) or lost (失败/流失 …)",
+}
+
+
+def _others(headers: Sequence[str], name: str) -> str:
+    return ", ".join(h for h in headers if h != name)
+
+
+def ops_columns_markdown(schema: OpsSchema | None = None) -> str:
+    """Markdown tables of the operational files, written from ops_schema.yaml (for the README).
+
+    ``python -m loaders.ops > docs/ops_columns.md``
+    """
+    s = schema or load_ops_schema()
+    head = ["| column | type | required | also accepted as header | notes |", "|---|---|---|---|---|"]
+    out: list[str] = []
+    for kind in s.kinds.values():
+        names = ", ".join(f"`{f}`" for f in kind.files)
+        out += [f"#### {kind.zh} — {names}", "", *head]
+        if kind.company:
+            out.append(f"| `uscc` | uscc | one of the two | {_others(s.uscc_headers, 'uscc')} | the company's USCC |")
+            out.append(f"| `name` | text | one of the two | {_others(s.name_headers, 'name')} | its exact name |")
+        for c in kind.columns:
+            required = "yes" if c.required else ""
+            note = _TYPE_NOTES.get(c.type, "")
+            out.append(f"| `{c.name}` | {c.type} | {required} | {_others(c.headers, c.name)} | {note} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(ops_columns_markdown(), end="")
