@@ -87,7 +87,8 @@ def run(
     found = to_candidates(store, scored, ops, top=paths_n, paths_for=paths_n)
     out["paths_seconds"] = time.perf_counter() - t5
     out["with_path"] = sum(c.path_text is not None for c in found)
-    out["paths_per_second"] = paths_n / out["paths_seconds"] if out["paths_seconds"] else None
+    out["paths_tried"] = len(found)
+    out["paths_per_second"] = len(found) / out["paths_seconds"] if out["paths_seconds"] else None
     out["peak_mb"] = peak_rss_mb()
     return out
 
@@ -98,7 +99,7 @@ def markdown(result: dict[str, Any]) -> str:
     return (
         f"| {r['companies']:,} | {r['scored']:,} | {r['read_ops_seconds']:.1f} | {r['read_companies_seconds']:.1f} | "
         f"{r['learn_seconds']:.1f} (AUC {r['cv_auc']}) | {r['score_seconds']:.2f} | "
-        f"{r['paths']:,}: {r['paths_seconds']:.1f} ({r['with_path']:,} found) | {r['peak_mb']:.0f} |"
+        f"{r['paths_tried']:,}: {r['paths_seconds']:.1f} ({r['with_path']:,} found) | {r['peak_mb']:.0f} |"
     )
 
 

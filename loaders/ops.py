@@ -35,6 +35,10 @@ value):
   lists each such overlap as a warning. One manager in two branches, or with
   two capacities, is an error.
 * **outcomes**: won (成功/落地/中标 ...) or lost (失败/流失 ...).
+* **placeholders**: a date on or before 1900-01-01 or an amount of 0 means
+  "unknown" in real exports: a required date so written is rejected, an
+  optional one (and a zero amount) kept as unknown with a warning; never
+  stored as a fact.
 
 Nothing is written anywhere: the caller (the lead store) persists the
 :class:`OpsData`; a strict read refuses everything when any row is rejected.
@@ -74,6 +78,8 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "ops_schema.yaml"
 #: the order kinds are validated in: chains before the memberships they check
 KIND_ORDER: tuple[str, ...] = ("chains", "memberships", "branches", "events", "tags", "outcomes")
 _TYPES = frozenset({"text", "uscc", "date", "amount", "event", "position", "region", "capacity", "outcome"})
+#: a date on or before this is a placeholder for "unknown" (real exports write 1900-01-01)
+SENTINEL_DATE = "1900-01-01"
 _REGION_SPLIT = re.compile(r"[;；,，、|/\s]+")
 _JOINERS = re.compile(r"[\s\-]+")
 
@@ -578,11 +584,30 @@ def _parse_row(
             values[col.name] = None
             continue
         try:
-            values[col.name] = parsers[col.name](raw)
+            value = parsers[col.name](raw)
         except ValueError as exc:
             rows.reject(table, row, col.name, raw, str(exc))
             ok = False
+            continue
+        unknown = _placeholder(col.type, value)
+        if unknown:
+            if col.required:
+                rows.reject(table, row, col.name, raw, f"{unknown}; give the real value")
+                ok = False
+                continue
+            rows.warn(table, row, col.name, raw, f"{unknown}; kept as unknown")
+            value = None
+        values[col.name] = value
     return values, ok
+
+
+def _placeholder(type_: str, value: Any) -> str | None:
+    """Why a parsed value is a placeholder meaning "unknown" (a 1900-01-01 date, a zero amount), or None."""
+    if type_ == "date" and isinstance(value, str) and value <= SENTINEL_DATE:
+        return f"{value} is a placeholder for an unknown date"
+    if type_ == "amount" and value == 0:
+        return "an amount of 0 means unknown"
+    return None
 
 
 def _company(table: _Table, i: int, resolver: CompanyResolver, rows: _Rows) -> str | None:

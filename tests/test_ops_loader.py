@@ -342,3 +342,24 @@ def test_readme_block_matches_the_schema() -> None:
     text = (Path(__file__).resolve().parent.parent / "docs" / "readme_ops.md").read_text(encoding="utf-8")
     section = text.split("<!-- ops-columns:start -->\n", 1)[1].split("<!-- ops-columns:end -->", 1)[0]
     assert section == ops_columns_markdown(), "docs/readme_ops.md is stale: run python -m loaders.ops"
+
+
+def test_placeholders_are_unknown_not_facts(tmp_path: Path, store: GraphStore) -> None:
+    write(
+        tmp_path,
+        "events.csv",
+        [
+            ["uscc", "event_type", "date", "amount"],
+            [A, "对外投资", "1900-01-01", "5亿"],
+            [A, "对外投资", "2025-02-01", "0"],
+        ],
+    )
+    write(tmp_path, "tags.csv", [["uscc", "tag", "date"], [A, "上市", "1900/1/1"]])
+    data, report = read_ops(tmp_path, store)
+    assert [(r.row, r.column) for r in report.rejects] == [(2, "date")]
+    assert data.events["amount"].tolist() == [None] and data.events["grade"].tolist() == ["C"]  # unknown: C
+    assert data.tags["date"].tolist() == [None]
+    assert sorted((w.file, w.row, w.column) for w in report.warnings) == [
+        ("events.csv", 3, "amount"),
+        ("tags.csv", 2, "date"),
+    ]
