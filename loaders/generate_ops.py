@@ -196,7 +196,7 @@ class _Built:
         kind = rng.integers(0, len(types), len(owner))
         days = rng.integers(0, 730, len(owner))
         # amounts around 2-60% of registered capital: big companies make big events
-        amount = np.round(self.capital[owner] * np.exp(rng.normal(-1.6, 1.0, len(owner))), -4)
+        amount = np.maximum(np.round(self.capital[owner] * np.exp(rng.normal(-1.6, 1.0, len(owner))), -4), 1e4)
         has_amount = rng.random(len(owner)) < 0.75
         rows = []
         self.grades = np.zeros((self.n, 3), dtype=np.float64)
