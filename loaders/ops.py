@@ -903,17 +903,22 @@ def read_ops(
     sources, ignored = find_ops_sources(paths, schema)
     tables: dict[str, list[tuple[pd.DataFrame, str]]] = {}
     encodings: dict[str, str | None] = {}
+    bad: dict[str, tuple[tuple[int, str], ...]] = {}
     for source in sources:
         raw = read_raw(source.path, sheet=source.sheet)
         tables.setdefault(source.kind, []).append((raw.frame, source.shown))
         encodings[source.shown] = raw.encoding
-        if raw.bad_lines:
-            raise LoadError(f"{source.shown} row {raw.bad_lines[0][0]}: {raw.bad_lines[0][1]}")
+        bad[source.shown] = raw.bad_lines
     if not sources:
         where = ", ".join(str(p) for p in ([paths] if isinstance(paths, str | Path) else paths))
         raise LoadError(f"{where}: no operational files found (events, tags, chains, memberships, branches, outcomes)")
     data, report = validate_ops(tables, store, catalogue=catalogue, schema=schema, encodings=encodings)
     report.ignored_files = ignored
+    for file in report.files:  # CSV lines that could not be split into the header's columns
+        lines = bad.get(file.file, ())
+        file.rows_read += len(lines)
+        file.rejected += len(lines)
+        report.rejects += [Reject(file.file, row, "", "", f"cannot split the line: {why}") for row, why in lines]
     if strict and not report.ok:
         raise LoadRejected(
             f"operational load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected\n"

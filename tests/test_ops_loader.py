@@ -363,3 +363,12 @@ def test_placeholders_are_unknown_not_facts(tmp_path: Path, store: GraphStore) -
         ("events.csv", 3, "amount"),
         ("tags.csv", 2, "date"),
     ]
+
+
+def test_a_broken_csv_line_is_a_reject(tmp_path: Path, store: GraphStore) -> None:
+    text = f"uscc,tag\n{A},上市\n{B},专精特新,extra,cells\n{A},高新技术企业\n"
+    (tmp_path / "tags.csv").write_text(text, encoding="utf-8")
+    data, report = read_ops(tmp_path, store)
+    assert data.tags["tag"].tolist() == ["上市", "高新技术企业"]
+    assert [(r.file, r.row, r.column) for r in report.rejects] == [("tags.csv", 3, "")]
+    assert (report.files[0].rows_read, report.files[0].accepted, report.files[0].rejected) == (3, 2, 1)
