@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
@@ -136,3 +139,41 @@ def test_bad_input() -> None:
                 "tiers": {"优质": 1, "良好": 5},
             }
         )
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sets(st.sampled_from(["专精特新", "小巨人", "上市", "高新技术企业", "自定义标签"]), max_size=3),
+            st.lists(st.tuples(st.sampled_from("ABC"), st.integers(-30, 900)), max_size=4),
+            st.one_of(st.none(), st.floats(0, 5e9)),
+            st.floats(0, 1),
+            st.sets(st.sampled_from(["guarantee_circle", "blacklist_exposure"])),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_any_breakdown_adds_up_and_tiers_follow_the_score(rows: list[tuple[Any, ...]]) -> None:
+    day = np.datetime64(DAY, "D")
+    keys = [f"c{i}" for i in range(len(rows))]
+    companies = pd.DataFrame({"company": keys, "registered_capital": [r[2] for r in rows]})
+    tags = [{"company": k, "tag": t} for k, r in zip(keys, rows, strict=True) for t in r[0]]
+    events = [
+        {"event_id": f"{k}-{j}", "company": k, "date": str(day - np.timedelta64(age, "D")), "grade": grade}
+        for k, r in zip(keys, rows, strict=True)
+        for j, (grade, age) in enumerate(r[1])
+    ]
+    empty = OpsData.empty()
+    ops = OpsData(
+        events=pd.DataFrame(events, columns=empty.events.columns),
+        tags=pd.DataFrame(tags, columns=empty.tags.columns),
+    )
+    warmth = {k: r[3] for k, r in zip(keys, rows, strict=True)}
+    risk = {k: tuple(r[4]) for k, r in zip(keys, rows, strict=True)}
+    frame = score(companies, ops, as_of=DAY, warmth=warmth, risk=risk).frame
+    assert np.allclose(frame[list(COMPONENTS)].sum(axis=1), frame["score"], atol=1e-6)
+    rank = {t: i for i, t in enumerate(TIERS)}
+    ordered = [rank[t] for t in frame["tier"]]
+    assert ordered == sorted(ordered)  # best first, so tiers never get better down the list
