@@ -631,6 +631,26 @@ def _company(table: _Table, i: int, resolver: CompanyResolver, rows: _Rows) -> s
     return None
 
 
+def covering_branch(region: str | None, branches: pd.DataFrame) -> str | None:
+    """The branch whose region code covers a company's division code: the longest matching prefix wins.
+
+    ``branches`` is :attr:`OpsData.branches`; None when no code covers
+    ``region`` (or it is None). This is the "more specific wins" rule the
+    branches file is checked against.
+
+    >>> frame = pd.DataFrame({"branch": ["上海分行", "浦东支行"], "region_code": ["3101", "310115"]})
+    >>> covering_branch("310115", frame), covering_branch("310104", frame), covering_branch("320505", frame)
+    ('浦东支行', '上海分行', None)
+    """
+    if not region:
+        return None
+    best: tuple[int, str] | None = None
+    for branch, code in zip(branches["branch"], branches["region_code"], strict=True):
+        if isinstance(code, str) and region.startswith(code) and (best is None or len(code) > best[0]):
+            best = (len(code), str(branch))
+    return None if best is None else best[1]
+
+
 def event_id(company: str, event_type: str, date: str, source: str | None, text: str | None) -> str:
     """A stable id of an event: the same event read twice gets the same id.
 
