@@ -54,7 +54,7 @@ from graph.errors import InvalidParameter, LoadError
 from loaders.catalogue import Catalogue, load_catalogue
 from loaders.generate import AS_OF
 from loaders.generate_names import BRANCH_HEAD_OFFICE, REGIONS, short_place
-from loaders.ops import load_ops_schema
+from loaders.ops_schema import load_ops_schema
 from loaders.read import read_table
 
 #: chain → (segment, position, parent) rows

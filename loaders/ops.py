@@ -43,270 +43,41 @@ value):
 Nothing is written anywhere: the caller (the lead store) persists the
 :class:`OpsData`; a strict read refuses everything when any row is rejected.
 
->>> schema = load_ops_schema()
->>> ops_file_names(schema)["商机事件"], ops_file_names(schema)["chain_members"]
-('events', 'memberships')
+>>> covering_branch("310115", pd.DataFrame({"branch": ["上海分行"], "region_code": ["3101"]}))
+'上海分行'
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from graph.errors import ConfigError, LoadError, LoadRejected
+from graph.errors import LoadError, LoadRejected
 from graph.model import node_id
 from graph.store import GraphStore
 from graph.uscc import normalise_uscc, uscc_problem
 from loaders.catalogue import Catalogue, load_catalogue, match_key
 from loaders.ops_data import OPS_COLUMNS, OpsData
+from loaders.ops_report import OpsFileReport, OpsReport
+from loaders.ops_schema import OpsColumn, OpsKind, OpsSchema, load_ops_schema, ops_file_names, stem_key
 from loaders.read import EXCEL_SUFFIXES, TABLE_SUFFIXES, Column, map_columns, read_raw, sheet_names
-from loaders.report import LoadReport, Reject
+from loaders.report import Reject
 from loaders.validate import valid_usccs
 from loaders.values import is_blank, parse_amount, parse_date, parse_int, parse_text, unit_factor
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "ops_schema.yaml"
 #: the order kinds are validated in: chains before the memberships they check
 KIND_ORDER: tuple[str, ...] = ("chains", "memberships", "branches", "events", "tags", "outcomes")
-_TYPES = frozenset({"text", "uscc", "date", "amount", "event", "position", "region", "capacity", "outcome"})
 #: a date on or before this is a placeholder for "unknown" (real exports write 1900-01-01)
 SENTINEL_DATE = "1900-01-01"
 _REGION_SPLIT = re.compile(r"[;；,，、|/\s]+")
-_JOINERS = re.compile(r"[\s\-]+")
-
-
-# -- the schema ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class OpsColumn:
-    """A column of an operational kind: canonical name, type, whether required, accepted headers."""
-
-    name: str
-    type: str
-    required: bool
-    headers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class OpsKind:
-    """One operational file kind: its names and columns (``company``: it names a company per row)."""
-
-    name: str
-    zh: str
-    files: tuple[str, ...]
-    company: bool
-    columns: tuple[OpsColumn, ...]
-
-
-@dataclass(frozen=True)
-class OpsSchema:
-    """Every operational kind, how a company is named, and the words for positions and outcomes."""
-
-    kinds: Mapping[str, OpsKind]
-    uscc_headers: tuple[str, ...]
-    name_headers: tuple[str, ...]
-    positions: Mapping[str, str]
-    outcomes: Mapping[str, str]
-
-
-def _words(raw: Any, where: str) -> dict[str, str]:
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: expected a mapping of value → words")
-    out: dict[str, str] = {}
-    for value, words in raw.items():
-        if not isinstance(words, list):
-            raise ConfigError(f"{where}.{value}: expected a list of words")
-        for word in [value, *words]:
-            out[match_key(str(word))] = str(value)
-    return out
-
-
-def _headers(raw: Any, where: str) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not raw or not all(isinstance(h, str) and h.strip() for h in raw):
-        raise ConfigError(f"{where}: expected a non-empty list of headers")
-    return tuple(raw)
-
-
-def parse_ops_schema(data: Any, source: str = "ops_schema.yaml") -> OpsSchema:
-    """Check and build the schema from parsed YAML; ConfigError naming the bad entry."""
-    try:
-        if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
-            raise ConfigError("expected a mapping with kinds, company, positions and outcomes")
-        kinds: dict[str, OpsKind] = {}
-        for name, entry in data["kinds"].items():
-            where = f"kinds.{name}"
-            if name not in OPS_COLUMNS:
-                raise ConfigError(f"{where}: not an operational table ({', '.join(OPS_COLUMNS)})")
-            if not isinstance(entry, dict) or not isinstance(entry.get("columns"), dict):
-                raise ConfigError(f"{where}: expected zh, files and columns")
-            columns: list[OpsColumn] = []
-            for col, spec in entry["columns"].items():
-                if not isinstance(spec, dict) or spec.get("type") not in _TYPES:
-                    raise ConfigError(f"{where}.columns.{col}: type must be one of {', '.join(sorted(_TYPES))}")
-                if col not in OPS_COLUMNS[name]:
-                    raise ConfigError(f"{where}.columns.{col}: not a column of {name} ({', '.join(OPS_COLUMNS[name])})")
-                headers = _headers(spec.get("headers"), f"{where}.columns.{col}.headers")
-                columns.append(OpsColumn(col, spec["type"], bool(spec.get("required")), headers))
-            files = _headers(entry.get("files"), f"{where}.files")
-            kinds[name] = OpsKind(name, str(entry.get("zh") or name), files, bool(entry.get("company")), tuple(columns))
-        company = data.get("company")
-        if not isinstance(company, dict):
-            raise ConfigError("company: expected uscc and name header lists")
-        return OpsSchema(
-            kinds,
-            _headers(company.get("uscc"), "company.uscc"),
-            _headers(company.get("name"), "company.name"),
-            _words(data.get("positions"), "positions"),
-            _words(data.get("outcomes"), "outcomes"),
-        )
-    except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
-
-
-@functools.lru_cache(maxsize=4)
-def _load_schema(path: str) -> OpsSchema:
-    file = Path(path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{file}: cannot read the operational schema: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not a valid YAML file: {exc}") from None
-    return parse_ops_schema(data, str(file))
-
-
-def load_ops_schema(path: str | Path | None = None) -> OpsSchema:
-    """The operational schema (``loaders/ops_schema.yaml`` by default), read once per path."""
-    return _load_schema(str(Path(path or SCHEMA_PATH).resolve()))
-
-
-def _stem_key(stem: str) -> str:
-    return _JOINERS.sub("_", unicodedata.normalize("NFKC", stem).strip()).casefold()
-
-
-def ops_file_names(schema: OpsSchema) -> dict[str, str]:
-    """Every name an operational file (or sheet) may have, normalised, and the kind it holds."""
-    names: dict[str, str] = {}
-    for kind in schema.kinds.values():
-        for name in (*kind.files, kind.zh, kind.name):
-            names.setdefault(_stem_key(name), kind.name)
-    return names
-
-
-# -- the report ----------------------------------------------------------------------------------
-@dataclass(slots=True)
-class OpsFileReport:
-    """Counts for one operational file (or sheet)."""
-
-    file: str
-    kind: str
-    rows_read: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    warnings: int = 0
-    encoding: str | None = None
-    ignored_columns: tuple[str, ...] = ()
-
-
-@dataclass
-class OpsReport:
-    """What a read of operational files did: per-file counts, rejected rows, warnings on kept rows."""
-
-    files: list[OpsFileReport] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    warnings: list[Reject] = field(default_factory=list)
-    ignored_files: list[str] = field(default_factory=list)
-
-    @property
-    def rows_read(self) -> int:
-        return sum(f.rows_read for f in self.files)
-
-    @property
-    def accepted(self) -> int:
-        return sum(f.accepted for f in self.files)
-
-    @property
-    def rejected(self) -> int:
-        return sum(f.rejected for f in self.files)
-
-    @property
-    def ok(self) -> bool:
-        """True when no row was rejected (warnings allowed)."""
-        return not self.rejects
-
-    def summary(self, lang: Literal["zh", "en"] | str = "zh", *, max_lines: int = 20) -> str:
-        """Totals, one line per file, then the first rejects and warnings."""
-        zh = lang == "zh"
-        n = len(self.files)
-        if zh:
-            lines = [f"{n} 个文件，读取 {self.rows_read:,} 行：接受 {self.accepted:,} 行，拒绝 {self.rejected:,} 行。"]
-        else:
-            lines = [
-                f"{n} file{'s' if n != 1 else ''}, {self.rows_read:,} rows read: "
-                f"{self.accepted:,} accepted, {self.rejected:,} rejected."
-            ]
-        for f in self.files:
-            if zh:
-                lines.append(f"  {f.file}（{f.kind}）：读取 {f.rows_read:,}，接受 {f.accepted:,}，拒绝 {f.rejected:,}")
-            else:
-                lines.append(
-                    f"  {f.file} ({f.kind}): {f.rows_read:,} read, {f.accepted:,} accepted, {f.rejected:,} rejected"
-                )
-        if self.ignored_files:
-            label = "  未识别的文件：" if zh else "  files not recognised: "
-            lines.append(label + ", ".join(self.ignored_files))
-        for title_zh, title_en, items in (
-            ("被拒绝的行：", "Rejected:", self.rejects),
-            ("提示：", "Warnings:", self.warnings),
-        ):
-            if items:
-                lines.append(title_zh if zh else title_en)
-                lines += [f"  {r.describe('zh' if zh else 'en')}" for r in items[:max_lines]]
-                if len(items) > max_lines:
-                    more = len(items) - max_lines
-                    lines.append(f"  …… 另有 {more:,} 条" if zh else f"  ... and {more:,} more")
-        return "\n".join(lines)
-
-    def write_rejects(self, path: str | Path, lang: Literal["zh", "en"] | str = "zh") -> Path:
-        """Every reject as a CSV Excel opens (UTF-8 with BOM)."""
-        return LoadReport(rejects=list(self.rejects)).write_rejects(path, lang)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Everything as plain JSON-ready values."""
-        return {
-            "ok": self.ok,
-            "rows_read": self.rows_read,
-            "accepted": self.accepted,
-            "rejected": self.rejected,
-            "files": [
-                {
-                    "file": f.file,
-                    "kind": f.kind,
-                    "rows_read": f.rows_read,
-                    "accepted": f.accepted,
-                    "rejected": f.rejected,
-                    "warnings": f.warnings,
-                    "encoding": f.encoding,
-                    "ignored_columns": list(f.ignored_columns),
-                }
-                for f in self.files
-            ],
-            "ignored_files": list(self.ignored_files),
-            "rejects": [_reject_dict(r) for r in self.rejects],
-            "warnings": [_reject_dict(r) for r in self.warnings],
-        }
-
-
-def _reject_dict(r: Reject) -> dict[str, object]:
-    return {"file": r.file, "row": r.row, "column": r.column, "value": r.value, "reason": r.reason}
 
 
 # -- company resolution ------------------------------------------------------------------------
@@ -411,15 +182,15 @@ def find_ops_sources(
         else:
             raise LoadError(f"{path}: no such file or directory")
         for file in files:
-            kind = names.get(_stem_key(file.stem))
+            kind = names.get(stem_key(file.stem))
             if kind is not None:
                 found.append(OpsSource(file, kind))
                 continue
             sheets = (
-                [s for s in sheet_names(file) if _stem_key(s) in names] if file.suffix.lower() in EXCEL_SUFFIXES else []
+                [s for s in sheet_names(file) if stem_key(s) in names] if file.suffix.lower() in EXCEL_SUFFIXES else []
             )
             if sheets:
-                found += [OpsSource(file, names[_stem_key(s)], s) for s in sheets]
+                found += [OpsSource(file, names[stem_key(s)], s) for s in sheets]
             elif explicit:
                 expected = ", ".join(f"{k.files[0]} ({k.zh})" for k in schema.kinds.values())
                 raise LoadError(f"{file}: cannot tell what this file holds; name it one of {expected}")
@@ -945,42 +716,3 @@ def read_ops(
             + report.summary("en")
         )
     return data, report
-
-
-_TYPE_NOTES = {
-    "event": "a type of the event catalogue (queries/events.yaml), by name, alias or English label",
-    "position": "上游 / 中游 / 下游 (upstream / midstream / downstream)",
-    "region": "2, 4 or 6 digits; several per cell (3101;310115); more specific wins",
-    "capacity": "a whole number ≥ 1; required with a manager",
-    "outcome": "won (成功/落地/中标 …) or lost (失败/流失 …)",
-}
-
-
-def _others(headers: Sequence[str], name: str) -> str:
-    return ", ".join(h for h in headers if h != name)
-
-
-def ops_columns_markdown(schema: OpsSchema | None = None) -> str:
-    """Markdown tables of the operational files, written from ops_schema.yaml (for the README).
-
-    ``python -m loaders.ops > docs/ops_columns.md``
-    """
-    s = schema or load_ops_schema()
-    head = ["| column | type | required | also accepted as header | notes |", "|---|---|---|---|---|"]
-    out: list[str] = []
-    for kind in s.kinds.values():
-        names = ", ".join(f"`{f}`" for f in kind.files)
-        out += [f"#### {kind.zh} — {names}", "", *head]
-        if kind.company:
-            out.append(f"| `uscc` | uscc | one of the two | {_others(s.uscc_headers, 'uscc')} | the company's USCC |")
-            out.append(f"| `name` | text | one of the two | {_others(s.name_headers, 'name')} | its exact name |")
-        for c in kind.columns:
-            required = "yes" if c.required else ""
-            note = _TYPE_NOTES.get(c.type, "")
-            out.append(f"| `{c.name}` | {c.type} | {required} | {_others(c.headers, c.name)} | {note} |")
-        out.append("")
-    return "\n".join(out)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    print(ops_columns_markdown(), end="")

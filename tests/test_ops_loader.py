@@ -13,7 +13,9 @@ from graph.errors import ConfigError, LoadError, LoadRejected
 from graph.store import GraphStore
 from graph.uscc import check_char
 from loaders.catalogue import load_catalogue, parse_catalogue
-from loaders.ops import OpsReport, event_id, find_ops_sources, ops_columns_markdown, parse_ops_schema, read_ops
+from loaders.ops import event_id, find_ops_sources, read_ops
+from loaders.ops_report import OpsReport
+from loaders.ops_schema import ops_columns_markdown, parse_ops_schema
 from loaders.pipeline import find_sources
 from loaders.report import Reject
 from tests.reference import RawGraph
@@ -341,7 +343,7 @@ def test_bad_ops_schema() -> None:
 def test_readme_block_matches_the_schema() -> None:
     text = (Path(__file__).resolve().parent.parent / "docs" / "readme_ops.md").read_text(encoding="utf-8")
     section = text.split("<!-- ops-columns:start -->\n", 1)[1].split("<!-- ops-columns:end -->", 1)[0]
-    assert section == ops_columns_markdown(), "docs/readme_ops.md is stale: run python -m loaders.ops"
+    assert section == ops_columns_markdown(), "docs/readme_ops.md is stale: run python -m loaders.ops_schema"
 
 
 def test_placeholders_are_unknown_not_facts(tmp_path: Path, store: GraphStore) -> None:
