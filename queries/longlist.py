@@ -284,6 +284,12 @@ def long_list(
     keep_risky: bool = False,
 ) -> LongList:
     """Gather, filter and screen prospects (see the module docstring); entries ordered by sources, then key."""
+    # one name given where a list is expected means a list of one
+    parks = [parks] if isinstance(parks, str | Node) else list(parks)
+    segments = [segments] if isinstance(segments, str) else list(segments)
+    tags = [tags] if isinstance(tags, str) else list(tags)
+    event_types = [event_types] if isinstance(event_types, str) else list(event_types)
+    event_categories = [event_categories] if isinstance(event_categories, str) else list(event_categories)
     supply_tiers = whole_number("supply_tiers", supply_tiers, 1, 6)
     exposure_hops = whole_number("exposure_hops", exposure_hops, 0, 6)
     regions = (region,) if isinstance(region, str) else tuple(region or ())
@@ -314,6 +320,8 @@ def long_list(
             notes.append(f"产业链环节 {chain}/{seg} 没有企业 / no company in segment {chain}/{seg}")
         for company, s in zip(hit["company"], hit["segment"], strict=True):
             add(node_id("Company", str(company)), f"segment:{chain}/{s}")
+    if isinstance(core_clients, str | Node):
+        core_clients = [core_clients]
     if core_clients is not False:
         anchors: list[Node | None] = (
             [None] if core_clients is True else [entity(store, a, param="core_clients") for a in core_clients]

@@ -136,6 +136,7 @@ def test_park_segment_list_and_filters(make_store: MakeStore) -> None:
     store = loaded(make_store, graph())
     data = ops()
     park = long_list(store, data, parks=["苏州工业园区"])
+    assert long_list(store, data, parks="苏州工业园区").companies == park.companies  # one name, not its characters
     assert {e.node.key for e in park.entries} == {S1, M}
     # K is a client, and supplied by the black-listed S2: every reason is shown
     assert [(x.node.key, x.reasons) for x in park.excluded] == [(K, ("client", "blacklist_exposure"))]
