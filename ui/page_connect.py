@@ -9,7 +9,17 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import t
 from ui.render import paths_graph_height, paths_graph_html
-from ui.widgets import answer_frame, downloads, entity_picker, md, path_cards, path_filters, show_graph, tm
+from ui.widgets import (
+    answer_frame,
+    downloads,
+    entity_picker,
+    md,
+    one_language,
+    path_cards,
+    path_filters,
+    show_graph,
+    tm,
+)
 
 ENDS = ("Company", "Person")
 
@@ -54,7 +64,7 @@ def render(ctx: Context) -> None:
     if not answer.paths:
         st.warning(t("connect.empty", lang))
         for note in answer.notes:
-            st.info(md(note))
+            st.info(md(one_language(note, lang)))
         st.markdown(t("connect.try", lang))
         return
     st.markdown(f"**{tm('connect.found', lang, a=a.name, b=b.name, n=len(answer.paths))}**")
