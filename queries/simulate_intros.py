@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.store import GraphStore
-from queries.calibrate import Attempt, price
+from queries.calibrate import Attempt, class_strength, price
 from queries.introductions import introductions
 
-#: the simulated bank's truth; a class not listed counts what the warmth file says
+#: the simulated bank's truth; a class not listed is worth what the warmth file says (and is reported so)
 TRUE_STRENGTHS: dict[str, float] = {
     "SERVES_AS:legal_representative": 0.85,
     "SERVES_AS:chairman": 0.8,
@@ -64,12 +64,15 @@ def simulate(store: GraphStore, prospects: int, *, per_prospect: int = 4, seed: 
         answer = introductions(store, node, k=per_prospect, min_warmth=0.0, distinct="none")
         tried.extend(Attempt(node.id, found.path.ids, False) for found in answer.paths)
     attempts: list[Attempt] = []
+    table = dict(TRUE_STRENGTHS)
     for row, priced in enumerate(price(store, tried), start=2):
-        truth = priced.discount * math.prod(TRUE_STRENGTHS.get(c, 0.5) for c in priced.classes)
+        for c in priced.classes:
+            table.setdefault(c, class_strength(c, store.weights))
+        truth = priced.discount * math.prod(table[c] for c in priced.classes)
         met = rng.random() < truth
         date = f"2026-{1 + row % 12:02d}-15"
         attempts.append(Attempt(priced.attempt.prospect, priced.attempt.path, met, row, date))
-    return Simulated(attempts, dict(TRUE_STRENGTHS))
+    return Simulated(attempts, table)
 
 
 def write_log(attempts: list[Attempt], out: Path) -> Path:
