@@ -26,6 +26,7 @@ from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from loaders.export import visible_controls
 from queries.format import Lang
+from queries.messages import render
 from queries.paths import PathAnswer
 
 
@@ -237,7 +238,7 @@ def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
 
 def _show_answer(answer: PathAnswer, lang: Lang, as_json: bool) -> None:
     if as_json:
-        _print_json(answer.to_dict())
+        _print_json(answer.to_dict(lang))
         return
     head = f"{answer.source.name} → " if answer.source else ""
     print(f"{head}{answer.target.name} ({answer.target.key})")
@@ -267,7 +268,7 @@ def _show_answer(answer: PathAnswer, lang: Lang, as_json: bool) -> None:
             if p.arithmetic is not None:
                 print(f"  #{p.rank} {word} = {p.arithmetic.text(lang)}")
     for note in answer.notes:
-        print(f"note: {note}")
+        print(("注：" if lang == "zh" else "note: ") + render(note, lang))
 
 
 def _progress_bar(total_hint: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:

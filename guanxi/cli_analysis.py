@@ -25,7 +25,8 @@ from typing import Any
 
 from guanxi.cli import _introduction_options, _open, _path_kwargs, _print_json, _store_options, _table
 from loaders.export import visible_controls
-from queries.format import money, percent, role
+from queries.format import Lang, money, percent, role
+from queries.messages import render
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -38,9 +39,10 @@ def _show(rows: Sequence[Sequence[str]], header: Sequence[str], empty: str) -> N
     print(_table(rows, header) if rows else empty)
 
 
-def _notes(notes: Sequence[str]) -> None:
+def _notes(notes: Sequence[str], lang: Lang) -> None:
+    """Each note on its own line, in the reader's language."""
     for note in notes:
-        print(f"note: {note}")
+        print(("注：" if lang == "zh" else "note: ") + render(note, lang))
 
 
 # -- supply chain -----------------------------------------------------------------------------
@@ -59,7 +61,7 @@ def cmd_supply(args: argparse.Namespace) -> int:
                 for s in served.served
             ]
             _show(rows, ["级", "核心企业", "客户", "链路"], "(none)")
-            _notes(served.notes)
+            _notes(served.notes, args.lang)
             return 0
         if args.core_share is not None:
             ups = core_partners(store, args.company, direction="upstream", min_share=args.core_share, year=args.year)
@@ -101,7 +103,7 @@ def cmd_supply(args: argparse.Namespace) -> int:
             for p in side
         ]
         print(_table(rows, ["级", "企业", "金额", "占比", "客户", "经由"]))
-    _notes(chain.notes)
+    _notes(chain.notes, args.lang)
     return 0
 
 
@@ -158,7 +160,7 @@ def cmd_owners(args: argparse.Namespace) -> int:
                 for s in own.stakes
             ]
             _show(rows, ["股东", "类型", "穿透持股", "直接持股"], "no shareholders recorded")
-            _notes(own.notes)
+            _notes(own.notes, args.lang)
             return 0
         ubo = ultimate_owners(store, args.company, threshold=args.threshold)
     if args.json:
@@ -170,7 +172,7 @@ def cmd_owners(args: argparse.Namespace) -> int:
         print("  " + o.explanation(args.lang).replace("\n", "\n  "))
     if not ubo.owners:
         print("(none)")
-    _notes(ubo.notes)
+    _notes(ubo.notes, args.lang)
     return 0
 
 
@@ -187,7 +189,7 @@ def cmd_controller(args: argparse.Namespace) -> int:
             print(f"实际控制人 / controller: {root}")
             rows = [[str(m.depth), m.company.name, m.parent.name, percent(m.ratio)] for m in group.members]
             _show(rows, ["层级", "企业", "控股方", "持股"], "(no companies)")
-            _notes(group.notes)
+            _notes(group.notes, args.lang)
             return 0
         ctrl = actual_controller(store, args.company)
     if args.json:
@@ -226,7 +228,7 @@ def cmd_related(args: argparse.Namespace) -> int:
         for p in related.parties
     ]
     _show(rows, ["关联方", "类型", "原因"], "no related parties found")
-    _notes(related.notes)
+    _notes(related.notes, args.lang)
     return 0
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
+from queries.messages import Message
 from queries.paths import PathAnswer, PathOptions, build_query, explain
 from queries.resolve import resolve
 
@@ -33,10 +34,7 @@ def connections(
     paths = store.top_paths(query)
     notes: list[str] = []
     if not paths:
-        notes.append(
-            f"{source.name} 与 {target.name} 在 {query.max_hops} 跳内没有连接 / no connection within "
-            f"{query.max_hops} hops with the chosen kinds; try more hops or all kinds"
-        )
+        notes.append(Message("connect.no_path", source=source.name, target=target.name, hops=query.max_hops))
     interior = sorted({n.id for p in paths for n in p.nodes[1:-1]})
     degrees = store.degrees(interior) if interior else {}
     explained = explain(paths, last_word_zh="", last_word_en="", weights=store.weights, degrees=degrees)

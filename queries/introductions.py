@@ -14,6 +14,7 @@ from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
 from queries.directory import check_known, client_directory
+from queries.messages import Message, shown_names
 from queries.paths import PathAnswer, PathOptions, build_query, explain
 from queries.ranking import DISTINCT_MODES, FETCH_CAP, Distinct, ranked_groups
 from queries.resolve import resolve
@@ -59,39 +60,31 @@ def introductions(
     paths = groups.best
     notes: list[str] = []
     if groups.left_out:
-        shown = "、".join(groups.holders[:3]) + ("…" if len(groups.holders) > 3 else "")
         notes.append(
-            f"{groups.left_out} 条经过国资/财政等持股方的路径未列出（{shown}），它们不代表相识 / "
-            f"{groups.left_out} paths through holders that connect nobody ({shown}) were left out; "
-            "include them with include_state_holders (--include-state-holders)"
+            Message("intro.state_holders_left_out", n=groups.left_out, holders=shown_names(list(groups.holders), 3))
         )
     if groups.capped:
-        notes.append(
-            f"已检索最温暖的 {FETCH_CAP} 条路径，可能还有其他引荐客户 / searched the {FETCH_CAP} warmest paths; "
-            "more introducers may exist further down"
-        )
+        notes.append(Message("intro.capped", cap=FETCH_CAP))
     if len(paths) < query.k and query.min_warmth > 0:
         colder = store.top_paths(query.model_copy(update={"min_warmth": 0.0, "k": query.k}))
         hidden = sum(1 for p in colder if p.warmth < query.min_warmth)
         if hidden:
-            notes.append(
-                f"另有温度低于 {query.min_warmth:g} 的路径未显示（如仅同在一个园区） / colder paths below the minimum "
-                f"warmth {query.min_warmth:g} are hidden (such as sharing a park); lower min_warmth to see them"
-            )
+            notes.append(Message("intro.colder_hidden", min_warmth=query.min_warmth))
     if target.is_client:
-        notes.append(f"{target.name} 已是本行客户 (already a client; manager {target.manager or '-'})")
+        notes.append(Message("intro.already_client", name=target.name, manager=target.manager or "-"))
     if not paths and (manager is not None or branch is not None):
         directory = client_directory(store)
         check_known(directory, "manager", manager)
         check_known(directory, "branch", branch)
     if not paths:
-        scope = f" of manager {manager}" if manager else (f" of branch {branch}" if branch else "")
-        scope_zh = f"（客户经理 {manager}）" if manager else (f"（{branch}）" if branch else "")
+        scope = (
+            Message("scope.manager", manager=manager)
+            if manager
+            else (Message("scope.branch", branch=branch) if branch else Message("empty"))
+        )
+        warmth = Message("scope.min_warmth", min_warmth=query.min_warmth) if query.min_warmth > 0 else Message("empty")
         notes.append(
-            f"没有在 {query.max_hops} 跳内找到客户{scope_zh}的引荐路径 / no client{scope} reaches this company within "
-            f"{query.max_hops} hops with the chosen kinds ({', '.join(query.types)})"
-            + (f" and warmth ≥ {query.min_warmth}" if query.min_warmth > 0 else "")
-            + "; try more hops, all relationship kinds, a lower minimum warmth, or including closed/black-listed"
+            Message("intro.no_path", hops=query.max_hops, scope=scope, kinds=tuple(query.types), warmth=warmth)
         )
     explained = explain(paths, weights=store.weights, degrees=groups.degrees, more=groups.more)
     return PathAnswer(target=target, paths=explained, notes=notes)

@@ -45,6 +45,7 @@ from loaders.ops_data import OpsData
 from queries.common import cached, closed_statuses, entity, list_prop, node_dict, whole_number
 from queries.guarantees import exposed_companies, exposure, guarantee_circles
 from queries.matching import MatchReport, match_list
+from queries.messages import Message, note_dict
 from queries.parks import park_companies
 from queries.supply_chain import supply_chain_leads
 
@@ -164,7 +165,7 @@ class LongList:
         return {
             "entries": [e.to_dict() for e in self.entries],
             "excluded": [x.to_dict() for x in self.excluded],
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -317,7 +318,7 @@ def long_list(
         m = ops.memberships
         hit = m[(m["chain"] == chain) & m["segment"].isin(list(wanted))]
         if not len(hit):
-            notes.append(f"产业链环节 {chain}/{seg} 没有企业 / no company in segment {chain}/{seg}")
+            notes.append(Message("longlist.segment_empty", chain=chain, segment=seg))
         for company, s in zip(hit["company"], hit["segment"], strict=True):
             add(node_id("Company", str(company)), f"segment:{chain}/{s}")
     if isinstance(core_clients, str | Node):
@@ -336,7 +337,7 @@ def long_list(
             if row.node is not None and row.status == "matched":
                 add(row.node.id, f"list:row {row.row}")
         if report.unmatched or report.ambiguous:
-            notes.append(report.summary("zh") + " / " + report.summary("en"))
+            notes.append(report.summary_message())
     nodes = {nid: n for nid, n in store.get_nodes(sorted(found)).items() if n.label == "Company"}
     kept = _filter(
         nodes, ops, regions, tags, _with_events(ops, event_types, event_categories, _since(events_since)), notes
@@ -368,16 +369,16 @@ def _filter(
             for i, n in kept.items()
             if (code := region_code(n.key)) is not None and code.startswith(tuple(regions))
         }
-        notes.append(f"region {', '.join(regions)}: {len(kept)} of {len(nodes)} kept")
+        notes.append(Message("longlist.region_kept", regions=tuple(regions), kept=len(kept), total=len(nodes)))
     if tags:
         held = _company_tags(ops, kept)
         before = len(kept)
         kept = {i: n for i, n in kept.items() if held[i] & set(tags)}
-        notes.append(f"tags {', '.join(tags)}: {len(kept)} of {before} kept")
+        notes.append(Message("longlist.tags_kept", tags=tuple(tags), kept=len(kept), total=before))
     if with_events is not None:
         before = len(kept)
         kept = {i: n for i, n in kept.items() if n.key in with_events}
-        notes.append(f"events: {len(kept)} of {before} kept")
+        notes.append(Message("longlist.events_kept", kept=len(kept), total=before))
     return kept
 
 

@@ -47,6 +47,7 @@ from graph.uscc import normalise_uscc, uscc_problem
 from loaders.read import header_key, read_raw
 from loaders.values import is_blank
 from queries.common import cached, fraction, list_prop, node_dict
+from queries.messages import Message, note_dict, render
 
 #: headers of the name column, in order of preference (compared as :func:`loaders.read.header_key` does)
 NAME_HEADERS = (
@@ -273,6 +274,8 @@ class MatchRow:
     node: Node | None = None
     candidates: tuple[Node, ...] = ()
     note: str = ""
+    #: the notes of :attr:`note` one by one, as messages (:mod:`queries.messages`)
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -285,6 +288,7 @@ class MatchRow:
             "node": None if self.node is None else node_dict(self.node),
             "candidates": [node_dict(c) for c in self.candidates],
             "note": self.note,
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -309,11 +313,19 @@ class MatchReport:
     def unmatched(self) -> tuple[MatchRow, ...]:
         return tuple(r for r in self.rows if r.status == "unmatched")
 
+    def summary_message(self) -> Message:
+        """How many rows matched, were ambiguous, did not match: a note."""
+        return Message(
+            "longlist.match_summary",
+            rows=len(self.rows),
+            matched=len(self.matched),
+            ambiguous=len(self.ambiguous),
+            unmatched=len(self.unmatched),
+        )
+
     def summary(self, lang: Literal["zh", "en"] = "zh") -> str:
-        m, a, u = len(self.matched), len(self.ambiguous), len(self.unmatched)
-        if lang == "zh":
-            return f"共 {len(self.rows)} 行：匹配 {m}，多个候选 {a}，未匹配 {u}"
-        return f"{len(self.rows)} rows: {m} matched, {a} ambiguous, {u} unmatched"
+        """:meth:`summary_message` in one language."""
+        return render(self.summary_message(), lang)
 
     def to_frame(self) -> pd.DataFrame:
         """One line per row, for a download."""
@@ -358,7 +370,7 @@ class MatchReport:
                 "unmatched": len(self.unmatched),
             },
             "rows": [r.to_dict() for r in self.rows],
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -452,11 +464,13 @@ def match_list(
         notes = list(f.notes)
         if node is not None:
             if node.id in first_row:
-                notes.append(f"与第 {first_row[node.id]} 行为同一企业 / same company as row {first_row[node.id]}")
+                notes.append(Message("match.same_row", row=first_row[node.id]))
             else:
                 first_row[node.id] = row
         candidates = hits if f.status == "ambiguous" else ()
-        out.append(MatchRow(row, name, code, f.status, f.method, f.score, node, candidates, "；".join(notes)))
+        out.append(
+            MatchRow(row, name, code, f.status, f.method, f.score, node, candidates, "；".join(notes), tuple(notes))
+        )
     return MatchReport(tuple(out), name_col, uscc_col)
 
 
@@ -486,11 +500,11 @@ def _match_one(
         if hit is not None:
             known = {name_keys(n)[1] for n in (hit.name, *list_prop(hit.props, "former_names"))}
             if name and name_keys(name)[1] not in known:
-                notes.append(f"名称与图中不同：{hit.name} / the graph's name differs")
+                notes.append(Message("match.name_differs", name=hit.name))
             return _Found("matched", "uscc", 100.0, (hit.id,), tuple(notes))
-        notes.append(f"信用代码无效：{problem}" if problem else "信用代码不在图中 / USCC not in the graph")
+        notes.append(Message("match.uscc_invalid", problem=problem) if problem else Message("match.uscc_unknown"))
     if not name or index is None:
-        return _Found("unmatched", notes=tuple(notes or ["没有名称或信用代码 / no name or USCC"]))
+        return _Found("unmatched", notes=tuple(notes or [Message("match.no_name")]))
     exact = index.exact(name)
     if exact is not None:
         method, hits = exact
@@ -498,7 +512,7 @@ def _match_one(
         return _Found(status, method, 100.0, tuple(index.ids[h] for h in hits), tuple(notes))
     near = index.fuzzy(name, threshold) if threshold is not None else []
     if not near:
-        return _Found("unmatched", notes=(*notes, "未找到 / not found"))
+        return _Found("unmatched", notes=(*notes, Message("match.not_found")))
     best = near[0][1]
     close = tuple(index.ids[c] for c, score in near if score >= best - 2.0)
     return _Found("matched" if len(close) == 1 else "ambiguous", "fuzzy", best, close, tuple(notes))

@@ -56,6 +56,7 @@ from graph.model import Edge, Node
 from graph.store import GraphStore
 from queries.common import entity, flags, fraction, is_state_body, native, node_dict, ratio_of, whole_number
 from queries.format import Lang, money, percent, role
+from queries.messages import Message, note_dict
 from queries.supply_chain import core_partners
 
 HOLDS = "HOLDS_SHARES"
@@ -112,7 +113,7 @@ class Ownership:
             "company": node_dict(self.company),
             "circular": self.circular,
             "stakes": [s.to_dict() for s in self.stakes],
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -211,7 +212,7 @@ class UltimateOwners:
             "threshold": self.threshold,
             "owners": [o.to_dict() for o in self.owners],
             "unknown": [node_dict(n) for n in self.unknown],
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -309,7 +310,7 @@ class ControlGroup:
             "controller": None if self.controller is None else self.controller.to_dict(),
             "members": [m.to_dict() for m in self.members],
             "truncated": self.truncated,
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -372,7 +373,7 @@ class RelatedParties:
         return {
             "company": node_dict(self.company),
             "parties": [p.to_dict() for p in self.parties],
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -453,11 +454,7 @@ def _solve(eq: _Equity) -> tuple[dict[str, float | None], bool, list[str]]:
         circular = True
         solved = _solve_loop(ordered, rows, outside)
         if solved is None:
-            names = "、".join(eq.nodes[v].name for v in ordered[:5])
-            notes.append(
-                f"{names} 之间的循环持股自成闭环，穿透持股无法确定 / closed loop of holdings among {names}: "
-                "effective ownership undefined"
-            )
+            notes.append(Message("own.closed_loop", names=tuple(eq.nodes[v].name for v in ordered[:5])))
             stake.update(dict.fromkeys(ordered, None))
         else:
             stake.update(solved)
@@ -545,9 +542,7 @@ def effective_ownership(store: GraphStore, company: str | Node, *, min_stake: fl
         stakes.append(Stake(eq.nodes[owner_id], value, direct))
     stakes.sort(key=lambda s: (s.effective is None, -(s.effective or 0.0), s.owner.id))
     if any(s.effective is None for s in stakes):
-        notes.append(
-            "部分股东因持股比例缺失而无法计算穿透持股 / some stakes are unknown: a ratio on the way is missing"
-        )
+        notes.append(Message("own.unknown_stakes"))
     return Ownership(node, tuple(stakes), circular, tuple(notes))
 
 
@@ -634,22 +629,13 @@ def ultimate_owners(
         owners.append(BeneficialOwner(holder, kind, "ownership", value, shown, len(found), simple))
     owners.sort(key=lambda o: (-(o.stake or 0.0), o.owner.id))
     if unknown:
-        notes.append(
-            "以下自然人或国资主体的穿透持股因比例缺失无法计算，可能达到阈值 / stakes unknown (missing ratio), "
-            "may reach the threshold: " + "、".join(n.name for n in unknown)
-        )
+        notes.append(Message("ubo.unknown", names=tuple(n.name for n in unknown)))
     if not owners:
         owners.extend(_fallback_owners(store, node))
         if owners:
-            notes.append(
-                f"无人穿透持股达到 {percent(threshold)}，按实际控制或日常经营管理认定 / nobody owns "
-                f"{percent(threshold)}; owners by control or by running the company"
-            )
+            notes.append(Message("ubo.by_control", threshold=percent(threshold)))
         else:
-            notes.append(
-                f"无人穿透持股达到 {percent(threshold)}，亦无实际控制人或负责经营管理的人员记录 / "
-                f"nobody owns {percent(threshold)} and no controller or manager is recorded"
-            )
+            notes.append(Message("ubo.nobody", threshold=percent(threshold)))
     return UltimateOwners(node, threshold, tuple(owners), tuple(unknown), tuple(notes))
 
 
@@ -830,7 +816,7 @@ def controlled_companies(store: GraphStore, controller: str | Node, *, limit: in
         limit = whole_number("limit", limit, 1)
     members, truncated = _controlled(store, root, limit)
     members.sort(key=lambda m: (m.depth, m.company.id))
-    notes = (f"只列出前 {limit} 家 / showing the first {limit}",) if truncated else ()
+    notes = (Message("common.first_n", limit=limit),) if truncated and limit is not None else ()
     return ControlGroup(root, tuple(members), truncated, notes=notes)
 
 
@@ -852,11 +838,9 @@ def same_controller_group(store: GraphStore, company: str | Node, *, limit: int 
     members.sort(key=lambda m: (m.depth, m.company.id))
     notes: list[str] = []
     if ctrl.controller is None:
-        notes.append(
-            f"未识别实际控制人；列出同受{root.name}控制的企业 / no actual controller; companies under {root.name}"
-        )
+        notes.append(Message("group.no_controller", root=root.name))
     if truncated:
-        notes.append(f"只列出前 {limit} 家 / showing the first {limit}")
+        notes.append(Message("common.first_n", limit=limit))
     return ControlGroup(root, tuple(members), truncated, ctrl, tuple(notes))
 
 
@@ -989,7 +973,7 @@ def related_parties(
     parties = found.ranked()
     flagged = [p.party.name for p in parties if flags(store, p.party)]
     if flagged:
-        notes.append("关联方中有黑名单或注销/吊销主体 / flagged related parties: " + "、".join(flagged))
+        notes.append(Message("related.flagged", names=tuple(flagged)))
     return RelatedParties(node, tuple(parties), tuple(notes))
 
 
@@ -1019,11 +1003,9 @@ def _by_control(store: GraphStore, found: _Parties, notes: list[str], ubo_thresh
         for m in group:
             found.add(m.company, "same_controller", f"同受{name}控制", f"also controlled by {name}")
         if truncated:
-            notes.append(f"同一控制人企业只列出前 {limit} 家 / same-controller companies: first {limit}")
+            notes.append(Message("related.same_controller_first", limit=limit))
     elif ctrl.kind == "state":
-        notes.append(
-            "实际控制人为国资主体，仅同受国家控制的企业不列为关联方 / state-controlled: sister companies not listed"
-        )
+        notes.append(Message("related.state_controlled"))
 
 
 def _by_equity(

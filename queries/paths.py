@@ -19,6 +19,7 @@ from graph.store import GraphStore
 from graph.warmth import Weights
 from queries.explain import hop_reason, sentence
 from queries.format import Lang
+from queries.messages import note_dict
 
 
 @dataclass(frozen=True)
@@ -152,12 +153,13 @@ class PathAnswer:
     notes: list[str] = field(default_factory=list)
     source: Node | None = None
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, lang: Lang | None = None) -> dict[str, object]:
+        """The answer for ``--json``; notes with their text in ``lang`` (both languages when None)."""
         return {
             "target": {"id": self.target.id, "name": self.target.name, "label": self.target.label},
             "source": None if self.source is None else {"id": self.source.id, "name": self.source.name},
             "paths": [p.to_dict() for p in self.paths],
-            "notes": self.notes,
+            "notes": [note_dict(n, lang) for n in self.notes],
         }
 
 

@@ -40,6 +40,7 @@ from graph.model import Edge, Node
 from graph.store import GraphStore
 from queries.common import cached, closed_statuses, entity, fraction, node_dict, number, tags_of, whole_number
 from queries.format import Lang, money, percent
+from queries.messages import Message, note_dict
 
 SUPPLIES = "SUPPLIES"
 #: tags that make a company a core enterprise whatever its size
@@ -136,7 +137,7 @@ class SupplyChain:
             "sales": self.sales,
             "suppliers": [p.to_dict() for p in self.suppliers],
             "customers": [p.to_dict() for p in self.customers],
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -247,7 +248,7 @@ class CoreService:
             "tiers": self.tiers,
             "is_core": self.own_reason,
             "served": [s.to_dict() for s in self.served],
-            "notes": list(self.notes),
+            "notes": [note_dict(n) for n in self.notes],
         }
 
 
@@ -287,7 +288,11 @@ def supply_chain(
         down, sales, down_notes = _walk(store, node, "downstream", tiers, year, limit)
         notes += down_notes
     if not up and not down:
-        notes.append(f"{node.name} 没有供应链记录 / has no supply-chain records" + (f" for {year}" if year else ""))
+        notes.append(
+            Message(
+                "supply.no_records", name=node.name, year=Message("scope.year", year=year) if year else Message("empty")
+            )
+        )
     return SupplyChain(node, year, tiers, tuple(up), tuple(down), purchases, sales, tuple(notes))
 
 
@@ -417,9 +422,7 @@ def core_enterprises_served(
         served.append(ServedCore(p.company, p.tier, tuple(reversed(chain)), reason))
     served.sort(key=lambda s: (s.tier, -(s.chain[-1].amount or -1.0), s.core.id))
     if not served:
-        notes.append(
-            f"{node.name} 在 {tiers} 级内没有服务核心企业 / serves no core enterprise within {tiers} tiers downstream"
-        )
+        notes.append(Message("supply.no_core", name=node.name, tiers=tiers))
     return CoreService(node, tiers, tuple(served), census.reasons.get(node.id), tuple(notes))
 
 
@@ -488,11 +491,8 @@ def _walk(
             total_of_start = totals.get(start.id) if records else None
         ranked = sorted(linked, key=lambda f: (-_known(linked[f]), f))
         if limit is not None and len(ranked) > limit:
-            side = "供应商" if upstream else "客户"
-            notes.append(
-                f"第{tier}级{side}共 {len(ranked)} 家，只列出金额最大的 {limit} 家 / tier {tier} "
-                f"{'suppliers' if upstream else 'customers'}: {len(ranked)}, showing the largest {limit}"
-            )
+            code = "supply.suppliers_truncated" if upstream else "supply.customers_truncated"
+            notes.append(Message(code, tier=tier, count=len(ranked), limit=limit))
         seen.update(ranked)
         kept = ranked if limit is None else ranked[:limit]
         nodes.update(store.get_nodes(kept))
@@ -543,14 +543,13 @@ def _census(store: GraphStore, percentile: float, min_partners: int, year: int |
             continue
         if n >= deg_cut:
             top = percent(1 - percentile)
-            reasons[company] = f"供应链伙伴 {n} 家，居前 {top} / {n} supply partners, top {top}"
+            reasons[company] = Message("supply.core_partners", n=n, top=top)
         elif purchases.get(company, 0.0) >= pur_cut:
-            reasons[company] = (
-                f"年采购额 {money(purchases[company])}，居前 {percent(1 - percentile)} / purchases "
-                f"{money(purchases[company], 'en')}, top {percent(1 - percentile)}"
+            reasons[company] = Message(
+                "supply.core_purchases", amount=float(purchases[company]), top=percent(1 - percentile)
             )
     for node in store.iter_nodes("Company"):
         tagged = [t for t in tags_of(node) if t in CORE_TAGS]
         if tagged:
-            reasons[node.id] = f"标签 {tagged[0]} / tagged {tagged[0]}"
+            reasons[node.id] = Message("supply.core_tagged", tag=tagged[0])
     return CoreEnterprises(reasons, percentile, min_partners, deg_cut, pur_cut)

@@ -11,6 +11,7 @@ instead of showing stale numbers.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,11 @@ def notes_in(text: str, lang: Lang) -> str:
     return "；".join(one_language(part, lang) for part in text.split("；") if part.strip())
 
 
+def notes_text(notes: Sequence[str], lang: Lang) -> str:
+    """Notes (messages) in one language, joined by "；"."""
+    return "；".join(one_language(n, lang) for n in notes)
+
+
 def matched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
     """Matched rows: what the list said, the company found, how."""
     return pd.DataFrame(
@@ -133,7 +139,7 @@ def matched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
                 t("col.method", lang): method_name(r.method, lang),
                 t("col.score", lang): round(r.score) if r.method == "fuzzy" and r.score is not None else None,
                 t("col.client", lang): t("yes", lang) if r.node is not None and r.node.is_client else "",
-                t("col.note", lang): notes_in(r.note, lang),
+                t("col.note", lang): notes_text(r.notes, lang) if r.notes else notes_in(r.note, lang),
             }
             for r in rows
         ],
@@ -164,7 +170,7 @@ def unmatched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
                 t("col.input_name", lang): r.name or "",
                 t("col.input_uscc", lang): r.uscc or "",
                 t("col.candidates", lang): sep.join(f"{c.name}（{c.key}）" for c in r.candidates),
-                t("col.note", lang): notes_in(r.note, lang),
+                t("col.note", lang): notes_text(r.notes, lang) if r.notes else notes_in(r.note, lang),
             }
             for r in rows
         ],
@@ -247,7 +253,7 @@ def results_frame(result: BatchResult, lang: Lang) -> pd.DataFrame:
             "col.method": method_name(r.match.method, lang),
         }
         if not r.answer.paths:
-            rows.append({**base, "col.sentence": notes_in("；".join(r.answer.notes), lang)})
+            rows.append({**base, "col.sentence": notes_text(r.answer.notes, lang)})
         for p in r.answer.paths:
             rows.append(
                 {

@@ -17,6 +17,7 @@ from loaders import export
 from loaders.export import visible_controls
 from queries.explain import path_text
 from queries.format import kind, status
+from queries.messages import render
 from queries.paths import PathAnswer
 from ui import cached
 from ui.context import Context
@@ -126,12 +127,9 @@ def explore_buttons(nodes: Sequence[Node], lang: Lang, key: str) -> None:
 
 
 def one_language(text: str, lang: Lang) -> str:
-    """One half of a query's bilingual note ``中文 / English``: the Chinese before the first " / ",
-    the English after it; the whole text when it is not split that way."""
-    zh, sep, en = text.partition(" / ")
-    if not sep:
-        return text
-    return zh.strip() if lang == "zh" else en.strip()
+    """A query's note in the page's language: a :class:`~queries.messages.Message` worded from the
+    catalogue, an older ``中文 / English`` text as its one half (:func:`queries.messages.render`)."""
+    return render(text, lang)
 
 
 @dataclass(frozen=True)

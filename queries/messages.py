@@ -1,0 +1,262 @@
+"""Every note a query returns, as a code with parameters, and one catalogue that words it.
+
+A query does not write sentences: it returns :class:`Message` values (a code
+such as ``"intro.no_path"`` and its parameters), and the explorer and the
+command line word them in the reader's language with :func:`render`. Both
+languages of a code take the same parameters (a test checks it), so a note
+can never be English on a Chinese page nor leak half of itself.
+
+A :class:`Message` is also a ``str`` whose value is ``中文 / English``, so code
+that joins or searches notes as text keeps working; new code renders them.
+
+>>> note = Message("common.first_n", limit=20)
+>>> render(note, "zh"), render(note, "en")
+('只列出前 20 家', 'showing the first 20')
+>>> note.to_dict("en")
+{'code': 'common.first_n', 'params': {'limit': 20}, 'text': 'showing the first 20'}
+>>> render(Message("own.closed_loop", names=("甲", "乙")), "en")
+'closed loop of holdings among 甲, 乙: effective ownership undefined'
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Literal, TypeAlias
+
+from graph.errors import InvalidParameter
+from queries.format import kind, money
+
+Lang = Literal["zh", "en"]
+
+#: one parameter of a message: text, a number, a list of names, or a message worded in the same language
+Param: TypeAlias = "str | int | float | tuple[str, ...] | Message"
+
+#: code → (Chinese, English); ``{name}`` fields as in :meth:`str.format`, the same fields in both languages
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "empty": ("", ""),
+    # shared
+    "common.first_n": ("只列出前 {limit} 家", "showing the first {limit}"),
+    # introductions and connections
+    "intro.state_holders_left_out": (
+        "{n} 条经过国资/财政等持股方的路径未列出（{holders}），它们不代表相识；"
+        "可用 include_state_holders（--include-state-holders）列出",
+        "{n} paths through holders that connect nobody ({holders}) were left out; "
+        "include them with include_state_holders (--include-state-holders)",
+    ),
+    "intro.capped": (
+        "已检索最温暖的 {cap} 条路径，可能还有其他引荐客户",
+        "searched the {cap} warmest paths; more introducers may exist further down",
+    ),
+    "intro.colder_hidden": (
+        "另有温度低于 {min_warmth:g} 的路径未显示（如仅同在一个园区），降低最低温度可查看",
+        "colder paths below the minimum warmth {min_warmth:g} are hidden (such as sharing a park); "
+        "lower min_warmth to see them",
+    ),
+    "intro.already_client": (
+        "{name} 已是本行客户（客户经理 {manager}）",
+        "{name} is already a client (manager {manager})",
+    ),
+    "intro.no_path": (
+        "没有在 {hops} 跳内找到客户{scope}的引荐路径（关系类型：{kinds}{warmth}）；"
+        "可增加跳数、选择全部关系类型、降低最低温度，或包含注销/黑名单主体",
+        "no client{scope} reaches this company within {hops} hops with the chosen kinds ({kinds}){warmth}; "
+        "try more hops, all relationship kinds, a lower minimum warmth, or including closed/black-listed",
+    ),
+    "scope.manager": ("（客户经理 {manager}）", " of manager {manager}"),
+    "scope.branch": ("（{branch}）", " of branch {branch}"),
+    "scope.min_warmth": ("，温度 ≥ {min_warmth:g}", " and warmth ≥ {min_warmth:g}"),
+    "connect.no_path": (
+        "{source} 与 {target} 在 {hops} 跳内没有连接；可增加跳数或选择全部关系类型",
+        "no connection between {source} and {target} within {hops} hops with the chosen kinds; "
+        "try more hops or all kinds",
+    ),
+    # long lists and matching
+    "longlist.segment_empty": ("产业链环节 {chain}/{segment} 没有企业", "no company in segment {chain}/{segment}"),
+    "longlist.match_summary": (
+        "共 {rows} 行：匹配 {matched}，多个候选 {ambiguous}，未匹配 {unmatched}",
+        "{rows} rows: {matched} matched, {ambiguous} ambiguous, {unmatched} unmatched",
+    ),
+    "longlist.region_kept": ("地区 {regions}：保留 {kept} / {total} 家", "region {regions}: {kept} of {total} kept"),
+    "longlist.tags_kept": ("标签 {tags}：保留 {kept} / {total} 家", "tags {tags}: {kept} of {total} kept"),
+    "longlist.events_kept": ("事件：保留 {kept} / {total} 家", "events: {kept} of {total} kept"),
+    "match.same_row": ("与第 {row} 行为同一企业", "same company as row {row}"),
+    "match.name_differs": ("名称与图中不同：{name}", "the graph's name differs: {name}"),
+    "match.uscc_invalid": ("信用代码无效：{problem}", "invalid USCC: {problem}"),
+    "match.uscc_unknown": ("信用代码不在图中", "USCC not in the graph"),
+    "match.no_name": ("没有名称或信用代码", "no name or USCC"),
+    "match.not_found": ("未找到", "not found"),
+    # ownership, control, related parties
+    "own.closed_loop": (
+        "{names} 之间的循环持股自成闭环，穿透持股无法确定",
+        "closed loop of holdings among {names}: effective ownership undefined",
+    ),
+    "own.unknown_stakes": (
+        "部分股东因持股比例缺失而无法计算穿透持股",
+        "some stakes are unknown: a ratio on the way is missing",
+    ),
+    "ubo.unknown": (
+        "以下自然人或国资主体的穿透持股因比例缺失无法计算，可能达到阈值：{names}",
+        "stakes unknown (missing ratio), may reach the threshold: {names}",
+    ),
+    "ubo.by_control": (
+        "无人穿透持股达到 {threshold}，按实际控制或日常经营管理认定",
+        "nobody owns {threshold}; owners by control or by running the company",
+    ),
+    "ubo.nobody": (
+        "无人穿透持股达到 {threshold}，亦无实际控制人或负责经营管理的人员记录",
+        "nobody owns {threshold} and no controller or manager is recorded",
+    ),
+    "group.no_controller": (
+        "未识别实际控制人；列出同受{root}控制的企业",
+        "no actual controller; companies under {root}",
+    ),
+    "related.flagged": ("关联方中有黑名单或注销/吊销主体：{names}", "flagged related parties: {names}"),
+    "related.same_controller_first": (
+        "同一控制人企业只列出前 {limit} 家",
+        "same-controller companies: first {limit}",
+    ),
+    "related.state_controlled": (
+        "实际控制人为国资主体，仅同受国家控制的企业不列为关联方",
+        "state-controlled: sister companies not listed",
+    ),
+    # supply chain
+    "supply.no_records": ("{name}{year}没有供应链记录", "{name} has no supply-chain records{year}"),
+    "scope.year": ("在 {year} 年", " for {year}"),
+    "supply.no_core": (
+        "{name} 在 {tiers} 级内没有服务核心企业",
+        "{name} serves no core enterprise within {tiers} tiers downstream",
+    ),
+    "supply.suppliers_truncated": (
+        "第{tier}级供应商共 {count} 家，只列出金额最大的 {limit} 家",
+        "tier {tier} suppliers: {count}, showing the largest {limit}",
+    ),
+    "supply.customers_truncated": (
+        "第{tier}级客户共 {count} 家，只列出金额最大的 {limit} 家",
+        "tier {tier} customers: {count}, showing the largest {limit}",
+    ),
+    "supply.core_partners": ("供应链伙伴 {n} 家，居前 {top}", "{n} supply partners, top {top}"),
+    "supply.core_purchases": ("年采购额 {amount}，居前 {top}", "purchases {amount}, top {top}"),
+    "supply.core_tagged": ("标签 {tag}", "tagged {tag}"),
+    # errors shown to users (see :func:`error_message`)
+    "error.not_excel": ("不是 Excel 文件：{name}", "not an Excel file: {name}"),
+    "error.unreadable": ("无法读取文件：{name}", "cannot read the file: {name}"),
+    "error.parameter": ("{parameter}：{detail}", "{parameter}: {detail}"),
+    "error.not_found": ("没有匹配“{query}”的企业、人员或园区", "no company, person or park matches “{query}”"),
+    "error.not_found_hint": (
+        "没有匹配“{query}”的企业、人员或园区；您是否要找：{candidates}",
+        "no company, person or park matches “{query}”; did you mean: {candidates}",
+    ),
+    "error.ambiguous": (
+        "“{query}”匹配到 {count} 个主体，请用统一社会信用代码或全称指定：{candidates}",
+        "“{query}” matches {count} entities; name one by USCC or full name: {candidates}",
+    ),
+    "error.text": ("{detail}", "{detail}"),
+}
+
+#: how a list of names is joined in each language
+LIST_SEPARATOR: dict[Lang, str] = {"zh": "、", "en": ", "}
+#: the last element of a names parameter that says the list goes on; shown after the names without a separator
+MORE = "…"
+#: parameters named so are relationship types (``HOLDS_SHARES``), shown by their names (股权 / equity)
+KIND_PARAMS = frozenset({"kind", "kinds"})
+#: parameters named so are amounts in yuan, shown as each language writes money (¥1.2亿 / ¥120m)
+MONEY_PARAMS = frozenset({"amount"})
+
+
+def fields(template: str) -> frozenset[str]:
+    """The parameter names a template uses.
+
+    >>> sorted(fields("{a} and {b:g}"))
+    ['a', 'b']
+    """
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+class Message(str):
+    """A note as a code and its parameters; as a ``str`` it reads ``中文 / English`` for old callers.
+
+    The code must be in :data:`CATALOGUE` and the parameters must be exactly
+    the ones its templates use: a wrong message is a bug, refused at once.
+    """
+
+    code: str
+    params: dict[str, Param]
+
+    def __new__(cls, code: str, /, **params: Param) -> Message:
+        templates = CATALOGUE.get(code)
+        if templates is None:
+            raise InvalidParameter("code", f"no message {code!r} in the catalogue")
+        wanted = fields(templates[0])
+        if set(params) != wanted:
+            raise InvalidParameter("params", f"message {code!r} takes {sorted(wanted)}, got {sorted(params)}")
+        zh, en = (_format(templates[i], params, lang) for i, lang in enumerate(("zh", "en")))
+        both = zh if zh == en else (f"{zh} / {en}" if zh and en else zh or en)
+        self = super().__new__(cls, both)
+        self.code = code
+        self.params = dict(params)
+        return self
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Param]]:
+        """Pickled (Streamlit's cache) as code and parameters, not as text."""
+        return (self.code,), dict(self.params)
+
+    def __repr__(self) -> str:
+        return f"Message({self.code!r}, {self.params!r})"
+
+    def to_dict(self, lang: Lang = "zh") -> dict[str, object]:
+        """The code, the parameters (nested messages as dicts) and the text in ``lang``: for ``--json``."""
+        return {
+            "code": self.code,
+            "params": {k: v.to_dict(lang) if isinstance(v, Message) else v for k, v in self.params.items()},
+            "text": render(self, lang),
+        }
+
+
+def _param_text(name: str, value: Param, lang: Lang) -> str | int | float:
+    if isinstance(value, Message):
+        return render(value, lang)
+    if isinstance(value, tuple):
+        names = [kind(v, lang) if name in KIND_PARAMS else v for v in value]
+        more = MORE if names and names[-1] == MORE else ""
+        return LIST_SEPARATOR[lang].join(names[:-1] if more else names) + more
+    if isinstance(value, str) and name in KIND_PARAMS:
+        return kind(value, lang)
+    if isinstance(value, int | float) and name in MONEY_PARAMS:
+        return money(value, lang)
+    return value
+
+
+def _format(template: str, params: Mapping[str, Param], lang: Lang) -> str:
+    return template.format(**{k: _param_text(k, v, lang) for k, v in params.items()})
+
+
+def render(message: str, lang: Lang) -> str:
+    """A note in one language: a :class:`Message` from the catalogue; plain text (a name, an old
+    ``中文 / English`` note) as its Chinese or English half, or whole when it is not split so.
+
+    >>> render("未找到 / not found", "en"), render("苏州恒芯", "en")
+    ('not found', '苏州恒芯')
+    """
+    if isinstance(message, Message):
+        return _format(CATALOGUE[message.code][0 if lang == "zh" else 1], message.params, lang)
+    zh, sep, en = message.partition(" / ")
+    if not sep:
+        return message
+    return zh.strip() if lang == "zh" else en.strip()
+
+
+def note_dict(note: str, lang: Lang | None = None) -> dict[str, object]:
+    """A note for ``--json``: its code (None for plain text), parameters, and its text in ``lang``,
+    or in both languages (``zh``, ``en``) when no language is asked for."""
+    code, params = (note.code, note.to_dict()["params"]) if isinstance(note, Message) else (None, {})
+    if lang is None:
+        return {"code": code, "params": params, "zh": render(note, "zh"), "en": render(note, "en")}
+    return {"code": code, "params": params, "text": render(note, lang)}
+
+
+def shown_names(values: list[str] | tuple[str, ...], shown: int | None = None) -> tuple[str, ...]:
+    """A names parameter: the first ``shown`` names, and :data:`MORE` when some were left out."""
+    if shown is None or len(values) <= shown:
+        return tuple(values)
+    return (*values[:shown], MORE)
