@@ -20,12 +20,13 @@ that joins or searches notes as text keeps working; new code renders them.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from typing import Literal, TypeAlias
 
-from graph.errors import InvalidParameter
-from queries.format import kind, money
+from graph.errors import AmbiguousNode, InvalidParameter, NodeNotFound
+from queries.format import KIND, kind, money
 
 Lang = Literal["zh", "en"]
 
@@ -152,6 +153,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "“{query}” matches {count} entities; name one by USCC or full name: {candidates}",
     ),
     "error.text": ("{detail}", "{detail}"),
+    # parameters as a user knows them (see :data:`PARAMETER_CODES`)
+    "param.frame": ("名单", "the list"),
+    "param.file": ("文件", "the file"),
+    "param.k": ("路径条数", "number of paths"),
+    "param.max_hops": ("最大跳数", "maximum hops"),
+    "param.min_warmth": ("最低温度", "minimum warmth"),
+    "param.kinds": ("关系类型", "relationship kinds"),
+    "param.manager": ("客户经理", "manager"),
+    "param.branch": ("支行", "branch"),
+    "param.company": ("企业", "company"),
+    "param.source": ("起点", "start"),
+    "param.target": ("目标", "target"),
+    "param.threshold": ("阈值", "threshold"),
+    "param.limit": ("条数上限", "limit"),
+    "param.year": ("年份", "year"),
+    "param.tiers": ("层级", "tiers"),
+    "param.other": ("输入", "input"),
 }
 
 #: how a list of names is joined in each language
@@ -162,6 +180,48 @@ MORE = "…"
 KIND_PARAMS = frozenset({"kind", "kinds"})
 #: parameters named so are amounts in yuan, shown as each language writes money (¥1.2亿 / ¥120m)
 MONEY_PARAMS = frozenset({"amount"})
+
+
+#: an :class:`~graph.errors.InvalidParameter`'s parameter name → the catalogue code of its name for users
+PARAMETER_CODES: dict[str, str] = {
+    name: f"param.{name}"
+    for name in (
+        "frame",
+        "file",
+        "k",
+        "max_hops",
+        "min_warmth",
+        "kinds",
+        "manager",
+        "branch",
+        "company",
+        "source",
+        "target",
+        "threshold",
+        "limit",
+        "year",
+        "tiers",
+    )
+}
+PARAMETER_CODES.update(
+    {"path": "param.file", "types": "param.kinds", "hops": "param.max_hops", "node": "param.company"}
+)
+
+#: what pandas, openpyxl and xlrd say when an upload is not a spreadsheet they can open
+NOT_EXCEL_WORDS = (
+    "excel file format cannot be determined",
+    "specify an engine manually",
+    "not a zip file",
+    "badzipfile",
+    "unsupported format",
+    "openpyxl does not support",
+    "xlrd",
+    "zipfile",
+)
+#: a file path in an error text: absolute, after a space, a quote, a bracket, ``:`` or ``=``
+_PATH = re.compile(r"""(?:(?<=^)|(?<=[\s'"(（：:=]))(?:[A-Za-z]:\\|/)[^\s'"()（）,，;；]+""")
+#: a relationship type's internal name
+_KIND_CODE = re.compile(r"\b(?:" + "|".join(map(re.escape, KIND)) + r")\b")
 
 
 def fields(template: str) -> frozenset[str]:
@@ -224,6 +284,8 @@ def _param_text(name: str, value: Param, lang: Lang) -> str | int | float:
         return kind(value, lang)
     if isinstance(value, int | float) and name in MONEY_PARAMS:
         return money(value, lang)
+    if isinstance(value, str) and name == "detail":
+        return _KIND_CODE.sub(lambda m: kind(m.group(0), lang), value)
     return value
 
 
@@ -246,6 +308,12 @@ def render(message: str, lang: Lang) -> str:
     return zh.strip() if lang == "zh" else en.strip()
 
 
+def reason_text(reason: str, lang: Lang) -> str:
+    """A loader's reject reason in ``lang`` when it is a :class:`Message`; any other text as it is
+    (a reason is never split on " / ": a value may hold one)."""
+    return render(reason, lang) if isinstance(reason, Message) else reason
+
+
 def note_dict(note: str, lang: Lang | None = None) -> dict[str, object]:
     """A note for ``--json``: its code (None for plain text), parameters, and its text in ``lang``,
     or in both languages (``zh``, ``en``) when no language is asked for."""
@@ -260,3 +328,56 @@ def shown_names(values: list[str] | tuple[str, ...], shown: int | None = None) -
     if shown is None or len(values) <= shown:
         return tuple(values)
     return (*values[:shown], MORE)
+
+
+def _without_paths(text: str, file: str | None) -> str:
+    """``text`` with every file path shown as ``file`` (the name the user uploaded) or its own base name."""
+
+    def name(match: re.Match[str]) -> str:
+        path = match.group(0).rstrip(".:")
+        rest = match.group(0)[len(path) :]
+        return (file or re.split(r"[/\\]", path)[-1] or path) + rest
+
+    return _PATH.sub(name, text)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen and len(seen) < 10:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def error_message(exc: BaseException, file: str | None = None) -> Message:
+    """An error as a user may read it: no temporary paths (``file`` names the upload), no pandas or
+    openpyxl texts, no internal names of parameters or relationship types.
+
+    >>> render(error_message(ValueError("Excel file format cannot be determined"), "名单.xls"), "zh")
+    '不是 Excel 文件：名单.xls'
+    >>> render(error_message(InvalidParameter("frame", "no name or USCC column")), "en")
+    'the list: no name or USCC column'
+    >>> render(error_message(ValueError("cannot read /tmp/guanxi-upload-x1/公司.csv: bad")), "en")
+    'cannot read 公司.csv: bad'
+    """
+    texts = " ".join(f"{type(e).__name__} {e}" for e in _chain(exc)).lower()
+    if any(word in texts for word in NOT_EXCEL_WORDS):
+        shown = file or next((m.group(0).rsplit("/", 1)[-1] for m in _PATH.finditer(str(exc))), "")
+        return Message("error.not_excel", name=shown)
+    if isinstance(exc, NodeNotFound):
+        if exc.candidates:
+            return Message("error.not_found_hint", query=exc.query, candidates=shown_names(exc.candidates, 10))
+        return Message("error.not_found", query=exc.query)
+    if isinstance(exc, AmbiguousNode):
+        return Message(
+            "error.ambiguous",
+            query=exc.query,
+            count=len(exc.candidates),
+            candidates=shown_names(exc.candidates, 10),
+        )
+    if isinstance(exc, InvalidParameter):
+        detail = str(exc).removeprefix(f"parameter {exc.name!r}: ")
+        parameter = Message(PARAMETER_CODES.get(exc.name, "param.other"))
+        return Message("error.parameter", parameter=parameter, detail=_without_paths(detail, file))
+    return Message("error.text", detail=_without_paths(str(exc), file))

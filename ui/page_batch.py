@@ -25,7 +25,7 @@ from queries.matching import MatchReport, MatchRow
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
-from ui.widgets import PathFilters, colon, csv_bytes, md, one_language, path_chain, path_filters, tm
+from ui.widgets import PathFilters, colon, csv_bytes, md, one_language, path_chain, path_filters, tm, user_error
 
 STATE_LIST = "batch_list"
 STATE_RESULT = "batch_result"
@@ -392,7 +392,7 @@ def run_batch(ctx: Context, report: MatchReport, filters: PathFilters) -> BatchR
             progress=step,
         )
     except GuanxiError as exc:
-        st.error(tm("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=user_error(exc, lang)))
         return None
     finally:
         bar.empty()
@@ -411,10 +411,10 @@ def render(ctx: Context) -> None:
     try:
         report = cached.match_upload(ctx.store, ctx.key, chosen.name, chosen.data)
     except LoadError as exc:
-        st.error(tm("batch.unreadable", lang, error=exc))
+        st.error(tm("batch.unreadable", lang, error=user_error(exc, lang, chosen.name)))
         return
     except InvalidParameter as exc:
-        st.error(tm("batch.no_columns", lang, error=exc))
+        st.error(tm("batch.no_columns", lang, error=user_error(exc, lang, chosen.name)))
         return
     show_matching(report, chosen, lang)
     if not report.rows:

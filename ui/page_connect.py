@@ -19,6 +19,7 @@ from ui.widgets import (
     path_filters,
     show_graph,
     tm,
+    user_error,
 )
 
 ENDS = ("Company", "Person")
@@ -59,7 +60,7 @@ def render(ctx: Context) -> None:
             include_blacklisted=filters.include_blacklisted,
         )
     except GuanxiError as exc:
-        st.error(tm("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=user_error(exc, lang)))
         return
     if not answer.paths:
         st.warning(t("connect.empty", lang))

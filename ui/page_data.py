@@ -16,10 +16,11 @@ from loaders.columns_doc import columns_markdown
 from loaders.export import csv_bytes
 from loaders.report import LoadReport
 from queries.format import kind
+from queries.messages import reason_text
 from ui import cached
 from ui.context import Context
 from ui.i18n import STRINGS, Lang, t
-from ui.widgets import colon, md, tm
+from ui.widgets import colon, md, tm, user_error
 
 STATE_REPORT = "data_report"
 
@@ -129,7 +130,7 @@ def rejects_frame(report: LoadReport, lang: Lang) -> pd.DataFrame:
                 t("col.row", lang): r.row,
                 t("col.column", lang): r.column,
                 t("col.value", lang): r.value,
-                t("col.reason", lang): r.reason,
+                t("col.reason", lang): reason_text(r.reason, lang),
             }
             for r in report.rejects
         ]
@@ -212,10 +213,10 @@ def render(ctx: Context) -> None:
                 )
                 st.session_state[STATE_REPORT] = report
             except LoadRefused as exc:
-                st.error(tm("data.refused", lang, error=str(exc).splitlines()[0]))
+                st.error(tm("data.refused", lang, error=user_error(exc, lang).splitlines()[0]))
                 st.session_state[STATE_REPORT] = exc.report
             except GuanxiError as exc:
-                st.error(tm("data.failed", lang, error=exc))
+                st.error(tm("data.failed", lang, error=user_error(exc, lang)))
                 st.session_state.pop(STATE_REPORT, None)
             finally:
                 bar.empty()

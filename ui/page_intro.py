@@ -19,6 +19,7 @@ from ui.widgets import (
     path_filters,
     show_graph,
     tm,
+    user_error,
 )
 
 
@@ -53,7 +54,7 @@ def render(ctx: Context) -> None:
             include_state_holders=filters.include_state_holders,
         )
     except GuanxiError as exc:
-        st.error(tm("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=user_error(exc, lang)))
         return
     st.session_state["intro_result_target"] = answer.target.id
     st.subheader(tm("intro.target", lang, name=answer.target.name, key=answer.target.key))

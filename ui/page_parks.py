@@ -18,7 +18,7 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.render import park_height, park_html
-from ui.widgets import list_sep, md, number_columns, show_graph, status_text, tm, wan
+from ui.widgets import list_sep, md, number_columns, show_graph, status_text, tm, user_error, wan
 
 #: at most this many companies are drawn around a park (clients first; two full rings); the table lists all
 DRAWN = 22
@@ -168,7 +168,7 @@ def render(ctx: Context) -> None:
     try:
         found = search(ctx)
     except (GuanxiError, NotImplementedError) as exc:
-        st.error(tm("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=user_error(exc, lang)))
         return
     if not found:
         if cached.parks(ctx.store, ctx.key, "", "", ""):

@@ -42,6 +42,7 @@ from ui.widgets import (
     show_graph,
     status_text,
     tm,
+    user_error,
 )
 
 #: at most this many paths to flagged entities are drawn, the nearest (the table lists all)
@@ -384,7 +385,7 @@ def render(ctx: Context) -> None:
         group = cached.group(ctx.store, ctx.key, company.id)
         parties = cached.related(ctx.store, ctx.key, company.id, threshold)
     except GuanxiError as exc:
-        st.error(tm("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=user_error(exc, lang)))
         return
     ctrl = group.controller
     left, right = st.columns([3, 2])

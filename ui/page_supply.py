@@ -27,6 +27,7 @@ from ui.widgets import (
     show_graph,
     status_text,
     tm,
+    user_error,
     wan,
 )
 
@@ -239,7 +240,7 @@ def render(ctx: Context) -> None:
         chain = cached.supply(ctx.store, ctx.key, company.id, tiers)
         census = cached.core_census(ctx.store, ctx.key)
     except (GuanxiError, NotImplementedError) as exc:
-        st.error(tm("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=user_error(exc, lang)))
         return
     st.subheader(tm("supply.company_title", lang, name=company.name, key=company.key))
     facts = []

@@ -17,7 +17,7 @@ from loaders import export
 from loaders.export import visible_controls
 from queries.explain import path_text
 from queries.format import kind, status
-from queries.messages import render
+from queries.messages import error_message, render
 from queries.paths import PathAnswer
 from ui import cached
 from ui.context import Context
@@ -130,6 +130,13 @@ def one_language(text: str, lang: Lang) -> str:
     """A query's note in the page's language: a :class:`~queries.messages.Message` worded from the
     catalogue, an older ``中文 / English`` text as its one half (:func:`queries.messages.render`)."""
     return render(text, lang)
+
+
+def user_error(exc: BaseException, lang: Lang, file: str | None = None) -> str:
+    """An error in the page's language without internals (:func:`queries.messages.error_message`):
+    the uploaded file's own name (``file``) instead of a temporary path, no pandas texts, no internal
+    names. Plain text: pass it through :func:`tm` or :func:`md` to show it."""
+    return render(error_message(exc, file), lang)
 
 
 @dataclass(frozen=True)
