@@ -24,7 +24,7 @@ from graph.store import GraphStore
 from ui.context import Context, StoreInfo
 from ui.i18n import LANG_NAMES, LANGS, Lang, as_lang, t
 from ui.pages import BY_KEY, PAGES
-from ui.widgets import tm
+from ui.widgets import relabel, tm, translated
 
 #: environment variables that choose the store (a change opens another store)
 STORE_VARIABLES = (
@@ -81,6 +81,7 @@ def choose_language() -> Lang:
         format_func=lambda code: LANG_NAMES[code],
         key="lang",
         horizontal=True,
+        on_change=relabel,
     )
     return as_lang(choice)
 
@@ -94,7 +95,7 @@ def choose_page(lang: Lang) -> str:
         t("app.pages", lang),
         [p.key for p in PAGES],
         format_func=lambda key: f"{BY_KEY[key].icon} {t(BY_KEY[key].title, lang)}",
-        key="page",
+        key=translated("page"),
     )
     return str(choice)
 

@@ -266,11 +266,7 @@ class Message(str):
 
     def to_dict(self, lang: Lang = "zh") -> dict[str, object]:
         """The code, the parameters (nested messages as dicts) and the text in ``lang``: for ``--json``."""
-        return {
-            "code": self.code,
-            "params": {k: v.to_dict(lang) if isinstance(v, Message) else v for k, v in self.params.items()},
-            "text": render(self, lang),
-        }
+        return note_dict(self, lang)
 
 
 def _param_text(name: str, value: Param, lang: Lang) -> str | int | float:
@@ -317,7 +313,11 @@ def reason_text(reason: str, lang: Lang) -> str:
 def note_dict(note: str, lang: Lang | None = None) -> dict[str, object]:
     """A note for ``--json``: its code (None for plain text), parameters, and its text in ``lang``,
     or in both languages (``zh``, ``en``) when no language is asked for."""
-    code, params = (note.code, note.to_dict()["params"]) if isinstance(note, Message) else (None, {})
+    code, params = (
+        (note.code, {k: note_dict(v, lang) if isinstance(v, Message) else v for k, v in note.params.items()})
+        if isinstance(note, Message)
+        else (None, {})
+    )
     if lang is None:
         return {"code": code, "params": params, "zh": render(note, "zh"), "en": render(note, "en")}
     return {"code": code, "params": params, "text": render(note, lang)}

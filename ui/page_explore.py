@@ -19,7 +19,7 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import t
 from ui.render import edge_details, neighbourhood_html, node_facts
-from ui.widgets import describe_node, entity_picker, goto, kind_name, md, show_graph, tm
+from ui.widgets import describe_node, entity_picker, goto, kind_name, kinds_default, md, show_graph, tm, translated
 
 GRAPH_HEIGHT = 600
 #: no further expansion once the view holds this many nodes
@@ -59,9 +59,9 @@ def render(ctx: Context) -> None:
         kinds = st.multiselect(
             t("filter.kinds", lang),
             types,
-            default=types,
+            default=kinds_default("explore_kinds", types),
             format_func=lambda x: kind_name(x, ctx),
-            key="explore_kinds",
+            key=translated("explore_kinds"),
             persist_state="session",
         )
         per_node = st.slider(
@@ -104,7 +104,7 @@ def render(ctx: Context) -> None:
             t("explore.expand_node", lang),
             others,
             format_func=lambda nid: describe_node(view.nodes[nid], lang),
-            key="explore_node",
+            key=translated("explore_node"),
             persist_state="session",
             label_visibility="collapsed",
             index=None,

@@ -18,7 +18,7 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.render import park_height, park_html
-from ui.widgets import list_sep, md, number_columns, show_graph, status_text, tm, user_error, wan
+from ui.widgets import list_sep, md, number_columns, show_graph, status_text, tm, translated, user_error, wan
 
 #: at most this many companies are drawn around a park (clients first; two full rings); the table lists all
 DRAWN = 22
@@ -104,7 +104,7 @@ def search(ctx: Context) -> tuple[ParkSummary, ...]:
         t("parks.industry", lang),
         ["", *industries],
         format_func=lambda v: v or t("filter.anyone", lang),
-        key="parks_industry",
+        key=translated("parks_industry"),
         persist_state="session",
     )
     region = c.text_input(
@@ -184,7 +184,7 @@ def render(ctx: Context) -> None:
         t("parks.pick", lang),
         list(by_id),
         format_func=lambda pid: f"{by_id[pid].park.name} · {t('parks.n_companies', lang, n=by_id[pid].companies)}",
-        key="parks_pick",
+        key=translated("parks_pick"),
     )
     if choice is None:
         return

@@ -35,6 +35,7 @@ from ui.render import (
 from ui.widgets import (
     entity_picker,
     kind_name,
+    kinds_default,
     list_sep,
     md,
     number_columns,
@@ -42,6 +43,7 @@ from ui.widgets import (
     show_graph,
     status_text,
     tm,
+    translated,
     user_error,
 )
 
@@ -370,9 +372,9 @@ def render(ctx: Context) -> None:
         kinds = st.multiselect(
             t("related.exposure_kinds", lang),
             types,
-            default=[k for k in EXPOSURE_KINDS if k in types],
+            default=kinds_default("related_kinds", [k for k in EXPOSURE_KINDS if k in types]),
             format_func=lambda x: kind_name(x, ctx),
-            key="related_kinds",
+            key=translated("related_kinds"),
             persist_state="session",
         )
     example = cached.related_example(ctx.store, ctx.key)

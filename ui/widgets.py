@@ -85,7 +85,7 @@ def entity_picker(
         t("search.pick", ctx.lang),
         list(by_id),
         format_func=lambda nid: describe_node(by_id[nid], ctx.lang),
-        key=f"{key}_pick",
+        key=translated(f"{key}_pick"),
         persist_state="session",
         label_visibility="collapsed" if len(by_id) == 1 else "visible",
     )
@@ -132,6 +132,36 @@ def one_language(text: str, lang: Lang) -> str:
     return render(text, lang)
 
 
+#: keys of widgets whose options are worded in the page's language (a ``format_func``); see :func:`relabel`
+TRANSLATED: set[str] = set()
+
+
+def translated(key: str) -> str:
+    """``key``, registered as a widget whose options are worded in the page's language."""
+    TRANSLATED.add(key)
+    return key
+
+
+def relabel() -> None:
+    """The language switch's callback: every translated widget shows its choice in the new language.
+
+    A keyed Streamlit widget keeps its identity when its labels change, and the
+    browser keeps showing the label it last sent (``（全部）``, ``· 企业``) until a
+    reload. Setting each value again through the session state makes Streamlit
+    send it with the new label; the user's choices are kept.
+    """
+    state = st.session_state
+    for key in sorted(TRANSLATED):
+        if key in state and state[key] is not None:
+            state[key] = state[key]
+
+
+def kinds_default(key: str, default: list[str]) -> list[str] | None:
+    """A kinds multiselect's default, or None once its key holds a choice (set again by :func:`relabel`,
+    a default beside it would make Streamlit warn)."""
+    return None if key in st.session_state else default
+
+
 def user_error(exc: BaseException, lang: Lang, file: str | None = None) -> str:
     """An error in the page's language without internals (:func:`queries.messages.error_message`):
     the uploaded file's own name (``file``) instead of a temporary path, no pandas texts, no internal
@@ -164,9 +194,9 @@ def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
         kinds = st.multiselect(
             t("filter.kinds", lang),
             types,
-            default=types,
+            default=kinds_default(f"{prefix}_kinds", types),
             format_func=lambda x: kind_name(x, ctx),
-            key=f"{prefix}_kinds",
+            key=translated(f"{prefix}_kinds"),
             persist_state="session",
         )
         max_hops = st.slider(
@@ -192,14 +222,14 @@ def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
                     t("filter.manager", lang),
                     ["", *people.managers],
                     format_func=lambda v: v or anyone,
-                    key=f"{prefix}_manager",
+                    key=translated(f"{prefix}_manager"),
                     persist_state="session",
                 )
                 b = st.selectbox(
                     t("filter.branch", lang),
                     ["", *people.branches],
                     format_func=lambda v: v or anyone,
-                    key=f"{prefix}_branch",
+                    key=translated(f"{prefix}_branch"),
                     persist_state="session",
                 )
                 manager = m or None
