@@ -147,7 +147,7 @@ class BatchResult:
             ("已是客户", "already clients", len(clients)),
         ]
         for h in range(1, max(4, self.max_hops) + 1):
-            rows.append((f"{h}跳内可达", f"reachable within {h} hops", self.reachable_within(h)))
+            rows.append((f"{h}跳内可达", f"reachable within {h} hop{'' if h == 1 else 's'}", self.reachable_within(h)))
         rows.append(("无引荐路径", "no introduction path", len(prospects - reached)))
         if lang == "zh":
             return pd.DataFrame([(zh, n) for zh, _, n in rows], columns=["指标", "数量"])

@@ -11,6 +11,7 @@ raises ``KeyError`` (the tests check that every key has both languages).
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -110,7 +111,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.manager": ("只看客户经理", "Only clients of manager"),
     "filter.branch": ("只看支行", "Only clients of branch"),
     "filter.anyone": ("（全部）", "(anyone)"),
-    "filter.include_closed": ("包含注销/吊销企业", "Include closed companies (注销/吊销)"),
+    "filter.include_closed": ("包含注销/吊销企业", "Include closed companies (deregistered / revoked)"),
     "filter.include_blacklisted": ("包含黑名单", "Include black-listed entities"),
     "filter.choose_kind": ("请至少选择一种关系类型。", "Choose at least one relationship kind."),
     # path cards
@@ -120,11 +121,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card.manager": ("客户经理", "Manager"),
     "card.branch": ("支行", "Branch"),
     "card.warmth": ("温度 {value}", "warmth {value}"),
-    "card.hops": ("{hops} 跳", "{hops} hop(s)"),
+    "card.hops": ("{hops} 跳", "{hops} [hops|hop|hops]"),
     "card.chain": ("路径", "Path"),
     "card.none": ("—", "—"),
     "card.arithmetic": ("温度计算", "Warmth"),
-    "card.more": ("经由 {name} 的另外 {n} 条路径", "{n} more ways through {name}"),
+    "card.more": ("经由 {name} 的另外 {n} 条路径", "{n} more [n|way|ways] through {name}"),
     "intro.legend": (
         "温度 = 每一跳关系强度（董事长 0.9、董事 0.7、监事 0.4；控股 ≥ 50% 0.9、小股 0.35；大额供货 0.8；担保 0.8；"
         "同园区 0.2）相乘，再乘以途经节点的枢纽折减（关系越多越冷）。0.6 以上为熟识，0.3 左右可一试，0.1 以下很弱。"
@@ -146,7 +147,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "intro.search": ("潜客", "Prospect"),
     "filter.include_state_holders": ("允许经过国资委等持股方", "Allow state holders inside paths"),
-    "intro.found": ("找到 {n} 条路径", "{n} paths found"),
+    "intro.found": ("找到 {n} 条路径", "{n} [n|path|paths] found"),
     "intro.target": ("潜客：{name}（{key}）", "Prospect: {name} ({key})"),
     "intro.empty": ("没有找到引荐路径。", "No introduction path found."),
     "intro.try": (
@@ -184,7 +185,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "connect.a": ("起点（企业或人员）", "From (company or person)"),
     "connect.b": ("终点（企业或人员）", "To (company or person)"),
     "connect.same": ("起点与终点是同一个主体，请另选一个。", "Both ends are the same entity; pick another one."),
-    "connect.found": ("{a} 与 {b} 之间找到 {n} 条路径", "{n} paths between {a} and {b}"),
+    "connect.found": ("{a} 与 {b} 之间找到 {n} 条路径", "{n} [n|path|paths] between {a} and {b}"),
     "connect.empty": ("两者之间没有找到路径。", "No path between them."),
     "connect.try": (
         "可以尝试：增加最多跳数、选择全部关系类型，或包含注销/黑名单主体。",
@@ -200,7 +201,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explore.centre": ("中心主体", "Centre"),
     "explore.depth": (
         "已展开 {depth} 跳 · {nodes} 个节点 · {edges} 条关系",
-        "{depth} hop(s) · {nodes} nodes · {edges} relationships",
+        "{depth} [depth|hop|hops] · {nodes} [nodes|node|nodes] · {edges} [edges|relationship|relationships]",
     ),
     "explore.expand_all": ("再展开一跳", "Expand one more hop"),
     "explore.reset": ("重新开始", "Start again"),
@@ -209,7 +210,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explore.per_node": ("每个节点最多显示关系数", "Max relationships shown per node"),
     "explore.capped": (
         "{name} 共有 {total} 条关系，仅显示最强的 {shown} 条。",
-        "{name} has {total} relationships; only the strongest {shown} are shown.",
+        "{name} has {total} [total|relationship|relationships]; only the strongest {shown} [shown|is|are] shown.",
     ),
     "explore.too_many": (
         "图中已有 {nodes} 个节点，达到上限 {limit}，不再展开。",
@@ -388,7 +389,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "batch.method.name_without_region": ("名称（忽略地区）", "name without region"),
     "batch.method.former_name": ("曾用名", "former name"),
     "batch.method.fuzzy": ("模糊匹配", "fuzzy"),
-    "batch.run": ("开始排查（{n} 家潜客）", "Search all ({n} prospects)"),
+    "batch.run": ("开始排查（{n} 家潜客）", "Search all ({n} [n|prospect|prospects])"),
     "batch.rerun": ("按当前条件重新排查", "Search again with these options"),
     "batch.progress": ("正在排查 {done} / {total} ……", "Searching {done} / {total} ..."),
     "batch.press_run": (
@@ -400,7 +401,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The list or the options changed since the last search; search again to see results.",
     ),
     "batch.coverage": ("可触达情况", "Coverage"),
-    "batch.within": ("{hops} 跳内可达", "Within {hops} hop(s)"),
+    "batch.within": ("{hops} 跳内可达", "Within {hops} [hops|hop|hops]"),
     "batch.no_path": ("无引荐路径", "No path"),
     "batch.hops_note": (
         "最多跳数为 {hops}：更远的潜客没有计入，如需统计请调大左侧“最多跳数”。",
@@ -484,21 +485,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "supply.no_leads": (
         "{tiers} 级以内的上下游都已是本行客户（或为注销/黑名单企业），没有新线索；可增加层级再看。",
-        "Within {tiers} tier(s) every partner is already a client (or closed / black-listed): no new lead. "
+        "Within {tiers} [tiers|tier|tiers] every partner is already a client (or closed / black-listed): no new lead. "
         "Try more tiers.",
     ),
-    "supply.leads_found": ("{n} 家非客户企业", "{n} companies that are not clients"),
+    "supply.leads_found": ("{n} 家非客户企业", "{n} [n|company that is not a client|companies that are not clients]"),
     "supply.role.supplier": ("供应商", "supplier"),
     "supply.role.customer": ("客户", "customer"),
     "supply.served": ("服务的核心企业", "Core enterprises it serves"),
     "supply.is_core": ("本企业本身就是核心企业：{reason}", "The company is itself a core enterprise: {reason}"),
     "supply.serves": (
         "在下游 {tiers} 级以内向 {n} 家核心企业供货（直接或经由其客户）：",
-        "Sells to {n} core enterprise(s) within {tiers} tier(s) downstream, directly or through its customers:",
+        "Sells to {n} core [n|enterprise|enterprises] within {tiers} [tiers|tier|tiers] downstream, "
+        "directly or through its customers:",
     ),
     "supply.serves_none": (
         "在下游 {tiers} 级以内没有向核心企业供货；可增加层级，或查看它的上游。",
-        "Sells to no core enterprise within {tiers} tier(s) downstream; try more tiers.",
+        "Sells to no core enterprise within {tiers} [tiers|tier|tiers] downstream; try more tiers.",
     ),
     # related parties and guarantees page
     "related.title": ("关联方与担保", "Related parties & guarantees"),
@@ -529,7 +531,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "related.basis.ownership": ("穿透持股", "by ownership"),
     "related.basis.control": ("按实际控制认定", "by control"),
     "related.basis.senior_manager": ("按日常经营管理认定", "as the person running the company"),
-    "related.more_chains": ("……另有 {n} 条持股链未列出", "... and {n} more chains"),
+    "related.more_chains": ("……另有 {n} 条持股链未列出", "... and {n} more [n|chain|chains]"),
     "related.total": ("合计 **{total}**", "Total **{total}**"),
     "related.total_loop": (
         "合计 **{total}**（其中 {loop} 来自交叉持股循环）",
@@ -553,7 +555,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "related.group_found": (
         "受 **{root}** 控制的企业共 {n} 家（含本企业）：",
-        "{n} companies under **{root}** (this one included):",
+        "{n} [n|company|companies] under **{root}** (this one included):",
     ),
     "related.group_alone": (
         "除本企业外，没有其他企业受同一控制人控制。",
@@ -562,7 +564,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "related.parties": ("关联方", "Related parties"),
     "related.parties_found": (
         "共 {n} 个关联方，其中自然人 {people} 个。",
-        "{n} related parties, {people} of them persons.",
+        "{n} related [n|party|parties], {people} of them [people|a person|persons].",
     ),
     "related.no_parties": (
         "没有找到关联方：图中没有该企业的股东、任职、担保或主要供应链记录。",
@@ -583,10 +585,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "related.no_circle": ("该企业不在担保圈中。", "The company is in no guarantee circle."),
     "related.circle.mutual": ("互保", "mutual guarantee"),
     "related.circle.circle": ("担保圈", "guarantee circle"),
-    "related.members": ("{n} 家", "{n} members"),
+    "related.members": ("{n} 家", "{n} [n|member|members]"),
     "related.circle_total": ("担保总额 {amount}", "guarantees {amount} in all"),
-    "related.circle_clients": ("存量客户 {n} 家", "{n} client(s)"),
-    "related.unknown_amounts": ("{n} 笔金额未知", "{n} amount(s) unknown"),
+    "related.circle_clients": ("存量客户 {n} 家", "{n} [n|client|clients]"),
+    "related.unknown_amounts": ("{n} 笔金额未知", "{n} [n|amount|amounts] unknown"),
     "related.circle_closed": ("注销/吊销 {n} 家", "{n} closed"),
     "related.circle_black": ("黑名单 {n} 家", "{n} black-listed"),
     "related.chains": ("担保链（最多 {hops} 层，共 {n} 条）", "Guarantee chains (up to {hops} hops, {n} in all)"),
@@ -602,7 +604,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "related.own_flags": ("{name} 本身为：{flags}。", "{name} itself is: {flags}."),
     "related.no_exposure": (
         "{hops} 跳内没有黑名单或注销/吊销主体。",
-        "No black-listed or closed entity within {hops} hop(s).",
+        "No black-listed or closed entity within {hops} [hops|hop|hops].",
     ),
     "related.exposure_try": (
         "可以增加左侧“最多跳数”，或在关系类型中加入“园区”再看。超大枢纽（如国资委、大型园区）不参与穿行。",
@@ -611,7 +613,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "related.exposure_found": (
         "{hops} 跳内有 {n} 个风险主体（其中黑名单 {black} 个）：",
-        "{n} flagged entities within {hops} hop(s) ({black} black-listed):",
+        "{n} flagged [n|entity|entities] within {hops} [hops|hop|hops] ({black} black-listed):",
     ),
     "related.exposure_cut": (
         "图中画出最近的 {shown} 个，共 {n} 个见下表。",
@@ -639,9 +641,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "可以尝试：缩短名称关键词、换一个产业或地区，或清空某个条件。",
         "Try a shorter name, another industry or region, or clear one of the boxes.",
     ),
-    "parks.found": ("找到 {n} 个园区（按入驻企业数排序）：", "{n} parks found (most companies first):"),
+    "parks.found": ("找到 {n} 个园区（按入驻企业数排序）：", "{n} [n|park|parks] found (most companies first):"),
     "parks.pick": ("查看园区", "Park to look at"),
-    "parks.n_companies": ("{n} 家企业", "{n} companies"),
+    "parks.n_companies": ("{n} 家企业", "{n} [n|company|companies]"),
     "parks.companies": ("入驻企业", "Companies"),
     "parks.clients": ("其中存量客户", "Of them clients"),
     "parks.leads": ("引荐线索", "Referral leads"),
@@ -667,7 +669,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Every company of the park is already a client (or closed / black-listed): no new lead.",
     ),
     "parks.all_leads": ("所有园区的引荐线索", "Referral leads in every park"),
-    "parks.all_leads_help": ("共 {n} 条线索，列出前 {shown} 条。", "{n} leads; the first {shown} are listed."),
+    "parks.all_leads_help": (
+        "共 {n} 条线索，列出前 {shown} 条。",
+        "{n} [n|lead|leads]; the first {shown} [shown|is|are] listed.",
+    ),
     "parks.no_leads_anywhere": ("所有园区都没有引荐线索。", "No park has referral leads."),
     # errors
     "error.generic": ("出错了：{error}", "Something went wrong: {error}"),
@@ -679,8 +684,28 @@ def as_lang(value: object) -> Lang:
     return "en" if value == "en" else "zh"
 
 
+#: ``[n|path|paths]`` in an English string: the singular when the count ``n`` is 1, else the plural
+PLURAL = re.compile(r"\[(\w+)\|([^|\]]*)\|([^\]]*)\]")
+
+
+def plural(text: str, values: dict[str, object]) -> str:
+    """``text`` with each ``[count|singular|plural]`` chosen by ``values[count]``.
+
+    >>> plural("{n} [n|company|companies]", {"n": 1}), plural("[n|company|companies]", {"n": "2"})
+    ('{n} company', 'companies')
+    """
+
+    def one(match: re.Match[str]) -> str:
+        count = values.get(match.group(1))
+        single = str(count).replace(",", "").strip() == "1"
+        return match.group(2) if single else match.group(3)
+
+    return PLURAL.sub(one, text)
+
+
 def t(key: str, lang: Lang = "zh", /, **values: object) -> str:
-    """The string ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    """The string ``key`` in ``lang``, with ``{placeholders}`` filled from ``values`` (English nouns
+    after a count in the singular or the plural, see :func:`plural`)."""
     zh, en = STRINGS[key]
-    text = zh if lang == "zh" else en
+    text = zh if lang == "zh" else plural(en, values)
     return text.format(**values) if values else text

@@ -25,7 +25,19 @@ from queries.matching import MatchReport, MatchRow
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
-from ui.widgets import PathFilters, colon, csv_bytes, md, one_language, path_chain, path_filters, tm, user_error
+from ui.widgets import (
+    PathFilters,
+    colon,
+    count_columns,
+    csv_bytes,
+    human_headers,
+    md,
+    one_language,
+    path_chain,
+    path_filters,
+    tm,
+    user_error,
+)
 
 STATE_LIST = "batch_list"
 STATE_RESULT = "batch_result"
@@ -284,10 +296,10 @@ def result_sheets(result: BatchResult, lang: Lang) -> dict[str, pd.DataFrame]:
     unmatched[note] = [notes_in(str(n), lang) for n in unmatched[note]]
     return {
         t("batch.sheet_results", lang): results_frame(result, lang),
-        t("batch.sheet_summary", lang): result.summary_frame(lang),
-        t("batch.sheet_introducers", lang): result.introducers_frame(lang),
-        t("batch.sheet_managers", lang): result.managers_frame(lang),
-        t("batch.sheet_unmatched", lang): unmatched,
+        t("batch.sheet_summary", lang): human_headers(result.summary_frame(lang), lang),
+        t("batch.sheet_introducers", lang): human_headers(result.introducers_frame(lang), lang),
+        t("batch.sheet_managers", lang): human_headers(result.managers_frame(lang), lang),
+        t("batch.sheet_unmatched", lang): human_headers(unmatched, lang),
     }
 
 
@@ -317,25 +329,37 @@ def show_result(result: BatchResult, lang: Lang) -> None:
     if not reached:
         st.warning(t("batch.nobody_reached", lang))
         st.markdown(t("intro.try", lang))
-    left, middle, right = st.columns([1, 2.2, 1.5])
+    left, middle, right = st.columns([1.4, 2.2, 1.5])
     with left:
         st.markdown(f"**{t('batch.summary', lang)}**")
-        summary = result.summary_frame(lang)
-        st.dataframe(summary, hide_index=True, width="stretch", height=table_height(len(summary)))
+        summary = human_headers(result.summary_frame(lang), lang)
+        st.dataframe(
+            summary,
+            hide_index=True,
+            width="stretch",
+            height=table_height(len(summary)),
+            column_config=count_columns(summary),
+        )
     with middle:
         st.markdown(f"**{t('batch.top_introducers', lang, n=TOP)}**")
-        introducers = result.introducers_frame(lang)
+        introducers = human_headers(result.introducers_frame(lang), lang)
         if len(introducers):
             # the USCC stays in the download; on screen the name, manager and counts matter
             shown = [c for i, c in enumerate(introducers.columns) if i != 1]
-            st.dataframe(introducers.head(TOP), hide_index=True, width="stretch", column_order=shown)
+            st.dataframe(
+                introducers.head(TOP),
+                hide_index=True,
+                width="stretch",
+                column_order=shown,
+                column_config=count_columns(introducers),
+            )
         else:
             st.caption(t("batch.none_here", lang))
     with right:
         st.markdown(f"**{t('batch.managers', lang)}**")
-        managers = result.managers_frame(lang)
+        managers = human_headers(result.managers_frame(lang), lang)
         if len(managers):
-            st.dataframe(managers.head(TOP), hide_index=True, width="stretch")
+            st.dataframe(managers.head(TOP), hide_index=True, width="stretch", column_config=count_columns(managers))
         else:
             st.caption(t("batch.none_here", lang))
     st.markdown(f"**{t('batch.results', lang)}**")

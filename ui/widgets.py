@@ -311,6 +311,32 @@ def number_columns(lang: Lang, *, amounts: Sequence[str] = (), shares: Sequence[
     return config
 
 
+#: English headers whose words are not simply the column's name with spaces
+HEADER_WORDS = {"uscc": "USCC", "as_best_path": "as warmest path", "introducer_uscc": "introducer USCC"}
+
+
+def human_headers(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """``frame`` with English column names a reader expects (``input name``, ``USCC``), not
+    ``snake_case``; Chinese headers are left as they are.
+
+    >>> list(human_headers(pd.DataFrame(columns=["input_name", "uscc", "as_best_path"]), "en").columns)
+    ['input name', 'USCC', 'as warmest path']
+    """
+    if lang == "zh":
+        return frame
+    return frame.rename(columns=lambda c: HEADER_WORDS.get(str(c), str(c).replace("_", " ")))
+
+
+def count_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """``column_config`` that shows every whole-number column as a number wide enough for its count
+    (English headers are longer than Chinese ones and pushed the counts out of narrow tables)."""
+    return {
+        str(c): st.column_config.NumberColumn(str(c), format="localized", width="small")
+        for c in frame.columns
+        if pd.api.types.is_integer_dtype(frame[c])
+    }
+
+
 def list_sep(lang: Lang) -> str:
     """The separator of a list in running text: 、 in Chinese, a comma in English."""
     return "、" if lang == "zh" else ", "
