@@ -42,12 +42,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "intro.state_holders_left_out": (
         "{n} 条经过国资/财政等持股方的路径未列出（{holders}），它们不代表相识；"
         "可用 include_state_holders（--include-state-holders）列出",
-        "{n} paths through holders that connect nobody ({holders}) were left out; "
+        "{n} [n|path|paths] through holders that connect nobody ({holders}) were left out; "
         "include them with include_state_holders (--include-state-holders)",
     ),
     "intro.capped": (
         "已检索最温暖的 {cap} 条路径，可能还有其他引荐客户",
-        "searched the {cap} warmest paths; more introducers may exist further down",
+        "searched the {cap} warmest [cap|path|paths]; more introducers may exist further down",
     ),
     "intro.colder_hidden": (
         "另有温度低于 {min_warmth:g} 的路径未显示（如仅同在一个园区），降低最低温度可查看",
@@ -61,7 +61,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "intro.no_path": (
         "没有在 {hops} 跳内找到客户{scope}的引荐路径（关系类型：{kinds}{warmth}）；"
         "可增加跳数、选择全部关系类型、降低最低温度，或包含注销/黑名单主体",
-        "no client{scope} reaches this company within {hops} hops with the chosen kinds ({kinds}){warmth}; "
+        "no client{scope} reaches this company within {hops} [hops|hop|hops] with the chosen kinds ({kinds}){warmth}; "
         "try more hops, all relationship kinds, a lower minimum warmth, or including closed/black-listed",
     ),
     "scope.manager": ("（客户经理 {manager}）", " of manager {manager}"),
@@ -69,14 +69,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "scope.min_warmth": ("，温度 ≥ {min_warmth:g}", " and warmth ≥ {min_warmth:g}"),
     "connect.no_path": (
         "{source} 与 {target} 在 {hops} 跳内没有连接；可增加跳数或选择全部关系类型",
-        "no connection between {source} and {target} within {hops} hops with the chosen kinds; "
+        "no connection between {source} and {target} within {hops} [hops|hop|hops] with the chosen kinds; "
         "try more hops or all kinds",
     ),
     # long lists and matching
     "longlist.segment_empty": ("产业链环节 {chain}/{segment} 没有企业", "no company in segment {chain}/{segment}"),
     "longlist.match_summary": (
         "共 {rows} 行：匹配 {matched}，多个候选 {ambiguous}，未匹配 {unmatched}",
-        "{rows} rows: {matched} matched, {ambiguous} ambiguous, {unmatched} unmatched",
+        "{rows} [rows|row|rows]: {matched} matched, {ambiguous} ambiguous, {unmatched} unmatched",
     ),
     "longlist.region_kept": ("地区 {regions}：保留 {kept} / {total} 家", "region {regions}: {kept} of {total} kept"),
     "longlist.tags_kept": ("标签 {tags}：保留 {kept} / {total} 家", "tags {tags}: {kept} of {total} kept"),
@@ -126,7 +126,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "scope.year": ("在 {year} 年", " for {year}"),
     "supply.no_core": (
         "{name} 在 {tiers} 级内没有服务核心企业",
-        "{name} serves no core enterprise within {tiers} tiers downstream",
+        "{name} serves no core enterprise within {tiers} [tiers|tier|tiers] downstream",
     ),
     "supply.suppliers_truncated": (
         "第{tier}级供应商共 {count} 家，只列出金额最大的 {limit} 家",
@@ -136,7 +136,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "第{tier}级客户共 {count} 家，只列出金额最大的 {limit} 家",
         "tier {tier} customers: {count}, showing the largest {limit}",
     ),
-    "supply.core_partners": ("供应链伙伴 {n} 家，居前 {top}", "{n} supply partners, top {top}"),
+    "supply.core_partners": ("供应链伙伴 {n} 家，居前 {top}", "{n} supply [n|partner|partners], top {top}"),
     "supply.core_purchases": ("年采购额 {amount}，居前 {top}", "purchases {amount}, top {top}"),
     "supply.core_tagged": ("标签 {tag}", "tagged {tag}"),
     # errors shown to users (see :func:`error_message`)
@@ -150,7 +150,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "error.ambiguous": (
         "“{query}”匹配到 {count} 个主体，请用统一社会信用代码或全称指定：{candidates}",
-        "“{query}” matches {count} entities; name one by USCC or full name: {candidates}",
+        "“{query}” matches {count} [count|entity|entities]; name one by USCC or full name: {candidates}",
     ),
     "error.text": ("{detail}", "{detail}"),
     # parameters as a user knows them (see :data:`PARAMETER_CODES`)
@@ -224,6 +224,25 @@ _PATH = re.compile(r"""(?:(?<=^)|(?<=[\s'"(（：:=]))(?:[A-Za-z]:\\|/)[^\s'"()�
 _KIND_CODE = re.compile(r"\b(?:" + "|".join(map(re.escape, KIND)) + r")\b")
 
 
+#: ``[n|path|paths]`` in an English text: the singular when the count ``n`` is 1, else the plural
+PLURAL = re.compile(r"\[(\w+)\|([^|\]]*)\|([^\]]*)\]")
+
+
+def plural(text: str, values: Mapping[str, object]) -> str:
+    """``text`` with each ``[count|singular|plural]`` chosen by ``values[count]``.
+
+    >>> plural("{n} [n|company|companies]", {"n": 1}), plural("[n|company|companies]", {"n": "2"})
+    ('{n} company', 'companies')
+    """
+
+    def one(match: re.Match[str]) -> str:
+        count = values.get(match.group(1))
+        single = str(count).replace(",", "").strip() == "1"
+        return match.group(2) if single else match.group(3)
+
+    return PLURAL.sub(one, text)
+
+
 def fields(template: str) -> frozenset[str]:
     """The parameter names a template uses.
 
@@ -286,7 +305,7 @@ def _param_text(name: str, value: Param, lang: Lang) -> str | int | float:
 
 
 def _format(template: str, params: Mapping[str, Param], lang: Lang) -> str:
-    return template.format(**{k: _param_text(k, v, lang) for k, v in params.items()})
+    return plural(template, params).format(**{k: _param_text(k, v, lang) for k, v in params.items()})
 
 
 def render(message: str, lang: Lang) -> str:

@@ -160,7 +160,7 @@ def test_query_notes_are_messages(store: GraphStore) -> None:
     answer = introductions(store, uscc(1), kinds=["officer"], max_hops=1, manager="赵磊")
     assert not answer.paths and isinstance(answer.notes[0], Message)
     assert answer.notes[0].code == "intro.no_path"
-    assert render(answer.notes[0], "en").startswith("no client of manager 赵磊 reaches this company within 1 hops")
+    assert render(answer.notes[0], "en").startswith("no client of manager 赵磊 reaches this company within 1 hop with")
     assert "officer" in render(answer.notes[0], "en") and "SERVES_AS" not in render(answer.notes[0], "en")
     assert not HAN.search(render(answer.notes[0], "en").replace("赵磊", ""))
     data = answer.to_dict("en")

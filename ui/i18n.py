@@ -11,8 +11,9 @@ raises ``KeyError`` (the tests check that every key has both languages).
 
 from __future__ import annotations
 
-import re
 from typing import Literal
+
+from queries.messages import plural
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -682,25 +683,6 @@ STRINGS: dict[str, tuple[str, str]] = {
 def as_lang(value: object) -> Lang:
     """``"en"`` for English, else ``"zh"`` (the default)."""
     return "en" if value == "en" else "zh"
-
-
-#: ``[n|path|paths]`` in an English string: the singular when the count ``n`` is 1, else the plural
-PLURAL = re.compile(r"\[(\w+)\|([^|\]]*)\|([^\]]*)\]")
-
-
-def plural(text: str, values: dict[str, object]) -> str:
-    """``text`` with each ``[count|singular|plural]`` chosen by ``values[count]``.
-
-    >>> plural("{n} [n|company|companies]", {"n": 1}), plural("[n|company|companies]", {"n": "2"})
-    ('{n} company', 'companies')
-    """
-
-    def one(match: re.Match[str]) -> str:
-        count = values.get(match.group(1))
-        single = str(count).replace(",", "").strip() == "1"
-        return match.group(2) if single else match.group(3)
-
-    return PLURAL.sub(one, text)
 
 
 def t(key: str, lang: Lang = "zh", /, **values: object) -> str:
