@@ -269,7 +269,7 @@ class Message(str):
         wanted = fields(templates[0])
         if set(params) != wanted:
             raise InvalidParameter("params", f"message {code!r} takes {sorted(wanted)}, got {sorted(params)}")
-        zh, en = (_format(templates[i], params, lang) for i, lang in enumerate(("zh", "en")))
+        zh, en = _format(templates[0], params, "zh"), _format(templates[1], params, "en")
         both = zh if zh == en else (f"{zh} / {en}" if zh and en else zh or en)
         self = super().__new__(cls, both)
         self.code = code

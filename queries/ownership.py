@@ -839,7 +839,7 @@ def same_controller_group(store: GraphStore, company: str | Node, *, limit: int 
     notes: list[str] = []
     if ctrl.controller is None:
         notes.append(Message("group.no_controller", root=root.name))
-    if truncated:
+    if truncated and limit is not None:
         notes.append(Message("common.first_n", limit=limit))
     return ControlGroup(root, tuple(members), truncated, ctrl, tuple(notes))
 

@@ -73,7 +73,7 @@ def shown(at: AppTest) -> list[str]:
     """Every text a user reads: text elements, widget labels, options, placeholders, table headers."""
     out: list[str] = []
     for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "error", "success"):
-        out += [str(e.value) for e in at.get(kind)]
+        out += [str(getattr(e, "value", "")) for e in at.get(kind)]
     for kind in ("selectbox", "multiselect", "radio", "slider", "checkbox", "text_input", "button", "toggle"):
         for e in at.get(kind):
             out.append(str(e.proto.label))
