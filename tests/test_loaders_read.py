@@ -73,7 +73,7 @@ def test_lines_with_too_many_fields_are_reported_with_their_row(tmp_path: Path) 
     table = read_table(file, "nodes", "Company")
     assert table.rows.tolist() == [2, 4]
     assert table.frame["uscc"].tolist() == ["a", "c"]
-    assert table.bad_lines == ((3, "expected 2 fields, saw 3"),)
+    assert table.bad_lines == ((3, "line 3 has 3 fields, the header has 2"),)
 
 
 def test_header_only_file_has_no_rows(tmp_path: Path) -> None:

@@ -185,7 +185,7 @@ def test_amount_errors(cell: str, reason: str) -> None:
         parse_amount(cell)
 
 
-@given(st.integers(min_value=0, max_value=10**13))
+@given(st.integers(min_value=0, max_value=10**7))
 def test_amount_round_trip(n: int) -> None:
     assert parse_amount(f"{n:,}") == float(n)
     assert parse_amount(f"¥{n}") == float(n)
