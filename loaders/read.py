@@ -30,6 +30,8 @@ and ``注册资本(万元)`` matches ``注册资本`` with amounts in units of 1
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 import zipfile
@@ -198,6 +200,44 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...
     frame = split.frame
     frame.columns = pd.Index(_header_names(split.header))
     return frame, decoded.encoding, split.bad, split.accounting
+
+
+#: how much of a CSV is read to find its header when the file is recognised by content
+PEEK_BYTES = 1 << 18
+
+
+def peek_headers(path: str | Path, *, sheet: str | None = None) -> list[str]:
+    """The header cells of a table file (or one sheet), reading as little as possible.
+
+    Used to recognise a file by its headers. LoadError (one line) when the
+    file cannot be read as a table.
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    try:
+        if suffix in EXCEL_SUFFIXES:
+            _check_workbook(file)
+            frame = pd.read_excel(file, sheet_name=0 if sheet is None else sheet, nrows=0, dtype=str)
+            return [str(c) for c in frame.columns]
+        with file.open("rb") as fh:
+            data = fh.read(PEEK_BYTES)
+            more = bool(fh.read(1))
+    except LoadError:
+        raise
+    except ImportError as exc:
+        raise LoadError(f"{file}: reading {suffix} files needs {exc.name or 'xlrd'}; save it as .xlsx") from exc
+    except Exception as exc:
+        raise LoadError(f"{file}: cannot read it ({_one_line(exc)})") from exc
+    if more and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]  # whole lines only: no character cut in half
+    text = decode_bytes(data, str(file)).text
+    newline = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    sep = _separator(text[:newline], suffix)
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
+    except csv.Error as exc:
+        raise LoadError(f"{file}: the header row cannot be split ({_one_line(exc)})") from exc
+    return [cell for cell in header]
 
 
 def sheet_names(path: str | Path) -> list[str]:

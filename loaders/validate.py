@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -178,6 +178,7 @@ class _Problems:
             encoding=t.encoding,
             sheet=t.sheet,
             ignored_columns=t.ignored,
+            lines={} if t.lines is None else asdict(t.lines),
         )
         return Validated(RecordBatch(what, name, frame), self.rejects(), report)
 
