@@ -107,7 +107,9 @@ def _fast(text: str, sep: str) -> CsvText | None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", pd.errors.ParserWarning)
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(text.encode("utf-8", errors="surrogatepass")),  # bytes: pandas reads a StringIO slowly
+            encoding="utf-8",
+            encoding_errors="surrogatepass",
             sep=sep,
             header=None,
             names=list(range(n + 1)),

@@ -174,6 +174,12 @@ def _bad_byte(line: bytes) -> str:
     return "not UTF-8"  # pragma: no cover - only called for lines that fail
 
 
+def _as_gbk(line: bytes) -> str:
+    """`` (it reads as GBK: the file mixes encodings)`` when the line is GBK Chinese, else nothing."""
+    text = _strict(line, "gb18030")
+    return " (it reads as GBK: the file mixes encodings)" if text is not None and looks_chinese(text) else ""
+
+
 def _first(lines: list[int], n: int = 5) -> str:
     shown = ", ".join(str(x) for x in lines[:n])
     return shown + (f" and {len(lines) - n} more" if len(lines) > n else "")
@@ -239,7 +245,7 @@ def _utf8_with_bad_lines(data: bytes, file: str, encoding: str, *, bom: bool) ->
             good += 1
     if good and len(bad) <= good:
         lines = _physical_lines(data)
-        reasons = {n: f"line {n}: {_bad_byte(lines[n - 1])}; the row on it is left out" for n in bad}
+        reasons = {n: f"line {n}: {_bad_byte(lines[n - 1])}{_as_gbk(lines[n - 1])}; the row is left out" for n in bad}
         return Decoded(data.decode("utf-8", errors="replace"), encoding, reasons)
     if good:
         raise LoadError(
@@ -263,7 +269,7 @@ def _legacy(data: bytes, file: str, not_utf8: list[int]) -> Decoded:
     if korean is not None and _script_share(korean, 0xAC00, 0xD7A3, (0x3130, 0x318F)) >= 0.5:
         raise LoadError(f"{file}: the text is Korean (EUC-KR), not UTF-8 or GBK; save it as CSV UTF-8")
     japanese = _strict(data, "shift_jis")
-    if japanese is not None and _script_share(japanese, 0x3040, 0x30FF, (0xFF66, 0xFF9F)) >= 0.2:
+    if japanese is not None and _script_share(japanese, 0x3040, 0x30FF, (0xFF66, 0xFF9F)) >= 0.05:
         raise LoadError(f"{file}: the text is Japanese (Shift-JIS), not UTF-8 or GBK; save it as CSV UTF-8")
     if text is None:
         lines = _physical_lines(data)
