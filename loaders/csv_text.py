@@ -187,8 +187,10 @@ def _exact(text: str, sep: str, bad_lines: dict[int, str]) -> CsvText:
                 bad.append((row, f"lines {first}–{last} were joined by an unmatched quote in column {where}"))
             else:
                 bad.append((row, f"line {first}: a quote in column {where} is not closed properly ({error})"))
-        elif spans > 1 and any("\n" in c or "\r" in c for c in record) and any(
-            _looks_like_rows(c, sep, len(header)) for c in record
+        elif (
+            spans > 1
+            and any("\n" in c or "\r" in c for c in record)
+            and any(_looks_like_rows(c, sep, len(header)) for c in record)
         ):
             where = next((header[i] for i, c in enumerate(record) if ("\n" in c or "\r" in c) and i < len(header)), "?")
             bad.append((row, f"lines {first}–{last} were joined by an unmatched quote in column {where}"))

@@ -148,9 +148,7 @@ def _target_text(schema: Schema, target: tuple[What, str]) -> str:
     return f"{schema.clients.file} ({schema.clients.zh})"
 
 
-def match_headers(
-    headers: Sequence[str], schema: Schema, stem: str = ""
-) -> tuple[tuple[What, str] | None, str]:
+def match_headers(headers: Sequence[str], schema: Schema, stem: str = "") -> tuple[tuple[What, str] | None, str]:
     """Which table a file holds, judged by its headers: ``(target, "")`` or ``(None, reason)``.
 
     A table fits when every required column has a header; the fit with most

@@ -458,9 +458,11 @@ def table_from_frame(
     raw.index = index
     by_name = {c.name: c for c in columns}
     cells = tuple(
-        (row, headers[name], reason)
-        for name in headers
-        for row, reason in cell_problems(raw[name], by_name[name].type, name=by_name[name].name_like)
+        sorted(
+            (row, headers[name], reason)
+            for name in headers
+            for row, reason in cell_problems(raw[name], by_name[name].type, name=by_name[name].name_like)
+        )
     )
     if cells:
         refused = sorted({row for row, _, _ in cells})

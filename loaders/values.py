@@ -318,10 +318,10 @@ def parse_amount(raw: object, *, unit: int = 1) -> float:
             break
     if _negative(text):
         raise ValueError(f"amount {original} is negative")
-    value = _decimal(text, "an amount") * (multiplier if own_unit else unit)
-    if value > MAX_AMOUNT:
+    yuan = _decimal(text, "an amount") * (multiplier if own_unit else unit)
+    if yuan > MAX_AMOUNT:
         raise ValueError(f"amount {original} is more than {MAX_AMOUNT:.0e} yuan")
-    return float(value)
+    return float(yuan)
 
 
 def parse_int(raw: object, *, signed: bool = False) -> int:

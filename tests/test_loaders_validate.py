@@ -126,9 +126,7 @@ COMPANY_HEADER = ["统一社会信用代码", "企业名称", "登记状态", "�
 
 # -- vectorised helpers agree with the per-cell parsers -------------------------------------------------------------
 # (no "\x1c" and other control characters: the reader refuses them before any parser sees them)
-_MESSY = st.text(
-    alphabet=st.sampled_from(["a", "公", "司", " ", "\t", "\n", "\u3000", "\u00a0", "\u2003", "\x0b"])
-)
+_MESSY = st.text(alphabet=st.sampled_from(["a", "公", "司", " ", "\t", "\n", "\u3000", "\u00a0", "\u2003", "\x0b"]))
 
 
 @settings(deadline=None)  # pandas work per example: no per-example deadline on a busy machine

@@ -83,7 +83,9 @@ def _lines() -> list[Case]:
     return [
         Case(c, "plain", _companies(_good_rows()), _ok(NAME_A, NAME_B)),
         Case(c, "crlf", {"companies.csv": (HEADER + _good_rows()).replace("\n", "\r\n").encode()}, _ok(NAME_A, NAME_B)),
-        Case(c, "lone-cr", {"companies.csv": (HEADER + _good_rows()).replace("\n", "\r").encode()}, _ok(NAME_A, NAME_B)),
+        Case(
+            c, "lone-cr", {"companies.csv": (HEADER + _good_rows()).replace("\n", "\r").encode()}, _ok(NAME_A, NAME_B)
+        ),
         Case(c, "no-final-newline", _companies(_good_rows().rstrip("\n")), _ok(NAME_A, NAME_B)),
         Case(c, "blank-lines", _companies(f"\n{A},{NAME_A},1,\n\n,,,\n  \n{B},{NAME_B},2,\n\n"), _ok(NAME_A, NAME_B)),
         Case(
@@ -141,9 +143,19 @@ def _lines() -> list[Case]:
             Expect("rejected", "line breaks", 1),
         ),
         Case(c, "header-only", _companies(""), _ok()),
-        Case(c, "blank-first-line", {"companies.csv": ("\n" + HEADER + _good_rows()).encode()}, Expect("refused", "header")),
+        Case(
+            c,
+            "blank-first-line",
+            {"companies.csv": ("\n" + HEADER + _good_rows()).encode()},
+            Expect("refused", "header"),
+        ),
         Case(c, "empty-file", {"companies.csv": b""}, Expect("refused", "empty")),
-        Case(c, "tab-separated", {"companies.tsv": (HEADER + _good_rows()).replace(",", "\t").encode()}, _ok(NAME_A, NAME_B)),
+        Case(
+            c,
+            "tab-separated",
+            {"companies.tsv": (HEADER + _good_rows()).replace(",", "\t").encode()},
+            _ok(NAME_A, NAME_B),
+        ),
         Case(
             c,
             "duplicate-header",
@@ -201,7 +213,12 @@ def _encodings() -> list[Case]:
             {"companies.csv": (HEADER + _good_rows() * 3).encode("utf-8").decode("gbk", "replace").encode("gb18030")},
             Expect("refused"),
         ),
-        Case(c, "latin-1", {"companies.csv": (HEADER.encode() + "Société Générale,x\n".encode("latin-1"))}, Expect("rejected", "not UTF-8", 1)),
+        Case(
+            c,
+            "latin-1",
+            {"companies.csv": (HEADER.encode() + "Société Générale,x\n".encode("latin-1"))},
+            Expect("rejected", "not UTF-8", 1),
+        ),
         Case(c, "binary", {"companies.csv": bytes(range(256)) * 4}, Expect("refused")),
         Case(c, "sqlite-named-csv", {"companies.csv": _sqlite_bytes()}, Expect("refused", "SQLite")),
         Case(c, "zip-named-csv", {"companies.csv": _xlsx_bytes([["a"]])}, Expect("refused", "zip")),
@@ -295,7 +312,7 @@ def _texts() -> list[Case]:
         Case(c, "10-MB-name", name("长" * 10_000_000), Expect("rejected", "limit is 1,000", 1)),
         Case(c, "9011-bytes", name("长" * 3004), Expect("rejected", "limit is 1,000", 1)),
         Case(c, "markup", name("<script>alert(1)</script>"), _ok("<script>alert(1)</script>", NAME_B)),
-        Case(c, "formula", name("=HYPERLINK(\"http://x\")"), _ok('=HYPERLINK("http://x")', NAME_B)),
+        Case(c, "formula", name('=HYPERLINK("http://x")'), _ok('=HYPERLINK("http://x")', NAME_B)),
         Case(
             c,
             "free-text-tab",
@@ -353,8 +370,15 @@ def _excel() -> list[Case]:
         Case(c, "good", {"companies.xlsx": good}, _ok(NAME_A, NAME_B)),
         Case(c, "truncated", {"companies.xlsx": truncated}, Expect("refused", "damaged")),
         Case(c, "corrupt-part", {"companies.xlsx": bytes(corrupt)}, Expect("refused")),
-        Case(c, "encrypted", {"companies.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600}, Expect("refused", "password")),
-        Case(c, "csv-named-xlsx", {"companies.xlsx": (HEADER + _good_rows()).encode()}, Expect("refused", "not an Excel")),
+        Case(
+            c,
+            "encrypted",
+            {"companies.xlsx": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600},
+            Expect("refused", "password"),
+        ),
+        Case(
+            c, "csv-named-xlsx", {"companies.xlsx": (HEADER + _good_rows()).encode()}, Expect("refused", "not an Excel")
+        ),
         Case(c, "zip-without-workbook", {"companies.xlsx": no_workbook.getvalue()}, Expect("refused", "not an Excel")),
         Case(c, "empty-xlsx-file", {"companies.xlsx": b""}, Expect("refused", "empty")),
         Case(
@@ -386,7 +410,12 @@ def _files() -> list[Case]:
         Case(c, "json-beside-good", {"companies.csv": body, "data.json": b"[]"}, _ok(NAME_A, NAME_B)),
         Case(c, "only-json", {"data.json": b"[]"}, Expect("refused", "JSON")),
         Case(c, "only-unknown", {"stuff.csv": b"a,b\n1,2\n"}, Expect("refused", "fit no table")),
-        Case(c, "undecodable-unknown-beside-good", {"companies.csv": body, "x.csv": b"\xff\xfe\x00\xd8"}, _ok(NAME_A, NAME_B)),
+        Case(
+            c,
+            "undecodable-unknown-beside-good",
+            {"companies.csv": body, "x.csv": b"\xff\xfe\x00\xd8"},
+            _ok(NAME_A, NAME_B),
+        ),
     ]
 
 
@@ -397,9 +426,48 @@ def hand_written() -> list[Case]:
 
 # -- random tables ---------------------------------------------------------------------------------------------------
 _PIECES = (
-    "上海", "某芯", "科技", "有限公司", "张伟", "a", "Z", "0", "9", " ", "\u3000", ",", "，", '"', '""', "'", "\n",
-    "\r\n", "\r", "\t", "\x00", "\x1b", "\x7f", "\u202e", "\ufeff", "１", "%", "万", "亿", "e", "-", ".", "1e400",
-    "inf", "nan", "=", "+", "@", "<b>", "2021-03-05", "25:99", "涓婃捣",
+    "上海",
+    "某芯",
+    "科技",
+    "有限公司",
+    "张伟",
+    "a",
+    "Z",
+    "0",
+    "9",
+    " ",
+    "\u3000",
+    ",",
+    "，",
+    '"',
+    '""',
+    "'",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\x1b",
+    "\x7f",
+    "\u202e",
+    "\ufeff",
+    "１",
+    "%",
+    "万",
+    "亿",
+    "e",
+    "-",
+    ".",
+    "1e400",
+    "inf",
+    "nan",
+    "=",
+    "+",
+    "@",
+    "<b>",
+    "2021-03-05",
+    "25:99",
+    "涓婃捣",
 )
 _COLUMNS = ("统一社会信用代码", "企业名称", "注册资本", "成立日期", "是否上市", "登记状态", "产业链", "备注")
 

@@ -26,11 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+import pandas as pd
+
 from graph.embedded import EmbeddedStore
 from graph.errors import GuanxiError, LoadError, LoadRefused
 from graph.model import Node
 from loaders.pipeline import load_files
+from loaders.read import table_from_frame
 from loaders.report import LoadReport
+from loaders.validate import validate
 from loaders.values import CONTROL, MAX_AMOUNT, NAME_CONTROL, NAME_LIMIT, TEXT_LIMIT
 from tests.fuzz.corpus import Case, uscc
 
@@ -73,11 +77,6 @@ def deadline(seconds: float) -> Iterator[None]:
 
 def base_store(path: Path) -> bytes:
     """Write the store every case starts from (one company) and return its bytes."""
-    from loaders.read import table_from_frame
-    from loaders.validate import validate
-
-    import pandas as pd
-
     store = EmbeddedStore()
     frame = pd.DataFrame({"统一社会信用代码": [BASE_USCC], "企业名称": [BASE_NAME]})
     store.write(validate(table_from_frame(frame, "nodes", "Company")).batch)
@@ -203,7 +202,7 @@ def run_case(case: Case, workdir: Path, base: Path, *, timeout: float = 20.0) ->
         return Result(case.category, case.name, "hang", str(exc))
     except GuanxiError as exc:
         return Result(case.category, case.name, "unexpected", f"{type(exc).__name__}: {str(exc)[:160]}")
-    except Exception as exc:  # noqa: BLE001 - any other exception is exactly what the fuzzing looks for
+    except Exception as exc:  # any other exception is exactly what the fuzzing looks for
         last = traceback.format_exception(exc)[-1].strip()
         return Result(case.category, case.name, "traceback", last[:200])
     return Result(case.category, case.name, outcome, detail)

@@ -22,7 +22,7 @@ COLUMNS = {
     "companies": ("统一社会信用代码", "企业名称", "注册资本", "成立日期", "是否上市", "登记状态", "产业链", "行业"),
     "persons": ("人员编号", "姓名", "证件号码", "是否黑名单"),
 }
-ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "utf-16", "big5", "utf-16-le")
+ENCODINGS = ("utf-8", "utf-8", "utf-8", "utf-8-sig", "gb18030", "gb18030", "utf-16", "big5", "utf-16-le")
 
 cells = st.lists(st.sampled_from(PIECES), max_size=4).map("".join)
 
