@@ -92,10 +92,16 @@ def split_csv(text: str, sep: str, bad_lines: dict[int, str] | None = None) -> C
     return _exact(text, sep, bad_lines)
 
 
-def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    blank = np.ones(len(frame), dtype=bool)
-    for col in frame.columns:
-        blank &= frame[col].astype("str").str.strip().eq("").to_numpy(dtype=bool)
+def blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows have only blank cells (the other columns are looked at only where the first is blank)."""
+    if not len(frame) or not len(frame.columns):
+        return np.zeros(len(frame), dtype=bool)
+    blank = frame.iloc[:, 0].astype("str").str.strip().eq("").to_numpy(dtype=bool).copy()
+    maybe = np.flatnonzero(blank)
+    if len(maybe):
+        rest = frame.iloc[maybe, 1:]
+        for col in range(rest.shape[1]):
+            blank[maybe] &= rest.iloc[:, col].astype("str").str.strip().eq("").to_numpy(dtype=bool)
     return blank
 
 
@@ -131,7 +137,7 @@ def _fast(text: str, sep: str) -> CsvText | None:
     frame.columns = pd.Index(range(n))
     lines = count_lines(text)
     frame.index = pd.Index(np.arange(2, 2 + len(frame), dtype=np.int64))
-    blank = _blank_rows(frame)
+    blank = blank_rows(frame)
     frame = frame.loc[~blank]
     accounting = Accounting(lines, 1, len(frame), 0, int(blank.sum()), 0)
     return CsvText(header, frame, (), accounting)

@@ -80,6 +80,12 @@ UNSUPPORTED: dict[str, str] = {
     ".zip": "a zip archive is not read; unpack it and load the folder",
 }
 
+#: file names that are lists for other commands, not tables to load
+NOT_TABLES: dict[str, str] = {
+    name: "a prospect list: use it with guanxi batch or guanxi match, not load"
+    for name in ("prospects", "潜客", "潜客名单", "目标客户")
+}
+
 _ORDER: dict[str, int] = {"nodes": 0, "edges": 1, "clients": 2}
 _JOINERS = re.compile(r"[\s\-]+")
 
@@ -204,6 +210,8 @@ def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) 
     target = names.get(_stem_key(path.stem))
     if target is not None:
         return [Source(path, target[0], target[1])], []
+    if _stem_key(path.stem) in NOT_TABLES:
+        return [], [f"{path.name} ({NOT_TABLES[_stem_key(path.stem)]})"]
     if suffix not in EXCEL_SUFFIXES:
         target, reason = _by_headers(path, schema)
         if target is None:

@@ -45,7 +45,7 @@ import pandas as pd
 
 from graph.errors import LoadError
 from graph.schema import Schema, load_schema
-from loaders.csv_text import Accounting, split_csv
+from loaders.csv_text import Accounting, blank_rows, split_csv
 from loaders.decode import decode_bytes
 from loaders.values import NAME_CONTROL, cell_limit, control_problem, length_problem
 
@@ -57,6 +57,15 @@ TABLE_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES
 
 _UNIT = re.compile(r"^(.*?)\s*[(\[【〔]([^)\]】〕]*)[)\]】〕]\s*$")
 _JOINERS = re.compile(r"[\s_\-]+")
+#: control characters a CSV's text may hold outside any cell: line breaks, and the tab of a tab-separated file
+_FILE_CONTROL = {
+    sep: re.compile(
+        "[\x00-\x08"
+        + ("" if sep == "\t" else "\t")
+        + "\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    )
+    for sep in (",", "\t")
+}
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -189,7 +198,7 @@ def _header_names(header: list[str]) -> list[str]:
     return names
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...], Accounting]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...], Accounting, bool]:
     decoded = decode_bytes(path.read_bytes(), str(path))
     text = decoded.text
     newline = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
@@ -199,7 +208,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...
         raise LoadError(f"{path}: the file has no header row (line 1 is blank)")
     frame = split.frame
     frame.columns = pd.Index(_header_names(split.header))
-    return frame, decoded.encoding, split.bad, split.accounting
+    controls = '"' in text or _FILE_CONTROL[sep].search(text) is not None
+    return frame, decoded.encoding, split.bad, split.accounting, controls
 
 
 #: how much of a CSV is read to find its header when the file is recognised by content
@@ -317,6 +327,8 @@ class RawFile:
     encoding: str | None = None
     bad_lines: tuple[tuple[int, str], ...] = ()
     lines: Accounting | None = None
+    #: False when no cell can hold a control character (none in the whole text): cells need not be searched
+    controls: bool = True
 
 
 def read_raw(path: str | Path, *, sheet: str | None = None) -> RawFile:
@@ -338,11 +350,12 @@ def read_raw(path: str | Path, *, sheet: str | None = None) -> RawFile:
     encoding: str | None = None
     bad: tuple[tuple[int, str], ...] = ()
     lines: Accounting | None = None
+    controls = True
     try:
         if suffix in EXCEL_SUFFIXES:
             frame = _read_excel(file, sheet)
         else:
-            frame, encoding, bad, lines = _read_csv(file)
+            frame, encoding, bad, lines, controls = _read_csv(file)
     except LoadError:
         raise
     except pd.errors.EmptyDataError:
@@ -354,19 +367,11 @@ def read_raw(path: str | Path, *, sheet: str | None = None) -> RawFile:
     if len(frame.columns) == 0:
         raise LoadError(f"{file}: the file has no header row")
     frame.columns = pd.Index([str(c) for c in frame.columns])
-    if len(frame):
-        blank = np.ones(len(frame), dtype=bool)
-        for col in frame.columns:
-            blank &= _blank(frame[col])
-        if lines is None:
-            lines = Accounting(1 + len(frame), 1, int((~blank).sum()), 0, int(blank.sum()), 0)
-        elif blank.any():  # rows of only blanks and spaces the CSV splitter kept (it drops empty ones itself)
-            n = int(blank.sum())
-            lines = Accounting(lines.lines, lines.header, lines.rows - n, lines.bad, lines.blank + n, lines.continued)
+    if lines is None:  # a workbook: its blank rows (the ones Excel leaves at the end) are dropped here
+        blank = blank_rows(frame)
+        lines = Accounting(1 + len(frame), 1, int((~blank).sum()), 0, int(blank.sum()), 0)
         frame = frame.loc[~blank]
-    elif lines is None:
-        lines = Accounting(1, 1, 0, 0, 0, 0)
-    return RawFile(frame, encoding, bad, lines)
+    return RawFile(frame, encoding, bad, lines, controls)
 
 
 def _blank(column: pd.Series) -> np.ndarray:
@@ -431,6 +436,7 @@ def table_from_frame(
     sheet: str | None = None,
     bad_lines: tuple[tuple[int, str], ...] = (),
     lines: Accounting | None = None,
+    controls: bool = True,
 ) -> RawTable:
     """Make a :class:`RawTable` from a frame of raw cells with headers as written.
 
@@ -461,7 +467,9 @@ def table_from_frame(
         sorted(
             (row, headers[name], reason)
             for name in headers
-            for row, reason in cell_problems(raw[name], by_name[name].type, name=by_name[name].name_like)
+            for row, reason in cell_problems(
+                raw[name], by_name[name].type, name=by_name[name].name_like, controls=controls
+            )
         )
     )
     if cells:
@@ -487,12 +495,13 @@ def table_from_frame(
     )
 
 
-def cell_problems(column: pd.Series, type_: str, *, name: bool) -> list[tuple[int, str]]:
+def cell_problems(column: pd.Series, type_: str, *, name: bool, controls: bool = True) -> list[tuple[int, str]]:
     """``(row, reason)`` for every cell of a column of raw strings that is too long or holds a control character.
 
     Fast for clean columns: the lengths are compared at once, and the cells
     are searched one by one only when the whole column holds a control
-    character somewhere.
+    character somewhere (and not at all when ``controls`` is False: the
+    file's text holds none).
 
     >>> cell_problems(pd.Series(["ok", "a\\x1bb"], index=[2, 3]), "text", name=False)
     [(3, 'holds the control character U+001B at position 2, which no value may hold')]
@@ -504,7 +513,7 @@ def cell_problems(column: pd.Series, type_: str, *, name: bool) -> list[tuple[in
     lengths = column.str.len().to_numpy()
     for at in np.flatnonzero(lengths > limit).tolist():
         found.append((int(column.index[at]), length_problem(str(column.iat[at]), limit) or ""))
-    if NAME_CONTROL.search("".join(column.tolist())):
+    if controls and NAME_CONTROL.search("".join(column.tolist())):
         long = set(np.flatnonzero(lengths > limit).tolist())
         for at, value in enumerate(column.tolist()):
             problem = None if at in long else control_problem(value, name=name or type_ in ("key", "uscc"))
@@ -541,4 +550,5 @@ def read_table(
         sheet=sheet,
         bad_lines=raw.bad_lines,
         lines=raw.lines,
+        controls=raw.controls,
     )
