@@ -474,3 +474,27 @@ def test_match_headers_by_kind() -> None:
     assert match_headers(["统一社会信用代码", "企业名称", "成立日期"], schema) == (("nodes", "Company"), "")
     target, reason = match_headers(["统一社会信用代码", "企业名称"], schema, "名单")
     assert target is None and "ambiguous" in reason
+
+
+def test_the_load_report_accounts_for_every_line(tmp_path: Path) -> None:
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files
+
+    text = HEADER + ROWS + "\n" + '91310000MA1K000019,"苏州\n' + "91310000MA1K000027,北京\x00某某,2020-01-01,1\n"
+    _write(tmp_path / "companies.csv", text, "utf-8")
+    report = load_files(EmbeddedStore(), tmp_path)
+    line = report.files[0]
+    assert line.lines == {"lines": 5, "header": 1, "rows": 1, "bad": 1, "blank": 1, "continued": 1}
+    assert "5 lines = 1 header + 1 rows + 1 refused + 1 blank + 1 continued" in report.summary("en")
+    assert [(r.row, r.column) for r in report.rejects] == [(4, "")]
+    assert "lines 4–5 were joined by an unmatched quote in column 企业名称" in report.rejects[0].reason
+
+
+def test_a_cell_refused_on_read_is_reported_under_its_column(tmp_path: Path) -> None:
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files
+
+    _write(tmp_path / "companies.csv", HEADER + "91350100M000100Y43,上海\x1b[31m某芯,2021-01-01,1\n", "utf-8")
+    report = load_files(EmbeddedStore(), tmp_path)
+    assert [(r.row, r.column) for r in report.rejects] == [(2, "企业名称")]
+    assert "control character U+001B" in report.rejects[0].reason
