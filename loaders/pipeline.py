@@ -35,6 +35,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from graph.errors import InvalidParameter, LoadError, LoadRefused
@@ -137,6 +138,14 @@ def _expected(schema: Schema) -> str:
     return f"{', '.join([*files, schema.clients.file])} (or {', '.join(dict.fromkeys([*zh, schema.clients.zh]))})"
 
 
+@lru_cache(maxsize=1)
+def _ops_names() -> dict[str, str]:
+    """The names of operational-data files (events, tags, ...): never sniffed as graph tables."""
+    from loaders.ops_schema import load_ops_schema, ops_file_names
+
+    return ops_file_names(load_ops_schema())
+
+
 def _targets(schema: Schema) -> list[tuple[What, str]]:
     return [
         *(("nodes", label) for label in schema.labels),
@@ -212,6 +221,9 @@ def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) 
         return [Source(path, target[0], target[1])], []
     if _stem_key(path.stem) in NOT_TABLES:
         return [], [f"{path.name} ({NOT_TABLES[_stem_key(path.stem)]})"]
+    ops = _ops_names().get(_stem_key(path.stem))
+    if ops is not None:
+        return [], [f"{path.name} (operational data ({ops}), read by the operational-data loader, not a graph table)"]
     if suffix not in EXCEL_SUFFIXES:
         target, reason = _by_headers(path, schema)
         if target is None:
