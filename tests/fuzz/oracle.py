@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import re
 import signal
+import tempfile
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,8 +161,8 @@ def _judge_loaded(case: Case, store: EmbeddedStore, report: LoadReport) -> tuple
 
 def run_case(case: Case, workdir: Path, base: Path, *, timeout: float = 20.0) -> Result:
     """Load ``case`` plain, then strict, into stores opened from ``base``; judge the outcome."""
-    folder = workdir / _SAFE.sub("_", f"{case.category}-{case.name}")
-    folder.mkdir(parents=True, exist_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=_SAFE.sub("_", f"{case.category}-{case.name}-"), dir=workdir))
     for name, data in case.files.items():
         (folder / name).write_bytes(data)
     files = set(case.files)
