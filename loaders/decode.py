@@ -273,6 +273,10 @@ def _legacy(data: bytes, file: str, not_utf8: list[int]) -> Decoded:
     japanese = _strict(data, "shift_jis")
     if japanese is not None and _script_share(japanese, 0x3040, 0x30FF, (0xFF66, 0xFF9F)) >= 0.05:
         raise LoadError(f"{file}: the text is Japanese (Shift-JIS), not UTF-8 or GBK; save it as CSV UTF-8")
+    for utf16 in ("utf-16-le", "utf-16-be"):
+        wide = _strict(data, utf16)
+        if wide is not None and "\n" in wide and ("," in wide or "\t" in wide) and looks_chinese(wide):
+            raise LoadError(f"{file}: the text is UTF-16 without a byte-order mark; save it as CSV UTF-8")
     if text is None:
         lines = _physical_lines(data)
         broken = [n for n, line in enumerate(lines, start=1) if _strict(line, "gb18030") is None]

@@ -328,6 +328,7 @@ def test_one_bad_byte_in_utf8_rejects_that_line_and_keeps_the_rest_as_utf8(tmp_p
         ("uscc,name\n" + "x,삼성전자 주식회사 서울특별시 강남구\n" * 4, "euc_kr", "Korean (EUC-KR)"),
         ("uscc,name\n" + "x,トヨタ自動車株式会社 東京都\n" * 4, "shift_jis", "Japanese (Shift-JIS)"),
         (HEADER + ROWS, "utf-16-le", "UTF-16 without a byte-order mark"),
+        ((HEADER + ROWS) * 3, "utf-16-be", "UTF-16 without a byte-order mark"),
         ((HEADER + ROWS) * 3, "mojibake", "neither UTF-8 nor GBK"),
     ],
 )

@@ -22,6 +22,10 @@ COLUMNS = {
     "companies": ("统一社会信用代码", "企业名称", "注册资本", "成立日期", "是否上市", "登记状态", "产业链", "行业"),
     "persons": ("人员编号", "姓名", "证件号码", "是否黑名单"),
 }
+ENGLISH = {
+    "companies": ("uscc", "name", "registered_capital", "founded", "listed", "status", "tags", "industry"),
+    "persons": ("id", "name", "id_number", "blacklisted"),
+}
 ENCODINGS = ("utf-8", "utf-8", "utf-8", "utf-8-sig", "gb18030", "gb18030", "utf-16", "big5", "utf-16-le")
 
 cells = st.lists(st.sampled_from(PIECES), max_size=4).map("".join)
@@ -31,7 +35,8 @@ cells = st.lists(st.sampled_from(PIECES), max_size=4).map("".join)
 def hostile_tables(draw: st.DrawFn) -> Case:
     """A random hostile table file as a fuzz :class:`~tests.fuzz.corpus.Case`."""
     kind = draw(st.sampled_from(sorted(COLUMNS)))
-    columns = COLUMNS[kind]
+    encoding = draw(st.sampled_from(ENCODINGS))
+    columns = ENGLISH[kind] if encoding == "big5" else COLUMNS[kind]  # Big5 has no 统一社会信用代码
     extra = draw(st.lists(st.sampled_from(columns[2:]), unique=True))
     header = [*columns[:2], *extra]
     sep = draw(st.sampled_from((",", ",", "\t")))
@@ -44,7 +49,6 @@ def hostile_tables(draw: st.DrawFn) -> Case:
         lines.append(sep.join(row))
     newline = draw(st.sampled_from(("\n", "\r\n", "\r")))
     text = newline.join(lines) + draw(st.sampled_from((newline, "")))
-    encoding = draw(st.sampled_from(ENCODINGS))
     data = text.encode(encoding, errors="replace")
     if data and draw(st.booleans()) and draw(st.booleans()):
         at = draw(st.integers(0, len(data) - 1))
