@@ -78,9 +78,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "共 {rows} 行：匹配 {matched}，多个候选 {ambiguous}，未匹配 {unmatched}",
         "{rows} [rows|row|rows]: {matched} matched, {ambiguous} ambiguous, {unmatched} unmatched",
     ),
-    "longlist.region_kept": ("地区 {regions}：保留 {kept} / {total} 家", "region {regions}: {kept} of {total} kept"),
-    "longlist.tags_kept": ("标签 {tags}：保留 {kept} / {total} 家", "tags {tags}: {kept} of {total} kept"),
-    "longlist.events_kept": ("事件：保留 {kept} / {total} 家", "events: {kept} of {total} kept"),
+    "longlist.region_kept": ("地区 {regions}：保留 {kept} 家（共 {total} 家）", "region {regions}: {kept} of {total} kept"),
+    "longlist.tags_kept": ("标签 {tags}：保留 {kept} 家（共 {total} 家）", "tags {tags}: {kept} of {total} kept"),
+    "longlist.events_kept": ("事件：保留 {kept} 家（共 {total} 家）", "events: {kept} of {total} kept"),
     "match.same_row": ("与第 {row} 行为同一企业", "same company as row {row}"),
     "match.name_differs": ("名称与图中不同：{name}", "the graph's name differs: {name}"),
     "match.uscc_invalid": ("信用代码无效：{problem}", "invalid USCC: {problem}"),
@@ -213,10 +213,9 @@ NOT_EXCEL_WORDS = (
     "specify an engine manually",
     "not a zip file",
     "badzipfile",
-    "unsupported format",
-    "openpyxl does not support",
-    "xlrd",
-    "zipfile",
+    "not an excel",
+    "not a readable excel workbook",
+    "but not an excel workbook",
 )
 #: a file path in an error text: absolute, after a space, a quote, a bracket, ``:`` or ``=``
 _PATH = re.compile(r"""(?:(?<=^)|(?<=[\s'"(（：:=]))(?:[A-Za-z]:\\|/)[^\s'"()（）,，;；]+""")

@@ -42,6 +42,7 @@ def test_every_code_has_both_languages_with_the_same_parameters() -> None:
     for code, (zh, en) in CATALOGUE.items():
         assert fields(zh) == fields(en), code
         assert code == "empty" or (zh and en), code
+        assert " / " not in zh + en, f"{code}: old callers split a note's text on ' / '"
         assert not HAN.search(re.sub(r"\{[^}]*\}", "", en)), f"{code}: Chinese in the English text"
 
 
@@ -136,6 +137,11 @@ def test_errors_are_shown_without_internals(exc: Exception, file: str | None, zh
     assert (render(message, "zh"), render(message, "en")) == (zh, en)
     for text in (render(message, "zh"), render(message, "en")):
         assert "/tmp" not in text and "parameter '" not in text and "engine" not in text
+
+
+def test_a_missing_reader_is_not_called_a_bad_file() -> None:
+    exc = LoadError("/tmp/guanxi-list-1/list.xls: reading .xls files needs xlrd; save it as .xlsx")
+    assert render(error_message(exc, "名单.xls"), "en") == "名单.xls: reading .xls files needs xlrd; save it as .xlsx"
 
 
 def test_an_error_caused_by_pandas_is_an_excel_error() -> None:
