@@ -39,6 +39,11 @@ def _show(rows: Sequence[Sequence[str]], header: Sequence[str], empty: str) -> N
     print(_table(rows, header) if rows else empty)
 
 
+def _words(lang: Lang, zh: str, en: str) -> str:
+    """A title in the reader's language (``--lang``), never both."""
+    return zh if lang == "zh" else en
+
+
 def _notes(notes: Sequence[str], lang: Lang) -> None:
     """Each note on its own line, in the reader's language."""
     for note in notes:
@@ -55,7 +60,7 @@ def cmd_supply(args: argparse.Namespace) -> int:
             if args.json:
                 _print_json(served.to_dict())
                 return 0
-            print(f"{served.company.name}：服务的核心企业 / core enterprises served")
+            print(served.company.name + _words(args.lang, "：服务的核心企业", ": core enterprises served"))
             rows = [
                 [str(s.tier), s.core.name, "是" if s.core.is_client else "否", " → ".join(lk.text() for lk in s.chain)]
                 for s in served.served
@@ -85,7 +90,10 @@ def cmd_supply(args: argparse.Namespace) -> int:
         _print_json(chain.to_dict())
         return 0
     print(f"{chain.company.name} ({chain.company.key})  采购 {money(chain.purchases)}  销售 {money(chain.sales)}")
-    for title, side in (("供应商 / suppliers", chain.suppliers), ("客户 / customers", chain.customers)):
+    for title, side in (
+        (_words(args.lang, "供应商", "suppliers"), chain.suppliers),
+        (_words(args.lang, "客户", "customers"), chain.customers),
+    ):
         if not side:
             continue
         print(f"\n{title}")
@@ -166,7 +174,7 @@ def cmd_owners(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(ubo.to_dict())
         return 0
-    print(f"{ubo.company.name} 受益所有人 / beneficial owners (≥ {percent(ubo.threshold)})")
+    print(f"{ubo.company.name} {_words(args.lang, '受益所有人', 'beneficial owners')} (≥ {percent(ubo.threshold)})")
     for o in ubo.owners:
         print(f"\n{o.owner.name} [{o.kind}, {o.basis}] {_fmt_share(o.stake)}")
         print("  " + o.explanation(args.lang).replace("\n", "\n  "))
@@ -186,7 +194,7 @@ def cmd_controller(args: argparse.Namespace) -> int:
                 _print_json(group.to_dict())
                 return 0
             root = group.root.name if group.root else "-"
-            print(f"实际控制人 / controller: {root}")
+            print(f"{_words(args.lang, '实际控制人：', 'controller: ')}{root}")
             rows = [[str(m.depth), m.company.name, m.parent.name, percent(m.ratio)] for m in group.members]
             _show(rows, ["层级", "企业", "控股方", "持股"], "(no companies)")
             _notes(group.notes, args.lang)
@@ -195,8 +203,8 @@ def cmd_controller(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(ctrl.to_dict())
         return 0
-    who = ctrl.controller.name if ctrl.controller else "未识别 / none identified"
-    print(f"{ctrl.company.name} 实际控制人 / actual controller: {who}")
+    who = ctrl.controller.name if ctrl.controller else _words(args.lang, "未识别", "none identified")
+    print(f"{ctrl.company.name} {_words(args.lang, '实际控制人：', 'actual controller: ')}{who}")
     if len(ctrl.chain) > 1:  # a one-step chain is the reason itself: say it once
         for step in ctrl.chain:
             print(f"  {step.text(args.lang)}")

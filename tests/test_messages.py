@@ -200,3 +200,25 @@ def test_cli_prints_notes_in_one_language_and_json_carries_codes(
     data = json.loads(capsys.readouterr().out)
     assert data["notes"] and all({"code", "params", "text"} <= set(n) for n in data["notes"])
     assert any(n["code"] == "intro.no_path" for n in data["notes"])
+
+
+def test_english_counts_take_the_right_number() -> None:
+    from ui.i18n import STRINGS, t
+
+    assert t("parks.n_companies", "en", n=1) == "1 company"
+    assert t("parks.n_companies", "en", n=2) == "2 companies"
+    assert t("card.hops", "en", hops=1) == "1 hop" and t("batch.within", "en", hops=3) == "Within 3 hops"
+    assert render(Message("connect.no_path", source="甲", target="乙", hops=1), "en").startswith(
+        "no connection between 甲 and 乙 within 1 hop with"
+    )
+    assert not [k for k, (_, en) in STRINGS.items() if "(s)" in en], "a count takes [n|one|many], not (s)"
+
+
+def test_english_tables_have_human_headers() -> None:
+    import pandas as pd
+
+    from ui.widgets import human_headers
+
+    frame = pd.DataFrame(columns=["introducer", "uscc", "as_best_path", "input_name"])
+    assert list(human_headers(frame, "en").columns) == ["introducer", "USCC", "as warmest path", "input name"]
+    assert list(human_headers(frame, "zh").columns) == list(frame.columns)
