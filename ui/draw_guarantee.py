@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from graph.model import Edge, Node
 from queries.explain import edge_label
 from queries.guarantees import Circle, GuaranteeChain, GuaranteeLink
-from ui.draw_neighbourhood import centred_positions, keep, sides
+from ui.draw_neighbourhood import centred_positions, keep, sides, untangle
 from ui.drawing import (
     EDGE_COLOURS,
     Category,
     LegendEdge,
     add_edge,
     add_node,
-    arrange,
+    arrange_spread,
     edge_details,
     legend_html,
     node_category,
@@ -96,11 +96,12 @@ def guarantee_html(
     for a, b in pairs:
         near[a][b] = near[b][a] = 1.0
     many = len(nodes)
-    kept = keep(list(nodes), company.id, near, first_ring=many, per_node=many)
-    side = sides(kept, company.id)
+    kept = keep(list(nodes), company.id, near, first_ring=many, per_node=many, most=many)
+    side = sides(kept, company.id, near)
     column = {nid: side[nid] * kept.distance[nid] for nid in nodes}
+    untangle(column, list(pairs), company.id)
     # a mutual guarantee is two arrows between one pair: the router bends the second clear of the first
-    arrange(net, centred_positions(net, company.id, column, {}), "horizontal")
+    arrange_spread(net, lambda spread: centred_positions(net, company.id, column, {}, spread), "horizontal")
     colour = EDGE_COLOURS["GUARANTEES"]
     rows = []
     if in_circle:

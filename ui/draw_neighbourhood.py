@@ -15,7 +15,7 @@ from ui.drawing import (
     add_edge,
     add_more_node,
     add_node,
-    arrange,
+    arrange_spread,
     edge_ends,
     group_edges,
     legend_html,
@@ -29,9 +29,11 @@ from ui.layout import Point, barycentre_order, layer_coordinates, layer_gaps
 from ui.pyvis_net import Network, page
 
 #: at most this many direct neighbours are drawn, the strongest ties first
-FIRST_RING = 12
+FIRST_RING = 10
 #: at most this many further neighbours hang off each drawn node
-PER_NODE = 4
+PER_NODE = 3
+#: at most this many entities are drawn in all (the "+M more" boxes aside)
+MOST = 40
 #: the colour of the line to a "+M more" box
 MORE_COLOUR = "#bdbdbd"
 
@@ -64,10 +66,11 @@ def keep(
     *,
     first_ring: int = FIRST_RING,
     per_node: int = PER_NODE,
+    most: int = MOST,
 ) -> Kept:
     """The nodes a readable drawing keeps: breadth first from ``centre``, at most ``first_ring``
-    direct neighbours and ``per_node`` new ones under each kept node, the strongest tie (then the
-    best connected) first. Nodes not linked to the centre at all are kept one column further out."""
+    direct neighbours and ``per_node`` new ones under each kept node, ``most`` in all, the strongest
+    tie (then the best connected) first. Nodes not linked to the centre at all are kept one column further out."""
     distance = {centre: 0}
     parent: dict[str, str] = {}
     cut: dict[str, list[str]] = {}
@@ -76,7 +79,7 @@ def keep(
         here = queue.popleft()
         fresh = [n for n in near[here] if n not in distance]
         fresh.sort(key=lambda n: (-near[here][n], -len(near[n]), n))
-        limit = first_ring if here == centre else per_node
+        limit = max(0, min(first_ring if here == centre else per_node, most - len(distance)))
         for n in fresh[:limit]:
             distance[n] = distance[here] + 1
             parent[n] = here
@@ -110,9 +113,10 @@ def _reachable(centre: str, near: Mapping[str, Mapping[str, float]]) -> set[str]
     return seen
 
 
-def sides(kept: Kept, centre: str) -> dict[str, int]:
+def sides(kept: Kept, centre: str, near: Mapping[str, Mapping[str, float]]) -> dict[str, int]:
     """+1 (right) or -1 (left) for each node: direct neighbours shared out so both sides hold about
-    as many nodes; further ones on the side of the node they hang off."""
+    as many nodes, but linked ones on one side (a line between the sides would cross the centre);
+    further ones on the side of the node they hang off."""
     below: dict[str, int] = {}
     for n in sorted(kept.distance, key=lambda n: -kept.distance[n]):
         if n in kept.parent:
@@ -120,7 +124,8 @@ def sides(kept: Kept, centre: str) -> dict[str, int]:
     side: dict[str, int] = {centre: 0}
     load = {1: 0, -1: 0}
     for n in (n for n in kept.distance if kept.distance[n] == 1):
-        s = 1 if load[1] <= load[-1] else -1
+        linked = [side[m] for m in near[n] if m != centre and kept.distance.get(m) == 1 and m in side]
+        s = linked[0] if linked else (1 if load[1] <= load[-1] else -1)
         side[n] = s
         load[s] += 1 + below.get(n, 0) + (1 if n in kept.hidden else 0)
     for n in sorted(kept.distance, key=lambda n: kept.distance[n]):
@@ -129,13 +134,28 @@ def sides(kept: Kept, centre: str) -> dict[str, int]:
     return side
 
 
+def untangle(column: dict[str, int], links: Sequence[tuple[str, str]], centre: str, rounds: int = 4) -> None:
+    """Move a node one column outward when it is linked to a node in its own column (a line down a
+    column runs through the boxes between), the later of the two in ``links`` order."""
+    for _ in range(rounds):
+        moved = False
+        for a, b in links:
+            if a == b or centre in (a, b) or a not in column or b not in column or column[a] != column[b]:
+                continue
+            column[b] += 1 if column[b] > 0 else -1
+            moved = True
+        if not moved:
+            return
+
+
 def centred_positions(
-    net: Network, centre: str, column: Mapping[str, int], start: Mapping[str, float]
+    net: Network, centre: str, column: Mapping[str, int], start: Mapping[str, float], spread: float = 1.0
 ) -> dict[str, Point]:
     """Positions for a drawing in signed columns around ``centre`` (column 0), ordered by barycentre sweeps."""
     links = [(str(e["from"]), str(e["to"])) for e in net.edges]
     across = barycentre_order(column, links, start)
-    return layer_coordinates(column, across, node_sizes(net), gaps=layer_gaps(column, edge_ends(net)))
+    gaps = layer_gaps(column, edge_ends(net), least=60 * spread)
+    return layer_coordinates(column, across, node_sizes(net), gaps=gaps, spacing=26 * spread)
 
 
 def neighbourhood_html(
@@ -166,7 +186,7 @@ def neighbourhood_html(
         kept = keep(list(by_id), centre, near, first_ring=first_ring, per_node=per_node)
     else:
         kept = Kept(dict.fromkeys(by_id, 1), {}, {})
-    side = sides(kept, centre) if centre in by_id else dict.fromkeys(by_id, 1)
+    side = sides(kept, centre, near) if centre in by_id else dict.fromkeys(by_id, 1)
     net = Network(height)
     categories: list[Category] = []
     for nid, n in by_id.items():
@@ -179,6 +199,7 @@ def neighbourhood_html(
     for group in drawn.values():
         add_edge(net, group, lang)
     column = {nid: side[nid] * d for nid, d in kept.distance.items()}
+    untangle(column, list(drawn), centre)
     for nid, count in kept.hidden.items():
         more = f"more:{nid}"
         add_more_node(net, more, count, lang)
@@ -188,7 +209,7 @@ def neighbourhood_html(
         column[more] = column[nid] + outward
         net.add_edge(nid, more, label="", color={"color": MORE_COLOUR}, dashes=True, width=1, arrows="")
     start = {nid: -max(near.get(nid, {}).values(), default=0.0) for nid in column}
-    arrange(net, centred_positions(net, centre, column, start), "horizontal")
+    arrange_spread(net, lambda spread: centred_positions(net, centre, column, start, spread), "horizontal")
     marks: list[Mark] = ["centre"] if centre in by_id else []
     legend = legend_html(ordered(categories), types_drawn(drawn), lang, marks)
     name = by_id[centre].name if centre in by_id else ""

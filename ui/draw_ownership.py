@@ -14,7 +14,7 @@ from ui.drawing import (
     Mark,
     add_edge,
     add_node,
-    arrange,
+    arrange_spread,
     edge_ends,
     legend_html,
     marks_in_order,
@@ -23,7 +23,7 @@ from ui.drawing import (
     ordered,
 )
 from ui.i18n import Lang, t
-from ui.layout import layer_coordinates, layer_gaps, layered_positions
+from ui.layout import Point, layer_coordinates, layer_gaps, layered_positions
 from ui.pyvis_net import Network, page
 
 #: pixels a row of an ownership drawing takes, for sizing the drawing
@@ -106,8 +106,13 @@ def ownership_html(
     top = max(found.depth.values())
     row = {nid: top - d for nid, d in found.depth.items()}
     across = {nid: place for nid, (_, place) in places.items()}
-    gaps = layer_gaps(row, edge_ends(net), vertical=True)
-    arrange(net, layer_coordinates(row, across, node_sizes(net), gaps=gaps, vertical=True, spacing=24), "vertical")
+    sizes = node_sizes(net)
+
+    def layout(spread: float) -> dict[str, Point]:
+        gaps = layer_gaps(row, edge_ends(net), vertical=True, least=60 * spread)
+        return layer_coordinates(row, across, sizes, gaps=gaps, vertical=True, spacing=24 * spread)
+
+    arrange_spread(net, layout, "vertical")
     text: dict[Mark, str] = {"core": t("legend.owner", lang)}
     legend = legend_html(ordered(categories), ["HOLDS_SHARES"], lang, marks_in_order(marks), mark_text=text)
     return page(net, legend, company.name, lang)

@@ -25,7 +25,7 @@ from ui.drawing import (
     Mark,
     add_edge,
     add_node,
-    arrange,
+    arrange_spread,
     drawing_height,
     edge_ends,
     group_edges,
@@ -101,13 +101,15 @@ def paths_graph_html(
     return paths_page(plain, lang, prospect=target, marked={}, far_starts=False, height=height)
 
 
-def path_positions(plain: Sequence[Path], level: Mapping[str, int], net: Network) -> dict[str, Point]:
+def path_positions(
+    plain: Sequence[Path], level: Mapping[str, int], net: Network, spread: float = 1.0
+) -> dict[str, Point]:
     """Columns by ``level`` (0, the target, on the right), rows by path."""
     far = max(level.values(), default=0)
     column = {nid: far - lv for nid, lv in level.items()}
     # wide gaps keep a line between rows far apart shallow, so it clears the boxes beside its ends
-    gaps = layer_gaps(column, edge_ends(net), least=PATH_GAP)
-    return layer_coordinates(column, _rows(plain), node_sizes(net), gaps=gaps)
+    gaps = layer_gaps(column, edge_ends(net), least=PATH_GAP * spread)
+    return layer_coordinates(column, _rows(plain), node_sizes(net), gaps=gaps, spacing=26 * spread)
 
 
 def paths_page(
@@ -140,8 +142,7 @@ def paths_page(
     groups = group_edges(e for p in plain for e in p.edges)
     for group in groups.values():
         add_edge(net, group, lang)
-    positions = path_positions(plain, level, net)
-    arrange(net, positions, "horizontal")
+    positions = arrange_spread(net, lambda spread: path_positions(plain, level, net, spread), "horizontal")
     if height is None:
         net.height = drawing_height(positions, node_sizes(net), LEAST_HEIGHT, MOST_HEIGHT)
     legend = legend_html(ordered(categories), types_drawn(groups), lang, marks)

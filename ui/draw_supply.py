@@ -16,7 +16,7 @@ from ui.drawing import (
     Mark,
     add_edge,
     add_node,
-    arrange,
+    arrange_spread,
     edge_details,
     edge_ends,
     legend_html,
@@ -26,7 +26,7 @@ from ui.drawing import (
     ordered,
 )
 from ui.i18n import Lang, t
-from ui.layout import layer_coordinates, layer_gaps, layered_positions
+from ui.layout import Point, layer_coordinates, layer_gaps, layered_positions
 from ui.pyvis_net import Network, page
 
 #: the height (px) of a legend drawn below the drawing instead of beside it
@@ -180,8 +180,13 @@ def supply_chain_html(
             width=1.0 + 5.0 * min(1.0, lk.share or 0.0),
         )
     across = {key: place for key, (_, place) in places.items()}
-    gaps = layer_gaps(view.level, edge_ends(net))
-    arrange(net, layer_coordinates(view.level, across, node_sizes(net), gaps=gaps), "horizontal")
+    sizes = node_sizes(net)
+
+    def layout(spread: float) -> dict[str, Point]:
+        gaps = layer_gaps(view.level, edge_ends(net), least=60 * spread)
+        return layer_coordinates(view.level, across, sizes, gaps=gaps, spacing=26 * spread)
+
+    arrange_spread(net, layout, "horizontal")
     text: dict[Mark, str] = {"core": t("legend.core_partner", lang, share=percent(core_share))}
     legend = legend_html(ordered(categories), ["SUPPLIES"], lang, marks_in_order(marks), mark_text=text)
     return page(net, legend, chain.company.name, lang, legend_below=True)

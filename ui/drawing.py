@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -341,11 +341,10 @@ def options(*, edges: int) -> dict[str, Any]:
     }
 
 
-def arrange(
-    net: Network, positions: Mapping[str, Point], flow: Literal["horizontal", "vertical"] | None = None
-) -> None:
+def arrange(net: Network, positions: Mapping[str, Point], flow: Literal["horizontal", "vertical"] | None = None) -> int:
     """Put every node at its position and route every edge clear of the boxes and labels
-    (see :func:`ui.layout.route_edges`, ``flow`` says whether the layers are columns or rows); physics off."""
+    (see :func:`ui.layout.route_edges`, ``flow`` says whether the layers are columns or rows);
+    physics off. The number of conflicts no route could avoid (0 for a clean drawing)."""
     sizes = node_sizes(net)
     boxes = {nid: Box(positions[nid][0], positions[nid][1], w, h) for nid, (w, h) in sizes.items()}
     for n in net.nodes:
@@ -364,6 +363,29 @@ def arrange(
     for i, route in zip(order, routes, strict=True):
         net.edges[i]["smooth"] = route.curve.smooth()
     net.options = options(edges=len(net.edges))
+    return sum(r.conflicts for r in routes)
+
+
+#: how much more room a drawing is given, in turn, until every edge and label is clear
+SPREADS = (1.0, 1.6, 2.4)
+
+
+def arrange_spread(
+    net: Network, layout: Callable[[float], Mapping[str, Point]], flow: Literal["horizontal", "vertical"] | None
+) -> Mapping[str, Point]:
+    """:func:`arrange` with the positions ``layout(spread)`` gives, spreading the drawing out (see
+    :data:`SPREADS`) until no edge or label runs over anything; the cleanest if none is clean."""
+    best: tuple[int, float] | None = None
+    for spread in SPREADS:
+        left = arrange(net, layout(spread), flow)
+        if left == 0:
+            return layout(spread)
+        if best is None or left < best[0]:
+            best = (left, spread)
+    assert best is not None
+    positions = layout(best[1])
+    arrange(net, positions, flow)
+    return positions
 
 
 def drawing_height(

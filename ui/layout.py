@@ -163,12 +163,15 @@ def _conflicts(
     boxes: Mapping[str, Box], ends: tuple[str, str], line: Sequence[Point], label: Box | None, labels: Iterable[Box]
 ) -> int:
     count = 0
+    pad = CLEARANCE / 2
+    xs, ys = [p[0] for p in line], [p[1] for p in line]
+    span = Box((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2, max(xs) - min(xs), max(ys) - min(ys))
     for nid, box in boxes.items():
-        if label is not None and label.overlaps(box, CLEARANCE / 2):
+        if label is not None and label.overlaps(box, pad):
             count += 1
-        if nid in ends:
+        if nid in ends or not span.overlaps(box, pad):
             continue
-        if any(segment_hits_box(p, q, box, CLEARANCE / 2) for p, q in pairwise(line)):
+        if any(segment_hits_box(p, q, box, pad) for p, q in pairwise(line)):
             count += 1
     if label is not None:
         count += sum(1 for other in labels if label.overlaps(other, CLEARANCE / 2))
@@ -212,7 +215,18 @@ def route_edges(
                 changed = True
         if not changed:
             break
-    return routes
+    # what is left, each edge against all the others
+    final = []
+    for i, (source, target, _) in enumerate(edges):
+        others = [r.label for j, r in enumerate(routes) if j != i and r.label is not None]
+        a, b = (boxes[source].x, boxes[source].y), (boxes[target].x, boxes[target].y)
+        line = curve_polyline(a, b, routes[i].curve)
+        final.append(
+            EdgeRoute(
+                routes[i].curve, routes[i].label, _conflicts(boxes, (source, target), line, routes[i].label, others)
+            )
+        )
+    return final
 
 
 def _best_route(
