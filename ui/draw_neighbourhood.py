@@ -29,11 +29,11 @@ from ui.layout import Point, barycentre_order, layer_coordinates, layer_gaps
 from ui.pyvis_net import Network, page
 
 #: at most this many direct neighbours are drawn, the strongest ties first
-FIRST_RING = 10
+FIRST_RING = 8
 #: at most this many further neighbours hang off each drawn node
-PER_NODE = 3
+PER_NODE = 2
 #: at most this many entities are drawn in all (the "+M more" boxes aside)
-MOST = 40
+MOST = 28
 #: the colour of the line to a "+M more" box
 MORE_COLOUR = "#bdbdbd"
 
@@ -183,7 +183,7 @@ def neighbourhood_html(
     weight = {pair: max(e.strength for e in group) for pair, group in groups.items()}
     near = _adjacency(by_id, groups, weight)
     if centre in by_id:
-        kept = keep(list(by_id), centre, near, first_ring=first_ring, per_node=per_node)
+        kept = keep(list(by_id), centre, near, first_ring=first_ring, per_node=per_node, most=MOST)
     else:
         kept = Kept(dict.fromkeys(by_id, 1), {}, {})
     side = sides(kept, centre, near) if centre in by_id else dict.fromkeys(by_id, 1)
