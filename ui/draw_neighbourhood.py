@@ -148,12 +148,30 @@ def untangle(column: dict[str, int], links: Sequence[tuple[str, str]], centre: s
             return
 
 
+def side_by_side(
+    column: Mapping[str, int], across: Mapping[str, float], links: Sequence[tuple[str, str]]
+) -> dict[str, float]:
+    """Places across the columns with each pair linked inside one column next to each other (the
+    second moved just after the first), so the line between them crosses no other box."""
+    order: dict[int, list[str]] = {}
+    for n in sorted(column, key=lambda n: (across.get(n, 0.0), n)):
+        order.setdefault(column[n], []).append(n)
+    for a, b in links:
+        if a == b or a not in column or b not in column or column[a] != column[b]:
+            continue
+        ids = order[column[a]]
+        if abs(ids.index(a) - ids.index(b)) > 1:
+            ids.remove(b)
+            ids.insert(ids.index(a) + 1, b)
+    return {n: i - (len(ids) - 1) / 2 for ids in order.values() for i, n in enumerate(ids)}
+
+
 def centred_positions(
     net: Network, centre: str, column: Mapping[str, int], start: Mapping[str, float], spread: float = 1.0
 ) -> dict[str, Point]:
     """Positions for a drawing in signed columns around ``centre`` (column 0), ordered by barycentre sweeps."""
     links = [(str(e["from"]), str(e["to"])) for e in net.edges]
-    across = barycentre_order(column, links, start)
+    across = side_by_side(column, barycentre_order(column, links, start), links)
     gaps = layer_gaps(column, edge_ends(net), least=60 * spread)
     return layer_coordinates(column, across, node_sizes(net), gaps=gaps, spacing=26 * spread)
 
