@@ -40,7 +40,7 @@ from ui.layout import Point, layer_coordinates, layer_gaps, median_rows
 from ui.pyvis_net import Network, page
 
 #: the least room (px) between two columns of a path drawing
-PATH_GAP = 190
+PATH_GAP = 110
 #: the least and most height (px) of a path drawing
 LEAST_HEIGHT = 300
 MOST_HEIGHT = 720
