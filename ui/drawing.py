@@ -277,7 +277,8 @@ def add_edge(
     net.add_edge(
         strongest.source if source is None else source,
         strongest.target if target is None else target,
-        label=" · ".join(labels) if label is None else label,
+        # several relationships between one pair: a line each, so the label stays narrow between columns
+        label="\n".join(labels) if label is None else label,
         title=_tooltip(lines if title is None else title),
         color={"color": colour, "highlight": colour, "hover": colour},
         width=1 + 3 * strongest.strength if width is None else width,
@@ -367,7 +368,7 @@ def arrange(net: Network, positions: Mapping[str, Point], flow: Literal["horizon
 
 
 #: how much more room a drawing is given, in turn, until every edge and label is clear
-SPREADS = (1.0, 1.6, 2.4)
+SPREADS = (1.0, 1.6, 2.4, 3.5)
 
 
 def arrange_spread(

@@ -59,8 +59,9 @@ def node_size(label: str, size: float) -> tuple[float, float]:
 
 
 def label_size(label: str, size: float = EDGE_FONT) -> tuple[float, float]:
-    """The box (width, height, px) of an edge label at font ``size``."""
-    return (math.ceil(text_width(label, size) + 4), math.ceil(size * 1.3 + 2))
+    """The box (width, height, px) of an edge label at font ``size``, a line for each ``\\n``."""
+    lines = label.split("\n")
+    return (math.ceil(max(text_width(line, size) for line in lines) + 4), math.ceil(size * 1.3 * len(lines) + 2))
 
 
 @dataclass(frozen=True)
