@@ -14,6 +14,7 @@ import argparse
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from graph.embedded import EmbeddedStore
@@ -34,7 +35,7 @@ def _fit(html: str, width: float = 1000, height: float = 620) -> float:
     nodes = graph_json(html)["nodes"]
     xs = [n["x"] + s * n["widthConstraint"]["minimum"] / 2 for n in nodes for s in (-1, 1)]
     ys = [n["y"] + s * n["heightConstraint"]["minimum"] / 2 for n in nodes for s in (-1, 1)]
-    return min(1.0, width / (max(xs) - min(xs) + 40), height / (max(ys) - min(ys) + 40))
+    return float(min(1.0, width / (max(xs) - min(xs) + 40), height / (max(ys) - min(ys) + 40)))
 
 
 def _drawings(store: EmbeddedStore) -> dict[str, Callable[[], str]]:
@@ -44,22 +45,22 @@ def _drawings(store: EmbeddedStore) -> dict[str, Callable[[], str]]:
         if not c.is_client and "paths" not in out:
             paths = introductions(store, c, k=8).paths
             if len(paths) >= 5:
-                out["paths (8 introductions)"] = lambda p=paths: paths_graph_html(p, "zh")
+                out["paths (8 introductions)"] = partial(paths_graph_html, paths, "zh")
         if "supply" not in out:
             chain = supply_chain(store, c, tiers=2)
             if len(chain.suppliers) + len(chain.customers) >= 6:
-                out["supply chain (2 tiers)"] = lambda ch=chain: supply_chain_html(ch, "zh")
+                out["supply chain (2 tiers)"] = partial(supply_chain_html, chain, "zh")
         if "ownership" not in out:
             owners = ultimate_owners(store, c, threshold=0.1)
             drawn = [o for o in owners.owners if o.chains]
             if drawn:
                 ctrl = actual_controller(store, c)
-                out["ownership"] = lambda co=owners.company, d=drawn, ct=ctrl: ownership_html(co, d, ct, "zh")
+                out["ownership"] = partial(ownership_html, owners.company, drawn, ctrl, "zh")
         if "guarantees" not in out:
             circles = circles_of(store, c, neighbours=True)
             chains = guarantee_chains(store, c).chains
             if circles and chains:
-                out["guarantees"] = lambda co=c, ci=circles, chs=chains: guarantee_html(co, ci, chs, "zh")
+                out["guarantees"] = partial(guarantee_html, c, circles, chains, "zh")
     hub = max(companies, key=lambda n: len(store.edges_of([n.id])))
     one = build_neighbourhood(store, [hub.id], TYPES, 25)
     two = build_neighbourhood(store, list(one.nodes), TYPES, 25)
