@@ -18,7 +18,7 @@ this module reads them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -113,7 +113,8 @@ class Lead:
         return self.state in OPEN_STATES
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Lead:
+    def from_row(cls, row: Any) -> Lead:
+        """A lead from a database row (a mapping of column names to values)."""
         values = dict(row)
         values["products"] = tuple(values["products"] or ())
         values["breakdown"] = tuple((str(k), float(v)) for k, v in values["breakdown"] or ())
@@ -496,7 +497,8 @@ class LeadStore:
         )
         with self._read("read subscriptions") as conn:
             return [
-                Subscription(r["manager"], r["kind"], r["value"], r["created_at"]) for r in conn.execute(query).mappings()
+                Subscription(r["manager"], r["kind"], r["value"], r["created_at"])
+                for r in conn.execute(query).mappings()
             ]
 
 
@@ -542,9 +544,7 @@ def _upsert(conn: Connection, table: Table, rows: dict[tuple[object, ...], tuple
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         condition = (
-            key_columns[0].in_([k[0] for k in chunk])
-            if len(key_columns) == 1
-            else tuple_(*key_columns).in_(chunk)
+            key_columns[0].in_([k[0] for k in chunk]) if len(key_columns) == 1 else tuple_(*key_columns).in_(chunk)
         )
         for found in conn.execute(select(table).where(condition)):
             row = tuple(found)

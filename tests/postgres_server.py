@@ -12,6 +12,7 @@ user the package creates and every server command runs as that user
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -76,11 +77,9 @@ class PostgresTestServer:
 
     def close(self) -> None:
         """Stop the server (fast) and remove its folder."""
-        try:
+        with contextlib.suppress(PostgresServerError):
             _run([*self.prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",
                   "-w", "-t", "30", "stop"], timeout=60)  # fmt: skip
-        except PostgresServerError:
-            pass
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -127,7 +126,7 @@ def start_test_server() -> PostgresTestServer:
         with psycopg.connect(
             f"postgresql://postgres@127.0.0.1:{server.port}/postgres", autocommit=True, connect_timeout=10
         ) as conn:
-            conn.execute(f'CREATE DATABASE "{server.database}" ENCODING \'UTF8\' TEMPLATE template0')
+            conn.execute(f"CREATE DATABASE \"{server.database}\" ENCODING 'UTF8' TEMPLATE template0")
     except Exception as exc:
         server.close()
         if isinstance(exc, PostgresServerError):

@@ -63,7 +63,7 @@ def test_a_bad_row_writes_nothing(lead_store: LeadStore) -> None:
     with pytest.raises(InvalidParameter, match="appears twice"):
         lead_store.write_ops(OpsData(tags=clash))
     missing = frame("events", [("e9", None, "对外投资", "2026-01-01", None, None, None, None, None, None)])
-    with pytest.raises(InvalidParameter, match="ops.events row 1 column company"):
+    with pytest.raises(InvalidParameter, match=r"ops\.events row 1 column company"):
         lead_store.write_ops(OpsData(events=missing))
     with pytest.raises(InvalidParameter, match="missing columns"):
         lead_store.write_ops(OpsData(tags=pd.DataFrame({"company": [C1]})))
