@@ -345,7 +345,7 @@ class LeadStore:
         query = select(table)
         for name, value in (("since", since), ("until", until)):
             if value is not None:
-                _check_date(name, value)
+                check_date(name, value)
         if since:
             query = query.where(table.c.date >= since)
         if until:
@@ -512,7 +512,8 @@ def _check_id(lead_id: object) -> None:
         raise InvalidParameter("lead id", f"must be a positive whole number, got {lead_id!r}")
 
 
-def _check_date(name: str, value: str) -> None:
+def check_date(name: str, value: str) -> None:
+    """InvalidParameter unless ``value`` is a date written YYYY-MM-DD."""
     try:
         datetime.strptime(value, "%Y-%m-%d")
     except (TypeError, ValueError):
