@@ -29,8 +29,8 @@ from graph.errors import GuanxiError, InvalidParameter
 from graph.model import node_id
 from graph.store import GraphStore
 from leads.store import Lead, LeadStore, Subscription, check_date
-from queries.paths import ExplainedPath
 from leads.tables import OPS_TABLES
+from queries.paths import ExplainedPath
 
 #: warmth differences smaller than this are "the same path"
 TOLERANCE = 1e-6
