@@ -2,8 +2,8 @@
 
     guanxi generate --companies 10000 --seed 1 data/
     guanxi load data/ --store graph.gx
-    guanxi paths 苏州恒芯 --store graph.gx
-    guanxi connect 张伟 上海芯源微电子 --json
+    guanxi paths 西安迈臻 --store graph.gx
+    guanxi connect 张盛婷 如皋亚科计算机 --store graph.gx --json
 
 Every error guanxi raises on purpose is printed as one line (``error: ...``)
 with exit code 2; ``--json`` prints machine-readable results.
@@ -129,6 +129,27 @@ def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -
     return open_store(_settings(args), create=create, fresh=fresh)
 
 
+def error_fields(exc: GuanxiError) -> dict[str, Any]:
+    """An error as JSON fields: its kind, its message, and what it names (parameter, candidates).
+
+    ``--json`` callers get errors in the same form as answers, on standard
+    output, so a script never has to parse a human sentence.
+
+    >>> from graph.errors import InvalidParameter
+    >>> error_fields(InvalidParameter("k", "must be at least 1"))
+    {'type': 'InvalidParameter', 'message': "parameter 'k': must be at least 1", 'parameter': 'k'}
+    """
+    fields: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
+    name = getattr(exc, "name", None)
+    if isinstance(name, str):
+        fields["parameter"] = name
+    for attribute in ("query", "candidates"):
+        value = getattr(exc, attribute, None)
+        if value:
+            fields[attribute] = value
+    return fields
+
+
 def _print_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -164,10 +185,11 @@ def _show_answer(answer: PathAnswer, lang: Lang, as_json: bool) -> None:
             ]
         )
     if rows:
+        first = ("起点", "from") if answer.source else ("引荐客户", "introducer")  # connect starts anywhere
         header = (
-            ["#", "温度", "跳数", "引荐客户", "客户经理", "说明"]
+            ["#", "温度", "跳数", first[0], "客户经理", "说明"]
             if lang == "zh"
-            else ["#", "warmth", "hops", "introducer", "manager", "explanation"]
+            else ["#", "warmth", "hops", first[1], "manager", "explanation"]
         )
         print(_table(rows, header))
     for note in answer.notes:
@@ -351,7 +373,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return {**COMMANDS, **ANALYSIS}[args.command](args)
     except GuanxiError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            _print_json({"error": error_fields(exc)})
+        else:
+            print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

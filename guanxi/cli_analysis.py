@@ -194,8 +194,9 @@ def cmd_controller(args: argparse.Namespace) -> int:
         return 0
     who = ctrl.controller.name if ctrl.controller else "未识别 / none identified"
     print(f"{ctrl.company.name} 实际控制人 / actual controller: {who}")
-    for step in ctrl.chain:
-        print(f"  {step.text(args.lang)}")
+    if len(ctrl.chain) > 1:  # a one-step chain is the reason itself: say it once
+        for step in ctrl.chain:
+            print(f"  {step.text(args.lang)}")
     print(ctrl.reason(args.lang))
     return 0
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
+from queries.directory import check_known, client_directory
 from queries.paths import PathAnswer, PathOptions, build_query, explain
 from queries.resolve import resolve
 
@@ -47,6 +48,10 @@ def introductions(
     notes: list[str] = []
     if target.is_client:
         notes.append(f"{target.name} 已是本行客户 (already a client; manager {target.manager or '-'})")
+    if not paths and (manager is not None or branch is not None):
+        directory = client_directory(store)
+        check_known(directory, "manager", manager)
+        check_known(directory, "branch", branch)
     if not paths:
         scope = f" of manager {manager}" if manager else (f" of branch {branch}" if branch else "")
         scope_zh = f"（客户经理 {manager}）" if manager else (f"（{branch}）" if branch else "")

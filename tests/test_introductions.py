@@ -97,3 +97,12 @@ def test_json_shape(store: GraphStore) -> None:
     assert data["target"]["name"] == "苏州某源半导体有限公司"  # type: ignore[index]
     first = data["paths"][0]  # type: ignore[index]
     assert {"rank", "warmth", "hops", "sentence_zh", "sentence_en", "nodes", "edges", "manager"} <= set(first)
+
+
+def test_unknown_manager_or_branch_is_an_error_not_an_empty_answer(store: GraphStore) -> None:
+    """A manager or branch that owns no client is a mistyped parameter: say so, with the closest names."""
+    with pytest.raises(InvalidParameter, match=r"王方.*did you mean 王芳") as caught:
+        introductions(store, uscc(1), manager="王方")
+    assert caught.value.name == "manager"
+    with pytest.raises(InvalidParameter, match="branch"):
+        introductions(store, uscc(1), branch="不存在的支行")
