@@ -105,8 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     _store_options(stats)
 
     from guanxi.cli_analysis import register
+    from guanxi.cli_leads import register as register_leads
 
     register(sub)
+    register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
     return parser
 
 
@@ -368,10 +370,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
+    from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
     try:
-        return {**COMMANDS, **ANALYSIS}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})

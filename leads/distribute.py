@@ -133,22 +133,67 @@ class _Branch:
 
 def check_candidates(candidates: Iterable[object]) -> list[LeadCandidate]:
     """The candidates as a list; InvalidParameter naming the first bad one (position and company)."""
-    out: list[LeadCandidate] = []
-    for i, c in enumerate(candidates, start=1):
-        where = f"candidates[{i}]"
-        if not isinstance(c, LeadCandidate):
-            raise InvalidParameter(where, f"must be a LeadCandidate, got {type(c).__name__}")
-        if not isinstance(c.company, str) or not c.company.strip():
-            raise InvalidParameter(where, "has no company key")
-        where = f"{where} ({c.company})"
-        if c.tier not in TIERS:
-            raise InvalidParameter(where, f"tier {c.tier!r} is not one of {'、'.join(TIERS)}")
-        if isinstance(c.score, bool) or not isinstance(c.score, int | float) or not math.isfinite(c.score):
-            raise InvalidParameter(where, f"score must be a finite number, got {c.score!r}")
-        if c.path_warmth is not None and not (0.0 <= c.path_warmth <= 1.0):
-            raise InvalidParameter(where, f"path warmth must be in 0..1, got {c.path_warmth!r}")
-        out.append(c)
-    return out
+    return [_check_one(c, f"candidates[{i}]") for i, c in enumerate(candidates, start=1)]
+
+
+def _check_one(c: object, where: str) -> LeadCandidate:
+    if not isinstance(c, LeadCandidate):
+        raise InvalidParameter(where, f"must be a LeadCandidate, got {type(c).__name__}")
+    if not isinstance(c.company, str) or not c.company.strip():
+        raise InvalidParameter(where, "has no company key")
+    where = f"{where} ({c.company})"
+    if c.tier not in TIERS:
+        raise InvalidParameter(where, f"tier {c.tier!r} is not one of {'、'.join(TIERS)}")
+    if isinstance(c.score, bool) or not isinstance(c.score, int | float) or not math.isfinite(c.score):
+        raise InvalidParameter(where, f"score must be a finite number, got {c.score!r}")
+    if c.path_warmth is not None and not (0.0 <= c.path_warmth <= 1.0):
+        raise InvalidParameter(where, f"path warmth must be in 0..1, got {c.path_warmth!r}")
+    return c
+
+
+def candidate_from_dict(data: object, where: str = "candidate") -> LeadCandidate:
+    """A candidate from plain data (JSON): the fields of :class:`LeadCandidate`; InvalidParameter names the bad one.
+
+    >>> candidate_from_dict({"company": "91320571MA00000001", "name": "甲", "score": 81, "tier": "优质"}).region_code
+    '320571'
+    """
+    if not isinstance(data, dict):
+        raise InvalidParameter(where, "must be an object with company, name, score and tier")
+    known = set(LeadCandidate.__dataclass_fields__)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InvalidParameter(where, f"unknown fields: {', '.join(unknown)}")
+    for required in ("company", "name", "score", "tier"):
+        if data.get(required) is None:
+            raise InvalidParameter(where, f"field {required!r} is missing")
+    values = dict(data)
+    company = values["company"]
+    if not isinstance(company, str):
+        raise InvalidParameter(where, "field 'company' must be text")
+    if "region_code" not in values:
+        values["region_code"] = company[2:8] if len(company) == 18 and company[2:8].isdigit() else None
+    values.setdefault("is_client", values.get("client_manager") is not None)
+    for name in ("event_ids", "products"):
+        raw = values.get(name) or ()
+        if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
+            raise InvalidParameter(where, f"field {name!r} must be a list of text")
+        values[name] = tuple(raw)
+    raw_parts = values.get("breakdown") or ()
+    try:
+        values["breakdown"] = tuple((str(k), float(v)) for k, v in raw_parts)
+    except (TypeError, ValueError):
+        raise InvalidParameter(where, "field 'breakdown' must be a list of [name, points] pairs") from None
+    for name in ("name", "region_code", "client_manager", "client_branch", "introducer", "introducer_manager",
+                 "introducer_branch", "path_text", "tier"):  # fmt: skip
+        if values.get(name) is not None and not isinstance(values[name], str):
+            raise InvalidParameter(where, f"field {name!r} must be text")
+    for name in ("score", "path_warmth"):
+        v = values.get(name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):
+            raise InvalidParameter(where, f"field {name!r} must be a number")
+    if not isinstance(values["is_client"], bool):
+        raise InvalidParameter(where, "field 'is_client' must be true or false")
+    return _check_one(LeadCandidate(**values), where)
 
 
 def _branches(table: pd.DataFrame, open_counts: dict[str, int]) -> tuple[dict[str, _Branch], dict[str, list[str]]]:
