@@ -412,6 +412,13 @@ class LeadStore:
             rows = [tuple(r) for r in conn.execute(query)]
         return pd.DataFrame(rows, columns=[*columns, "created_at", "updated_at"])
 
+    def reached(self) -> pd.DataFrame:
+        """Every (lead id, state) a lead has been in, from its history: what the funnel counts."""
+        query = select(lead_history.c.lead_id, lead_history.c.to_state).distinct()
+        with self._read("read lead history") as conn:
+            rows = [tuple(r) for r in conn.execute(query)]
+        return pd.DataFrame(rows, columns=["lead_id", "state"])
+
     def history(self, lead_id: int) -> list[HistoryEntry]:
         """Every change of a lead, oldest first; LeadNotFound when there is no such lead."""
         self.lead(lead_id)
