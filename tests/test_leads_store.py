@@ -3,9 +3,12 @@ per write, the schema version, and clear errors."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from graph.errors import GuanxiError, InvalidParameter
 from leads.errors import LeadNotFound, LeadStoreError
@@ -131,3 +134,23 @@ def test_unreachable_database_is_one_clear_error(tmp_path: object) -> None:
 def test_region_of() -> None:
     assert region_of(C1) == "320571"
     assert region_of("short") is None
+
+
+def test_a_database_failure_mid_write_rolls_everything_back(
+    lead_store: LeadStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leads.store as module
+
+    real = module._upsert
+
+    def failing(conn: Any, table: Any, rows: Any) -> WriteCount:
+        if table.name == "ops_branches":
+            raise OperationalError("INSERT", {}, Exception("disk full"))
+        return real(conn, table, rows)
+
+    monkeypatch.setattr(module, "_upsert", failing)
+    with pytest.raises(LeadStoreError, match=r"cannot write the operational data: .*disk full"):
+        lead_store.write_ops(sample_ops())
+    monkeypatch.setattr(module, "_upsert", real)
+    back = lead_store.read_ops()
+    assert back.events.empty and back.tags.empty  # written before the failure, rolled back with it
