@@ -159,6 +159,9 @@ def test_board_page(leads_db: str) -> None:
     assert len(at.get("vega_lite_chart")) == 3
     at.radio(key="lang").set_value("en").run()
     assert at.header[0].value == "Dashboard" and not at.exception
+    for page, title in (("leads", "lead.title"), ("events", "ev.title")):
+        at.radio(key="page").set_value(page).run()
+        assert not at.exception and not at.error and at.header[0].value == t(title, "en")
 
 
 def test_pages_without_a_lead_database_say_what_to_do(tmp_path: Path, demo_env: Path) -> None:
