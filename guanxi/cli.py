@@ -48,6 +48,20 @@ def _path_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+def _introduction_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--distinct",
+        choices=["introducer", "first_contact", "none"],
+        default="introducer",
+        help="one path per introducing client (default), per first contact, or every path",
+    )
+    p.add_argument(
+        "--include-state-holders",
+        action="store_true",
+        help="allow state-assets commissions and other holders that connect nobody inside paths",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="guanxi", description="关系 guanxi: warm introduction paths for banks")
@@ -85,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     paths.add_argument("prospect", help="USCC, full name or part of a name")
     paths.add_argument("--manager", help="only clients of this relationship manager")
     paths.add_argument("--branch", help="only clients of this branch")
+    _introduction_options(paths)
     _path_options(paths)
     _store_options(paths)
 
@@ -183,17 +198,22 @@ def _show_answer(answer: PathAnswer, lang: Lang, as_json: bool) -> None:
                 str(p.hops),
                 p.introducer.name,
                 p.manager or "-",
+                f"+{len(p.more)}" if p.more else "",
                 p.sentence_zh if lang == "zh" else p.sentence_en,
             ]
         )
     if rows:
         first = ("起点", "from") if answer.source else ("引荐客户", "introducer")  # connect starts anywhere
         header = (
-            ["#", "温度", "跳数", first[0], "客户经理", "说明"]
+            ["#", "温度", "跳数", first[0], "客户经理", "其他路径", "说明"]
             if lang == "zh"
-            else ["#", "warmth", "hops", first[1], "manager", "explanation"]
+            else ["#", "warmth", "hops", first[1], "manager", "more ways", "explanation"]
         )
         print(_table(rows, header))
+        word = "温度" if lang == "zh" else "warmth"
+        for p in answer.paths:
+            if p.arithmetic is not None:
+                print(f"  #{p.rank} {word} = {p.arithmetic.text(lang)}")
     for note in answer.notes:
         print(f"note: {note}")
 
@@ -319,7 +339,15 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from queries.introductions import introductions
 
     with _open(args) as store:
-        answer = introductions(store, args.prospect, manager=args.manager, branch=args.branch, **_path_kwargs(args))
+        answer = introductions(
+            store,
+            args.prospect,
+            manager=args.manager,
+            branch=args.branch,
+            distinct=args.distinct,
+            include_state_holders=args.include_state_holders,
+            **_path_kwargs(args),
+        )
         _show_answer(answer, args.lang, args.json)
     return 0
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guanxi.cli import _open, _path_kwargs, _print_json, _store_options, _table
+from guanxi.cli import _introduction_options, _open, _path_kwargs, _print_json, _store_options, _table
 from queries.format import money, percent, role
 
 Handler = Callable[[argparse.Namespace], int]
@@ -406,7 +406,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
         try:
             result = batch_reach(
-                store, report, manager=args.manager, branch=args.branch, progress=progress, **_path_kwargs(args)
+                store,
+                report,
+                manager=args.manager,
+                branch=args.branch,
+                distinct=args.distinct,
+                include_state_holders=args.include_state_holders,
+                progress=progress,
+                **_path_kwargs(args),
             )
         finally:
             bar.close()
@@ -517,6 +524,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--branch", help="only clients of this branch")
     p.add_argument("--include-closed", action="store_true")
     p.add_argument("--include-blacklisted", action="store_true")
+    _introduction_options(p)
     _common(p)
 
 

@@ -102,6 +102,7 @@ def intro_answer(
     branch: str | None,
     include_closed: bool,
     include_blacklisted: bool,
+    include_state_holders: bool = False,
 ) -> PathAnswer:
     """Who can introduce us to the company with id ``prospect``."""
     target = _store.get_nodes([prospect])[prospect]
@@ -116,6 +117,7 @@ def intro_answer(
         branch=branch,
         include_closed=include_closed,
         include_blacklisted=include_blacklisted,
+        include_state_holders=include_state_holders,
     )
 
 
