@@ -266,7 +266,10 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from leads.monitor import new_events, path_changes
+    from leads.monitor import new_events, path_changes, record_paths
+
+    if args.record and not args.paths:
+        raise InvalidParameter("--record", "needs --paths (it stores the paths --paths finds)")
 
     graph: GraphStore | None = None
     notes: list[str] = []
@@ -280,12 +283,20 @@ def cmd_watch(args: argparse.Namespace) -> int:
         with _lead_store(args) as store:
             watch = new_events(store, args.manager, args.since, graph)
             changes = path_changes(store, graph, manager=args.manager) if args.paths and graph is not None else []
+            recorded = record_paths(store, changes, by=args.by or args.manager) if args.record else None
     finally:
         if graph is not None:
             graph.close()
     notes.extend(watch.notes)
     if args.json:
-        _print_json({**watch.to_dict(), "notes": notes, "path_changes": [c.to_dict() for c in changes]})
+        _print_json(
+            {
+                **watch.to_dict(),
+                "notes": notes,
+                "path_changes": [c.to_dict() for c in changes],
+                "recorded": None if recorded is None else recorded.to_dict(),
+            }
+        )
         return 0
     rows = [
         [_cell(r["date"]), _cell(r["company"]), _cell(r["event_type"]), _cell(r["grade"]), _cell(r["why"], 30)]
@@ -305,6 +316,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
             for c in changes
         ]
         print(_table(crows, ["#", "企业", "变化", "原温度", "现温度", "现引荐客户"]) if crows else "no path changes")
+    if recorded is not None:
+        print(
+            f"recorded the new path on {len(recorded.updated)} leads; "
+            f"{len(recorded.stale)} changed meanwhile and were left alone"
+        )
     for note in notes:
         print(f"note: {note}")
     return 0
@@ -419,6 +435,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--manager", required=True)
     p.add_argument("--since", required=True, help="YYYY-MM-DD")
     p.add_argument("--paths", action="store_true", help="re-run the warmest path of open leads (needs the graph)")
+    p.add_argument("--record", action="store_true", help="with --paths: store the new paths on the leads")
+    p.add_argument("--by", help="who records (default: --manager)")
     _leads_db(p)
     _store_options(p)
 

@@ -14,7 +14,9 @@ Two questions:
   compared with the one stored on the lead: ``broken`` (there was a path,
   there is none), ``colder`` / ``warmer`` (the warmest path's warmth
   changed beyond a tolerance), ``new`` (there was none, there is one),
-  ``gone`` (the company is no longer in the graph).
+  ``gone`` (the company is no longer in the graph). :func:`record_paths`
+  then stores the new paths on the leads (version-checked, with a history
+  note each).
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from sqlalchemy import and_, select
 
 from graph.errors import GuanxiError, InvalidParameter
 from graph.model import node_id
 from graph.store import GraphStore
-from leads.store import Lead, LeadStore, Subscription, check_date
-from leads.tables import OPS_TABLES
+from leads.store import Lead, LeadStore, Subscription, check_date, now_text
+from leads.tables import OPS_TABLES, lead_history, leads
 from queries.paths import ExplainedPath
 
 #: warmth differences smaller than this are "the same path"
@@ -121,8 +124,10 @@ class PathChange:
     status: str  # broken / colder / warmer / new / same / gone
     before_introducer: str | None
     before_warmth: float | None
+    version: int = 1  # the lead's version when it was compared
     after_introducer: str | None = None
     after_manager: str | None = None
+    after_branch: str | None = None
     after_warmth: float | None = None
     after_text: str | None = None
     notes: tuple[str, ...] = field(default=())
@@ -185,12 +190,85 @@ def _change(lead: Lead, status: str, best: ExplainedPath | None, notes: tuple[st
         status=status,
         before_introducer=lead.introducer,
         before_warmth=lead.path_warmth,
+        version=lead.version,
         after_introducer=None if best is None else best.introducer.name,
         after_manager=None if best is None else best.manager,
+        after_branch=None if best is None else best.branch,
         after_warmth=None if best is None else best.warmth,
         after_text=None if best is None else best.sentence_zh,
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What :func:`record_paths` did: leads updated, and leads skipped because they changed meanwhile."""
+
+    updated: tuple[int, ...]
+    stale: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"updated": list(self.updated), "stale": list(self.stale)}
+
+
+def _warmth_text(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def record_paths(store: LeadStore, changes: Sequence[PathChange], *, by: str) -> Recorded:
+    """Store each changed lead's new warmest path on the lead (introducer, their RM and branch, sentence,
+    warmth, joint visit), one version step and a history note per lead.
+
+    Each update is checked against the version the comparison read: a lead
+    changed since is left alone and reported as stale. ``gone`` and ``same``
+    changes are not recorded.
+    """
+    if not isinstance(by, str) or not by.strip():
+        raise InvalidParameter("by", "must be a non-empty name")
+    updated: list[int] = []
+    stale: list[int] = []
+    at = now_text()
+    with store._write("record the new paths") as conn:
+        for c in changes:
+            if c.status in ("same", "gone"):
+                continue
+            joint = c.after_manager if c.after_manager and c.after_manager != c.manager else None
+            result = conn.execute(
+                leads.update()
+                .where(and_(leads.c.id == c.lead_id, leads.c.version == c.version))
+                .values(
+                    introducer=c.after_introducer,
+                    introducer_manager=c.after_manager,
+                    introducer_branch=c.after_branch,
+                    path_text=c.after_text,
+                    path_warmth=c.after_warmth,
+                    joint_manager=joint,
+                    version=c.version + 1,
+                    updated_at=at,
+                    updated_by=by.strip(),
+                )
+            )
+            if result.rowcount != 1:
+                stale.append(c.lead_id)
+                continue
+            state = conn.execute(select(leads.c.state).where(leads.c.id == c.lead_id)).scalar_one()
+            note = (
+                f"introduction path {c.status}: {c.before_introducer or '-'} ({_warmth_text(c.before_warmth)}) → "
+                f"{c.after_introducer or '-'} ({_warmth_text(c.after_warmth)})"
+            )
+            conn.execute(
+                lead_history.insert().values(
+                    lead_id=c.lead_id,
+                    from_state=state,
+                    to_state=state,
+                    version=c.version + 1,
+                    by=by.strip(),
+                    at=at,
+                    note=note,
+                )
+            )
+            updated.append(c.lead_id)
+    return Recorded(tuple(updated), tuple(stale))
 
 
 def events_by(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

@@ -117,3 +117,37 @@ def test_round_robin_continues_across_runs(lead_store: LeadStore) -> None:
     distribute(lead_store, [candidate(company("320571", 1))], rule="round_robin")
     distribute(lead_store, [candidate(company("320571", 2))], rule="round_robin")
     assert [ld.manager for ld in lead_store.leads()] == ["赵敏", "钱进"]
+
+
+def test_two_distributions_at_once_make_each_lead_once(lead_location: str) -> None:
+    import threading
+
+    from leads.distribute import DistributionResult
+    from leads.errors import LeadStoreError
+
+    with LeadStore.open(lead_location) as setup:
+        setup.write_ops(sample_ops())
+    cands = [candidate(company("320505", i), 50 + i) for i in range(40)]
+    stores = [LeadStore.open(lead_location), LeadStore.open(lead_location)]
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def run(store: LeadStore) -> None:
+        barrier.wait()
+        try:
+            outcomes.append(distribute(store, cands))
+        except LeadStoreError as exc:  # the database's one-open-lead rule stopped a duplicate
+            outcomes.append(exc)
+
+    try:
+        threads = [threading.Thread(target=run, args=(s,)) for s in stores]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=60)
+        made = sum(o.created for o in outcomes if isinstance(o, DistributionResult))
+        assert made == len(cands) and len(outcomes) == 2
+        assert sorted(ld.company for ld in stores[0].leads()) == sorted(c.company for c in cands)
+    finally:
+        for s in stores:
+            s.close()

@@ -11,7 +11,7 @@ import pytest
 from graph.errors import InvalidParameter
 from graph.store import GraphStore
 from leads.distribute import distribute
-from leads.monitor import events_by, new_events, path_changes
+from leads.monitor import events_by, new_events, path_changes, record_paths
 from leads.store import LeadStore
 from leads.workflow import move
 from loaders.ops_data import OpsData
@@ -103,3 +103,26 @@ def test_path_changes_after_a_reload(graph: GraphStore, lead_store: LeadStore) -
     same = path_changes(lead_store, graph, include_same=True)
     assert {c.status for c in same} >= {"broken", "gone"}
     assert isinstance(pd.DataFrame([c.to_dict() for c in same]), pd.DataFrame)
+
+
+def test_record_paths_stores_the_new_path_with_a_version_check(graph: GraphStore, lead_store: LeadStore) -> None:
+    prospect, lonely = uscc(1), uscc(20)
+    distribute(
+        lead_store,
+        [
+            candidate(prospect, 90, introducer="无锡华控集团有限公司", introducer_manager="李强", warmth=0.5),
+            candidate(lonely, 80, introducer="某客户", introducer_manager="王芳", warmth=0.3),
+        ],
+    )
+    changes = path_changes(lead_store, graph)
+    stale_one = lead_store.leads(company=lonely)[0]
+    move(lead_store, stale_one.id, "跟进中", by="王芳")  # changed after the comparison read it
+    done = record_paths(lead_store, changes, by="monitor")
+    assert done.stale == (stale_one.id,) and len(done.updated) == 1
+    lead = lead_store.lead(done.updated[0])
+    assert lead.introducer == "昆山精密机械有限公司" and lead.path_warmth == pytest.approx(0.8)
+    assert lead.introducer_manager == "王芳" and lead.version == 2
+    assert lead.joint_manager == ("王芳" if lead.manager != "王芳" else None)
+    note = lead_store.history(lead.id)[-1]
+    assert note.from_state == note.to_state == "待认领" and "warmer" in (note.note or "")
+    assert [c.company for c in path_changes(lead_store, graph)] == [lonely]  # the recorded one is now the same
