@@ -19,7 +19,7 @@ from loaders.demo import demo_store
 from queries.introductions import introductions
 from tests.leads_data import C1, C2, candidate, frame, sample_ops
 from ui.i18n import t
-from ui.page_board import conversion, funnel, province_label
+from ui.page_board import conversion, funnel, province_label, states_by
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -156,7 +156,7 @@ def test_board_page(leads_db: str) -> None:
     by_manager = at.dataframe[1].value
     row = by_manager[by_manager[t("col.manager", "zh")] == "王芳"].iloc[0]
     assert row[t("lcol.landed", "zh")] == 1 and row[t("lcol.conversion", "zh")] == 1.0
-    assert len(at.get("vega_lite_chart")) == 3
+    assert len(at.get("vega_lite_chart")) == 5
     at.radio(key="lang").set_value("en").run()
     assert at.header[0].value == "Dashboard" and not at.exception
     for page, title in (("leads", "lead.title"), ("events", "ev.title")):
@@ -186,3 +186,5 @@ def test_funnel_and_conversion_frames() -> None:
     table = conversion(leads, reached, "branch", "en")
     assert table.values.tolist() == [["甲", 2, 0, 1, 0.5], ["(unassigned)", 1, 1, 0, 0.0]]
     assert province_label("32") == "32 江苏" and province_label(None) == "—"
+    stacked = states_by(leads, "manager", "zh")
+    assert stacked.values.tolist() == [["a", "已落地", 1], ["b", "已结束", 1], ["（待分配）", "待认领", 1]]

@@ -63,6 +63,15 @@ def conversion(leads: pd.DataFrame, reached: pd.DataFrame, by: str, lang: Lang) 
     )
 
 
+def states_by(leads: pd.DataFrame, by: str, lang: Lang, top: int = 20) -> pd.DataFrame:
+    """Leads per group and current state (long format, for a stacked bar chart); the ``top`` largest groups."""
+    group = t("col.branch" if by == "branch" else "col.manager", lang)
+    data = leads.assign(group=leads[by].fillna(t("lead.unassigned", lang)))
+    largest = data["group"].value_counts().head(top).index
+    counts = data[data["group"].isin(largest)].groupby(["group", "state"]).size().reset_index(name="n")
+    return counts.rename(columns={"group": group, "state": t("lcol.state", lang), "n": t("lcol.leads", lang)})
+
+
 def province_label(code: object) -> str:
     """``32 江苏`` for a province code; ``—`` when there is none."""
     if code is None or (isinstance(code, float) and pd.isna(code)):
@@ -99,12 +108,18 @@ def render(ctx: Context) -> None:
         chart = shape.rename(columns={"state": t("lcol.state", lang), "leads": t("lcol.leads", lang)})
         st.bar_chart(chart, x=t("lcol.state", lang), y=t("lcol.leads", lang), horizontal=True, sort=False)
         left, right = st.columns(2)
-        with left:
-            st.subheader(t("board.by_branch", lang))
-            st.dataframe(conversion(leads, reached, "branch", lang), hide_index=True, width="stretch")
-        with right:
-            st.subheader(t("board.by_manager", lang))
-            st.dataframe(conversion(leads, reached, "manager", lang), hide_index=True, width="stretch")
+        for column, by, title in ((left, "branch", "board.by_branch"), (right, "manager", "board.by_manager")):
+            with column:
+                st.subheader(t(title, lang))
+                stacked = states_by(leads, by, lang)
+                st.bar_chart(
+                    stacked,
+                    x=stacked.columns[0],
+                    y=t("lcol.leads", lang),
+                    color=t("lcol.state", lang),
+                    horizontal=True,
+                )
+                st.dataframe(conversion(leads, reached, by, lang), hide_index=True, width="stretch")
     if events.empty:
         st.info(t("ops.empty", lang))
         return
