@@ -196,6 +196,15 @@ def candidate_from_dict(data: object, where: str = "candidate") -> LeadCandidate
     return _check_one(LeadCandidate(**values), where)
 
 
+def _missing(value: object) -> bool:
+    """None, NaN or an empty text: a cell the branch table leaves empty."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
 def _branches(table: pd.DataFrame, open_counts: dict[str, int]) -> tuple[dict[str, _Branch], dict[str, list[str]]]:
     """Branches with their RMs, and region prefix → branch names (sorted)."""
     managers: dict[str, dict[str, int]] = defaultdict(dict)
@@ -203,13 +212,13 @@ def _branches(table: pd.DataFrame, open_counts: dict[str, int]) -> tuple[dict[st
     for branch, region, manager, capacity in table[["branch", "region_code", "manager", "capacity"]].itertuples(
         index=False, name=None
     ):
-        if branch is None or region is None:
+        if _missing(branch) or _missing(region):
             continue
         regions[str(region)].add(str(branch))
-        if manager is None:
+        if _missing(manager):
             managers.setdefault(str(branch), {})
             continue
-        cap = DEFAULT_CAPACITY if capacity is None or pd.isna(capacity) else int(capacity)
+        cap = DEFAULT_CAPACITY if _missing(capacity) else int(capacity)
         name = str(manager)
         managers[str(branch)][name] = max(cap, managers[str(branch)].get(name, 0))
     built = {

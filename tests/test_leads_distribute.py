@@ -61,6 +61,26 @@ def test_introducer_rule_and_joint_visit(branches: pd.DataFrame) -> None:
     assert "joint visit with 孙丽" in b.reason
 
 
+def test_empty_cells_of_the_branch_table(branches: pd.DataFrame) -> None:
+    ragged = pd.concat(
+        [
+            branches,
+            pd.DataFrame(
+                {
+                    "branch": ["无人支行", float("nan"), "深圳分行"],
+                    "region_code": ["3206", "3207", "4403"],
+                    "manager": [None, "某人", float("nan")],
+                    "capacity": [float("nan"), 3.0, None],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    got = plan([candidate(company("320601", 1)), candidate(company("320701", 2)), candidate(C4)], ragged)
+    assert [(a.branch, a.manager) for a in got] == [("无人支行", None), (None, None), ("深圳分行", None)]
+    assert "the branch has no RM" in got[0].reason and "no branch covers region 320701" in got[1].reason
+
+
 def test_overlapping_prefix_is_deterministic() -> None:
     assert cover("320505", {"3205": ["乙支行", "甲支行"]})[0] == "乙支行"
     assert "also listed by 甲支行" in cover("320505", {"3205": ["乙支行", "甲支行"]})[1]
