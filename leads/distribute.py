@@ -329,7 +329,7 @@ def _known(store: LeadStore, companies: set[str]) -> tuple[set[str], dict[str, s
     """Companies with an open lead, every event id earlier leads carried per company, round-robin turns per branch."""
     open_: set[str] = set()
     seen: dict[str, set[str]] = defaultdict(set)
-    with store._read("read existing leads") as conn:
+    with store.reading("read existing leads") as conn:
         for company, state, event_ids in conn.execute(select(leads.c.company, leads.c.state, leads.c.event_ids)):
             if company not in companies:
                 continue
@@ -382,7 +382,7 @@ def distribute(
     batch = uuid.uuid4().hex
     at = now_text()
     rows = [_row(c, a, batch, at, by.strip()) for c, a in zip(fresh, assignments, strict=True)]
-    with store._write("store the new leads") as conn:
+    with store.transaction("store the new leads") as conn:
         for start in range(0, len(rows), CHUNK):
             conn.execute(leads.insert(), rows[start : start + CHUNK])
         if rows:

@@ -228,7 +228,7 @@ def record_paths(store: LeadStore, changes: Sequence[PathChange], *, by: str) ->
     updated: list[int] = []
     stale: list[int] = []
     at = now_text()
-    with store._write("record the new paths") as conn:
+    with store.transaction("record the new paths") as conn:
         for c in changes:
             if c.status in ("same", "gone"):
                 continue

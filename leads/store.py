@@ -254,7 +254,7 @@ class LeadStore:
         return store
 
     def _prepare(self) -> None:
-        with self._write("create the tables") as conn:
+        with self.transaction("create the tables") as conn:
             metadata.create_all(conn, checkfirst=True)
             found = conn.execute(
                 select(schema_info.c.version).where(schema_info.c.component == "leads")
@@ -286,9 +286,9 @@ class LeadStore:
 
     # -- transactions ----------------------------------------------------------------------
     @contextmanager
-    def _write(self, what: str) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on any error (database errors re-raised
-        as LeadStoreError, one line)."""
+    def transaction(self, what: str) -> Iterator[Connection]:
+        """One transaction for the modules of :mod:`leads`: committed when the block ends, rolled back on any
+        error; database errors come out as one-line LeadStoreError saying what could not be done (``what``)."""
         try:
             with self.engine.begin() as conn:
                 yield conn
@@ -301,7 +301,8 @@ class LeadStore:
             raise LeadStoreError(f"lead database {self.where}: cannot {what}: {_first_line(exc)}") from None
 
     @contextmanager
-    def _read(self, what: str) -> Iterator[Connection]:
+    def reading(self, what: str) -> Iterator[Connection]:
+        """A connection for reads; database errors come out as one-line LeadStoreError (``what`` failed)."""
         try:
             with self.engine.connect() as conn:
                 yield conn
@@ -315,7 +316,7 @@ class LeadStore:
             raise InvalidParameter("ops", "must be an OpsData")
         incoming = {name: _dedupe(name, OPS_TABLES[name], _ops_rows(name, getattr(ops, name))) for name in OPS_COLUMNS}
         counts: dict[str, WriteCount] = {}
-        with self._write("write the operational data") as conn:
+        with self.transaction("write the operational data") as conn:
             for name, rows in incoming.items():
                 counts[name] = _upsert(conn, OPS_TABLES[name], rows)
         return counts
@@ -323,7 +324,7 @@ class LeadStore:
     def read_ops(self) -> OpsData:
         """Every operational table, ordered by natural key, in the contract's frames."""
         frames: dict[str, pd.DataFrame] = {}
-        with self._read("read the operational data") as conn:
+        with self.reading("read the operational data") as conn:
             for name, table in OPS_TABLES.items():
                 result = conn.execute(select(table).order_by(*table.primary_key.columns))
                 frames[name] = _frame(name, [tuple(r) for r in result])
@@ -357,7 +358,7 @@ class LeadStore:
             raise InvalidParameter("region", f"must be 1 to 6 digits of an administrative division code: {region!r}")
         query = query.order_by(table.c.date.desc(), table.c.event_id)
         wanted = None if companies is None else set(companies)
-        with self._read("read events") as conn:
+        with self.reading("read events") as conn:
             rows = [tuple(r) for r in conn.execute(query)]
         if wanted is not None:
             rows = [r for r in rows if r[1] in wanted]
@@ -371,7 +372,7 @@ class LeadStore:
     def lead(self, lead_id: int) -> Lead:
         """One lead by id; LeadNotFound when there is none."""
         _check_id(lead_id)
-        with self._read("read a lead") as conn:
+        with self.reading("read a lead") as conn:
             row = conn.execute(select(leads).where(leads.c.id == lead_id)).mappings().first()
         if row is None:
             raise LeadNotFound(lead_id)
@@ -401,21 +402,21 @@ class LeadStore:
         query = query.order_by(leads.c.score.desc(), leads.c.id)
         if limit is not None:
             query = query.limit(limit)
-        with self._read("read leads") as conn:
+        with self.reading("read leads") as conn:
             return [Lead.from_row(r) for r in conn.execute(query).mappings()]
 
     def lead_frame(self) -> pd.DataFrame:
         """Every lead's id, company, tier, score, branch, manager, rule, state and times: for the dashboards."""
         columns = ["id", "company", "name", "tier", "score", "branch", "manager", "rule", "state"]
         query = select(*(leads.c[c] for c in columns), leads.c.created_at, leads.c.updated_at).order_by(leads.c.id)
-        with self._read("read leads") as conn:
+        with self.reading("read leads") as conn:
             rows = [tuple(r) for r in conn.execute(query)]
         return pd.DataFrame(rows, columns=[*columns, "created_at", "updated_at"])
 
     def reached(self) -> pd.DataFrame:
         """Every (lead id, state) a lead has been in, from its history: what the funnel counts."""
         query = select(lead_history.c.lead_id, lead_history.c.to_state).distinct()
-        with self._read("read lead history") as conn:
+        with self.reading("read lead history") as conn:
             rows = [tuple(r) for r in conn.execute(query)]
         return pd.DataFrame(rows, columns=["lead_id", "state"])
 
@@ -427,7 +428,7 @@ class LeadStore:
             .where(lead_history.c.lead_id == lead_id)
             .order_by(lead_history.c.version, lead_history.c.id)
         )
-        with self._read("read a lead's history") as conn:
+        with self.reading("read a lead's history") as conn:
             rows = list(conn.execute(query).mappings())
         return [
             HistoryEntry(
@@ -449,7 +450,7 @@ class LeadStore:
             .where(and_(leads.c.state.in_(OPEN_STATES), leads.c.manager.is_not(None)))
             .group_by(leads.c.manager)
         )
-        with self._read("count open leads") as conn:
+        with self.reading("count open leads") as conn:
             return {str(m): int(n) for m, n in conn.execute(query)}
 
     # -- subscriptions ---------------------------------------------------------------------
@@ -467,7 +468,7 @@ class LeadStore:
         if kind in ("clients", "leads"):
             value = ""
         sub = Subscription(manager, kind, value, now_text())
-        with self._write("subscribe") as conn:
+        with self.transaction("subscribe") as conn:
             exists = conn.execute(
                 select(subscriptions.c.id).where(
                     and_(
@@ -483,7 +484,7 @@ class LeadStore:
 
     def unsubscribe(self, manager: str, kind: str, value: str = "") -> bool:
         """Stop watching; whether there was such a subscription."""
-        with self._write("unsubscribe") as conn:
+        with self.transaction("unsubscribe") as conn:
             result = conn.execute(
                 subscriptions.delete().where(
                     and_(
@@ -502,7 +503,7 @@ class LeadStore:
             .where(subscriptions.c.manager == manager)
             .order_by(subscriptions.c.kind, subscriptions.c.value)
         )
-        with self._read("read subscriptions") as conn:
+        with self.reading("read subscriptions") as conn:
             return [
                 Subscription(r["manager"], r["kind"], r["value"], r["created_at"])
                 for r in conn.execute(query).mappings()

@@ -89,7 +89,7 @@ def _change(
         raise InvalidMove(lead_id, current.state, to_state, MOVES[current.state])
     target = current.state if to_state is None else to_state
     at = now_text()
-    with store._write("change a lead") as conn:
+    with store.transaction("change a lead") as conn:
         result = conn.execute(
             leads.update()
             .where(and_(leads.c.id == lead_id, leads.c.version == read))
