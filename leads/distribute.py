@@ -63,6 +63,9 @@ DEFAULT_CAPACITY = 30
 #: rows per INSERT statement
 CHUNK = 5000
 
+#: unassigned reasons a summary lists (the most frequent first)
+SHOWN_REASONS = 20
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -104,7 +107,10 @@ class DistributionResult:
             lines.append(f"{self.joint_visits} joint visits with the introducer's RM")
         if self.unassigned:
             lines.append(f"{self.unassigned} unassigned:")
-            lines.extend(f"  {n} × {reason}" for reason, n in sorted(self.unassigned_reasons.items()))
+            common = sorted(self.unassigned_reasons.items(), key=lambda item: (-item[1], item[0]))
+            lines.extend(f"  {n} × {reason}" for reason, n in common[:SHOWN_REASONS])
+            if len(common) > SHOWN_REASONS:
+                lines.append(f"  … and {len(common) - SHOWN_REASONS} more reasons (guanxi leads list --unassigned)")
         return "\n".join(lines)
 
 
