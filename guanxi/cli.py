@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--headers", choices=["en", "zh"], default="en", help="English or Chinese column headers")
     gen.add_argument("--encoding", default="utf-8", help="utf-8 (default), utf-8-sig, gb18030, gbk")
+    gen.add_argument("--no-ops", action="store_true", help="skip the operational files (events, tags, chains ...)")
 
     load = sub.add_parser("load", help="load CSV/Excel files (or a folder of them) into the store")
     load.add_argument("files", nargs="+", type=Path)
@@ -246,8 +247,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
     summary = generate(
         args.out_dir, companies=args.companies, seed=args.seed, headers=args.headers, encoding=args.encoding
     )
+    lines = summary.describe()
+    if not args.no_ops:
+        from loaders.generate_ops import generate_ops
+
+        ops = generate_ops(args.out_dir, args.seed, headers=args.headers, encoding=args.encoding)
+        lines += "\n" + ops.describe()
     print(f"wrote {args.out_dir} in {time.perf_counter() - started:.1f}s")
-    print(summary.describe())
+    print(lines)
     return 0
 
 
