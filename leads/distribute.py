@@ -6,10 +6,12 @@ The rules, in order:
 2. **A prospect** goes to the branch whose region codes cover the company's
    administrative division code (a USCC's characters 3–8). Region codes in
    the branch table may be prefixes (``32`` a province, ``3205`` a city,
-   ``320571`` a district); the longest matching prefix wins. Where two
-   branches list the same prefix, the first by name wins and the reason says
-   so. No region code or no covering branch: the lead waits in the
-   unassigned queue (no branch or no manager) with the reason.
+   ``320571`` a district); the longest matching prefix wins
+   (:func:`loaders.ops.covering_branch`, the rule the branches file is
+   checked against; the loader refuses one code on two branches). No region
+   code or no covering branch: the lead waits in the unassigned queue (no
+   branch, no manager) with the reason; so does a lead whose branch has no
+   RM, or no RM with capacity.
 3. Within the branch, an RM by the chosen rule:
 
    * ``capacity``: the RM with the fewest open leads relative to capacity
@@ -52,6 +54,7 @@ from sqlalchemy import func, literal, null, select
 from graph.errors import InvalidParameter
 from leads.store import LeadStore, now_text
 from leads.tables import OPEN_STATES, lead_history, leads
+from loaders.ops import covering_branch
 from loaders.ops_data import STATES, TIERS, LeadCandidate
 
 #: the assignment rules within a branch
@@ -211,45 +214,43 @@ def _missing(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _branches(table: pd.DataFrame, open_counts: dict[str, int]) -> tuple[dict[str, _Branch], dict[str, list[str]]]:
-    """Branches with their RMs, and region prefix → branch names (sorted)."""
+def _branches(table: pd.DataFrame, open_counts: dict[str, int]) -> dict[str, _Branch]:
+    """Branches with their RMs (a row may name a region, a manager, or both)."""
     managers: dict[str, dict[str, int]] = defaultdict(dict)
-    regions: dict[str, set[str]] = defaultdict(set)
-    for branch, region, manager, capacity in table[["branch", "region_code", "manager", "capacity"]].itertuples(
-        index=False, name=None
-    ):
-        if _missing(branch) or _missing(region):
+    for branch, manager, capacity in table[["branch", "manager", "capacity"]].itertuples(index=False, name=None):
+        if _missing(branch):
             continue
-        regions[str(region)].add(str(branch))
+        caps = managers[str(branch)]
         if _missing(manager):
-            managers.setdefault(str(branch), {})
             continue
         cap = DEFAULT_CAPACITY if _missing(capacity) else int(capacity)
-        name = str(manager)
-        managers[str(branch)][name] = max(cap, managers[str(branch)].get(name, 0))
-    built = {
+        caps[str(manager)] = max(cap, caps.get(str(manager), 0))
+    return {
         b: _Branch(b, sorted(caps), dict(caps), {m: open_counts.get(m, 0) for m in caps})
         for b, caps in managers.items()
     }
-    return built, {r: sorted(bs) for r, bs in regions.items()}
 
 
-def cover(region: str | None, prefixes: dict[str, list[str]]) -> tuple[str | None, str]:
-    """The branch covering ``region`` (longest prefix; ties by branch name) and the reason.
+def cover(region: str | None, table: pd.DataFrame) -> tuple[str | None, str]:
+    """The branch covering ``region`` and the reason, by :func:`loaders.ops.covering_branch` (the one
+    definition of "the longest matching prefix wins"; the loader refuses one code on two branches).
 
-    >>> cover("320571", {"3205": ["苏州分行"], "320571": ["工业园区支行"]})
+    >>> table = pd.DataFrame({"branch": ["苏州分行", "工业园区支行"], "region_code": ["3205", "320571"]})
+    >>> cover("320571", table)
     ('工业园区支行', 'region 320571 → 工业园区支行 (covers 320571)')
-    >>> cover("440300", {"3205": ["苏州分行"]})
+    >>> cover("440300", table)
     (None, 'no branch covers region 440300')
     """
     if not region:
         return None, "no region code (the company has no USCC)"
-    for size in range(len(region), 0, -1):
-        found = prefixes.get(region[:size])
-        if found:
-            also = f"; also listed by {'、'.join(found[1:])}" if len(found) > 1 else ""
-            return found[0], f"region {region} → {found[0]} (covers {region[:size]}){also}"
-    return None, f"no branch covers region {region}"
+    branch = covering_branch(region, table)
+    if branch is None:
+        return None, f"no branch covers region {region}"
+    codes = [
+        str(c) for b, c in zip(table["branch"], table["region_code"], strict=True) if b == branch and not _missing(c)
+    ]
+    code = max((c for c in codes if region.startswith(c)), key=len)
+    return branch, f"region {region} → {branch} (covers {code})"
 
 
 def plan(
@@ -263,14 +264,17 @@ def plan(
     """Where each candidate goes, in the order given (a pure function: no database)."""
     if rule not in RULES:
         raise InvalidParameter("rule", f"{rule!r} is not one of {', '.join(RULES)}")
-    branches, prefixes = _branches(branch_table, open_counts or {})
+    branches = _branches(branch_table, open_counts or {})
+    regions = branch_table[["branch", "region_code"]]
+    kept = [not (_missing(b) or _missing(c)) for b, c in regions.itertuples(index=False, name=None)]
+    regions = regions[kept].astype(str)
     for name, branch in branches.items():
         branch.turn = (turns or {}).get(name, 0)
     manager_branch: dict[str, str] = {}
     for name in sorted(branches):
         for m in branches[name].managers:
             manager_branch.setdefault(m, name)
-    covering = {r: cover(r, prefixes) for r in {c.region_code for c in candidates}}
+    covering = {r: cover(r, regions) for r in {c.region_code for c in candidates}}
     out: list[Assignment] = []
     for c in candidates:
         out.append(_assign(c, rule, branches, covering, manager_branch))

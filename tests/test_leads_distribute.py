@@ -81,9 +81,23 @@ def test_empty_cells_of_the_branch_table(branches: pd.DataFrame) -> None:
     assert "the branch has no RM" in got[0].reason and "no branch covers region 320701" in got[1].reason
 
 
-def test_overlapping_prefix_is_deterministic() -> None:
-    assert cover("320505", {"3205": ["乙支行", "甲支行"]})[0] == "乙支行"
-    assert "also listed by 甲支行" in cover("320505", {"3205": ["乙支行", "甲支行"]})[1]
+def test_overlapping_prefixes_more_specific_wins() -> None:
+    table = pd.DataFrame({"branch": ["分行", "支行", "分行"], "region_code": ["32", "3205", "320571"]})
+    assert cover("320505", table) == ("支行", "region 320505 → 支行 (covers 3205)")
+    assert cover("320571", table) == ("分行", "region 320571 → 分行 (covers 320571)")
+    assert cover("320101", table) == ("分行", "region 320101 → 分行 (covers 32)")
+
+
+def test_branch_rows_with_only_a_region_or_only_a_manager() -> None:
+    split = pd.DataFrame(
+        {
+            "branch": ["苏州分行", "苏州分行", "苏州分行"],
+            "region_code": ["3205", None, None],
+            "manager": [None, "王芳", "李强"],
+            "capacity": [None, 10, 10],
+        }
+    )
+    assert [a.manager for a in plan([candidate(C2), candidate(company("320506", 7))], split)] == ["李强", "王芳"]
 
 
 def test_bad_input() -> None:
