@@ -265,9 +265,12 @@ def plan(
     if rule not in RULES:
         raise InvalidParameter("rule", f"{rule!r} is not one of {', '.join(RULES)}")
     branches = _branches(branch_table, open_counts or {})
-    regions = branch_table[["branch", "region_code"]]
-    kept = [not (_missing(b) or _missing(c)) for b, c in regions.itertuples(index=False, name=None)]
-    regions = regions[kept].astype(str)
+    pairs = {
+        (str(b), str(c))
+        for b, c in branch_table[["branch", "region_code"]].itertuples(index=False, name=None)
+        if not (_missing(b) or _missing(c))
+    }  # one row per (branch, region, manager) in the table: each region once here
+    regions = pd.DataFrame(sorted(pairs), columns=["branch", "region_code"], dtype=object)
     for name, branch in branches.items():
         branch.turn = (turns or {}).get(name, 0)
     manager_branch: dict[str, str] = {}
