@@ -34,8 +34,10 @@ from graph.errors import InvalidParameter
 from leads.db import database_url, default_location, engine_for, metadata
 from leads.errors import LeadNotFound, LeadStoreError
 from leads.tables import (
+    MISSING_KEY,
     OPEN_STATES,
     OPS_TABLES,
+    OPTIONAL_KEYS,
     SCHEMA_VERSION,
     SUBSCRIPTION_KINDS,
     lead_history,
@@ -188,7 +190,9 @@ def _ops_rows(name: str, frame: object) -> list[tuple[object, ...]]:
             col = table.c[column]
             where = f"ops.{name} row {number} column {column}"
             if value is None:
-                if not col.nullable:
+                if column in OPTIONAL_KEYS.get(name, ()):
+                    value = MISSING_KEY
+                elif not col.nullable:
                     raise InvalidParameter(where, "is empty but required")
             elif column in ("amount",):
                 if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(float(value)):
@@ -539,7 +543,10 @@ def _frame(name: str, rows: list[tuple[object, ...]]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
-    return frame.astype(object).where(frame.notna(), None)
+    frame = frame.astype(object).where(frame.notna(), None)
+    for column in OPTIONAL_KEYS.get(name, ()):
+        frame[column] = pd.Series([None if v == MISSING_KEY else v for v in frame[column]], dtype=object)
+    return frame
 
 
 def _upsert(conn: Connection, table: Table, rows: dict[tuple[object, ...], tuple[object, ...]]) -> WriteCount:

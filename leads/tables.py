@@ -116,6 +116,15 @@ ops_outcomes = Table(
     Column("outcome", String(10), nullable=False),
 )
 
+#: key columns the contract lets be empty (a branch row naming only a region or only a manager; an outcome
+#: without product or date): a primary key cannot hold NULL, so they hold :data:`MISSING_KEY` in the database
+#: and are None again when read
+OPTIONAL_KEYS: dict[str, tuple[str, ...]] = {
+    "branches": ("region_code", "manager"),
+    "outcomes": ("product", "date"),
+}
+MISSING_KEY = ""
+
 #: operational tables by the names of :data:`loaders.ops_data.OPS_COLUMNS`
 OPS_TABLES: dict[str, Table] = {
     "events": ops_events,

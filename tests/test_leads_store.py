@@ -154,3 +154,15 @@ def test_a_database_failure_mid_write_rolls_everything_back(
     monkeypatch.setattr(module, "_upsert", real)
     back = lead_store.read_ops()
     assert back.events.empty and back.tags.empty  # written before the failure, rolled back with it
+
+
+def test_optional_key_parts_round_trip(lead_store: LeadStore) -> None:
+    branches = frame("branches", [("上海分行", "3101", None, None), ("上海分行", None, "黄经理", 33)])
+    outcomes = frame("outcomes", [(C1, None, None, "won"), (C1, "保函", None, "lost")])
+    first = lead_store.write_ops(OpsData(branches=branches, outcomes=outcomes))
+    assert first["branches"] == WriteCount(added=2) and first["outcomes"] == WriteCount(added=2)
+    back = lead_store.read_ops()
+    assert sorted(back.branches.values.tolist(), key=str) == sorted(branches.values.tolist(), key=str)
+    assert sorted(back.outcomes.values.tolist(), key=str) == sorted(outcomes.values.tolist(), key=str)
+    again = lead_store.write_ops(OpsData(branches=branches, outcomes=outcomes))
+    assert again["branches"] == WriteCount(unchanged=2) and again["outcomes"] == WriteCount(unchanged=2)
