@@ -123,3 +123,32 @@ def test_bad_candidates_file_and_database(tmp_path: Path, capsys: pytest.Capture
     )
     assert (code == 2 and err.startswith("error: cannot open the lead database")) or "lead database" in err
     assert err.count("\n") == 1
+
+
+def test_generated_data_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """generate → load → ops load → distribute (scored by part A) → list → move → watch --paths --record."""
+    files, graph, db = tmp_path / "data", str(tmp_path / "graph.gx"), str(tmp_path / "leads.db")
+    assert main(["generate", str(files), "--companies", "200", "--seed", "5"]) == 0
+    assert main(["load", str(files), "--store", graph, "--json"]) == 0
+    capsys.readouterr()
+    code, loaded, _ = run(capsys, "ops", "load", str(files), "--store", graph, "--leads-db", db, "--json")
+    assert code == 0 and loaded["written"]["events"]["added"] > 0 and loaded["written"]["branches"]["added"] > 0
+    args = ("leads", "distribute", "--paths-for", "10", "--store", graph, "--leads-db", db, "--json")
+    code, first, _ = run(capsys, *args)
+    assert code == 0 and first["created"] > 0
+    code, again, _ = run(capsys, *args)
+    assert again["created"] == 0 and again["skipped_open"] == first["created"]
+    with LeadStore.open(db) as store:
+        leads = store.leads()
+        assert len(leads) == first["created"]
+        assert all(ld.manager is not None or ld.rule == "unassigned" for ld in leads)
+        with_path = next(ld for ld in leads if ld.path_warmth is not None and ld.manager is not None)
+    manager = str(with_path.manager)
+    code, listed, _ = run(capsys, "leads", "list", "--manager", manager, "--leads-db", db, "--json")
+    assert with_path.id in [ld["id"] for ld in listed["leads"]]
+    code, watch, _ = run(
+        capsys, "leads", "watch", "--manager", manager, "--since", "2000-01-01", "--paths", "--record",
+        "--store", graph, "--leads-db", db, "--json",
+    )  # fmt: skip
+    assert code == 0 and watch["recorded"] is not None
+    assert {c["status"] for c in watch["path_changes"]} <= {"new", "warmer", "colder", "broken", "gone"}
