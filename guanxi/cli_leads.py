@@ -19,18 +19,17 @@ without a verb still lists supply-chain-finance leads (see
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-from graph.errors import ConfigError, GuanxiError, InvalidParameter
+from graph.errors import GuanxiError, InvalidParameter
 from graph.store import GraphStore
 from guanxi.cli import _open, _print_json, _store_options, _table
 from leads.store import Lead, LeadStore
 from leads.tables import SUBSCRIPTION_KINDS
 from loaders.ops_data import STATES, LeadCandidate, OpsData
+from loaders.ops_report import OpsReport
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -52,17 +51,11 @@ def _cell(value: object, width: int = 40) -> str:
 
 
 # -- ops load --------------------------------------------------------------------------------
-def _ops_reader() -> Callable[..., tuple[OpsData, Any]]:
-    """The operational-file reader of :mod:`loaders.ops` (part A of issue 16), under whichever name it has."""
-    try:
-        ops_module = importlib.import_module("loaders.ops")
-    except ImportError:
-        raise ConfigError("reading operational files needs loaders.ops, which this build does not have yet") from None
-    for name in ("load_ops_files", "read_ops_files", "read_ops"):
-        reader = getattr(ops_module, name, None)
-        if callable(reader):
-            return reader  # type: ignore[no-any-return]
-    raise ConfigError("loaders.ops has no reader of operational files (load_ops_files / read_ops_files)")
+def _ops_reader() -> Callable[..., tuple[OpsData, OpsReport]]:
+    """The reader of operational files (:func:`loaders.ops.read_ops`); a seam the tests replace."""
+    from loaders.ops import read_ops
+
+    return read_ops
 
 
 def cmd_ops_load(args: argparse.Namespace) -> int:
@@ -78,7 +71,7 @@ def cmd_ops_load(args: argparse.Namespace) -> int:
             graph.close()
     with _lead_store(args) as store:
         counts = store.write_ops(data)
-    if args.rejects is not None and getattr(report, "rejects", None):
+    if args.rejects is not None and report.rejects:
         report.write_rejects(args.rejects)
     if args.json:
         _print_json({"report": report.to_dict(), "written": {k: v.to_dict() for k, v in counts.items()}})
@@ -86,7 +79,7 @@ def cmd_ops_load(args: argparse.Namespace) -> int:
     print(report.summary("zh"))
     rows = [[name, str(c.added), str(c.changed), str(c.unchanged)] for name, c in counts.items()]
     print(_table(rows, ["表", "新增", "更新", "未变"]))
-    if args.rejects is not None and getattr(report, "rejects", None):
+    if args.rejects is not None and report.rejects:
         print(f"rejected rows written to {args.rejects}")
     return 0
 
@@ -145,21 +138,17 @@ def _candidates_from_file(path: Path) -> list[LeadCandidate]:
 
 
 def _scored_candidates(args: argparse.Namespace, store: LeadStore) -> list[LeadCandidate]:
-    """Companies with stored events, scored and turned into candidates by part A's scoring (when present)."""
-    try:
-        to_candidates = importlib.import_module("queries.candidates").to_candidates
-        scoring = importlib.import_module("queries.scoring")
-    except (ImportError, AttributeError):
-        raise ConfigError(
-            "scoring is not available in this build (queries.scoring / queries.candidates): "
-            "pass --candidates FILE instead"
-        ) from None
+    """Every company with a stored event, scored (:mod:`queries.scoring`) and turned into candidates with the
+    warmest path on the best ``--paths-for`` prospects (:mod:`queries.candidates`)."""
+    from queries.candidates import to_candidates
+    from queries.scoring import company_frame, score
+
     ops = store.read_ops()
     keys = sorted({str(c) for c in ops.events["company"]})
     if not keys:
         raise InvalidParameter("events", "the lead store holds no events: run 'guanxi ops load' first")
     with _open(args) as graph:
-        scored = scoring.score(scoring.company_frame(graph, keys), ops, as_of=args.as_of)
+        scored = score(company_frame(graph, keys), ops, as_of=args.as_of)
         return list(to_candidates(graph, scored, ops, top=args.top, paths_for=args.paths_for))
 
 
