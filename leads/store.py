@@ -334,6 +334,11 @@ class LeadStore:
                 frames[name] = _frame(name, [tuple(r) for r in result])
         return OpsData(**frames)
 
+    def has_events(self) -> bool:
+        """Whether any event is stored (one cheap query)."""
+        with self.reading("read events") as conn:
+            return conn.execute(select(OPS_TABLES["events"].c.event_id).limit(1)).first() is not None
+
     def events(
         self,
         *,

@@ -188,3 +188,18 @@ def test_funnel_and_conversion_frames() -> None:
     assert province_label("32") == "32 江苏" and province_label(None) == "—"
     stacked = states_by(leads, "manager", "zh")
     assert stacked.values.tolist() == [["a", "已落地", 1], ["b", "已结束", 1], ["（待分配）", "待认领", 1]]
+
+
+def test_demo_data_fills_the_lead_store(demo_env: Path) -> None:
+    """Without GUANXI_LEADS_DB the demo's lead database is filled once from the demo's generated ops files."""
+    at = open_page("board")
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics[t("board.total", "zh")].replace(",", "")) > 0
+    assert int(metrics[t("board.landed", "zh")].replace(",", "")) > 0  # the demo walks some leads along
+    location = demo_env / "leads.db"
+    with LeadStore.open(str(location)) as store:
+        assert store.has_events()
+        walked = [ld for ld in store.leads() if ld.state != "待认领"]
+        assert walked and all(store.history(ld.id)[-1].by == ld.manager for ld in walked[:5])
+    at.radio(key="page").set_value("leads").run()
+    assert not at.exception and not at.error and at.get("tab")

@@ -674,6 +674,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.leads": ("线索", "Leads"),
     "nav.board": ("看板", "Dashboard"),
     "ops.db": ("线索库：{where}", "Lead database: {where}"),
+    "ops.demo_filling": (
+        "首次打开：正在用演示数据生成商机事件并分发线索……",
+        "First visit: making demo events and distributing leads ...",
+    ),
     "ops.empty": (
         "线索库中还没有商机事件。用 `guanxi ops load 文件夹` 导入事件、标签、产业链、机构与客户经理。",
         "The lead database holds no events yet. Load events, tags, chains and branches with `guanxi ops load FOLDER`.",

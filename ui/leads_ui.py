@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
+from graph.store import GraphStore
 from leads.db import database_url, default_location
 from leads.store import Lead, LeadStore
 from loaders.ops_data import STATES
@@ -42,6 +43,27 @@ def lead_location(ctx: Context) -> str:
 def open_lead_store(location: str) -> LeadStore:
     """The lead store at ``location``, opened once per session of the server."""
     return LeadStore.open(location)
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_filled(location: str, companies: int, _graph: GraphStore) -> bool:
+    from leads.demo import fill_demo
+    from loaders.demo import DEMO_SEED, demo_dir
+
+    files = demo_dir() / f"c{companies}-s{DEMO_SEED}" / "files"
+    fill_demo(open_lead_store(location), _graph, files, DEMO_SEED)
+    return True
+
+
+def lead_store(ctx: Context) -> tuple[LeadStore, str]:
+    """The pages' lead store and where it is; on demo data (no ``GUANXI_LEADS_DB``) filled once from the demo
+    graph's generated operational files (:mod:`leads.demo`)."""
+    location = lead_location(ctx)
+    store = open_lead_store(location)
+    if ctx.info.kind == "demo" and not os.environ.get("GUANXI_LEADS_DB", "").strip():
+        with st.spinner(t("ops.demo_filling", ctx.lang)):
+            _demo_filled(location, ctx.info.companies, ctx.store)
+    return store, location
 
 
 def shown_location(location: str) -> str:

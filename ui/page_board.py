@@ -16,7 +16,7 @@ from leads.tables import OPEN_STATES
 from loaders.ops_data import STATES
 from ui.context import Context
 from ui.i18n import Lang, t
-from ui.leads_ui import lead_location, open_lead_store, shown_location
+from ui.leads_ui import lead_store, shown_location
 from ui.widgets import md
 
 #: the first two digits of an administrative division code: the province (GB/T 2260)
@@ -84,9 +84,8 @@ def render(ctx: Context) -> None:
     lang = ctx.lang
     st.header(t("board.title", lang))
     st.caption(t("board.help", lang))
-    location = lead_location(ctx)
     try:
-        store = open_lead_store(location)
+        store, location = lead_store(ctx)
         leads = store.lead_frame()
         reached = store.reached()
         events = store.events()

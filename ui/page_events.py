@@ -11,7 +11,7 @@ import streamlit as st
 from graph.errors import GuanxiError
 from ui.context import Context
 from ui.i18n import t
-from ui.leads_ui import company_names, events_table, lead_location, open_lead_store, shown_location
+from ui.leads_ui import company_names, events_table, lead_store, shown_location
 from ui.widgets import md
 
 #: rows shown at most (the filters narrow the rest)
@@ -27,9 +27,8 @@ def render(ctx: Context) -> None:
     lang = ctx.lang
     st.header(t("ev.title", lang))
     st.caption(t("ev.help", lang))
-    location = lead_location(ctx)
     try:
-        store = open_lead_store(location)
+        store, location = lead_store(ctx)
         every = store.events()
     except GuanxiError as exc:
         st.error(md(t("error.generic", lang, error=exc)))

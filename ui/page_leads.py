@@ -24,7 +24,7 @@ from leads.workflow import add_note, allowed_moves, move
 from loaders.ops_data import STATES
 from ui.context import Context
 from ui.i18n import Lang, t
-from ui.leads_ui import by_state, lead_location, leads_table, open_lead_store, shown_location
+from ui.leads_ui import by_state, lead_store, leads_table, shown_location
 from ui.widgets import colon, md, path_cards
 
 #: the select-box value of the unassigned queue
@@ -45,9 +45,8 @@ def render(ctx: Context) -> None:
     lang = ctx.lang
     st.header(t("lead.title", lang))
     st.caption(t("lead.help", lang))
-    location = lead_location(ctx)
     try:
-        store = open_lead_store(location)
+        store, location = lead_store(ctx)
         every = store.lead_frame()
     except GuanxiError as exc:
         st.error(md(t("error.generic", lang, error=exc)))
