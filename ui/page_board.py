@@ -118,7 +118,12 @@ def render(ctx: Context) -> None:
                     color=t("lcol.state", lang),
                     horizontal=True,
                 )
-                st.dataframe(conversion(leads, reached, by, lang), hide_index=True, width="stretch")
+                st.dataframe(
+                    conversion(leads, reached, by, lang),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={t("lcol.conversion", lang): st.column_config.NumberColumn(format="percent")},
+                )
     if events.empty:
         st.info(t("ops.empty", lang))
         return

@@ -38,9 +38,15 @@ def render(ctx: Context) -> None:
         st.info(t("ops.empty", lang))
         return
     left, middle, right = st.columns(3)
-    types = left.multiselect(t("ev.types", lang), _options(every["event_type"]), key="ev_types")
-    categories = middle.multiselect(t("ev.categories", lang), _options(every["category"]), key="ev_categories")
-    grades = right.multiselect(t("ev.grades", lang), _options(every["grade"]), key="ev_grades")
+    types = left.multiselect(
+        t("ev.types", lang), _options(every["event_type"]), key="ev_types", placeholder=t("ev.all", lang)
+    )
+    categories = middle.multiselect(
+        t("ev.categories", lang), _options(every["category"]), key="ev_categories", placeholder=t("ev.all", lang)
+    )
+    grades = right.multiselect(
+        t("ev.grades", lang), _options(every["grade"]), key="ev_grades", placeholder=t("ev.all", lang)
+    )
     first, second, third = st.columns(3)
     region = first.text_input(t("ev.region", lang), key="ev_region").strip()
     dates = sorted(str(d) for d in every["date"] if d)

@@ -56,14 +56,18 @@ def render(ctx: Context) -> None:
     if every.empty:
         st.info(t("ops.no_leads", lang))
         return
-    managers = sorted({str(m) for m in every["manager"].dropna()})
+    counts = every["manager"].dropna().astype(str).value_counts()
+    managers = sorted(counts.index)
     options = [*managers, UNASSIGNED] if every["manager"].isna().any() else managers
+    busiest = min(managers, key=lambda m: (-int(counts[m]), m)) if managers else None
     left, right = st.columns(2)
     manager = left.selectbox(
         t("lead.manager", lang),
         options,
+        index=options.index(busiest) if busiest is not None else 0,
         format_func=lambda m: t("lead.unassigned", lang) if m == UNASSIGNED else m,
         key="lead_manager",
+        help=t("lead.manager_help", lang),
     )
     acting = right.text_input(
         t("lead.me", lang), value="" if manager == UNASSIGNED else str(manager), key=f"lead_me_{manager}"
