@@ -120,11 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
 
+    from guanxi import cli_calibrate
     from guanxi.cli_analysis import register
     from guanxi.cli_leads import register as register_leads
 
     register(sub)
     register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
+    cli_calibrate.register(sub)
     return parser
 
 
@@ -405,11 +407,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
+    from guanxi.cli_calibrate import COMMANDS as CALIBRATE
     from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
     try:
-        return {**COMMANDS, **ANALYSIS, **LEADS}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})
