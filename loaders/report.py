@@ -19,7 +19,6 @@ Chinese intact (UTF-8 with BOM), and turns into a dict for ``--json``.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -152,13 +151,15 @@ class LoadReport:
         return "\n".join(lines)
 
     def write_rejects(self, path: str | Path, lang: Literal["zh", "en"] | str = "zh") -> Path:
-        """Write every reject to a CSV (UTF-8 with BOM, so Excel shows Chinese); return the path."""
-        target = Path(path)
-        with target.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(_REJECT_HEADERS["zh" if lang == "zh" else "en"])
-            writer.writerows((r.file, r.row, r.column, r.value, r.reason) for r in self.rejects)
-        return target
+        """Write every reject to a CSV (UTF-8 with BOM, so Excel shows Chinese); return the path.
+
+        Through :mod:`loaders.export`: a value such as ``=HYPERLINK(...)`` is
+        written as text, and a full disk leaves no partial file.
+        """
+        from loaders.export import write_csv
+
+        rows = [(r.file, r.row, r.column, r.value, r.reason) for r in self.rejects]
+        return write_csv(path, (_REJECT_HEADERS["zh" if lang == "zh" else "en"], rows))
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready values."""
