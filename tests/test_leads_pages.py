@@ -16,10 +16,12 @@ from leads.distribute import distribute
 from leads.store import LeadStore
 from leads.workflow import move
 from loaders.demo import demo_store
+from loaders.ops_data import OpsData
 from queries.introductions import introductions
 from tests.leads_data import C1, C2, candidate, frame, sample_ops
 from ui.i18n import t
 from ui.page_board import conversion, funnel, province_label, states_by
+from ui.widgets import md
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -203,3 +205,39 @@ def test_demo_data_fills_the_lead_store(demo_env: Path) -> None:
         assert walked and all(store.history(ld.id)[-1].by == ld.manager for ld in walked[:5])
     at.radio(key="page").set_value("leads").run()
     assert not at.exception and not at.error and at.get("tab")
+
+
+def test_hostile_lead_data_is_shown_as_text(tmp_path: Path, demo_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names, managers, branches, event texts and notes that are Markdown, HTML or formulas stay text."""
+    from tests.test_app_markup import HTML, IMAGE, LINK, NAMES, assert_no_markup
+
+    location = str(tmp_path / "hostile.db")
+    monkeypatch.setenv("GUANXI_LEADS_DB", location)
+    branch, manager, region = NAMES["branch"], NAMES["manager"], "320571"
+    ops = sample_ops()
+    events = frame(
+        "events", [("h1", C1, LINK, "2026-11-02", None, IMAGE, HTML, NAMES["black"], LINK + "|" + HTML, "A")]
+    )
+    branches = frame("branches", [(branch, region, manager, 5)])
+    with LeadStore.open(location) as store:
+        store.write_ops(OpsData(events=events, branches=branches, tags=ops.tags))
+        distribute(
+            store,
+            [candidate(C1, 90, name=HTML, events=("h1",), introducer=LINK, introducer_manager=NAMES["owner"])],
+            by=NAMES["person"],
+        )
+        lead = store.leads()[0]
+        move(store, lead.id, "跟进中", by=manager, note=IMAGE)
+    at = AppTest.from_file(APP, default_timeout=RUN)
+    at.run(timeout=FIRST_RUN)
+    for lang in ("zh", "en"):
+        at.radio(key="lang").set_value(lang).run()
+        for page in ("events", "leads", "board"):
+            at.radio(key="page").set_value(page).run()
+            assert not at.exception, (page, at.exception)
+            assert_no_markup(at, page)
+    at.radio(key="page").set_value("leads").run()
+    at.toggle(key=f"lead_path_{lead.id}").set_value(True).run()
+    assert not at.exception
+    shown = " ".join(assert_no_markup(at, "leads"))
+    assert md(HTML) in shown and md(LINK) in shown  # the lead's name and introducer are there, as text
