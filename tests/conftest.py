@@ -169,6 +169,17 @@ def make_store(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
 LEAD_DBS = ["sqlite", "postgres"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _lead_db_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes the user's ``~/.guanxi/leads.db``: unless set, ``GUANXI_LEADS_DB`` is a session file."""
+    if os.environ.get("GUANXI_LEADS_DB"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_LEADS_DB", str(tmp_path_factory.mktemp("leads-default") / "leads.db"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[postgres_server_module.PostgresTestServer]:
     """A PostgreSQL cluster for the session (fail on CI, skip elsewhere when it cannot start)."""
