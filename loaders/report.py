@@ -70,6 +70,23 @@ class FileReport:
     encoding: str | None = None
     sheet: str | None = None
     ignored_columns: tuple[str, ...] = ()
+    #: how the file's physical lines were used (loaders.csv_text.Accounting as a dict; empty when unknown)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def lines_text(self, lang: str = "zh") -> str:
+        """``12 lines = 1 header + 9 rows + 1 rejected + 1 blank + 0 continued`` (empty when unknown)."""
+        if not self.lines:
+            return ""
+        n = self.lines
+        if lang == "zh":
+            return (
+                f"{n['lines']:,} 行 = 表头 {n['header']:,} + 数据 {n['rows']:,} + 拆分失败 {n['bad']:,}"
+                f" + 空行 {n['blank']:,} + 续行 {n['continued']:,}"
+            )
+        return (
+            f"{n['lines']:,} lines = {n['header']:,} header + {n['rows']:,} rows + {n['bad']:,} refused"
+            f" + {n['blank']:,} blank + {n['continued']:,} continued"
+        )
 
 
 @dataclass
@@ -129,12 +146,16 @@ class LoadReport:
                 line = f"  {f.file}（{what}{enc}）：读取 {f.rows_read:,}，接受 {f.accepted:,}，拒绝 {f.rejected:,}"
                 if f.ignored_columns:
                     line += f"；忽略的列：{'、'.join(f.ignored_columns)}"
+                if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
+                    line += f"；{f.lines_text('zh')}"
             else:
                 line = (
                     f"  {f.file} ({what}{enc}): {f.rows_read:,} read, {f.accepted:,} accepted, {f.rejected:,} rejected"
                 )
                 if f.ignored_columns:
                     line += f"; ignored columns: {', '.join(f.ignored_columns)}"
+                if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
+                    line += f"; {f.lines_text('en')}"
             lines.append(line)
         if self.ignored_files:
             label = "  未识别的文件（未加载）：" if zh else "  files not recognised (not loaded): "
