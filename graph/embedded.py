@@ -6,8 +6,14 @@ their properties; relationships carry ``type`` and their properties, keyed by
 Path search runs on a compact numpy index (:mod:`graph.search_index`) built
 from the graph on first use and dropped whenever the graph changes.
 
-The whole store saves to one file (pickle) and reopens from it, so a large
-graph is built once.
+The whole store saves to one file and reopens from it, so a large graph is
+built once. The file is data only — numeric arrays and Arrow tables under a
+checked JSON manifest (:mod:`graph.store_file` for the container,
+:mod:`graph.embedded_file` for its sections) — so opening a crafted file runs
+nothing; the saved search index is used as it is when the warmth settings are
+the same. Saves are atomic and take the file's writer lock
+(:class:`graph.store_file.WriterLock`); :meth:`EmbeddedStore.open_for_writing`
+takes it before reading, so two loads into one file run one after the other.
 
 >>> store = EmbeddedStore()
 >>> store.stats().node_count
@@ -19,9 +25,6 @@ from __future__ import annotations
 import gc
 import itertools
 import math
-import os
-import pickle
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,16 +34,16 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.errors import InvalidParameter, StoreError, StoreUnavailable
+from graph.embedded_file import Contents, load_graph, save_graph
+from graph.errors import InvalidParameter, StoreError
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
 from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
 from graph.schema import Schema
 from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
+from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
 from graph.warmth import Weights, path_warmth, rank_key
-
-FILE_FORMAT = "guanxi-embedded/2"
 
 
 @contextmanager
@@ -176,59 +179,184 @@ class EmbeddedStore(GraphStore):
         self._pos: dict[str, int] = {}
         self._shared: dict[Any, Any] = {}
         self.path: Path | None = None
+        self._lock: WriterLock | None = None
+        self._stamp: tuple[int, int, int, int] | None = None  # the file version this store holds
 
     # -- persistence -----------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, schema: Schema | None = None, weights: Weights | None = None) -> EmbeddedStore:
-        """Reopen a store saved with :meth:`save`; StoreUnavailable if unreadable."""
+        """Reopen a store saved with :meth:`save` (no lock: readers see the last complete save).
+
+        StoreUnavailable with one line if the file is missing, was written by
+        an older guanxi, or is damaged or not a store at all; nothing in the
+        file is executed.
+        """
         file = Path(path)
-        if not file.exists():
-            raise StoreUnavailable(f"no embedded graph at {file}; create it with 'guanxi load FILES --store {file}'")
-        try:
-            with file.open("rb") as fh, _gc_paused():
-                data = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-            raise StoreUnavailable(f"cannot read embedded graph {file}: {exc}") from exc
-        if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
-            raise StoreUnavailable(
-                f"{file} is not a guanxi graph file of this version (expected format {FILE_FORMAT}); "
-                f"rebuild it with 'guanxi load FILES --store {file} --replace'"
-            )
-        store = cls(schema, weights)
-        store.graph = data["graph"]
-        store._ids = list(store.graph.nodes)
-        store._pos = {nid: i for i, nid in enumerate(store._ids)}
-        if data.get("weights") == store.weights.digest and isinstance(data.get("mirror"), _EdgeMirror):
-            store._mirror = data["mirror"]
-            store._index = data.get("index")
-        else:  # other warmth settings: strengths are recomputed from the graph
-            store._mirror = _mirror_from_graph(store.graph, store._pos, store.weights, store._type_order)
+        stamp = file_stamp(file)
+        store = cls._from_contents(load_graph(file), schema, weights)
         store.path = file
+        store._stamp = stamp
+        return store
+
+    @classmethod
+    def open_for_writing(
+        cls,
+        path: str | Path,
+        schema: Schema | None = None,
+        weights: Weights | None = None,
+        *,
+        fresh: bool = False,
+        timeout: float | None = None,
+    ) -> EmbeddedStore:
+        """Take the file's writer lock, then open it (empty if missing, or with ``fresh``).
+
+        The lock is held until :meth:`save` completes or :meth:`close`: a
+        second writer waits for it (``timeout`` seconds, GUANXI_LOCK_TIMEOUT
+        or 10 minutes) and then reads the first writer's result, or fails
+        with one line naming the file and the holder's pid.
+        """
+        file = Path(path)
+        lock = WriterLock(file)
+        lock.acquire(lock_timeout() if timeout is None else timeout)
+        try:
+            if fresh or file_stamp(file) is None:
+                store = cls(schema, weights)
+                store.path = file
+                store._stamp = file_stamp(file)
+            else:
+                store = cls.open(file, schema, weights)
+        except BaseException:
+            lock.release()
+            raise
+        store._lock = lock
+        return store
+
+    @classmethod
+    def _from_contents(cls, contents: Contents, schema: Schema | None, weights: Weights | None) -> EmbeddedStore:
+        """A store holding what a file held: the NetworkX graph rebuilt, the saved index used if still valid."""
+        store = cls(schema, weights)
+        c = contents
+        graph = nx.MultiDiGraph()
+        with _gc_paused():
+            node, succ, pred = graph._node, graph._succ, graph._pred
+            for nid, attrs in zip(c.ids, c.nodes, strict=True):
+                node[nid] = attrs
+                succ[nid] = graph.adjlist_inner_dict_factory()
+                pred[nid] = graph.adjlist_inner_dict_factory()
+            if len(node) != len(c.ids):
+                raise not_a_store(c.file, "two of its nodes have the same id")
+            ids = c.ids
+            _add_edges(graph, [ids[p] for p in c.src.tolist()], [ids[p] for p in c.dst.tolist()], c.keys, c.edges)
+        graph.graph.update(c.graph_attrs)
+        store.graph = graph
+        store._ids = ids
+        store._pos = {nid: i for i, nid in enumerate(ids)}
+        if graph.number_of_edges() != len(c.keys):
+            raise not_a_store(c.file, "it lists a relationship twice")
+        if c.weights == store.weights.digest:
+            type_map = np.array([store._type_order.get(t, len(store._type_order)) for t in c.types], dtype=np.int8)
+            mirror = _EdgeMirror()
+            mirror.src, mirror.dst = [np.array(c.src, dtype=np.int64)], [np.array(c.dst, dtype=np.int64)]
+            mirror.key_ids, mirror.types = [c.key_codes], [type_map[c.type_codes] if len(c.types) else c.type_codes]
+            mirror.strengths = [np.array(c.strength, dtype=float)]
+            mirror.key_table = {k: i for i, k in enumerate(c.key_table)}
+            store._mirror = mirror
+            if c.index_types == list(store.schema.types):
+                store._index = _index_from_arrays(graph, ids, store._pos, c.index_arrays, store.schema.types)
+        else:  # other warmth settings: strengths are recomputed from the graph
+            store._mirror = _mirror_from_graph(graph, store._pos, store.weights, store._type_order)
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
-        """Write the store to ``path`` atomically (a temporary file, then rename)."""
+        """Write the store to ``path`` atomically under the file's writer lock, then let the next writer in.
+
+        Temporary files of saves that were killed are removed; a failed save
+        leaves the previous file as it was (StoreError).
+        """
         file = Path(path) if path is not None else self.path
         if file is None:
             raise InvalidParameter("path", "no file to save to")
-        file.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "format": FILE_FORMAT,
-            "graph": self.graph,
-            "mirror": self._mirror,
-            "index": self.index(),
-            "weights": self.weights.digest,
-        }
-        fd, tmp = tempfile.mkstemp(prefix=file.name, dir=file.parent)
+        lock = self._lock if self._lock is not None and self._lock.file == file else WriterLock(file)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, file)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise StoreError(f"cannot save embedded graph to {file}: {exc}") from exc
+            lock.acquire(lock_timeout())
+            index = self.index()
+            save_graph(file, self.graph, self._ids, self._pos, self._strengths, index, self.weights.digest)
+        finally:
+            lock.release()
+            if lock is self._lock:
+                self._lock = None
         self.path = file
+        self._stamp = file_stamp(file)
         return file
+
+    @contextmanager
+    def writing(self, *, save: bool = True) -> Iterator[EmbeddedStore]:
+        """Hold the writer lock around changes (and save them at the end when ``save`` and no error).
+
+        If another process saved the file since this store read it, the
+        store first reloads that newer version, so its changes are not lost.
+        Without ``save`` (or without a file) no lock is taken.
+        """
+        if not save or self.path is None:
+            yield self
+            return
+        file = self.path
+        if self._lock is None:
+            lock = WriterLock(file)
+            lock.acquire(lock_timeout())
+            self._lock = lock
+        try:
+            stamp = file_stamp(file)
+            if stamp is not None and stamp != self._stamp:
+                self._adopt(EmbeddedStore.open(file, self.schema, self.weights))
+            yield self
+            self.save()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def _adopt(self, other: EmbeddedStore) -> None:
+        """Take over another store's contents (a newer version of the same file)."""
+        self.graph, self._mirror, self._ids, self._pos = other.graph, other._mirror, other._ids, other._pos
+        self._stamp = other._stamp
+        self._shared = {}
+        self._changed()
+        self._index = other._index
+
+    def close(self) -> None:
+        """Release the writer lock if this store holds it (unsaved changes are not written)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _strengths(self, src: np.ndarray, dst: np.ndarray, keys: list[str], types: list[str]) -> np.ndarray:
+        """Each relationship's strength, in the order given, as the search index used it (from the mirror)."""
+        self._mirror.arrays()  # compacts the mirror to one part, one row per relationship
+        table = self._mirror.key_table
+        key_ids = np.fromiter((table.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        parts = self._mirror
+        if len(parts.src) == 1 and len(parts.src[0]) == len(keys) and not bool(np.any(key_ids < 0)):
+            m_src, m_dst, m_key, m_str = parts.src[0], parts.dst[0], parts.key_ids[0], parts.strengths[0]
+            om = np.lexsort((m_key, m_dst, m_src))
+            og = np.lexsort((key_ids, dst, src))
+            if (
+                np.array_equal(m_src[om], src[og])
+                and np.array_equal(m_dst[om], dst[og])
+                and np.array_equal(m_key[om], key_ids[og])
+            ):
+                out = np.empty(len(keys), dtype=float)
+                out[og] = m_str[om]
+                return out
+        # the mirror and the graph disagree (cannot happen through the public methods): compute afresh
+        graph, ids = self.graph, self._ids
+        return np.array(
+            [
+                self.weights.strength(t, graph[ids[u]][ids[v]][k])
+                for u, v, k, t in zip(src.tolist(), dst.tolist(), keys, types, strict=True)
+            ],
+            dtype=float,
+        )
 
     # -- writing ---------------------------------------------------------------
     def write(self, batch: RecordBatch) -> int:
@@ -510,16 +638,8 @@ def _mirror_from_graph(
     return mirror
 
 
-def build_index(
-    graph: nx.MultiDiGraph,
-    ids: list[str],
-    pos: dict[str, int],
-    mirror: _EdgeMirror,
-    types: Sequence[str],
-    weights: Weights,
-) -> SearchIndex:
-    """Build the numpy search index from the graph's nodes and the columnar edge copy."""
-    n = len(ids)
+def _node_flags(graph: nx.MultiDiGraph, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per node, in position order: is a client, is black-listed, status, and a client's manager and branch."""
     is_client = np.zeros(n, dtype=bool)
     blacklisted = np.zeros(n, dtype=bool)
     status = np.empty(n, dtype=object)
@@ -533,6 +653,43 @@ def build_index(
         if a.get("blacklisted"):
             blacklisted[i] = True
         status[i] = a.get("status")
+    return is_client, blacklisted, status, manager, branch
+
+
+def _index_from_arrays(
+    graph: nx.MultiDiGraph, ids: list[str], pos: dict[str, int], arrays: Mapping[str, np.ndarray], types: Sequence[str]
+) -> SearchIndex:
+    """The search index from a file's saved arrays; the text-valued columns come from the nodes."""
+    _, _, status, manager, branch = _node_flags(graph, len(ids))
+    return SearchIndex(
+        ids=ids,
+        pos=pos,
+        degree=arrays["degree"],
+        node_cost=arrays["node_cost"],
+        is_client=arrays["is_client"],
+        blacklisted=arrays["blacklisted"],
+        status=status,
+        manager=manager,
+        branch=branch,
+        indptr=arrays["indptr"],
+        nbr=arrays["nbr"],
+        etype=arrays["etype"],
+        ecost=arrays["ecost"],
+        types=tuple(types),
+    )
+
+
+def build_index(
+    graph: nx.MultiDiGraph,
+    ids: list[str],
+    pos: dict[str, int],
+    mirror: _EdgeMirror,
+    types: Sequence[str],
+    weights: Weights,
+) -> SearchIndex:
+    """Build the numpy search index from the graph's nodes and the columnar edge copy."""
+    n = len(ids)
+    is_client, blacklisted, status, manager, branch = _node_flags(graph, n)
     src, dst, typ, strength = mirror.arrays()
     # undirected CSR: every relationship listed under both of its ends
     heads = np.concatenate([src, dst])
