@@ -235,7 +235,15 @@ def save_graph(
     label_codes, label_names = _codes([str(x) for x in labels])
     sections: list[Section] = [
         ("node_label", label_codes.astype(np.int8)),
-        ("nodes", pa.table({"key": [r["key"] for r in node_rows], "name": [r["name"] for r in node_rows]})),
+        (
+            "nodes",
+            pa.table(
+                {
+                    "key": pa.array([r["key"] for r in node_rows], type=pa.string()),
+                    "name": pa.array([r["name"] for r in node_rows], type=pa.string()),
+                }
+            ),
+        ),
     ]
     node_kinds: list[list[list[str]]] = []
     reserved = frozenset({"label", "key", "name"})
