@@ -28,6 +28,7 @@ the save fail rather than come back different.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,6 +54,9 @@ INDEX_ARRAYS: dict[str, str] = {
     "etype": "|i1",
     "ecost": "<f8",
 }
+
+#: node properties the search index reads as they are (object arrays, from the node columns)
+INDEX_TEXT = ("status", "manager", "branch")
 
 _ABSENT = object()
 _INT64 = (-(2**63), 2**63 - 1)
@@ -164,6 +168,8 @@ def _decode_column(arr: pa.Array, kind: str) -> tuple[np.ndarray, list[Any]]:
         table = arr.dictionary.to_pylist()
         if codes.size and (codes.min() < 0 or codes.max() >= len(table)):
             raise ValueError("dictionary codes out of range")
+        if arr.dictionary.null_count:
+            raise ValueError("a null inside the dictionary")
         if kind == "json":
             table = [_untagged(json.loads(t)) if t is not None else None for t in table]
         shared = np.empty(len(table), dtype=object)
@@ -176,33 +182,68 @@ def _decode_column(arr: pa.Array, kind: str) -> tuple[np.ndarray, list[Any]]:
             values = [_untagged(json.loads(v)) for v in values]
         elif kind == "tuple":
             values = [tuple(v) for v in values]
-    if any(v is None for v in values) and kind != "json":
-        raise ValueError("a null inside a value")
     return np.flatnonzero(valid), values
 
 
-def _fill_rows(rows: list[dict[str, Any]], where: np.ndarray, table: pa.Table, kinds: Any, file: StoreFile) -> None:
-    """Add a props table's values to the row dicts at positions ``where``."""
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """A 1-d object array of the values (tuples and dicts stay single items)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _rows_of(
+    head: dict[str, list[Any]], count: int, table: pa.Table, kinds: Any, file: StoreFile, wanted: Sequence[str] = ()
+) -> tuple[list[dict[str, Any]], dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """The row dicts of one label's nodes or one type's relationships: ``head`` columns, then the table's.
+
+    Properties keep the order the writer saw them in (rare ones come last);
+    a row without a value has no key. Also returns the ``wanted`` columns as (positions, values).
+    """
     if not isinstance(kinds, list) or not all(
         isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in kinds
     ):
         raise file.bad("a property table has no valid column list")
     names = [n for n, _ in kinds]
-    if table.column_names != (names or ["_rows"]):
+    if table.column_names != (names or ["_rows"]) or len(set(names)) != len(names):
         raise file.bad("a property table's columns do not match the manifest")
-    at = where.tolist()
+    columns: list[Any] = list(head.values())
+    gaps: list[tuple[str, np.ndarray]] = []
+    late: list[tuple[str, np.ndarray, list[Any]]] = []
+    picked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, kind in kinds:
         check = _ARROW_OF_KIND.get(kind)
         arr = table.column(name).combine_chunks()
         value_type = arr.type.value_type if pa.types.is_dictionary(arr.type) else arr.type
-        if check is None or not check(value_type) or name in ("label", "key", "name", "type"):
+        if check is None or not check(value_type) or name in head:
             raise file.bad(f"property {name!r} is stored as {arr.type}, not as {kind!r}")
         try:
             positions, values = _decode_column(arr, kind)
         except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
             raise file.bad(f"property {name!r} holds unreadable values ({str(exc)[:120]})") from None
+        if name in wanted:
+            picked[name] = (positions, _objects(values))
+        if len(positions) == count:
+            columns.append(values)
+            continue
+        if 2 * len(positions) < count:  # rare values (client columns, former names): set after the others
+            late.append((name, positions, values))
+            continue
+        full = np.full(count, None, dtype=object)
+        full[positions] = _objects(values)
+        columns.append(full.tolist())
+        absent = np.ones(count, dtype=bool)
+        absent[positions] = False
+        gaps.append((name, np.flatnonzero(absent)))
+    late_names = {name for name, _, _ in late}
+    keys = [*head, *(n for n in names if n not in late_names)]
+    # map(dict, map(zip, ...)) makes the row dicts at C speed; every column has ``count`` values (checked above)
+    rows: list[dict[str, Any]] = list(map(dict, map(zip, itertools.repeat(keys), zip(*columns, strict=True))))
+    for name, absent_at in gaps:
+        for p in absent_at.tolist():
+            del rows[p][name]
+    for name, positions, values in late:
         for p, v in zip(positions.tolist(), values, strict=True):
-            rows[at[p]][name] = v
+            rows[p][name] = v
+    return rows, picked
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -320,6 +361,7 @@ class Contents:
     weights: str
     index_types: list[str]
     index_arrays: dict[str, np.ndarray]
+    index_text: dict[str, np.ndarray]
 
 
 def _str_list(value: Any, file: StoreFile, what: str) -> list[str]:
@@ -362,17 +404,24 @@ def load_graph(path: Path) -> Contents:
     keys_col, names_col = (c.combine_chunks() for c in nodes_table.columns)
     if keys_col.null_count or names_col.null_count:
         raise file.bad("a node has no key or name")
-    node_keys: list[str] = keys_col.to_pylist()
-    node_names: list[str] = names_col.to_pylist()
-    label_list = [labels[c] for c in label_codes.tolist()]
-    ids = [node_id(label, key) for label, key in zip(label_list, node_keys, strict=True)]
-    nodes: list[dict[str, Any]] = [
-        {"label": label, "key": key, "name": name}
-        for label, key, name in zip(label_list, node_keys, node_names, strict=True)
-    ]
-    for i, kinds in enumerate(node_columns):
+    key_values = _objects(keys_col.to_pylist())
+    name_values = _objects(names_col.to_pylist())
+    id_values = np.empty(n, dtype=object)
+    node_values = np.empty(n, dtype=object)
+    text = {name: np.full(n, None, dtype=object) for name in INDEX_TEXT}
+    for i, (label, kinds) in enumerate(zip(labels, node_columns, strict=True)):
         where = np.flatnonzero(label_codes == i)
-        _fill_rows(nodes, where, file.table(f"node_props/{i}", len(where)), kinds, file)
+        keys = key_values[where].tolist()
+        head = {"label": [label] * len(where), "key": keys, "name": name_values[where].tolist()}
+        table = file.table(f"node_props/{i}", len(where))
+        rows, picked = _rows_of(head, len(where), table, kinds, file, INDEX_TEXT)
+        prefix = node_id(label, "")
+        id_values[where] = _objects([prefix + k for k in keys])
+        node_values[where] = _objects(rows)
+        for name, (positions, values) in picked.items():
+            text[name][where[positions]] = values
+    ids: list[str] = id_values.tolist()
+    nodes: list[dict[str, Any]] = node_values.tolist()
 
     src = file.array("edge_src", "<i8", m)
     dst = file.array("edge_dst", "<i8", m)
@@ -394,11 +443,13 @@ def load_graph(path: Path) -> Contents:
     shared = np.empty(len(key_table), dtype=object)
     shared[:] = key_table
     edge_keys: list[str] = shared[key_codes].tolist()
-    type_rows = [{"type": t} for t in types]
-    edges: list[dict[str, Any]] = [dict(type_rows[c]) for c in type_codes.tolist()]
-    for j, kinds in enumerate(edge_columns):
+    edge_values = np.empty(m, dtype=object)
+    for j, (type_, kinds) in enumerate(zip(types, edge_columns, strict=True)):
         where = np.flatnonzero(type_codes == j)
-        _fill_rows(edges, where, file.table(f"edge_props/{j}", len(where)), kinds, file)
+        table = file.table(f"edge_props/{j}", len(where))
+        rows, _ = _rows_of({"type": [type_] * len(where)}, len(where), table, kinds, file)
+        edge_values[where] = _objects(rows)
+    edges: list[dict[str, Any]] = edge_values.tolist()
 
     index_arrays = {name: file.array(f"index/{name}", dtype) for name, dtype in INDEX_ARRAYS.items()}
     _check_index(index_arrays, n, m, len(index_types), file)
@@ -419,6 +470,7 @@ def load_graph(path: Path) -> Contents:
         weights=weights,
         index_types=index_types,
         index_arrays=index_arrays,
+        index_text=text,
     )
 
 

@@ -207,7 +207,8 @@ def write_store_file(file: Path, sections: Iterable[Section], meta: Mapping[str,
     remove_stale_temp_files(file)
     tmp = file.with_name(f".{file.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(tmp, "xb") as fh:
+        # private to its owner, as the data is (the bank's clients and their managers)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
             _write_all(fh, sections, meta)
             fh.flush()
             os.fsync(fh.fileno())
