@@ -264,6 +264,9 @@ class EmbeddedStore(GraphStore):
             store._mirror = mirror
             if c.index_types == list(store.schema.types):
                 store._index = _index_from_arrays(c, store._pos, store.schema.types)
+                if c.bounds is not None:  # the default filter's bounds, computed when the file was saved
+                    key, cost, hops = c.bounds
+                    store._index._bounds[key] = (cost, hops)
         else:  # other warmth settings: strengths are recomputed from the graph
             store._mirror = _mirror_from_graph(graph, store._pos, store.weights, store._type_order)
         return store
@@ -281,7 +284,16 @@ class EmbeddedStore(GraphStore):
         try:
             lock.acquire(lock_timeout())
             index = self.index()
-            save_graph(file, self.graph, self._ids, self._pos, self._strengths, index, self.weights.digest)
+            save_graph(
+                file,
+                self.graph,
+                self._ids,
+                self._pos,
+                self._strengths,
+                index,
+                self.weights.digest,
+                self.default_bounds(),
+            )
         finally:
             lock.release()
             if lock is self._lock:
@@ -548,29 +560,50 @@ class EmbeddedStore(GraphStore):
         if unknown:
             raise InvalidParameter("types", f"unknown relationship types {unknown}")
         target = idx.pos[query.target]
-        key: tuple[object, ...] = (
-            query.sources if query.sources == "clients" else tuple(sorted(query.sources)),
-            query.manager,
-            query.branch,
-            tuple(sorted(query.types)),
-            tuple(sorted(query.exclude_statuses)),
-            query.exclude_blacklisted,
+        key = _filter_key(query)
+        sources, is_source, interior_ok, type_mask = self._filter_arrays(idx, query, key)
+        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
+        found = top_paths(
+            idx, target, sources, is_source, interior_ok, type_mask, key, query.max_hops, query.k, max_cost
         )
+        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types, idx) for f in found]
+        paths = [p for p in paths if p.warmth >= query.min_warmth]
+        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
+        return paths[: query.k]
+
+    def _filter_arrays(
+        self, idx: SearchIndex, query: PathQuery, key: tuple[object, ...]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_source_arrays` of a query, cached in the index under its filter ``key``."""
         cached = idx._sources.get(key)
         if cached is None:
             cached = self._source_arrays(idx, query)
             if len(idx._sources) >= 64:
                 idx._sources.pop(next(iter(idx._sources)))
             idx._sources[key] = cached
-        sources, is_source, interior_ok, type_mask = cached
-        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
-        found = top_paths(
-            idx, target, sources, is_source, interior_ok, type_mask, key, query.max_hops, query.k, max_cost
+        return cached
+
+    def default_filter(self) -> PathQuery:
+        """The filter of a query with every default (all kinds, the warmth file's exclusions), any target.
+
+        Its search bounds are saved with the store, so a new process does
+        not compute them again for the most common query.
+        """
+        return PathQuery(
+            target="(any)",
+            types=self.schema.types,
+            exclude_statuses=tuple(self.weights.exclude_statuses),
+            exclude_blacklisted=self.weights.exclude_blacklisted,
         )
-        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types) for f in found]
-        paths = [p for p in paths if p.warmth >= query.min_warmth]
-        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
-        return paths[: query.k]
+
+    def default_bounds(self) -> tuple[tuple[object, ...], np.ndarray, np.ndarray]:
+        """The default filter's key and its search bounds (cost, hops), computed now if not cached."""
+        idx = self.index()
+        query = self.default_filter()
+        key = _filter_key(query)
+        sources, _, interior_ok, type_mask = self._filter_arrays(idx, query, key)
+        cost, hops = idx.bounds(key, sources, interior_ok, type_mask)
+        return key, cost, hops
 
     @staticmethod
     def _source_arrays(idx: SearchIndex, query: PathQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -596,7 +629,7 @@ class EmbeddedStore(GraphStore):
             arr.setflags(write=False)
         return sources, is_source, interior_ok, type_mask
 
-    def _materialise(self, ids: Sequence[str], types: Sequence[str]) -> GPath:
+    def _materialise(self, ids: Sequence[str], types: Sequence[str], idx: SearchIndex) -> GPath:
         allowed = set(types)
         nodes = tuple(self._node(nid) for nid in ids)
         edges: list[Edge] = []
@@ -609,9 +642,22 @@ class EmbeddedStore(GraphStore):
                 if attrs["type"] in allowed
             ]
             edges.append(min(options, key=lambda e: edge_choice_key(e, self._type_order)))
-        discounts = [self.weights.discount(int(self.graph.degree(nid))) for nid in ids[1:-1]]
+        # degrees from the index: graph.degree() walks every neighbour of a hub
+        discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
         warmth = path_warmth([e.strength for e in edges], discounts)
         return GPath(nodes=nodes, edges=tuple(edges), warmth=warmth)
+
+
+def _filter_key(query: PathQuery) -> tuple[object, ...]:
+    """What decides a query's sources, permitted nodes and kinds: the key its cached arrays and bounds go under."""
+    return (
+        query.sources if query.sources == "clients" else tuple(sorted(query.sources)),
+        query.manager,
+        query.branch,
+        tuple(sorted(query.types)),
+        tuple(sorted(query.exclude_statuses)),
+        query.exclude_blacklisted,
+    )
 
 
 def _incident(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:

@@ -261,11 +261,13 @@ def save_graph(
     strength_of: Callable[[np.ndarray, np.ndarray, list[str], list[str]], np.ndarray],
     index: SearchIndex,
     weights_digest: str,
+    bounds: tuple[tuple[object, ...], np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Write a NetworkX multigraph (nodes in position order ``ids``), its edge strengths and search index.
 
     ``strength_of(src, dst, keys, types)`` gives each relationship's strength
-    in the same order.
+    in the same order; ``bounds`` is a filter key of the index and its search
+    bounds (cost, hops), saved so that a new process need not compute them.
     """
     node_rows: list[dict[str, Any]] = [graph.nodes[nid] for nid in ids]
     labels = [r.get("label") for r in node_rows]
@@ -322,6 +324,12 @@ def save_graph(
         edge_kinds.append(kinds)
     for name in INDEX_ARRAYS:
         sections.append((f"index/{name}", np.asarray(getattr(index, name))))
+    bounds_key: list[Any] | None = None
+    if bounds is not None:
+        key, cost, hops = bounds
+        bounds_key = [list(k) if isinstance(k, tuple) else k for k in key]
+        sections.append(("bounds/cost", np.asarray(cost, dtype=np.float64)))
+        sections.append(("bounds/hops", np.asarray(hops, dtype=np.float64)))
     graph_attrs = dict(graph.graph)
     if not all(type(k) is str and (v is None or type(v) in (str, int, float, bool)) for k, v in graph_attrs.items()):
         raise StoreError("the graph's own attributes hold values a store file cannot hold")
@@ -334,6 +342,7 @@ def save_graph(
         "graph": graph_attrs,
         "weights": weights_digest,
         "index_types": list(index.types),
+        "bounds_key": bounds_key,
     }
     if len(label_names) > 127 or len(type_names) > 127:
         raise StoreError("a store file holds at most 127 labels and 127 relationship types")
@@ -362,6 +371,7 @@ class Contents:
     index_types: list[str]
     index_arrays: dict[str, np.ndarray]
     index_text: dict[str, np.ndarray]
+    bounds: tuple[tuple[object, ...], np.ndarray, np.ndarray] | None
 
 
 def _str_list(value: Any, file: StoreFile, what: str) -> list[str]:
@@ -453,6 +463,7 @@ def load_graph(path: Path) -> Contents:
 
     index_arrays = {name: file.array(f"index/{name}", dtype) for name, dtype in INDEX_ARRAYS.items()}
     _check_index(index_arrays, n, m, len(index_types), file)
+    bounds = _bounds(file, meta.get("bounds_key"), n)
     return Contents(
         file=file.file,
         ids=ids,
@@ -471,7 +482,34 @@ def load_graph(path: Path) -> Contents:
         index_types=index_types,
         index_arrays=index_arrays,
         index_text=text,
+        bounds=bounds,
     )
+
+
+def _bounds(file: StoreFile, raw: Any, n: int) -> tuple[tuple[object, ...], np.ndarray, np.ndarray] | None:
+    """The saved search bounds and their filter key (see :func:`graph.embedded._filter_key`), checked."""
+    if raw is None:
+        return None
+
+    def texts(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    if not (
+        isinstance(raw, list)
+        and len(raw) == 6
+        and (raw[0] == "clients" or texts(raw[0]))
+        and all(v is None or isinstance(v, str) for v in raw[1:3])
+        and texts(raw[3])
+        and texts(raw[4])
+        and isinstance(raw[5], bool)
+    ):
+        raise file.bad("the manifest's bounds key is not valid")
+    key = tuple(tuple(v) if isinstance(v, list) else v for v in raw)
+    cost = file.array("bounds/cost", "<f8", n)
+    hops = file.array("bounds/hops", "<f8", n)
+    if not (bool(np.all(cost >= 0)) and bool(np.all(hops >= 0))):  # also false for NaN
+        raise file.bad("the saved search bounds hold invalid values")
+    return key, cost, hops
 
 
 def _check_index(arrays: dict[str, np.ndarray], n: int, m: int, type_count: int, file: StoreFile) -> None:

@@ -91,6 +91,19 @@ def test_round_trip_keeps_every_node_edge_property_and_answer(saved: tuple[Embed
         assert np.array_equal(getattr(reopened._index, name), getattr(store.index(), name)), name
 
 
+def test_the_default_filters_bounds_are_saved(saved: tuple[EmbeddedStore, Path]) -> None:
+    """A new process does not compute the most common query's search bounds again (issue 13)."""
+    store, file = saved
+    reopened = EmbeddedStore.open(file)
+    assert reopened._index is not None
+    key, cost, hops = store.default_bounds()
+    assert set(reopened._index._bounds) == {key}
+    saved_cost, saved_hops = reopened._index._bounds[key]
+    assert np.array_equal(saved_cost, cost) and np.array_equal(saved_hops, hops)
+    introductions(reopened, _prospects(store)[0])
+    assert set(reopened._index._bounds) == {key}, "the default query used the saved bounds"
+
+
 def test_round_trip_of_odd_values_and_later_writes(saved: tuple[EmbeddedStore, Path], tmp_path: Path) -> None:
     """Values a loader rarely makes come back exactly, types included."""
     _, file = saved
@@ -356,6 +369,8 @@ def test_crafted_contents_with_valid_checksums_are_refused(saved: tuple[Embedded
         "python object column": ({"node_props/0": pa.table({"x": pa.array([{"a": 1}] * _rows(opened, 0))})}, None),
         "strength above one": ({"edge_strength": np.full(len(src), 7.0)}, None),
         "nan costs": ({"index/ecost": np.full(len(nbr), np.nan)}, None),
+        "nan bounds": ({"bounds/cost": np.full(n, np.nan)}, None),
+        "bounds key not valid": ({}, {"bounds_key": ["clients", 1, None, [], [], True]}),
         "labels not text": ({}, {"labels": [1, 2, 3]}),
     }
     for name, (change, meta) in cases.items():
