@@ -128,11 +128,7 @@ def _encode_column(column: list[Any]) -> tuple[pa.Array, str]:
 
 def _props_table(rows: Sequence[dict[str, Any]], skip: frozenset[str], what: str) -> tuple[pa.Table, list[list[str]]]:
     """One table of the rows' properties (all but ``skip``) and the kind of each column."""
-    names: dict[str, None] = {}
-    for row in rows:
-        for name in row:
-            if name not in skip:
-                names.setdefault(name, None)
+    names = [name for name in dict.fromkeys(itertools.chain.from_iterable(rows)) if name not in skip]
     arrays: list[pa.Array] = []
     kinds: list[list[str]] = []
     for name in names:
