@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import itertools
 import math
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,7 +173,9 @@ class EmbeddedStore(GraphStore):
 
     def __init__(self, schema: Schema | None = None, weights: Weights | None = None) -> None:
         super().__init__(schema, weights)
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._graph: nx.MultiDiGraph | None = nx.MultiDiGraph()
+        self._pending: _Pending | None = None  # a file's graph, not yet built into NetworkX
+        self._building = threading.Lock()
         self._index: SearchIndex | None = None
         self._names: _NameIndex | None = None
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
@@ -184,6 +187,40 @@ class EmbeddedStore(GraphStore):
         self.path: Path | None = None
         self._lock: WriterLock | None = None
         self._stamp: tuple[int, int, int, int] | None = None  # the file version this store holds
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The NetworkX graph: every node and relationship with its properties (built on first use after open)."""
+        graph = self._graph
+        if graph is None:
+            with self._building:
+                if self._graph is None:
+                    assert self._pending is not None  # one of the two is always set
+                    self._graph = self._pending.build()
+                    self._pending = None
+                graph = self._graph
+        return graph
+
+    @graph.setter
+    def graph(self, graph: nx.MultiDiGraph) -> None:
+        self._graph = graph
+        self._pending = None
+
+    def _attrs(self, nid: str) -> dict[str, Any]:
+        """A node's attribute dict (the graph's own), without building the graph."""
+        pending = self._pending
+        if pending is not None and self._graph is None:
+            return pending.nodes[self._pos[nid]]
+        attrs: dict[str, Any] = self.graph.nodes[nid]
+        return attrs
+
+    def _node_items(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(id, attributes) of every node in position order, without building the graph."""
+        pending = self._pending
+        if pending is not None and self._graph is None:
+            return zip(self._ids, pending.nodes, strict=True)
+        items: Iterable[tuple[str, dict[str, Any]]] = self.graph.nodes(data=True)
+        return items
 
     # -- persistence -----------------------------------------------------------
     @classmethod
@@ -239,21 +276,12 @@ class EmbeddedStore(GraphStore):
         """A store holding what a file held: the NetworkX graph rebuilt, the saved index used if still valid."""
         store = cls(schema, weights)
         c = contents
-        graph = nx.MultiDiGraph()
-        with _gc_paused():
-            node, succ, pred = graph._node, graph._succ, graph._pred
-            node.update(zip(c.ids, c.nodes, strict=True))
-            if len(node) != len(c.ids):
-                raise not_a_store(c.file, "two of its nodes have the same id")
-            for nid in c.ids:
-                succ[nid] = {}
-                pred[nid] = {}
-            if not _adjacency(graph, c.ids, c.src, c.dst, c.keys, c.edges):
-                raise not_a_store(c.file, "it lists a relationship twice")
-        graph.graph.update(c.graph_attrs)
-        store.graph = graph
-        store._ids = c.ids
         store._pos = dict(zip(c.ids, range(len(c.ids)), strict=True))
+        if len(store._pos) != len(c.ids):
+            raise not_a_store(c.file, "two of its nodes have the same id")
+        store._ids = c.ids
+        store._pending = _Pending.check(c)
+        store._graph = None
         if c.weights == store.weights.digest:
             type_map = np.array([store._type_order.get(t, len(store._type_order)) for t in c.types], dtype=np.int8)
             mirror = _EdgeMirror()
@@ -268,7 +296,7 @@ class EmbeddedStore(GraphStore):
                     key, cost, hops = c.bounds
                     store._index._bounds[key] = (cost, hops)
         else:  # other warmth settings: strengths are recomputed from the graph
-            store._mirror = _mirror_from_graph(graph, store._pos, store.weights, store._type_order)
+            store._mirror = _mirror_from_graph(store.graph, store._pos, store.weights, store._type_order)
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -331,7 +359,8 @@ class EmbeddedStore(GraphStore):
 
     def _adopt(self, other: EmbeddedStore) -> None:
         """Take over another store's contents (a newer version of the same file)."""
-        self.graph, self._mirror, self._ids, self._pos = other.graph, other._mirror, other._ids, other._pos
+        self._graph, self._pending = other._graph, other._pending
+        self._mirror, self._ids, self._pos = other._mirror, other._ids, other._pos
         self._stamp = other._stamp
         self._shared = {}
         self._changed()
@@ -397,7 +426,7 @@ class EmbeddedStore(GraphStore):
         self._version += 1
 
     def version(self) -> object:
-        return (id(self.graph), self._version)
+        return (id(self), self._version)
 
     def _write_nodes(self, label: str, frame: pd.DataFrame) -> int:
         spec = self.schema.label(label)
@@ -466,7 +495,7 @@ class EmbeddedStore(GraphStore):
 
     def _write_clients(self, frame: pd.DataFrame) -> int:
         ids, columns = client_columns(frame)
-        missing = [n for n in ids if n not in self.graph]
+        missing = [n for n in ids if n not in self._pos]
         if missing:
             raise StoreError(f"clients: {len(missing)} companies are not in the graph (e.g. {missing[0]})")
         for nid, attrs in zip(ids, row_props(columns), strict=True):
@@ -475,16 +504,16 @@ class EmbeddedStore(GraphStore):
 
     # -- reading ---------------------------------------------------------------
     def _node(self, nid: str) -> Node:
-        attrs = self.graph.nodes[nid]
+        attrs = self._attrs(nid)
         props = {k: v for k, v in attrs.items() if k not in ("label", "key", "name")}
         return Node(id=nid, label=attrs["label"], key=attrs["key"], name=attrs["name"], props=props)
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
-        return {nid: self._node(nid) for nid in ids if nid in self.graph}
+        return {nid: self._node(nid) for nid in ids if nid in self._pos}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        graph = self.graph
-        return {nid for nid in ids if nid in graph}
+        pos = self._pos
+        return {nid for nid in ids if nid in pos}
 
     def find_nodes(self, text: str, labels: Sequence[str] | None = None, limit: int = 20) -> list[Node]:
         query = text.strip()
@@ -493,7 +522,7 @@ class EmbeddedStore(GraphStore):
         if limit < 1:
             raise InvalidParameter("limit", "must be at least 1")
         if self._names is None:
-            self._names = _NameIndex.build(self.graph)
+            self._names = _NameIndex.build(self._node_items())
         hits = self._names.search(query, limit, tuple(labels) if labels else None)
         return [self._node(nid) for nid in hits]
 
@@ -519,7 +548,7 @@ class EmbeddedStore(GraphStore):
         return out
 
     def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
-        for nid, attrs in self.graph.nodes(data=True):
+        for nid, attrs in self._node_items():
             if label is None or attrs["label"] == label:
                 yield self._node(nid)
 
@@ -530,24 +559,33 @@ class EmbeddedStore(GraphStore):
                 yield self._edge(u, v, key, attrs)
 
     def degrees(self, ids: Sequence[str]) -> dict[str, int]:
+        if self._graph is None and self._index is not None:  # a store just opened: the saved index knows them
+            degree, pos = self._index.degree, self._pos
+            return {nid: int(degree[pos[nid]]) for nid in ids if nid in pos}
         return {nid: int(self.graph.degree(nid)) for nid in ids if nid in self.graph}
 
     def stats(self) -> GraphStats:
         nodes: dict[str, int] = dict.fromkeys(self.schema.labels, 0)
         clients = 0
-        for _, attrs in self.graph.nodes(data=True):
+        for _, attrs in self._node_items():
             nodes[attrs["label"]] = nodes.get(attrs["label"], 0) + 1
             clients += bool(attrs.get("is_client"))
         rels: dict[str, int] = dict.fromkeys(self.schema.types, 0)
-        for _, _, t in self.graph.edges(data="type"):
-            rels[t] = rels.get(t, 0) + 1
+        pending = self._pending if self._graph is None else None
+        if pending is not None:  # counted from the file's columns, without building the graph
+            counts = np.bincount(pending.contents.type_codes, minlength=len(pending.contents.types))
+            for t, count in zip(pending.contents.types, counts.tolist(), strict=True):
+                rels[t] = rels.get(t, 0) + count
+        else:
+            for _, _, t in self.graph.edges(data="type"):
+                rels[t] = rels.get(t, 0) + 1
         return GraphStats(nodes=nodes, relationships=rels, clients=clients)
 
     # -- path search -------------------------------------------------------------
     def index(self) -> SearchIndex:
         """The search index, built from the graph on first use."""
         if self._index is None:
-            if self.graph.graph.get("weights") not in (None, self.weights.digest):
+            if self.graph.graph.get("weights") not in (None, self.weights.digest):  # (an opened store has an index)
                 self._mirror = _mirror_from_graph(self.graph, self._pos, self.weights, self._type_order)
             self._index = build_index(self.graph, self._ids, self._pos, self._mirror, self.schema.types, self.weights)
         return self._index
@@ -633,19 +671,80 @@ class EmbeddedStore(GraphStore):
         allowed = set(types)
         nodes = tuple(self._node(nid) for nid in ids)
         edges: list[Edge] = []
+        pending = self._pending if self._graph is None else None
         for a, b in itertools.pairwise(ids):
-            options = [
-                self._edge(u, v, key, attrs)
-                for (u, v) in ((a, b), (b, a))
-                if self.graph.has_edge(u, v)
-                for key, attrs in self.graph[u][v].items()
-                if attrs["type"] in allowed
-            ]
+            between = (
+                pending.between(self._pos[a], self._pos[b])
+                if pending is not None
+                else [
+                    (u, v, key, attrs)
+                    for (u, v) in ((a, b), (b, a))
+                    if self.graph.has_edge(u, v)
+                    for key, attrs in self.graph[u][v].items()
+                ]
+            )
+            options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
             edges.append(min(options, key=lambda e: edge_choice_key(e, self._type_order)))
         # degrees from the index: graph.degree() walks every neighbour of a hub
         discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
         warmth = path_warmth([e.strength for e in edges], discounts)
         return GPath(nodes=nodes, edges=tuple(edges), warmth=warmth)
+
+
+class _Pending:
+    """A store file's relationships, checked, before they are built into the NetworkX graph.
+
+    Opening a file does not build the graph: a path query needs only the
+    search index, a few nodes and the relationships joining the nodes of its
+    answer, which :meth:`between` finds by binary search. Anything else
+    builds the graph once (:attr:`EmbeddedStore.graph`).
+    """
+
+    def __init__(self, contents: Contents, pair_order: np.ndarray, pair_codes: np.ndarray) -> None:
+        self.contents = contents
+        self.nodes = contents.nodes
+        self._order = pair_order  # relationship rows sorted by (source, target)
+        self._codes = pair_codes  # source * n + target, in that order
+
+    @classmethod
+    def check(cls, c: Contents) -> _Pending:
+        """Refuse a file that lists a relationship twice or splits a pair's relationships (NetworkX never does)."""
+        n, m = len(c.ids), len(c.keys)
+        codes = c.src * n + c.dst  # n < 2**31 (int32 neighbours), so no overflow
+        order = np.lexsort((c.key_codes, codes))
+        sorted_codes = codes[order]
+        if m > 1:
+            same_pair = sorted_codes[1:] == sorted_codes[:-1]
+            if bool(np.any(same_pair & (c.key_codes[order][1:] == c.key_codes[order][:-1]))):
+                raise not_a_store(c.file, "it lists a relationship twice")
+            runs = 1 + int(np.count_nonzero(codes[1:] != codes[:-1]))
+            if runs != m - int(np.count_nonzero(same_pair)):
+                raise not_a_store(c.file, "its relationships are not in graph order")
+        return cls(c, order, sorted_codes)
+
+    def between(self, a: int, b: int) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(source id, target id, key, attributes) of every relationship joining positions a and b."""
+        c, n = self.contents, len(self.contents.ids)
+        out: list[tuple[str, str, str, dict[str, Any]]] = []
+        for u, v in ((a, b), (b, a)):
+            lo, hi = np.searchsorted(self._codes, [u * n + v, u * n + v + 1])
+            for e in sorted(self._order[lo:hi].tolist()):  # file order, as the graph would list them
+                out.append((c.ids[u], c.ids[v], c.keys[e], c.edges[e]))
+        return out
+
+    def build(self) -> nx.MultiDiGraph:
+        """The NetworkX graph of the file (nodes in position order, relationships in the file's order)."""
+        c = self.contents
+        graph = nx.MultiDiGraph()
+        with _gc_paused():
+            node, succ, pred = graph._node, graph._succ, graph._pred
+            node.update(zip(c.ids, c.nodes, strict=True))
+            for nid in c.ids:
+                succ[nid] = {}
+                pred[nid] = {}
+            _adjacency(graph, c.ids, c.src, c.dst, c.keys, c.edges)
+        graph.graph.update(c.graph_attrs)
+        return graph
 
 
 def _filter_key(query: PathQuery) -> tuple[object, ...]:
@@ -819,12 +918,12 @@ class _NameIndex:
         self.lengths = np.array([len(n) for n in names])
 
     @classmethod
-    def build(cls, graph: nx.MultiDiGraph) -> _NameIndex:
+    def build(cls, nodes: Iterable[tuple[str, Mapping[str, Any]]]) -> _NameIndex:
         ids: list[str] = []
         keys: list[str] = []
         names: list[str] = []
         former: dict[str, list[str]] = {}
-        for nid, attrs in graph.nodes(data=True):
+        for nid, attrs in nodes:
             ids.append(nid)
             keys.append(str(attrs["key"]))
             names.append(str(attrs["name"]))

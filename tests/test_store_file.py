@@ -73,6 +73,23 @@ def _prospects(store: EmbeddedStore) -> list[str]:
 
 
 # -- round trip -----------------------------------------------------------------------------
+def test_a_query_on_a_just_opened_store_does_not_build_the_graph(saved: tuple[EmbeddedStore, Path]) -> None:
+    """Search, answers, nodes, degrees and counts come from the file's columns and index, the same as after a build."""
+    store, file = saved
+    lazy = EmbeddedStore.open(file)
+    prospects = _prospects(lazy)
+    name = store.get_nodes([prospects[0]])[prospects[0]].name
+    assert [n.id for n in lazy.find_nodes(name[:3])] == [n.id for n in store.find_nodes(name[:3])]
+    assert _answers(lazy, prospects) == _answers(store, prospects)
+    assert lazy.get_nodes(prospects) == store.get_nodes(prospects)
+    assert lazy.degrees(prospects) == store.degrees(prospects)
+    assert lazy.existing_ids([*prospects, "Company:nope"]) == set(prospects)
+    assert lazy.stats() == store.stats()
+    assert lazy._graph is None, "none of these built the NetworkX graph"
+    assert lazy.edges_of(prospects) == store.edges_of(prospects)  # this one builds it
+    assert lazy._graph is not None
+
+
 def test_round_trip_keeps_every_node_edge_property_and_answer(saved: tuple[EmbeddedStore, Path]) -> None:
     store, file = saved
     reopened = EmbeddedStore.open(file)
