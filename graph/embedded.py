@@ -14,6 +14,9 @@ nothing; the saved search index is used as it is when the warmth settings are
 the same. Saves are atomic and take the file's writer lock
 (:class:`graph.store_file.WriterLock`); :meth:`EmbeddedStore.open_for_writing`
 takes it before reading, so two loads into one file run one after the other.
+Opening does not build the NetworkX graph: path queries, node look-ups,
+search, degrees and counts run on the file's columns and saved index, and
+the graph is built once when something needs it (:attr:`EmbeddedStore.graph`).
 
 >>> store = EmbeddedStore()
 >>> store.stats().node_count

@@ -17,7 +17,15 @@ section                           content
 ``edge_keys``                     Arrow: ``key``, the relationship's identity string
 ``edge_props/<j>``                Arrow: properties of type ``j``'s relationships
 ``index/<array>``                 the search index's numeric arrays (CSR, costs, degrees, flags)
+``bounds/cost``, ``bounds/hops``  float64 search bounds of the default filter (meta
+                                  ``bounds_key``), so a new process need not compute them
 ================================  ======================================================
+
+The index and bounds are used only when the file's warmth digest and
+relationship types are the reader's; otherwise they are rebuilt from the
+relationships. Every array's length, every code and position, the index's
+adjacency and costs are checked on opening, so a crafted file with valid
+checksums still cannot send a look-up outside its arrays.
 
 Property columns say in meta how to read them back: ``bool``, ``int``,
 ``float``, ``str``, ``tuple``/``list`` (of strings) or ``json`` (anything else a

@@ -547,3 +547,44 @@ def test_stale_temp_files_are_removed_and_a_failed_save_keeps_the_old_file(
     assert not dead.exists() and alive.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["graph.gx", "graph.gx.lock", alive.name, "notes.tmp"])
     assert EmbeddedStore.open(graph_file).stats() == store.stats()
+
+
+_SLOW_SAVE = """
+import sys, time
+import graph.store_file as store_file
+from graph.embedded import EmbeddedStore
+
+def stalled(fh, sections, meta):
+    fh.write(b"half a store file")
+    fh.flush()
+    time.sleep(120)
+
+store_file._write_all = stalled
+store = EmbeddedStore.open_for_writing(sys.argv[1])
+store.save()
+"""
+
+
+def test_a_killed_save_leaves_the_old_file_and_its_temp_file_goes_at_the_next_save(
+    saved: tuple[EmbeddedStore, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GUANXI_LOCK_TIMEOUT", "30")  # fail, not hang, if the lock outlived its writer
+    store, _ = saved
+    graph_file = tmp_path / "graph.gx"
+    store.save(graph_file)
+    before = graph_file.read_bytes()
+    saving = subprocess.Popen([sys.executable, "-c", _SLOW_SAVE, str(graph_file)], cwd=ROOT)
+    try:
+        for _ in range(600):
+            temps = list(tmp_path.glob(".graph.gx.*.tmp"))
+            if temps or saving.poll() is not None:
+                break
+            threading.Event().wait(0.1)
+        assert temps, "the save started"
+    finally:
+        saving.kill()
+        saving.wait(timeout=60)
+    assert graph_file.read_bytes() == before and EmbeddedStore.open(graph_file).stats() == store.stats()
+    assert temps[0].exists()
+    store.save(graph_file)  # the killed writer's lock went with it: no wait
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.gx", "graph.gx.lock"]
