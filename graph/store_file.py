@@ -51,6 +51,7 @@ import json
 import mmap
 import os
 import secrets
+import stat
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -303,7 +304,7 @@ class StoreFile:
         """Open and check a store file; StoreUnavailable with one line if it is missing, old or damaged."""
         file = Path(path)
         try:
-            fd = os.open(file, os.O_RDONLY)
+            fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
         except FileNotFoundError:
             raise StoreUnavailable(
                 f"no embedded graph at {file}; create it with `guanxi load FILES --store {file}`"
@@ -311,7 +312,10 @@ class StoreFile:
         except OSError as exc:
             raise StoreUnavailable(f"cannot read {file}: {exc.strerror or exc}") from None
         try:
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise not_a_store(file, "it is not a regular file")
+            size = st.st_size
             head = os.pread(fd, HEADER_SIZE, 0)
             cls._check_head(file, head, size)
             buffer: mmap.mmap | bytes = mmap.mmap(fd, size, access=mmap.ACCESS_READ) if size else b""

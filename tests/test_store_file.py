@@ -351,6 +351,15 @@ def test_damaged_and_crafted_files_give_one_line(saved: tuple[EmbeddedStore, Pat
         assert "not a guanxi store" in message and "--replace" in message, (name, message)
 
 
+def test_a_folder_or_a_fifo_is_not_a_store(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.gx"
+    os.mkfifo(fifo)
+    for target in (tmp_path, fifo):
+        with pytest.raises(StoreUnavailable) as caught:
+            EmbeddedStore.open(target)
+        assert "not a guanxi store" in _one_line(caught.value, target)
+
+
 def _rewritten(file: Path, out: Path, change: dict[str, Any], meta: dict[str, Any] | None = None) -> Path:
     """A copy of a store file with some sections replaced, checksums recomputed (a crafted, consistent file)."""
     opened = StoreFile.open(file)
