@@ -432,7 +432,7 @@ def _load_process(files: Path, store: Path, timeout: float | None = None) -> sub
     if timeout is not None:
         env["GUANXI_LOCK_TIMEOUT"] = str(timeout)
     return subprocess.Popen(
-        [sys.executable, "-m", "guanxi", "load", str(files), "--store", str(store), "--json"],
+        [sys.executable, "-m", "guanxi", "load", str(files), "--store", str(store)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
