@@ -208,6 +208,7 @@ class EmbeddedStore(GraphStore):
     def graph(self, graph: nx.MultiDiGraph) -> None:
         self._graph = graph
         self._pending = None
+        self._changed()
 
     def _attrs(self, nid: str) -> dict[str, Any]:
         """A node's attribute dict (the graph's own), without building the graph."""
