@@ -199,8 +199,9 @@ def _rows_of(
 ) -> tuple[list[dict[str, Any]], dict[str, tuple[np.ndarray, np.ndarray]]]:
     """The row dicts of one label's nodes or one type's relationships: ``head`` columns, then the table's.
 
-    Properties keep the order the writer saw them in (rare ones come last);
-    a row without a value has no key. Also returns the ``wanted`` columns as (positions, values).
+    Properties keep the order the writer saw them in, so saving a reopened
+    store writes the same bytes; a row without a value has no key. Also
+    returns the ``wanted`` columns as (positions, values).
     """
     if not isinstance(kinds, list) or not all(
         isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in kinds
@@ -211,7 +212,6 @@ def _rows_of(
         raise file.bad("a property table's columns do not match the manifest")
     columns: list[Any] = list(head.values())
     gaps: list[tuple[str, np.ndarray]] = []
-    late: list[tuple[str, np.ndarray, list[Any]]] = []
     picked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, kind in kinds:
         check = _ARROW_OF_KIND.get(kind)
@@ -228,25 +228,18 @@ def _rows_of(
         if len(positions) == count:
             columns.append(values)
             continue
-        if 2 * len(positions) < count:  # rare values (client columns, former names): set after the others
-            late.append((name, positions, values))
-            continue
         full = np.full(count, None, dtype=object)
         full[positions] = _objects(values)
         columns.append(full.tolist())
         absent = np.ones(count, dtype=bool)
         absent[positions] = False
         gaps.append((name, np.flatnonzero(absent)))
-    late_names = {name for name, _, _ in late}
-    keys = [*head, *(n for n in names if n not in late_names)]
+    keys = [*head, *names]
     # map(dict, map(zip, ...)) makes the row dicts at C speed; every column has ``count`` values (checked above)
     rows: list[dict[str, Any]] = list(map(dict, map(zip, itertools.repeat(keys), zip(*columns, strict=True))))
     for name, absent_at in gaps:
         for p in absent_at.tolist():
             del rows[p][name]
-    for name, positions, values in late:
-        for p, v in zip(positions.tolist(), values, strict=True):
-            rows[p][name] = v
     return rows, picked
 
 

@@ -104,6 +104,9 @@ def test_round_trip_keeps_every_node_edge_property_and_answer(saved: tuple[Embed
     prospects = _prospects(store)
     assert _answers(reopened, prospects) == _answers(store, prospects)
     assert reopened._index is not None, "the saved index is used, not rebuilt"
+    again = file.with_name("again.gx")
+    EmbeddedStore.open(file).save(again)
+    assert again.read_bytes() == file.read_bytes(), "a reopened store saves the very same bytes"
     for name in ("degree", "indptr", "nbr", "etype", "ecost", "node_cost", "is_client", "status", "manager"):
         assert np.array_equal(getattr(reopened._index, name), getattr(store.index(), name)), name
 
