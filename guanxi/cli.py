@@ -126,8 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from guanxi import cli_calibrate
     from guanxi.cli_analysis import register
+    from guanxi.cli_leads import register as register_leads
 
     register(sub)
+    register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
     cli_calibrate.register(sub)
     return parser
 
@@ -145,10 +147,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -> GraphStore:
+def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False, write: bool = False) -> GraphStore:
     from graph.open_store import open_store
 
-    return open_store(_settings(args), create=create, fresh=fresh)
+    return open_store(_settings(args), create=create, fresh=fresh, write=write)
 
 
 def json_text(data: Any) -> str:
@@ -314,7 +316,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from graph.embedded import EmbeddedStore
     from loaders.pipeline import load_files
 
-    store = _open(args, create=True, fresh=args.replace)
+    store = _open(args, create=True, fresh=args.replace, write=True)  # holds the writer lock until saved
     update, close = _progress_bar("load")
     try:
         if args.replace:
@@ -458,12 +460,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
     from guanxi.cli_calibrate import COMMANDS as CALIBRATE
+    from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
     stdout = sys.stdout
     sys.stdout = TerminalText(stdout)
     try:
-        return {**COMMANDS, **ANALYSIS, **CALIBRATE}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})
