@@ -78,7 +78,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "共 {rows} 行：匹配 {matched}，多个候选 {ambiguous}，未匹配 {unmatched}",
         "{rows} [rows|row|rows]: {matched} matched, {ambiguous} ambiguous, {unmatched} unmatched",
     ),
-    "longlist.region_kept": ("地区 {regions}：保留 {kept} 家（共 {total} 家）", "region {regions}: {kept} of {total} kept"),
+    "longlist.region_kept": (
+        "地区 {regions}：保留 {kept} 家（共 {total} 家）",
+        "region {regions}: {kept} of {total} kept",
+    ),
     "longlist.tags_kept": ("标签 {tags}：保留 {kept} 家（共 {total} 家）", "tags {tags}: {kept} of {total} kept"),
     "longlist.events_kept": ("事件：保留 {kept} 家（共 {total} 家）", "events: {kept} of {total} kept"),
     "match.same_row": ("与第 {row} 行为同一企业", "same company as row {row}"),
