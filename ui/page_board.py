@@ -17,7 +17,7 @@ from loaders.ops_data import STATES
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.leads_ui import lead_store, shown_location
-from ui.widgets import md
+from ui.widgets import md, user_error
 
 #: the first two digits of an administrative division code: the province (GB/T 2260)
 PROVINCES: dict[str, str] = {
@@ -90,7 +90,7 @@ def render(ctx: Context) -> None:
         reached = store.reached()
         events = store.events()
     except GuanxiError as exc:
-        st.error(md(t("error.generic", lang, error=exc)))
+        st.error(md(t("error.generic", lang, error=user_error(exc, lang))))
         return
     st.caption(md(t("ops.db", lang, where=shown_location(location))))
     if leads.empty:

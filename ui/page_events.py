@@ -12,7 +12,7 @@ from graph.errors import GuanxiError
 from ui.context import Context
 from ui.i18n import t
 from ui.leads_ui import company_names, events_table, lead_store, shown_location
-from ui.widgets import md
+from ui.widgets import md, user_error
 
 #: rows shown at most (the filters narrow the rest)
 SHOWN = 500
@@ -31,7 +31,7 @@ def render(ctx: Context) -> None:
         store, location = lead_store(ctx)
         every = store.events()
     except GuanxiError as exc:
-        st.error(md(t("error.generic", lang, error=exc)))
+        st.error(md(t("error.generic", lang, error=user_error(exc, lang))))
         return
     st.caption(md(t("ops.db", lang, where=shown_location(location))))
     if every.empty:
@@ -64,7 +64,7 @@ def render(ctx: Context) -> None:
             region=region or None,
         )
     except GuanxiError as exc:
-        st.error(md(t("error.generic", lang, error=exc)))
+        st.error(md(t("error.generic", lang, error=user_error(exc, lang))))
         return
     a, b, c = st.columns(3)
     a.metric(t("ev.count", lang), f"{len(found):,}")

@@ -25,7 +25,7 @@ from loaders.ops_data import STATES
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.leads_ui import by_state, lead_store, leads_table, shown_location
-from ui.widgets import colon, md, path_cards
+from ui.widgets import colon, md, path_cards, translated, user_error
 
 #: the select-box value of the unassigned queue
 UNASSIGNED = "\x00unassigned"
@@ -49,7 +49,7 @@ def render(ctx: Context) -> None:
         store, location = lead_store(ctx)
         every = store.lead_frame()
     except GuanxiError as exc:
-        st.error(md(t("error.generic", lang, error=exc)))
+        st.error(md(t("error.generic", lang, error=user_error(exc, lang))))
         return
     st.caption(md(t("ops.db", lang, where=shown_location(location))))
     _flash()
@@ -66,7 +66,7 @@ def render(ctx: Context) -> None:
         options,
         index=options.index(busiest) if busiest is not None else 0,
         format_func=lambda m: t("lead.unassigned", lang) if m == UNASSIGNED else m,
-        key="lead_manager",
+        key=translated("lead_manager"),
         help=t("lead.manager_help", lang),
     )
     acting = right.text_input(
@@ -164,7 +164,7 @@ def _act(store: LeadStore, lead: Lead, action: str, acting: str, note: str, vers
         st.session_state.pop(f"lead_seen_{lead.id}", None)
         st.rerun()
     except GuanxiError as exc:
-        st.error(md(t("error.generic", lang, error=exc)))
+        st.error(md(t("error.generic", lang, error=user_error(exc, lang))))
         return
     st.session_state[FLASH] = ("success", message)
     st.session_state[f"lead_seen_{lead.id}"] = changed.version
@@ -200,7 +200,7 @@ def _paths(ctx: Context, lead: Lead) -> None:
     try:
         answer = introductions(ctx.store, target, k=3)
     except GuanxiError as exc:
-        st.error(md(t("error.generic", lang, error=exc)))
+        st.error(md(t("error.generic", lang, error=user_error(exc, lang))))
         return
     if not answer.paths:
         st.info(t("lead.no_path", lang))
