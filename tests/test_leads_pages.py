@@ -107,7 +107,7 @@ def test_events_page_filters(leads_db: str) -> None:
     at.text_input(key="ev_region").set_value("3201").run()
     assert at.dataframe[0].value[t("lcol.event_type", "zh")].tolist() == ["新设子公司"]
     at.text_input(key="ev_region").set_value("苏州").run()
-    assert at.error and "region" in at.error[0].value
+    assert at.error and "地区" in at.error[0].value  # the parameter named in the page's language (user_error)
 
 
 def test_leads_board_move_stale_and_path(leads_db: str, prospect: Node, graph: EmbeddedStore) -> None:
