@@ -24,7 +24,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,8 @@ class Weights:
     max_hops: int
     min_warmth: float
     digest: str
+    #: where the weights came from (a file name), to name it in messages; not part of the digest
+    source: str = field(default="", compare=False)
 
     # -- relationships -----------------------------------------------------
     def strength(self, type_: str, props: Mapping[str, Any]) -> float:
@@ -230,6 +232,7 @@ def parse_weights(data: Any, source: str = "warmth") -> Weights:
         max_hops=int(dflt.get("max_hops", 4)),
         min_warmth=float(dflt.get("min_warmth", 0.0)),
         digest=digest,
+        source=source,
     )
 
 
