@@ -13,10 +13,20 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
   (NetworkX counts a self-loop twice in a degree, Neo4j once) and ``_seq``,
   the creation order, so that :meth:`Neo4jStore.iter_nodes` and
   :meth:`Neo4jStore.iter_edges` list the graph in the embedded store's order;
-* one meta node records the weights' digest (a store opened with other
-  weights re-weights every relationship before it searches or writes), a
-  write counter and a random epoch (:meth:`Neo4jStore.version`) and the next
-  sequence number;
+* one meta node records the weights' digest and file, a write counter and a
+  random epoch (:meth:`Neo4jStore.version`), the next sequence number and
+  the graph's generation;
+* the strengths are the loading client's: a store whose weights differ from
+  the recorded ones refuses to search (the digest comes back with the
+  search's first round trip, so it is checked on every search at no cost)
+  or to write, with :class:`~graph.errors.WeightsMismatch` naming both
+  files, rather than prune with strengths that are not its scoring (a wrong
+  top k). Re-weighting a shared graph is explicit: :meth:`Neo4jStore.reweight`
+  (``guanxi load --reweight``);
+* every node and relationship carries ``_gen``, the generation that last
+  wrote it; a replace (:meth:`Neo4jStore.replacing`) writes a new one and
+  deletes the others only after every batch succeeded, so a failed replace
+  never leaves an empty or half graph;
 * writes go in transactions of at most ``batch_rows`` (:data:`SUB_BATCH`)
   rows (``UNWIND $rows AS row MERGE ...`` in ``session.execute_write``, which
   retries transient failures), so a crash loses at most the batch in flight

@@ -91,12 +91,12 @@ def load_uploads(
                 target.write_bytes(up.data)
                 paths.append(target)
             if replace:
-                store, report = replace_files(ctx.store, paths, strict=strict, progress=report_progress)
+                loaded, report = replace_files(ctx.store, paths, strict=strict, progress=report_progress)
             else:
-                report = load_files(ctx.store, paths, strict=strict, progress=report_progress)
-        changed = True
-        if ctx.info.kind == "embedded" and isinstance(store, EmbeddedStore):
-            store.save(ctx.info.path)
+                loaded, report = ctx.store, load_files(ctx.store, paths, strict=strict, progress=report_progress)
+        if ctx.info.kind == "embedded" and isinstance(loaded, EmbeddedStore):
+            loaded.save(ctx.info.path)  # a new graph that cannot be saved is not swapped in
+        store, changed = loaded, True
     except (LoadError, LoadRefused):  # found before anything was written
         raise
     except GuanxiError:
