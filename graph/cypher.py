@@ -380,15 +380,18 @@ def set_strengths(schema: Schema, type_name: str, source_label: str, target_labe
     )
 
 
-#: the weights digest the stored strengths follow (and the file it came from), and whether there
-#: are relationships at all (count store: no scan)
-GET_META = (
-    f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
-    "RETURN m.weights AS weights, m.weights_file AS weights_file, COUNT { ()-[]->() } AS relationships"
+#: what the stored strengths follow: the strengths digest (:attr:`graph.warmth.Weights.strengths_digest`),
+#: the whole warmth file's digest (all a graph written before strengths digests, or imported, records)
+#: and the file's name; and whether there are relationships at all (count store: no scan)
+_META_FIELDS = (
+    "m.strengths AS strengths, m.weights AS weights, m.weights_file AS weights_file, "
+    "COUNT { ()-[]->() } AS relationships"
 )
+GET_META = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN {_META_FIELDS}"
 SET_META = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
-    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.weights = $weights, m.weights_file = $weights_file"
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.strengths = $strengths, m.weights = $weights, "
+    "m.weights_file = $weights_file"
 )
 
 
@@ -434,14 +437,13 @@ def existing_ids_and_weights(schema: Schema) -> str:
         schema,
         schema.labels,
         lambda q: (
-            f"{match_ids(q)} RETURN v.{ID} AS id, null AS weights, null AS weights_file, "
+            f"{match_ids(q)} RETURN v.{ID} AS id, null AS strengths, null AS weights, null AS weights_file, "
             "0 AS relationships, false AS meta"
         ),
     )
     return (
         f"{ids}\nUNION ALL\nOPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
-        "RETURN null AS id, m.weights AS weights, m.weights_file AS weights_file, "
-        "COUNT { ()-[]->() } AS relationships, true AS meta"
+        f"RETURN null AS id, {_META_FIELDS}, true AS meta"
     )
 
 

@@ -13,7 +13,7 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
   (NetworkX counts a self-loop twice in a degree, Neo4j once) and ``_seq``,
   the creation order, so that :meth:`Neo4jStore.iter_nodes` and
   :meth:`Neo4jStore.iter_edges` list the graph in the embedded store's order;
-* one meta node records the weights' digest and file, a write counter and a
+* one meta node records the strengths' digest and the warmth file, a write counter and a
   random epoch (:meth:`Neo4jStore.version`), the next sequence number and
   the graph's generation;
 * the strengths are the loading client's: a store whose weights differ from
@@ -484,33 +484,55 @@ class Neo4jStore(GraphStore):
         """Refuse (:class:`~graph.errors.WeightsMismatch`) unless the stored strengths follow this
         store's weights; a graph without relationships or weights takes this store's. One query,
         asked again by every write: another client may have re-weighted the graph meanwhile."""
-        meta = self._command(cypher.GET_META)[0]
-        self._check_weights(action, meta["weights"], meta["weights_file"], int(meta["relationships"] or 0))
+        self._check_weights(action, self._command(cypher.GET_META)[0])
 
-    def _check_weights(
-        self, action: str, stored: str | None, stored_file: str | None, relationships: int, *, adopt: bool = True
-    ) -> None:
-        own = self.weights.digest
-        if stored == own:
+    def _check_weights(self, action: str, meta: Record, *, adopt: bool = True) -> None:
+        """Whether the strengths ``meta`` records are this store's (:data:`cypher.GET_META`'s fields).
+
+        Only the strengths must agree (:attr:`Weights.strengths_digest`): hub
+        discounts and the other rules of a warmth file are computed by each
+        client. A graph that records only the whole file's digest (written
+        before strengths digests were kept, or imported) agrees when that
+        digest is this store's.
+        """
+        own = self.weights.strengths_digest
+        stored, whole = meta["strengths"], meta["weights"]
+        if stored == own or (stored is None and whole is not None and whole == self.weights.digest):
+            if adopt and stored is None:
+                self._record_weights()
             return
-        if stored is None and not relationships:
+        if stored is None and whole is None and not int(meta["relationships"] or 0):
             if adopt:
-                self._command(cypher.SET_META, weights=own, weights_file=self.weights.source or None)
+                self._record_weights()
             return
-        raise WeightsMismatch(action, stored, stored_file, own, self.weights.source or "the packaged warmth.yaml")
+        raise WeightsMismatch(
+            action,
+            stored or (f"{whole} (whole file)" if whole else None),
+            meta["weights_file"],
+            own,
+            self.weights.source or "the packaged warmth.yaml",
+        )
+
+    def _record_weights(self) -> None:
+        self._command(
+            cypher.SET_META,
+            strengths=self.weights.strengths_digest,
+            weights=self.weights.digest,
+            weights_file=self.weights.source or None,
+        )
 
     def reweight(self) -> None:
         """Rewrite every stored strength with this store's weights and record them as the graph's.
 
         An administrator's explicit choice (``guanxi load --reweight``): every
-        other client of the graph must use the same warmth file afterwards,
-        or its searches refuse (:class:`~graph.errors.WeightsMismatch`).
+        other client of the graph must use a warmth file with the same
+        strengths afterwards, or its searches refuse (:class:`~graph.errors.WeightsMismatch`).
         """
         with self._errors("re-weighting the graph"):
             meta = self._command(cypher.GET_META)[0]
-            if meta["weights"] != self.weights.digest and int(meta["relationships"] or 0):
+            if meta["strengths"] != self.weights.strengths_digest and int(meta["relationships"] or 0):
                 self._reweight()
-            self._command(cypher.SET_META, weights=self.weights.digest, weights_file=self.weights.source or None)
+            self._record_weights()
             self._command(cypher.BUMP_VERSION)
 
     def _reweight(self) -> None:
@@ -986,9 +1008,7 @@ class Neo4jStore(GraphStore):
         found: set[str] = set()
         for r in records:
             if r["meta"]:
-                self._check_weights(
-                    "search paths", r["weights"], r["weights_file"], int(r["relationships"] or 0), adopt=False
-                )
+                self._check_weights("search paths", r, adopt=False)
             else:
                 found.add(str(r["id"]))
         if len(unique) > READ_BATCH:

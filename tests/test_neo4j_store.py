@@ -310,8 +310,16 @@ def test_other_weights_refuse_until_the_graph_is_reweighted(neo4j_target: Neo4jT
         answer = first.top_paths(query)
         with pytest.raises(WeightsMismatch, match=r"parks\.yaml.*warmth\.yaml|warmth\.yaml.*parks\.yaml") as refused:
             second.top_paths(query)
-        assert base.digest in str(refused.value) and parks_matter.digest in str(refused.value)
+        assert base.strengths_digest in str(refused.value) and parks_matter.strengths_digest in str(refused.value)
         assert "--reweight" in str(refused.value)
+        # a warmth file that differs only in what each client computes itself (here the hub discount) agrees
+        hub_only = replace(base, free_degree=400.0, digest=base.digest + "-hub", source="hub.yaml")
+        hub_embedded = EmbeddedStore(weights=hub_only)
+        load(hub_embedded, batches)
+        with Neo4jStore(
+            neo4j_target.uri, neo4j_target.user, neo4j_target.password, schema=schema, weights=hub_only
+        ) as third:
+            assert third.top_paths(query) == hub_embedded.top_paths(query)
         before = first.stats()
         with pytest.raises(WeightsMismatch):  # a load refuses before it writes anything
             second.write(RecordBatch("nodes", "Company", pd.DataFrame([{"uscc": uscc(999), "name": "新公司"}])))
