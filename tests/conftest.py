@@ -25,6 +25,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailable
 from graph.neo4j_store import Neo4jStore
+from graph.settings import redact_credentials
 from graph.store import GraphStore
 from tests import neo4j_server
 
@@ -88,7 +89,8 @@ def _external_target() -> Neo4jTarget | None:
             records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=target.database)
         if records[0]["n"]:
             pytest.exit(
-                f"NEO4J_URI names {uri} (database {target.database!r}) which holds {records[0]['n']} nodes; "
+                f"NEO4J_URI names {redact_credentials(uri)} (database {target.database!r}) "
+                f"which holds {records[0]['n']} nodes; "
                 "the tests would erase them. Use an empty scratch database or set GUANXI_TEST_ALLOW_CLEAR=1.",
                 returncode=4,
             )
@@ -101,7 +103,7 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
     try:
         external = _external_target()
     except (DriverError, Neo4jError, OSError) as exc:
-        neo4j_unavailable(f"NEO4J_URI={os.environ.get('NEO4J_URI')}: {exc}")
+        neo4j_unavailable(redact_credentials(f"NEO4J_URI={os.environ.get('NEO4J_URI')}: {exc}"))
     if external is not None:
         yield external
         return

@@ -146,7 +146,7 @@ def test_a_replace_with_a_bad_file_leaves_the_old_graph(make_store: StoreFactory
     targets = targets_of(data["old"])
     before = snapshot(store, targets)
     assert before.stats.node_count > 0 and any(before.answers)
-    bad = data["other"] / "prospects.csv"  # not a table guanxi knows: the whole replace is refused
+    bad = data["other"] / "prospects.csv"  # a load would leave it out; a replace refuses it whole
     with pytest.raises(LoadError, match=r"prospects\.csv"):
         replace_files(store, [*files_of(data["other"]), bad])
     assert snapshot(store, targets) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from graph.settings import redact_credentials
 from graph.store import GraphStore
 from ui.i18n import Lang, t
 
@@ -29,7 +30,7 @@ class StoreInfo:
             return t("app.store_uploaded", lang, companies=f"{self.companies:,}")
         if self.kind == "embedded":
             return t("app.store_embedded", lang, path=self.path)
-        return t("app.store_neo4j", lang, uri=self.uri, database=self.database)
+        return t("app.store_neo4j", lang, uri=redact_credentials(self.uri), database=self.database)
 
     def after_load(self, companies: int) -> StoreInfo:
         """What this store is after a load: the demo graph, once changed, is uploaded data in memory."""
