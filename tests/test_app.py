@@ -356,7 +356,7 @@ def test_a_read_only_explorer_offers_no_way_to_load_or_clear(demo_env: Path) -> 
         assert not at.info
 
 
-def test_a_replace_with_a_bad_file_keeps_the_graph(demo_env: Path, tmp_path: Path) -> None:
+def test_a_replace_with_a_bad_file_keeps_the_graph(demo_env: Path, opened: AppTest, tmp_path: Path) -> None:
     """先替换 with one unknown file beside a good one: refused, the graph file and its statistics unchanged."""
     source = next(demo_env.glob(f"c{COMPANIES}-*/graph.gx"))
     graph_file = tmp_path / "graph.gx"
@@ -376,7 +376,8 @@ def test_a_replace_with_a_bad_file_keeps_the_graph(demo_env: Path, tmp_path: Pat
         at.button(key="data_load").click().run()
         assert not at.exception, at.exception
         errors = [e.value for e in at.error]
-        assert len(errors) == 1 and errors[0].startswith("替换失败，原有数据保留未动") and "名单备注.csv" in errors[0]
+        assert len(errors) == 1 and errors[0].startswith("替换失败，原有数据保留未动")
+        assert "名单备注.csv" in unescape(errors[0])
         assert {m.label: m.value for m in at.metric} == metrics
         assert graph_file.read_bytes() == saved
 
