@@ -134,8 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from guanxi import cli_calibrate
     from guanxi.cli_analysis import register
+    from guanxi.cli_leads import register as register_leads
 
     register(sub)
+    register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
     cli_calibrate.register(sub)
     return parser
 
@@ -487,12 +489,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
     from guanxi.cli_calibrate import COMMANDS as CALIBRATE
+    from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
     stdout = sys.stdout
     sys.stdout = TerminalText(stdout)
     try:
-        return {**COMMANDS, **ANALYSIS, **CALIBRATE}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})
