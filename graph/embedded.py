@@ -335,6 +335,22 @@ class EmbeddedStore(GraphStore):
         return file
 
     @contextmanager
+    def replacing(self) -> Iterator[EmbeddedStore]:
+        """A new, empty store that takes this one's file and writer lock for the block.
+
+        The caller saves the new store (to this store's file, under the lock
+        it inherited) and uses it from then on; if the block fails, the lock
+        comes back here and this store and its file are untouched.
+        """
+        fresh = type(self)(self.schema, self.weights)
+        fresh.path, fresh._lock, self._lock = self.path, self._lock, None
+        try:
+            yield fresh
+        except BaseException:
+            self._lock, fresh._lock = fresh._lock, None
+            raise
+
+    @contextmanager
     def writing(self, *, save: bool = True) -> Iterator[EmbeddedStore]:
         """Hold the writer lock around changes (and save them at the end when ``save`` and no error).
 
