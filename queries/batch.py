@@ -28,6 +28,7 @@ from loaders.export import CsvEncoding, table_format, write_csv, write_excel
 from queries.explain import path_text
 from queries.introductions import introductions
 from queries.matching import MatchReport, MatchRow, match_list
+from queries.messages import render
 from queries.paths import PathAnswer, PathOptions, build_query
 from queries.ranking import Distinct
 
@@ -112,7 +113,7 @@ class BatchResult:
                 "is_client": r.prospect.is_client,
             }
             if not r.answer.paths:
-                lines.append({**base, "explanation": " ".join(r.answer.notes)})
+                lines.append({**base, "explanation": "；".join(render(n, lang) for n in r.answer.notes)})
             for p in r.answer.paths:
                 lines.append(
                     {
