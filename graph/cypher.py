@@ -54,7 +54,9 @@ LOOPS = "_loops"
 #: creation order of nodes and relationships (the embedded store's iteration order)
 SEQ = "_seq"
 #: node properties that are bookkeeping, not data
-HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ})
+#: search copy of a company's other identifiers (SSE:600519, LEI:...), upper case, each between FORMER_SEP
+IDENTS_UC = "_idents_uc"
+HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, IDENTS_UC})
 #: relationship properties that are bookkeeping (``_key`` is shown, as the embedded store does)
 HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ})
 #: the one node that records which warmth weights the stored strengths use
@@ -165,6 +167,8 @@ def schema_statements(schema: Schema) -> dict[str, str]:
         index("seq", SEQ)
         if "former_names" in spec.properties:
             index("former_text", FORMER_LC, "TEXT ")
+        if spec.key_from:
+            index("idents_text", IDENTS_UC, "TEXT ")
         if name in client_labels:
             index("client", "is_client")
     meta = index_name(META_LABEL, "id")
@@ -408,14 +412,15 @@ def source_neighbours(schema: Schema, types: Sequence[str]) -> str:
 
 
 def find_exact(schema: Schema, labels: Iterable[str], what: str) -> str:
-    """Nodes whose key (``what="key"``: ``$upper``), name (``"name"``: ``$folded``) or a
+    """Nodes whose key or one of its identifiers (``what="key"``: ``$upper``, ``$ident`` padded with
+    :data:`FORMER_SEP`), name (``"name"``: ``$folded``) or a
     former name (``"former"``: ``$padded``) matches exactly.
 
     Each label's branch is ordered by id and cut at ``$limit``; the caller
     merges the branches in the same order.
     """
     conditions = {
-        "key": f"n.{KEY_UC} = $upper",
+        "key": f"(n.{KEY_UC} = $upper OR n.{IDENTS_UC} CONTAINS $ident)",
         "name": f"n.{NAME_LC} = $folded",
         "former": f"n.{FORMER_LC} CONTAINS $padded",
     }

@@ -123,6 +123,7 @@ from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavail
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
 from graph.neo4j_rows import edge_columns, former_names, node_columns
+from graph.identifiers import identifier_forms
 from graph.records import client_columns, edge_choice_key, row_props
 from graph.schema import Schema
 from graph.settings import Settings
@@ -686,8 +687,10 @@ class Neo4jStore(GraphStore):
             return any(folded in fn for fn in former_names(node.props.get("former_names")))
 
         with self._errors("searching names"):
+            sep = cypher.FORMER_SEP
+            forms = dict.fromkeys((query.upper(), *identifier_forms(query, self.schema.schemes)))
             for what, params, keep in (
-                ("key", {"upper": query.upper()}, None),
+                *(("key", {"upper": f, "ident": f"{sep}{f}{sep}"}, None) for f in forms),
                 ("name", {"folded": folded}, None),
                 ("former", {"padded": f"{cypher.FORMER_SEP}{folded}{cypher.FORMER_SEP}"}, former_is),
             ):

@@ -116,7 +116,7 @@ def columns_for(schema: Schema, what: What, name: str) -> tuple[Column, ...]:
     """
     if what == "nodes":
         label = schema.label(name)
-        return tuple(Column(p.name, p.headers, p.required or p.name == label.key) for p in label.properties.values())
+        return tuple(Column(p.name, p.headers, label.column_required(p.name)) for p in label.columns.values())
     if what == "edges":
         kind = schema.kind(name)
         cols: list[Column] = []

@@ -23,7 +23,13 @@ def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str
 def _predicate(edge: Edge, target: str, lang: Lang) -> str:
     p = edge.props
     if edge.type == "SERVES_AS":
-        title = str(p.get("role_text") or role(p.get("role"), "zh")) if lang == "zh" else role(p.get("role"), "en")
+        text = p.get("role_text")
+        if lang == "zh":
+            title = str(text or role(p.get("role"), "zh"))
+        elif p.get("role") == "other" and text:
+            title = f"{role('other', 'en')} ({text})"  # an unknown title: the words as printed
+        else:
+            title = role(p.get("role"), "en")
         former = p.get("until") is not None
         if lang == "zh":
             return f"{'曾任' if former else '任'}{target}{title}"
@@ -40,9 +46,12 @@ def _predicate(edge: Edge, target: str, lang: Lang) -> str:
         return f"supplies {target}" + (f" ({money(amount, 'en')} a year)" if amount is not None else "")
     if edge.type == "GUARANTEES":
         amount = p.get("amount")
+        kind = p.get("guarantee_type") or None
         if lang == "zh":
-            return f"为{target}提供担保" + (f"({money(amount, 'zh')})" if amount is not None else "")
-        return f"guarantees {target}'s loans" + (f" ({money(amount, 'en')})" if amount is not None else "")
+            extra = "，".join(x for x in (None if amount is None else money(amount, "zh"), kind) if x)
+            return f"为{target}提供担保" + (f"({extra})" if extra else "")
+        extra = ", ".join(x for x in (None if amount is None else money(amount, "en"), kind) if x)
+        return f"guarantees {target}'s loans" + (f" ({extra})" if extra else "")
     if edge.type == "LOCATED_IN":
         return f"位于{target}" if lang == "zh" else f"is located in {target}"
     return f"与{target}有{edge.type}关系" if lang == "zh" else f"has a {edge.type} relationship with {target}"

@@ -216,11 +216,13 @@ def edge_label(edge: Edge, lang: Lang) -> str:
         )
     if edge.type == "GUARANTEES":
         amount = p.get("amount")
-        return (
+        label = (
             t("edge.guarantees", lang, amount=money(amount, lang))
             if amount is not None
             else t("edge.guarantees_plain", lang)
         )
+        kind = p.get("guarantee_type")
+        return f"{label} · {kind}" if kind else label
     if edge.type == "LOCATED_IN":
         return t("edge.park", lang)
     return kind(edge.type, lang)
@@ -987,7 +989,7 @@ def ownership_html(
 
 # -- guarantees -------------------------------------------------------------------------
 def _guarantee_edge(link: GuaranteeLink) -> Edge:
-    props = {"amount": link.amount, "start": link.start, "end": link.end, "type": link.type}
+    props = {"amount": link.amount, "start": link.start, "end": link.end, "guarantee_type": link.type}
     return Edge("GUARANTEES", link.guarantor.id, link.borrower.id, {k: v for k, v in props.items() if v is not None})
 
 
