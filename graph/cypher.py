@@ -329,14 +329,15 @@ def reachable(schema: Schema, label_name: str, types: Sequence[str], forward: bo
 
 def upstream_holdings(schema: Schema, label_name: str, holds: str) -> str:
     """Every ``holds`` relationship into ``$id`` (of one label) or into a node that holds it, directly or
-    through others: the company's whole ownership tree, without the company's own holdings.
+    through others: the company's whole ownership tree, without the company's own holdings in others
+    (its holding in itself, treasury shares, is part of the tree).
 
     One query instead of a walk a level at a time (see :func:`reachable` for the pruning expand).
     """
     h = rel_type(schema, holds)
     return (
         f"MATCH (c:{label(schema, label_name)} {{{ID}: $id}})<-[:{h}*0..]-(x) WITH DISTINCT c, x "
-        f"MATCH (o)-[r:{h}]->(x) WHERE o <> c "
+        f"MATCH (o)-[r:{h}]->(x) WHERE o <> c OR o = x "
         f"RETURN o.{ID} AS source, x.{ID} AS target, properties(r) AS props"
     )
 

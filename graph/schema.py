@@ -79,6 +79,8 @@ class LabelSpec:
     properties: dict[str, PropertySpec]
     #: where the key comes from when it is not a column: the first of these a row has
     key_from: tuple[str, ...] = ()
+    #: keys that are national ID numbers are replaced by a keyed hash (graph.idkeys), here and in references
+    hash_id_numbers: bool = False
 
     @property
     def columns(self) -> dict[str, PropertySpec]:
@@ -316,6 +318,7 @@ def parse_schema(data: Any, source: str = "schema", base: Path | None = None) ->
             file=str(entry.get("file", str(name).lower())),
             properties=props,
             key_from=key_from,
+            hash_id_numbers=bool(entry.get("hash_id_numbers", False)),
         )
     kinds: dict[str, KindSpec] = {}
     for type_, entry in (_need(data, "kinds", source) or {}).items():

@@ -50,10 +50,11 @@ import numpy as np
 import pandas as pd
 
 from graph.model import RecordBatch
+from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
 from graph.identifiers import identifier_forms, name_identifier, parse_lei, parse_other_id, parse_stock_code
 from graph.schema import EndpointSpec, LabelSpec, PropertySpec, Schema, load_schema
 from graph.store import GraphStore
-from graph.uscc import ALPHABET, normalise_uscc, uscc_problem
+from graph.uscc import ALPHABET, is_valid_uscc, normalise_uscc, uscc_problem
 from graph.warmth import load_weights
 from loaders.read import RawTable, What
 from loaders.report import FileReport, Outcome, Reject
@@ -132,8 +133,9 @@ class _Problems:
     what the load assumed or noticed, for the file's line of the report.
     """
 
-    def __init__(self, table: RawTable, masked: Iterable[str] = ()) -> None:
+    def __init__(self, table: RawTable, masked: Iterable[str] = (), id_columns: Iterable[str] = ()) -> None:
         self.table = table
+        self._id_columns = set(id_columns)  # columns whose values are masked where they are ID numbers
         self.bad = np.zeros(len(table.frame), dtype=bool)
         self.merged = np.zeros(len(table.frame), dtype=bool)
         self.dropped = np.zeros(len(table.frame), dtype=np.int64)
@@ -177,7 +179,12 @@ class _Problems:
                 value = "" if cells is None else str(cells[i])
                 if column in self._masked and value:
                     value = mask_text(value)
-                reject = Reject(t.file, int(rows[pos]), header, value, str(reasons[i]), outcome)
+                reason = str(reasons[i])
+                number = id_shaped(value) if column in self._id_columns else None
+                if number is not None:  # never an ID number in clear, not even in a reason
+                    reason = reason.replace(value.strip(), masked_id(number)).replace(number, masked_id(number))
+                    value = masked_id(number)
+                reject = Reject(t.file, int(rows[pos]), header, value, reason, outcome)
                 found.append((reject.row, order.get(column, -1), reject))
         found += [(row, -1, Reject(t.file, row, "", "", reason)) for row, reason in t.bad_lines]
         found.sort(key=lambda item: (item[0], item[1]))
@@ -935,6 +942,8 @@ def _endpoint(table: RawTable, end: EndpointSpec, resolver: Resolver, problems: 
     codes, uniques = _factorize(clean_text(frame[end.column]))
     blank = (uniques == "")[codes]
     problems.add(np.flatnonzero(blank), end.column, REQUIRED_EMPTY)
+    if any(resolver.schema.label(label).hash_id_numbers for label in end.labels):
+        uniques = hash_id_numbers(uniques, may_be_uscc=len(end.labels) > 1)
     # which labels each row's value may have: all allowed ones, or the one its type cell names
     hints = np.zeros(n, dtype=np.int64)  # 0: any allowed label; i + 1: end.labels[i]; -1: bad type cell
     if end.type_column and end.type_column in frame and len(end.labels) > 1:
@@ -1090,6 +1099,52 @@ def _merge_into_uscc(
         problems.merge(np.array(at, dtype=np.int64), column, np.array(why, dtype=object))
 
 
+def hash_id_numbers(values: np.ndarray, *, may_be_uscc: bool = False) -> np.ndarray:
+    """Distinct cleaned person references with every national ID number replaced by its keyed hash
+    (:func:`graph.idkeys.id_key`); ``may_be_uscc``: a valid USCC is left alone (the column may name a company).
+    """
+    out = values.copy()
+    secret = configured_key()
+    for i, value in enumerate(values.tolist()):
+        text = str(value)
+        if len(text) not in (15, 18) and not (15 <= len(text) <= 24 and not text.isascii()):
+            continue  # the quick way past ordinary person ids
+        number = id_shaped(text)
+        if number is None or (may_be_uscc and is_valid_uscc(normalise_uscc(text))):
+            continue
+        out[i] = id_key(number, secret)
+    return out
+
+
+def _hash_keys(
+    table: RawTable, spec: LabelSpec, problems: _Problems, out: dict[str, np.ndarray], codes: dict[str, np.ndarray]
+) -> None:
+    """Persons keyed by a national ID number: key made the keyed hash, the masked number kept as ``idno``."""
+    keys = out[spec.key]
+    present_ = np.flatnonzero(keys != None)  # noqa: E711 - element-wise
+    sub, distinct = pd.factorize(keys[present_])
+    hashed = hash_id_numbers(np.asarray(distinct, dtype=object))
+    changed = np.flatnonzero(hashed != np.asarray(distinct, dtype=object))
+    if not len(changed):
+        return
+    new_keys = keys.copy()
+    new_keys[present_] = hashed[sub]
+    out[spec.key] = new_keys
+    codes[spec.key] = _codes_of(new_keys)
+    idno = next((n for n, p in spec.properties.items() if p.type == "idno"), None)
+    rows = present_[np.isin(sub, changed)]
+    if idno is not None:
+        shown = out.get(idno, np.full(len(keys), None, dtype=object)).copy()
+        fill = rows[shown[rows] == None]  # noqa: E711 - element-wise
+        shown[fill] = [masked_id(str(id_shaped(str(keys[i])))) for i in fill.tolist()]
+        out[idno] = shown
+        codes[idno] = _codes_of(shown)
+    problems.note(
+        f"[{table.header(spec.key)}] {len(rows):,} keys are national ID numbers: stored as a keyed hash "
+        f"({ID_SCHEME}:…), shown masked"
+    )
+
+
 def validate_nodes(
     table: RawTable, *, schema: Schema | None = None, seen: Seen | None = None, resolver: Resolver | None = None
 ) -> Validated:
@@ -1104,7 +1159,7 @@ def validate_nodes(
     keep_zeros = resolver.keep_zeros if resolver is not None else False
     spec = schema.label(table.name)
     masked = [n for n, p in spec.properties.items() if p.type == "idno"]
-    problems = _Problems(table, masked)
+    problems = _Problems(table, masked, id_columns=[spec.key] if spec.hash_id_numbers else [])
     out: dict[str, np.ndarray] = {}
     codes: dict[str, np.ndarray] = {}
     if spec.key_from:
@@ -1119,6 +1174,8 @@ def validate_nodes(
         props = {spec.key: replace(spec.properties[spec.key], required=True)}
         props.update((n, p) for n, p in spec.properties.items() if n != spec.key)
         _parse_properties(table, props, problems, out, codes, schema=schema, keep_zeros=keep_zeros)
+        if spec.hash_id_numbers:
+            _hash_keys(table, spec, problems, out, codes)
     full = [(out[c], codes[c]) for c in out if c != spec.key]
     column = next((c for c in (spec.key, *spec.key_from) if c in table.frame), spec.key)  # a derived key: its source
     _dedupe(problems, seen, spec.name, [(out[spec.key], codes[spec.key])], column, full, f"same {spec.key}")
@@ -1147,7 +1204,9 @@ def validate_edges(
         weights = resolver.store.weights if resolver.store is not None else load_weights()
         role_order = tuple(weights.by_role)
     n = len(table.frame)
-    problems = _Problems(table)
+    ends = (kind.source, kind.target)
+    person_ends = [e.column for e in ends if any(schema.label(lb).hash_id_numbers for lb in e.labels)]
+    problems = _Problems(table, id_columns=person_ends)
     source = _endpoint(table, kind.source, resolver, problems)
     target = _endpoint(table, kind.target, resolver, problems)
     out: dict[str, np.ndarray] = {"source": source[0], "target": target[0]}
