@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 
 from graph.errors import InvalidParameter, StoreError, StoreUnavailable
+from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
 from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
-from graph.identifiers import identifier_forms
 from graph.schema import Schema, SchemeSpec
 from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from graph.schema import SchemeSpec
 from graph.uscc import is_valid_uscc, normalise_uscc
@@ -160,7 +160,9 @@ def parse_other_id(raw: str, scheme: str | None, schemes: Mapping[str, SchemeSpe
         elif text.isdigit() and len(text) == 15:
             code = "REG"
         else:
-            raise ValueError(f"registration number {raw.strip()!r} needs an id_scheme saying whose it is (HKCR, ORG ...)")
+            raise ValueError(
+                f"registration number {raw.strip()!r} needs an id_scheme saying whose it is (HKCR, ORG ...)"
+            )
     if code == "LEI":
         return parse_lei(text)
     if code in schemes and schemes[code].kind == "exchange":
@@ -185,11 +187,12 @@ def identifier_forms(text: str, schemes: Mapping[str, SchemeSpec]) -> tuple[str,
     if is_valid_uscc(uscc):
         forms[uscc] = None
         return tuple(forms)
-    for attempt in (
+    attempts: tuple[Callable[[], str | None], ...] = (
         lambda: parse_stock_code(text, schemes),
         lambda: parse_lei(text),
         lambda: parse_other_id(text, None, schemes) if _SCHEMED.match(plain) else None,
-    ):
+    )
+    for attempt in attempts:
         try:
             found = attempt()
         except ValueError:

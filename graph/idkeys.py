@@ -65,7 +65,11 @@ def national_id(text: str) -> str | None:
         if number[17] == _CHECK[total % 11] and _born(int(number[6:10]), int(number[10:12]), int(number[12:14])):
             return number
         return None
-    if len(number) == 15 and _ID15.match(number) and _born(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12])):
+    if (
+        len(number) == 15
+        and _ID15.match(number)
+        and _born(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+    ):
         return number
     return None
 

@@ -120,10 +120,10 @@ from neo4j.exceptions import (
 
 from graph import cypher
 from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavailable
+from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
 from graph.neo4j_rows import edge_columns, former_names, node_columns
-from graph.identifiers import identifier_forms
 from graph.records import client_columns, edge_choice_key, row_props
 from graph.schema import Schema
 from graph.settings import Settings

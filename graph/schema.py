@@ -354,7 +354,9 @@ def parse_schema(data: Any, source: str = "schema", base: Path | None = None) ->
         kinds=kinds,
         clients=clients,
         schemes=_schemes(data.get("identifier_schemes"), f"{source}: identifier_schemes"),
-        placeholder_dates=frozenset(str(d) for d in _strings(data.get("placeholder_dates"), f"{source}: placeholder_dates")),
+        placeholder_dates=frozenset(
+            str(d) for d in _strings(data.get("placeholder_dates"), f"{source}: placeholder_dates")
+        ),
     )
 
 
@@ -370,7 +372,9 @@ def _self_loops(raw: Any, where: str) -> str | None:
     if raw is None:
         return None
     if raw not in SELF_LOOP_MEANINGS:
-        raise SchemaError(f"{where}.self_loops: unknown meaning {raw!r}; known: {', '.join(sorted(SELF_LOOP_MEANINGS))}")
+        raise SchemaError(
+            f"{where}.self_loops: unknown meaning {raw!r}; known: {', '.join(sorted(SELF_LOOP_MEANINGS))}"
+        )
     return str(raw)
 
 

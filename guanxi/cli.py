@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load CSV/Excel files (or a folder of them) into the store")
     load.add_argument("files", nargs="+", type=Path)
     load.add_argument("--strict", action="store_true", help="refuse the whole load if any row is rejected")
+    load.add_argument(
+        "--keep-zeros", action="store_true", help="store zero amounts as 0 (by default a zero amount means unknown)"
+    )
     load.add_argument("--rejects", type=Path, help="write rejected rows to this CSV (default: next to the store)")
     load.add_argument("--replace", action="store_true", help="clear the store before loading")
     load.add_argument("--json", action="store_true")
@@ -217,7 +220,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         if args.replace:
             store.clear()
         files = args.files[0] if len(args.files) == 1 and args.files[0].is_dir() else args.files
-        report = load_files(store, files, strict=args.strict, progress=update)
+        report = load_files(store, files, strict=args.strict, progress=update, keep_zeros=args.keep_zeros)
     finally:
         close()
     if isinstance(store, EmbeddedStore):

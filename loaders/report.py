@@ -47,7 +47,7 @@ _REJECT_HEADERS = {
 OUTCOMES: dict[str, tuple[str, str]] = {
     "rejected": ("整行拒绝", "row rejected"),
     "dropped": ("值已舍弃，行保留", "value dropped, row kept"),
-    "merged": ("完全重复，已合并", "exact repeat, merged"),
+    "merged": ("已合并", "merged"),
 }
 Outcome = Literal["rejected", "dropped", "merged"]
 _WHAT_ZH = {"nodes": "节点", "edges": "关系", "clients": "存量客户"}
@@ -164,15 +164,17 @@ class LoadReport:
         zh = lang == "zh"
         n = len(self.files)
         if zh:
-            more = f"，合并重复 {self.merged:,} 行" if self.merged else ""
-            more += f"；舍弃 {self.dropped:,} 个值（行保留）" if self.dropped else ""
-            lines = [f"{n} 个文件，读取 {self.rows_read:,} 行：接受 {self.accepted:,} 行，拒绝 {self.rejected:,} 行{more}。"]
+            extra = f"，合并重复 {self.merged:,} 行" if self.merged else ""
+            extra += f"；舍弃 {self.dropped:,} 个值（行保留）" if self.dropped else ""
+            lines = [
+                f"{n} 个文件，读取 {self.rows_read:,} 行：接受 {self.accepted:,} 行，拒绝 {self.rejected:,} 行{extra}。"
+            ]
         else:
-            more = f", {self.merged:,} merged as exact repeats" if self.merged else ""
-            more += f"; {self.dropped:,} values dropped (rows kept)" if self.dropped else ""
+            extra = f", {self.merged:,} merged as exact repeats" if self.merged else ""
+            extra += f"; {self.dropped:,} values dropped (rows kept)" if self.dropped else ""
             lines = [
                 f"{n} file{'s' if n != 1 else ''}, {self.rows_read:,} rows read: "
-                f"{self.accepted:,} accepted, {self.rejected:,} rejected{more}."
+                f"{self.accepted:,} accepted, {self.rejected:,} rejected{extra}."
             ]
         for f in self.files:
             what = f"{_WHAT_ZH[f.what]} {f.name}" if zh else f"{f.what} {f.name}"

@@ -49,9 +49,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.model import RecordBatch
-from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
 from graph.identifiers import identifier_forms, name_identifier, parse_lei, parse_other_id, parse_stock_code
+from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
+from graph.model import RecordBatch
 from graph.schema import EndpointSpec, LabelSpec, PropertySpec, Schema, load_schema
 from graph.store import GraphStore
 from graph.uscc import ALPHABET, is_valid_uscc, normalise_uscc, uscc_problem
@@ -531,9 +531,7 @@ def _placeholder_dates(
     values[hit] = None
     keep = ~hit[col.error_pos]
     shown = sorted({str(_iso_guess(str(c))) for c in uniques[hit_u].tolist()})
-    problems.note(
-        f"[{table.header(name)}] {int(hit.sum()):,} placeholder dates ({', '.join(shown)}) stored as unknown"
-    )
+    problems.note(f"[{table.header(name)}] {int(hit.sum()):,} placeholder dates ({', '.join(shown)}) stored as unknown")
     return col.error_pos[keep], col.error_reasons[keep], values
 
 
@@ -611,7 +609,9 @@ def _note_unknown_titles(
 SUMS_SHOWN = 10
 
 
-def _warn_sums(table: RawTable, props: dict[str, PropertySpec], out: dict[str, np.ndarray], problems: _Problems) -> None:
+def _warn_sums(
+    table: RawTable, props: dict[str, PropertySpec], out: dict[str, np.ndarray], problems: _Problems
+) -> None:
     """Warn (a note, nothing dropped) where a ratio summed per target passes ``warn_sum_over``."""
     for name, prop in props.items():
         if prop.warn_sum_over is None or name not in out:
@@ -694,7 +694,9 @@ class Seen:
         for i, pos in enumerate(first_of[n_prior + dup].tolist()):
             part = int(np.searchsorted(starts, pos, side="right")) - 1
             src_file, src_rows = where[part]
-            reasons[i] = f"{'repeats' if exact[i] else 'duplicate of'} row {int(src_rows[pos - starts[part]])} in {src_file}"
+            reasons[i] = (
+                f"{'repeats' if exact[i] else 'duplicate of'} row {int(src_rows[pos - starts[part]])} in {src_file}"
+            )
         return dup, reasons, exact
 
 
@@ -744,7 +746,9 @@ class Resolver:
     of the same load; anything else is asked of the store in chunks.
     """
 
-    def __init__(self, store: GraphStore | None = None, schema: Schema | None = None, *, keep_zeros: bool = False) -> None:
+    def __init__(
+        self, store: GraphStore | None = None, schema: Schema | None = None, *, keep_zeros: bool = False
+    ) -> None:
         self.store = store
         #: store zero amounts as zero, not as unknown
         self.keep_zeros = keep_zeros
@@ -1091,8 +1095,8 @@ def _merge_into_uscc(
         if hit is None:
             continue
         ident, (key, where) = hit
-        column = next(c for c in ("stock_code", "lei", "other_id") if c in columns and columns[c][i] == ident)
-        at, why = found.setdefault(column, ([], []))
+        holder = next(c for c in ("stock_code", "lei", "other_id") if c in columns and columns[c][i] == ident)
+        at, why = found.setdefault(holder, ([], []))
         at.append(i)
         why.append(f"{ident} belongs to the company with USCC {key} ({where}); merged into it")
     for column, (at, why) in found.items():

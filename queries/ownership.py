@@ -601,7 +601,9 @@ def _treasury_notes(eq: _Equity) -> list[str]:
             continue
         name = eq.nodes[cid].name
         if own is None:
-            notes.append(f"{name} 持有库存股，比例未知 / {name} holds treasury shares of unknown size: stakes through it unknown")
+            notes.append(
+                f"{name} 持有库存股，比例未知 / {name} holds treasury shares of unknown size: stakes through it unknown"
+            )
         else:
             notes.append(
                 f"{name} 持有库存股 {percent(own)}，其他股东持股按 1/(1−{percent(own)}) 折算 / "

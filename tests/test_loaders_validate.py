@@ -206,7 +206,13 @@ def test_bad_company_rows_name_file_row_column_and_reason() -> None:
     assert status[:3] == ("companies.csv", 6, "登记状态") and status[4] == "dropped"
     assert status[3].startswith("unknown status '休眠'; known: active (存续")
     assert got == [
-        ("companies.csv", 3, "统一社会信用代码", f"USCC check character is {bad[-1]!r}, expected {A[-1]!r}", "rejected"),
+        (
+            "companies.csv",
+            3,
+            "统一社会信用代码",
+            f"USCC check character is {bad[-1]!r}, expected {A[-1]!r}",
+            "rejected",
+        ),
         ("companies.csv", 5, "企业名称", "required value is empty", "rejected"),
         # bad optional values are dropped and their row kept
         ("companies.csv", 6, "成立日期", "no such date: '2021-02-30'", "dropped"),
@@ -379,7 +385,13 @@ def test_shareholders_company_or_person(load: Resolver) -> None:
         {"source": "Person:p2", "target": f"Company:{A}", "ratio": pytest.approx(float("nan"), nan_ok=True)},
     ]
     got = [(*g, r.outcome) for g, r in zip(reasons(result), result.rejects, strict=True)]
-    assert got[0] == ("equity.csv", 7, "股东", "refers to 'p1', which is neither in this load nor in the store", "rejected")
+    assert got[0] == (
+        "equity.csv",
+        7,
+        "股东",
+        "refers to 'p1', which is neither in this load nor in the store",
+        "rejected",
+    )
     assert got[1][:3] == ("equity.csv", 8, "股东类型") and got[1][3].startswith("unknown type '外星人'")
     assert got[2][:3] == ("equity.csv", 10, "股东")
     assert "the name of 2 companies" in got[2][3] and "give the USCC" in got[2][3]
@@ -412,7 +424,13 @@ def test_identity_properties_make_repeated_pairs_distinct(load: Resolver) -> Non
         file="supply.csv",
     )
     assert [(*g, r.outcome) for g, r in zip(reasons(result), result.rejects, strict=True)] == [
-        ("supply.csv", 4, "supplier", "duplicate of row 3 in supply.csv: same ends, year, other values differ", "rejected"),
+        (
+            "supply.csv",
+            4,
+            "supplier",
+            "duplicate of row 3 in supply.csv: same ends, year, other values differ",
+            "rejected",
+        ),
         ("supply.csv", 6, "supplier", "repeats row 5 in supply.csv", "merged"),
     ]
     assert result.report.rejected == 1 and result.report.merged == 1
@@ -691,3 +709,16 @@ def test_validation_is_vectorised() -> None:
     elapsed = time.perf_counter() - start
     assert result.accepted == n_rows
     assert elapsed < 20, f"validation took {elapsed:.1f}s"
+
+
+def test_zero_amounts_are_unknown_unless_kept() -> None:
+    companies = nodes("Company", ["uscc", "name"], [[A, "甲"], [B, "乙"]])
+    rows = [[A, B, "0", "2023-01-01"], [B, A, "1万", "2023-01-01"]]
+    header = ["担保方", "被担保方", "担保金额", "起始日期"]
+    result = edges("GUARANTEES", header, rows, loaded(companies))
+    assert np.isnan(result.batch.frame["amount"][0]) and result.batch.frame["amount"][1] == 10_000.0
+    assert result.report.notes == ("[担保金额] 1 zero amounts stored as unknown",)
+    keeping = Resolver(keep_zeros=True)
+    keeping.add_nodes(companies.batch)
+    result = edges("GUARANTEES", header, rows, keeping)
+    assert result.batch.frame["amount"].tolist() == [0.0, 10_000.0] and result.report.notes == ()

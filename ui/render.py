@@ -221,8 +221,8 @@ def edge_label(edge: Edge, lang: Lang) -> str:
             if amount is not None
             else t("edge.guarantees_plain", lang)
         )
-        kind = p.get("guarantee_type")
-        return f"{label} · {kind}" if kind else label
+        gtype = p.get("guarantee_type")
+        return f"{label} · {gtype}" if gtype else label
     if edge.type == "LOCATED_IN":
         return t("edge.park", lang)
     return kind(edge.type, lang)
