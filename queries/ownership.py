@@ -717,6 +717,16 @@ def ultimate_owners(
         simple = math.fsum(math.prod(rs) for _, rs in found) if complete else None
         owners.append(BeneficialOwner(holder, kind, "ownership", value, shown, len(found), simple))
     owners.sort(key=lambda o: (-(o.stake or 0.0), o.owner.id))
+    direct = [r for row in eq.out.values() for c, r in row.items() if c == node.id and r is not None]
+    own = eq.treasury.get(node.id)
+    recorded = math.fsum(direct) * (1.0 - own if own is not None and own < 1.0 else 1.0)
+    if recorded > 1.0 + 1e-9:
+        notes.append(
+            f"{node.name} 的直接股东持股合计 {percent(recorded)}，超过100%，受益所有人可能有误，请核对数据 / "
+            f"the direct holders of {node.name} sum to {percent(recorded)}, more than 100%: the owners found "
+            "may be wrong, check the data"
+        )
+    notes += _treasury_notes(eq)
     if unknown:
         notes.append(
             "以下自然人或国资主体的穿透持股因比例缺失无法计算，可能达到阈值 / stakes unknown (missing ratio), "

@@ -21,7 +21,7 @@ from graph.uscc import check_char
 from loaders.pipeline import load_files
 from loaders.report import LoadReport
 from queries.guarantees import circles_of
-from queries.ownership import effective_ownership
+from queries.ownership import actual_controller, effective_ownership, ultimate_owners
 from tests.conftest import StoreFactory
 
 
@@ -178,3 +178,53 @@ def test_stakes_over_full_are_explained(make_store: StoreFactory, tmp_path: Path
     load_files(store, write_export(tmp_path / "export"))
     owners = effective_ownership(store, SUPPLIER)
     assert any("more than 100%" in n for n in owners.notes)
+
+
+def _load(store: GraphStore, folder: Path, files: dict[str, str]) -> LoadReport:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return load_files(store, folder)
+
+
+def test_treasury_shares_count_for_control_and_over_full_holders_are_named(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    store = make_store()
+    a, b, c = uscc(11), uscc(12), uscc(13)
+    _load(
+        store,
+        tmp_path / "in",
+        {
+            "companies.csv": f"uscc,name\n{a},甲公司\n{b},乙公司\n{c},丙公司\n",
+            "persons.csv": "id,name\np1,赵一\np2,钱二\np3,孙三\n",
+            # 46% of 甲 with 10% in treasury: 51.1% of the votes, a majority
+            "equity.csv": f"holder,company,ratio\np1,{a},46%\n{a},{a},10%\np2,{a},44%\n"
+            # three 60% holders of 乙: stored, warned about, and said again under its owners
+            f"p1,{b},60%\np2,{b},60%\np3,{b},60%\n",
+        },
+    )
+    controller = actual_controller(store, a)
+    assert controller.controller is not None and controller.controller.id == "Person:p1"
+    assert controller.chain[0].ratio == pytest.approx(0.46 / 0.90) and controller.chain[0].rule == "majority"
+    owners = ultimate_owners(store, b)
+    assert any("180" in n and "100%" in n for n in owners.notes)
+
+
+def test_share_units_decided_per_file(make_store: StoreFactory, tmp_path: Path) -> None:
+    store = make_store()
+    a, b, c = uscc(21), uscc(22), uscc(23)
+    companies = f"uscc,name\n{a},甲公司\n{b},乙公司\n{c},丙公司\n"
+    fractions = _load(
+        store,
+        tmp_path / "f",
+        {"companies.csv": companies, "equity.csv": f"股东,被投资企业,持股比例\n{a},{b},0.5\n{c},{b},1\n"},
+    )
+    assert "read as fractions" in _notes(fractions)
+    ratios = {e.source: e.props.get("ratio") for e in store.edges_of([f"Company:{b}"], ["HOLDS_SHARES"])}
+    assert ratios == {f"Company:{a}": 0.5, f"Company:{c}": 1.0}
+    mixed = _load(store, tmp_path / "m", {"equity.csv": f"股东,被投资企业,持股比例\n{a},{c},0.35\n{b},{c},35\n"})
+    assert "unit unclear" in _notes(mixed) and mixed.dropped == 2 and mixed.rejected == 0
+    assert [
+        e.props.get("ratio") for e in store.edges_of([f"Company:{c}"], ["HOLDS_SHARES"]) if e.target == f"Company:{c}"
+    ] == [None, None]
