@@ -1104,19 +1104,25 @@ def _merge_into_uscc(
 
 
 def hash_id_numbers(values: np.ndarray, *, may_be_uscc: bool = False) -> np.ndarray:
-    """Distinct cleaned person references with every national ID number replaced by its keyed hash
-    (:func:`graph.idkeys.id_key`); ``may_be_uscc``: a valid USCC is left alone (the column may name a company).
+    """Distinct cleaned person references with every value shaped like a national ID number replaced by
+    its keyed hash (:func:`graph.idkeys.id_key`); ``may_be_uscc``: a valid USCC is left alone (the
+    column may name a company). Vectorised: one pattern match over the column finds the candidates.
     """
     out = values.copy()
+    if not len(values):
+        return out
+    plain = pd.Series(values, dtype=object).astype("str").str.normalize("NFKC").str.replace(_WS, "", regex=True)
+    shaped = plain.str.upper().str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool, na_value=False)
+    candidates = np.flatnonzero(shaped)
+    if not len(candidates):
+        return out
+    if may_be_uscc:
+        candidates = candidates[~valid_usccs(normalise_usccs(values[candidates]))]
     secret = configured_key()
-    for i, value in enumerate(values.tolist()):
-        text = str(value)
-        if len(text) not in (15, 18) and not (15 <= len(text) <= 24 and not text.isascii()):
-            continue  # the quick way past ordinary person ids
-        number = id_shaped(text)
-        if number is None or (may_be_uscc and is_valid_uscc(normalise_uscc(text))):
-            continue
-        out[i] = id_key(number, secret)
+    for i in candidates.tolist():
+        number = id_shaped(str(values[i]))
+        if number is not None:
+            out[i] = id_key(number, secret)
     return out
 
 

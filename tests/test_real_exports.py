@@ -22,6 +22,7 @@ from loaders.pipeline import load_files
 from loaders.report import LoadReport
 from queries.guarantees import circles_of
 from queries.ownership import actual_controller, effective_ownership, ultimate_owners
+from queries.resolve import resolve
 from tests.conftest import StoreFactory
 
 
@@ -228,3 +229,11 @@ def test_share_units_decided_per_file(make_store: StoreFactory, tmp_path: Path) 
     assert [
         e.props.get("ratio") for e in store.edges_of([f"Company:{c}"], ["HOLDS_SHARES"]) if e.target == f"Company:{c}"
     ] == [None, None]
+
+
+def test_a_company_is_named_by_any_identifier(make_store: StoreFactory, tmp_path: Path) -> None:
+    store = make_store()
+    load_files(store, write_export(tmp_path / "export"))
+    for text in ("600519.SH", "SSE:600519", "sh600519", MAOTAI.lower()):
+        assert resolve(store, text).id == f"Company:{MAOTAI}", text
+    assert resolve(store, "HKEX:700").id == "Company:HKEX:00700"
