@@ -54,7 +54,7 @@ from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
 from graph.model import RecordBatch
 from graph.schema import EndpointSpec, LabelSpec, PropertySpec, Schema, load_schema
 from graph.store import GraphStore
-from graph.uscc import ALPHABET, is_valid_uscc, normalise_uscc, uscc_problem
+from graph.uscc import ALPHABET, normalise_uscc, uscc_problem
 from graph.warmth import load_weights
 from loaders.read import RawTable, What
 from loaders.report import FileReport, Outcome, Reject
