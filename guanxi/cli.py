@@ -2,8 +2,8 @@
 
     guanxi generate --companies 10000 --seed 1 data/
     guanxi load data/ --store graph.gx
-    guanxi paths 苏州恒芯 --store graph.gx
-    guanxi connect 张伟 上海芯源微电子 --json
+    guanxi paths 西安迈臻 --store graph.gx
+    guanxi connect 张盛婷 如皋亚科计算机 --store graph.gx --json
 
 Every error guanxi raises on purpose is printed as one line (``error: ...``)
 with exit code 2; ``--json`` prints machine-readable results.
@@ -48,6 +48,20 @@ def _path_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+def _introduction_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--distinct",
+        choices=["introducer", "first_contact", "none"],
+        default="introducer",
+        help="one path per introducing client (default), per first contact, or every path",
+    )
+    p.add_argument(
+        "--include-state-holders",
+        action="store_true",
+        help="allow state-assets commissions and other holders that connect nobody inside paths",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="guanxi", description="关系 guanxi: warm introduction paths for banks")
@@ -59,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--headers", choices=["en", "zh"], default="en", help="English or Chinese column headers")
     gen.add_argument("--encoding", default="utf-8", help="utf-8 (default), utf-8-sig, gb18030, gbk")
+    gen.add_argument("--no-ops", action="store_true", help="skip the operational files (events, tags, chains ...)")
 
     load = sub.add_parser("load", help="load CSV/Excel files (or a folder of them) into the store")
     load.add_argument("files", nargs="+", type=Path)
@@ -88,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     paths.add_argument("prospect", help="USCC, full name or part of a name")
     paths.add_argument("--manager", help="only clients of this relationship manager")
     paths.add_argument("--branch", help="only clients of this branch")
+    _introduction_options(paths)
     _path_options(paths)
     _store_options(paths)
 
@@ -107,9 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
 
+    from guanxi import cli_calibrate
     from guanxi.cli_analysis import register
 
     register(sub)
+    cli_calibrate.register(sub)
     return parser
 
 
@@ -130,6 +148,27 @@ def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -
     from graph.open_store import open_store
 
     return open_store(_settings(args), create=create, fresh=fresh)
+
+
+def error_fields(exc: GuanxiError) -> dict[str, Any]:
+    """An error as JSON fields: its kind, its message, and what it names (parameter, candidates).
+
+    ``--json`` callers get errors in the same form as answers, on standard
+    output, so a script never has to parse a human sentence.
+
+    >>> from graph.errors import InvalidParameter
+    >>> error_fields(InvalidParameter("k", "must be at least 1"))
+    {'type': 'InvalidParameter', 'message': "parameter 'k': must be at least 1", 'parameter': 'k'}
+    """
+    fields: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
+    name = getattr(exc, "name", None)
+    if isinstance(name, str):
+        fields["parameter"] = name
+    for attribute in ("query", "candidates"):
+        value = getattr(exc, attribute, None)
+        if value:
+            fields[attribute] = value
+    return fields
 
 
 def _print_json(data: Any) -> None:
@@ -163,16 +202,22 @@ def _show_answer(answer: PathAnswer, lang: Lang, as_json: bool) -> None:
                 str(p.hops),
                 p.introducer.name,
                 p.manager or "-",
+                f"+{len(p.more)}" if p.more else "",
                 p.sentence_zh if lang == "zh" else p.sentence_en,
             ]
         )
     if rows:
+        first = ("起点", "from") if answer.source else ("引荐客户", "introducer")  # connect starts anywhere
         header = (
-            ["#", "温度", "跳数", "引荐客户", "客户经理", "说明"]
+            ["#", "温度", "跳数", first[0], "客户经理", "其他路径", "说明"]
             if lang == "zh"
-            else ["#", "warmth", "hops", "introducer", "manager", "explanation"]
+            else ["#", "warmth", "hops", first[1], "manager", "more ways", "explanation"]
         )
         print(_table(rows, header))
+        word = "温度" if lang == "zh" else "warmth"
+        for p in answer.paths:
+            if p.arithmetic is not None:
+                print(f"  #{p.rank} {word} = {p.arithmetic.text(lang)}")
     for note in answer.notes:
         print(f"note: {note}")
 
@@ -205,8 +250,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
     summary = generate(
         args.out_dir, companies=args.companies, seed=args.seed, headers=args.headers, encoding=args.encoding
     )
+    lines = summary.describe()
+    if not args.no_ops:
+        from loaders.generate_ops import generate_ops
+
+        ops = generate_ops(args.out_dir, args.seed, headers=args.headers, encoding=args.encoding)
+        lines += "\n" + ops.describe()
     print(f"wrote {args.out_dir} in {time.perf_counter() - started:.1f}s")
-    print(summary.describe())
+    print(lines)
     return 0
 
 
@@ -298,7 +349,15 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from queries.introductions import introductions
 
     with _open(args) as store:
-        answer = introductions(store, args.prospect, manager=args.manager, branch=args.branch, **_path_kwargs(args))
+        answer = introductions(
+            store,
+            args.prospect,
+            manager=args.manager,
+            branch=args.branch,
+            distinct=args.distinct,
+            include_state_holders=args.include_state_holders,
+            **_path_kwargs(args),
+        )
         _show_answer(answer, args.lang, args.json)
     return 0
 
@@ -349,12 +408,16 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
+    from guanxi.cli_calibrate import COMMANDS as CALIBRATE
 
     args = build_parser().parse_args(argv)
     try:
-        return {**COMMANDS, **ANALYSIS}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **CALIBRATE}[args.command](args)
     except GuanxiError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            _print_json({"error": error_fields(exc)})
+        else:
+            print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

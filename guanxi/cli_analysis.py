@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guanxi.cli import _open, _path_kwargs, _print_json, _store_options, _table
+from guanxi.cli import _introduction_options, _open, _path_kwargs, _print_json, _store_options, _table
 from queries.format import money, percent, role
 
 Handler = Callable[[argparse.Namespace], int]
@@ -194,8 +194,9 @@ def cmd_controller(args: argparse.Namespace) -> int:
         return 0
     who = ctrl.controller.name if ctrl.controller else "未识别 / none identified"
     print(f"{ctrl.company.name} 实际控制人 / actual controller: {who}")
-    for step in ctrl.chain:
-        print(f"  {step.text(args.lang)}")
+    if len(ctrl.chain) > 1:  # a one-step chain is the reason itself: say it once
+        for step in ctrl.chain:
+            print(f"  {step.text(args.lang)}")
     print(ctrl.reason(args.lang))
     return 0
 
@@ -405,7 +406,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
         try:
             result = batch_reach(
-                store, report, manager=args.manager, branch=args.branch, progress=progress, **_path_kwargs(args)
+                store,
+                report,
+                manager=args.manager,
+                branch=args.branch,
+                distinct=args.distinct,
+                include_state_holders=args.include_state_holders,
+                progress=progress,
+                **_path_kwargs(args),
             )
         finally:
             bar.close()
@@ -516,6 +524,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--branch", help="only clients of this branch")
     p.add_argument("--include-closed", action="store_true")
     p.add_argument("--include-blacklisted", action="store_true")
+    _introduction_options(p)
     _common(p)
 
 

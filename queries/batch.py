@@ -24,9 +24,11 @@ import pandas as pd
 from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
+from queries.explain import path_text
 from queries.introductions import introductions
 from queries.matching import MatchReport, MatchRow, match_list
 from queries.paths import PathAnswer, PathOptions, build_query
+from queries.ranking import Distinct
 
 Progress = Callable[[int, int], None]
 Lang = Literal["zh", "en"]
@@ -47,6 +49,8 @@ _RESULT_COLUMNS = {
     "manager": "客户经理",
     "branch": "所属支行",
     "explanation": "关系说明",
+    "warmth_explained": "温度计算",
+    "more_ways": "同一引荐客户的其他路径",
     "path": "路径",
 }
 _SHEETS = {
@@ -120,7 +124,9 @@ class BatchResult:
                         "manager": p.manager,
                         "branch": p.branch,
                         "explanation": p.sentence_zh if lang == "zh" else p.sentence_en,
-                        "path": " - ".join(n.name for n in p.path.nodes),
+                        "warmth_explained": None if p.arithmetic is None else p.arithmetic.text(lang),
+                        "more_ways": len(p.more),
+                        "path": path_text(p.path, lang),
                     }
                 )
         frame = pd.DataFrame(lines, columns=list(_RESULT_COLUMNS))
@@ -257,6 +263,8 @@ def batch_reach(
     branch: str | None = None,
     include_closed: bool = False,
     include_blacklisted: bool = False,
+    distinct: Distinct = "introducer",
+    include_state_holders: bool = False,
     progress: Progress | None = None,
 ) -> BatchResult:
     """The best ``k`` introduction paths for every matched prospect.
@@ -291,6 +299,8 @@ def batch_reach(
                 branch=branch,
                 include_closed=include_closed,
                 include_blacklisted=include_blacklisted,
+                distinct=distinct,
+                include_state_holders=include_state_holders,
             )
             done[node.id] = answer
         reaches.append(ProspectReach(row, node, answer))

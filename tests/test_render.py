@@ -13,6 +13,7 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.model import Edge, Node
 from graph.uscc import check_char
+from queries.explain import edge_label
 from queries.guarantees import circles_of, exposure, guarantee_chains
 from queries.introductions import introductions
 from queries.ownership import actual_controller, ultimate_owners
@@ -27,7 +28,6 @@ from ui.render import (
     MARK_COLOURS,
     NODE_STYLES,
     STABILISATION_ITERATIONS,
-    edge_label,
     exposure_height,
     exposure_html,
     format_date,

@@ -93,13 +93,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "edge.since": ("自 {date}", "since {date}"),
     "edge.until": ("至 {date}", "until {date}"),
     "edge.year": ("{year} 年度", "year {year}"),
-    "edge.shares": ("持股 {ratio}", "holds {ratio}"),
-    "edge.shareholder": ("股东", "shareholder"),
-    "edge.supplies": ("供货 {amount}", "supplies {amount}"),
     "edge.supplies_plain": ("供货", "supplies"),
-    "edge.guarantees": ("担保 {amount}", "guarantees {amount}"),
-    "edge.guarantees_plain": ("担保", "guarantees"),
-    "edge.park": ("园区", "park"),
     # shared search and filters
     "search.placeholder": (
         "输入企业名称（可部分）、英文名或统一社会信用代码",
@@ -129,6 +123,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card.hops": ("{hops} 跳", "{hops} hop(s)"),
     "card.chain": ("路径", "Path"),
     "card.none": ("—", "—"),
+    "card.arithmetic": ("温度计算", "Warmth"),
+    "card.more": ("经由 {name} 的另外 {n} 条路径", "{n} more ways through {name}"),
+    "intro.legend": (
+        "温度 = 每一跳关系强度（董事长 0.9、董事 0.7、监事 0.4；控股 ≥ 50% 0.9、小股 0.35；大额供货 0.8；担保 0.8；"
+        "同园区 0.2）相乘，再乘以途经节点的枢纽折减（关系越多越冷）。0.6 以上为熟识，0.3 左右可一试，0.1 以下很弱。"
+        "每个引荐客户只列最温暖的一条，其余折叠在卡片下；国资委等持股方不算相识。",
+        "Warmth = the strengths of the hops multiplied (chairman 0.9, director 0.7, supervisor 0.4; a controlling "
+        "stake 0.9, a small one 0.35; large supply 0.8; guarantee 0.8; sharing a park 0.2), times a hub discount for "
+        "every node passed (the more ties, the colder). Above 0.6: they know each other; around 0.3: worth a try; "
+        "below 0.1: weak. Each introducing client appears once with its warmest path, the others folded under it; "
+        "state-assets commissions and similar holders do not count as knowing anyone.",
+    ),
     "graph.title": ("路径图", "The paths as a graph"),
     "graph.exposure": ("风险敞口路径", "Paths to flagged entities"),
     # introductions page
@@ -139,6 +145,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "the supply chain, a guarantee or a park, warmest first.",
     ),
     "intro.search": ("潜客", "Prospect"),
+    "filter.include_state_holders": ("允许经过国资委等持股方", "Allow state holders inside paths"),
     "intro.found": ("找到 {n} 条路径", "{n} paths found"),
     "intro.target": ("潜客：{name}（{key}）", "Prospect: {name} ({key})"),
     "intro.empty": ("没有找到引荐路径。", "No introduction path found."),

@@ -9,7 +9,7 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import t
 from ui.render import paths_graph_height, paths_graph_html
-from ui.widgets import answer_frame, downloads, entity_picker, path_cards, path_filters, show_graph
+from ui.widgets import answer_frame, downloads, entity_picker, md, one_language, path_cards, path_filters, show_graph
 
 ENDS = ("Company", "Person")
 
@@ -54,7 +54,7 @@ def render(ctx: Context) -> None:
     if not answer.paths:
         st.warning(t("connect.empty", lang))
         for note in answer.notes:
-            st.info(note)
+            st.info(md(one_language(note, lang)))
         st.markdown(t("connect.try", lang))
         return
     st.markdown(f"**{t('connect.found', lang, a=a.name, b=b.name, n=len(answer.paths))}**")

@@ -13,11 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from graph.model import Node
+from queries.explain import edge_label
 from queries.format import kind
 from ui import cached
 from ui.context import Context
 from ui.i18n import t
-from ui.render import edge_details, edge_label, neighbourhood_html, node_facts
+from ui.render import edge_details, neighbourhood_html, node_facts
 from ui.widgets import describe_node, entity_picker, goto, kind_name, show_graph
 
 GRAPH_HEIGHT = 600

@@ -43,7 +43,8 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from graph.model import Edge, Node, Path
-from queries.format import kind, money, percent, role, status
+from queries.explain import edge_label
+from queries.format import kind, money, percent, status
 from queries.guarantees import Circle, ExposureHit, GuaranteeChain, GuaranteeLink
 from queries.ownership import BeneficialOwner, Controller
 from queries.paths import ExplainedPath
@@ -185,47 +186,6 @@ def node_facts(node: Node, lang: Lang) -> list[tuple[str, str]]:
     if p.get("id_number"):
         facts.append((t("prop.id_number", lang), mask_id_number(p["id_number"])))
     return facts
-
-
-def _role_word(edge: Edge, lang: Lang) -> str:
-    p = edge.props
-    if lang == "zh":
-        word = str(p.get("role_text") or role(p.get("role"), "zh"))
-        return ("曾任" + word) if p.get("until") is not None else word
-    word = role(p.get("role"), "en")
-    for article in ("a ", "an "):
-        if word.startswith(article):
-            word = word[len(article) :]
-    return ("former " + word) if p.get("until") is not None else word
-
-
-def edge_label(edge: Edge, lang: Lang) -> str:
-    """The short label drawn on an edge: ``董事长``, ``持股 35%``, ``供货 ¥1.2亿``, ``担保 ¥5000万``, ``园区``."""
-    p = edge.props
-    if edge.type == "SERVES_AS":
-        return _role_word(edge, lang)
-    if edge.type == "HOLDS_SHARES":
-        ratio = p.get("ratio")
-        return t("edge.shares", lang, ratio=percent(ratio)) if ratio is not None else t("edge.shareholder", lang)
-    if edge.type == "SUPPLIES":
-        amount = p.get("amount")
-        return (
-            t("edge.supplies", lang, amount=money(amount, lang))
-            if amount is not None
-            else t("edge.supplies_plain", lang)
-        )
-    if edge.type == "GUARANTEES":
-        amount = p.get("amount")
-        label = (
-            t("edge.guarantees", lang, amount=money(amount, lang))
-            if amount is not None
-            else t("edge.guarantees_plain", lang)
-        )
-        gtype = p.get("guarantee_type")
-        return f"{label} · {gtype}" if gtype else label
-    if edge.type == "LOCATED_IN":
-        return t("edge.park", lang)
-    return kind(edge.type, lang)
 
 
 def edge_details(edge: Edge, lang: Lang) -> list[str]:

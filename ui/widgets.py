@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from graph.model import Node, Path
+from queries.explain import path_text
 from queries.format import kind, status
 from queries.paths import PathAnswer
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
-from ui.render import CLOSED_STATUSES, edge_label, node_category
+from ui.render import CLOSED_STATUSES, node_category
 
 #: extra pixels around a drawing so the iframe never scrolls
 FRAME_PADDING = 16
@@ -140,6 +141,7 @@ class PathFilters:
     include_blacklisted: bool
     manager: str | None = None
     branch: str | None = None
+    include_state_holders: bool = False
 
 
 def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
@@ -199,18 +201,17 @@ def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
                 branch = b.strip() or None
         closed = st.checkbox(t("filter.include_closed", lang), key=f"{prefix}_closed", persist_state="session")
         black = st.checkbox(t("filter.include_blacklisted", lang), key=f"{prefix}_black", persist_state="session")
-    return PathFilters(tuple(kinds), int(max_hops), float(min_warmth), int(k), closed, black, manager, branch)
+        state = (
+            st.checkbox(t("filter.include_state_holders", lang), key=f"{prefix}_state", persist_state="session")
+            if scope
+            else False
+        )
+    return PathFilters(tuple(kinds), int(max_hops), float(min_warmth), int(k), closed, black, manager, branch, state)
 
 
 def path_chain(path: Path, lang: Lang) -> str:
     """``A —董事长→ 张三 —董事→ B``: each hop with its label, the arrow in the true direction."""
-    parts = [path.nodes[0].name]
-    for i, edge in enumerate(path.edges):
-        label = edge_label(edge, lang)
-        forward = edge.source == path.nodes[i].id
-        parts.append(f" —{label}→ " if forward else f" ←{label}— ")
-        parts.append(path.nodes[i + 1].name)
-    return "".join(parts)
+    return path_text(path, lang)
 
 
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
@@ -267,6 +268,12 @@ def path_cards(answer: PathAnswer, lang: Lang, *, introductions: bool, explore: 
                 )
                 st.markdown(md(p.sentence_zh if lang == "zh" else p.sentence_en))
                 st.caption(f"{t('card.chain', lang)}{c}{md(path_chain(p.path, lang))}")
+                if p.arithmetic is not None:
+                    st.caption(f"{t('card.arithmetic', lang)}{c}{md(p.arithmetic.text(lang))}")
+                if p.more:
+                    with st.expander(t("card.more", lang, n=len(p.more), name=p.introducer.name)):
+                        for m in p.more:
+                            st.markdown(f"- {m.warmth:.2f} · {md(m.sentence_zh if lang == 'zh' else m.sentence_en)}")
                 if explore is not None:
                     explore_buttons(p.path.nodes, lang, f"{explore}_{p.rank}")
 
