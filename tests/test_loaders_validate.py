@@ -713,7 +713,7 @@ def test_validation_is_vectorised() -> None:
 
 def test_zero_amounts_are_unknown_unless_kept() -> None:
     companies = nodes("Company", ["uscc", "name"], [[A, "甲"], [B, "乙"]])
-    rows = [[A, B, "0", "2023-01-01"], [B, A, "1万", "2023-01-01"]]
+    rows: list[list[object]] = [[A, B, "0", "2023-01-01"], [B, A, "1万", "2023-01-01"]]
     header = ["担保方", "被担保方", "担保金额", "起始日期"]
     result = edges("GUARANTEES", header, rows, loaded(companies))
     assert np.isnan(result.batch.frame["amount"][0]) and result.batch.frame["amount"][1] == 10_000.0
