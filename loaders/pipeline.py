@@ -250,8 +250,8 @@ def read_and_validate(
     report.extend((r.report for r in results), (x for r in results for x in r.rejects))
     if strict and not report.ok:
         raise LoadRefused(
-            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected; "
-            f"nothing was written\n{report.summary('en')}",
+            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected, "
+            f"{report.dropped:,} values dropped; nothing was written\n{report.summary('en')}",
             report,
         )
     return results, report

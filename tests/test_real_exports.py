@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.embedded import EmbeddedStore
 from graph.idkeys import id_key, masked_id
 from graph.store import GraphStore
 from graph.uscc import check_char
@@ -237,3 +238,11 @@ def test_a_company_is_named_by_any_identifier(make_store: StoreFactory, tmp_path
     for text in ("600519.SH", "SSE:600519", "sh600519", MAOTAI.lower()):
         assert resolve(store, text).id == f"Company:{MAOTAI}", text
     assert resolve(store, "HKEX:700").id == "Company:HKEX:00700"
+
+
+def test_readme_shows_this_load_report(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What a real export looks like after loading", 1)[1]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0].rstrip()
+    report = load_files(EmbeddedStore(), write_export(tmp_path / "export"))
+    assert shown == report.summary("en", max_rejects=50), "README: paste the new report (tests/test_real_exports.py)"
