@@ -616,15 +616,17 @@ def _warn_sums(
     for name, prop in props.items():
         if prop.warn_sum_over is None or name not in out:
             continue
-        keep = ~problems.bad
-        frame = pd.DataFrame({"target": out["target"][keep], "value": out[name][keep]}).dropna()
-        if frame.empty:
+        values = np.asarray(out[name], dtype=np.float64)
+        keep = ~problems.bad & ~np.isnan(values) & (out["target"] != None)  # noqa: E711 - element-wise
+        if not keep.any():
             continue
-        sums = frame.groupby("target", sort=True)["value"].sum()
-        over = sums[sums > prop.warn_sum_over + 1e-9]
-        if over.empty:
+        codes, targets = pd.factorize(out["target"][keep])
+        sums = np.bincount(codes, weights=values[keep])
+        over = np.flatnonzero(sums > prop.warn_sum_over + 1e-9)
+        if not len(over):
             continue
-        shown = ", ".join(f"{t} {v * 100:.1f}%" for t, v in over.sort_values(ascending=False)[:SUMS_SHOWN].items())
+        order = over[np.lexsort((np.asarray(targets, dtype=object)[over].astype(str), -sums[over]))]
+        shown = ", ".join(f"{targets[i]} {sums[i] * 100:.1f}%" for i in order[:SUMS_SHOWN].tolist())
         more = f" … and {len(over) - SUMS_SHOWN} more" if len(over) > SUMS_SHOWN else ""
         problems.note(
             f"[{table.header(name)}] warning: the holders of {len(over):,} companies sum to more than "
@@ -897,7 +899,9 @@ class Resolver:
                     uscc_ok[other] = valid_usccs(usccs[other])
                 assert uscc_ok is not None
                 if spec.key_from:  # a key written out (SSE:600519, NAME:...) is tried as it stands too
-                    schemed = np.array([":" in str(v) for v in values[pending]], dtype=bool)
+                    schemed = np.zeros(len(pending), dtype=bool)
+                    other = np.flatnonzero(~uscc_ok[pending])
+                    schemed[other] = [":" in str(v) for v in values[pending[other]]]
                     pending = pending[uscc_ok[pending] | schemed]
                     keys = np.where(uscc_ok[pending], usccs[pending], values[pending])
                 else:
@@ -1111,8 +1115,11 @@ def hash_id_numbers(values: np.ndarray, *, may_be_uscc: bool = False) -> np.ndar
     out = values.copy()
     if not len(values):
         return out
-    plain = pd.Series(values, dtype=object).astype("str").str.normalize("NFKC").str.replace(_WS, "", regex=True)
-    shaped = plain.str.upper().str.fullmatch(r"\d{15}|\d{17}[\dX]").to_numpy(dtype=bool, na_value=False)
+    plain = pd.Series(values, dtype=object).astype("str")
+    wide = ~plain.str.isascii().to_numpy(dtype=bool, na_value=False)
+    if wide.any():  # full-width digits: the careful way, for those cells only
+        plain[wide] = plain[wide].str.normalize("NFKC").str.replace(_WS, "", regex=True)
+    shaped = plain.str.fullmatch(r"\s*(?:\d{15}|\d{17}[\dXx])\s*").to_numpy(dtype=bool, na_value=False)
     candidates = np.flatnonzero(shaped)
     if not len(candidates):
         return out
