@@ -12,16 +12,19 @@ with exit code 2; ``--json`` prints machine-readable results.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from graph.errors import GuanxiError
-from graph.settings import Settings
+from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
+from loaders.export import visible_controls
 from queries.format import Lang
 from queries.paths import PathAnswer
 
@@ -125,8 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from guanxi import cli_calibrate
     from guanxi.cli_analysis import register
+    from guanxi.cli_leads import register as register_leads
 
     register(sub)
+    register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
     cli_calibrate.register(sub)
     return parser
 
@@ -150,6 +155,21 @@ def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -
     return open_store(_settings(args), create=create, fresh=fresh)
 
 
+def json_text(data: Any) -> str:
+    """``data`` as exact JSON with no raw control character a terminal would act on.
+
+    ``json.dumps`` escapes C0 characters in strings; DEL, C1 and the
+    bidirectional overrides are written as ``\\uXXXX`` escapes too (they only
+    occur inside strings, so the JSON still decodes to the same values).
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: what ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal may act on
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def error_fields(exc: GuanxiError) -> dict[str, Any]:
     """An error as JSON fields: its kind, its message, and what it names (parameter, candidates).
 
@@ -160,7 +180,7 @@ def error_fields(exc: GuanxiError) -> dict[str, Any]:
     >>> error_fields(InvalidParameter("k", "must be at least 1"))
     {'type': 'InvalidParameter', 'message': "parameter 'k': must be at least 1", 'parameter': 'k'}
     """
-    fields: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
+    fields: dict[str, Any] = {"type": type(exc).__name__, "message": redact_credentials(str(exc))}
     name = getattr(exc, "name", None)
     if isinstance(name, str):
         fields["parameter"] = name
@@ -172,17 +192,50 @@ def error_fields(exc: GuanxiError) -> dict[str, Any]:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print(json_text(data))
+
+
+class TerminalText(io.TextIOBase):
+    """A text stream that writes control characters from the data as visible escapes (``\\x1b``).
+
+    :func:`main` puts it in front of standard output, so no name in any
+    human-readable answer can move the cursor, recolour or clear the user's
+    terminal; new lines (the output's own) pass.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(visible_controls(text, keep="\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
 
 
 def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    """Columns aligned for a terminal; each cell on one line, control characters as visible escapes."""
+
     def width(s: str) -> int:
         return sum(2 if ord(c) > 0x2E80 else 1 for c in s)
 
-    cols = [max(width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    cells = [[visible_controls(str(v)) for v in r] for r in [header, *rows]]
+    cols = [max(width(r[i]) for r in cells) for i in range(len(header))]
     lines = []
-    for r in [header, *rows]:
-        lines.append("  ".join(str(v) + " " * (cols[i] - width(str(v))) for i, v in enumerate(r)).rstrip())
+    for r in cells:
+        lines.append("  ".join(v + " " * (cols[i] - width(v)) for i, v in enumerate(r)).rstrip())
     lines.insert(1, "  ".join("-" * c for c in cols))
     return "\n".join(lines)
 
@@ -231,7 +284,7 @@ def _progress_bar(total_hint: str) -> tuple[Callable[[int, int, str], None], Cal
         if "bar" not in bar:
             bar["bar"] = tqdm(total=total, unit="rows", desc=total_hint, file=sys.stderr)
         b = bar["bar"]
-        b.set_description(stage)
+        b.set_description(visible_controls(stage))
         b.total = total
         b.n = done
         b.refresh()
@@ -409,19 +462,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
     from guanxi.cli_calibrate import COMMANDS as CALIBRATE
+    from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = TerminalText(stdout)
     try:
-        return {**COMMANDS, **ANALYSIS, **CALIBRATE}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})
         else:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {error_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = stdout
+
+
+def error_text(exc: BaseException) -> str:
+    """An error as the user reads it: credentials in URIs masked, control characters visible."""
+    return visible_controls(redact_credentials(str(exc)), keep="\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

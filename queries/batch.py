@@ -24,6 +24,7 @@ import pandas as pd
 from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
+from loaders.export import CsvEncoding, table_format, write_csv, write_excel
 from queries.explain import path_text
 from queries.introductions import introductions
 from queries.matching import MatchReport, MatchRow, match_list
@@ -309,24 +310,22 @@ def batch_reach(
     return BatchResult(report, tuple(reaches), checked.k, checked.max_hops)
 
 
-def write_batch(result: BatchResult, path: str | Path, *, lang: Lang = "zh") -> list[Path]:
+def write_batch(
+    result: BatchResult, path: str | Path, *, lang: Lang = "zh", encoding: CsvEncoding = "utf-8-sig"
+) -> list[Path]:
     """Write ``result`` to ``path``: an Excel workbook (``.xlsx``) with one sheet per table, or CSV
-    files in UTF-8 with BOM (``.csv``: the results there, the other tables beside it as
-    ``NAME-summary.csv`` ...). Returns the files written."""
+    files (``.csv``, UTF-8 with BOM or GB18030: the results there, the other tables beside it as
+    ``NAME-summary.csv`` ...). Returns the files written.
+
+    Through :mod:`loaders.export`: no cell is a formula, and each file is
+    written whole or not at all."""
     file = Path(path)
-    suffix = file.suffix.lower()
+    kind = table_format(file)
     frames = result.frames(lang)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    if suffix in (".xlsx", ".xlsm"):
-        with pd.ExcelWriter(file, engine="openpyxl") as book:
-            for sheet, frame in frames.items():
-                frame.to_excel(book, sheet_name=sheet, index=False)
-        return [file]
-    if suffix == ".csv":
-        written: list[Path] = []
-        for key, sheet in _SHEETS.items():
-            target = file if key == "results" else file.with_name(f"{file.stem}-{key}.csv")
-            frames[sheet].to_csv(target, index=False, encoding="utf-8-sig")
-            written.append(target)
-        return written
-    raise InvalidParameter("path", f"write to .xlsx or .csv, not {suffix or 'a file without suffix'}")
+    if kind == "xlsx":
+        return [write_excel(file, frames)]
+    written: list[Path] = []
+    for key, sheet in _SHEETS.items():
+        target = file if key == "results" else file.with_name(f"{file.stem}-{key}.csv")
+        written.append(write_csv(target, frames[sheet], encoding))
+    return written

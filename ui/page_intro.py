@@ -9,7 +9,17 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import t
 from ui.render import paths_graph_height, paths_graph_html
-from ui.widgets import answer_frame, downloads, entity_picker, md, one_language, path_cards, path_filters, show_graph
+from ui.widgets import (
+    answer_frame,
+    downloads,
+    entity_picker,
+    md,
+    one_language,
+    path_cards,
+    path_filters,
+    show_graph,
+    tm,
+)
 
 
 def render(ctx: Context) -> None:
@@ -43,10 +53,10 @@ def render(ctx: Context) -> None:
             include_state_holders=filters.include_state_holders,
         )
     except GuanxiError as exc:
-        st.error(t("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=exc))
         return
     st.session_state["intro_result_target"] = answer.target.id
-    st.subheader(t("intro.target", lang, name=answer.target.name, key=answer.target.key))
+    st.subheader(tm("intro.target", lang, name=answer.target.name, key=answer.target.key))
     if not answer.paths:
         st.warning(t("intro.empty", lang))
         for note in answer.notes:
