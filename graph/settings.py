@@ -12,6 +12,10 @@ NEO4J_PASSWORD      Neo4j password                               (none)
 NEO4J_DATABASE      Neo4j database                               ``neo4j``
 ==================  ===========================================  =====================
 
+``GUANXI_LOCK_TIMEOUT`` (seconds a load waits for another one writing the
+same embedded file, default 600) is read when a writer waits
+(:func:`graph.store_file.lock_timeout`), not here.
+
 Setting ``NEO4J_URI`` without ``GUANXI_BACKEND`` selects the Neo4j store.
 """
 

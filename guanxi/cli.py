@@ -149,10 +149,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -> GraphStore:
+def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False, write: bool = False) -> GraphStore:
     from graph.open_store import open_store
 
-    return open_store(_settings(args), create=create, fresh=fresh)
+    return open_store(_settings(args), create=create, fresh=fresh, write=write)
 
 
 def json_text(data: Any) -> str:
@@ -318,7 +318,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     from graph.embedded import EmbeddedStore
     from loaders.pipeline import load_files
 
-    store = _open(args, create=True, fresh=args.replace)
+    store = _open(args, create=True, fresh=args.replace, write=True)  # holds the writer lock until saved
     update, close = _progress_bar("load")
     try:
         if args.replace:

@@ -137,6 +137,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "graph.title": ("路径图", "The paths as a graph"),
     "graph.exposure": ("风险敞口路径", "Paths to flagged entities"),
+    "graph.more": ("另有 {n} 个", "+{n} more"),
+    "graph.more_hint": (
+        "为便于阅读，另有 {n} 个关联方未画出",
+        "{n} more related parties are left out to keep the drawing readable",
+    ),
     # introductions page
     "intro.title": ("谁能引荐？", "Who can introduce us?"),
     "intro.help": (

@@ -65,6 +65,7 @@ def load_uploads(
     LoadRefused in strict mode). An embedded store opened from a file (not
     the demo) is saved afterwards; every cached result is dropped.
     """
+    from graph.open_store import writing
     from loaders.pipeline import load_files
 
     lang = ctx.lang
@@ -74,7 +75,8 @@ def load_uploads(
             fraction = 0.0 if total <= 0 else min(1.0, done / total)
             progress.progress(fraction, text=tm("data.loading", lang, file=stage))
 
-    with tempfile.TemporaryDirectory(prefix="guanxi-upload-") as tmp:
+    embedded = ctx.info.kind == "embedded"  # saved under the file's writer lock; the demo is not saved
+    with writing(ctx.store, save=embedded), tempfile.TemporaryDirectory(prefix="guanxi-upload-") as tmp:
         folder = Path(tmp)
         paths = []
         for up in uploads:
@@ -87,9 +89,6 @@ def load_uploads(
             report = load_files(ctx.store, paths, strict=strict, progress=report_progress)
         finally:
             cached.clear()
-    save = getattr(ctx.store, "save", None)
-    if ctx.info.kind == "embedded" and callable(save):
-        save()
     return report
 
 
