@@ -60,7 +60,9 @@ GEN = "_gen"
 #: wrote, so that when it succeeds the others (the old graph's) are dropped
 KEYS = "_keys"
 #: node properties that are bookkeeping, not data
-HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, GEN, KEYS})
+#: search copy of a company's other identifiers (SSE:600519, LEI:...), upper case, each between FORMER_SEP
+IDENTS_UC = "_idents_uc"
+HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, GEN, KEYS, IDENTS_UC})
 #: relationship properties that are bookkeeping (``_key`` is shown, as the embedded store does)
 HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ, GEN, KEYS})
 #: bookkeeping a write sets itself (not in a row's ``props``): kept when a replace drops stale properties
@@ -174,6 +176,8 @@ def schema_statements(schema: Schema) -> dict[str, str]:
         index("seq", SEQ)
         if "former_names" in spec.properties:
             index("former_text", FORMER_LC, "TEXT ")
+        if spec.key_from:
+            index("idents_text", IDENTS_UC, "TEXT ")
         if name in client_labels:
             index("client", "is_client")
     meta = index_name(META_LABEL, "id")
@@ -478,14 +482,15 @@ def reachable(schema: Schema, label_name: str, types: Sequence[str], forward: bo
 
 def upstream_holdings(schema: Schema, label_name: str, holds: str) -> str:
     """Every ``holds`` relationship into ``$id`` (of one label) or into a node that holds it, directly or
-    through others: the company's whole ownership tree, without the company's own holdings.
+    through others: the company's whole ownership tree, without the company's own holdings in others
+    (its holding in itself, treasury shares, is part of the tree).
 
     One query instead of a walk a level at a time (see :func:`reachable` for the pruning expand).
     """
     h = rel_type(schema, holds)
     return (
         f"MATCH (c:{label(schema, label_name)} {{{ID}: $id}})<-[:{h}*0..]-(x) WITH DISTINCT c, x "
-        f"MATCH (o)-[r:{h}]->(x) WHERE o <> c "
+        f"MATCH (o)-[r:{h}]->(x) WHERE o <> c OR o = x "
         f"RETURN o.{ID} AS source, x.{ID} AS target, properties(r) AS props"
     )
 
@@ -561,14 +566,15 @@ def source_neighbours(schema: Schema, types: Sequence[str]) -> str:
 
 
 def find_exact(schema: Schema, labels: Iterable[str], what: str) -> str:
-    """Nodes whose key (``what="key"``: ``$upper``), name (``"name"``: ``$folded``) or a
+    """Nodes whose key or one of its identifiers (``what="key"``: ``$upper``, ``$ident`` padded with
+    :data:`FORMER_SEP`), name (``"name"``: ``$folded``) or a
     former name (``"former"``: ``$padded``) matches exactly.
 
     Each label's branch is ordered by id and cut at ``$limit``; the caller
     merges the branches in the same order.
     """
     conditions = {
-        "key": f"n.{KEY_UC} = $upper",
+        "key": f"(n.{KEY_UC} = $upper OR n.{IDENTS_UC} CONTAINS $ident)",
         "name": f"n.{NAME_LC} = $folded",
         "former": f"n.{FORMER_LC} CONTAINS $padded",
     }

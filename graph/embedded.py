@@ -40,10 +40,11 @@ import pandas as pd
 
 from graph.embedded_file import Contents, load_graph, save_graph
 from graph.errors import InvalidParameter, StoreError
+from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
 from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
-from graph.schema import Schema
+from graph.schema import Schema, SchemeSpec
 from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
 from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
@@ -542,7 +543,7 @@ class EmbeddedStore(GraphStore):
         if limit < 1:
             raise InvalidParameter("limit", "must be at least 1")
         if self._names is None:
-            self._names = _NameIndex.build(self._node_items())
+            self._names = _NameIndex.build(self._node_items(), self.schema.schemes)
         hits = self._names.search(query, limit, tuple(labels) if labels else None)
         return [self._node(nid) for nid in hits]
 
@@ -934,15 +935,19 @@ class _NameIndex:
             self.by_key.setdefault(key.upper(), []).append(nid)
             self.by_name.setdefault(name.casefold(), []).append(nid)
         self.by_former = former
+        self.schemes: dict[str, SchemeSpec] = {}
         self.names = pd.Series([n.casefold() for n in names], dtype=object)
         self.lengths = np.array([len(n) for n in names])
 
     @classmethod
-    def build(cls, nodes: Iterable[tuple[str, Mapping[str, Any]]]) -> _NameIndex:
+    def build(
+        cls, nodes: Iterable[tuple[str, Mapping[str, Any]]], schemes: Mapping[str, SchemeSpec] | None = None
+    ) -> _NameIndex:
         ids: list[str] = []
         keys: list[str] = []
         names: list[str] = []
         former: dict[str, list[str]] = {}
+        idents: list[tuple[str, str]] = []
         for nid, attrs in nodes:
             ids.append(nid)
             keys.append(str(attrs["key"]))
@@ -951,7 +956,15 @@ class _NameIndex:
             for fn in raw.split(";") if isinstance(raw, str) else raw or ():
                 if fn:
                     former.setdefault(str(fn).strip().casefold(), []).append(nid)
-        return cls(ids, keys, names, former)
+            for ident in attrs.get("identifiers") or ():  # a company's stock code, LEI ...: found as its key
+                idents.append((str(ident), nid))
+        index = cls(ids, keys, names, former)
+        index.schemes = dict(schemes or {})
+        for ident, nid in idents:
+            found = index.by_key.setdefault(ident.upper(), [])
+            if nid not in found:
+                found.append(nid)
+        return index
 
     def search(self, text: str, limit: int, labels: tuple[str, ...] | None = None) -> list[str]:
         out: list[str] = []
@@ -968,7 +981,8 @@ class _NameIndex:
                     out.append(nid)
 
         folded = text.casefold()
-        add(sorted(self.by_key.get(text.upper(), [])))
+        for form in dict.fromkeys((text.upper(), *identifier_forms(text, self.schemes))):  # 600519.SH: SSE:600519
+            add(sorted(self.by_key.get(form, [])))
         add(sorted(self.by_name.get(folded, [])))
         add(sorted(self.by_former.get(folded, [])))
         if len(out) < limit:

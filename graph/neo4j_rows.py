@@ -58,6 +58,12 @@ def node_columns(schema: Schema, label: str, frame: pd.DataFrame) -> dict[str, p
             out[str(col)] = frame[col]
     out[cypher.KEY_UC] = keys.str.upper()
     out[cypher.NAME_LC] = pd.Series([n.casefold() for n in names.tolist()])
+    if "identifiers" in frame.columns:
+        sep = cypher.FORMER_SEP
+        out[cypher.IDENTS_UC] = pd.Series(
+            [sep + sep.join(str(i).upper() for i in v) + sep if present(v) else None for v in frame["identifiers"]],
+            dtype=object,
+        )
     if "former_names" in frame.columns:
         out[cypher.FORMER_LC] = pd.Series(
             [former_text(v) if present(v) else None for v in frame["former_names"].tolist()], dtype=object

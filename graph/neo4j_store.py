@@ -130,6 +130,7 @@ from neo4j.exceptions import (
 
 from graph import cypher
 from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavailable, WeightsMismatch
+from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
 from graph.neo4j_rows import edge_columns, former_names, node_columns
@@ -846,8 +847,10 @@ class Neo4jStore(GraphStore):
             return any(folded in fn for fn in former_names(node.props.get("former_names")))
 
         with self._errors("searching names"):
+            sep = cypher.FORMER_SEP
+            forms = dict.fromkeys((query.upper(), *identifier_forms(query, self.schema.schemes)))
             for what, params, keep in (
-                ("key", {"upper": query.upper()}, None),
+                *(("key", {"upper": f, "ident": f"{sep}{f}{sep}"}, None) for f in forms),
                 ("name", {"folded": folded}, None),
                 ("former", {"padded": f"{cypher.FORMER_SEP}{folded}{cypher.FORMER_SEP}"}, former_is),
             ):

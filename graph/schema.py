@@ -7,8 +7,10 @@ raises :class:`~graph.errors.SchemaError` naming the bad entry.
 >>> schema = load_schema()
 >>> schema.kind("SERVES_AS").source.labels
 ('Person',)
->>> schema.label("Company").key
-'uscc'
+>>> schema.label("Company").key, schema.label("Company").key_from[:2]
+('id', ('uscc', 'stock_code'))
+>>> schema.schemes["SSE"].suffixes
+('SH', 'SS')
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ from graph.errors import SchemaError
 
 SCHEMA_FILE = Path(__file__).with_name("schema.yaml")
 
-PROPERTY_TYPES = frozenset({"text", "uscc", "key", "ratio", "amount", "int", "date", "bool", "list", "enum", "idno"})
+PROPERTY_TYPES = frozenset(
+    {"text", "uscc", "key", "ratio", "amount", "int", "date", "bool", "list", "enum", "idno", "stock_code", "lei"}
+)
+SCHEME_KINDS = frozenset({"exchange", "registry", "name"})
+#: what a kind's ``self_loops`` may say: a row pointing to its own source is rejected (None) or kept as this
+SELF_LOOP_MEANINGS = frozenset({"treasury"})
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,18 @@ class PropertySpec:
     headers: tuple[str, ...] = ()
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     default: str | None = None
+    #: computed by the loader (a label's key made by ``key_from``), never read from a column
+    derived: bool = False
+    #: the enum value an unknown value is kept as (listed in the load report), instead of refusing it
+    fallback: str | None = None
+    #: characters folded before a second look-up of an enum value (Traditional → Simplified titles)
+    fold: dict[str, str] = field(default_factory=dict)
+    #: sanity rules (see schema.yaml): smallest and largest sensible value, the date this one follows,
+    #: and the per-target sum a ratio should not pass
+    min: float | None = None
+    max: float | None = None
+    after: str | None = None
+    warn_sum_over: float | None = None
 
     def canonical_value(self, raw: str) -> str | None:
         """Map a raw enum value (canonical or alias, any case) to its canonical name."""
@@ -58,6 +77,34 @@ class LabelSpec:
     zh: str
     file: str
     properties: dict[str, PropertySpec]
+    #: where the key comes from when it is not a column: the first of these a row has
+    key_from: tuple[str, ...] = ()
+    #: keys that are national ID numbers are replaced by a keyed hash (graph.idkeys), here and in references
+    hash_id_numbers: bool = False
+
+    @property
+    def columns(self) -> dict[str, PropertySpec]:
+        """The properties a file may have as columns (all but the derived ones)."""
+        return {n: p for n, p in self.properties.items() if not p.derived}
+
+    def column_required(self, name: str) -> bool:
+        """Whether a file of this label must have the column ``name`` (its key, unless derived)."""
+        prop = self.properties[name]
+        return prop.required or (name == self.key and not self.key_from)
+
+
+@dataclass(frozen=True)
+class SchemeSpec:
+    """An identifier scheme (the ``SSE`` of ``SSE:600519``): a stock exchange, a registry or the name."""
+
+    code: str
+    kind: str
+    zh: str
+    en: str
+    suffixes: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    digits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +130,9 @@ class KindSpec:
     target: EndpointSpec
     identity: tuple[str, ...]
     properties: dict[str, PropertySpec]
+    #: what a row whose two ends are one node means (``treasury``: a company holding its own shares);
+    #: None: such a row is rejected
+    self_loops: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +151,9 @@ class Schema:
     labels: dict[str, LabelSpec]
     kinds: dict[str, KindSpec]
     clients: ClientsSpec
+    schemes: dict[str, SchemeSpec] = field(default_factory=dict)
+    #: dates that mean "unknown" or "no end" (ISO), stored as unknown
+    placeholder_dates: frozenset[str] = frozenset()
 
     def label(self, name: str) -> LabelSpec:
         """The label called ``name``; SchemaError if there is none."""
@@ -141,18 +194,46 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-def _property(name: str, entry: Any, where: str) -> PropertySpec:
+def _vocabulary(file: str, values: dict[str, tuple[str, ...]], base: Path, where: str) -> dict[str, str]:
+    """Add a vocabulary file's terms to ``values`` (each under a value the schema names); its fold map."""
+    path = base / file
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SchemaError(f"{where}: cannot read vocabulary {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SchemaError(f"{where}: vocabulary {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("roles"), dict):
+        raise SchemaError(f"{where}: vocabulary {path} needs a `roles:` mapping")
+    for value, terms in data["roles"].items():
+        if str(value) not in values:
+            raise SchemaError(f"{where}: vocabulary {path}: {value!r} is not one of {', '.join(values)}")
+        extra = _strings(terms, f"{path}: roles.{value}")
+        values[str(value)] = tuple(dict.fromkeys((*values[str(value)], *extra)))
+    fold = data.get("traditional") or {}
+    if not isinstance(fold, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in fold.items()):
+        raise SchemaError(f"{where}: vocabulary {path}: `traditional` maps characters to characters")
+    return {str(k): str(v) for k, v in fold.items()}
+
+
+def _property(name: str, entry: Any, where: str, base: Path = SCHEMA_FILE.parent) -> PropertySpec:
     if not isinstance(entry, dict):
         raise SchemaError(f"{where}: expected a mapping")
     type_ = _need(entry, "type", where)
     if type_ not in PROPERTY_TYPES:
         raise SchemaError(f"{where}: unknown type {type_!r}; known: {', '.join(sorted(PROPERTY_TYPES))}")
     values: dict[str, tuple[str, ...]] = {}
+    fold: dict[str, str] = {}
+    fallback = entry.get("fallback")
     if type_ == "enum":
         raw = _need(entry, "values", where)
         if not isinstance(raw, dict) or not raw:
             raise SchemaError(f"{where}: enum values must be a non-empty mapping")
         values = {str(k): _strings(v, f"{where}.values.{k}") for k, v in raw.items()}
+        if entry.get("vocabulary"):
+            fold = _vocabulary(str(entry["vocabulary"]), values, base, where)
+        if fallback is not None and str(fallback) not in values:
+            raise SchemaError(f"{where}: fallback {fallback!r} is not one of its values")
     headers = _strings(entry.get("headers"), f"{where}.headers") or (name,)
     if name not in headers:
         headers = (name, *headers)
@@ -164,15 +245,30 @@ def _property(name: str, entry: Any, where: str) -> PropertySpec:
         headers=headers,
         values=values,
         default=None if default is None else str(default),
+        derived=bool(entry.get("derived", False)),
+        fallback=None if fallback is None else str(fallback),
+        fold=fold,
+        min=_number(entry.get("min"), f"{where}.min"),
+        max=_number(entry.get("max"), f"{where}.max"),
+        after=None if entry.get("after") is None else str(entry["after"]),
+        warn_sum_over=_number(entry.get("warn_sum_over"), f"{where}.warn_sum_over"),
     )
 
 
-def _properties(raw: Any, where: str) -> dict[str, PropertySpec]:
+def _number(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaError(f"{where}: expected a number")
+    return float(value)
+
+
+def _properties(raw: Any, where: str, base: Path = SCHEMA_FILE.parent) -> dict[str, PropertySpec]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise SchemaError(f"{where}: properties must be a mapping")
-    return {str(n): _property(str(n), e, f"{where}.{n}") for n, e in raw.items()}
+    return {str(n): _property(str(n), e, f"{where}.{n}", base) for n, e in raw.items()}
 
 
 def _endpoint(raw: Any, headers: dict[str, Any], labels: dict[str, LabelSpec], where: str) -> EndpointSpec:
@@ -194,17 +290,26 @@ def _endpoint(raw: Any, headers: dict[str, Any], labels: dict[str, LabelSpec], w
     )
 
 
-def parse_schema(data: Any, source: str = "schema") -> Schema:
-    """Build a :class:`Schema` from parsed YAML, checking every entry."""
+def parse_schema(data: Any, source: str = "schema", base: Path | None = None) -> Schema:
+    """Build a :class:`Schema` from parsed YAML, checking every entry; vocabulary files are read from
+    ``base`` (the schema file's folder)."""
+    base = base or SCHEMA_FILE.parent
     if not isinstance(data, dict):
         raise SchemaError(f"{source}: expected a mapping at the top")
     labels: dict[str, LabelSpec] = {}
     for name, entry in (_need(data, "labels", source) or {}).items():
         where = f"{source}: labels.{name}"
-        props = _properties(entry.get("properties"), where)
+        props = _properties(entry.get("properties"), where, base)
         key = str(_need(entry, "key", where))
         if key not in props:
             raise SchemaError(f"{where}: key {key!r} is not one of its properties")
+        key_from = _strings(entry.get("key_from"), f"{where}.key_from")
+        for origin in key_from:
+            if origin not in props or props[origin].derived:
+                raise SchemaError(f"{where}: key_from {origin!r} is not one of its (non-derived) properties")
+        for pname, prop in props.items():
+            if prop.derived and (pname != key or not key_from):
+                raise SchemaError(f"{where}: only a key made by key_from may be derived, not {pname!r}")
         labels[str(name)] = LabelSpec(
             name=str(name),
             key=key,
@@ -212,6 +317,8 @@ def parse_schema(data: Any, source: str = "schema") -> Schema:
             zh=str(entry.get("zh", name)),
             file=str(entry.get("file", str(name).lower())),
             properties=props,
+            key_from=key_from,
+            hash_id_numbers=bool(entry.get("hash_id_numbers", False)),
         )
     kinds: dict[str, KindSpec] = {}
     for type_, entry in (_need(data, "kinds", source) or {}).items():
@@ -219,7 +326,8 @@ def parse_schema(data: Any, source: str = "schema") -> Schema:
         if not str(type_).replace("_", "").isalpha() or str(type_).upper() != str(type_):
             raise SchemaError(f"{where}: relationship types are UPPER_SNAKE_CASE letters")
         headers = entry.get("headers") or {}
-        props = _properties(entry.get("properties"), where)
+        props = _properties(entry.get("properties"), where, base)
+        _check_after(props, where)
         identity = _strings(entry.get("identity"), f"{where}.identity")
         for ident in identity:
             if ident not in props:
@@ -233,6 +341,7 @@ def parse_schema(data: Any, source: str = "schema") -> Schema:
             target=_endpoint(_need(entry, "to", where), headers, labels, f"{where}.to"),
             identity=identity,
             properties=props,
+            self_loops=_self_loops(entry.get("self_loops"), where),
         )
     clients_raw = _need(data, "clients", source)
     clients = ClientsSpec(
@@ -240,7 +349,62 @@ def parse_schema(data: Any, source: str = "schema") -> Schema:
         zh=str(clients_raw.get("zh", "clients")),
         properties=_properties(clients_raw.get("properties"), f"{source}: clients"),
     )
-    return Schema(labels=labels, kinds=kinds, clients=clients)
+    return Schema(
+        labels=labels,
+        kinds=kinds,
+        clients=clients,
+        schemes=_schemes(data.get("identifier_schemes"), f"{source}: identifier_schemes"),
+        placeholder_dates=frozenset(
+            str(d) for d in _strings(data.get("placeholder_dates"), f"{source}: placeholder_dates")
+        ),
+    )
+
+
+def _check_after(props: dict[str, PropertySpec], where: str) -> None:
+    for name, prop in props.items():
+        if prop.after is not None and (prop.type != "date" or props.get(prop.after, prop).type != "date"):
+            raise SchemaError(f"{where}.{name}: `after` joins two date properties of one kind")
+        if prop.after is not None and prop.after not in props:
+            raise SchemaError(f"{where}.{name}: after {prop.after!r} is not one of its properties")
+
+
+def _self_loops(raw: Any, where: str) -> str | None:
+    if raw is None:
+        return None
+    if raw not in SELF_LOOP_MEANINGS:
+        raise SchemaError(
+            f"{where}.self_loops: unknown meaning {raw!r}; known: {', '.join(sorted(SELF_LOOP_MEANINGS))}"
+        )
+    return str(raw)
+
+
+def _schemes(raw: Any, where: str) -> dict[str, SchemeSpec]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}: expected a mapping")
+    out: dict[str, SchemeSpec] = {}
+    for code, entry in raw.items():
+        at = f"{where}.{code}"
+        if not isinstance(entry, dict) or not str(code).replace("-", "").isalnum() or str(code) != str(code).upper():
+            raise SchemaError(f"{at}: a scheme is an upper-case code with a mapping")
+        kind = str(_need(entry, "kind", at))
+        if kind not in SCHEME_KINDS:
+            raise SchemaError(f"{at}: unknown kind {kind!r}; known: {', '.join(sorted(SCHEME_KINDS))}")
+        digits = entry.get("digits")
+        if digits is not None and (not isinstance(digits, int) or not 1 <= digits <= 12):
+            raise SchemaError(f"{at}.digits: expected a whole number 1..12")
+        out[str(code)] = SchemeSpec(
+            code=str(code),
+            kind=kind,
+            zh=str(entry.get("zh", code)),
+            en=str(entry.get("en", code)),
+            suffixes=_strings(entry.get("suffixes"), f"{at}.suffixes"),
+            prefixes=_strings(entry.get("prefixes"), f"{at}.prefixes"),
+            aliases=_strings(entry.get("aliases"), f"{at}.aliases"),
+            digits=digits,
+        )
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -253,4 +417,4 @@ def load_schema(path: str | Path | None = None) -> Schema:
         raise SchemaError(f"cannot read schema file {file}: {exc}") from exc
     except yaml.YAMLError as exc:
         raise SchemaError(f"schema file {file} is not valid YAML: {exc}") from exc
-    return parse_schema(data, str(file))
+    return parse_schema(data, str(file), file.parent)

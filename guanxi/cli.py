@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="load CSV/Excel files (or a folder of them) into the store")
     load.add_argument("files", nargs="*", type=Path, help="files or folders (none with --reweight alone)")
     load.add_argument("--strict", action="store_true", help="refuse the whole load if any row is rejected")
+    load.add_argument(
+        "--keep-zeros", action="store_true", help="store zero amounts as 0 (by default a zero amount means unknown)"
+    )
     load.add_argument("--rejects", type=Path, help="write rejected rows to this CSV (default: next to the store)")
     load.add_argument(
         "--replace",
@@ -348,9 +351,11 @@ def cmd_load(args: argparse.Namespace) -> int:
         try:
             files = args.files[0] if len(args.files) == 1 and args.files[0].is_dir() else args.files
             if args.replace:  # the old store is closed below, once the new one is saved
-                store, report = replace_files(opened, files, strict=args.strict, progress=update)
+                store, report = replace_files(
+                    opened, files, strict=args.strict, progress=update, keep_zeros=args.keep_zeros
+                )
             else:
-                report = load_files(store, files, strict=args.strict, progress=update)
+                report = load_files(store, files, strict=args.strict, progress=update, keep_zeros=args.keep_zeros)
         finally:
             close()
         if isinstance(store, EmbeddedStore):

@@ -313,14 +313,16 @@ def validate_tables(
     schema: Schema | None = None,
     total: int | None = None,
     progress: Progress | None = None,
+    keep_zeros: bool = False,
 ) -> list[Validated]:
     """Validate tables, given in load order (nodes, relationships, clients), sharing one view of the load.
 
     ``tables`` may be a generator that reads each file when asked: each raw
     table is let go once validated. ``progress`` counts tables (of ``total``).
+    ``keep_zeros``: zero amounts are stored as zero (by default as unknown).
     """
     schema = store.schema if store is not None else (schema or load_schema())
-    resolver = Resolver(store, schema)
+    resolver = Resolver(store, schema, keep_zeros=keep_zeros)
     seen = Seen()
     results: list[Validated] = []
     for table in tables:
@@ -359,6 +361,7 @@ def read_and_validate(
     strict: bool = False,
     schema: Schema | None = None,
     progress: Progress | None = None,
+    keep_zeros: bool = False,
 ) -> tuple[list[Validated], LoadReport]:
     """Steps 1 and 2 of a load: every file read and validated, and the report; nothing written.
 
@@ -377,13 +380,15 @@ def read_and_validate(
                 source.path, source.what, source.name, sheet=source.sheet, schema=schema, file=source.shown
             )
 
-    results = validate_tables(tables(), store, schema=schema, total=len(sources), progress=progress)
+    results = validate_tables(
+        tables(), store, schema=schema, total=len(sources), progress=progress, keep_zeros=keep_zeros
+    )
     report = LoadReport(ignored_files=ignored, strict=strict)
     report.extend((r.report for r in results), (x for r in results for x in r.rejects))
     if strict and not report.ok:
         raise LoadRefused(
-            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected; "
-            f"nothing was written\n{report.summary('en')}",
+            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected, "
+            f"{report.dropped:,} values dropped; nothing was written\n{report.summary('en')}",
             report,
         )
     return results, report
@@ -396,18 +401,22 @@ def load_files(
     strict: bool = False,
     batch_size: int = 50_000,
     progress: Progress | None = None,
+    keep_zeros: bool = False,
 ) -> LoadReport:
     """Read, validate and write table files into ``store``; return the report.
 
     ``strict``: refuse the whole load (raise :class:`~graph.errors.LoadRefused`,
     a ``LoadRejected`` with ``.report``) when any row is rejected, writing
-    nothing. Otherwise bad rows are reported and skipped. LoadError when a
+    nothing. Otherwise bad rows are reported and skipped. ``keep_zeros``: store
+    zero amounts as zero instead of unknown. LoadError when a
     file cannot be read or lacks a required column, before anything is written.
     """
     if batch_size < 1:
         raise InvalidParameter("batch_size", f"must be at least 1, got {batch_size}")
     # nothing is written before every file has been read and validated
-    results, report = read_and_validate(store, paths_or_directory, strict=strict, progress=progress)
+    results, report = read_and_validate(
+        store, paths_or_directory, strict=strict, progress=progress, keep_zeros=keep_zeros
+    )
     report.written = write_batches(store, results, batch_size=batch_size, progress=progress)
     store.finish_load()
     return report
@@ -420,6 +429,7 @@ def replace_files(
     strict: bool = False,
     batch_size: int = 50_000,
     progress: Progress | None = None,
+    keep_zeros: bool = False,
 ) -> tuple[GraphStore, LoadReport]:
     """Replace the graph in ``store`` by the table files; the store now holding it, and the report.
 
@@ -434,6 +444,7 @@ def replace_files(
     raised and the old graph stays (see each store's ``replacing`` for the
     details). The returned store may be a new object (the embedded store
     builds the new graph apart); the caller uses it from then on and saves it.
+    ``keep_zeros`` as for :func:`load_files`.
     """
     if batch_size < 1:
         raise InvalidParameter("batch_size", f"must be at least 1, got {batch_size}")
@@ -443,7 +454,9 @@ def replace_files(
             f"replace refused, the graph is unchanged: {'; '.join(unusable)}. A replace loads every file "
             "named or none: rename the file after its table, or leave it out"
         )
-    results, report = read_and_validate(None, paths_or_directory, strict=strict, schema=store.schema, progress=progress)
+    results, report = read_and_validate(
+        None, paths_or_directory, strict=strict, schema=store.schema, progress=progress, keep_zeros=keep_zeros
+    )
     with store.replacing() as target:
         report.written = write_batches(target, results, batch_size=batch_size, progress=progress)
         target.finish_load()

@@ -149,11 +149,11 @@ def columns_for(schema: Schema, what: What, name: str) -> tuple[Column, ...]:
             Column(
                 p.name,
                 p.headers,
-                p.required or p.name == label.key,
+                label.column_required(p.name),
                 p.type,
-                p.name in (label.key, label.name_property),
+                p.name in (label.key, label.name_property, *label.key_from),
             )
-            for p in label.properties.values()
+            for p in label.columns.values()
         )
     if what == "edges":
         kind = schema.kind(name)

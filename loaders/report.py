@@ -1,11 +1,22 @@
-"""What a load did: rows read, accepted and rejected per file, and why each reject was refused.
+"""What a load did: rows read, accepted, rejected and merged per file, values dropped, and what was assumed.
 
 A :class:`Reject` names the file, the row as the user sees it in Excel (the
 header is row 1, so the first data row is 2), the column header as written
-in the file, the value and the reason. A :class:`LoadReport` gathers the
-per-file counts (:class:`FileReport`) and the rejects, prints a summary in
-Chinese or English, writes the rejects as a CSV that Excel opens with
-Chinese intact (UTF-8 with BOM), and turns into a dict for ``--json``.
+in the file, the value, the reason and its ``outcome``:
+
+* ``rejected`` -- the row was refused (a bad key, a bad required value, a
+  dangling reference, a conflicting duplicate);
+* ``dropped`` -- a bad optional value (an ID number with a wrong check digit,
+  an unparseable date, a bad amount) was dropped and the row kept;
+* ``merged`` -- the row repeats an earlier one exactly and was merged into it.
+
+A :class:`FileReport` also carries ``notes``: what the load assumed or
+noticed without refusing anything (how a unit-less share column was read,
+zero amounts and placeholder dates stored as unknown, holders of one company
+summing over 100%, officer titles outside the vocabulary). A
+:class:`LoadReport` gathers the per-file counts and the rejects, prints a
+summary in Chinese or English, writes the rejects as a CSV that Excel opens
+with Chinese intact (UTF-8 with BOM), and turns into a dict for ``--json``.
 
 >>> report = LoadReport(
 ...     files=[FileReport("companies.csv", "nodes", "Company", rows_read=3, accepted=2, rejected=1)],
@@ -28,19 +39,26 @@ from typing import Any, Literal
 SUMMARY_REJECTS = 20
 
 _REJECT_HEADERS = {
-    "zh": ("文件", "行号", "列", "值", "原因"),
-    "en": ("file", "row", "column", "value", "reason"),
+    "zh": ("文件", "行号", "列", "值", "原因", "处理"),
+    "en": ("file", "row", "column", "value", "reason", "outcome"),
 }
+#: what happened to a row or value, as the summary and the rejects file say it
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "rejected": ("整行拒绝", "row rejected"),
+    "dropped": ("值已舍弃，行保留", "value dropped, row kept"),
+    "merged": ("已合并", "merged"),
+}
+Outcome = Literal["rejected", "dropped", "merged"]
 _WHAT_ZH = {"nodes": "节点", "edges": "关系", "clients": "存量客户"}
 
 
 @dataclass(frozen=True, slots=True)
 class Reject:
-    """One refused cell or row: where it is and why.
+    """One refused row, dropped value or merged repeat: where it is, why, and what was done.
 
     ``row`` is the Excel row number (header = row 1); ``column`` the header
     as written in the file (empty when the whole row is at fault, e.g. a CSV
-    line with too many fields).
+    line with too many fields); ``outcome`` one of :data:`OUTCOMES`.
     """
 
     file: str
@@ -48,13 +66,26 @@ class Reject:
     column: str
     value: str
     reason: str
+    outcome: Outcome = "rejected"
 
     def describe(self, lang: str = "zh") -> str:
-        """``companies.csv 第 3 行 [统一社会信用代码] '123': reason`` (or the English form)."""
+        """``companies.csv 第 3 行 [统一社会信用代码] '123': reason`` (or the English form), plus the
+        outcome when the row was not rejected (``(value dropped, row kept)``)."""
         where = f"{self.file} 第 {self.row} 行" if lang == "zh" else f"{self.file} row {self.row}"
         column = f" [{self.column}]" if self.column else ""
         value = f" {self.value!r}" if self.value else ""
-        return f"{where}{column}{value}: {self.reason}"
+        done = "" if self.outcome == "rejected" else f" ({outcome_text(self.outcome, lang)})"
+        return f"{where}{column}{value}: {self.reason}{done}"
+
+
+def outcome_text(outcome: str, lang: str = "zh") -> str:
+    """What an outcome means in words: ``value dropped, row kept``.
+
+    >>> outcome_text("dropped", "en")
+    'value dropped, row kept'
+    """
+    zh, en = OUTCOMES.get(outcome, (outcome, outcome))
+    return zh if lang == "zh" else en
 
 
 @dataclass(slots=True)
@@ -70,6 +101,12 @@ class FileReport:
     encoding: str | None = None
     sheet: str | None = None
     ignored_columns: tuple[str, ...] = ()
+    #: rows that repeated an earlier row exactly and were merged into it (not rejected)
+    merged: int = 0
+    #: optional values dropped from kept rows
+    dropped: int = 0
+    #: what was assumed or noticed without refusing anything, one line each
+    notes: tuple[str, ...] = ()
     #: how the file's physical lines were used (loaders.csv_text.Accounting as a dict; empty when unknown)
     lines: dict[str, int] = field(default_factory=dict)
 
@@ -119,9 +156,19 @@ class LoadReport:
         return sum(f.rejected for f in self.files)
 
     @property
+    def merged(self) -> int:
+        """Rows merged into an earlier identical row."""
+        return sum(f.merged for f in self.files)
+
+    @property
+    def dropped(self) -> int:
+        """Optional values dropped from kept rows."""
+        return sum(f.dropped for f in self.files)
+
+    @property
     def ok(self) -> bool:
-        """True when no row was rejected."""
-        return self.rejected == 0 and not self.rejects
+        """True when no row was rejected and no value dropped (merged repeats and notes are fine)."""
+        return self.rejected == 0 and not any(r.outcome != "merged" for r in self.rejects)
 
     def extend(self, files: Iterable[FileReport], rejects: Iterable[Reject]) -> None:
         """Add the outcome of more files."""
@@ -133,17 +180,27 @@ class LoadReport:
         zh = lang == "zh"
         n = len(self.files)
         if zh:
-            lines = [f"{n} 个文件，读取 {self.rows_read:,} 行：接受 {self.accepted:,} 行，拒绝 {self.rejected:,} 行。"]
+            extra = f"，合并重复 {self.merged:,} 行" if self.merged else ""
+            extra += f"；舍弃 {self.dropped:,} 个值（行保留）" if self.dropped else ""
+            lines = [
+                f"{n} 个文件，读取 {self.rows_read:,} 行：接受 {self.accepted:,} 行，拒绝 {self.rejected:,} 行{extra}。"
+            ]
         else:
+            extra = f", {self.merged:,} merged as exact repeats" if self.merged else ""
+            extra += f"; {self.dropped:,} values dropped (rows kept)" if self.dropped else ""
             lines = [
                 f"{n} file{'s' if n != 1 else ''}, {self.rows_read:,} rows read: "
-                f"{self.accepted:,} accepted, {self.rejected:,} rejected."
+                f"{self.accepted:,} accepted, {self.rejected:,} rejected{extra}."
             ]
         for f in self.files:
             what = f"{_WHAT_ZH[f.what]} {f.name}" if zh else f"{f.what} {f.name}"
             enc = f", {f.encoding}" if f.encoding else ""
             if zh:
                 line = f"  {f.file}（{what}{enc}）：读取 {f.rows_read:,}，接受 {f.accepted:,}，拒绝 {f.rejected:,}"
+                if f.merged:
+                    line += f"，合并 {f.merged:,}"
+                if f.dropped:
+                    line += f"，舍弃值 {f.dropped:,}"
                 if f.ignored_columns:
                     line += f"；忽略的列：{'、'.join(f.ignored_columns)}"
                 if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
@@ -152,11 +209,16 @@ class LoadReport:
                 line = (
                     f"  {f.file} ({what}{enc}): {f.rows_read:,} read, {f.accepted:,} accepted, {f.rejected:,} rejected"
                 )
+                if f.merged:
+                    line += f", {f.merged:,} merged"
+                if f.dropped:
+                    line += f", {f.dropped:,} values dropped"
                 if f.ignored_columns:
                     line += f"; ignored columns: {', '.join(f.ignored_columns)}"
                 if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
                     line += f"; {f.lines_text('en')}"
             lines.append(line)
+            lines += [f"    {note}" for note in f.notes]
         if self.ignored_files:
             label = "  未识别的文件（未加载）：" if zh else "  files not recognised (not loaded): "
             lines.append(label + ", ".join(self.ignored_files))
@@ -164,7 +226,7 @@ class LoadReport:
             parts = ", ".join(f"{name} {count:,}" for name, count in self.written.items())
             lines.append(("已写入：" if zh else "Written: ") + parts)
         if self.rejects:
-            lines.append("被拒绝的行：" if zh else "Rejected:")
+            lines.append("被拒绝、舍弃或合并的行：" if zh else "Rejected, dropped or merged:")
             lines += [f"  {r.describe('zh' if zh else 'en')}" for r in self.rejects[:max_rejects]]
             more = len(self.rejects) - max_rejects
             if more > 0:
@@ -172,15 +234,17 @@ class LoadReport:
         return "\n".join(lines)
 
     def write_rejects(self, path: str | Path, lang: Literal["zh", "en"] | str = "zh") -> Path:
-        """Write every reject to a CSV (UTF-8 with BOM, so Excel shows Chinese); return the path.
+        """Write every reject, dropped value and merged repeat to a CSV (UTF-8 with BOM, so Excel shows
+        Chinese), with what was done to each; return the path.
 
         Through :mod:`loaders.export`: a value such as ``=HYPERLINK(...)`` is
         written as text, and a full disk leaves no partial file.
         """
         from loaders.export import write_csv
 
-        rows = [(r.file, r.row, r.column, r.value, r.reason) for r in self.rejects]
-        return write_csv(path, (_REJECT_HEADERS["zh" if lang == "zh" else "en"], rows))
+        lang_ = "zh" if lang == "zh" else "en"
+        rows = [(r.file, r.row, r.column, r.value, r.reason, outcome_text(r.outcome, lang_)) for r in self.rejects]
+        return write_csv(path, (_REJECT_HEADERS[lang_], rows))
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready values."""
@@ -190,7 +254,11 @@ class LoadReport:
             "rows_read": self.rows_read,
             "accepted": self.accepted,
             "rejected": self.rejected,
-            "files": [{**asdict(f), "ignored_columns": list(f.ignored_columns)} for f in self.files],
+            "merged": self.merged,
+            "dropped": self.dropped,
+            "files": [
+                {**asdict(f), "ignored_columns": list(f.ignored_columns), "notes": list(f.notes)} for f in self.files
+            ],
             "ignored_files": list(self.ignored_files),
             "written": dict(self.written),
             "rejects": [asdict(r) for r in self.rejects],

@@ -49,14 +49,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from graph.identifiers import identifier_forms, name_identifier, parse_lei, parse_other_id, parse_stock_code
+from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
 from graph.model import RecordBatch
-from graph.schema import EndpointSpec, PropertySpec, Schema, load_schema
+from graph.schema import EndpointSpec, LabelSpec, PropertySpec, Schema, load_schema
 from graph.store import GraphStore
 from graph.uscc import ALPHABET, normalise_uscc, uscc_problem
 from graph.warmth import load_weights
 from loaders.read import RawTable, What
-from loaders.report import FileReport, Reject
-from loaders.values import is_blank, mask_text, parse_label, parse_text, parser_for
+from loaders.report import FileReport, Outcome, Reject
+from loaders.values import is_blank, mask_text, parse_label, parse_text, parser_for, role_of
 
 #: extra column that keeps an officer's title as written
 ROLE_TEXT = "role_text"
@@ -66,6 +68,8 @@ EXISTS_CHUNK = 100_000
 NAME_CANDIDATES = 10
 
 REQUIRED_EMPTY = "required value is empty"
+#: joins an ``other_id`` cell and its ``id_scheme`` cell while they are parsed together
+_SCHEME_SEP = "\x1f"
 
 #: Python's ``\s`` spelled out as literal characters, so pandas can hand the pattern to pyarrow's RE2
 _WS_CHARS = "".join(
@@ -121,37 +125,66 @@ class Validated:
 
 
 class _Problems:
-    """Collects rejects of one table as arrays; builds :class:`Reject` objects once at the end."""
+    """Collects the problems of one table as arrays; builds :class:`Reject` objects once at the end.
 
-    def __init__(self, table: RawTable, masked: Iterable[str] = ()) -> None:
+    Three outcomes: :meth:`add` rejects rows, :meth:`drop` reports a bad
+    optional value that the caller removed (the row is kept), :meth:`merge`
+    takes out rows that repeat an earlier row exactly. :meth:`note` records
+    what the load assumed or noticed, for the file's line of the report.
+    """
+
+    def __init__(self, table: RawTable, masked: Iterable[str] = (), id_columns: Iterable[str] = ()) -> None:
         self.table = table
+        self._id_columns = set(id_columns)  # columns whose values are masked where they are ID numbers
         self.bad = np.zeros(len(table.frame), dtype=bool)
-        self._parts: list[tuple[np.ndarray, str, np.ndarray]] = []
+        self.merged = np.zeros(len(table.frame), dtype=bool)
+        self.dropped = np.zeros(len(table.frame), dtype=np.int64)
+        self.notes: list[str] = []
+        self._parts: list[tuple[np.ndarray, str, np.ndarray, Outcome]] = []
         self._masked = set(masked)
+
+    def _record(self, positions: np.ndarray, column: str, reasons: np.ndarray | str, outcome: Outcome) -> np.ndarray:
+        positions = np.asarray(positions, dtype=np.int64)
+        if len(positions):
+            if isinstance(reasons, str):
+                reasons = np.full(len(positions), reasons, dtype=object)
+            self._parts.append((positions, column, np.asarray(reasons, dtype=object), outcome))
+        return positions
 
     def add(self, positions: np.ndarray, column: str, reasons: np.ndarray | str) -> None:
         """Reject rows at ``positions`` (of the frame) for a problem in ``column`` (canonical name)."""
-        positions = np.asarray(positions, dtype=np.int64)
-        if not len(positions):
-            return
-        if isinstance(reasons, str):
-            reasons = np.full(len(positions), reasons, dtype=object)
-        self.bad[positions] = True
-        self._parts.append((positions, column, np.asarray(reasons, dtype=object)))
+        self.bad[self._record(positions, column, reasons, "rejected")] = True
+
+    def drop(self, positions: np.ndarray, column: str, reasons: np.ndarray | str) -> None:
+        """Report bad optional values at ``positions`` that were dropped; the rows stay."""
+        np.add.at(self.dropped, self._record(positions, column, reasons, "dropped"), 1)
+
+    def merge(self, positions: np.ndarray, column: str, reasons: np.ndarray | str) -> None:
+        """Take out rows that repeat an earlier row exactly (reported as merged, not rejected)."""
+        self.merged[self._record(positions, column, reasons, "merged")] = True
+
+    def note(self, text: str) -> None:
+        """Something the load assumed or noticed (one line of the file's report)."""
+        self.notes.append(text)
 
     def rejects(self) -> list[Reject]:
         t = self.table
         rows = t.rows
         order = {name: i for i, name in enumerate(t.frame.columns)}
         found: list[tuple[int, int, Reject]] = []
-        for positions, column, reasons in self._parts:
+        for positions, column, reasons, outcome in self._parts:
             cells = t.frame[column].to_numpy(dtype=object)[positions] if column in t.frame else None
             header = t.header(column) if column else ""
             for i, pos in enumerate(positions.tolist()):
                 value = "" if cells is None else str(cells[i])
                 if column in self._masked and value:
                     value = mask_text(value)
-                reject = Reject(t.file, int(rows[pos]), header, value, str(reasons[i]))
+                reason = str(reasons[i])
+                number = id_shaped(value) if column in self._id_columns else None
+                if number is not None:  # never an ID number in clear, not even in a reason
+                    reason = reason.replace(value.strip(), masked_id(number)).replace(number, masked_id(number))
+                    value = masked_id(number)
+                reject = Reject(t.file, int(rows[pos]), header, value, reason, outcome)
                 found.append((reject.row, order.get(column, -1), reject))
         cells = {row: header for row, header, _ in reversed(t.bad_cells)}  # a cell refused on read: its column
         found += [(row, -1, Reject(t.file, row, cells.get(row, ""), "", reason)) for row, reason in t.bad_lines]
@@ -160,7 +193,7 @@ class _Problems:
 
     def finish(self, what: What, name: str, columns: dict[str, np.ndarray]) -> Validated:
         """The batch of the rows without problems, and the rejects."""
-        keep = ~self.bad
+        keep = ~(self.bad | self.merged)
         every = bool(keep.all())
         frame = pd.DataFrame(
             {
@@ -179,6 +212,9 @@ class _Problems:
             encoding=t.encoding,
             sheet=t.sheet,
             ignored_columns=t.ignored,
+            merged=int((self.merged & ~self.bad).sum()),
+            dropped=int(self.dropped[keep].sum()),
+            notes=tuple(self.notes),
             lines={} if t.lines is None else asdict(t.lines),
         )
         return Validated(RecordBatch(what, name, frame), self.rejects(), report)
@@ -343,6 +379,10 @@ def parse_column(
     return _mapped_column(raw, parse, prop.type in _FLOAT_TYPES, keep_text=prop.name == "role" and bool(role_order))
 
 
+def _missing_like(values: np.ndarray) -> Any:
+    return np.nan if values.dtype.kind == "f" else None
+
+
 def _parse_properties(
     table: RawTable,
     props: dict[str, PropertySpec],
@@ -350,24 +390,250 @@ def _parse_properties(
     out: dict[str, np.ndarray],
     codes: dict[str, np.ndarray],
     role_order: Sequence[str] = (),
+    *,
+    schema: Schema | None = None,
+    keep_zeros: bool = False,
 ) -> None:
-    """Parse each property column the table has into ``out`` (values) and ``codes`` (distinct-value numbers)."""
+    """Parse each property column the table has into ``out`` (values) and ``codes`` (distinct-value numbers).
+
+    A bad value of a required property (or the key) rejects its row; a bad
+    optional value is dropped (stored as unknown) and reported, and the row
+    is kept. Then the schema's sanity rules: a unit-less share column is read
+    one way for the whole file, zero amounts and placeholder dates become
+    unknown (zeros kept with ``keep_zeros``), values outside ``min``/``max``
+    and end dates before their start are dropped.
+    """
     frame = table.frame
+    placeholders = (schema or load_schema()).placeholder_dates
     for name, prop in props.items():
         if name not in frame:
             continue
-        col = parse_column(frame[name], prop, unit=table.units.get(name), role_order=role_order)
-        codes[name] = col.codes
-        problems.add(col.error_pos, name, col.error_reasons)
-        if prop.required:
-            problems.add(np.flatnonzero(col.missing), name, REQUIRED_EMPTY)
+        unit = table.units.get(name)
+        unclear: np.ndarray | None = None
+        if prop.type == "ratio" and unit is None:
+            unit, unclear = _ratio_unit(table, name, problems)
+        col = parse_column(frame[name], prop, unit=unit, role_order=role_order)
         values = col.values
+        error_pos, error_reasons = col.error_pos, col.error_reasons
+        if prop.type == "date" and placeholders:
+            error_pos, error_reasons, values = _placeholder_dates(table, name, col, placeholders, problems)
+        if prop.required:
+            problems.add(error_pos, name, error_reasons)
+            problems.add(np.flatnonzero(col.missing), name, REQUIRED_EMPTY)
+        else:
+            problems.drop(error_pos, name, error_reasons)
+            if len(error_pos):
+                values = values.copy()
+                values[error_pos] = _missing_like(values)
+        if unclear is not None and len(unclear):
+            values = values.copy()
+            values[unclear] = np.nan
+        if prop.type == "amount" and not keep_zeros:
+            zero = np.flatnonzero(values == 0)
+            if len(zero):
+                values = values.copy()
+                values[zero] = np.nan
+                problems.note(f"[{table.header(name)}] {len(zero):,} zero amounts stored as unknown")
+        values = _in_range(table, name, prop, values, problems)
         if prop.default is not None and col.missing.any():
             values = values.copy()
             values[col.missing] = prop.default
         out[name] = values
+        codes[name] = col.codes if values is col.values else _codes_of(values)
         if col.text is not None:
             out[ROLE_TEXT] = col.text
+            codes[ROLE_TEXT] = _codes_of(col.text)
+            if prop.fallback is not None:
+                _note_unknown_titles(table, prop, col.text, problems, role_order)
+    for name, prop in props.items():
+        if prop.after is not None and name in out and prop.after in out:
+            _date_pairs(table, prop.after, name, out, codes, problems)
+
+
+_PLAIN_NUMBER = re.compile(r"^\+?(?:\d+(?:\.\d*)?|\.\d+)$")
+_YMD = re.compile(r"^(\d{1,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+_YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\.0+)?$")
+
+
+def _plain_number(cell: str) -> float | None:
+    """A cell that is a bare number (no %, ‰ or unit), as a float; None otherwise."""
+    text = unicodedata.normalize("NFKC", cell).replace(" ", "").replace(",", "")
+    if not _PLAIN_NUMBER.match(text):
+        return None
+    try:
+        value = float(text)
+    except ValueError:  # pragma: no cover - the pattern already excludes this
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _ratio_unit(table: RawTable, name: str, problems: _Problems) -> tuple[str | None, np.ndarray | None]:
+    """Decide, for the whole file, what bare numbers in a share column without a unit mean.
+
+    All at most 1: fractions. Otherwise percents, unless fractions strictly
+    between 0 and 1 (0.35) stand next to numbers above 1 (35): then which is
+    meant is unclear, and those bare numbers are dropped and reported. Cells
+    with their own % or ‰ are read as written either way. Returns the unit
+    to parse with (``"%"`` for percents) and the positions to drop.
+    """
+    codes, uniques = _factorize(table.frame[name].astype("str").fillna("").str.strip())
+    plain = np.array([_plain_number(str(c)) for c in uniques.tolist()], dtype=object)
+    counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(len(uniques), dtype=np.int64)
+    known = np.flatnonzero(plain != None)  # noqa: E711 - element-wise
+    if not len(known):
+        return None, None
+    numbers = plain[known].astype(np.float64)
+    big, fraction = numbers > 1, (numbers > 0) & (numbers < 1)
+    header = table.header(name)
+    n_big, n_fraction = int(counts[known[big]].sum()), int(counts[known[fraction]].sum())
+    n_all = int(counts[known].sum())
+    if not big.any():
+        problems.note(f"[{header}] no unit in the header: {n_all:,} bare numbers read as fractions (all ≤ 1)")
+        return "fraction", None
+    if not fraction.any():
+        problems.note(
+            f"[{header}] no unit in the header: {n_all:,} bare numbers read as percents "
+            f"({n_big:,} above 1, the rest 0 or 1)"
+        )
+        return "%", None
+    a = str(uniques[known[fraction][0]])
+    b = str(uniques[known[big][0]])
+    reason = (
+        f"unit unclear: this column has fractions such as {a} ({n_fraction:,} rows) and percents such as {b} "
+        f"({n_big:,} rows); write the unit in the header (持股比例(%)) or in each cell (35%)"
+    )
+    drop = np.flatnonzero(np.isin(codes, known))
+    problems.drop(drop, name, reason)
+    problems.note(f"[{header}] {reason}: {len(drop):,} values dropped")
+    return "%", drop
+
+
+def _iso_guess(cell: str) -> str | None:
+    """A cell that reads as year-month-day, in ISO form (any year, so 0001-01-01 and 9999-12-31 too)."""
+    text = unicodedata.normalize("NFKC", cell).strip()
+    match = _YMD.match(text) or _YMD_COMPACT.match(text)
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _placeholder_dates(
+    table: RawTable, name: str, col: ParsedColumn, placeholders: frozenset[str], problems: _Problems
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dates that mean "unknown" (1900-01-01, 9999-12-31 ...): made missing, counted in a note;
+    returns the remaining errors and the values."""
+    raw = table.frame[name].astype("str").fillna("").str.strip()
+    codes, uniques = _factorize(raw)
+    hit_u = np.array([_iso_guess(str(c)) in placeholders for c in uniques.tolist()], dtype=bool)
+    if not hit_u.any():
+        return col.error_pos, col.error_reasons, col.values
+    hit = hit_u[codes]
+    values = col.values.copy()
+    values[hit] = None
+    keep = ~hit[col.error_pos]
+    shown = sorted({str(_iso_guess(str(c))) for c in uniques[hit_u].tolist()})
+    problems.note(f"[{table.header(name)}] {int(hit.sum()):,} placeholder dates ({', '.join(shown)}) stored as unknown")
+    return col.error_pos[keep], col.error_reasons[keep], values
+
+
+def _in_range(table: RawTable, name: str, prop: PropertySpec, values: np.ndarray, problems: _Problems) -> np.ndarray:
+    """Drop values outside the property's ``min``/``max`` (a negative count, the year 20)."""
+    if prop.min is None and prop.max is None:
+        return values
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=np.float64)
+    low = numbers < prop.min if prop.min is not None else np.zeros(len(values), dtype=bool)
+    high = numbers > prop.max if prop.max is not None else np.zeros(len(values), dtype=bool)
+    bad = np.flatnonzero(low | high)
+    if not len(bad):
+        return values
+    reasons = np.array(
+        [
+            f"{name} {values[i]} is below {prop.min:g}" if low[i] else f"{name} {values[i]} is above {prop.max:g}"
+            for i in bad.tolist()
+        ],
+        dtype=object,
+    )
+    problems.drop(bad, name, reasons)
+    values = values.copy()
+    values[bad] = _missing_like(values)
+    return values
+
+
+def _date_pairs(
+    table: RawTable,
+    start: str,
+    end: str,
+    out: dict[str, np.ndarray],
+    codes: dict[str, np.ndarray],
+    problems: _Problems,
+) -> None:
+    """An end before its start: both dates are dropped (the row is kept) and the pair reported."""
+    first, last = out[start], out[end]
+    both = (first != None) & (last != None)  # noqa: E711 - element-wise
+    rows = np.flatnonzero(both)
+    wrong = rows[np.array([str(last[i]) < str(first[i]) for i in rows.tolist()], dtype=bool)] if len(rows) else rows
+    if not len(wrong):
+        return
+    reasons = np.array(
+        [f"ends {last[i]} before it starts ({first[i]}); both dates dropped" for i in wrong.tolist()], dtype=object
+    )
+    problems.drop(wrong, end, reasons)
+    for name in (start, end):
+        values = out[name].copy()
+        values[wrong] = None
+        out[name] = values
+        codes[name] = _codes_of(values)
+
+
+#: how many distinct unknown titles a file's note names
+UNKNOWN_TITLES_SHOWN = 10
+
+
+def _note_unknown_titles(
+    table: RawTable, prop: PropertySpec, texts: np.ndarray, problems: _Problems, order: Sequence[str]
+) -> None:
+    """Say which titles the vocabulary does not know (kept as the fallback class), with their counts."""
+    counts = pd.Series(texts[~problems.bad], dtype=object).value_counts(dropna=True)
+    unknown = [(str(t), int(n)) for t, n in counts.items() if not role_of(t, prop, order)[1]]
+    if not unknown:
+        return
+    total = sum(n for _, n in unknown)
+    shown = "、".join(f"{t} ×{n}" for t, n in unknown[:UNKNOWN_TITLES_SHOWN])
+    more = f" … and {len(unknown) - UNKNOWN_TITLES_SHOWN} more" if len(unknown) > UNKNOWN_TITLES_SHOWN else ""
+    problems.note(
+        f"[{table.header(prop.name)}] {total:,} rows with {len(unknown)} titles not in the role vocabulary, "
+        f"kept as {prop.fallback!r} with the title as written: {shown}{more}"
+    )
+
+
+#: how many companies a note about holders summing over the limit names
+SUMS_SHOWN = 10
+
+
+def _warn_sums(
+    table: RawTable, props: dict[str, PropertySpec], out: dict[str, np.ndarray], problems: _Problems
+) -> None:
+    """Warn (a note, nothing dropped) where a ratio summed per target passes ``warn_sum_over``."""
+    for name, prop in props.items():
+        if prop.warn_sum_over is None or name not in out:
+            continue
+        values = np.asarray(out[name], dtype=np.float64)
+        keep = ~problems.bad & ~np.isnan(values) & (out["target"] != None)  # noqa: E711 - element-wise
+        if not keep.any():
+            continue
+        codes, targets = pd.factorize(out["target"][keep])
+        sums = np.bincount(codes, weights=values[keep])
+        over = np.flatnonzero(sums > prop.warn_sum_over + 1e-9)
+        if not len(over):
+            continue
+        order = over[np.lexsort((np.asarray(targets, dtype=object)[over].astype(str), -sums[over]))]
+        shown = ", ".join(f"{targets[i]} {sums[i] * 100:.1f}%" for i in order[:SUMS_SHOWN].tolist())
+        more = f" … and {len(over) - SUMS_SHOWN} more" if len(over) > SUMS_SHOWN else ""
+        problems.note(
+            f"[{table.header(name)}] warning: the holders of {len(over):,} companies sum to more than "
+            f"{prop.warn_sum_over * 100:g}%: {shown}{more}"
+        )
 
 
 # -- duplicates ------------------------------------------------------------------------------------------------------
@@ -393,60 +659,86 @@ class Seen:
     """Identities accepted so far in one load, per label / relationship type / ``clients``.
 
     Lets a duplicate, in the same file or a later one, name the first row and
-    its file: ``duplicate of row 7 in 企业.csv``.
+    its file: ``duplicate of row 7 in 企业.csv``; and tells an exact repeat
+    (every value equal: merged) from a conflicting one (rejected).
     """
 
     def __init__(self) -> None:
-        self._parts: dict[str, list[tuple[list[np.ndarray], str, np.ndarray]]] = {}
+        self._parts: dict[str, list[tuple[list[np.ndarray], list[np.ndarray], str, np.ndarray]]] = {}
 
-    def add(self, name: str, values: list[np.ndarray], file: str, rows: np.ndarray) -> None:
-        """Remember accepted identities (one value array per identity part) of ``file``."""
+    def add(self, name: str, values: list[np.ndarray], file: str, rows: np.ndarray, full: list[np.ndarray]) -> None:
+        """Remember accepted identities (one value array per identity part) and whole rows of ``file``."""
         if len(rows):
-            self._parts.setdefault(name, []).append((values, file, rows))
+            self._parts.setdefault(name, []).append((values, full, file, rows))
 
-    def duplicates(self, name: str, parts: list[Part], file: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Positions in ``parts`` that repeat an earlier identity, and "duplicate of row N in FILE" for each."""
+    def duplicates(
+        self, name: str, parts: list[Part], file: str, rows: np.ndarray, full: list[Part]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions in ``parts`` that repeat an earlier identity, "duplicate of row N in FILE" for each,
+        and whether the whole row (``full``: every value) repeats that earlier row exactly."""
         prior = self._parts.get(name, [])
-        n_prior = sum(len(r) for _, _, r in prior)
+        n_prior = sum(len(p[3]) for p in prior)
         if prior:  # compare values with earlier files: the slower way, only when a kind has several files
             codes = [_codes_of(np.concatenate([p[0][i] for p in prior] + [v])) for i, (v, _) in enumerate(parts)]
+            whole = [_codes_of(np.concatenate([p[1][i] for p in prior] + [v])) for i, (v, _) in enumerate(full)]
         else:
             codes = [c for _, c in parts]
+            whole = [c for _, c in full]
         code = _combine(codes)
+        row_code = _combine(codes + whole)
         order = np.arange(len(code), dtype=np.int64)
         first = np.empty(int(code.max(initial=-1)) + 1, dtype=np.int64)
         first[code[::-1]] = order[::-1]
         first_of = first[code]
         dup = np.flatnonzero(first_of[n_prior:] != order[n_prior:])
-        where: list[tuple[str, np.ndarray]] = [(f, r) for _, f, r in prior] + [(file, rows)]
+        exact = row_code[first_of[n_prior + dup]] == row_code[n_prior + dup]
+        where: list[tuple[str, np.ndarray]] = [(p[2], p[3]) for p in prior] + [(file, rows)]
         starts = np.cumsum([0] + [len(r) for _, r in where])
         reasons = np.empty(len(dup), dtype=object)
         for i, pos in enumerate(first_of[n_prior + dup].tolist()):
             part = int(np.searchsorted(starts, pos, side="right")) - 1
             src_file, src_rows = where[part]
-            reasons[i] = f"duplicate of row {int(src_rows[pos - starts[part]])} in {src_file}"
-        return dup, reasons
+            reasons[i] = (
+                f"{'repeats' if exact[i] else 'duplicate of'} row {int(src_rows[pos - starts[part]])} in {src_file}"
+            )
+        return dup, reasons, exact
 
 
-def _dedupe(problems: _Problems, seen: Seen | None, name: str, identity: list[Part], column: str) -> None:
-    """Reject later rows whose identity repeats an earlier accepted one; remember the survivors."""
+def _dedupe(
+    problems: _Problems,
+    seen: Seen | None,
+    name: str,
+    identity: list[Part],
+    column: str,
+    full: Sequence[Part] = (),
+    what: str = "",
+) -> None:
+    """Merge later rows that repeat an earlier accepted row exactly; reject those whose identity repeats
+    one with other values (``what`` names the identity in the reason); remember the survivors."""
     seen = seen if seen is not None else Seen()
+    full = list(full)
     table = problems.table
-    if problems.bad.any():
-        keep = np.flatnonzero(~problems.bad)
+    gone = problems.bad | problems.merged
+    if gone.any():
+        keep = np.flatnonzero(~gone)
         parts = [(v[keep], c[keep]) for v, c in identity]
+        whole = [(v[keep], c[keep]) for v, c in full]
         rows = table.rows[keep]
     else:
         keep = np.arange(len(problems.bad), dtype=np.int64)
-        parts, rows = identity, table.rows
-    dup, reasons = seen.duplicates(name, parts, table.file, rows)
-    problems.add(keep[dup], column, reasons)
+        parts, whole, rows = identity, full, table.rows
+    dup, reasons, exact = seen.duplicates(name, parts, table.file, rows, whole)
+    problems.merge(keep[dup[exact]], column, reasons[exact])
+    conflict = ~exact
+    if what:
+        reasons[conflict] = [f"{r}: {what}, other values differ" for r in reasons[conflict].tolist()]
+    problems.add(keep[dup[conflict]], column, reasons[conflict])
     if len(dup):
         survivors = np.ones(len(keep), dtype=bool)
         survivors[dup] = False
-        seen.add(name, [v[survivors] for v, _ in parts], table.file, rows[survivors])
+        seen.add(name, [v[survivors] for v, _ in parts], table.file, rows[survivors], [v[survivors] for v, _ in whole])
     else:
-        seen.add(name, [v for v, _ in parts], table.file, rows)
+        seen.add(name, [v for v, _ in parts], table.file, rows, [v for v, _ in whole])
 
 
 # -- resolving references ----------------------------------------------------------------------------------------------
@@ -458,19 +750,28 @@ class Resolver:
     of the same load; anything else is asked of the store in chunks.
     """
 
-    def __init__(self, store: GraphStore | None = None, schema: Schema | None = None) -> None:
+    def __init__(
+        self, store: GraphStore | None = None, schema: Schema | None = None, *, keep_zeros: bool = False
+    ) -> None:
         self.store = store
+        #: store zero amounts as zero, not as unknown
+        self.keep_zeros = keep_zeros
         self.schema = schema or (store.schema if store is not None else load_schema())
         self._keys: dict[str, list[np.ndarray]] = {}
         self._index: dict[str, pd.Index] = {}
         self._names: list[tuple[np.ndarray, np.ndarray]] = []
         self._name_map: tuple[dict[str, str], dict[str, tuple[str, ...]]] | None = None
+        self._idents: dict[str, str] = {}  # a company identifier (SSE:600519) -> its company's key
 
     def add_nodes(self, batch: RecordBatch) -> None:
         """Register the nodes of a validated batch as part of this load."""
         if batch.what != "nodes" or not len(batch.frame):
             return
         spec = self.schema.label(batch.name)
+        if "identifiers" in batch.frame:
+            for key, idents in zip(batch.frame[spec.key].tolist(), batch.frame["identifiers"].tolist(), strict=True):
+                for ident in idents or ():
+                    self._idents.setdefault(str(ident), str(key))
         keys = batch.frame[spec.key].to_numpy(dtype=object)
         self._keys.setdefault(spec.name, []).append(keys)
         self._index.pop(spec.name, None)
@@ -543,6 +844,39 @@ class Resolver:
             answer[name] = tuple(found)
         return answer
 
+    def identifier_owners(self) -> dict[str, str]:
+        """Identifiers (``SSE:600519``) of companies keyed by their USCC in this load, with that USCC."""
+        return {i: k for i, k in self._idents.items() if ":" not in k}
+
+    def companies_identified(self, values: Sequence[str]) -> dict[int, str]:
+        """For values that name a company by an identifier (``600519.SH``, ``LEI:...``, ``HKCR:123``), by
+        position, the company's key: known in this load, as a key in the store, or among the store's
+        companies' ``identifiers``."""
+        schemes = self.schema.schemes
+        found: dict[int, str] = {}
+        wanted: dict[int, tuple[str, ...]] = {}
+        for i, value in enumerate(values):
+            forms = tuple(f for f in identifier_forms(value, schemes) if ":" in f)
+            hit = next((self._idents[f] for f in forms if f in self._idents), None)
+            if hit is not None:
+                found[i] = hit
+            elif forms:
+                wanted[i] = forms
+        if not wanted:
+            return found
+        keys = np.array([f for forms in wanted.values() for f in forms], dtype=object)
+        known = dict(zip(keys.tolist(), self.known("Company", keys).tolist(), strict=True))
+        for i, forms in wanted.items():
+            key = next((f for f in forms if known.get(f)), None)
+            if key is None and self.store is not None:
+                for node in self.store.find_nodes(forms[0], ["Company"], limit=NAME_CANDIDATES):
+                    if forms[0] in (node.props.get("identifiers") or ()):
+                        key = node.key
+                        break
+            if key is not None:
+                found[i] = key
+        return found
+
     def resolve(self, values: np.ndarray, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Node ids for distinct, cleaned, non-blank values that may be any of ``labels``.
 
@@ -558,7 +892,7 @@ class Resolver:
             pending = np.flatnonzero(ids == None)  # noqa: E711 - element-wise
             if not len(pending):
                 break
-            if spec.properties[spec.key].type == "uscc":
+            if spec.properties[spec.key].type == "uscc" or "uscc" in spec.key_from:
                 if usccs is None:
                     uscc_ok = valid_usccs(values)  # a valid code is already in normal form
                     usccs = values.copy()
@@ -566,14 +900,27 @@ class Resolver:
                     usccs[other] = normalise_usccs(values[other])
                     uscc_ok[other] = valid_usccs(usccs[other])
                 assert uscc_ok is not None
-                pending = pending[uscc_ok[pending]]
-                keys = usccs[pending]
+                if spec.key_from:  # a key written out (SSE:600519, NAME:...) is tried as it stands too
+                    schemed = np.zeros(len(pending), dtype=bool)
+                    other = np.flatnonzero(~uscc_ok[pending])
+                    schemed[other] = [":" in str(v) for v in values[pending[other]]]
+                    pending = pending[uscc_ok[pending] | schemed]
+                    keys = np.where(uscc_ok[pending], usccs[pending], values[pending])
+                else:
+                    pending = pending[uscc_ok[pending]]
+                    keys = usccs[pending]
             else:
                 keys = values[pending]
             hit = self.known(label, keys)
             ids[pending[hit]] = np.array([f"{label}:{k}" for k in keys[hit]], dtype=object)
         reasons = np.full(len(values), None, dtype=object)
         pending = np.flatnonzero(ids == None)  # noqa: E711 - element-wise
+        if "Company" in labels and len(pending) and self.schema.label("Company").key_from:
+            # a stock code, LEI or other registry number of a company (600519.SH is SSE:600519)
+            others = pending[~uscc_ok[pending]] if uscc_ok is not None else pending
+            for i, key in self.companies_identified([str(v) for v in values[others]]).items():
+                ids[others[i]] = f"Company:{key}"
+            pending = np.flatnonzero(ids == None)  # noqa: E711 - element-wise
         if "Company" in labels and len(pending):
             # a valid USCC is never taken for a name
             pending_names = pending[~uscc_ok[pending]] if uscc_ok is not None else pending
@@ -605,6 +952,8 @@ def _endpoint(table: RawTable, end: EndpointSpec, resolver: Resolver, problems: 
     codes, uniques = _factorize(clean_text(frame[end.column]))
     blank = (uniques == "")[codes]
     problems.add(np.flatnonzero(blank), end.column, REQUIRED_EMPTY)
+    if any(resolver.schema.label(label).hash_id_numbers for label in end.labels):
+        uniques = hash_id_numbers(uniques, may_be_uscc=len(end.labels) > 1)
     # which labels each row's value may have: all allowed ones, or the one its type cell names
     hints = np.zeros(n, dtype=np.int64)  # 0: any allowed label; i + 1: end.labels[i]; -1: bad type cell
     if end.type_column and end.type_column in frame and len(end.labels) > 1:
@@ -640,22 +989,215 @@ def _endpoint(table: RawTable, end: EndpointSpec, resolver: Resolver, problems: 
 
 
 # -- the three validators --------------------------------------------------------------------------------------------
-def validate_nodes(table: RawTable, *, schema: Schema | None = None, seen: Seen | None = None) -> Validated:
+def _identifier_column(frame: pd.DataFrame, name: str, prop: PropertySpec, schema: Schema) -> ParsedColumn:
+    """One identifier column of a label with ``key_from``, parsed to its canonical ``SCHEME:VALUE`` form."""
+    schemes = schema.schemes
+    if prop.type == "uscc":
+        return _uscc_column(frame[name])
+    if prop.type == "stock_code":
+        return _mapped_column(frame[name], lambda raw: parse_stock_code(str(raw), schemes), floats=False)
+    if prop.type == "lei":
+        return _mapped_column(frame[name], lambda raw: parse_lei(str(raw)), floats=False)
+    # another registry's number, with the scheme from the id_scheme column when the file has one
+    raw = frame[name].astype("str").fillna("")
+    if "id_scheme" in frame:
+        scheme = frame["id_scheme"].astype("str").fillna("").str.strip()
+        raw = raw.where(raw.str.strip().eq("") | scheme.eq(""), raw + _SCHEME_SEP + scheme)
+
+    def parse(cell: Any) -> str:
+        number, _, scheme_cell = str(cell).partition(_SCHEME_SEP)
+        return parse_other_id(number, scheme_cell or None, schemes)
+
+    return _mapped_column(raw, parse, floats=False)
+
+
+def _keys_from(
+    table: RawTable,
+    spec: LabelSpec,
+    schema: Schema,
+    problems: _Problems,
+    out: dict[str, np.ndarray],
+    resolver: Resolver | None,
+) -> None:
+    """The key of every row of a label with ``key_from``: its first identifier (a bad one rejects the row
+    unless a valid USCC keys it; then it is dropped), else its name; plus the ``identifiers`` column.
+
+    A row without a USCC that carries an identifier of a company with a USCC (in this file or earlier in
+    the load) is that company: it is merged into it and reported so."""
+    frame = table.frame
+    n = len(frame)
+    keys = np.full(n, None, dtype=object)
+    strong = np.zeros(n, dtype=bool)  # keyed by a valid USCC
+    extra: list[np.ndarray] = []  # canonical identifiers other than the USCC, by column
+    for name in spec.key_from:
+        prop = spec.properties[name]
+        if name == spec.name_property:
+            continue
+        if name not in frame:
+            continue
+        col = _identifier_column(frame, name, prop, schema)
+        values = col.values.copy()
+        values[col.error_pos] = None
+        if prop.type == "uscc":
+            problems.add(col.error_pos, name, col.error_reasons)
+        else:
+            soft = strong[col.error_pos]
+            problems.drop(col.error_pos[soft], name, col.error_reasons[soft])
+            problems.add(col.error_pos[~soft], name, col.error_reasons[~soft])
+            extra.append(values)
+        out[name] = values
+        has = (values != None) & (keys == None)  # noqa: E711 - element-wise
+        keys[has] = values[has]
+        if prop.type == "uscc":
+            strong = has
+    nameless = np.flatnonzero(keys == None)  # noqa: E711 - element-wise
+    names = out.get(spec.name_property)
+    if len(nameless) and names is not None:
+        keys[nameless] = [None if names[i] is None else name_identifier(str(names[i])) for i in nameless.tolist()]
+        kept = nameless[~problems.bad[nameless]]
+        if len(kept):
+            problems.note(
+                f"{len(kept):,} companies without a USCC or other identifier keyed by name (NAME:…), "
+                f"e.g. {keys[kept[0]]}"
+            )
+    if extra:
+        stacked = np.stack(extra, axis=1)
+        carried = np.flatnonzero((stacked != None).any(axis=1))  # noqa: E711 - element-wise
+        idents = np.full(n, None, dtype=object)
+        uscc_values = out.get("uscc")
+        for i in carried.tolist():
+            own = [str(v) for v in stacked[i].tolist() if v is not None]
+            if uscc_values is not None and uscc_values[i] is not None:
+                own.insert(0, str(uscc_values[i]))
+            idents[i] = tuple(own)
+        out["identifiers"] = idents
+        _merge_into_uscc(table, problems, keys, strong, idents, resolver, out)
+    out[spec.key] = keys
+
+
+def _merge_into_uscc(
+    table: RawTable,
+    problems: _Problems,
+    keys: np.ndarray,
+    strong: np.ndarray,
+    idents: np.ndarray,
+    resolver: Resolver | None,
+    columns: dict[str, np.ndarray],
+) -> None:
+    """Rows without a USCC whose identifier a USCC company carries are that company: merged into it."""
+    owner: dict[str, tuple[str, str]] = {}
+    if resolver is not None:
+        owner.update((i, (k, "an earlier file")) for i, k in resolver.identifier_owners().items())
+    rows = table.rows
+    for i in np.flatnonzero(strong & (idents != None)).tolist():  # noqa: E711 - element-wise
+        for ident in idents[i][1:]:
+            owner.setdefault(ident, (str(keys[i]), f"row {int(rows[i])}"))
+    if not owner:
+        return
+    weak = np.flatnonzero(~strong & (idents != None) & ~problems.bad)  # noqa: E711 - element-wise
+    found: dict[str, tuple[list[int], list[str]]] = {}
+    for i in weak.tolist():
+        hit = next(((ident, owner[ident]) for ident in idents[i] if ident in owner), None)
+        if hit is None:
+            continue
+        ident, (key, where) = hit
+        holder = next(c for c in ("stock_code", "lei", "other_id") if c in columns and columns[c][i] == ident)
+        at, why = found.setdefault(holder, ([], []))
+        at.append(i)
+        why.append(f"{ident} belongs to the company with USCC {key} ({where}); merged into it")
+    for column, (at, why) in found.items():
+        problems.merge(np.array(at, dtype=np.int64), column, np.array(why, dtype=object))
+
+
+def hash_id_numbers(values: np.ndarray, *, may_be_uscc: bool = False) -> np.ndarray:
+    """Distinct cleaned person references with every value shaped like a national ID number replaced by
+    its keyed hash (:func:`graph.idkeys.id_key`); ``may_be_uscc``: a valid USCC is left alone (the
+    column may name a company). Vectorised: one pattern match over the column finds the candidates.
+    """
+    out = values.copy()
+    if not len(values):
+        return out
+    plain = pd.Series(values, dtype=object).astype("str")
+    wide = ~plain.str.isascii().to_numpy(dtype=bool, na_value=False)
+    if wide.any():  # full-width digits: the careful way, for those cells only
+        plain[wide] = plain[wide].str.normalize("NFKC").str.replace(_WS, "", regex=True)
+    shaped = plain.str.fullmatch(r"\s*(?:\d{15}|\d{17}[\dXx])\s*").to_numpy(dtype=bool, na_value=False)
+    candidates = np.flatnonzero(shaped)
+    if not len(candidates):
+        return out
+    if may_be_uscc:
+        candidates = candidates[~valid_usccs(normalise_usccs(values[candidates]))]
+    secret = configured_key()
+    for i in candidates.tolist():
+        number = id_shaped(str(values[i]))
+        if number is not None:
+            out[i] = id_key(number, secret)
+    return out
+
+
+def _hash_keys(
+    table: RawTable, spec: LabelSpec, problems: _Problems, out: dict[str, np.ndarray], codes: dict[str, np.ndarray]
+) -> None:
+    """Persons keyed by a national ID number: key made the keyed hash, the masked number kept as ``idno``."""
+    keys = out[spec.key]
+    present_ = np.flatnonzero(keys != None)  # noqa: E711 - element-wise
+    sub, distinct = pd.factorize(keys[present_])
+    hashed = hash_id_numbers(np.asarray(distinct, dtype=object))
+    changed = np.flatnonzero(hashed != np.asarray(distinct, dtype=object))
+    if not len(changed):
+        return
+    new_keys = keys.copy()
+    new_keys[present_] = hashed[sub]
+    out[spec.key] = new_keys
+    codes[spec.key] = _codes_of(new_keys)
+    idno = next((n for n, p in spec.properties.items() if p.type == "idno"), None)
+    rows = present_[np.isin(sub, changed)]
+    if idno is not None:
+        shown = out.get(idno, np.full(len(keys), None, dtype=object)).copy()
+        fill = rows[shown[rows] == None]  # noqa: E711 - element-wise
+        shown[fill] = [masked_id(str(id_shaped(str(keys[i])))) for i in fill.tolist()]
+        out[idno] = shown
+        codes[idno] = _codes_of(shown)
+    problems.note(
+        f"[{table.header(spec.key)}] {len(rows):,} keys are national ID numbers: stored as a keyed hash "
+        f"({ID_SCHEME}:…), shown masked"
+    )
+
+
+def validate_nodes(
+    table: RawTable, *, schema: Schema | None = None, seen: Seen | None = None, resolver: Resolver | None = None
+) -> Validated:
     """Validate a label's table (``table.name`` is the label): key present, valid and unique.
 
     A later row with a key seen before in this load is rejected as
-    ``duplicate of row N in FILE``.
+    ``duplicate of row N in FILE`` (merged when it repeats that row exactly).
+    A label with ``key_from`` (Company) takes its key from the row's first
+    identifier: USCC, stock code, LEI, other registry number, else its name.
     """
     schema = schema or load_schema()
+    keep_zeros = resolver.keep_zeros if resolver is not None else False
     spec = schema.label(table.name)
     masked = [n for n, p in spec.properties.items() if p.type == "idno"]
-    problems = _Problems(table, masked)
+    problems = _Problems(table, masked, id_columns=[spec.key] if spec.hash_id_numbers else [])
     out: dict[str, np.ndarray] = {}
     codes: dict[str, np.ndarray] = {}
-    props = {spec.key: replace(spec.properties[spec.key], required=True)}
-    props.update((n, p) for n, p in spec.properties.items() if n != spec.key)
-    _parse_properties(table, props, problems, out, codes)
-    _dedupe(problems, seen, spec.name, [(out[spec.key], codes[spec.key])], spec.key)
+    if spec.key_from:
+        plain = {n: p for n, p in spec.columns.items() if n not in spec.key_from or n == spec.name_property}
+        plain.pop("id_scheme", None)  # read with other_id
+        _parse_properties(table, plain, problems, out, codes, schema=schema, keep_zeros=keep_zeros)
+        _keys_from(table, spec, schema, problems, out, resolver)
+        for name in out:
+            codes.setdefault(name, _codes_of(out[name]))
+        out = {n: out[n] for n in (spec.key, *[c for c in out if c != spec.key])}
+    else:
+        props = {spec.key: replace(spec.properties[spec.key], required=True)}
+        props.update((n, p) for n, p in spec.properties.items() if n != spec.key)
+        _parse_properties(table, props, problems, out, codes, schema=schema, keep_zeros=keep_zeros)
+        if spec.hash_id_numbers:
+            _hash_keys(table, spec, problems, out, codes)
+    full = [(out[c], codes[c]) for c in out if c != spec.key]
+    column = next((c for c in (spec.key, *spec.key_from) if c in table.frame), spec.key)  # a derived key: its source
+    _dedupe(problems, seen, spec.name, [(out[spec.key], codes[spec.key])], column, full, f"same {spec.key}")
     return problems.finish("nodes", spec.name, out)
 
 
@@ -681,17 +1223,30 @@ def validate_edges(
         weights = resolver.store.weights if resolver.store is not None else load_weights()
         role_order = tuple(weights.by_role)
     n = len(table.frame)
-    problems = _Problems(table)
+    ends = (kind.source, kind.target)
+    person_ends = [e.column for e in ends if any(schema.label(lb).hash_id_numbers for lb in e.labels)]
+    problems = _Problems(table, id_columns=person_ends)
     source = _endpoint(table, kind.source, resolver, problems)
     target = _endpoint(table, kind.target, resolver, problems)
     out: dict[str, np.ndarray] = {"source": source[0], "target": target[0]}
     codes: dict[str, np.ndarray] = {}
-    _parse_properties(table, kind.properties, problems, out, codes, role_order)
+    _parse_properties(
+        table, kind.properties, problems, out, codes, role_order, schema=schema, keep_zeros=resolver.keep_zeros
+    )
     loop = np.flatnonzero((source[0] == target[0]) & ~problems.bad)  # rows not yet rejected have both ends
-    problems.add(loop, kind.source.column, np.array([f"self-loop: {source[0][i]} points to itself" for i in loop]))
+    if kind.self_loops is None:
+        problems.add(loop, kind.source.column, np.array([f"self-loop: {source[0][i]} points to itself" for i in loop]))
+    elif len(loop):
+        problems.note(
+            f"{len(loop):,} rows where a company holds its own shares, kept as {kind.self_loops} stakes (库存股), "
+            f"e.g. {source[0][loop[0]]}"
+        )
+    _warn_sums(table, kind.properties, out, problems)
     absent = (np.full(n, None, dtype=object), np.zeros(n, dtype=np.int64))
     identity = [source, target] + [(out[p], codes[p]) if p in out else absent for p in kind.identity]
-    _dedupe(problems, seen, kind.type, identity, kind.source.column)
+    full = [(out[c], codes[c]) for c in out if c in codes and c not in kind.identity]
+    same = "same ends" + "".join(f", {p}" for p in kind.identity)
+    _dedupe(problems, seen, kind.type, identity, kind.source.column, full, same)
     return problems.finish("edges", kind.type, out)
 
 
@@ -753,7 +1308,8 @@ def validate_clients(
     result: dict[str, np.ndarray] = {"uscc": matched}
     for column in ("manager", "branch", "since"):
         result[column] = out.get(column, np.full(n, None, dtype=object))
-    _dedupe(problems, seen, "clients", [(matched, _codes_of(matched))], uscc_column)
+    full = [(result[c], _codes_of(result[c])) for c in ("manager", "branch", "since")]
+    _dedupe(problems, seen, "clients", [(matched, _codes_of(matched))], uscc_column, full, "same company")
     return problems.finish("clients", "clients", result)
 
 
@@ -766,7 +1322,9 @@ def validate(
 ) -> Validated:
     """Validate a table of any kind (by ``table.what``)."""
     if table.what == "nodes":
-        return validate_nodes(table, schema=schema or (resolver.schema if resolver else None), seen=seen)
+        return validate_nodes(
+            table, schema=schema or (resolver.schema if resolver else None), seen=seen, resolver=resolver
+        )
     if table.what == "edges":
         return validate_edges(table, resolver, schema=schema, seen=seen)
     return validate_clients(table, resolver, schema=schema, seen=seen)

@@ -461,28 +461,78 @@ def parse_enum(raw: object, spec: PropertySpec) -> str:
     return found
 
 
-def parse_role(raw: object, spec: PropertySpec, order: Sequence[str]) -> str:
-    """The warmest known part of an officer title such as 执行董事兼总经理.
+_ROLE_LOOKUPS: dict[int, tuple[PropertySpec, dict[str, str], dict[str, str], dict[int, str]]] = {}
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 
-    The whole title is tried first; otherwise it is split on 兼 、 / ， and the
-    known part that comes first in ``order`` (warmth.yaml's ``by_role``) wins.
+
+def _role_lookups(spec: PropertySpec) -> tuple[dict[str, str], dict[str, str], dict[int, str]]:
+    """Titles as written and Traditional-folded, each to its class; the fold table (cached per spec)."""
+    cached = _ROLE_LOOKUPS.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        exact = _enum_lookup(spec)
+        table = str.maketrans(spec.fold)
+        folded: dict[str, str] = {}
+        for key, value in exact.items():
+            folded.setdefault(key.translate(table), value)
+        cached = (spec, exact, folded, table)
+        _ROLE_LOOKUPS[id(spec)] = cached
+    return cached[1], cached[2], cached[3]
+
+
+def _title_class(text: str, spec: PropertySpec) -> str | None:
+    """The class of one whole title: as written, Traditional folded, then without a bracketed note."""
+    exact, folded, table = _role_lookups(spec)
+    key = _match_key(text)
+    for candidate in (key, _BRACKETED.sub("", key)):
+        if not candidate:
+            continue
+        found = exact.get(candidate) or folded.get(candidate.translate(table))
+        if found is not None:
+            return found
+    return None
+
+
+def role_of(raw: object, spec: PropertySpec, order: Sequence[str]) -> tuple[str, bool]:
+    """The class of an officer title and whether the vocabulary knows it.
+
+    The whole title is tried first (as written, then with Traditional
+    characters folded, then without a bracketed note such as （职工代表））;
+    otherwise it is split on 兼 、 / ， and the known part that comes first in
+    ``order`` (warmth.yaml's ``by_role``) wins. A title with no known part is
+    the spec's ``fallback`` (``other``) and ``False``; without a fallback it
+    is refused (ValueError).
+
+    >>> from graph.schema import load_schema
+    >>> role = load_schema().kind("SERVES_AS").properties["role"]
+    >>> order = ["legal_representative", "chairman", "general_manager", "director", "executive", "other"]
+    >>> role_of("董事長兼總經理", role, order), role_of("吉祥物", role, order)
+    (('chairman', True), ('other', False))
+    """
+    text = parse_text(raw)
+    whole = spec.canonical_value(text) or _title_class(text, spec)
+    if whole is not None:
+        return whole, True
+    found = {c for c in (_title_class(p, spec) for p in _ROLE_SPLIT.split(text) if p.strip()) if c is not None}
+    if found:
+        rank = {name: i for i, name in enumerate(order)}
+        return min(found, key=lambda name: (rank.get(name, len(rank)), name)), True
+    if spec.fallback is not None:
+        return spec.fallback, False
+    raise ValueError(f"unknown role {text!r}; known: {known_values(spec)}")
+
+
+def parse_role(raw: object, spec: PropertySpec, order: Sequence[str]) -> str:
+    """The warmest known part of an officer title such as 执行董事兼总经理 (see :func:`role_of`).
 
     >>> from graph.schema import load_schema
     >>> role = load_schema().kind("SERVES_AS").properties["role"]
     >>> order = ["legal_representative", "chairman", "general_manager", "director"]
     >>> parse_role("执行董事兼总经理", role, order), parse_role("董事/总经理", role, order)
     ('chairman', 'general_manager')
+    >>> parse_role("獨立非執行董事", role, order), parse_role("董事局主席", role, order)
+    ('director', 'chairman')
     """
-    text = parse_text(raw)
-    lookup = _enum_lookup(spec)
-    whole = spec.canonical_value(text) or lookup.get(_match_key(text))
-    if whole is not None:
-        return whole
-    found = {lookup[k] for k in (_match_key(p) for p in _ROLE_SPLIT.split(text)) if k in lookup}
-    if not found:
-        raise ValueError(f"unknown role {text!r}; known: {known_values(spec)}")
-    rank = {name: i for i, name in enumerate(order)}
-    return min(found, key=lambda name: (rank.get(name, len(rank)), name))
+    return role_of(raw, spec, order)[0]
 
 
 _LABEL_WORDS: dict[str, tuple[str, ...]] = {

@@ -24,7 +24,13 @@ def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str
 def _predicate(edge: Edge, target: str, lang: Lang) -> str:
     p = edge.props
     if edge.type == "SERVES_AS":
-        title = str(p.get("role_text") or role(p.get("role"), "zh")) if lang == "zh" else role(p.get("role"), "en")
+        text = p.get("role_text")
+        if lang == "zh":
+            title = str(text or role(p.get("role"), "zh"))
+        elif p.get("role") == "other" and text:
+            title = f"{role('other', 'en')} ({text})"  # an unknown title: the words as printed
+        else:
+            title = role(p.get("role"), "en")
         former = p.get("until") is not None
         if lang == "zh":
             return f"{'曾任' if former else '任'}{target}{title}"
@@ -41,9 +47,12 @@ def _predicate(edge: Edge, target: str, lang: Lang) -> str:
         return f"supplies {target}" + (f" ({money(amount, 'en')} a year)" if amount is not None else "")
     if edge.type == "GUARANTEES":
         amount = p.get("amount")
+        kind = p.get("guarantee_type") or None
         if lang == "zh":
-            return f"为{target}提供担保" + (f"({money(amount, 'zh')})" if amount is not None else "")
-        return f"guarantees {target}'s loans" + (f" ({money(amount, 'en')})" if amount is not None else "")
+            extra = "，".join(x for x in (None if amount is None else money(amount, "zh"), kind) if x)
+            return f"为{target}提供担保" + (f"({extra})" if extra else "")
+        extra = ", ".join(x for x in (None if amount is None else money(amount, "en"), kind) if x)
+        return f"guarantees {target}'s loans" + (f" ({extra})" if extra else "")
     if edge.type == "LOCATED_IN":
         return f"位于{target}" if lang == "zh" else f"is located in {target}"
     return f"与{target}有{edge.type}关系" if lang == "zh" else f"has a {edge.type} relationship with {target}"
@@ -127,6 +136,8 @@ def _role_word(edge: Edge, lang: Lang) -> str:
         word = str(p.get("role_text") or role(p.get("role"), "zh"))
         return ("曾任" + word) if former else word
     word = role(p.get("role"), "en").removeprefix("a ").removeprefix("an ")
+    if p.get("role") == "other" and p.get("role_text"):
+        word = f"{word} ({p['role_text']})"  # a title outside the vocabulary: as printed
     return ("former " + word) if former else word
 
 
@@ -146,7 +157,9 @@ def edge_label(edge: Edge, lang: Lang = "zh") -> str:
         return f"持股 {percent(p.get('ratio'))}" if zh else f"holds {percent(p.get('ratio'))}"
     if edge.type in ("SUPPLIES", "GUARANTEES"):
         verb = {"SUPPLIES": ("供货", "supplies"), "GUARANTEES": ("担保", "guarantees")}[edge.type][0 if zh else 1]
-        return verb if p.get("amount") is None else f"{verb} {money(p.get('amount'), lang)}"
+        label = verb if p.get("amount") is None else f"{verb} {money(p.get('amount'), lang)}"
+        gtype = p.get("guarantee_type") if edge.type == "GUARANTEES" else None
+        return f"{label} · {gtype}" if gtype else label  # the guarantee's type (担保方式) where known
     if edge.type == "LOCATED_IN":
         return "园区" if zh else "park"
     return kind(edge.type, lang)

@@ -33,7 +33,7 @@ import datetime as dt
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -66,7 +66,8 @@ class GuaranteeLink:
     type: str | None
 
     def text(self, lang: Lang = "zh") -> str:
-        return f"{self.guarantor.name} → {self.borrower.name} {money(self.amount, lang)}"
+        kind = f"（{self.type}）" if lang == "zh" and self.type else (f" ({self.type})" if self.type else "")
+        return f"{self.guarantor.name} → {self.borrower.name} {money(self.amount, lang)}{kind}"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -273,15 +274,30 @@ def _in_force(edge: Edge, day: str | None) -> bool:
     return (start is None or start <= day) and (end is None or end >= day)
 
 
+def guarantee_type(props: Mapping[str, object]) -> str | None:
+    """The guarantee's type (担保方式: 连带责任保证, 抵押 ...) as loaded, or None.
+
+    The loader stores it as ``guarantee_type`` (the schema's column name);
+    ``type`` is read too, for graphs written before the two were aligned.
+
+    >>> guarantee_type({"guarantee_type": "连带责任保证"}), guarantee_type({})
+    ('连带责任保证', None)
+    """
+    kind = props.get("guarantee_type")
+    if kind is None:
+        kind = props.get("type")
+    return None if kind is None or kind == "" else str(kind)
+
+
 def _link(edge: Edge, nodes: dict[str, Node]) -> GuaranteeLink:
-    kind = edge.props.get("type")
+    kind = guarantee_type(edge.props)
     return GuaranteeLink(
         nodes[edge.source],
         nodes[edge.target],
         number(edge.props.get("amount")),
         _date(edge.props.get("start")),
         _date(edge.props.get("end")),
-        None if kind is None else str(kind),
+        kind,
     )
 
 

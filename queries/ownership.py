@@ -14,6 +14,15 @@ Effective ownership
     guess; a closed loop of holdings with no outside owner (spectral radius
     1) makes its members unknown too.
 
+    Treasury shares (a company holding its own shares: a ``HOLDS_SHARES``
+    self-loop) carry no ownership: the other holders' ratios in that company
+    are scaled by ``1 / (1 - treasury)`` (a 30% holder of a company with 10%
+    in treasury owns 33.3% of what is owned), and the result says so in a
+    note. Through cross-holdings, summing every chain may give an owner more
+    than 100% of a company, or stakes summing over 100% (each company's
+    holders counted in full along every loop); such a result carries a note
+    explaining it, never a bare figure over 100%.
+
 Ultimate beneficial owners (受益所有人)
     Natural persons and state bodies whose effective ownership reaches the
     threshold (default 25%), each with its chains and the arithmetic
@@ -45,7 +54,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, cast
 
 import networkx as nx
@@ -385,6 +394,7 @@ class _Equity:
     target: str
     nodes: dict[str, Node]
     out: dict[str, dict[str, float | None]]  # holder -> company -> ratio (None: unknown)
+    treasury: dict[str, float | None] = field(default_factory=dict)  # company -> its own shares (None: unknown)
 
 
 def _upstream(store: GraphStore, company: Node) -> _Equity:
@@ -393,11 +403,15 @@ def _upstream(store: GraphStore, company: Node) -> _Equity:
         return _equity(store, company, cast(list[Edge], hook(company.id)))
     nodes = {company.id: company}
     out: dict[str, dict[str, float | None]] = defaultdict(dict)
+    treasury: dict[str, float | None] = {}
     frontier = [company.id]
     while frontier:
         here = set(frontier)
         fresh: list[str] = []
         for e in store.edges_of(frontier, [HOLDS]):
+            if e.source == e.target:
+                _add(treasury, e.target, ratio_of(e))
+                continue
             if e.target not in here or e.source == company.id:
                 continue  # not a holding in the frontier, or the company's own (chains end at it)
             _add(out[e.source], e.target, ratio_of(e))
@@ -406,18 +420,42 @@ def _upstream(store: GraphStore, company: Node) -> _Equity:
         found = store.get_nodes(fresh)
         nodes.update(found)
         frontier = [f for f in fresh if f in found]
-    return _Equity(company.id, nodes, dict(out))
+    return _treasury_scaled(_Equity(company.id, nodes, dict(out), treasury))
 
 
 def _equity(store: GraphStore, company: Node, edges: Sequence[Edge]) -> _Equity:
     """The upstream equity graph from the relationships a store's ``upstream_holdings`` returned."""
     out: dict[str, dict[str, float | None]] = defaultdict(dict)
-    for e in edges:
-        if e.type == HOLDS and e.source != company.id:
+    treasury: dict[str, float | None] = {}
+    for e in sorted(edges, key=lambda e: (e.source, e.target, str(e.props.get("_key", "")))):
+        if e.type != HOLDS:
+            continue
+        if e.source == e.target:
+            _add(treasury, e.target, ratio_of(e))
+        elif e.source != company.id:
             _add(out[e.source], e.target, ratio_of(e))
     nodes = store.get_nodes(sorted({*out, *(t for row in out.values() for t in row)}))
     nodes[company.id] = company
-    return _Equity(company.id, nodes, dict(out))
+    return _treasury_scaled(_Equity(company.id, nodes, dict(out), treasury))
+
+
+def _treasury_scaled(eq: _Equity) -> _Equity:
+    """Holders' ratios in a company with treasury shares, scaled by ``1 / (1 - treasury)``: its own
+    shares own nothing, so the others own that much more of it. An unknown treasury ratio makes the
+    ratios into that company unknown; a company holding all its own shares leaves them unknown too."""
+    if not eq.treasury:
+        return eq
+    out: dict[str, dict[str, float | None]] = {}
+    for holder, row in eq.out.items():
+        scaled: dict[str, float | None] = {}
+        for company, ratio in row.items():
+            if company not in eq.treasury:
+                scaled[company] = ratio
+                continue
+            own = eq.treasury[company]
+            scaled[company] = None if ratio is None or own is None or own >= 1.0 else ratio / (1.0 - own)
+        out[holder] = scaled
+    return _Equity(eq.target, eq.nodes, out, eq.treasury)
 
 
 def _add(row: dict[str, float | None], company: str, ratio: float | None) -> None:
@@ -539,11 +577,57 @@ def effective_ownership(store: GraphStore, company: str | Node, *, min_stake: fl
             continue
         direct_row = eq.out.get(owner_id, {})
         direct = direct_row.get(node.id, 0.0)
+        own = eq.treasury.get(node.id)
+        if direct and own is not None and own < 1.0:
+            direct *= 1.0 - own  # as recorded, before the treasury scaling
         stakes.append(Stake(eq.nodes[owner_id], value, direct))
     stakes.sort(key=lambda s: (s.effective is None, -(s.effective or 0.0), s.owner.id))
+    notes += _treasury_notes(eq) + _over_full_notes(node, stakes, circular)
     if any(s.effective is None for s in stakes):
         notes.append(Message("own.unknown_stakes"))
     return Ownership(node, tuple(stakes), circular, tuple(notes))
+
+
+def _treasury_notes(eq: _Equity) -> list[str]:
+    """Say which companies on the way hold their own shares, and what that did to the others' stakes."""
+    notes: list[str] = []
+    for cid, own in sorted(eq.treasury.items()):
+        if cid not in eq.nodes:
+            continue
+        name = eq.nodes[cid].name
+        if own is None:
+            notes.append(
+                f"{name} 持有库存股，比例未知 / {name} holds treasury shares of unknown size: stakes through it unknown"
+            )
+        else:
+            notes.append(
+                f"{name} 持有库存股 {percent(own)}，其他股东持股按 1/(1−{percent(own)}) 折算 / "
+                f"{name} holds {percent(own)} of its own shares (treasury): its other holders' stakes are scaled "
+                f"by 1/(1 − {percent(own)})"
+            )
+    return notes
+
+
+def _over_full_notes(company: Node, stakes: Sequence[Stake], circular: bool) -> list[str]:
+    """Explain an effective stake, or the stakes together, above 100%: never a bare figure."""
+    notes: list[str] = []
+    over = [s for s in stakes if s.effective is not None and s.effective > 1.0 + 1e-9]
+    if over:
+        names = "、".join(s.owner.name for s in over[:5])
+        why = "循环持股下每条持股链都计入" if circular else "股东持股合计超过100%（数据有误）"
+        why_en = (
+            "every chain through the cross-holdings is summed, so chains are counted once per loop"
+            if circular
+            else "the holders recorded for a company on the way sum to more than 100% (check the data)"
+        )
+        notes.append(f"{names} 的穿透持股超过100%：{why} / effective ownership above 100% for {names}: {why_en}")
+    direct = math.fsum(s.direct for s in stakes if s.direct)
+    if direct > 1.0 + 1e-9:
+        notes.append(
+            f"{company.name} 的直接股东持股合计 {percent(direct)}，超过100%，请核对数据 / "
+            f"the direct holders of {company.name} sum to {percent(direct)}, more than 100%: check the data"
+        )
+    return notes
 
 
 def effective_stake(store: GraphStore, owner: str | Node, company: str | Node) -> float | None:
@@ -628,6 +712,16 @@ def ultimate_owners(
         simple = math.fsum(math.prod(rs) for _, rs in found) if complete else None
         owners.append(BeneficialOwner(holder, kind, "ownership", value, shown, len(found), simple))
     owners.sort(key=lambda o: (-(o.stake or 0.0), o.owner.id))
+    direct = [r for row in eq.out.values() for c, r in row.items() if c == node.id and r is not None]
+    own = eq.treasury.get(node.id)
+    recorded = math.fsum(direct) * (1.0 - own if own is not None and own < 1.0 else 1.0)
+    if recorded > 1.0 + 1e-9:
+        notes.append(
+            f"{node.name} 的直接股东持股合计 {percent(recorded)}，超过100%，受益所有人可能有误，请核对数据 / "
+            f"the direct holders of {node.name} sum to {percent(recorded)}, more than 100%: the owners found "
+            "may be wrong, check the data"
+        )
+    notes += _treasury_notes(eq)
     if unknown:
         notes.append(Message("ubo.unknown", names=tuple(n.name for n in unknown)))
     if not owners:
@@ -681,9 +775,16 @@ def _holdings(store: GraphStore, companies: Sequence[str]) -> dict[str, dict[str
     """Direct holders of each company, records of one holder added up."""
     wanted = set(companies)
     out: dict[str, dict[str, float | None]] = {c: {} for c in companies}
+    treasury: dict[str, float | None] = {}
     for e in store.edges_of(list(companies), [HOLDS]):
-        if e.target in wanted and e.source != e.target:
+        if e.target in wanted and e.source == e.target:
+            _add(treasury, e.target, ratio_of(e))
+        elif e.target in wanted:
             _add(out[e.target], e.source, ratio_of(e))
+    for company, own in treasury.items():  # treasury shares carry no votes: the others' count for more
+        out[company] = {
+            h: None if r is None or own is None or own >= 1.0 else r / (1.0 - own) for h, r in out[company].items()
+        }
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph.errors import AmbiguousNode, InvalidParameter, NodeNotFound
+from graph.identifiers import identifier_forms
 from graph.model import Node, node_id
 from graph.store import GraphStore
 from graph.uscc import normalise_uscc
@@ -23,7 +24,8 @@ def describe(node: Node) -> str:
 def resolve(store: GraphStore, text: str, labels: Sequence[str] | None = None) -> Node:
     """The single entity ``text`` names.
 
-    Tried in order: a node id (``Company:...``), an USCC or other key, an exact
+    Tried in order: a node id (``Company:...``), an USCC or other key or a company
+    identifier in any usual form (``600519.SH``, ``HKEX:700``), an exact
     name, an exact former name, then a partial name (Chinese or English); a
     partial name must match exactly one entity.
     """
@@ -40,7 +42,16 @@ def resolve(store: GraphStore, text: str, labels: Sequence[str] | None = None) -
         if hit is not None and (not labels or hit.label in labels):
             return hit
     found = store.find_nodes(query, labels=labels, limit=50)
-    exact = [n for n in found if n.key == query or n.name == query or n.key.upper() == as_uscc]
+    forms = set(identifier_forms(query, store.schema.schemes))  # 600519.SH is SSE:600519
+    exact = [
+        n
+        for n in found
+        if n.key == query
+        or n.name == query
+        or n.key.upper() == as_uscc
+        or n.key in forms
+        or forms.intersection(str(i) for i in n.props.get("identifiers") or ())
+    ]
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:

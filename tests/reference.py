@@ -46,7 +46,7 @@ class RawGraph:
 
     def write_to(self, store: GraphStore) -> None:
         """Write everything into ``store`` through the ordinary batch interface."""
-        keys = {"Company": "uscc", "Person": "id", "Park": "id"}
+        keys = {"Company": "id", "Person": "id", "Park": "id"}  # a company's key: its USCC here
         for label, key_col in keys.items():
             rows = []
             for props in self.nodes.values():

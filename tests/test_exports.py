@@ -221,7 +221,7 @@ def test_rejects_csv_neutralises_values(tmp_path: Path) -> None:
     )
     path = report.write_rejects(tmp_path / "rejects.csv", lang="en")
     rows = assert_safe_csv(path.read_bytes())
-    assert rows[0] == ["file", "row", "column", "value", "reason"]
+    assert rows[0] == ["file", "row", "column", "value", "reason", "outcome"]
     assert [r[3] for r in rows[1:]] == [shown(v) for v in HOSTILE]
     assert rows[1][1] == "2"
 

@@ -187,7 +187,8 @@ def test_client_list_needs_uscc_or_name(tmp_path: Path) -> None:
 def test_columns_for_every_target() -> None:
     schema = load_schema()
     company = {c.name: c.required for c in columns_for(schema, "nodes", "Company")}
-    assert company["uscc"] and company["name"] and not company["status"]
+    # the key (id) is made from the USCC, a stock code ... or the name: no column of its own
+    assert "id" not in company and not company["uscc"] and company["name"] and not company["status"]
     officer = [c.name for c in columns_for(schema, "edges", "SERVES_AS")]
     assert officer == ["person", "company", "role", "since", "until"]
     assert [c.name for c in columns_for(schema, "clients", "clients")] == ["uscc", "name", "manager", "branch", "since"]

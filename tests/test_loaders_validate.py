@@ -140,7 +140,7 @@ def test_clean_text_is_parse_text_vectorised(cells: list[str]) -> None:
 @given(st.lists(st.sampled_from([A, B.lower(), " " + C, "12345", A[:-1] + "0", "９" + D[1:], "", "x"]), min_size=1))
 def test_vectorised_uscc_check_agrees_with_parse_uscc(cells: list[str]) -> None:
     result = nodes("Company", ["uscc", "name"], [[c, "n"] for c in cells])
-    accepted = result.batch.frame["uscc"].tolist()
+    accepted = [u for u in result.batch.frame["uscc"].tolist() if u is not None]  # a blank one: keyed by name
     expected: list[str] = []
     for cell in cells:
         try:
@@ -165,8 +165,9 @@ def test_companies_parsed_into_canonical_columns() -> None:
     assert result.rejects == []
     out = result.batch.frame
     assert result.batch.what == "nodes" and result.batch.name == "Company"
-    assert list(out.columns) == ["uscc", "name", "status", "founded", "registered_capital", "tags", "listed"]
+    assert list(out.columns) == ["id", "name", "status", "founded", "registered_capital", "tags", "listed", "uscc"]
     assert out.to_dict("records")[0] == {
+        "id": A,  # a company with a USCC is keyed by it
         "uscc": A,
         "name": "上海某芯科技 有限公司",
         "status": "active",
@@ -198,23 +199,42 @@ def test_bad_company_rows_name_file_row_column_and_reason() -> None:
         ],
         file="companies.csv",
     )
-    got = reasons(result)
-    status = got.pop(3)
-    assert status[:3] == ("companies.csv", 6, "登记状态")
+    got = [(*g, r.outcome) for g, r in zip(reasons(result), result.rejects, strict=True)]
+    status = next(g for g in got if g[2] == "登记状态")
+    got.remove(status)
+    assert status[:3] == ("companies.csv", 6, "登记状态") and status[4] == "dropped"
     assert status[3].startswith("unknown status '休眠'; known: active (存续")
     assert got == [
-        ("companies.csv", 3, "统一社会信用代码", f"USCC check character is {bad[-1]!r}, expected {A[-1]!r}"),
-        ("companies.csv", 4, "统一社会信用代码", "required value is empty"),
-        ("companies.csv", 5, "企业名称", "required value is empty"),
-        ("companies.csv", 6, "成立日期", "no such date: '2021-02-30'"),
-        ("companies.csv", 6, "注册资本", "amount -5 is negative"),
-        ("companies.csv", 6, "是否上市", "not yes or no: 'maybe'; write 是/否, Y/N, 1/0 or true/false"),
-        ("companies.csv", 7, "统一社会信用代码", "duplicate of row 2 in companies.csv"),
+        (
+            "companies.csv",
+            3,
+            "统一社会信用代码",
+            f"USCC check character is {bad[-1]!r}, expected {A[-1]!r}",
+            "rejected",
+        ),
+        ("companies.csv", 5, "企业名称", "required value is empty", "rejected"),
+        # bad optional values are dropped and their row kept
+        ("companies.csv", 6, "成立日期", "no such date: '2021-02-30'", "dropped"),
+        ("companies.csv", 6, "注册资本", "amount -5 is negative", "dropped"),
+        ("companies.csv", 6, "是否上市", "not yes or no: 'maybe'; write 是/否, Y/N, 1/0 or true/false", "dropped"),
+        (
+            "companies.csv",
+            7,
+            "统一社会信用代码",
+            "duplicate of row 2 in companies.csv: same id, other values differ",
+            "rejected",
+        ),
     ]
     assert result.rejects[0].value == bad
-    assert result.rejects[3].value == "休眠"
-    assert result.rows_read == 6 and result.accepted == 1 and result.rejected == 5
-    assert result.batch.frame["name"].tolist() == ["好公司"]
+    assert result.rows_read == 6 and result.accepted == 3 and result.rejected == 3
+    assert result.report.dropped == 4
+    out = result.batch.frame
+    assert out["name"].tolist() == ["好公司", "没有代码", "坏日期"]
+    # no USCC: keyed by name, and said so
+    assert out["id"].tolist()[1] == "NAME:没有代码" and out["uscc"].tolist()[1] is None
+    assert "keyed by name" in result.report.notes[0]
+    kept = out.iloc[2]
+    assert kept["status"] is None and kept["founded"] is None and kept["listed"] is None
 
 
 def test_persons_keep_only_a_masked_id_number_even_in_rejects() -> None:
@@ -224,22 +244,30 @@ def test_persons_keep_only_a_masked_id_number_even_in_rejects() -> None:
         [["p1", "张三", "11010519491231002x"], ["p2", "李四", "110105194912310021"], ["p3", "王五", ""]],
         file="persons.csv",
     )
-    assert result.batch.frame["id_number"].tolist() == ["110105********002X", None]
-    assert [(r.row, r.column, r.value) for r in result.rejects] == [(3, "身份证号", "110105********0021")]
+    # a wrong check digit: the number is dropped, the person kept
+    assert result.batch.frame["id_number"].tolist() == ["110105********002X", None, None]
+    assert [(r.row, r.column, r.value, r.outcome) for r in result.rejects] == [
+        (3, "身份证号", "110105********0021", "dropped")
+    ]
     assert "110105194912310021" not in json.dumps([r.reason for r in result.rejects])
 
 
 def test_duplicate_keys_across_files_name_the_first_file() -> None:
     seen = Seen()
     first = nodes("Person", ["人员编号", "姓名"], [["p1", "张三"], ["p2", "李四"]], file="persons.csv", seen=seen)
-    second = nodes("Person", ["id", "name"], [["p3", "王五"], ["p2", "李四"]], file="人员.xlsx", seen=seen)
+    second = nodes("Person", ["id", "name"], [["p3", "王五"], ["p2", "李四改"]], file="人员.xlsx", seen=seen)
     assert first.rejects == []
-    assert reasons(second) == [("人员.xlsx", 3, "id", "duplicate of row 3 in persons.csv")]
+    assert reasons(second) == [
+        ("人员.xlsx", 3, "id", "duplicate of row 3 in persons.csv: same id, other values differ")
+    ]
+    third = nodes("Person", ["id", "name"], [["p2", "李四"]], file="p3.csv", seen=seen)
+    assert [(r.reason, r.outcome) for r in third.rejects] == [("repeats row 3 in persons.csv", "merged")]
+    assert third.report.merged == 1 and third.report.rejected == 0 and third.accepted == 0
 
 
 def test_two_spellings_of_one_uscc_are_duplicates() -> None:
     result = nodes("Company", ["uscc", "name"], [[A, "x"], [" " + A.lower(), "y"]])
-    assert reasons(result) == [("f.csv", 3, "uscc", "duplicate of row 2 in f.csv")]
+    assert reasons(result) == [("f.csv", 3, "uscc", "duplicate of row 2 in f.csv: same id, other values differ")]
 
 
 # -- edges ----------------------------------------------------------------------------------------------------------
@@ -292,7 +320,7 @@ def test_bad_officer_rows(load: Resolver) -> None:
             ["p9", A, "董事"],
             ["p1", uscc(99), "董事"],
             ["p1", A, "执行董事"],
-            ["p1", A, "党委书记"],
+            ["p1", A, "吉祥物"],
             ["p1", A, ""],
             ["", A, "监事"],
             ["p1", A, "董事"],
@@ -308,12 +336,20 @@ def test_bad_officer_rows(load: Resolver) -> None:
         "统一社会信用代码",
         f"refers to '{uscc(99)}', which is neither in this load nor in the store (valid USCC, but no such company)",
     )
-    assert got[2] == ("officers.csv", 5, "人员编号", "duplicate of row 2 in officers.csv")  # 执行董事 is chairman too
-    assert got[3][:3] == ("officers.csv", 6, "职务") and got[3][3].startswith("unknown role '党委书记'; known: ")
-    assert got[4] == ("officers.csv", 7, "职务", "required value is empty")
-    assert got[5] == ("officers.csv", 8, "人员编号", "required value is empty")
-    assert len(got) == 6
-    assert result.batch.frame["role"].tolist() == ["chairman", "director"]
+    # 执行董事 is chairman too
+    assert got[2] == (
+        "officers.csv",
+        5,
+        "人员编号",
+        "duplicate of row 2 in officers.csv: same ends, role, other values differ",
+    )
+    assert got[3] == ("officers.csv", 7, "职务", "required value is empty")
+    assert got[4] == ("officers.csv", 8, "人员编号", "required value is empty")
+    assert len(got) == 5
+    # a title outside the vocabulary is kept as `other`, as written, and named in the report
+    assert result.batch.frame["role"].tolist() == ["chairman", "other", "director"]
+    assert result.batch.frame["role_text"].tolist() == ["董事长", "吉祥物", "董事"]
+    assert "吉祥物 ×1" in result.report.notes[0] and "'other'" in result.report.notes[0]
 
 
 def test_shareholders_company_or_person(load: Resolver) -> None:
@@ -323,7 +359,7 @@ def test_shareholders_company_or_person(load: Resolver) -> None:
         [
             [A, "企业", B, "35%"],
             ["p1", "自然人", A, "60"],
-            ["p2", "", B, "0.05"],
+            ["p2", "", B, "5"],
             [C, "", A, ""],
             ["上海某芯科技有限公司", "", C, "1"],
             ["p1", "企业", B, "10"],
@@ -340,16 +376,28 @@ def test_shareholders_company_or_person(load: Resolver) -> None:
         {"source": "Person:p1", "target": f"Company:{A}", "ratio": 0.6},
         {"source": "Person:p2", "target": f"Company:{B}", "ratio": 0.05},
         {"source": f"Company:{C}", "target": f"Company:{A}", "ratio": pytest.approx(float("nan"), nan_ok=True)},
-        {"source": f"Company:{A}", "target": f"Company:{C}", "ratio": 1.0},
+        # no unit in the header and numbers above 1: the whole column is percents, so 1 is 1%
+        {"source": f"Company:{A}", "target": f"Company:{C}", "ratio": 0.01},
+        # a company holding its own shares: a treasury stake, kept
+        {"source": f"Company:{B}", "target": f"Company:{B}", "ratio": 0.1},
+        # an impossible share is dropped, the holding kept
+        {"source": "Person:p2", "target": f"Company:{A}", "ratio": pytest.approx(float("nan"), nan_ok=True)},
     ]
-    got = reasons(result)
-    assert got[0] == ("equity.csv", 7, "股东", "refers to 'p1', which is neither in this load nor in the store")
+    got = [(*g, r.outcome) for g, r in zip(reasons(result), result.rejects, strict=True)]
+    assert got[0] == (
+        "equity.csv",
+        7,
+        "股东",
+        "refers to 'p1', which is neither in this load nor in the store",
+        "rejected",
+    )
     assert got[1][:3] == ("equity.csv", 8, "股东类型") and got[1][3].startswith("unknown type '外星人'")
-    assert got[2] == ("equity.csv", 9, "股东", f"self-loop: Company:{B} points to itself")
-    assert got[3][:3] == ("equity.csv", 10, "股东")
-    assert "the name of 2 companies" in got[3][3] and "give the USCC" in got[3][3]
-    assert got[4] == ("equity.csv", 11, "持股比例", "ratio 150 is more than 100%")
-    assert len(got) == 5
+    assert got[2][:3] == ("equity.csv", 10, "股东")
+    assert "the name of 2 companies" in got[2][3] and "give the USCC" in got[2][3]
+    assert got[3] == ("equity.csv", 11, "持股比例", "ratio 150 is more than 100%", "dropped")
+    assert len(got) == 4
+    notes = "\n".join(result.report.notes)
+    assert "read as percents" in notes and "treasury" in notes
 
 
 def test_type_column_company_still_accepts_a_unique_name(load: Resolver) -> None:
@@ -374,10 +422,17 @@ def test_identity_properties_make_repeated_pairs_distinct(load: Resolver) -> Non
         load,
         file="supply.csv",
     )
-    assert reasons(result) == [
-        ("supply.csv", 4, "supplier", "duplicate of row 3 in supply.csv"),
-        ("supply.csv", 6, "supplier", "duplicate of row 5 in supply.csv"),
+    assert [(*g, r.outcome) for g, r in zip(reasons(result), result.rejects, strict=True)] == [
+        (
+            "supply.csv",
+            4,
+            "supplier",
+            "duplicate of row 3 in supply.csv: same ends, year, other values differ",
+            "rejected",
+        ),
+        ("supply.csv", 6, "supplier", "repeats row 5 in supply.csv", "merged"),
     ]
+    assert result.report.rejected == 1 and result.report.merged == 1
     assert result.batch.frame["year"].tolist() == [2022, 2023, None]
 
 
@@ -439,8 +494,8 @@ def test_clients_matched_by_uscc_then_name(load: Resolver) -> None:
         ("clients.csv", 6, "客户名称", f"2 companies are named '同名有限公司' ({C}, {D}); give the USCC"),
         ("clients.csv", 7, "统一社会信用代码", "USCC must have 18 characters, got 5"),
         ("clients.csv", 8, "客户名称", "needs a USCC or a company name"),
-        ("clients.csv", 9, "统一社会信用代码", "duplicate of row 2 in clients.csv"),
-        ("clients.csv", 10, "统一社会信用代码", "duplicate of row 2 in clients.csv"),
+        ("clients.csv", 9, "统一社会信用代码", "duplicate of row 2 in clients.csv: same company, other values differ"),
+        ("clients.csv", 10, "统一社会信用代码", "duplicate of row 2 in clients.csv: same company, other values differ"),
     ]
 
 
@@ -607,11 +662,11 @@ def test_rejects_csv_has_a_bom_and_chinese_headers(tmp_path: Path) -> None:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows == [
-        ["文件", "行号", "列", "值", "原因"],
-        ["企业.csv", "5", "统一社会信用代码", "12345", "USCC must have 18 characters"],
+        ["文件", "行号", "列", "值", "原因", "处理"],
+        ["企业.csv", "5", "统一社会信用代码", "12345", "USCC must have 18 characters", "整行拒绝"],
     ]
     english = report.write_rejects(tmp_path / "en.csv", lang="en")
-    assert english.read_text(encoding="utf-8-sig").splitlines()[0] == "file,row,column,value,reason"
+    assert english.read_text(encoding="utf-8-sig").splitlines()[0] == "file,row,column,value,reason,outcome"
 
 
 def test_report_to_dict_is_json(tmp_path: Path) -> None:
@@ -624,8 +679,10 @@ def test_report_to_dict_is_json(tmp_path: Path) -> None:
         "column": "统一社会信用代码",
         "value": "12345",
         "reason": "USCC must have 18 characters, got 5",
+        "outcome": "rejected",
     }
     assert data["files"][0]["ignored_columns"] == ["备注"]
+    assert data["merged"] == 0 and data["dropped"] == 0 and data["files"][0]["notes"] == []
 
 
 # -- speed ----------------------------------------------------------------------------------------------------------
@@ -652,3 +709,16 @@ def test_validation_is_vectorised() -> None:
     elapsed = time.perf_counter() - start
     assert result.accepted == n_rows
     assert elapsed < 20, f"validation took {elapsed:.1f}s"
+
+
+def test_zero_amounts_are_unknown_unless_kept() -> None:
+    companies = nodes("Company", ["uscc", "name"], [[A, "甲"], [B, "乙"]])
+    rows: list[list[object]] = [[A, B, "0", "2023-01-01"], [B, A, "1万", "2023-01-01"]]
+    header = ["担保方", "被担保方", "担保金额", "起始日期"]
+    result = edges("GUARANTEES", header, rows, loaded(companies))
+    assert np.isnan(result.batch.frame["amount"][0]) and result.batch.frame["amount"][1] == 10_000.0
+    assert result.report.notes == ("[担保金额] 1 zero amounts stored as unknown",)
+    keeping = Resolver(keep_zeros=True)
+    keeping.add_nodes(companies.batch)
+    result = edges("GUARANTEES", header, rows, keeping)
+    assert result.batch.frame["amount"].tolist() == [0.0, 10_000.0] and result.report.notes == ()

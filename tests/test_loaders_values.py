@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -34,6 +35,7 @@ from loaders.values import (
     parse_uscc,
     parse_year,
     parser_for,
+    role_of,
     unit_factor,
 )
 
@@ -334,9 +336,46 @@ def test_role_follows_the_warmth_order_given() -> None:
     assert parse_role("董事/总经理", ROLE, ["director", "general_manager"]) == "director"
 
 
-def test_unknown_role_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match=r"unknown role '党委书记'; known: legal_representative"):
-        parse_role("党委书记", ROLE, ROLE_ORDER)
+def test_unknown_title_is_other_with_a_fallback_and_refused_without() -> None:
+    assert role_of("吉祥物", ROLE, ROLE_ORDER) == ("other", False)
+    assert role_of("党委书记", ROLE, ROLE_ORDER) == ("other", True)  # listed under other: known
+    strict = replace(ROLE, fallback=None)
+    with pytest.raises(ValueError, match=r"unknown role '吉祥物'; known: legal_representative"):
+        parse_role("吉祥物", strict, ROLE_ORDER)
+
+
+@pytest.mark.parametrize(
+    ("title", "role"),
+    [
+        ("非执行董事", "director"),
+        ("独立非执行董事", "director"),
+        ("名誉董事长", "chairman"),
+        ("顾问", "other"),
+        ("代董事长", "chairman"),
+        ("董事局主席", "chairman"),
+        ("执行董事长", "chairman"),
+        ("常务副董事长", "chairman"),
+        ("联席董事长", "chairman"),
+        ("董事長", "chairman"),
+        ("獨立董事", "director"),
+        ("總經理", "general_manager"),
+        ("財務總監", "executive"),
+        ("董事會秘書", "executive"),
+        ("執行董事", "director"),  # Hong Kong / Taiwan: an executive director
+        ("执行董事", "chairman"),  # the mainland's sole director
+        ("董事兼总经理", "general_manager"),
+        ("董事長兼總經理", "chairman"),
+        ("董事（职工代表）", "director"),
+        ("副董事長（代）", "chairman"),
+        ("Independent Non-Executive Director", "director"),
+    ],
+)
+def test_role_vocabulary_simplified_and_traditional(title: str, role: str) -> None:
+    assert role_of(title, ROLE, ROLE_ORDER) == (role, True)
+
+
+def test_role_vocabulary_is_a_few_hundred_titles() -> None:
+    assert sum(len(v) for v in ROLE.values.values()) >= 300
 
 
 def test_parser_for_role_uses_role_order() -> None:

@@ -149,7 +149,11 @@ def test_name_index_is_cached_and_refreshed(make_store: MakeStore) -> None:
     store = loaded(make_store)
     first = name_index(store)
     assert name_index(store) is first
-    store.write(RecordBatch("nodes", "Company", pd.DataFrame({"uscc": [uscc(50)], "name": ["新来的有限公司"]})))
+    store.write(
+        RecordBatch(
+            "nodes", "Company", pd.DataFrame({"id": [uscc(50)], "uscc": [uscc(50)], "name": ["新来的有限公司"]})
+        )
+    )
     assert name_index(store) is not first
     assert match_list(store, pd.DataFrame({"name": ["新来的有限公司"]})).rows[0].status == "matched"
 

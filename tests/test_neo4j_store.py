@@ -55,6 +55,7 @@ def generate(companies: int, seed: int = 7) -> list[RecordBatch]:
     pids = [f"Person:p{i:06d}" for i in range(people)]
     company_rows = [
         {
+            "id": u,
             "uscc": u,
             "name": f"深圳{i}号科技有限公司",
             "status": rnd.choice(["active"] * 8 + ["revoked", "deregistered"]),

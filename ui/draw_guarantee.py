@@ -27,7 +27,7 @@ from ui.pyvis_net import Network, page
 
 
 def _guarantee_edge(link: GuaranteeLink) -> Edge:
-    props = {"amount": link.amount, "start": link.start, "end": link.end, "type": link.type}
+    props = {"amount": link.amount, "start": link.start, "end": link.end, "guarantee_type": link.type}
     return Edge("GUARANTEES", link.guarantor.id, link.borrower.id, {k: v for k, v in props.items() if v is not None})
 
 

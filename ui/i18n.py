@@ -313,6 +313,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.column": ("列", "column"),
     "col.value": ("值", "value"),
     "col.reason": ("原因", "reason"),
+    "col.outcome": ("处理", "outcome"),
     # shared table columns of the analyst pages
     "col.company": ("企业", "company"),
     "col.uscc": ("统一社会信用代码", "USCC"),

@@ -17,7 +17,7 @@ from graph.model import GraphStats
 from graph.store import GraphStore
 from loaders.columns_doc import columns_markdown
 from loaders.export import csv_bytes
-from loaders.report import LoadReport
+from loaders.report import LoadReport, outcome_text
 from queries.format import kind
 from queries.messages import reason_text
 from ui import cached
@@ -153,7 +153,7 @@ def files_frame(report: LoadReport, lang: Lang) -> pd.DataFrame:
 
 
 def rejects_frame(report: LoadReport, lang: Lang) -> pd.DataFrame:
-    """Every reject: file, Excel row, column, value, reason."""
+    """Every reject, dropped value and merged repeat: file, Excel row, column, value, reason, outcome."""
     return pd.DataFrame(
         [
             {
@@ -162,6 +162,7 @@ def rejects_frame(report: LoadReport, lang: Lang) -> pd.DataFrame:
                 t("col.column", lang): r.column,
                 t("col.value", lang): r.value,
                 t("col.reason", lang): reason_text(r.reason, lang),
+                t("col.outcome", lang): outcome_text(r.outcome, lang),
             }
             for r in report.rejects
         ]
@@ -182,6 +183,9 @@ def show_report(report: LoadReport, lang: Lang) -> None:
     st.dataframe(files_frame(report, lang), hide_index=True, width="stretch")
     if report.ignored_files:
         st.caption(tm("data.ignored", lang, files=", ".join(report.ignored_files)))
+    for f in report.files:  # what the load assumed or noticed (a share column's unit, unknown titles ...)
+        for note in f.notes:
+            st.caption(md(f"{f.file}: {note}"))
     if report.rejects:
         st.markdown(f"**{t('data.rejects', lang)}**")
         frame = rejects_frame(report, lang)
