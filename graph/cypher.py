@@ -187,6 +187,45 @@ def schema_statements(schema: Schema) -> dict[str, str]:
 
 #: names of the indexes and of the constraints (two statements: SHOW cannot be combined by UNION)
 SHOW_SCHEMA = ("SHOW INDEXES YIELD name RETURN name", "SHOW CONSTRAINTS YIELD name RETURN name")
+#: guanxi's own indexes (constraints' backing indexes included) with their state, kind, what owns them and,
+#: for a FAILED one, the server's reason (a Java trace: only its first line is ever shown)
+SHOW_INDEX_STATES = (
+    "SHOW INDEXES YIELD name, type, state, owningConstraint, failureMessage, populationPercent "
+    "WHERE name STARTS WITH 'guanxi_' "
+    "RETURN name, type, state, owningConstraint AS constraint, failureMessage AS failure, "
+    "populationPercent AS percent ORDER BY name"
+)
+#: guanxi's own constraints (each backed by an index of the same name)
+SHOW_CONSTRAINT_NAMES = "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'guanxi_' RETURN name ORDER BY name"
+
+
+def drop_constraint(name: str) -> str:
+    """Drop one of guanxi's own constraints by name (``name`` from :func:`schema_statements`, never user text)."""
+    if not re.fullmatch(r"guanxi_[a-z0-9_]+", name):
+        raise InvalidParameter("name", f"not a guanxi constraint name: {name!r}")
+    return f"DROP CONSTRAINT {name} IF EXISTS"
+
+
+#: the string properties guanxi indexes, each with the kind of index over it
+INDEXED_STRINGS = {ID: "range", KEY_UC: "range", NAME_LC: "range", FORMER_LC: "text", IDENTS_UC: "text"}
+
+
+def oversize_values(schema: Schema, label_name: str) -> str:
+    """Nodes of one label with an indexed string property longer than ``$chars`` characters:
+    ``id`` (its ``_id``, or its element id if even that is unusable), ``prop`` and ``value``.
+
+    A pre-filter on characters (the byte limit over 4, the most bytes a
+    character takes in UTF-8); the caller measures the bytes. A scan of the
+    label: only ``guanxi doctor`` asks it.
+    """
+    q = label(schema, label_name)
+    branches = [
+        f"MATCH (n:{q}) WHERE n.{prop} IS :: STRING AND size(n.{prop}) > $chars "
+        f"RETURN coalesce(left(toString(n.{ID}), 200), elementId(n)) AS id, {prop!r} AS prop, n.{prop} AS value"
+        for prop in INDEXED_STRINGS
+    ]
+    return "\nUNION ALL\n".join(branches)
+
 
 # -- writing ----------------------------------------------------------------------
 #: reserve ``$n`` sequence numbers (creation order) for one write; returns the first as ``base`` and the
@@ -223,8 +262,14 @@ MARK_SCHEMA_PENDING = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
     "SET m.epoch = coalesce(m.epoch, randomUUID()), m.schema_pending = true"
 )
-#: wait until every index is online (``$timeout`` seconds at most)
-AWAIT_INDEXES = "CALL db.awaitIndexes($timeout)"
+#: the indexes a repair on connect could not bring back (the next connections only warn about them)
+GET_FAILED_REPAIRS = (
+    f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN coalesce(m.failed_repairs, []) AS names"
+)
+SET_FAILED_REPAIRS = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.failed_repairs = $names"
+)
 #: the store's version: a random epoch per graph (a clear starts a new one) and a write counter
 GET_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN m.epoch AS epoch, m.version AS version"
 

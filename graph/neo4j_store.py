@@ -111,6 +111,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -160,6 +161,51 @@ _HUB_DEGREE = 64
 #: URI schemes of the Bolt protocol (bolt: one server; neo4j: routing, clusters, Aura)
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _DB_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
+#: the largest value, in UTF-8 bytes, a range index (or a uniqueness constraint) entry may hold; Neo4j 5
+#: fails the whole index when one value is larger (the loaders refuse values over 1,000 characters)
+RANGE_KEY_LIMIT = 8_167
+#: the largest value, in UTF-8 bytes, a text index term may hold
+TEXT_KEY_LIMIT = 32_766
+#: seconds a repair on connect waits for the recreated indexes
+REPAIR_WAIT = 60.0
+#: how ``guanxi doctor`` and the warnings tell the user to go on
+DOCTOR_HINT = (
+    "run `guanxi doctor` to list the values too large for it, fix or remove those nodes, then `guanxi doctor --repair`"
+)
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """One of guanxi's indexes or constraints on the server: ``kind`` is ``constraint`` or the index type."""
+
+    name: str
+    kind: str
+    state: str
+    cause: str = ""
+
+    def describe(self) -> str:
+        """One line: name, state and, for a failed one, the server's reason."""
+        return f"{self.name} ({self.kind}): {self.state}" + (f": {self.cause}" if self.cause else "")
+
+
+@dataclass(frozen=True)
+class OversizeValue:
+    """A node whose indexed property is too large for its index: what ``guanxi doctor`` lists."""
+
+    id: str
+    prop: str
+    size: int
+    limit: int
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """The first line of a server message (a failed index's reason is a Java trace), shortened.
+
+    >>> one_line("java.lang.IllegalArgumentException: too large\\n\\tat org.neo4j.Foo(Foo.java:1)")
+    'java.lang.IllegalArgumentException: too large'
+    """
+    first = next((line.strip() for line in str(text or "").splitlines() if line.strip()), "")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 # -- values -------------------------------------------------------------------
@@ -255,13 +301,18 @@ class Neo4jStore(GraphStore):
         self._indexes_pending = False
         #: the generation a replace in progress writes (:meth:`replacing`), else None
         self._replacing: int | None = None
+        #: one line per problem found on connect that does not stop the store (a FAILED index that a
+        #: repair could not bring back); the command line prints them as warnings
+        self.warnings: list[str] = []
         self._driver, pending = _connect(uri, user, password, database, max_retry_time, connection_timeout)
-        if pending:
-            try:
+        try:
+            if pending:
                 self.prepare()
-            except BaseException:
-                self._driver.close()
-                raise
+            else:
+                self._heal_indexes()
+        except BaseException:
+            self._driver.close()
+            raise
 
     @classmethod
     def from_settings(
@@ -307,9 +358,9 @@ class Neo4jStore(GraphStore):
                 f"Neo4j at {redact_credentials(self.uri)} became unreachable while {action}: {exc}"
             ) from exc
         except Neo4jError as exc:
-            raise StoreError(f"Neo4j failed while {action}: {exc.code}: {exc.message}") from exc
+            raise StoreError(f"Neo4j failed while {action}: {exc.code}: {one_line(exc.message)}") from exc
         except DriverError as exc:
-            raise StoreError(f"Neo4j driver failed while {action}: {exc}") from exc
+            raise StoreError(f"Neo4j driver failed while {action}: {one_line(exc)}") from exc
 
     def _read(self, query: str, **params: Any) -> list[Record]:
         records, _, _ = self._driver.execute_query(query, params, routing_=RoutingControl.READ, database_=self.database)
@@ -480,10 +531,113 @@ class Neo4jStore(GraphStore):
             raise InvalidParameter("timeout", f"must be positive, got {timeout}")
         with self._errors("making the constraints and indexes"):
             self._schema_ready = False
+            self._heal_indexes(timeout)
             self._ensure_schema()
-            self._command(cypher.AWAIT_INDEXES, timeout=int(timeout))
+            failed = self._await_indexes(timeout)
             self._command(cypher.SCHEMA_DONE)
             self._indexes_pending = False
+        self._warn_failed(failed)
+
+    # -- index health (``guanxi doctor``) ---------------------------------------------
+    def index_states(self) -> list[IndexState]:
+        """Every guanxi index and constraint on the server with its state (a constraint: its index's)."""
+        with self._errors("listing the indexes"):
+            records = self._command(cypher.SHOW_INDEX_STATES)
+            constraints = {str(r["name"]) for r in self._command(cypher.SHOW_CONSTRAINT_NAMES)}
+        return [
+            IndexState(
+                name=str(r["name"]),
+                kind="constraint" if r["name"] in constraints or r["constraint"] else str(r["type"]).lower(),
+                state=str(r["state"]),
+                cause=one_line(r["failure"]) if r["state"] == "FAILED" else "",
+            )
+            for r in records
+        ]
+
+    def _await_indexes(self, timeout: float) -> list[IndexState]:
+        """Wait until none of guanxi's indexes is still being filled; the ones that FAILED.
+
+        Not ``db.awaitIndexes``: it raises on the first failed index with the
+        server's Java trace, and a failed index must not stop the store.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.index_states()
+            if all(s.state != "POPULATING" for s in states):
+                return [s for s in states if s.state == "FAILED"]
+            if time.monotonic() > deadline:
+                slow = ", ".join(s.name for s in states if s.state == "POPULATING")
+                raise StoreError(f"Neo4j indexes still being filled after {timeout:g} s: {slow}")
+            time.sleep(0.2)
+
+    def repair_indexes(self, timeout: float = 3600.0) -> list[IndexState]:
+        """Drop and recreate guanxi's FAILED indexes and constraints once; the ones still FAILED after.
+
+        A recreation fails again while a node holds a value too large for
+        the index (:meth:`oversize_values` lists them).
+        """
+        if timeout <= 0:
+            raise InvalidParameter("timeout", f"must be positive, got {timeout}")
+        failed = [s for s in self.index_states() if s.state == "FAILED"]
+        if not failed:
+            return []
+        wanted = cypher.schema_statements(self.schema)
+        with self._errors("repairing the indexes"):
+            for s in failed:
+                self._command(cypher.drop_constraint(s.name) if s.kind == "constraint" else cypher.drop_index(s.name))
+            for s in failed:
+                if s.name in wanted:  # one no longer in the schema stays dropped
+                    self._command(wanted[s.name])
+            still = self._await_indexes(timeout)
+            if not still:
+                self._command(cypher.SET_FAILED_REPAIRS, names=[])
+            return still
+
+    def _heal_indexes(self, timeout: float = REPAIR_WAIT) -> None:
+        """On connect: repair failed indexes once; what stays failed becomes a warning, not an error.
+
+        A user who may not change the schema (a read-only role) gets the
+        warning without the repair.
+        """
+        failed = [s for s in self.index_states() if s.state == "FAILED"]
+        if not failed:
+            return
+        with self._errors("reading the meta node"):
+            tried = set(self._command(cypher.GET_FAILED_REPAIRS)[0]["names"] or ())
+        if {s.name for s in failed} <= tried:  # a repair already failed: rebuilding on every connect costs
+            self._warn_failed(failed)
+            return
+        try:
+            failed = self.repair_indexes(min(timeout, REPAIR_WAIT))
+            with self._errors("recording the repair"):
+                self._command(cypher.SET_FAILED_REPAIRS, names=sorted(s.name for s in failed))
+        except StoreError as exc:
+            self.warnings.append(f"could not repair the failed Neo4j indexes: {exc}")
+        self._warn_failed(failed)
+
+    def _warn_failed(self, failed: Sequence[IndexState]) -> None:
+        for s in failed:
+            self.warnings.append(
+                f"Neo4j index {s.name} is FAILED ({s.cause or 'no reason given'}); "
+                f"searches work without it, more slowly; {DOCTOR_HINT}"
+            )
+
+    def oversize_values(self) -> list[OversizeValue]:
+        """Nodes whose indexed string values are too large for their index (id, property, size in bytes).
+
+        A scan of every label (for ``guanxi doctor``, not on connect).
+        """
+        out: list[OversizeValue] = []
+        with self._errors("looking for values too large for an index"):
+            for name in self.schema.labels:
+                records = self._read(cypher.oversize_values(self.schema, name), chars=RANGE_KEY_LIMIT // 4)
+                for r in records:
+                    kind = cypher.INDEXED_STRINGS[str(r["prop"])]
+                    limit = TEXT_KEY_LIMIT if kind == "text" else RANGE_KEY_LIMIT
+                    size = len(str(r["value"]).encode("utf-8", "surrogatepass"))
+                    if size > limit:
+                        out.append(OversizeValue(id=str(r["id"]), prop=str(r["prop"]), size=size, limit=limit))
+        return out
 
     def _ensure_weights(self, action: str = "write to the graph") -> None:
         """Refuse (:class:`~graph.errors.WeightsMismatch`) unless the stored strengths follow this
@@ -1260,12 +1414,12 @@ def _connect(
                 f"Neo4j at {shown} has no database {database!r} (NEO4J_DATABASE); create it or name another"
             ) from None
         raise StoreUnavailable(
-            f"Neo4j at {shown} refused the connection: {exc.code}: {redact_credentials(str(exc.message))}"
+            f"Neo4j at {shown} refused the connection: {exc.code}: {redact_credentials(one_line(exc.message))}"
         ) from None
     except (Neo4jError, DriverError, OSError) as exc:
         driver.close()
-        raise StoreUnavailable(f"cannot open Neo4j at {shown}: {redact_credentials(str(exc))}") from None
+        raise StoreUnavailable(f"cannot open Neo4j at {shown}: {redact_credentials(one_line(exc))}") from None
     return driver, bool(records[0]["pending"])
 
 
-__all__ = ["BOLT_SCHEMES", "SUB_BATCH", "Neo4jStore"]
+__all__ = ["BOLT_SCHEMES", "SUB_BATCH", "IndexState", "Neo4jStore", "OversizeValue", "one_line"]

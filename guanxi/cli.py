@@ -136,13 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
 
-    from guanxi import cli_calibrate
+    from guanxi import cli_calibrate, cli_doctor
     from guanxi.cli_analysis import register
     from guanxi.cli_leads import register as register_leads
 
     register(sub)
     register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
     cli_calibrate.register(sub)
+    cli_doctor.register(sub)
     return parser
 
 
@@ -162,7 +163,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False, write: bool = False) -> GraphStore:
     from graph.open_store import open_store
 
-    return open_store(_settings(args), create=create, fresh=fresh, write=write)
+    store = open_store(_settings(args), create=create, fresh=fresh, write=write)
+    for warning in getattr(store, "warnings", ()):  # e.g. a Neo4j index that stayed FAILED: one line each
+        print(f"warning: {error_text(Exception(warning))}", file=sys.stderr)
+    return store
 
 
 def json_text(data: Any) -> str:
@@ -496,13 +500,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
     from guanxi.cli_calibrate import COMMANDS as CALIBRATE
+    from guanxi.cli_doctor import COMMANDS as DOCTOR
     from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
     stdout = sys.stdout
     sys.stdout = TerminalText(stdout)
     try:
-        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE, **DOCTOR}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})
