@@ -102,6 +102,9 @@ def test_failed_index_opens_with_a_warning_and_doctor_repairs_it(
             assert any(INDEX in w for w in store.warnings)  # later connections warn without rebuilding
             assert [n.name for n in store.find_nodes(name)][:1] == [name]  # searching works without the index
 
+        assert main(["load", str(files), *options(target)]) == 0  # loading more still works
+        capsys.readouterr()
+
         # the doctor lists the index and the node holding the value
         assert main(["doctor", "--json", *options(target)]) == 1
         report = json.loads(capsys.readouterr().out)
