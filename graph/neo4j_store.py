@@ -198,6 +198,15 @@ class OversizeValue:
     limit: int
 
 
+def flat(text: object) -> str:
+    """A driver message (a connection failure spans lines) on one line.
+
+    >>> flat("Couldn't connect to x:1:\\nFailed to establish connection")
+    "Couldn't connect to x:1: Failed to establish connection"
+    """
+    return " ".join(str(text).split())
+
+
 def one_line(text: object, limit: int = 300) -> str:
     """The first line of a server message (a failed index's reason is a Java trace), shortened.
 
@@ -351,11 +360,11 @@ class Neo4jStore(GraphStore):
             raise
         except AuthError as exc:
             raise StoreUnavailable(
-                f"Neo4j at {redact_credentials(self.uri)} refused user {self.user!r} while {action}: {exc}"
+                f"Neo4j at {redact_credentials(self.uri)} refused user {self.user!r} while {action}: {flat(exc)}"
             ) from exc
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailable(
-                f"Neo4j at {redact_credentials(self.uri)} became unreachable while {action}: {exc}"
+                f"Neo4j at {redact_credentials(self.uri)} became unreachable while {action}: {flat(exc)}"
             ) from exc
         except Neo4jError as exc:
             raise StoreError(f"Neo4j failed while {action}: {exc.code}: {one_line(exc.message)}") from exc
@@ -1405,7 +1414,7 @@ def _connect(
         driver.close()
         raise StoreUnavailable(
             f"Neo4j is not reachable at {shown}: is the server running and the address right? "
-            f"({redact_credentials(str(exc))})"
+            f"({redact_credentials(flat(exc))})"
         ) from None
     except ClientError as exc:
         driver.close()

@@ -12,6 +12,7 @@ a guanxi store opens with a one-line warning naming the index, that
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,3 +134,12 @@ def test_one_line() -> None:
     assert one_line(trace) == "java.lang.IllegalArgumentException: Property value is too large to index"
     assert one_line("\n\n") == ""
     assert len(one_line("x" * 1000)) == 300
+
+
+def test_doctor_without_a_server_says_so_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["doctor", "--backend", "neo4j", "--neo4j-uri", f"bolt://127.0.0.1:{port}"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: Neo4j is not reachable") and "\n" not in err
