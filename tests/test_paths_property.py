@@ -110,8 +110,7 @@ def test_top_paths_equal_brute_force(make_store: StoreFactory) -> None:
     @given(case=graphs())
     def check(case: tuple[RawGraph, PathQuery]) -> None:
         graph, query = case
-        store = make_store()
-        store.clear()
+        store = make_store()  # empty
         graph.write_to(store)
         expected = brute_force(graph, query, store.weights)
         assert summary(store.top_paths(query)) == expected
@@ -145,8 +144,7 @@ def test_hubs_rank_like_brute_force(make_store: StoreFactory) -> None:
     @given(case=hub_graphs())
     def check(case: tuple[RawGraph, PathQuery]) -> None:
         graph, query = case
-        store = make_store()
-        store.clear()
+        store = make_store()  # empty
         graph.write_to(store)
         assert summary(store.top_paths(query)) == brute_force(graph, query, store.weights)
 
