@@ -13,6 +13,10 @@ not counted. Timed from starting the command:
   sidebar and the path cards; Streamlit's script state "notRunning");
 * *graph*: vis-network has drawn the page's path graph.
 
+Also the server process's CPU seconds up to health and to the first page,
+and the load average: on a machine shared with other work the wall-clock
+figures stretch with the load, the CPU seconds much less.
+
 It also records what the user must not see or need: requests to any host but
 the app's own (a favicon or font from the internet), Streamlit's Deploy button
 and its developer menu. ``--direct`` runs ``python -m streamlit run app.py``
@@ -48,6 +52,16 @@ def _healthy(url: str) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far: on a busy machine the wall-clock
+    figures stretch with the load, this one much less (the server runs mostly on one core)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
 
 
 def _command(direct: bool, port: int) -> list[str]:
@@ -106,9 +120,11 @@ def measure(companies: int, work: Path, direct: bool = False) -> dict[str, Any]:
                     raise RuntimeError(f"the explorer did not start on {url}:\n{tail}")
                 time.sleep(0.05)
             health = time.perf_counter() - t0
+            health_cpu = _cpu_seconds(proc.pid)  # explore.sh execs python: the same process
             page.goto(f"{url}/?page=intro&lang=zh", wait_until="domcontentloaded")
             wait_for_app(page, timeout_ms=TIMEOUT_S * 1000)
             first_page = time.perf_counter() - t0
+            first_page_cpu = _cpu_seconds(proc.pid)
             wait_for_graph(page, timeout_ms=TIMEOUT_S * 1000)
             graph = time.perf_counter() - t0
             deploy = page.locator('[data-testid="stAppDeployButton"]').count()
@@ -131,6 +147,9 @@ def measure(companies: int, work: Path, direct: bool = False) -> dict[str, Any]:
         "health_seconds": health,
         "first_page_seconds": first_page,
         "graph_seconds": graph,
+        "health_cpu_seconds": health_cpu,
+        "first_page_cpu_seconds": first_page_cpu,
+        "load_average": os.getloadavg()[0],
         "outside_requests": sorted(set(outside)),
         "deploy_button": deploy,
         "developer_menu": menu,

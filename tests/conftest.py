@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NoReturn
 
+import hypothesis
 import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
@@ -30,6 +31,11 @@ from graph.store import GraphStore
 from tests import neo4j_server
 
 STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+#: property tests on Neo4j run this share of their examples (every store call is a server round trip)
+NEO4J_EXAMPLE_SHARE = 5
+#: ... but at least this many
+NEO4J_MIN_EXAMPLES = 10
 
 
 def on_ci() -> bool:
@@ -55,6 +61,36 @@ def started_test_server() -> neo4j_server.Neo4jTestServer:
         return neo4j_server.start_test_server()
     except neo4j_server.Neo4jServerError as exc:
         neo4j_unavailable(str(exc))
+
+
+def neo4j_examples(embedded: int) -> int:
+    """How many examples a property test with ``embedded`` examples runs on Neo4j."""
+    return min(embedded, max(embedded // NEO4J_EXAMPLE_SHARE, NEO4J_MIN_EXAMPLES))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Property tests (``@given``) on the Neo4j store run fewer examples of the same strategies.
+
+    The embedded store runs every example in memory; on Neo4j each example loads a graph and asks it
+    over the network, so the same count would make these few tests most of the suite's time. The
+    test's own settings are swapped for the call and put back (the function object is shared by
+    both parametrisations). Tests that size their examples themselves (``tests/test_paths_property.py``
+    builds its ``@given`` inside the test) are left alone.
+    """
+    test = getattr(item, "obj", None)
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("make_store") if callspec is not None else None
+    current = getattr(test, "_hypothesis_internal_use_settings", None)
+    if backend != "neo4j" or not isinstance(current, hypothesis.settings):
+        return (yield)
+    test._hypothesis_internal_use_settings = hypothesis.settings(  # type: ignore[union-attr]
+        current, max_examples=neo4j_examples(current.max_examples)
+    )
+    try:
+        return (yield)
+    finally:
+        test._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
