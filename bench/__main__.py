@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -421,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    command = "python -m bench " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]))
+    command = "python -m bench " + shlex.join(argv if argv is not None else sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="guanxi-bench-") as tmp:
         work = args.work or Path(tmp)
         startup = None
