@@ -20,11 +20,12 @@ from pathlib import Path
 import streamlit as st
 
 from graph.errors import GuanxiError
-from graph.settings import Settings
+from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from ui.context import Context, StoreInfo
 from ui.i18n import LANG_NAMES, LANGS, Lang, as_lang, t
 from ui.pages import BY_KEY, PAGES
+from ui.widgets import tm
 
 #: environment variables that choose the store (a change opens another store)
 STORE_VARIABLES = (
@@ -118,11 +119,11 @@ def main() -> None:
         with st.spinner(message):
             store, info = open_configured_store(config)
     except (GuanxiError, ImportError, OSError) as exc:
-        st.error(t("app.store_error", lang, error=exc))
+        st.error(tm("app.store_error", lang, error=redact_credentials(str(exc))))
         st.stop()
     with st.sidebar:
         page = choose_page(lang)
-        st.caption(t("app.store_caption", lang, store=info.describe(lang)))
+        st.caption(tm("app.store_caption", lang, store=info.describe(lang)))
     st.query_params.update({"page": page, "lang": lang})
     if page != "explore":
         st.query_params.pop("entity", None)  # only the Explore page opens on an entity from the address

@@ -72,6 +72,10 @@ class LoadRefused(LoadRejected):
         self.report = report
 
 
+class ExportError(GuanxiError):
+    """An export (CSV, Excel, rejects file) could not be written: full disk, no permission, a folder."""
+
+
 class StoreError(GuanxiError):
     """The graph store failed (file, server, connection)."""
 

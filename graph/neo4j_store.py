@@ -125,7 +125,7 @@ from graph.model import Path as GPath
 from graph.neo4j_rows import edge_columns, former_names, node_columns
 from graph.records import client_columns, edge_choice_key, row_props
 from graph.schema import Schema
-from graph.settings import Settings
+from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from graph.warmth import Weights, load_weights, path_warmth, rank_key
 
@@ -270,7 +270,7 @@ class Neo4jStore(GraphStore):
         )
 
     def __repr__(self) -> str:
-        return f"Neo4jStore(uri={self.uri!r}, database={self.database!r})"
+        return f"Neo4jStore(uri={redact_credentials(self.uri)!r}, database={self.database!r})"
 
     def close(self) -> None:
         self._driver.close()
@@ -287,9 +287,13 @@ class Neo4jStore(GraphStore):
         except GuanxiError:
             raise
         except AuthError as exc:
-            raise StoreUnavailable(f"Neo4j at {self.uri} refused user {self.user!r} while {action}: {exc}") from exc
+            raise StoreUnavailable(
+                f"Neo4j at {redact_credentials(self.uri)} refused user {self.user!r} while {action}: {exc}"
+            ) from exc
         except (ServiceUnavailable, SessionExpired) as exc:
-            raise StoreUnavailable(f"Neo4j at {self.uri} became unreachable while {action}: {exc}") from exc
+            raise StoreUnavailable(
+                f"Neo4j at {redact_credentials(self.uri)} became unreachable while {action}: {exc}"
+            ) from exc
         except Neo4jError as exc:
             raise StoreError(f"Neo4j failed while {action}: {exc.code}: {exc.message}") from exc
         except DriverError as exc:
@@ -1036,12 +1040,18 @@ def _connect(
 ) -> tuple[Driver, bool]:
     """A driver that has proven it can reach ``database``, and whether the graph's schema is still
     to be made (one query answers both); StoreUnavailable saying why not."""
+    shown = redact_credentials(uri)  # NEO4J_URI may hold a password: never echo it
     scheme = uri.partition("://")[0].lower() if "://" in uri else ""
     if scheme not in BOLT_SCHEMES:
         raise StoreUnavailable(
-            f"cannot use Neo4j URI {uri!r}: it must start with "
+            f"cannot use Neo4j URI {shown!r}: it must start with "
             + ", ".join(f"{s}://" for s in BOLT_SCHEMES)
             + " (neo4j:// for a cluster or Aura, bolt:// for one server)"
+        )
+    if "@" in uri.partition("://")[2].partition("/")[0]:
+        raise StoreUnavailable(
+            f"Neo4j URI {shown!r} holds a user name or password: "
+            "give them as NEO4J_USER and NEO4J_PASSWORD (--neo4j-user, --neo4j-password) instead"
         )
     try:
         driver = GraphDatabase.driver(
@@ -1052,30 +1062,33 @@ def _connect(
             notifications_disabled_classifications=["UNRECOGNIZED"],
         )
     except (ConfigurationError, ValueError) as exc:
-        raise StoreUnavailable(f"cannot use Neo4j URI {uri!r}: {exc}") from None
+        raise StoreUnavailable(f"cannot use Neo4j URI {shown!r}: {redact_credentials(str(exc))}") from None
     try:
         driver.verify_connectivity()
         records, _, _ = driver.execute_query(cypher.SCHEMA_PENDING, routing_=RoutingControl.READ, database_=database)
     except AuthError:
         driver.close()
         raise StoreUnavailable(
-            f"Neo4j at {uri} refused user {user!r}: wrong user name or password (NEO4J_USER, NEO4J_PASSWORD)"
+            f"Neo4j at {shown} refused user {user!r}: wrong user name or password (NEO4J_USER, NEO4J_PASSWORD)"
         ) from None
     except (ServiceUnavailable, SessionExpired) as exc:
         driver.close()
         raise StoreUnavailable(
-            f"Neo4j is not reachable at {uri}: is the server running and the address right? ({exc})"
+            f"Neo4j is not reachable at {shown}: is the server running and the address right? "
+            f"({redact_credentials(str(exc))})"
         ) from None
     except ClientError as exc:
         driver.close()
         if exc.code == _DB_NOT_FOUND:
             raise StoreUnavailable(
-                f"Neo4j at {uri} has no database {database!r} (NEO4J_DATABASE); create it or name another"
+                f"Neo4j at {shown} has no database {database!r} (NEO4J_DATABASE); create it or name another"
             ) from None
-        raise StoreUnavailable(f"Neo4j at {uri} refused the connection: {exc.code}: {exc.message}") from None
+        raise StoreUnavailable(
+            f"Neo4j at {shown} refused the connection: {exc.code}: {redact_credentials(str(exc.message))}"
+        ) from None
     except (Neo4jError, DriverError, OSError) as exc:
         driver.close()
-        raise StoreUnavailable(f"cannot open Neo4j at {uri}: {exc}") from None
+        raise StoreUnavailable(f"cannot open Neo4j at {shown}: {redact_credentials(str(exc))}") from None
     return driver, bool(records[0]["pending"])
 
 

@@ -18,8 +18,9 @@ Setting ``NEO4J_URI`` without ``GUANXI_BACKEND`` selects the Neo4j store.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graph.errors import ConfigError
@@ -36,7 +37,7 @@ class Settings:
     warmth_file: Path | None = None
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
-    neo4j_password: str | None = None
+    neo4j_password: str | None = field(default=None, repr=False)  # never in a repr or a log
     neo4j_database: str = "neo4j"
 
     @classmethod
@@ -72,3 +73,19 @@ class Settings:
             raise ConfigError(f"GUANXI_BACKEND must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
         if self.backend == "neo4j" and not self.neo4j_uri:
             raise ConfigError("the neo4j backend needs NEO4J_URI (or --neo4j-uri), e.g. bolt://localhost:7687")
+
+
+#: the user name and password part of a URI (``bolt://user:secret@host``), up to the last ``@`` of the authority
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)[^\s/?#'\"@]*(?:@[^\s/?#'\"@]*)*@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the credentials of every URI in it masked: ``bolt://***@host:7687``.
+
+    For every message that shows a URI (``NEO4J_URI`` may carry a password), and
+    for driver errors that echo it.
+
+    >>> redact_credentials("cannot use 'bolt://neo4j:s3cr@t@db.example:7687' (bolt://db.example)")
+    "cannot use 'bolt://***@db.example:7687' (bolt://db.example)"
+    """
+    return _USERINFO.sub(lambda m: f"{m['scheme']}***@", text)

@@ -70,6 +70,10 @@ class Weights:
     max_hops: int
     min_warmth: float
     digest: str
+    #: name fragments of holders that connect nobody (国资委, 财政局 ...): never inside an introduction path
+    no_connector_names: tuple[str, ...] = ()
+    #: a holder with at least this many stakes connects nobody either (0: no such rule)
+    no_connector_stakes: int = 0
 
     # -- relationships -----------------------------------------------------
     def strength(self, type_: str, props: Mapping[str, Any]) -> float:
@@ -85,6 +89,36 @@ class Weights:
         if type_ == "SUPPLIES":
             return _step(props.get("amount"), self.by_amount, self.amount_unknown)
         return self.defaults.get(type_, 0.5)
+
+    def why(self, type_: str, props: Mapping[str, Any]) -> tuple[str, str]:
+        """Why a relationship has the strength it has, in Chinese and English: the rule that applied.
+
+        >>> w = load_weights()
+        >>> w.why("HOLDS_SHARES", {"ratio": 0.3})
+        ('持股 ≥ 25%', 'stake ≥ 25%')
+        >>> w.why("SERVES_AS", {"role": "director", "until": "2020-01-01"})
+        ('director，已离任 × 0.5', 'director, former × 0.5')
+        """
+        if type_ == "SERVES_AS":
+            role = str(props.get("role") or "other")
+            role = role if role in self.by_role else "other"
+            if _is_missing(props.get("until")):
+                return role, role
+            return f"{role}，已离任 × {self.former_factor:g}", f"{role}, former × {self.former_factor:g}"
+        if type_ in ("HOLDS_SHARES", "SUPPLIES"):
+            equity = type_ == "HOLDS_SHARES"
+            value = props.get("ratio" if equity else "amount")
+            if _is_missing(value):
+                return ("持股比例未知", "stake unknown") if equity else ("金额未知", "amount unknown")
+            table = self.by_ratio if equity else self.by_amount
+            x = float(value)  # type: ignore[arg-type]  # not missing: a number the loader checked
+            threshold = next((t for t, _ in table if x >= t), table[-1][0])
+            if equity:
+                pct = f"{threshold * 100:g}%"
+                return f"持股 ≥ {pct}", f"stake ≥ {pct}"
+            zh, en = _yuan(threshold)
+            return f"年交易额 ≥ {zh}", f"annual amount ≥ {en}"
+        return "按关系类型", "by kind"
 
     def strengths(self, type_: str, frame: pd.DataFrame) -> np.ndarray:
         """Vectorised :meth:`strength` over the rows of ``frame``."""
@@ -113,6 +147,15 @@ class Weights:
         """Vectorised :meth:`discount`."""
         deg = np.maximum(degrees.astype(float), 1.0)
         return np.where(deg <= self.free_degree, 1.0, (self.free_degree / deg) ** self.exponent)
+
+
+def _yuan(amount: float) -> tuple[str, str]:
+    """A threshold in yuan as a reader says it: ``1亿`` / ``¥100M``."""
+    if amount >= 1e8:
+        return f"{amount / 1e8:g}亿", f"¥{amount / 1e6:g}M"
+    if amount >= 1e4:
+        return f"{amount / 1e4:g}万", f"¥{amount / 1e6:g}M" if amount >= 1e6 else f"¥{amount / 1e3:g}k"
+    return f"{amount:g}元", f"¥{amount:g}"
 
 
 def _step(value: Any, table: Sequence[tuple[float, float]], unknown: float) -> float:
@@ -212,6 +255,15 @@ def parse_weights(data: Any, source: str = "warmth") -> Weights:
     }
     hub = data.get("hub") or {}
     exclude = data.get("exclude") or {}
+    connectors = data.get("no_connectors") or {}
+    if not isinstance(connectors, dict):
+        raise SchemaError(f"{source}: no_connectors must be a mapping (names, min_stakes)")
+    names = connectors.get("names") or []
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise SchemaError(f"{source}: no_connectors.names must be a list of name fragments")
+    stakes = connectors.get("min_stakes", 0)
+    if isinstance(stakes, bool) or not isinstance(stakes, int) or stakes < 0:
+        raise SchemaError(f"{source}: no_connectors.min_stakes must be a whole number ≥ 0, got {stakes!r}")
     dflt = data.get("defaults") or {}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Weights(
@@ -230,6 +282,8 @@ def parse_weights(data: Any, source: str = "warmth") -> Weights:
         max_hops=int(dflt.get("max_hops", 4)),
         min_warmth=float(dflt.get("min_warmth", 0.0)),
         digest=digest,
+        no_connector_names=tuple(n.strip() for n in names),
+        no_connector_stakes=stakes,
     )
 
 

@@ -2,8 +2,8 @@
 
     guanxi generate --companies 10000 --seed 1 data/
     guanxi load data/ --store graph.gx
-    guanxi paths 苏州恒芯 --store graph.gx
-    guanxi connect 张伟 上海芯源微电子 --json
+    guanxi paths 西安迈臻 --store graph.gx
+    guanxi connect 张盛婷 如皋亚科计算机 --store graph.gx --json
 
 Every error guanxi raises on purpose is printed as one line (``error: ...``)
 with exit code 2; ``--json`` prints machine-readable results.
@@ -12,16 +12,19 @@ with exit code 2; ``--json`` prints machine-readable results.
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from graph.errors import GuanxiError
-from graph.settings import Settings
+from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
+from loaders.export import visible_controls
 from queries.format import Lang
 from queries.paths import PathAnswer
 
@@ -48,6 +51,20 @@ def _path_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
+def _introduction_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--distinct",
+        choices=["introducer", "first_contact", "none"],
+        default="introducer",
+        help="one path per introducing client (default), per first contact, or every path",
+    )
+    p.add_argument(
+        "--include-state-holders",
+        action="store_true",
+        help="allow state-assets commissions and other holders that connect nobody inside paths",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="guanxi", description="关系 guanxi: warm introduction paths for banks")
@@ -59,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--headers", choices=["en", "zh"], default="en", help="English or Chinese column headers")
     gen.add_argument("--encoding", default="utf-8", help="utf-8 (default), utf-8-sig, gb18030, gbk")
+    gen.add_argument("--no-ops", action="store_true", help="skip the operational files (events, tags, chains ...)")
 
     load = sub.add_parser("load", help="load CSV/Excel files (or a folder of them) into the store")
     load.add_argument("files", nargs="+", type=Path)
@@ -85,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     paths.add_argument("prospect", help="USCC, full name or part of a name")
     paths.add_argument("--manager", help="only clients of this relationship manager")
     paths.add_argument("--branch", help="only clients of this branch")
+    _introduction_options(paths)
     _path_options(paths)
     _store_options(paths)
 
@@ -104,9 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
 
+    from guanxi import cli_calibrate
     from guanxi.cli_analysis import register
+    from guanxi.cli_leads import register as register_leads
 
     register(sub)
+    register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
+    cli_calibrate.register(sub)
     return parser
 
 
@@ -129,18 +152,87 @@ def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -
     return open_store(_settings(args), create=create, fresh=fresh)
 
 
+def json_text(data: Any) -> str:
+    """``data`` as exact JSON with no raw control character a terminal would act on.
+
+    ``json.dumps`` escapes C0 characters in strings; DEL, C1 and the
+    bidirectional overrides are written as ``\\uXXXX`` escapes too (they only
+    occur inside strings, so the JSON still decodes to the same values).
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: what ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal may act on
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def error_fields(exc: GuanxiError) -> dict[str, Any]:
+    """An error as JSON fields: its kind, its message, and what it names (parameter, candidates).
+
+    ``--json`` callers get errors in the same form as answers, on standard
+    output, so a script never has to parse a human sentence.
+
+    >>> from graph.errors import InvalidParameter
+    >>> error_fields(InvalidParameter("k", "must be at least 1"))
+    {'type': 'InvalidParameter', 'message': "parameter 'k': must be at least 1", 'parameter': 'k'}
+    """
+    fields: dict[str, Any] = {"type": type(exc).__name__, "message": redact_credentials(str(exc))}
+    name = getattr(exc, "name", None)
+    if isinstance(name, str):
+        fields["parameter"] = name
+    for attribute in ("query", "candidates"):
+        value = getattr(exc, attribute, None)
+        if value:
+            fields[attribute] = value
+    return fields
+
+
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print(json_text(data))
+
+
+class TerminalText(io.TextIOBase):
+    """A text stream that writes control characters from the data as visible escapes (``\\x1b``).
+
+    :func:`main` puts it in front of standard output, so no name in any
+    human-readable answer can move the cursor, recolour or clear the user's
+    terminal; new lines (the output's own) pass.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(visible_controls(text, keep="\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
 
 
 def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
+    """Columns aligned for a terminal; each cell on one line, control characters as visible escapes."""
+
     def width(s: str) -> int:
         return sum(2 if ord(c) > 0x2E80 else 1 for c in s)
 
-    cols = [max(width(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    cells = [[visible_controls(str(v)) for v in r] for r in [header, *rows]]
+    cols = [max(width(r[i]) for r in cells) for i in range(len(header))]
     lines = []
-    for r in [header, *rows]:
-        lines.append("  ".join(str(v) + " " * (cols[i] - width(str(v))) for i, v in enumerate(r)).rstrip())
+    for r in cells:
+        lines.append("  ".join(v + " " * (cols[i] - width(v)) for i, v in enumerate(r)).rstrip())
     lines.insert(1, "  ".join("-" * c for c in cols))
     return "\n".join(lines)
 
@@ -160,16 +252,22 @@ def _show_answer(answer: PathAnswer, lang: Lang, as_json: bool) -> None:
                 str(p.hops),
                 p.introducer.name,
                 p.manager or "-",
+                f"+{len(p.more)}" if p.more else "",
                 p.sentence_zh if lang == "zh" else p.sentence_en,
             ]
         )
     if rows:
+        first = ("起点", "from") if answer.source else ("引荐客户", "introducer")  # connect starts anywhere
         header = (
-            ["#", "温度", "跳数", "引荐客户", "客户经理", "说明"]
+            ["#", "温度", "跳数", first[0], "客户经理", "其他路径", "说明"]
             if lang == "zh"
-            else ["#", "warmth", "hops", "introducer", "manager", "explanation"]
+            else ["#", "warmth", "hops", first[1], "manager", "more ways", "explanation"]
         )
         print(_table(rows, header))
+        word = "温度" if lang == "zh" else "warmth"
+        for p in answer.paths:
+            if p.arithmetic is not None:
+                print(f"  #{p.rank} {word} = {p.arithmetic.text(lang)}")
     for note in answer.notes:
         print(f"note: {note}")
 
@@ -183,7 +281,7 @@ def _progress_bar(total_hint: str) -> tuple[Callable[[int, int, str], None], Cal
         if "bar" not in bar:
             bar["bar"] = tqdm(total=total, unit="rows", desc=total_hint, file=sys.stderr)
         b = bar["bar"]
-        b.set_description(stage)
+        b.set_description(visible_controls(stage))
         b.total = total
         b.n = done
         b.refresh()
@@ -202,8 +300,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
     summary = generate(
         args.out_dir, companies=args.companies, seed=args.seed, headers=args.headers, encoding=args.encoding
     )
+    lines = summary.describe()
+    if not args.no_ops:
+        from loaders.generate_ops import generate_ops
+
+        ops = generate_ops(args.out_dir, args.seed, headers=args.headers, encoding=args.encoding)
+        lines += "\n" + ops.describe()
     print(f"wrote {args.out_dir} in {time.perf_counter() - started:.1f}s")
-    print(summary.describe())
+    print(lines)
     return 0
 
 
@@ -295,7 +399,15 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from queries.introductions import introductions
 
     with _open(args) as store:
-        answer = introductions(store, args.prospect, manager=args.manager, branch=args.branch, **_path_kwargs(args))
+        answer = introductions(
+            store,
+            args.prospect,
+            manager=args.manager,
+            branch=args.branch,
+            distinct=args.distinct,
+            include_state_holders=args.include_state_holders,
+            **_path_kwargs(args),
+        )
         _show_answer(answer, args.lang, args.json)
     return 0
 
@@ -346,16 +458,30 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``guanxi`` command."""
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
+    from guanxi.cli_calibrate import COMMANDS as CALIBRATE
+    from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = TerminalText(stdout)
     try:
-        return {**COMMANDS, **ANALYSIS}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE}[args.command](args)
     except GuanxiError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            _print_json({"error": error_fields(exc)})
+        else:
+            print(f"error: {error_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = stdout
+
+
+def error_text(exc: BaseException) -> str:
+    """An error as the user reads it: credentials in URIs masked, control characters visible."""
+    return visible_controls(redact_credentials(str(exc)), keep="\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

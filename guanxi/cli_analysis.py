@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guanxi.cli import _open, _path_kwargs, _print_json, _store_options, _table
+from guanxi.cli import _introduction_options, _open, _path_kwargs, _print_json, _store_options, _table
+from loaders.export import visible_controls
 from queries.format import money, percent, role
 
 Handler = Callable[[argparse.Namespace], int]
@@ -194,8 +195,9 @@ def cmd_controller(args: argparse.Namespace) -> int:
         return 0
     who = ctrl.controller.name if ctrl.controller else "未识别 / none identified"
     print(f"{ctrl.company.name} 实际控制人 / actual controller: {who}")
-    for step in ctrl.chain:
-        print(f"  {step.text(args.lang)}")
+    if len(ctrl.chain) > 1:  # a one-step chain is the reason itself: say it once
+        for step in ctrl.chain:
+            print(f"  {step.text(args.lang)}")
     print(ctrl.reason(args.lang))
     return 0
 
@@ -313,7 +315,15 @@ def cmd_parks(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         if args.leads:
-            leads = park_leads(store, args.park, include_closed=args.include_closed, limit=args.limit)
+            leads = park_leads(
+                store,
+                args.park,
+                keyword=args.keyword,
+                industry=args.industry,
+                region=args.region,
+                include_closed=args.include_closed,
+                limit=args.limit,
+            )
             if args.json:
                 _print_json([ld.to_dict() for ld in leads])
                 return 0
@@ -359,17 +369,16 @@ def cmd_parks(args: argparse.Namespace) -> int:
 
 # -- lists -------------------------------------------------------------------------------------------------
 def cmd_match(args: argparse.Namespace) -> int:
+    from loaders.export import table_format, write_table
     from queries.matching import match_list, read_list
 
+    if args.output is not None:
+        table_format(args.output, "--output")
     frame = read_list(args.file, sheet=args.sheet)
     with _open(args) as store:
         report = match_list(store, frame, threshold=args.threshold, fuzzy=not args.no_fuzzy)
     if args.output is not None:
-        out = report.to_frame()
-        if args.output.suffix.lower() in (".xlsx", ".xlsm"):
-            out.to_excel(args.output, index=False)
-        else:
-            out.to_csv(args.output, index=False, encoding="utf-8-sig")
+        write_table(args.output, report.to_frame(), sheet="match", encoding=args.encoding)
     if args.json:
         _print_json(report.to_dict())
         return 0
@@ -389,13 +398,15 @@ def cmd_match(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from loaders.export import table_format
     from queries.batch import batch_reach, write_batch
     from queries.matching import match_list, read_list
 
+    table_format(args.output, "--output")
     frame = read_list(args.prospects, sheet=args.sheet)
     with _open(args) as store:
         report = match_list(store, frame, threshold=args.threshold)
-        print(report.summary(args.lang), file=sys.stderr)
+        print(visible_controls(report.summary(args.lang), keep="\n"), file=sys.stderr)
         bar: Any = tqdm(total=len(report.matched), unit="prospects", file=sys.stderr, disable=args.json)
 
         def progress(done: int, total: int) -> None:
@@ -405,11 +416,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
         try:
             result = batch_reach(
-                store, report, manager=args.manager, branch=args.branch, progress=progress, **_path_kwargs(args)
+                store,
+                report,
+                manager=args.manager,
+                branch=args.branch,
+                distinct=args.distinct,
+                include_state_holders=args.include_state_holders,
+                progress=progress,
+                **_path_kwargs(args),
             )
         finally:
             bar.close()
-    written = write_batch(result, args.output, lang=args.lang)
+    written = write_batch(result, args.output, lang=args.lang, encoding=args.encoding)
     if args.json:
         _print_json({**result.to_dict(), "written": [str(p) for p in written]})
         return 0
@@ -424,6 +442,17 @@ def _common(p: argparse.ArgumentParser, lang: bool = True) -> None:
     if lang:
         p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of explanations")
     _store_options(p)
+
+
+def _encoding_option(p: argparse.ArgumentParser) -> None:
+    from loaders.export import CSV_ENCODINGS
+
+    p.add_argument(
+        "--encoding",
+        choices=CSV_ENCODINGS,
+        default=CSV_ENCODINGS[0],
+        help="of a .csv output: utf-8-sig (UTF-8 with BOM, default) or gb18030",
+    )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -490,7 +519,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--industry", help="a park industry, e.g. 集成电路")
     p.add_argument("--region", help="province, city or district")
     p.add_argument("--park", help="list this park's companies (with --leads: only its leads)")
-    p.add_argument("--leads", action="store_true", help="non-client companies in parks with clients")
+    p.add_argument(
+        "--leads",
+        action="store_true",
+        help="non-client companies in parks with clients (in the parks KEYWORD, --industry and --region find)",
+    )
     p.add_argument("--include-closed", action="store_true")
     p.add_argument("--limit", type=int, default=200)
     _common(p)
@@ -501,11 +534,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--threshold", type=float, default=85.0, help="fuzzy score needed, 0..100 (default 85)")
     p.add_argument("--no-fuzzy", action="store_true", help="exact and normalised names only")
     p.add_argument("-o", "--output", type=Path, help="write the report (.csv or .xlsx)")
+    _encoding_option(p)
     _common(p)
 
     p = subparsers.add_parser("batch", help="introduction paths for a whole prospect list (批量关系排查)")
     p.add_argument("prospects", type=Path, help="CSV or Excel list with 企业名称 and/or 统一社会信用代码")
     p.add_argument("-o", "--output", type=Path, required=True, help="result.xlsx (sheets) or result.csv")
+    _encoding_option(p)
     p.add_argument("--sheet")
     p.add_argument("--threshold", type=float, default=85.0, help="fuzzy name matching score (default 85)")
     p.add_argument("-k", type=int, default=3, help="paths per prospect (default 3)")
@@ -516,6 +551,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--branch", help="only clients of this branch")
     p.add_argument("--include-closed", action="store_true")
     p.add_argument("--include-blacklisted", action="store_true")
+    _introduction_options(p)
     _common(p)
 
 

@@ -4,7 +4,12 @@
 their name: the ``file:`` stem in schema.yaml (``companies.csv``,
 ``equity.xlsx``, ...), the Chinese name (``企业.csv``, ``股权.xlsx``, ...) or the
 label / type name; a workbook whose own name is none of these is read sheet
-by sheet, each sheet known by the same names.
+by sheet, each sheet known by the same names. A file (or sheet) whose name
+says nothing (``企业信息.csv``, ``companies_2024.csv``) is known by its headers
+(:func:`match_headers`). A file that is unknown, ambiguous, unreadable as a
+table when its name said nothing, or of a kind guanxi does not read (SQLite,
+JSON, ...) is listed in the report's ``ignored_files`` with the reason and
+left out; the files beside it still load.
 
 The order is fixed so that a load is all-or-nothing up to the store's own
 batches and gives the same batches every time:
@@ -30,13 +35,24 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from graph.errors import InvalidParameter, LoadError, LoadRefused
 from graph.model import RecordBatch
 from graph.schema import Schema, load_schema
 from graph.store import GraphStore
-from loaders.read import EXCEL_SUFFIXES, TABLE_SUFFIXES, RawTable, What, read_table, sheet_names
+from loaders.read import (
+    EXCEL_SUFFIXES,
+    TABLE_SUFFIXES,
+    RawTable,
+    What,
+    columns_for,
+    header_key,
+    peek_headers,
+    read_table,
+    sheet_names,
+)
 from loaders.report import LoadReport
 from loaders.validate import Resolver, Seen, Validated, validate
 
@@ -48,6 +64,27 @@ Progress = Callable[[int, int, str], None]
 EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "parks_located": ("园区企业", "入园", "入园企业", "入驻企业"),
     "clients": ("客户名单", "存量客户名单"),
+}
+
+#: files guanxi does not read, by suffix, and what to do instead
+_SQLITE = "an SQLite database is not read; export each table to CSV (sqlite3 FILE -header -csv 'select * from T')"
+_JSON = "JSON is not read; export the table as CSV UTF-8 or .xlsx, one file per kind"
+UNSUPPORTED: dict[str, str] = {
+    ".db": _SQLITE,
+    ".sqlite": _SQLITE,
+    ".sqlite3": _SQLITE,
+    ".json": _JSON,
+    ".jsonl": _JSON,
+    ".ndjson": _JSON,
+    ".parquet": "Parquet is not read; export the table as CSV UTF-8 or .xlsx",
+    ".xml": "XML is not read; export the table as CSV UTF-8 or .xlsx",
+    ".zip": "a zip archive is not read; unpack it and load the folder",
+}
+
+#: file names that are lists for other commands, not tables to load
+NOT_TABLES: dict[str, str] = {
+    name: "a prospect list: use it with guanxi batch or guanxi match, not load"
+    for name in ("prospects", "潜客", "潜客名单", "目标客户")
 }
 
 _ORDER: dict[str, int] = {"nodes": 0, "edges": 1, "clients": 2}
@@ -101,33 +138,123 @@ def _expected(schema: Schema) -> str:
     return f"{', '.join([*files, schema.clients.file])} (or {', '.join(dict.fromkeys([*zh, schema.clients.zh]))})"
 
 
+@lru_cache(maxsize=1)
+def _ops_names() -> dict[str, str]:
+    """The names of operational-data files (events, tags, ...): never sniffed as graph tables."""
+    from loaders.ops_schema import load_ops_schema, ops_file_names
+
+    return ops_file_names(load_ops_schema())
+
+
+def _targets(schema: Schema) -> list[tuple[What, str]]:
+    return [
+        *(("nodes", label) for label in schema.labels),
+        *(("edges", kind) for kind in schema.kinds),
+        ("clients", "clients"),
+    ]
+
+
+def _target_text(schema: Schema, target: tuple[What, str]) -> str:
+    what, name = target
+    if what == "nodes":
+        return f"{schema.label(name).file} ({schema.label(name).zh})"
+    if what == "edges":
+        return f"{schema.kind(name).file} ({schema.kind(name).zh})"
+    return f"{schema.clients.file} ({schema.clients.zh})"
+
+
+def match_headers(headers: Sequence[str], schema: Schema, stem: str = "") -> tuple[tuple[What, str] | None, str]:
+    """Which table a file holds, judged by its headers: ``(target, "")`` or ``(None, reason)``.
+
+    A table fits when every required column has a header; the fit with most
+    recognised headers wins. A tie is broken by a table name inside the file
+    name (``companies_2024`` → companies); otherwise the file is ambiguous.
+
+    >>> match_headers(["统一社会信用代码", "企业名称", "成立日期"], load_schema())
+    (('nodes', 'Company'), '')
+    >>> match_headers(["a", "b"], load_schema())[1]
+    'cannot tell what this file holds: its headers (a, b) fit no table'
+    """
+    keys = [header_key(h)[0] for h in headers]
+    fits: list[tuple[int, tuple[What, str]]] = []
+    for target in _targets(schema):
+        columns = columns_for(schema, *target)
+        found = {c.name for c in columns if any(header_key(h)[0] in keys for h in c.headers)}
+        if any(c.required and c.name not in found for c in columns):
+            continue
+        if target[0] == "clients" and not ({"uscc", "name"} & found):
+            continue
+        fits.append((len(found), target))
+    shown = ", ".join(str(h) for h in headers[:8]) + (", ..." if len(headers) > 8 else "")
+    if not fits:
+        return None, f"cannot tell what this file holds: its headers ({shown}) fit no table"
+    best = max(score for score, _ in fits)
+    top = [target for score, target in fits if score == best]
+    if len(top) > 1:
+        key = _stem_key(stem)
+        names = file_names(schema)
+        hinted = {t for n, t in names.items() if len(n) > 1 and n in key}
+        top = [t for t in top if t in hinted] or top
+    if len(top) > 1:
+        both = " or ".join(_target_text(schema, t) for t in top)
+        return None, f"ambiguous: its headers ({shown}) fit {both}; name the file after the one it holds"
+    return top[0], ""
+
+
+def _by_headers(path: Path, schema: Schema, sheet: str | None = None) -> tuple[tuple[What, str] | None, str]:
+    try:
+        headers = peek_headers(path, sheet=sheet)
+    except LoadError as exc:
+        return None, str(exc).removeprefix(f"{path}: ")
+    return match_headers(headers, schema, sheet if sheet is not None else path.stem)
+
+
 def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) -> tuple[list[Source], list[str]]:
-    """The tables of one file and the sheets of it that are not tables."""
+    """The tables of one file, and what of it is left out: ``"name (reason)"``."""
+    suffix = path.suffix.lower()
+    if suffix in UNSUPPORTED:
+        return [], [f"{path.name} ({UNSUPPORTED[suffix]})"]
+    if suffix not in TABLE_SUFFIXES:
+        return [], [f"{path.name} (not a table file; use {', '.join(sorted(TABLE_SUFFIXES))})"]
     target = names.get(_stem_key(path.stem))
     if target is not None:
         return [Source(path, target[0], target[1])], []
-    if path.suffix.lower() not in EXCEL_SUFFIXES:
-        return [], [path.name]
+    if _stem_key(path.stem) in NOT_TABLES:
+        return [], [f"{path.name} ({NOT_TABLES[_stem_key(path.stem)]})"]
+    ops = _ops_names().get(_stem_key(path.stem))
+    if ops is not None:
+        return [], [f"{path.name} (operational data ({ops}), read by the operational-data loader, not a graph table)"]
+    if suffix not in EXCEL_SUFFIXES:
+        target, reason = _by_headers(path, schema)
+        if target is None:
+            return [], [f"{path.name} ({reason})"]
+        return [Source(path, target[0], target[1])], []
+    try:
+        sheets = sheet_names(path)
+    except LoadError as exc:
+        return [], [f"{path.name} ({str(exc).removeprefix(f'{path}: ')})"]
     found: list[Source] = []
     ignored: list[str] = []
-    for sheet in sheet_names(path):
+    for sheet in sheets:
         target = names.get(_stem_key(sheet))
+        reason = ""
         if target is None:
-            ignored.append(f"{path.name}[{sheet}]")
+            target, reason = _by_headers(path, schema, sheet)
+        if target is None:
+            ignored.append(f"{path.name}[{sheet}] ({reason})")
         else:
             found.append(Source(path, target[0], target[1], sheet))
-    if not found:
-        return [], [path.name]
     return found, ignored
 
 
 def find_sources(
     paths: str | Path | Iterable[str | Path], schema: Schema | None = None
 ) -> tuple[list[Source], list[str]]:
-    """The tables to load from a directory, a file or several, in load order; and the names not recognised.
+    """The tables to load from a directory, a file or several, in load order; and what is left out, with why.
 
-    In a directory, table files with unknown names are listed as ignored;
-    a file named explicitly that holds no known table raises LoadError.
+    Files and sheets are known by name, else by headers; the ones left out
+    are listed as ``"name (reason)"``. LoadError only when nothing at all
+    can be loaded (or a path does not exist).
     """
     schema = schema or load_schema()
     names = file_names(schema)
@@ -138,22 +265,24 @@ def find_sources(
         path = Path(item)
         if path.is_dir():
             for file in sorted(path.iterdir()):
-                if not file.is_file() or file.name.startswith((".", "~$")) or file.suffix.lower() not in TABLE_SUFFIXES:
+                suffix = file.suffix.lower()
+                if not file.is_file() or file.name.startswith((".", "~$")):
+                    continue
+                if suffix not in TABLE_SUFFIXES and suffix not in UNSUPPORTED:
                     continue
                 found, skipped = _sources_of(file, schema, names)
                 sources += found
                 ignored += skipped
         elif path.is_file():
             found, skipped = _sources_of(path, schema, names)
-            if not found:
-                raise LoadError(f"{path}: cannot tell what this file holds; name it one of {_expected(schema)}")
             sources += found
             ignored += skipped
         else:
             raise LoadError(f"{path}: no such file or directory")
     if not sources:
         where = ", ".join(str(Path(p)) for p in items) or "(nothing given)"
-        raise LoadError(f"{where}: no table files found; expected names: {_expected(schema)}")
+        why = f"; left out: {'; '.join(ignored)}" if ignored else ""
+        raise LoadError(f"{where}: no table files found{why}; expected names: {_expected(schema)}")
     labels = list(schema.labels)
     kinds = list(schema.kinds)
 

@@ -1,11 +1,20 @@
 """Read one table file into raw strings and name its columns the schema's way.
 
-A table is a CSV (UTF-8, UTF-8 with BOM, or GBK/GB18030, detected), a
-tab-separated ``.tsv``/``.txt`` (or a ``.csv`` whose header holds tabs), or an
-Excel sheet (``.xlsx``, ``.xlsm``; ``.xls`` needs the optional ``xlrd``).
-Every cell comes back as a string exactly as written (``dtype=str``, no
-``NA``/``null`` guessing); the frame's index is the row number the user sees
-in Excel, the header being row 1.
+A table is a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, or GBK/GB18030 or
+Big5 when it reads as Chinese: :mod:`loaders.decode`), a tab-separated
+``.tsv``/``.txt`` (or a ``.csv`` whose header holds tabs), or an Excel sheet
+(``.xlsx``, ``.xlsm``; ``.xls`` needs the optional ``xlrd``). Every cell comes
+back as a string exactly as written (``dtype=str``, no ``NA``/``null``
+guessing); the frame's index is the row number the user sees in Excel, the
+header being row 1. Every physical line of a CSV is accounted for
+(:mod:`loaders.csv_text`): read, rejected with its line (too many fields,
+lines joined by an unmatched quote, bytes not in the file's encoding), blank,
+or a line of a quoted multi-line cell.
+
+Cells that no parser should ever see are refused here, per row, naming the
+column: longer than the column's limit (:func:`~loaders.values.cell_limit`:
+names, keys and lists 1,000 characters, free text 4,000, other values 200)
+or holding a control character (:func:`~loaders.values.control_problem`).
 
 Headers are matched against the schema's ``headers`` lists: English ones
 case-insensitively, all of them trimmed, with full-width characters made
@@ -21,10 +30,11 @@ and ``注册资本(万元)`` matches ``注册资本`` with amounts in units of 1
 
 from __future__ import annotations
 
-import codecs
+import csv
+import io
 import re
 import unicodedata
-import warnings
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +45,9 @@ import pandas as pd
 
 from graph.errors import LoadError
 from graph.schema import Schema, load_schema
+from loaders.csv_text import Accounting, blank_rows, split_csv
+from loaders.decode import decode_bytes
+from loaders.values import NAME_CONTROL, cell_limit, control_problem, length_problem
 
 What = Literal["nodes", "edges", "clients"]
 
@@ -42,11 +55,19 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 TABLE_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES
 
-_BOM = codecs.BOM_UTF8
-_CHUNK = 1 << 22
 _UNIT = re.compile(r"^(.*?)\s*[(\[【〔]([^)\]】〕]*)[)\]】〕]\s*$")
 _JOINERS = re.compile(r"[\s_\-]+")
-_BAD_LINE = re.compile(r"Skipping line (\d+): (.*)")
+#: control characters a CSV's text may hold outside any cell: line breaks, and the tab of a tab-separated file
+_FILE_CONTROL = {
+    sep: re.compile(
+        "[\x00-\x08"
+        + ("" if sep == "\t" else "\t")
+        + "\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+    )
+    for sep in (",", "\t")
+}
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,9 @@ class Column:
     name: str
     headers: tuple[str, ...]
     required: bool = False
+    type: str = "text"
+    #: a key, a name or a reference to one: no control character at all, the shorter length limit
+    name_like: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,8 +90,11 @@ class RawTable:
     dtype, ``""`` for an empty cell) and is indexed by the Excel row number.
     ``headers`` maps each canonical column to its header as written in the
     file; ``units`` to the bracketed unit of that header, if any.
-    ``bad_lines`` are CSV lines that could not be split into the header's
-    columns: ``(row, reason)``.
+    ``bad_lines`` are rows refused before any cell was parsed: ``(row,
+    reason)`` for CSV lines that could not be split into the header's
+    columns, and ``(row, reason)`` naming the column for cells too long or
+    holding control characters (also in ``bad_cells`` as ``(row, header,
+    reason)``); ``lines`` accounts for every physical line of a CSV.
     """
 
     file: str
@@ -80,6 +107,8 @@ class RawTable:
     encoding: str | None = None
     sheet: str | None = None
     bad_lines: tuple[tuple[int, str], ...] = ()
+    bad_cells: tuple[tuple[int, str, str], ...] = ()
+    lines: Accounting | None = None
 
     @property
     def rows(self) -> np.ndarray:
@@ -116,88 +145,166 @@ def columns_for(schema: Schema, what: What, name: str) -> tuple[Column, ...]:
     """
     if what == "nodes":
         label = schema.label(name)
-        return tuple(Column(p.name, p.headers, p.required or p.name == label.key) for p in label.properties.values())
+        return tuple(
+            Column(
+                p.name,
+                p.headers,
+                p.required or p.name == label.key,
+                p.type,
+                p.name in (label.key, label.name_property),
+            )
+            for p in label.properties.values()
+        )
     if what == "edges":
         kind = schema.kind(name)
         cols: list[Column] = []
         for end in (kind.source, kind.target):
-            cols.append(Column(end.column, end.headers, True))
+            cols.append(Column(end.column, end.headers, True, "key", True))
             if end.type_column:
-                cols.append(Column(end.type_column, end.type_headers or (end.type_column,)))
-        cols += [Column(p.name, p.headers, p.required) for p in kind.properties.values()]
+                cols.append(Column(end.type_column, end.type_headers or (end.type_column,), type="enum"))
+        cols += [Column(p.name, p.headers, p.required, p.type) for p in kind.properties.values()]
         return tuple(cols)
-    return tuple(Column(p.name, p.headers, p.required) for p in schema.clients.properties.values())
+    return tuple(
+        Column(p.name, p.headers, p.required, p.type, p.name in ("uscc", "name"))
+        for p in schema.clients.properties.values()
+    )
 
 
 def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` (with BOM), ``utf-8`` or ``gb18030`` (which covers GBK): the first that decodes strictly."""
-    with path.open("rb") as fh:
-        head = fh.read(len(_BOM))
-    for encoding in ("utf-8", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)("strict")
-        try:
-            with path.open("rb") as fh:
-                while chunk := fh.read(_CHUNK):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return "utf-8-sig" if encoding == "utf-8" and head == _BOM else encoding
-    raise LoadError(f"{path}: the file is neither UTF-8 nor GBK/GB18030 text; save it as CSV UTF-8")
+    """The encoding a text file is read with (``utf-8``, ``utf-8-sig``, ``gb18030``, ...); LoadError if none.
+
+    See :mod:`loaders.decode` for the rules.
+    """
+    return decode_bytes(path.read_bytes(), str(path)).encoding
 
 
-def _separator(path: Path, encoding: str) -> str:
-    with path.open(encoding=encoding, errors="replace", newline="") as fh:
-        first = fh.readline()
-    if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(","):
+def _separator(first: str, suffix: str) -> str:
+    if suffix == ".tsv" or first.count("\t") > first.count(","):
         return "\t"
     return ","
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...]]:
-    encoding = detect_encoding(path)
-    sep = _separator(path, encoding)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        frame = pd.read_csv(
-            path,
-            sep=sep,
-            encoding=encoding,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            on_bad_lines="warn",
-        )
-    bad: list[tuple[int, str]] = []
-    for warning in caught:
-        for line in str(warning.message).splitlines():
-            match = _BAD_LINE.match(line.strip())
-            if match:
-                bad.append((int(match.group(1)), match.group(2)))
-    bad.sort()
-    rows = np.arange(2, 2 + len(frame) + len(bad), dtype=np.int64)
-    if bad:  # the lines pandas skipped have no frame row
-        rows = rows[~np.isin(rows, [line for line, _ in bad])][: len(frame)]
-    frame.index = pd.Index(rows)
-    return frame, encoding, tuple(bad)
+def _header_names(header: list[str]) -> list[str]:
+    """Headers as pandas names them: a blank one ``Unnamed: i``, a repeated one ``name.1``, ``name.2``."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        name = cell if cell.strip() else f"Unnamed: {i}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...], Accounting, bool]:
+    decoded = decode_bytes(path.read_bytes(), str(path))
+    text = decoded.text
+    newline = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    sep = _separator(text[:newline], path.suffix.lower())
+    split = split_csv(text, sep, decoded.bad_lines)
+    if not split.header or not any(cell.strip() for cell in split.header):
+        raise LoadError(f"{path}: the file has no header row (line 1 is blank)")
+    frame = split.frame
+    frame.columns = pd.Index(_header_names(split.header))
+    controls = '"' in text or _FILE_CONTROL[sep].search(text) is not None
+    return frame, decoded.encoding, split.bad, split.accounting, controls
+
+
+#: how much of a CSV is read to find its header when the file is recognised by content
+PEEK_BYTES = 1 << 18
+
+
+def peek_headers(path: str | Path, *, sheet: str | None = None) -> list[str]:
+    """The header cells of a table file (or one sheet), reading as little as possible.
+
+    Used to recognise a file by its headers. LoadError (one line) when the
+    file cannot be read as a table.
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    try:
+        if suffix in EXCEL_SUFFIXES:
+            _check_workbook(file)
+            frame = pd.read_excel(file, sheet_name=0 if sheet is None else sheet, nrows=0, dtype=str)
+            return [str(c) for c in frame.columns]
+        with file.open("rb") as fh:
+            data = fh.read(PEEK_BYTES)
+            more = bool(fh.read(1))
+    except LoadError:
+        raise
+    except ImportError as exc:
+        raise LoadError(f"{file}: reading {suffix} files needs {exc.name or 'xlrd'}; save it as .xlsx") from exc
+    except Exception as exc:
+        raise LoadError(f"{file}: cannot read it ({_one_line(exc)})") from exc
+    if more and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]  # whole lines only: no character cut in half
+    text = decode_bytes(data, str(file)).text
+    newline = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    sep = _separator(text[:newline], suffix)
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
+    except csv.Error as exc:
+        raise LoadError(f"{file}: the header row cannot be split ({_one_line(exc)})") from exc
+    return [cell for cell in header]
 
 
 def sheet_names(path: str | Path) -> list[str]:
     """The sheet names of an Excel workbook, in order."""
     file = Path(path)
+    _check_workbook(file)
     try:
         with pd.ExcelFile(file) as book:
             return [str(s) for s in book.sheet_names]
     except ImportError as exc:
         raise LoadError(f"{file}: reading {file.suffix} files needs {exc.name or 'xlrd'}; save it as .xlsx") from exc
     except Exception as exc:
-        raise LoadError(f"{file}: not a readable Excel workbook: {exc}") from exc
+        raise LoadError(f"{file}: not a readable Excel workbook ({_one_line(exc)})") from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception's message on one short line, for a LoadError that wraps it."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _check_workbook(path: Path) -> None:
+    """Refuse what is no workbook before a reader library sees it: encrypted, old .xls, damaged or other content."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read it ({_one_line(exc)})") from exc
+    suffix = path.suffix.lower()
+    if head.startswith(_OLE2):
+        if suffix == ".xls":
+            return
+        raise LoadError(
+            f"{path}: the workbook is password-protected (or an old .xls named {suffix}); "
+            "remove the password or save it as .xlsx"
+        )
+    if suffix == ".xls":
+        raise LoadError(f"{path}: not an Excel .xls workbook; save it as .xlsx or CSV UTF-8")
+    if not head.startswith(_ZIP):
+        what = "an SQLite database" if head.startswith(b"SQLite f") else "not an Excel workbook"
+        raise LoadError(f"{path}: {what}; save the table as .xlsx or CSV UTF-8")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            damaged = archive.testzip()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        raise LoadError(f"{path}: the workbook is damaged ({_one_line(exc)}); save it again from Excel") from exc
+    if damaged is not None:
+        raise LoadError(f"{path}: the workbook is damaged (part {damaged} is corrupt); save it again from Excel")
+    if "xl/workbook.xml" not in names:
+        raise LoadError(f"{path}: a zip archive but not an Excel workbook; save the table as .xlsx or CSV UTF-8")
 
 
 def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
     if sheet is not None and sheet not in sheet_names(path):
         raise LoadError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(sheet_names(path))}")
+    _check_workbook(path)
     try:
         frame = pd.read_excel(
             path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False, na_filter=False
@@ -210,19 +317,27 @@ def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class RawFile:
-    """A table file as read: every cell a string, headers as written, indexed by Excel row number."""
+    """A table file as read: every cell a string, headers as written, indexed by Excel row number.
+
+    ``bad_lines``: rows refused while splitting the file (``(row, reason)``);
+    ``lines``: how the file's physical lines (a workbook's rows) were used.
+    """
 
     frame: pd.DataFrame
     encoding: str | None = None
     bad_lines: tuple[tuple[int, str], ...] = ()
+    lines: Accounting | None = None
+    #: False when no cell can hold a control character (none in the whole text): cells need not be searched
+    controls: bool = True
 
 
 def read_raw(path: str | Path, *, sheet: str | None = None) -> RawFile:
     """Every cell of a table file as a string, headers as written, and the text encoding (None for Excel).
 
     Rows whose cells are all blank (the trailing rows Excel leaves) are
-    dropped; the index is the Excel row number. LoadError when the file is
-    missing, unreadable or empty.
+    dropped and counted; the index is the Excel row number. LoadError (one
+    line naming the file) when the file is missing, unreadable, not a table
+    or empty.
     """
     file = Path(path)
     if not file.is_file():
@@ -234,26 +349,29 @@ def read_raw(path: str | Path, *, sheet: str | None = None) -> RawFile:
         raise LoadError(f"{file}: the file is empty")
     encoding: str | None = None
     bad: tuple[tuple[int, str], ...] = ()
+    lines: Accounting | None = None
+    controls = True
     try:
         if suffix in EXCEL_SUFFIXES:
             frame = _read_excel(file, sheet)
         else:
-            frame, encoding, bad = _read_csv(file)
+            frame, encoding, bad, lines, controls = _read_csv(file)
     except LoadError:
         raise
     except pd.errors.EmptyDataError:
         raise LoadError(f"{file}: the file is empty") from None
+    except MemoryError:
+        raise LoadError(f"{file}: the file is too large to read in the memory available") from None
     except Exception as exc:
-        raise LoadError(f"{file}: cannot read it: {exc}") from exc
+        raise LoadError(f"{file}: cannot read it ({_one_line(exc)})") from exc
     if len(frame.columns) == 0:
         raise LoadError(f"{file}: the file has no header row")
     frame.columns = pd.Index([str(c) for c in frame.columns])
-    if len(frame):
-        blank = np.ones(len(frame), dtype=bool)
-        for col in frame.columns:
-            blank &= _blank(frame[col])
+    if lines is None:  # a workbook: its blank rows (the ones Excel leaves at the end) are dropped here
+        blank = blank_rows(frame)
+        lines = Accounting(1 + len(frame), 1, int((~blank).sum()), 0, int(blank.sum()), 0)
         frame = frame.loc[~blank]
-    return RawFile(frame, encoding, bad)
+    return RawFile(frame, encoding, bad, lines, controls)
 
 
 def _blank(column: pd.Series) -> np.ndarray:
@@ -317,11 +435,15 @@ def table_from_frame(
     encoding: str | None = None,
     sheet: str | None = None,
     bad_lines: tuple[tuple[int, str], ...] = (),
+    lines: Accounting | None = None,
+    controls: bool = True,
 ) -> RawTable:
     """Make a :class:`RawTable` from a frame of raw cells with headers as written.
 
     Used by :func:`read_table`, and directly for data already in memory.
     ``rows`` are the Excel row numbers of the frame's rows (default 2, 3, ...).
+    Rows with a cell too long or holding a control character are taken out
+    of the frame and added to ``bad_lines`` (see the module docstring).
     LoadError when a required column is missing.
     """
     schema = schema or load_schema()
@@ -340,6 +462,23 @@ def table_from_frame(
         {name: frame[header].astype("str").fillna("").reset_index(drop=True) for name, header in headers.items()}
     )
     raw.index = index
+    by_name = {c.name: c for c in columns}
+    cells = tuple(
+        sorted(
+            (row, headers[name], reason)
+            for name in headers
+            for row, reason in cell_problems(
+                raw[name], by_name[name].type, name=by_name[name].name_like, controls=controls
+            )
+        )
+    )
+    if cells:
+        refused = sorted({row for row, _, _ in cells})
+        why: dict[int, list[str]] = {}
+        for row, header, reason in cells:
+            why.setdefault(row, []).append(f"column {header}: value {reason}")
+        raw = raw.drop(index=refused)
+        bad_lines = tuple(sorted([*bad_lines, *((row, "; ".join(why[row])) for row in refused)]))
     return RawTable(
         file=file,
         what=what,
@@ -351,7 +490,36 @@ def table_from_frame(
         encoding=encoding,
         sheet=sheet,
         bad_lines=bad_lines,
+        bad_cells=cells,
+        lines=lines,
     )
+
+
+def cell_problems(column: pd.Series, type_: str, *, name: bool, controls: bool = True) -> list[tuple[int, str]]:
+    """``(row, reason)`` for every cell of a column of raw strings that is too long or holds a control character.
+
+    Fast for clean columns: the lengths are compared at once, and the cells
+    are searched one by one only when the whole column holds a control
+    character somewhere (and not at all when ``controls`` is False: the
+    file's text holds none).
+
+    >>> cell_problems(pd.Series(["ok", "a\\x1bb"], index=[2, 3]), "text", name=False)
+    [(3, 'holds the control character U+001B at position 2, which no value may hold')]
+    """
+    if not len(column):
+        return []
+    limit = cell_limit(type_, name=name)
+    found: list[tuple[int, str]] = []
+    lengths = column.str.len().to_numpy()
+    for at in np.flatnonzero(lengths > limit).tolist():
+        found.append((int(column.index[at]), length_problem(str(column.iat[at]), limit) or ""))
+    if controls and NAME_CONTROL.search("".join(column.tolist())):
+        long = set(np.flatnonzero(lengths > limit).tolist())
+        for at, value in enumerate(column.tolist()):
+            problem = None if at in long else control_problem(value, name=name or type_ in ("key", "uscc"))
+            if problem:
+                found.append((int(column.index[at]), problem))
+    return sorted(found)
 
 
 def read_table(
@@ -381,4 +549,6 @@ def read_table(
         encoding=raw.encoding,
         sheet=sheet,
         bad_lines=raw.bad_lines,
+        lines=raw.lines,
+        controls=raw.controls,
     )

@@ -19,7 +19,6 @@ Chinese intact (UTF-8 with BOM), and turns into a dict for ``--json``.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -71,6 +70,23 @@ class FileReport:
     encoding: str | None = None
     sheet: str | None = None
     ignored_columns: tuple[str, ...] = ()
+    #: how the file's physical lines were used (loaders.csv_text.Accounting as a dict; empty when unknown)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def lines_text(self, lang: str = "zh") -> str:
+        """``12 lines = 1 header + 9 rows + 1 rejected + 1 blank + 0 continued`` (empty when unknown)."""
+        if not self.lines:
+            return ""
+        n = self.lines
+        if lang == "zh":
+            return (
+                f"{n['lines']:,} 行 = 表头 {n['header']:,} + 数据 {n['rows']:,} + 拆分失败 {n['bad']:,}"
+                f" + 空行 {n['blank']:,} + 续行 {n['continued']:,}"
+            )
+        return (
+            f"{n['lines']:,} lines = {n['header']:,} header + {n['rows']:,} rows + {n['bad']:,} refused"
+            f" + {n['blank']:,} blank + {n['continued']:,} continued"
+        )
 
 
 @dataclass
@@ -130,12 +146,16 @@ class LoadReport:
                 line = f"  {f.file}（{what}{enc}）：读取 {f.rows_read:,}，接受 {f.accepted:,}，拒绝 {f.rejected:,}"
                 if f.ignored_columns:
                     line += f"；忽略的列：{'、'.join(f.ignored_columns)}"
+                if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
+                    line += f"；{f.lines_text('zh')}"
             else:
                 line = (
                     f"  {f.file} ({what}{enc}): {f.rows_read:,} read, {f.accepted:,} accepted, {f.rejected:,} rejected"
                 )
                 if f.ignored_columns:
                     line += f"; ignored columns: {', '.join(f.ignored_columns)}"
+                if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
+                    line += f"; {f.lines_text('en')}"
             lines.append(line)
         if self.ignored_files:
             label = "  未识别的文件（未加载）：" if zh else "  files not recognised (not loaded): "
@@ -152,13 +172,15 @@ class LoadReport:
         return "\n".join(lines)
 
     def write_rejects(self, path: str | Path, lang: Literal["zh", "en"] | str = "zh") -> Path:
-        """Write every reject to a CSV (UTF-8 with BOM, so Excel shows Chinese); return the path."""
-        target = Path(path)
-        with target.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(_REJECT_HEADERS["zh" if lang == "zh" else "en"])
-            writer.writerows((r.file, r.row, r.column, r.value, r.reason) for r in self.rejects)
-        return target
+        """Write every reject to a CSV (UTF-8 with BOM, so Excel shows Chinese); return the path.
+
+        Through :mod:`loaders.export`: a value such as ``=HYPERLINK(...)`` is
+        written as text, and a full disk leaves no partial file.
+        """
+        from loaders.export import write_csv
+
+        rows = [(r.file, r.row, r.column, r.value, r.reason) for r in self.rejects]
+        return write_csv(path, (_REJECT_HEADERS["zh" if lang == "zh" else "en"], rows))
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON-ready values."""

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -153,7 +153,8 @@ class _Problems:
                     value = mask_text(value)
                 reject = Reject(t.file, int(rows[pos]), header, value, str(reasons[i]))
                 found.append((reject.row, order.get(column, -1), reject))
-        found += [(row, -1, Reject(t.file, row, "", "", reason)) for row, reason in t.bad_lines]
+        cells = {row: header for row, header, _ in reversed(t.bad_cells)}  # a cell refused on read: its column
+        found += [(row, -1, Reject(t.file, row, cells.get(row, ""), "", reason)) for row, reason in t.bad_lines]
         found.sort(key=lambda item: (item[0], item[1]))
         return [r for _, _, r in found]
 
@@ -178,6 +179,7 @@ class _Problems:
             encoding=t.encoding,
             sheet=t.sheet,
             ignored_columns=t.ignored,
+            lines={} if t.lines is None else asdict(t.lines),
         )
         return Validated(RecordBatch(what, name, frame), self.rejects(), report)
 

@@ -51,17 +51,40 @@ LIST_SEPARATORS = ";；,，、|"
 #: what separates the parts of a compound officer title (执行董事兼总经理)
 ROLE_SEPARATORS = "兼、/／，,;；|&＆"
 
+#: longest key, name or list cell (characters): 4,000 bytes at most in UTF-8, under Neo4j's 8 KB index key limit
+NAME_LIMIT = 1_000
+#: longest free-text cell (characters); free text is not indexed
+TEXT_LIMIT = 4_000
+#: longest cell of any other type (numbers, dates, enums, flags, ID numbers)
+VALUE_LIMIT = 200
+#: longest number, in characters, before it is even parsed (a 400-digit amount is not money)
+NUMBER_LIMIT = 40
+#: largest amount in yuan (1,000万亿): more is a unit mistake or nonsense
+MAX_AMOUNT = 10**15
+#: whole numbers must fit a signed 64-bit integer (NumPy and Neo4j)
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+#: control characters no cell may hold: C0 except tab, line breaks, vertical tab and form feed; DEL; C1;
+#: Unicode bidirectional embeddings, overrides and isolates (they make text display as something else)
+CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: what keys, names and list cells may not hold either: any line break or tab
+NAME_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
 _WHITESPACE = re.compile(r"[\s\u00a0\u3000]+")
 _LIST_SPLIT = re.compile("[" + re.escape(LIST_SEPARATORS) + "]")
 _ROLE_SPLIT = re.compile("[" + re.escape(ROLE_SEPARATORS) + "]|及|和")
-_NUMBER = re.compile(r"^[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$", re.IGNORECASE)
-_GROUPED = re.compile(r"^[+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_NUMBER = re.compile(r"^[+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d{1,4})?$", re.IGNORECASE | re.ASCII)
+_GROUPED = re.compile(r"^[+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$", re.ASCII)
 _DATE_YMD = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"  # the date
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"  # an optional time of day, ignored
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$",  # an optional time of day: checked, then dropped
+    re.ASCII,
 )
 _DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\.0+)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\.0+)?$", re.ASCII)
+#: full-width ASCII (！ to ～) and the ideographic space, for numbers and dates: nothing else is folded
+#: (general NFKC would turn the superscript in ``10²`` into ``102``)
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xFFE5: 0xA5}
 _AMOUNT_UNITS: tuple[tuple[str, int], ...] = (
     ("万亿", 10**12),
     ("千万", 10**7),
@@ -114,25 +137,91 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def _half(text: str) -> str:
+    """Only full-width ASCII and the ideographic space made half-width: for numbers and dates.
+
+    >>> _half("３５．５％"), _half("10²")
+    ('35.5%', '10²')
+    """
+    return text.translate(_HALF_WIDTH)
+
+
+def control_problem(text: str, *, name: bool) -> str | None:
+    """Why ``text`` may not be stored, when it holds a control character (None when it does not).
+
+    Keys, names and list cells (``name``) may hold no control character at
+    all, line breaks and tabs included; free text may hold tabs and line
+    breaks (stored as spaces) but no other control character.
+
+    >>> control_problem("上海\\x00某芯", name=True)
+    'holds the control character U+0000 at position 3, which no value may hold'
+    >>> control_problem("第一行\\n第二行", name=False) is None, control_problem("a\\tb", name=True) is not None
+    (True, True)
+    """
+    found = (NAME_CONTROL if name else CONTROL).search(text)
+    if found is None:
+        return None
+    where = f"U+{ord(found.group()):04X} at position {found.start() + 1}"
+    if CONTROL.match(found.group()):
+        return f"holds the control character {where}, which no value may hold"
+    return f"holds the control character {where}; keys, names and lists may not hold tabs or line breaks"
+
+
+def length_problem(text: str, limit: int) -> str | None:
+    """Why ``text`` is too long to store (None when it is not).
+
+    >>> length_problem("x" * 1001, NAME_LIMIT)
+    'is 1,001 characters long; the limit is 1,000'
+    """
+    if len(text) <= limit:
+        return None
+    return f"is {len(text):,} characters long; the limit is {limit:,}"
+
+
+def cell_limit(type_: str, *, name: bool) -> int:
+    """How long a raw cell of a property type may be: names, keys and lists 1,000, text 4,000, others 200."""
+    if name or type_ in ("key", "list", "uscc"):
+        return NAME_LIMIT
+    if type_ == "text":
+        return TEXT_LIMIT
+    return VALUE_LIMIT
+
+
+def _checked(text: str, limit: int, *, name: bool) -> str:
+    problem = length_problem(text, limit) or control_problem(text, name=name)
+    if problem:
+        raise ValueError(f"value {problem}")
+    return text
+
+
 def parse_text(raw: object) -> str:
     """Free text: stripped, every run of whitespace (full-width too) made one space.
 
     >>> parse_text("  上海\\u3000某芯   科技 ")
     '上海 某芯 科技'
     """
-    text = _WHITESPACE.sub(" ", _cell(raw)).strip()
+    text = _WHITESPACE.sub(" ", _checked(_cell(raw), TEXT_LIMIT, name=False)).strip()
     if not text:
         raise ValueError("empty value")
     return text
 
 
+def parse_name(raw: object) -> str:
+    """A name (or key): as :func:`parse_text`, but no control character at all and at most :data:`NAME_LIMIT`.
+
+    >>> parse_name(" 上海\\u3000某芯 ")
+    '上海 某芯'
+    """
+    return parse_text(_checked(_cell(raw), NAME_LIMIT, name=True))
+
+
 def parse_key(raw: object) -> str:
-    """An identifier from the source system (person id, park id), stripped.
+    """An identifier from the source system (person id, park id), stripped; see :func:`parse_name`.
 
     >>> parse_key(" p000123 ")
     'p000123'
     """
-    return parse_text(raw)
+    return parse_name(raw)
 
 
 def parse_uscc(raw: object) -> str:
@@ -151,6 +240,8 @@ def parse_uscc(raw: object) -> str:
 def _decimal(text: str, what: str) -> Decimal:
     """A plain non-negative decimal number, thousands separators allowed."""
     body = text.replace(" ", "")
+    if len(body) > NUMBER_LIMIT:
+        raise ValueError(f"{len(body):,} characters is too long for a number (at most {NUMBER_LIMIT})")
     if _GROUPED.match(body):
         body = body.replace(",", "")
     if not _NUMBER.match(body):
@@ -174,9 +265,9 @@ def parse_ratio(raw: object, *, percent: bool = False) -> float:
     >>> parse_ratio("35"), parse_ratio("0.35"), parse_ratio("35%"), parse_ratio("0.5", percent=True)
     (0.35, 0.35, 0.35, 0.005)
     """
-    text = _nfkc(_cell(raw)).replace(" ", "")
+    text = _half(_cell(raw)).replace(" ", "")
     if _negative(text):
-        raise ValueError(f"ratio {text} is negative")
+        raise ValueError(f"ratio {text[:NUMBER_LIMIT]} is negative")
     divisor = 1
     if text.endswith("%"):
         text, divisor = text[:-1], 100
@@ -187,7 +278,7 @@ def parse_ratio(raw: object, *, percent: bool = False) -> float:
         divisor = 100
     ratio = value / divisor
     if ratio > 1:
-        raise ValueError(f"ratio {_cell(raw)} is more than 100%")
+        raise ValueError(f"ratio {text[:NUMBER_LIMIT]} is more than 100%")
     return float(ratio)
 
 
@@ -201,9 +292,14 @@ def parse_amount(raw: object, *, unit: int = 1) -> float:
     (1200000.0, 15000.0, 3000.0, 500000.0)
     """
     original = _cell(raw)
-    if original.isascii() and original.isdigit():  # the common case, exactly as the long way computes it
-        return float(int(original) * unit)
-    text = _nfkc(original).replace(" ", "").lower()
+    if original.isascii() and original.isdigit() and len(original) <= 15:  # the common case, as the long way does
+        value = int(original) * unit
+        if value > MAX_AMOUNT:
+            raise ValueError(f"amount {original} is more than {MAX_AMOUNT:.0e} yuan")
+        return float(value)
+    if len(original) > NUMBER_LIMIT:
+        raise ValueError(f"{len(original):,} characters is too long for an amount (at most {NUMBER_LIMIT})")
+    text = _half(original).replace(" ", "").lower()
     for foreign in _FOREIGN:
         if foreign in text:
             raise ValueError(f"amount {original!r} is not in yuan; convert it to 人民币 first")
@@ -222,26 +318,47 @@ def parse_amount(raw: object, *, unit: int = 1) -> float:
             break
     if _negative(text):
         raise ValueError(f"amount {original} is negative")
-    value = _decimal(text, "an amount")
-    return float(value * (multiplier if own_unit else unit))
+    yuan = _decimal(text, "an amount") * (multiplier if own_unit else unit)
+    if yuan > MAX_AMOUNT:
+        raise ValueError(f"amount {original} is more than {MAX_AMOUNT:.0e} yuan")
+    return float(yuan)
 
 
-def parse_int(raw: object) -> int:
-    """A whole number; ``2021.0`` (as Excel writes it) and ``1,234`` are accepted.
+def parse_int(raw: object, *, signed: bool = False) -> int:
+    """A whole number, not negative unless ``signed``; ``2021.0`` (as Excel writes it) and ``1,234`` are accepted.
+
+    It must fit a signed 64-bit integer (what NumPy and Neo4j store).
 
     >>> parse_int("2021.0"), parse_int("1,234"), parse_int("2021年")
     (2021, 1234, 2021)
     """
     original = _cell(raw)
-    text = _nfkc(original).replace(" ", "")
+    text = _half(original).replace(" ", "")
     sign = 1
     if text.startswith(("-", "−")):
+        if not signed:
+            raise ValueError(f"{original[:NUMBER_LIMIT]} is negative; a count or a year cannot be")
         sign, text = -1, text[1:]
     text = text.rstrip("年笔次个")
     value = _decimal(text, "a whole number")
     if value != value.to_integral_value():
         raise ValueError(f"not a whole number: {original!r}")
-    return sign * int(value)
+    number = sign * int(value)
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError(f"{original} does not fit a 64-bit integer")
+    return number
+
+
+def parse_year(raw: object) -> int:
+    """A calendar year, 1800..2199 like dates.
+
+    >>> parse_year("2021年")
+    2021
+    """
+    year = parse_int(raw)
+    if not 1800 <= year <= 2199:
+        raise ValueError(f"year {year} is out of range (1800..2199)")
+    return year
 
 
 def parse_date(raw: object) -> str:
@@ -261,11 +378,16 @@ def parse_date(raw: object) -> str:
         day = raw
     else:
         original = _cell(raw)
-        text = _nfkc(original).strip()
-        match = _DATE_YMD.match(text) or _DATE_COMPACT.match(text)
+        text = _half(original).strip()
+        match = None if len(text) > VALUE_LIMIT else (_DATE_YMD.match(text) or _DATE_COMPACT.match(text))
         if not match:
-            raise ValueError(f"not a date: {original!r}; write 2021-03-05, 2021/3/5, 2021年3月5日 or 20210305")
-        year, month, dom = (int(g) for g in match.groups())
+            shown = original if len(original) <= NUMBER_LIMIT else original[:NUMBER_LIMIT] + "…"
+            raise ValueError(f"not a date: {shown!r}; write 2021-03-05, 2021/3/5, 2021年3月5日 or 20210305")
+        groups = match.groups()
+        year, month, dom = (int(g) for g in groups[:3])
+        hour, minute, second = (int(g or 0) for g in (*groups[3:], None, None, None)[:3])
+        if hour > 23 or minute > 59 or second > 59:
+            raise ValueError(f"no such time of day in {original!r}")
         try:
             day = dt.date(year, month, dom)
         except ValueError:
@@ -300,7 +422,7 @@ def parse_list(raw: object) -> tuple[str, ...]:
     (('a', 'b'), ())
     """
     items: dict[str, None] = {}
-    for part in _LIST_SPLIT.split(_cell(raw)):
+    for part in _LIST_SPLIT.split(_checked(_cell(raw), NAME_LIMIT, name=False)):
         item = _WHITESPACE.sub(" ", part).strip()
         if item:
             items[item] = None
@@ -415,7 +537,9 @@ def mask_idno(raw: object) -> str:
     >>> mask_idno("E12345678")
     'E1*****78'
     """
-    text = _nfkc(_cell(raw)).replace(" ", "").upper()
+    text = _half(_cell(raw)).replace(" ", "").upper()
+    if len(text) > NUMBER_LIMIT:
+        raise ValueError(f"{len(text):,} characters is too long for an ID or document number")
     if _ID18.match(text):
         expected = _id_check(text[:17])
         if text[17] != expected:
@@ -469,6 +593,10 @@ def parser_for(spec: PropertySpec, *, unit: str | None = None, role_order: Seque
         if spec.name == "role" and role_order:
             return lambda raw: parse_role(raw, spec, role_order)
         return lambda raw: parse_enum(raw, spec)
+    if kind == "int" and spec.name == "year":
+        return parse_year
+    if kind == "text" and spec.name == "name":
+        return parse_name
     simple: dict[str, Parser] = {
         "text": parse_text,
         "key": parse_key,

@@ -24,9 +24,12 @@ import pandas as pd
 from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
+from loaders.export import CsvEncoding, table_format, write_csv, write_excel
+from queries.explain import path_text
 from queries.introductions import introductions
 from queries.matching import MatchReport, MatchRow, match_list
 from queries.paths import PathAnswer, PathOptions, build_query
+from queries.ranking import Distinct
 
 Progress = Callable[[int, int], None]
 Lang = Literal["zh", "en"]
@@ -47,6 +50,8 @@ _RESULT_COLUMNS = {
     "manager": "客户经理",
     "branch": "所属支行",
     "explanation": "关系说明",
+    "warmth_explained": "温度计算",
+    "more_ways": "同一引荐客户的其他路径",
     "path": "路径",
 }
 _SHEETS = {
@@ -120,7 +125,9 @@ class BatchResult:
                         "manager": p.manager,
                         "branch": p.branch,
                         "explanation": p.sentence_zh if lang == "zh" else p.sentence_en,
-                        "path": " - ".join(n.name for n in p.path.nodes),
+                        "warmth_explained": None if p.arithmetic is None else p.arithmetic.text(lang),
+                        "more_ways": len(p.more),
+                        "path": path_text(p.path, lang),
                     }
                 )
         frame = pd.DataFrame(lines, columns=list(_RESULT_COLUMNS))
@@ -257,6 +264,8 @@ def batch_reach(
     branch: str | None = None,
     include_closed: bool = False,
     include_blacklisted: bool = False,
+    distinct: Distinct = "introducer",
+    include_state_holders: bool = False,
     progress: Progress | None = None,
 ) -> BatchResult:
     """The best ``k`` introduction paths for every matched prospect.
@@ -291,6 +300,8 @@ def batch_reach(
                 branch=branch,
                 include_closed=include_closed,
                 include_blacklisted=include_blacklisted,
+                distinct=distinct,
+                include_state_holders=include_state_holders,
             )
             done[node.id] = answer
         reaches.append(ProspectReach(row, node, answer))
@@ -299,24 +310,22 @@ def batch_reach(
     return BatchResult(report, tuple(reaches), checked.k, checked.max_hops)
 
 
-def write_batch(result: BatchResult, path: str | Path, *, lang: Lang = "zh") -> list[Path]:
+def write_batch(
+    result: BatchResult, path: str | Path, *, lang: Lang = "zh", encoding: CsvEncoding = "utf-8-sig"
+) -> list[Path]:
     """Write ``result`` to ``path``: an Excel workbook (``.xlsx``) with one sheet per table, or CSV
-    files in UTF-8 with BOM (``.csv``: the results there, the other tables beside it as
-    ``NAME-summary.csv`` ...). Returns the files written."""
+    files (``.csv``, UTF-8 with BOM or GB18030: the results there, the other tables beside it as
+    ``NAME-summary.csv`` ...). Returns the files written.
+
+    Through :mod:`loaders.export`: no cell is a formula, and each file is
+    written whole or not at all."""
     file = Path(path)
-    suffix = file.suffix.lower()
+    kind = table_format(file)
     frames = result.frames(lang)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    if suffix in (".xlsx", ".xlsm"):
-        with pd.ExcelWriter(file, engine="openpyxl") as book:
-            for sheet, frame in frames.items():
-                frame.to_excel(book, sheet_name=sheet, index=False)
-        return [file]
-    if suffix == ".csv":
-        written: list[Path] = []
-        for key, sheet in _SHEETS.items():
-            target = file if key == "results" else file.with_name(f"{file.stem}-{key}.csv")
-            frames[sheet].to_csv(target, index=False, encoding="utf-8-sig")
-            written.append(target)
-        return written
-    raise InvalidParameter("path", f"write to .xlsx or .csv, not {suffix or 'a file without suffix'}")
+    if kind == "xlsx":
+        return [write_excel(file, frames)]
+    written: list[Path] = []
+    for key, sheet in _SHEETS.items():
+        target = file if key == "results" else file.with_name(f"{file.stem}-{key}.csv")
+        written.append(write_csv(target, frames[sheet], encoding))
+    return written

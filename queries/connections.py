@@ -37,5 +37,7 @@ def connections(
             f"{source.name} 与 {target.name} 在 {query.max_hops} 跳内没有连接 / no connection within "
             f"{query.max_hops} hops with the chosen kinds; try more hops or all kinds"
         )
-    explained = explain(paths, last_word_zh="", last_word_en="")
+    interior = sorted({n.id for p in paths for n in p.nodes[1:-1]})
+    degrees = store.degrees(interior) if interior else {}
+    explained = explain(paths, last_word_zh="", last_word_en="", weights=store.weights, degrees=degrees)
     return PathAnswer(target=target, paths=explained, notes=notes, source=source)

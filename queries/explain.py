@@ -9,7 +9,8 @@ the same subject are merged, so a shared chairman reads as
 from __future__ import annotations
 
 from graph.model import Edge, Node, Path
-from queries.format import Lang, money, percent, role
+from graph.warmth import Weights
+from queries.format import Lang, kind, money, percent, role
 
 
 def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str:
@@ -88,3 +89,84 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     parts = [(subject + " " + " and ".join(preds)) if preds else subject for subject, preds in clauses]
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
+
+
+def hop_reason(edge: Edge, weights: Weights, lang: Lang = "zh") -> str:
+    """Why one hop has its strength, in words: the role, the stake or the amount, and the band it fell in.
+
+    >>> from graph.warmth import load_weights
+    >>> e = Edge("HOLDS_SHARES", "Company:a", "Company:b", {"ratio": 0.3}, 0.75)
+    >>> hop_reason(e, load_weights(), "en")
+    'equity 30% (stake ≥ 25%)'
+    """
+    p = edge.props
+    zh = lang == "zh"
+    if edge.type == "SERVES_AS":
+        title = str(p.get("role_text") or role(p.get("role"), "zh")) if zh else role(p.get("role"), "en")
+        if p.get("until") is not None:
+            return (
+                f"{title}（已离任 × {weights.former_factor:g}）"
+                if zh
+                else f"former {title} (× {weights.former_factor:g})"
+            )
+        return title
+    band_zh, band_en = weights.why(edge.type, p)
+    if edge.type == "HOLDS_SHARES":
+        value = percent(p.get("ratio")) if p.get("ratio") is not None else ""
+        return f"股权 {value}（{band_zh}）" if zh else f"equity {value} ({band_en})"
+    if edge.type == "SUPPLIES":
+        value = money(p.get("amount"), lang) if p.get("amount") is not None else ""
+        return f"供货 {value}（{band_zh}）" if zh else f"supply {value} ({band_en})"
+    return kind(edge.type, lang)
+
+
+def _role_word(edge: Edge, lang: Lang) -> str:
+    p = edge.props
+    former = p.get("until") is not None
+    if lang == "zh":
+        word = str(p.get("role_text") or role(p.get("role"), "zh"))
+        return ("曾任" + word) if former else word
+    word = role(p.get("role"), "en").removeprefix("a ").removeprefix("an ")
+    return ("former " + word) if former else word
+
+
+def edge_label(edge: Edge, lang: Lang = "zh") -> str:
+    """The short label of a relationship: ``董事长``, ``持股 35%``, ``供货 ¥1.2亿``, ``担保 ¥5000万``, ``园区``.
+
+    >>> edge_label(Edge("HOLDS_SHARES", "Person:p", "Company:b", {"ratio": 0.35}, 0.75), "en")
+    'holds 35%'
+    """
+    p = edge.props
+    zh = lang == "zh"
+    if edge.type == "SERVES_AS":
+        return _role_word(edge, lang)
+    if edge.type == "HOLDS_SHARES":
+        if p.get("ratio") is None:
+            return "股东" if zh else "shareholder"
+        return f"持股 {percent(p.get('ratio'))}" if zh else f"holds {percent(p.get('ratio'))}"
+    if edge.type in ("SUPPLIES", "GUARANTEES"):
+        verb = {"SUPPLIES": ("供货", "supplies"), "GUARANTEES": ("担保", "guarantees")}[edge.type][0 if zh else 1]
+        return verb if p.get("amount") is None else f"{verb} {money(p.get('amount'), lang)}"
+    if edge.type == "LOCATED_IN":
+        return "园区" if zh else "park"
+    return kind(edge.type, lang)
+
+
+def path_text(path: Path, lang: Lang = "zh") -> str:
+    """The path on one line with each relationship and its true direction, for tables and exports.
+
+    >>> from graph.model import Node
+    >>> a = Node("Company:a", "Company", "a", "甲公司")
+    >>> p = Node("Person:p", "Person", "p", "张三")
+    >>> b = Node("Company:b", "Company", "b", "乙公司")
+    >>> e1 = Edge("SERVES_AS", "Person:p", "Company:a", {"role": "chairman"}, 0.9)
+    >>> e2 = Edge("HOLDS_SHARES", "Person:p", "Company:b", {"ratio": 0.3}, 0.75)
+    >>> path_text(Path((a, p, b), (e1, e2), 0.675))
+    '甲公司 ←董事长— 张三 —持股 30%→ 乙公司'
+    """
+    parts = [path.nodes[0].name]
+    for node, edge in zip(path.nodes[1:], path.edges, strict=True):
+        label = edge_label(edge, lang)
+        forward = edge.target == node.id
+        parts.append(f"—{label}→ {node.name}" if forward else f"←{label}— {node.name}")
+    return " ".join(parts)

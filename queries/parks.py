@@ -85,6 +85,15 @@ def _matches(text: str | None, *values: object) -> bool:
     return any(needle in str(v).casefold() for v in values if v is not None)
 
 
+def _park_matches(park: Node, keyword: str | None, industry: str | None, region: str | None) -> bool:
+    """Whether ``park``'s name or key holds ``keyword``, its industries ``industry`` and its place ``region``."""
+    return (
+        _matches(keyword, park.name, park.key)
+        and _matches(industry, *list_prop(park.props, "industries"))
+        and _matches(region, park.get("province"), park.get("city"), park.get("district"))
+    )
+
+
 def find_parks(
     store: GraphStore,
     keyword: str | None = None,
@@ -97,13 +106,7 @@ def find_parks(
     province, city or district contains ``region`` (each optional), largest first."""
     if limit is not None:
         limit = whole_number("limit", limit, 1)
-    parks = [
-        p
-        for p in store.iter_nodes("Park")
-        if _matches(keyword, p.name, p.key)
-        and _matches(industry, *list_prop(p.props, "industries"))
-        and _matches(region, p.get("province"), p.get("city"), p.get("district"))
-    ]
+    parks = [p for p in store.iter_nodes("Park") if _park_matches(p, keyword, industry, region)]
     sizes = store.degrees([p.id for p in parks])
     found = sorted((ParkSummary(p, sizes.get(p.id, 0)) for p in parks), key=lambda s: (-s.companies, s.park.id))
     return tuple(found if limit is None else found[:limit])
@@ -124,19 +127,32 @@ def park_leads(
     store: GraphStore,
     park: str | Node | None = None,
     *,
+    keyword: str | None = None,
+    industry: str | None = None,
+    region: str | None = None,
     include_closed: bool = False,
     limit: int | None = 200,
     clients_shown: int = 5,
 ) -> tuple[ParkLead, ...]:
     """Park referral leads: non-client companies in parks (``park``, or every park) where the bank
-    has clients, each with up to ``clients_shown`` of those clients (same industry first)."""
+    has clients, each with up to ``clients_shown`` of those clients (same industry first).
+
+    ``keyword``, ``industry`` and ``region`` keep only the parks :func:`find_parks`
+    would find with them (a park's name, its industries, its province, city or district).
+    """
     if limit is not None:
         limit = whole_number("limit", limit, 1)
     clients_shown = whole_number("clients_shown", clients_shown, 1)
-    if park is not None:
-        node = entity(store, park, param="park", labels=("Park",))
-        edges = [e for e in store.edges_of([node.id], [LOCATED_IN]) if e.target == node.id]
-        parks = {node.id: node}
+    narrowed = bool(keyword or industry or region)
+    if park is not None or narrowed:
+        if park is not None:
+            node = entity(store, park, param="park", labels=("Park",))
+            scope = {node.id: node} if _park_matches(node, keyword, industry, region) else {}
+        else:
+            found = find_parks(store, keyword, industry=industry, region=region, limit=None)
+            scope = {s.park.id: s.park for s in found}
+        edges = [e for e in store.edges_of(sorted(scope), [LOCATED_IN]) if e.target in scope] if scope else []
+        parks = dict(scope)
     else:
         edges = list(store.iter_edges([LOCATED_IN]))
         parks = {}

@@ -16,7 +16,9 @@ from pydantic import ValidationError
 from graph.errors import InvalidParameter, SchemaError
 from graph.model import Node, Path, PathQuery
 from graph.store import GraphStore
-from queries.explain import sentence
+from graph.warmth import Weights
+from queries.explain import hop_reason, sentence
+from queries.format import Lang
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,68 @@ class PathOptions:
 
 
 @dataclass(frozen=True)
+class Factor:
+    """One factor of a path's warmth: a hop's strength or an interior node's hub discount."""
+
+    kind: Literal["hop", "hub"]
+    value: float
+    why_zh: str
+    why_en: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"kind": self.kind, "value": round(self.value, 6), "why_zh": self.why_zh, "why_en": self.why_en}
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """A path's warmth as the product it is: each hop's strength and why, each interior node's discount.
+
+    >>> a = Arithmetic((Factor("hop", 0.9, "董事长", "chairman"), Factor("hub", 1.0, "张某", "张某"),
+    ...                 Factor("hop", 0.7, "董事", "director")), 0.63)
+    >>> a.text("en")
+    'chairman 0.9 × director 0.7 = 0.63'
+    """
+
+    factors: tuple[Factor, ...]
+    warmth: float
+
+    def text(self, lang: Lang = "zh") -> str:
+        """One line: the factors that matter (discounts of 1 are left out) and the product."""
+        shown = [f for f in self.factors if f.kind == "hop" or f.value < 1.0]
+        parts = [f"{f.why_zh if lang == 'zh' else f.why_en} {f.value:.2g}" for f in shown]
+        return " × ".join(parts) + f" = {self.warmth:.3g}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"factors": [f.to_dict() for f in self.factors], "warmth": round(self.warmth, 6)}
+
+
+def arithmetic(path: Path, weights: Weights, degrees: dict[str, int]) -> Arithmetic:
+    """The factors of ``path``'s warmth in the order :func:`graph.warmth.path_warmth` multiplies them."""
+    factors: list[Factor] = []
+    for i, edge in enumerate(path.edges):
+        if i:
+            node = path.nodes[i]
+            degree = degrees.get(node.id, 0)
+            factors.append(
+                Factor(
+                    "hub",
+                    weights.discount(degree),
+                    f"经{node.name}（{degree} 条关系）",
+                    f"via {node.name} ({degree} links)",
+                )
+            )
+        factors.append(Factor("hop", edge.strength, hop_reason(edge, weights, "zh"), hop_reason(edge, weights, "en")))
+    return Arithmetic(tuple(factors), path.warmth)
+
+
+@dataclass(frozen=True)
 class ExplainedPath:
-    """A ranked path with what a user reads: warmth, hops and two sentences."""
+    """A ranked path with what a user reads: warmth, hops, two sentences, and the arithmetic.
+
+    ``more`` holds the further paths through the same introducer (or first
+    contact), folded under this one; ``arithmetic`` is set where the question
+    computed it (introductions and connections do).
+    """
 
     rank: int
     path: Path
@@ -42,6 +104,8 @@ class ExplainedPath:
     introducer: Node
     manager: str | None = None
     branch: str | None = None
+    arithmetic: Arithmetic | None = None
+    more: tuple[ExplainedPath, ...] = ()
 
     @property
     def warmth(self) -> float:
@@ -62,6 +126,9 @@ class ExplainedPath:
             "hops": self.hops,
             "sentence_zh": self.sentence_zh,
             "sentence_en": self.sentence_en,
+            "warmth_explained": None if self.arithmetic is None else self.arithmetic.to_dict(),
+            "more_ways": len(self.more),
+            "more": [m.to_dict() for m in self.more],
             "nodes": [{"id": n.id, "label": n.label, "name": n.name} for n in self.path.nodes],
             "edges": [
                 {
@@ -149,20 +216,32 @@ def build_query(
         raise InvalidParameter("query", str(exc)) from None
 
 
-def explain(paths: Sequence[Path], last_word_zh: str = "潜客", last_word_en: str = "prospect") -> list[ExplainedPath]:
-    """Rank numbers and sentences for paths already in order."""
-    out: list[ExplainedPath] = []
-    for i, p in enumerate(paths, start=1):
+def explain(
+    paths: Sequence[Path],
+    last_word_zh: str = "潜客",
+    last_word_en: str = "prospect",
+    *,
+    weights: Weights | None = None,
+    degrees: dict[str, int] | None = None,
+    more: Sequence[Sequence[Path]] | None = None,
+) -> list[ExplainedPath]:
+    """Rank numbers, sentences and (given ``weights`` and interior ``degrees``) the arithmetic of ranked paths.
+
+    ``more[i]`` are the paths folded under ``paths[i]`` (same introducer).
+    """
+
+    def one(rank: int, p: Path, folded: Sequence[Path] = ()) -> ExplainedPath:
         first = p.nodes[0]
-        out.append(
-            ExplainedPath(
-                rank=i,
-                path=p,
-                sentence_zh=sentence(p, "zh", last_word_zh),
-                sentence_en=sentence(p, "en", last_word_en),
-                introducer=first,
-                manager=first.manager,
-                branch=first.branch,
-            )
+        return ExplainedPath(
+            rank=rank,
+            path=p,
+            sentence_zh=sentence(p, "zh", last_word_zh),
+            sentence_en=sentence(p, "en", last_word_en),
+            introducer=first,
+            manager=first.manager,
+            branch=first.branch,
+            arithmetic=None if weights is None else arithmetic(p, weights, degrees or {}),
+            more=tuple(one(rank, m) for m in folded),
         )
-    return out
+
+    return [one(i, p, more[i - 1] if more else ()) for i, p in enumerate(paths, start=1)]

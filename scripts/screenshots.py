@@ -29,7 +29,7 @@ from tests.test_browser import (  # noqa: E402
     wait_for_graph,
 )
 
-PAGES = ("intro", "connect", "explore", "batch", "supply", "related", "parks", "data")
+PAGES = ("intro", "connect", "explore", "batch", "supply", "related", "parks", "events", "leads", "board", "data")
 DRAWN = {"intro", "connect", "explore", "supply", "related", "parks"}
 #: every drawing (from ui.render) on the page has been drawn by vis-network
 _ALL_DRAWN = """() => {

@@ -38,6 +38,20 @@ if [ -n "$NEED" ] && command -v apt-get >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $NEED >/dev/null
 fi
 
+# PostgreSQL for the lead-store tests (Debian's package; the tests start a throw-away cluster as the
+# unprivileged 'postgres' user it creates, since PostgreSQL refuses to run as root).
+if [ -z "${GUANXI_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's postgresql for the lead-store tests ..."
+    SUDO=""
+    if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "warning: no PostgreSQL and no apt-get; set GUANXI_PG_BIN to a folder with initdb and pg_ctl" >&2
+  fi
+fi
+
 export PATH="$PWD/.venv/bin:$PATH"
 echo "== ruff"
 ruff check .

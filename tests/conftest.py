@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NoReturn
 
 import hypothesis
@@ -27,8 +28,11 @@ from graph import cypher
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailable
 from graph.neo4j_store import Neo4jStore
+from graph.settings import redact_credentials
 from graph.store import GraphStore
+from leads.store import LeadStore
 from tests import neo4j_server
+from tests import postgres_server as postgres_server_module
 
 STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
@@ -153,7 +157,8 @@ def _external_target() -> Neo4jTarget | None:
             records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=target.database)
         if records[0]["n"]:
             pytest.exit(
-                f"NEO4J_URI names {uri} (database {target.database!r}) which holds {records[0]['n']} nodes; "
+                f"NEO4J_URI names {redact_credentials(uri)} (database {target.database!r}) "
+                f"which holds {records[0]['n']} nodes; "
                 "the tests would erase them. Use an empty scratch database or set GUANXI_TEST_ALLOW_CLEAR=1.",
                 returncode=4,
             )
@@ -166,7 +171,7 @@ def neo4j_target() -> Iterator[Neo4jTarget]:
     try:
         external = _external_target()
     except (DriverError, Neo4jError, OSError) as exc:
-        neo4j_unavailable(f"NEO4J_URI={os.environ.get('NEO4J_URI')}: {exc}")
+        neo4j_unavailable(redact_credentials(f"NEO4J_URI={os.environ.get('NEO4J_URI')}: {exc}"))
     if external is not None:
         yield external
         return
@@ -224,3 +229,55 @@ def make_store(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
     factory = StoreFactory(str(request.param), build)
     yield factory
     factory.close()
+
+
+# -- the lead store: SQLite and a throw-away PostgreSQL --------------------------------------
+LEAD_DBS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _lead_db_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test writes the user's ``~/.guanxi/leads.db``: unless set, ``GUANXI_LEADS_DB`` is a session file."""
+    if os.environ.get("GUANXI_LEADS_DB"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_LEADS_DB", str(tmp_path_factory.mktemp("leads-default") / "leads.db"))
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres_server_module.PostgresTestServer]:
+    """A PostgreSQL cluster for the session (fail on CI, skip elsewhere when it cannot start)."""
+    try:
+        server = postgres_server_module.start_test_server()
+    except postgres_server_module.PostgresServerError as exc:
+        unavailable(f"PostgreSQL test server unavailable: {exc}")
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: postgres_server_module.PostgresTestServer) -> str:
+    """The ``postgresql+psycopg://`` URL of the session's test database."""
+    return postgres_server.url
+
+
+@pytest.fixture(params=LEAD_DBS)
+def lead_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where an empty lead store is: an SQLite file, or the PostgreSQL test database (emptied)."""
+    if request.param == "postgres":
+        server: postgres_server_module.PostgresTestServer = request.getfixturevalue("postgres_server")
+        postgres_server_module.reset(server)
+        return server.url
+    return str(tmp_path / "leads.db")
+
+
+@pytest.fixture
+def lead_store(lead_location: str) -> Iterator[LeadStore]:
+    """An empty lead store on each database (SQLite, PostgreSQL), closed after the test."""
+    store = LeadStore.open(lead_location)
+    yield store
+    store.close()

@@ -59,6 +59,8 @@ DEFAULT_PROJECT_DIR: Final[Path] = Path(__file__).resolve().parent.parent / "scr
 
 #: Line prefix the Java server prints on stdout once Bolt accepts connections.
 READY_PREFIX: Final[str] = "GUANXI-NEO4J-READY "
+#: the environment variable that hands the server its password (TestServer.PASSWORD_VARIABLE)
+PASSWORD_VARIABLE: Final[str] = "GUANXI_TEST_SERVER_PASSWORD"
 
 _MAIN_CLASS: Final = "guanxi.testserver.TestServer"
 #: the class the `neo4j-admin` script runs
@@ -548,8 +550,6 @@ class Neo4jTestServer:
             str(self._data_dir),
             "--port",
             str(self._port),
-            "--password",
-            self._password,
             "--pagecache",
             self._pagecache,
             "--watch-stdin",
@@ -566,6 +566,9 @@ class Neo4jTestServer:
             process = subprocess.Popen(
                 self._command(java, target),
                 cwd=self._data_dir,
+                # the password through the environment (readable by this user only), not the
+                # command line, which ps shows every user and Neo4j writes to its debug log
+                env={**os.environ, PASSWORD_VARIABLE: self._password},
                 stdin=subprocess.PIPE,
                 stdout=log_handle,
                 stderr=subprocess.STDOUT,

@@ -8,10 +8,25 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.errors import LoadError
 from graph.schema import load_schema
-from loaders.read import columns_for, detect_encoding, header_key, read_raw, read_table, sheet_names, table_from_frame
+from loaders.csv_text import count_lines, split_csv
+from loaders.decode import looks_chinese
+from loaders.pipeline import find_sources, match_headers
+from loaders.read import (
+    RawTable,
+    cell_problems,
+    columns_for,
+    detect_encoding,
+    header_key,
+    read_raw,
+    read_table,
+    sheet_names,
+    table_from_frame,
+)
 
 HEADER = "统一社会信用代码,企业名称,成立日期,持股比例\n"
 ROWS = "91350100M000100Y43,上海某芯科技有限公司,2021/3/5,35%\n"
@@ -73,7 +88,7 @@ def test_lines_with_too_many_fields_are_reported_with_their_row(tmp_path: Path) 
     table = read_table(file, "nodes", "Company")
     assert table.rows.tolist() == [2, 4]
     assert table.frame["uscc"].tolist() == ["a", "c"]
-    assert table.bad_lines == ((3, "expected 2 fields, saw 3"),)
+    assert table.bad_lines == ((3, "line 3 has 3 fields, the header has 2"),)
 
 
 def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
@@ -220,3 +235,267 @@ def test_excel_named_sheet(tmp_path: Path) -> None:
     assert table.frame.to_dict("records") == [{"id": "p1", "name": "张三"}]
     with pytest.raises(LoadError, match="no sheet '园区'"):
         read_table(file, "nodes", "Park", sheet="园区")
+
+
+# -- every physical line accounted for (issue 11) ---------------------------------------------------------------------
+def _balanced(table: RawTable) -> None:
+    assert table.lines is not None and table.lines.balanced, table.lines
+
+
+def test_a_first_row_with_extra_fields_shifts_nothing(tmp_path: Path) -> None:
+    file = _write(tmp_path / "c.csv", "uscc,name\na,A,x,y\nb,B\nc,C\n", "utf-8")
+    table = read_table(file, "nodes", "Company")
+    assert table.frame.to_dict("index") == {3: {"uscc": "b", "name": "B"}, 4: {"uscc": "c", "name": "C"}}
+    assert table.bad_lines == ((2, "line 2 has 4 fields, the header has 2"),)
+    _balanced(table)
+
+
+def test_extra_fields_that_are_blank_lose_nothing(tmp_path: Path) -> None:
+    table = read_table(_write(tmp_path / "c.csv", "uscc,name\na,A,,\n", "utf-8"), "nodes", "Company")
+    assert table.frame.to_dict("records") == [{"uscc": "a", "name": "A"}] and table.bad_lines == ()
+
+
+def test_an_unmatched_quote_is_reported_with_the_lines_it_joined(tmp_path: Path) -> None:
+    file = _write(tmp_path / "c.csv", 'uscc,企业名称\na,"A\nb,B\nc,"C"\nd,D\n', "utf-8")
+    table = read_table(file, "nodes", "Company")
+    assert table.bad_lines == ((2, "lines 2–4 were joined by an unmatched quote in column 企业名称"),)
+    assert table.frame["uscc"].tolist() == ["d"]
+    _balanced(table)
+
+
+def test_an_unmatched_quote_to_the_end_of_the_file(tmp_path: Path) -> None:
+    table = read_table(_write(tmp_path / "c.csv", 'uscc,name\na,A\nb,"B\nc,C\n', "utf-8"), "nodes", "Company")
+    assert table.bad_lines == ((3, "lines 3–4 were joined by an unmatched quote in column name"),)
+    assert table.frame["uscc"].tolist() == ["a"]
+    _balanced(table)
+
+
+def test_a_quoted_line_break_in_free_text_is_one_row(tmp_path: Path) -> None:
+    file = _write(tmp_path / "c.csv", 'uscc,name,industry\na,A,"集成电路\n设计"\nb,B,x\n', "utf-8")
+    table = read_table(file, "nodes", "Company")
+    assert table.frame["industry"].tolist() == ["集成电路\n设计", "x"]
+    assert table.rows.tolist() == [2, 3] and table.bad_lines == ()
+    assert table.lines is not None and (table.lines.continued, table.lines.lines) == (1, 4)
+    _balanced(table)
+
+
+def test_blank_lines_are_counted(tmp_path: Path) -> None:
+    table = read_table(_write(tmp_path / "c.csv", "uscc,name\n\na,A\n,\n \n", "utf-8"), "nodes", "Company")
+    assert table.lines is not None and (table.lines.blank, table.lines.rows, table.lines.lines) == (3, 1, 5)
+    _balanced(table)
+
+
+_CSV_PIECES = st.sampled_from(["a", "公司", ",", '"', '""', "\n", "\r\n", "\r", " ", "", "x,y"])
+
+
+@settings(deadline=None, max_examples=150)
+@given(st.lists(st.lists(_CSV_PIECES, max_size=5).map("".join), max_size=8))
+def test_every_line_is_accounted_for(lines: list[str]) -> None:
+    text = "a,b,c\n" + "\n".join(lines)
+    split = split_csv(text, ",")
+    assert split.accounting.balanced, (text, split.accounting)
+    assert split.accounting.lines == count_lines(text)
+    rows = [*split.frame.index.tolist(), *(row for row, _ in split.bad)]
+    assert len(rows) == len(set(rows))
+
+
+@settings(deadline=None, max_examples=100)
+@given(st.lists(st.lists(st.sampled_from(["a", "公司", " ", "", "1e5", "，"]), min_size=1, max_size=4), max_size=6))
+def test_the_fast_and_the_exact_reader_agree(rows: list[list[str]]) -> None:
+    text = "a,b,c,d\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    fast, exact = split_csv(text, ","), split_csv(text + '"x"\n', ",")  # the quote sends the second the exact way
+    cut = exact.frame.iloc[: len(fast.frame)] if len(exact.frame) else exact.frame
+    assert fast.frame.to_dict("index") == cut.to_dict("index")
+    assert fast.bad == ()
+
+
+# -- encodings --------------------------------------------------------------------------------------------------------
+def test_one_bad_byte_in_utf8_rejects_that_line_and_keeps_the_rest_as_utf8(tmp_path: Path) -> None:
+    data = (HEADER + ROWS + "91310000MA1K000019,苏州某源半导体有限公司,2018-01-02,5\n").encode()
+    at = data.index("苏州".encode())
+    (tmp_path / "c.csv").write_bytes(data[:at] + b"\xb5" + data[at:])
+    table = read_table(tmp_path / "c.csv", "nodes", "Company")
+    assert table.encoding == "utf-8"
+    assert table.frame["name"].tolist() == ["上海某芯科技有限公司"]
+    assert len(table.bad_lines) == 1 and table.bad_lines[0][0] == 3
+    assert "line 3: byte 0xB5" in table.bad_lines[0][1] and "not UTF-8" in table.bad_lines[0][1]
+    _balanced(table)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "says"),
+    [
+        ("uscc,name\n" + "x,삼성전자 주식회사 서울특별시 강남구\n" * 4, "euc_kr", "Korean (EUC-KR)"),
+        ("uscc,name\n" + "x,トヨタ自動車株式会社 東京都\n" * 4, "shift_jis", "Japanese (Shift-JIS)"),
+        (HEADER + ROWS, "utf-16-le", "UTF-16 without a byte-order mark"),
+        ((HEADER + ROWS) * 3, "utf-16-be", "UTF-16 without a byte-order mark"),
+        ((HEADER + ROWS) * 3, "mojibake", "neither UTF-8 nor GBK"),
+    ],
+)
+def test_other_encodings_are_named_and_refused(tmp_path: Path, text: str, encoding: str, says: str) -> None:
+    if encoding == "mojibake":  # UTF-8 read as GBK and saved so: valid GB18030, not Chinese
+        data = text.encode("utf-8").decode("gb18030", errors="replace").replace("\ufffd", "").encode("gb18030")
+        data = b"\xa1\xa1" + data.replace(b"\n", b"\n\xa1\xa1")  # no line left that is UTF-8
+    else:
+        data = text.encode(encoding)
+    (tmp_path / "c.csv").write_bytes(data)
+    with pytest.raises(LoadError, match=r"c\.csv") as info:
+        read_raw(tmp_path / "c.csv")
+    assert says in str(info.value) and "\n" not in str(info.value)
+
+
+def test_mojibake_characters_do_not_look_chinese() -> None:
+    assert looks_chinese("上海某芯科技有限公司，张伟，苏州工业园区星湖街")
+    assert not looks_chinese("涓婃捣鏌愯姱绉戞妧鏈夐檺鍏徃锛屽紶浼燂紝鑻忓窞宸ヤ笟鍥尯")
+
+
+@pytest.mark.parametrize(("encoding", "reported"), [("big5", "big5hkscs"), ("utf-16", "utf-16")])
+def test_big5_traditional_chinese_and_utf16_with_a_mark_are_read(tmp_path: Path, encoding: str, reported: str) -> None:
+    file = tmp_path / "c.csv"
+    file.write_bytes("uscc,name\n91350100M000100Y43,台灣積體電路製造股份有限公司\n".encode(encoding))
+    table = read_table(file, "nodes", "Company")
+    assert table.encoding == reported
+    assert table.frame["name"].tolist() == ["台灣積體電路製造股份有限公司"]
+
+
+def test_a_mixed_file_that_is_mostly_gbk_is_refused(tmp_path: Path) -> None:
+    data = "uscc,name\nx,上海某芯科技有限公司\n".encode() + "y,苏州某源\nz,北京某某\n".encode("gbk")
+    (tmp_path / "c.csv").write_bytes(data)
+    with pytest.raises(LoadError, match="mixes encodings: lines 3, 4"):
+        read_raw(tmp_path / "c.csv")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(b"SQLite format 3\x00" + b"\x00" * 100, "SQLite database"), (b"PK\x03\x04rest", "zip archive")],
+)
+def test_binary_content_named_csv_is_refused_with_what_it_is(tmp_path: Path, content: bytes, says: str) -> None:
+    (tmp_path / "c.csv").write_bytes(content)
+    with pytest.raises(LoadError, match=says):
+        read_raw(tmp_path / "c.csv")
+
+
+# -- Excel that is not ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "password-protected"),
+        (b"uscc,name\na,b\n", "not an Excel workbook"),
+        (b"PK\x03\x04" + b"\x00" * 50, "damaged"),
+    ],
+)
+def test_excel_that_cannot_be_read_gives_one_line(tmp_path: Path, content: bytes, says: str) -> None:
+    file = tmp_path / "companies.xlsx"
+    file.write_bytes(content)
+    with pytest.raises(LoadError, match=says) as info:
+        read_raw(file)
+    assert "\n" not in str(info.value) and "companies.xlsx" in str(info.value)
+
+
+def test_a_truncated_workbook_gives_one_line(tmp_path: Path) -> None:
+    good = _workbook(tmp_path / "book.xlsx").read_bytes()
+    (tmp_path / "companies.xlsx").write_bytes(good[: len(good) // 2])
+    with pytest.raises(LoadError, match="damaged") as info:
+        read_raw(tmp_path / "companies.xlsx")
+    assert "\n" not in str(info.value)
+
+
+# -- cells no parser should see ---------------------------------------------------------------------------------------
+def test_long_cells_and_control_characters_reject_the_row_naming_the_column(tmp_path: Path) -> None:
+    text = "uscc,企业名称,行业\na,上海\x00某芯,x\nb,B,集成\t电路\nc,C," + "x" * 4001 + "\nd," + "长" * 1001 + ",y\n"
+    table = read_table(_write(tmp_path / "c.csv", text, "utf-8"), "nodes", "Company")
+    assert table.frame["uscc"].tolist() == ["b"]  # a tab in free text is kept (folded to a space later)
+    assert [(row, header) for row, header, _ in table.bad_cells] == [(2, "企业名称"), (4, "行业"), (5, "企业名称")]
+    reasons = dict(table.bad_lines)
+    assert reasons[2].startswith("column 企业名称: value holds the control character U+0000")
+    assert reasons[4] == "column 行业: value is 4,001 characters long; the limit is 4,000"
+    assert reasons[5] == "column 企业名称: value is 1,001 characters long; the limit is 1,000"
+
+
+def test_keys_and_references_may_not_hold_tabs(tmp_path: Path) -> None:
+    table = read_table(_write(tmp_path / "p.csv", "人员编号,姓名\np\t1,张三\n", "utf-8"), "nodes", "Person")
+    assert len(table.frame) == 0 and "line breaks" in table.bad_lines[0][1]
+    assert cell_problems(pd.Series(["91350100M000100Y43"], index=[2]), "key", name=True) == []
+
+
+# -- files known by their headers (issue 12 item 7) -------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["企业信息.csv", "companies_2024.csv", "企业基本信息.csv"])
+def test_a_file_is_known_by_its_headers_when_its_name_says_nothing(tmp_path: Path, name: str) -> None:
+    _write(tmp_path / name, HEADER + ROWS, "gbk")
+    sources, ignored = find_sources(tmp_path)
+    assert [(s.shown, s.what, s.name) for s in sources] == [(name, "nodes", "Company")]
+    assert ignored == []
+
+
+def test_unknown_ambiguous_and_unsupported_files_are_left_out_with_the_reason(tmp_path: Path) -> None:
+    _write(tmp_path / "companies.csv", HEADER + ROWS, "utf-8")
+    _write(tmp_path / "notes.csv", "a,b\n1,2\n", "utf-8")
+    _write(tmp_path / "list.csv", "id,name\np1,x\n", "utf-8")  # a person or a park?
+    (tmp_path / "data.json").write_text("[]")
+    (tmp_path / "graph.db").write_bytes(b"SQLite format 3\x00")
+    (tmp_path / "broken.csv").write_bytes(b"\xff\xfe\x00\xd8")
+    sources, ignored = find_sources(tmp_path)
+    assert [s.shown for s in sources] == ["companies.csv"]
+    why = {item.split(" (")[0]: item for item in ignored}
+    assert set(why) == {"notes.csv", "list.csv", "data.json", "graph.db", "broken.csv"}
+    assert "fit no table" in why["notes.csv"]
+    assert "ambiguous" in why["list.csv"] and "persons" in why["list.csv"] and "parks" in why["list.csv"]
+    assert "JSON is not read; export the table as CSV" in why["data.json"]
+    assert "SQLite database is not read" in why["graph.db"]
+
+
+def test_the_file_name_breaks_a_tie_between_tables(tmp_path: Path) -> None:
+    _write(tmp_path / "人员名单.csv", "id,name\np1,张三\n", "utf-8")
+    sources, _ = find_sources(tmp_path)
+    assert [(s.what, s.name) for s in sources] == [("nodes", "Person")]
+
+
+def test_a_load_with_an_unknown_file_beside_good_ones_loads_the_good_ones(tmp_path: Path) -> None:
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files
+
+    _write(tmp_path / "企业信息.csv", HEADER + ROWS, "utf-8")
+    (tmp_path / "dump.sqlite").write_bytes(b"SQLite format 3\x00")
+    report = load_files(EmbeddedStore(), tmp_path)
+    assert report.accepted == 1 and report.ignored_files[0].startswith("dump.sqlite (an SQLite database")
+    assert "dump.sqlite" in report.summary("en")
+    assert report.files[0].lines == {"lines": 2, "header": 1, "rows": 1, "bad": 0, "blank": 0, "continued": 0}
+
+
+def test_only_unsupported_files_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "data.json").write_text("[]")
+    with pytest.raises(LoadError, match=r"no table files found; left out: data\.json \(JSON is not read"):
+        find_sources(tmp_path / "data.json")
+
+
+def test_match_headers_by_kind() -> None:
+    schema = load_schema()
+    assert match_headers(["股东", "被投资企业统一社会信用代码", "持股比例"], schema) == (("edges", "HOLDS_SHARES"), "")
+    assert match_headers(["统一社会信用代码", "客户经理", "所属支行"], schema) == (("clients", "clients"), "")
+    assert match_headers(["统一社会信用代码", "企业名称", "成立日期"], schema) == (("nodes", "Company"), "")
+    target, reason = match_headers(["统一社会信用代码", "企业名称"], schema, "名单")
+    assert target is None and "ambiguous" in reason
+
+
+def test_the_load_report_accounts_for_every_line(tmp_path: Path) -> None:
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files
+
+    text = HEADER + ROWS + "\n" + '91310000MA1K000019,"苏州\n' + "91310000MA1K000027,北京\x00某某,2020-01-01,1\n"
+    _write(tmp_path / "companies.csv", text, "utf-8")
+    report = load_files(EmbeddedStore(), tmp_path)
+    line = report.files[0]
+    assert line.lines == {"lines": 5, "header": 1, "rows": 1, "bad": 1, "blank": 1, "continued": 1}
+    assert "5 lines = 1 header + 1 rows + 1 refused + 1 blank + 1 continued" in report.summary("en")
+    assert [(r.row, r.column) for r in report.rejects] == [(4, "")]
+    assert "lines 4–5 were joined by an unmatched quote in column 企业名称" in report.rejects[0].reason
+
+
+def test_a_cell_refused_on_read_is_reported_under_its_column(tmp_path: Path) -> None:
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files
+
+    _write(tmp_path / "companies.csv", HEADER + "91350100M000100Y43,上海\x1b[31m某芯,2021-01-01,1\n", "utf-8")
+    report = load_files(EmbeddedStore(), tmp_path)
+    assert [(r.row, r.column) for r in report.rejects] == [(2, "企业名称")]
+    assert "control character U+001B" in report.rejects[0].reason

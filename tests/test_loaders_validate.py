@@ -125,9 +125,8 @@ COMPANY_HEADER = ["统一社会信用代码", "企业名称", "登记状态", "�
 
 
 # -- vectorised helpers agree with the per-cell parsers -------------------------------------------------------------
-_MESSY = st.text(
-    alphabet=st.sampled_from(["a", "公", "司", " ", "\t", "\n", "\u3000", "\u00a0", "\u2003", "\x0b", "\x1c"])
-)
+# (no "\x1c" and other control characters: the reader refuses them before any parser sees them)
+_MESSY = st.text(alphabet=st.sampled_from(["a", "公", "司", " ", "\t", "\n", "\u3000", "\u00a0", "\u2003", "\x0b"]))
 
 
 @settings(deadline=None)  # pandas work per example: no per-example deadline on a busy machine
@@ -488,7 +487,8 @@ def test_find_sources_by_english_and_chinese_names_and_sheets(tmp_path: Path) ->
         ("relations.xlsx[任职]", "edges", "SERVES_AS"),
         ("存量客户.csv", "clients", "clients"),
     ]
-    assert ignored == ["notes.csv", "relations.xlsx[说明]"]
+    assert [i.split(" (")[0] for i in ignored] == ["notes.csv", "relations.xlsx[说明]"]
+    assert "fit no table" in ignored[0]
 
 
 def test_load_writes_accepted_rows_in_order_and_reports_rejects(tmp_path: Path) -> None:
@@ -521,7 +521,7 @@ def test_load_writes_accepted_rows_in_order_and_reports_rejects(tmp_path: Path) 
     assert by_file["persons.csv"].encoding == "gb18030"
     assert by_file["relations.xlsx[任职]"].sheet == "任职"
     assert report.written == {"Company": 3, "Person": 2, "HOLDS_SHARES": 2, "SERVES_AS": 2, "clients": 1}
-    assert report.ignored_files == ["notes.csv", "relations.xlsx[说明]"]
+    assert [i.split(" (")[0] for i in report.ignored_files] == ["notes.csv", "relations.xlsx[说明]"]
     stages = [s.split()[0] for _, _, s in calls]
     assert stages == ["read", "validate"] * 5 + ["write"] * 5
     assert calls[-1][:2] == (10, 10)

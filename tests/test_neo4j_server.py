@@ -77,6 +77,19 @@ def test_wrong_password_is_rejected(server: neo4j_server.Neo4jTestServer) -> Non
         driver.verify_connectivity()
 
 
+def test_password_is_in_no_command_line_and_no_log(server: neo4j_server.Neo4jTestServer) -> None:
+    """``ps`` shows every user the command line, and Neo4j writes it to debug.log: the password
+    travels in the server's environment instead, and no file the server wrote holds it."""
+    pid = server.pid
+    assert pid is not None
+    secret = server.password.encode()
+    assert secret not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    written = [p for p in [server.log_path, *server.data_dir.rglob("*.log")] if p.is_file()]
+    assert any(p.name == "debug.log" for p in written), "Neo4j's debug log was not found"
+    for path in written:
+        assert secret not in path.read_bytes(), path
+
+
 def test_data_survives_kill_and_restart(server: neo4j_server.Neo4jTestServer) -> None:
     marker = f"durable-{time.time_ns()}"
     with GraphDatabase.driver(server.uri, auth=server.auth) as driver:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from graph.embedded import EmbeddedStore
 from graph.errors import InvalidParameter, NodeNotFound
 from graph.store import GraphStore
 from graph.uscc import check_char
+from guanxi.cli import main
 from queries.parks import find_parks, park_companies, park_leads
 from tests.reference import RawGraph
 
@@ -98,3 +102,38 @@ def test_park_referral_leads(make_store: MakeStore) -> None:
     assert park_leads(store, "临港产业园") == ()  # no client there
     assert len(park_leads(store, limit=1)) == 1
     assert leads[0].to_dict()["same_industry"] == 1
+
+
+def test_park_leads_honour_keyword_industry_and_region(make_store: MakeStore) -> None:
+    store, _ = loaded(make_store)
+
+    def names(keyword: str | None = None, industry: str | None = None, region: str | None = None) -> list[str]:
+        return [ld.company.name for ld in park_leads(store, keyword=keyword, industry=industry, region=region)]
+
+    assert names(region="上海") == ["上海新药研发有限公司"]
+    assert names(region="江苏") == ["苏州晶圆制造有限公司", "苏州顺达物流有限公司"]
+    assert names(industry="生物医药") == ["上海新药研发有限公司"]
+    assert names(industry="集成电路") == ["苏州晶圆制造有限公司", "上海新药研发有限公司", "苏州顺达物流有限公司"]
+    assert names(keyword="张江") == ["上海新药研发有限公司"]
+    assert names(industry="集成电路", region="苏州") == ["苏州晶圆制造有限公司", "苏州顺达物流有限公司"]
+    assert names(region="北京") == []
+    # a named park outside the filters has no leads, inside them its own
+    assert park_leads(store, "张江高科技园区", region="江苏") == ()
+    assert [ld.company.name for ld in park_leads(store, "张江高科技园区", region="上海")] == ["上海新药研发有限公司"]
+
+
+def test_cli_parks_leads_honour_region_and_industry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    g, _ = parks_graph()
+    store = EmbeddedStore()
+    g.write_to(store)
+    graph = store.save(tmp_path / "parks.gx")
+    capsys.readouterr()
+    for options, expected in (
+        (["--region", "上海"], ["上海新药研发有限公司"]),
+        (["--industry", "纳米技术"], ["苏州晶圆制造有限公司", "苏州顺达物流有限公司"]),
+        (["张江", "--industry", "集成电路"], ["上海新药研发有限公司"]),
+    ):
+        assert main(["parks", "--leads", *options, "--store", str(graph), "--json"]) == 0
+        assert [ld["company"]["name"] for ld in json.loads(capsys.readouterr().out)] == expected
+    assert main(["parks", "--leads", "--region", "北京", "--store", str(graph)]) == 0
+    assert "no park leads" in capsys.readouterr().out

@@ -3,9 +3,12 @@ exposure and parks; legend, words, offline resources."""
 
 from __future__ import annotations
 
+import math
 import re
 import string
 import time
+import unicodedata
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.model import Edge, Node
 from graph.uscc import check_char
+from queries.explain import edge_label
 from queries.guarantees import circles_of, exposure, guarantee_chains
 from queries.introductions import introductions
 from queries.ownership import actual_controller, ultimate_owners
@@ -22,12 +26,10 @@ from queries.supply_chain import core_partners, supply_chain
 from tests.reference import RawGraph
 from ui.i18n import STRINGS, t
 from ui.render import (
-    FREEZE_AFTER,
+    FIRST_RING,
     MARK_COLOUR,
     MARK_COLOURS,
     NODE_STYLES,
-    STABILISATION_ITERATIONS,
-    edge_label,
     exposure_height,
     exposure_html,
     format_date,
@@ -145,9 +147,9 @@ def test_node_colours_say_client_prospect_person_park(paths: list[ExplainedPath]
     assert nodes[PROSPECT]["color"]["background"] == NODE_STYLES["prospect"].background
     assert nodes[CHIP]["color"]["background"] == NODE_STYLES["client"].background
     assert nodes[ZHANG]["color"]["background"] == NODE_STYLES["person"].background
-    assert nodes[ZHANG]["shape"] == "ellipse"
-    assert nodes[PARK]["shape"] == "hexagon"
-    assert nodes[CHIP]["shape"] == "box"
+    assert nodes[CHIP]["shape"] == nodes[ZHANG]["shape"] == nodes[PARK]["shape"] == "box"  # labels inside, one line
+    corners = {nid: nodes[nid]["shapeProperties"]["borderRadius"] for nid in (CHIP, ZHANG, PARK)}
+    assert corners[ZHANG] > corners[CHIP] > corners[PARK] == 0  # people round, parks square
 
 
 def test_introducers_left_prospect_right(paths: list[ExplainedPath]) -> None:
@@ -156,7 +158,8 @@ def test_introducers_left_prospect_right(paths: list[ExplainedPath]) -> None:
     assert nodes[PROSPECT]["level"] == 0
     assert nodes[ZHANG]["level"] == 1
     assert nodes[CHIP]["level"] == 2
-    assert '"direction": "RL"' in html
+    assert nodes[CHIP]["x"] < nodes[ZHANG]["x"] < nodes[PROSPECT]["x"]
+    assert '"physics": {"enabled": false}' in html
 
 
 def test_connections_ring_both_ends(store: EmbeddedStore) -> None:
@@ -217,24 +220,29 @@ def test_neighbourhood_merges_parallel_edges_and_drops_outside_ends(store: Embed
     pairs = [(e["from"], e["to"]) for e in data["edges"]]
     assert sorted(pairs) == sorted([(ZHANG, CHIP), (ZHANG, HOLDER)])
     merged = next(e for e in data["edges"] if e["to"] == HOLDER)
-    assert merged["label"] in ("董事长 · 持股 60%", "持股 60% · 董事长")
+    assert merged["label"] in ("董事长\n持股 60%", "持股 60%\n董事长")  # a line each
     assert by_id(data["nodes"])[ZHANG]["color"]["border"] == MARK_COLOUR
 
 
-def test_neighbourhood_physics_stays_responsive() -> None:
+def test_a_crowded_neighbourhood_is_cut_to_its_strongest_ties() -> None:
     hub = Node("Park:hub", "Park", "hub", "大园区")
     members = [Node(f"Company:{i}", "Company", str(i), f"企业{i}") for i in range(300)]
-    edges = [Edge("LOCATED_IN", m.id, hub.id, {}, 0.2) for m in members]
+    edges = [Edge("LOCATED_IN", m.id, hub.id, {}, 0.2 + i / 1000) for i, m in enumerate(members)]
     start = time.perf_counter()
     html = neighbourhood_html([hub, *members], edges, hub.id, "en")
     assert time.perf_counter() - start < 2.0
-    assert '"solver": "barnesHut"' in html
-    assert f'"iterations": {STABILISATION_ITERATIONS}' in html
-    assert STABILISATION_ITERATIONS <= 300
-    assert FREEZE_AFTER < 301 and "physics: {enabled: false}" in html
-    assert '"hideEdgesOnDrag": true' in html
-    small = neighbourhood_html([hub, *members[:3]], edges[:3], hub.id, "en")
-    assert "physics: {enabled: false}" not in small
+    data = graph_json(html)
+    drawn = by_id(data["nodes"])
+    assert len(drawn) == 1 + FIRST_RING + 1
+    assert {f"Company:{i}" for i in range(300 - FIRST_RING, 300)} <= set(drawn)  # the strongest ties
+    more = drawn[f"more:{hub.id}"]
+    assert more["label"] == f"+{300 - FIRST_RING} more" and more["more"] == 300 - FIRST_RING
+    assert '"physics": {"enabled": false}' in html  # laid out here, nothing moves in the browser
+    assert all("x" in n and "y" in n for n in data["nodes"])
+    zh = graph_json(neighbourhood_html([hub, *members], edges, hub.id, "zh"))
+    assert by_id(zh["nodes"])[f"more:{hub.id}"]["label"] == f"另有 {300 - FIRST_RING} 个"
+    small = graph_json(neighbourhood_html([hub, *members[:3]], edges[:3], hub.id, "en"))
+    assert len(small["nodes"]) == 4
 
 
 def test_categories() -> None:
@@ -456,7 +464,7 @@ def test_park_drawing_rings_the_companies_round_the_park(store: EmbeddedStore) -
     nodes = by_id(data["nodes"])
     assert set(nodes) == {PARK, PROSPECT, NEIGHBOUR}
     assert (nodes[PARK]["x"], nodes[PARK]["y"]) == (0, 0)
-    assert all(nodes[n]["x"] ** 2 + nodes[n]["y"] ** 2 > 100**2 for n in (PROSPECT, NEIGHBOUR))
+    assert all(nodes[n]["x"] ** 2 + nodes[n]["y"] ** 2 > 60**2 for n in (PROSPECT, NEIGHBOUR))
     assert {(e["from"], e["to"]) for e in data["edges"]} == {(PROSPECT, PARK), (NEIGHBOUR, PARK)}
     assert nodes[NEIGHBOUR]["color"]["background"] == NODE_STYLES["client"].background
     many = [Node(f"Company:{i}", "Company", str(i), f"企业{i}") for i in range(40)]
@@ -468,3 +476,204 @@ def test_one_language_of_a_bilingual_note() -> None:
     assert one_language("标签 核心企业 / tagged 核心企业", "zh") == "标签 核心企业"
     assert one_language("标签 核心企业 / tagged 核心企业", "en") == "tagged 核心企业"
     assert one_language("信用代码无效：bad check digit", "en") == "信用代码无效：bad check digit"
+
+
+# -- what the drawings look like: nothing hidden under anything -----------------------------------
+#: pixels a box may be grazed by before it counts as an overlap
+TOLERANCE = 2.0
+
+
+def _units(text: str) -> int:
+    # an independent count of the label's width: CJK and other wide characters take two
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _node_boxes(nodes: list[dict[str, Any]]) -> dict[str, tuple[float, float, float, float]]:
+    """Each node's box (left, top, right, bottom) as vis-network draws it from the page's data."""
+    boxes = {}
+    for n in nodes:
+        assert n["shape"] == "box", n["id"]  # the label is inside the box
+        assert n.get("physics") is False and "x" in n and "y" in n, n["id"]
+        assert "maximum" not in n.get("widthConstraint", {}), "a maximum width wraps a long name"
+        w, h = n["widthConstraint"]["minimum"], n["heightConstraint"]["minimum"]
+        # the name fits on one line: about 0.55 em per half-width character at its font size
+        assert w >= _units(n["label"]) * 0.55 * n["font"]["size"] + 2 * n["margin"], n["label"]
+        boxes[str(n["id"])] = (n["x"] - w / 2, n["y"] - h / 2, n["x"] + w / 2, n["y"] + h / 2)
+    return boxes
+
+
+def _controls(a: tuple[float, float], b: tuple[float, float], smooth: dict[str, Any]) -> list[tuple[float, float]]:
+    """vis-network 9.1's control points of a curved edge: curvedCW / curvedCCW, or cubicBezier."""
+    r = smooth["roundness"]
+    if smooth["type"] == "cubicBezier":
+        dx, dy = a[0] - b[0], a[1] - b[1]
+        if smooth["forceDirection"] == "horizontal":
+            return [(a[0] - r * dx, a[1]), (b[0] + r * dx, b[1])]
+        return [(a[0], a[1] - r * dy), (b[0], b[1] + r * dy)]
+    assert smooth["type"] in ("curvedCW", "curvedCCW"), smooth
+    dx, dy = b[0] - a[0], a[1] - b[1]
+    radius = math.sqrt(dx * dx + dy * dy)
+    turn = (0.5 * r + 0.5) if smooth["type"] == "curvedCW" else (-0.5 * r + 0.5)
+    angle = (math.atan2(dy, dx) + turn * math.pi) % (2 * math.pi)
+    return [(a[0] + (0.5 * r + 0.5) * radius * math.sin(angle), a[1] + (0.5 * r + 0.5) * radius * math.cos(angle))]
+
+
+def _points(
+    a: tuple[float, float], b: tuple[float, float], smooth: dict[str, Any], n: int = 120
+) -> list[tuple[float, float]]:
+    """The edge sampled at ``n + 1`` points (a Bézier curve in Bernstein form)."""
+    ctrl = [a, *(_controls(a, b, smooth) if smooth.get("enabled", True) else []), b]
+    k = len(ctrl) - 1
+    out = []
+    for i in range(n + 1):
+        s = i / n
+        weights = [math.comb(k, j) * s**j * (1 - s) ** (k - j) for j in range(k + 1)]
+        x = sum(w * p[0] for w, p in zip(weights, ctrl, strict=True))
+        out.append((x, sum(w * p[1] for w, p in zip(weights, ctrl, strict=True))))
+    return out
+
+
+def _inside(p: tuple[float, float], box: tuple[float, float, float, float]) -> bool:
+    return box[0] + TOLERANCE < p[0] < box[2] - TOLERANCE and box[1] + TOLERANCE < p[1] < box[3] - TOLERANCE
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > TOLERANCE and min(a[3], b[3]) - max(a[1], b[1]) > TOLERANCE
+
+
+def assert_legible(html: str) -> None:
+    """No two node boxes overlap, no edge label overlaps a node box or another label, and no edge
+    runs through a box other than its ends: positions and curves as the page gives them to vis-network."""
+    assert '"physics": {"enabled": false}' in html
+    data = graph_json(html)
+    boxes = _node_boxes(data["nodes"])
+    ids = sorted(boxes)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            assert not _overlap(boxes[a], boxes[b]), f"boxes {a} and {b} overlap"
+    labels: list[tuple[str, tuple[float, float, float, float]]] = []
+    for e in data["edges"]:
+        source, target = str(e["from"]), str(e["to"])
+        centre = {
+            k: ((v[0] + v[2]) / 2, (v[1] + v[3]) / 2) for k, v in ((source, boxes[source]), (target, boxes[target]))
+        }
+        line = _points(centre[source], centre[target], e.get("smooth", {"enabled": False}))
+        for nid, box in boxes.items():
+            if nid not in (source, target):
+                assert not any(_inside(p, box) for p in line), f"edge {source} -> {target} runs through {nid}"
+        if e.get("label"):
+            mid = line[len(line) // 2]
+            rows = e["label"].split("\n")
+            w, h = max(_units(r) for r in rows) * 0.55 * e["font"]["size"], e["font"]["size"] * 1.2 * len(rows)
+            box = (mid[0] - w / 2, mid[1] - h / 2, mid[0] + w / 2, mid[1] + h / 2)
+            for nid, other in boxes.items():
+                assert not _overlap(box, other), f"label {e['label']!r} of {source} -> {target} is under {nid}"
+            for text, other in labels:
+                assert not _overlap(box, other), f"labels {e['label']!r} and {text!r} overlap"
+            labels.append((e["label"], box))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    from loaders.generate import generate
+    from loaders.pipeline import load_files
+
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, companies=400, seed=11)
+    s = EmbeddedStore()
+    load_files(s, folder)
+    return s
+
+
+def _companies(store: EmbeddedStore) -> list[Node]:
+    return sorted(store.iter_nodes("Company"), key=lambda n: n.id)
+
+
+def test_path_drawings_are_legible(generated: EmbeddedStore) -> None:
+    drawn = 0
+    for company in _companies(generated):
+        if company.is_client:
+            continue
+        answer = introductions(generated, company, k=8)
+        if len(answer.paths) >= 3:
+            for lang in ("zh", "en"):
+                assert_legible(paths_graph_html(answer.paths, lang))
+            found = exposure(generated, company, hops=2)
+            if found.hits:
+                assert_legible(exposure_html(found.hits, "zh"))
+            drawn += 1
+        if drawn == 4:
+            break
+    assert drawn == 4
+
+
+def test_neighbourhood_drawings_are_legible(generated: EmbeddedStore) -> None:
+    from ui.cached import build_neighbourhood
+
+    types = ["SERVES_AS", "HOLDS_SHARES", "SUPPLIES", "GUARANTEES", "LOCATED_IN"]
+    hubs = sorted(_companies(generated), key=lambda n: -len(generated.edges_of([n.id])))[:3]
+    for hub in hubs:
+        one = build_neighbourhood(generated, [hub.id], types, 25)
+        assert_legible(neighbourhood_html(one.nodes, one.edges, hub.id, "zh"))
+        two = build_neighbourhood(generated, list(one.nodes), types, 25)  # "one more hop"
+        html = neighbourhood_html(two.nodes, two.edges, hub.id, "en")
+        assert_legible(html)
+        assert len(graph_json(html)["nodes"]) <= 1 + FIRST_RING * 6  # capped, with "+M more" boxes
+
+
+def test_ownership_supply_and_guarantee_drawings_are_legible(generated: EmbeddedStore) -> None:
+    counts = Counter[str]()
+    for company in _companies(generated):
+        owners = ultimate_owners(generated, company, threshold=0.1)
+        html = ownership_html(
+            owners.company, [o for o in owners.owners if o.chains], actual_controller(generated, company), "zh"
+        )
+        if html and counts["ownership"] < 6:
+            assert_legible(html)
+            counts["ownership"] += 1
+        chain = supply_chain(generated, company, tiers=2)
+        if chain.suppliers and chain.customers and counts["supply"] < 4:
+            assert_legible(supply_chain_html(chain, "zh"))
+            counts["supply"] += 1
+        circles = circles_of(generated, company, neighbours=True)
+        chains = guarantee_chains(generated, company).chains
+        html = guarantee_html(company, circles, chains, "zh")
+        if html and counts["guarantee"] < 6:
+            assert_legible(html)
+            counts["guarantee"] += 1
+        if min(counts["ownership"], counts["supply"], counts["guarantee"]) >= 4:
+            break
+    assert counts["ownership"] >= 4 and counts["supply"] >= 4 and counts["guarantee"] >= 4, counts
+
+
+def test_park_drawing_is_legible(store: EmbeddedStore) -> None:
+    members = park_companies(store, PARK)
+    # the parks page draws at most 22 companies (two rings): names of every length
+    many = [Node(f"Company:{i}", "Company", str(i), "苏州工业园区某某科技有限公司"[: 4 + i % 10]) for i in range(22)]
+    assert_legible(park_html(members.park, many, "zh"))
+    assert_legible(park_html(members.park, many[:5], "en"))
+
+
+def test_layout_keeps_clear_of_a_node_in_the_way() -> None:
+    # three in a row: a straight line from the first to the third would run through the second
+    a, b, c = (Node(f"Company:{x}", "Company", x, name) for x, name in (("a", "甲"), ("b", "乙"), ("c", "丙")))
+    edges = [
+        Edge("SUPPLIES", a.id, b.id, {"amount": 1e6}),
+        Edge("SUPPLIES", b.id, c.id, {"amount": 2e6}),
+        Edge("SUPPLIES", a.id, c.id, {"amount": 3e6}),
+        Edge("SUPPLIES", c.id, a.id, {"amount": 4e6}),
+    ]
+    assert_legible(neighbourhood_html([a, b, c], edges, a.id, "zh"))
+
+
+def test_long_names_are_never_wrapped() -> None:
+    long_name = "苏州工业园区国际科技创新发展集团股份有限公司"
+    a = Node("Company:A", "Company", "A", long_name)
+    b = Node("Company:B", "Company", "B", "B Holdings International Limited")
+    nodes = by_id(
+        graph_json(neighbourhood_html([a, b], [Edge("HOLDS_SHARES", "Company:A", "Company:B", {})], "Company:A", "en"))[
+            "nodes"
+        ]
+    )
+    assert nodes["Company:A"]["widthConstraint"]["minimum"] >= len(long_name) * 2 * 0.55 * 15
+    assert "maximum" not in nodes["Company:B"]["widthConstraint"]

@@ -12,7 +12,7 @@ import itertools
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path as FilePath
 
 import streamlit as st
@@ -22,6 +22,7 @@ from graph.model import Edge, GraphStats, Node
 from graph.store import GraphStore
 from queries.common import list_prop
 from queries.connections import connections
+from queries.directory import Directory, client_directory
 from queries.guarantees import (
     Circle,
     Exposure,
@@ -101,6 +102,7 @@ def intro_answer(
     branch: str | None,
     include_closed: bool,
     include_blacklisted: bool,
+    include_state_holders: bool = False,
 ) -> PathAnswer:
     """Who can introduce us to the company with id ``prospect``."""
     target = _store.get_nodes([prospect])[prospect]
@@ -115,6 +117,7 @@ def intro_answer(
         branch=branch,
         include_closed=include_closed,
         include_blacklisted=include_blacklisted,
+        include_state_holders=include_state_holders,
     )
 
 
@@ -153,30 +156,10 @@ def stats(_store: GraphStore, key: str) -> GraphStats:
     return _store.stats()
 
 
-@dataclass(frozen=True)
-class Directory:
-    """Relationship managers and branches of the bank's clients, for the filters."""
-
-    managers: list[str] = field(default_factory=list)
-    branches: list[str] = field(default_factory=list)
-    complete: bool = True
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def directory(_store: GraphStore, key: str) -> Directory:
     """Every manager and branch named on a client (empty and incomplete when the store cannot list nodes)."""
-    managers: set[str] = set()
-    branches: set[str] = set()
-    try:
-        for n in _store.iter_nodes("Company"):
-            if n.is_client:
-                if n.manager:
-                    managers.add(n.manager)
-                if n.branch:
-                    branches.add(n.branch)
-    except NotImplementedError:
-        return Directory(complete=False)
-    return Directory(sorted(managers), sorted(branches))
+    return client_directory(_store)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from graph.settings import redact_credentials
 from graph.store import GraphStore
 from ui.i18n import Lang, t
 
@@ -27,7 +28,7 @@ class StoreInfo:
             return t("app.store_demo", lang, companies=f"{self.companies:,}")
         if self.kind == "embedded":
             return t("app.store_embedded", lang, path=self.path)
-        return t("app.store_neo4j", lang, uri=self.uri, database=self.database)
+        return t("app.store_neo4j", lang, uri=redact_credentials(self.uri), database=self.database)
 
 
 @dataclass(frozen=True)

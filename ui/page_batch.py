@@ -11,7 +11,6 @@ instead of showing stale numbers.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +18,13 @@ import pandas as pd
 import streamlit as st
 
 from graph.errors import GuanxiError, InvalidParameter, LoadError
+from loaders import export
 from queries.batch import BatchResult, batch_reach
 from queries.matching import MatchReport, MatchRow
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
-from ui.widgets import PathFilters, colon, csv_bytes, md, one_language, path_chain, path_filters
+from ui.widgets import PathFilters, colon, csv_bytes, md, one_language, path_chain, path_filters, tm
 
 STATE_LIST = "batch_list"
 STATE_RESULT = "batch_result"
@@ -131,7 +131,7 @@ def matched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
                 t("col.company", lang): r.node.name if r.node else "",
                 t("col.uscc", lang): r.node.key if r.node else "",
                 t("col.method", lang): method_name(r.method, lang),
-                t("col.score", lang): f"{r.score:.0f}" if r.method == "fuzzy" and r.score is not None else "",
+                t("col.score", lang): round(r.score) if r.method == "fuzzy" and r.score is not None else None,
                 t("col.client", lang): t("yes", lang) if r.node is not None and r.node.is_client else "",
                 t("col.note", lang): notes_in(r.note, lang),
             }
@@ -291,12 +291,8 @@ def table_height(rows: int, most: int = 460) -> int:
 
 
 def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook with one sheet per table."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as book:
-        for name, frame in sheets.items():
-            frame.to_excel(book, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
+    """An .xlsx workbook with one sheet per table, no cell a formula (:mod:`loaders.export`)."""
+    return export.excel_bytes(sheets)
 
 
 def show_result(result: BatchResult, lang: Lang) -> None:
@@ -390,7 +386,7 @@ def run_batch(ctx: Context, report: MatchReport, filters: PathFilters) -> BatchR
             progress=step,
         )
     except GuanxiError as exc:
-        st.error(t("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=exc))
         return None
     finally:
         bar.empty()
@@ -409,10 +405,10 @@ def render(ctx: Context) -> None:
     try:
         report = cached.match_upload(ctx.store, ctx.key, chosen.name, chosen.data)
     except LoadError as exc:
-        st.error(t("batch.unreadable", lang, error=exc))
+        st.error(tm("batch.unreadable", lang, error=exc))
         return
     except InvalidParameter as exc:
-        st.error(t("batch.no_columns", lang, error=exc))
+        st.error(tm("batch.no_columns", lang, error=exc))
         return
     show_matching(report, chosen, lang)
     if not report.rows:

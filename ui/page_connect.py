@@ -9,7 +9,17 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import t
 from ui.render import paths_graph_height, paths_graph_html
-from ui.widgets import answer_frame, downloads, entity_picker, path_cards, path_filters, show_graph
+from ui.widgets import (
+    answer_frame,
+    downloads,
+    entity_picker,
+    md,
+    one_language,
+    path_cards,
+    path_filters,
+    show_graph,
+    tm,
+)
 
 ENDS = ("Company", "Person")
 
@@ -49,15 +59,15 @@ def render(ctx: Context) -> None:
             include_blacklisted=filters.include_blacklisted,
         )
     except GuanxiError as exc:
-        st.error(t("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=exc))
         return
     if not answer.paths:
         st.warning(t("connect.empty", lang))
         for note in answer.notes:
-            st.info(note)
+            st.info(md(one_language(note, lang)))
         st.markdown(t("connect.try", lang))
         return
-    st.markdown(f"**{t('connect.found', lang, a=a.name, b=b.name, n=len(answer.paths))}**")
+    st.markdown(f"**{tm('connect.found', lang, a=a.name, b=b.name, n=len(answer.paths))}**")
     path_cards(answer, lang, introductions=False, explore="connect_go")
     st.markdown(f"#### {t('graph.title', lang)}")
     height = paths_graph_height(answer.paths)

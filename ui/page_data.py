@@ -13,12 +13,13 @@ import streamlit as st
 from graph.errors import GuanxiError, LoadRefused
 from graph.model import GraphStats
 from loaders.columns_doc import columns_markdown
+from loaders.export import csv_bytes
 from loaders.report import LoadReport
 from queries.format import kind
 from ui import cached
 from ui.context import Context
 from ui.i18n import STRINGS, Lang, t
-from ui.widgets import colon, md
+from ui.widgets import colon, md, tm
 
 STATE_REPORT = "data_report"
 
@@ -71,7 +72,7 @@ def load_uploads(
     def report_progress(done: int, total: int, stage: str) -> None:
         if progress is not None:
             fraction = 0.0 if total <= 0 else min(1.0, done / total)
-            progress.progress(fraction, text=t("data.loading", lang, file=stage))
+            progress.progress(fraction, text=tm("data.loading", lang, file=stage))
 
     with tempfile.TemporaryDirectory(prefix="guanxi-upload-") as tmp:
         folder = Path(tmp)
@@ -148,14 +149,14 @@ def show_report(report: LoadReport, lang: Lang) -> None:
     (st.success if report.ok else st.warning)(done)
     st.dataframe(files_frame(report, lang), hide_index=True, width="stretch")
     if report.ignored_files:
-        st.caption(t("data.ignored", lang, files=", ".join(report.ignored_files)))
+        st.caption(tm("data.ignored", lang, files=", ".join(report.ignored_files)))
     if report.rejects:
         st.markdown(f"**{t('data.rejects', lang)}**")
         frame = rejects_frame(report, lang)
         st.dataframe(frame, hide_index=True, width="stretch")
         st.download_button(
             t("data.rejects_download", lang),
-            frame.to_csv(index=False).encode("utf-8-sig"),
+            csv_bytes(frame),
             "rejects.csv",
             "text/csv",
             key="data_rejects_csv",
@@ -211,10 +212,10 @@ def render(ctx: Context) -> None:
                 )
                 st.session_state[STATE_REPORT] = report
             except LoadRefused as exc:
-                st.error(t("data.refused", lang, error=str(exc).splitlines()[0]))
+                st.error(tm("data.refused", lang, error=str(exc).splitlines()[0]))
                 st.session_state[STATE_REPORT] = exc.report
             except GuanxiError as exc:
-                st.error(t("data.failed", lang, error=exc))
+                st.error(tm("data.failed", lang, error=exc))
                 st.session_state.pop(STATE_REPORT, None)
             finally:
                 bar.empty()

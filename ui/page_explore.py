@@ -13,12 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from graph.model import Node
+from queries.explain import edge_label
 from queries.format import kind
 from ui import cached
 from ui.context import Context
 from ui.i18n import t
-from ui.render import edge_details, edge_label, neighbourhood_html, node_facts
-from ui.widgets import describe_node, entity_picker, goto, kind_name, show_graph
+from ui.render import edge_details, neighbourhood_html, node_facts
+from ui.widgets import describe_node, entity_picker, goto, kind_name, md, show_graph, tm
 
 GRAPH_HEIGHT = 600
 #: no further expansion once the view holds this many nodes
@@ -73,7 +74,7 @@ def render(ctx: Context) -> None:
         if asked is not None:
             goto("explore", asked)
         else:
-            st.warning(t("explore.unknown_entity", lang, entity=wanted))
+            st.warning(tm("explore.unknown_entity", lang, entity=wanted))
     example = cached.showcase(ctx.store, ctx.key)
     centre = entity_picker(ctx, "explore", t("explore.centre", lang), default=example.prospect)
     if centre is None:
@@ -125,7 +126,7 @@ def render(ctx: Context) -> None:
     )
     for cut in view.capped:
         name = view.nodes[cut.node].name if cut.node in view.nodes else cut.node
-        st.caption(t("explore.capped", lang, name=name, total=cut.total, shown=cut.shown))
+        st.caption(tm("explore.capped", lang, name=name, total=cut.total, shown=cut.shown))
     if not view.edges:
         st.info(t("explore.no_edges", lang))
     show_graph(neighbourhood_html(view.nodes, view.edges, centre.id, lang, height=GRAPH_HEIGHT), GRAPH_HEIGHT)
@@ -133,7 +134,7 @@ def render(ctx: Context) -> None:
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"#### {t('explore.details', lang)}")
-        st.markdown(f"**{centre.name}**")
+        st.markdown(f"**{md(centre.name)}**")
         st.dataframe(details_frame(centre, ctx), hide_index=True, width="stretch")
     with right:
         st.markdown(f"#### {t('explore.edges', lang)}")

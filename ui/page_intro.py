@@ -9,7 +9,17 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import t
 from ui.render import paths_graph_height, paths_graph_html
-from ui.widgets import answer_frame, downloads, entity_picker, path_cards, path_filters, show_graph
+from ui.widgets import (
+    answer_frame,
+    downloads,
+    entity_picker,
+    md,
+    one_language,
+    path_cards,
+    path_filters,
+    show_graph,
+    tm,
+)
 
 
 def render(ctx: Context) -> None:
@@ -40,21 +50,23 @@ def render(ctx: Context) -> None:
             branch=filters.branch,
             include_closed=filters.include_closed,
             include_blacklisted=filters.include_blacklisted,
+            include_state_holders=filters.include_state_holders,
         )
     except GuanxiError as exc:
-        st.error(t("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=exc))
         return
     st.session_state["intro_result_target"] = answer.target.id
-    st.subheader(t("intro.target", lang, name=answer.target.name, key=answer.target.key))
+    st.subheader(tm("intro.target", lang, name=answer.target.name, key=answer.target.key))
     if not answer.paths:
         st.warning(t("intro.empty", lang))
         for note in answer.notes:
-            st.info(note)
+            st.info(md(one_language(note, lang)))
         st.markdown(t("intro.try", lang))
         return
     for note in answer.notes:
-        st.info(note)
+        st.info(md(one_language(note, lang)))
     st.markdown(f"**{t('intro.found', lang, n=len(answer.paths))}**")
+    st.caption(t("intro.legend", lang))
     path_cards(answer, lang, introductions=True, explore="intro_go")
     st.markdown(f"#### {t('graph.title', lang)}")
     height = paths_graph_height(answer.paths)

@@ -13,13 +13,12 @@ import streamlit as st
 from graph.errors import GuanxiError
 from graph.model import Node
 from queries.common import list_prop
-from queries.format import money
 from queries.parks import ParkCompanies, ParkLead, ParkSummary
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.render import park_height, park_html
-from ui.widgets import list_sep, md, show_graph, status_text
+from ui.widgets import list_sep, md, number_columns, show_graph, status_text, tm, wan
 
 #: at most this many companies are drawn around a park (clients first; two full rings); the table lists all
 DRAWN = 22
@@ -60,7 +59,7 @@ def companies_frame(park: ParkCompanies, lang: Lang) -> pd.DataFrame:
                 t("col.manager", lang): c.manager or "",
                 t("col.branch", lang): c.branch or "",
                 t("col.industry", lang): str(c.get("industry") or ""),
-                t("col.capital", lang): money(c.get("registered_capital"), lang) if c.get("registered_capital") else "",
+                t("col.capital", lang): wan(c.get("registered_capital")),
                 t("col.status", lang): status_text(c, lang),
             }
             for c in park.companies
@@ -120,7 +119,7 @@ def show_park(ctx: Context, summary: ParkSummary, include_closed: bool) -> None:
     park = cached.members(ctx.store, ctx.key, summary.park.id)
     leads = cached.leads_in_park(ctx.store, ctx.key, summary.park.id, include_closed)
     node = park.park
-    st.subheader(node.name)
+    st.subheader(md(node.name))
     facts = [str(node.get("level") or ""), place(node, lang), list_sep(lang).join(list_prop(node.props, "industries"))]
     st.caption("　·　".join(md(f) for f in facts if f))
     a, b, c = st.columns(3)
@@ -137,7 +136,11 @@ def show_park(ctx: Context, summary: ParkSummary, include_closed: bool) -> None:
     show_graph(park_html(park.park, park.companies[:DRAWN], lang, height=height), height)
     st.markdown(f"**{t('parks.company_list', lang)}**")
     st.dataframe(
-        companies_frame(park, lang), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(park.companies))
+        companies_frame(park, lang),
+        hide_index=True,
+        width="stretch",
+        height=min(400, 38 + 35 * len(park.companies)),
+        column_config=number_columns(lang, amounts=[t("col.capital", lang)]),
     )
     st.markdown(f"#### {t('parks.lead_title', lang)}")
     st.caption(t("parks.lead_help", lang))
@@ -165,7 +168,7 @@ def render(ctx: Context) -> None:
     try:
         found = search(ctx)
     except (GuanxiError, NotImplementedError) as exc:
-        st.error(t("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=exc))
         return
     if not found:
         if cached.parks(ctx.store, ctx.key, "", "", ""):

@@ -32,7 +32,17 @@ from ui.render import (
     ownership_height,
     ownership_html,
 )
-from ui.widgets import entity_picker, kind_name, list_sep, md, one_language, show_graph, status_text
+from ui.widgets import (
+    entity_picker,
+    kind_name,
+    list_sep,
+    md,
+    number_columns,
+    one_language,
+    show_graph,
+    status_text,
+    tm,
+)
 
 #: at most this many paths to flagged entities are drawn, the nearest (the table lists all)
 EXPOSURE_DRAWN = 12
@@ -98,7 +108,7 @@ def show_owners(ubo: UltimateOwners, lang: Lang) -> None:
         st.info(t("related.no_owners", lang, threshold=percent(ubo.threshold)))
     if ubo.unknown:
         names = list_sep(lang).join(n.name for n in ubo.unknown)
-        st.warning(t("related.unknown_owners", lang, names=names))
+        st.warning(tm("related.unknown_owners", lang, names=names))
     for note in ubo.notes:
         if not note.startswith(OWNERSHIP_PREFIX):
             st.caption(md(one_language(note, lang)))
@@ -129,7 +139,7 @@ def group_frame(group: ControlGroup, lang: Lang) -> pd.DataFrame:
                 t("col.company", lang): m.company.name,
                 t("col.uscc", lang): m.company.key,
                 t("col.controlled_by", lang): m.parent.name,
-                t("col.stake", lang): percent(m.ratio),
+                t("col.stake", lang): m.ratio,
                 t("col.rule", lang): t(f"related.rule.{m.rule}", lang),
                 t("col.depth", lang): m.depth,
                 t("col.client", lang): t("yes", lang) if m.company.is_client else "",
@@ -154,7 +164,11 @@ def show_group(group: ControlGroup, company: Node, lang: Lang) -> None:
         st.caption(t("related.group_alone", lang))
     if group.members:
         st.dataframe(
-            group_frame(group, lang), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(group.members))
+            group_frame(group, lang),
+            hide_index=True,
+            width="stretch",
+            height=min(400, 38 + 35 * len(group.members)),
+            column_config=number_columns(lang, shares=[t("col.stake", lang)]),
         )
 
 
@@ -305,7 +319,7 @@ def show_exposure(ctx: Context, company: Node, hops: int, kinds: tuple[str, ...]
     st.markdown(f"#### {t('related.exposure', lang, hops=hops)}")
     found = cached.exposed(ctx.store, ctx.key, company.id, hops, kinds)
     if found.own_flags:
-        st.error(t("related.own_flags", lang, name=company.name, flags=flag_words(found.own_flags, lang)))
+        st.error(tm("related.own_flags", lang, name=company.name, flags=flag_words(found.own_flags, lang)))
     if not found.hits:
         st.success(t("related.no_exposure", lang, hops=hops))
         st.caption(t("related.exposure_try", lang))
@@ -364,13 +378,13 @@ def render(ctx: Context) -> None:
     company = entity_picker(ctx, "related", t("related.company", lang), labels=("Company",), default=example)
     if company is None:
         return
-    st.subheader(t("related.company_title", lang, name=company.name, key=company.key))
+    st.subheader(tm("related.company_title", lang, name=company.name, key=company.key))
     try:
         ubo = cached.owners(ctx.store, ctx.key, company.id, threshold)
         group = cached.group(ctx.store, ctx.key, company.id)
         parties = cached.related(ctx.store, ctx.key, company.id, threshold)
     except GuanxiError as exc:
-        st.error(t("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=exc))
         return
     ctrl = group.controller
     left, right = st.columns([3, 2])

@@ -3,6 +3,8 @@ and the core enterprises it serves."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -14,14 +16,21 @@ from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.render import LEGEND_BELOW, supply_chain_height, supply_chain_html, supply_view
-from ui.widgets import colon, downloads, entity_picker, list_sep, md, one_language, show_graph, status_text
+from ui.widgets import (
+    colon,
+    downloads,
+    entity_picker,
+    list_sep,
+    md,
+    number_columns,
+    one_language,
+    show_graph,
+    status_text,
+    tm,
+    wan,
+)
 
 MAX_TIERS = 4
-
-
-def share_text(share: float | None) -> str:
-    """A share as a percentage with at most one decimal; empty when unknown."""
-    return "" if share is None else percent(round(share, 3))
 
 
 def money_text(amount: float | None, lang: Lang) -> str:
@@ -32,6 +41,11 @@ def money_text(amount: float | None, lang: Lang) -> str:
 def _near(link: SupplyLink, partner: Partner) -> Node:
     """The end of ``link`` nearer the company (the partner one tier before)."""
     return link.customer if link.supplier.id == partner.company.id else link.supplier
+
+
+def amounts(lang: Lang) -> dict[str, Any]:
+    """The amount (in 万元) and share columns of the tier and lead tables: numbers, formatted for display."""
+    return number_columns(lang, amounts=[t("col.amount", lang)], shares=[t("col.share", lang)])
 
 
 def tier_frame(partners: tuple[Partner, ...], core: set[str], lang: Lang) -> pd.DataFrame:
@@ -47,11 +61,11 @@ def tier_frame(partners: tuple[Partner, ...], core: set[str], lang: Lang) -> pd.
                 t("col.client", lang): t("yes", lang) if p.company.is_client else "",
                 t("col.manager", lang): p.company.manager or "",
                 t("col.core", lang): "★" if p.company.id in core else "",
-                t("col.amount", lang): money_text(p.amount, lang),
-                t("col.share", lang): share_text(share),
+                t("col.amount", lang): wan(p.amount),
+                t("col.share", lang): share,
                 t("col.via", lang): _near(link, p).name if p.tier > 1 else "",
                 t("col.product", lang): link.product or "",
-                t("col.year", lang): str(link.year) if link.year is not None else "",
+                t("col.year", lang): link.year,
                 t("col.status", lang): status_text(p.company, lang),
             }
         )
@@ -97,8 +111,8 @@ def leads_frame(leads: tuple[Lead, ...], lang: Lang) -> pd.DataFrame:
                 t("col.role", lang): t(f"supply.role.{lead.role}", lang),
                 t("col.tier", lang): anchor.tier,
                 t("col.via", lang): anchor.via.name if anchor.via is not None else "",
-                t("col.amount", lang): money_text(lead.amount, lang),
-                t("col.share", lang): share_text(anchor.share),
+                t("col.amount", lang): wan(lead.amount),
+                t("col.share", lang): anchor.share,
                 t("col.industry", lang): str(lead.company.get("industry") or ""),
             }
         )
@@ -158,7 +172,8 @@ def show_tiers(chain: SupplyChain, core_share: float, lang: Lang) -> None:
     st.caption(t("supply.share_help", lang))
     for tab, (_, partners, core) in zip(st.tabs([label for label, _, _ in tabs]), tabs, strict=True):
         with tab:
-            st.dataframe(tier_frame(partners, core, lang), hide_index=True, width="stretch")
+            frame = tier_frame(partners, core, lang)
+            st.dataframe(frame, hide_index=True, width="stretch", column_config=amounts(lang))
 
 
 def show_leads(ctx: Context, company: Node, tiers: int, is_core: bool) -> None:
@@ -177,7 +192,13 @@ def show_leads(ctx: Context, company: Node, tiers: int, is_core: bool) -> None:
         st.info(t("supply.no_leads", lang, tiers=tiers))
         return
     st.markdown(t("supply.leads_found", lang, n=len(leads)))
-    st.dataframe(leads_frame(leads, lang), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(leads)))
+    st.dataframe(
+        leads_frame(leads, lang),
+        hide_index=True,
+        width="stretch",
+        height=min(420, 38 + 35 * len(leads)),
+        column_config=amounts(lang),
+    )
 
 
 def show_served(ctx: Context, company: Node, tiers: int) -> None:
@@ -186,7 +207,7 @@ def show_served(ctx: Context, company: Node, tiers: int) -> None:
     st.markdown(f"#### {t('supply.served', lang)}")
     service = cached.served(ctx.store, ctx.key, company.id, tiers)
     if service.own_reason:
-        st.caption(t("supply.is_core", lang, reason=one_language(service.own_reason, lang)))
+        st.caption(tm("supply.is_core", lang, reason=one_language(service.own_reason, lang)))
     if not service.served:
         st.info(t("supply.serves_none", lang, tiers=tiers))
         return
@@ -218,9 +239,9 @@ def render(ctx: Context) -> None:
         chain = cached.supply(ctx.store, ctx.key, company.id, tiers)
         census = cached.core_census(ctx.store, ctx.key)
     except (GuanxiError, NotImplementedError) as exc:
-        st.error(t("error.generic", lang, error=exc))
+        st.error(tm("error.generic", lang, error=exc))
         return
-    st.subheader(t("supply.company_title", lang, name=company.name, key=company.key))
+    st.subheader(tm("supply.company_title", lang, name=company.name, key=company.key))
     facts = []
     if company.is_client:
         facts.append(t("supply.client", lang, manager=md(company.manager or t("card.none", lang))))

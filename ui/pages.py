@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 from ui import (
     page_batch,
+    page_board,
     page_connect,
     page_data,
+    page_events,
     page_explore,
     page_intro,
+    page_leads,
     page_parks,
     page_related,
     page_supply,
@@ -40,6 +43,9 @@ PAGES: tuple[Page, ...] = (
     Page("supply", "nav.supply", ":material/account_tree:", page_supply.render),
     Page("related", "nav.related", ":material/policy:", page_related.render),
     Page("parks", "nav.parks", ":material/apartment:", page_parks.render),
+    Page("events", "nav.events", ":material/campaign:", page_events.render),
+    Page("leads", "nav.leads", ":material/assignment_ind:", page_leads.render),
+    Page("board", "nav.board", ":material/monitoring:", page_board.render),
     Page("data", "nav.data", ":material/database:", page_data.render),
 )
 BY_KEY: dict[str, Page] = {p.key: p for p in PAGES}

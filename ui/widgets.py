@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import io
+import math
+import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from graph.model import Node, Path
+from loaders import export
+from loaders.export import visible_controls
+from queries.explain import path_text
 from queries.format import kind, status
 from queries.paths import PathAnswer
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
-from ui.render import CLOSED_STATUSES, edge_label, node_category
+from ui.render import CLOSED_STATUSES, node_category
 
 #: extra pixels around a drawing so the iframe never scrolls
 FRAME_PADDING = 16
@@ -71,7 +77,7 @@ def entity_picker(
         if held is not None and held.name == text.strip() and (not labels or held.label in labels):
             hits = [held, *hits]
     if not hits:
-        st.warning(t("search.none", ctx.lang, text=text.strip()))
+        st.warning(tm("search.none", ctx.lang, text=text.strip()))
         return None
     by_id = {n.id: n for n in hits}
     choice = st.selectbox(
@@ -111,7 +117,7 @@ def explore_buttons(nodes: Sequence[Node], lang: Lang, key: str) -> None:
         st.caption(t("explore.open_help", lang))
         for i, n in enumerate({n.id: n for n in nodes}.values()):
             st.button(
-                describe_node(n, lang),
+                md(describe_node(n, lang)),
                 key=f"{key}_{i}",
                 on_click=open_in_explore,
                 args=(n,),
@@ -140,6 +146,7 @@ class PathFilters:
     include_blacklisted: bool
     manager: str | None = None
     branch: str | None = None
+    include_state_holders: bool = False
 
 
 def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
@@ -199,26 +206,74 @@ def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
                 branch = b.strip() or None
         closed = st.checkbox(t("filter.include_closed", lang), key=f"{prefix}_closed", persist_state="session")
         black = st.checkbox(t("filter.include_blacklisted", lang), key=f"{prefix}_black", persist_state="session")
-    return PathFilters(tuple(kinds), int(max_hops), float(min_warmth), int(k), closed, black, manager, branch)
+        state = (
+            st.checkbox(t("filter.include_state_holders", lang), key=f"{prefix}_state", persist_state="session")
+            if scope
+            else False
+        )
+    return PathFilters(tuple(kinds), int(max_hops), float(min_warmth), int(k), closed, black, manager, branch, state)
 
 
 def path_chain(path: Path, lang: Lang) -> str:
     """``A —董事长→ 张三 —董事→ B``: each hop with its label, the arrow in the true direction."""
-    parts = [path.nodes[0].name]
-    for i, edge in enumerate(path.edges):
-        label = edge_label(edge, lang)
-        forward = edge.source == path.nodes[i].id
-        parts.append(f" —{label}→ " if forward else f" ←{label}— ")
-        parts.append(path.nodes[i + 1].name)
-    return "".join(parts)
+    return path_text(path, lang)
 
 
-_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
+#: every ASCII punctuation character: CommonMark lets each be escaped with a backslash, shown as itself
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in string.punctuation})
 
 
-def md(text: str) -> str:
-    """``text`` with Markdown's special characters escaped (names come from the data)."""
-    return text.translate(_MARKDOWN_SPECIALS)
+#: an invisible character that ends a word, to break autolinks and short codes (see :func:`md`)
+WORD_JOINER = "\u2060"
+#: where a word joiner goes: before a ``:`` after a letter (``https:``, ``:smile:``), after ``www``, before ``@``
+_AUTOLINK_PARTS = re.compile(r"(?<=[A-Za-z])(?=:)|(?i:(?<=www))(?=\.)|(?=@)")
+
+
+def md(text: object) -> str:
+    r"""``text`` shown as itself wherever Streamlit renders Markdown (markdown, captions, alerts, labels).
+
+    Names, notes and errors come from the data: a company named
+    ``[点我登录](https://evil.example/login)`` must not become a link, nor
+    ``![b](http://e/b.png)`` an image the browser fetches, ``<img ...>`` HTML,
+    ``$x$`` maths, ``:red[x]`` colour, ``www.evil.example`` an autolink or a
+    leading ``#`` a heading. Every ASCII punctuation character is escaped
+    (CommonMark shows an escaped character as itself) and control characters
+    are written as visible escapes (a new line would end the bold text).
+
+    Escapes do not stop GitHub's autolinks (``https://…``, ``www.…``, ``a@b.cn``)
+    nor emoji short codes, which Streamlit finds in the text after unescaping:
+    an invisible word joiner (U+2060) before a scheme's ``:``, after ``www``
+    and before ``@`` breaks them, and the name still reads the same.
+
+    >>> print(md("[点我](http://e.example) <b>").replace(WORD_JOINER, "+"))
+    \[点我\]\(http+\:\/\/e\.example\) \<b\>
+    """
+    return _AUTOLINK_PARTS.sub(WORD_JOINER, visible_controls(str(text))).translate(_MARKDOWN_SPECIALS)
+
+
+def tm(key: str, lang: Lang, /, **params: object) -> str:
+    """:func:`ui.i18n.t` for text shown as Markdown: every parameter but numbers passes through :func:`md`."""
+    return t(key, lang, **{k: v if isinstance(v, int | float) else md(v) for k, v in params.items()})
+
+
+#: amounts in tables are numbers in 万元 (CNY 10,000), the unit a Chinese bank reads, so that they sort as numbers
+AMOUNT_UNIT = 10_000
+
+
+def wan(amount: object) -> float | None:
+    """An amount in yuan as a number of 万元 for a table column (None when unknown or not a number)."""
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount):
+        return None
+    return round(amount / AMOUNT_UNIT, 2)
+
+
+def number_columns(lang: Lang, *, amounts: Sequence[str] = (), shares: Sequence[str] = ()) -> dict[str, Any]:
+    """``column_config`` for ``st.dataframe``: amount columns (numbers in 万元, the unit in the header) and
+    share columns (fractions shown as percentages) stay numeric, so a click on the header sorts them by value."""
+    unit = "（万元）" if lang == "zh" else " (CNY 10k)"
+    config: dict[str, Any] = {c: st.column_config.NumberColumn(f"{c}{unit}", format="localized") for c in amounts}
+    config.update({c: st.column_config.NumberColumn(c, format="percent") for c in shares})
+    return config
 
 
 def list_sep(lang: Lang) -> str:
@@ -267,6 +322,12 @@ def path_cards(answer: PathAnswer, lang: Lang, *, introductions: bool, explore: 
                 )
                 st.markdown(md(p.sentence_zh if lang == "zh" else p.sentence_en))
                 st.caption(f"{t('card.chain', lang)}{c}{md(path_chain(p.path, lang))}")
+                if p.arithmetic is not None:
+                    st.caption(f"{t('card.arithmetic', lang)}{c}{md(p.arithmetic.text(lang))}")
+                if p.more:
+                    with st.expander(tm("card.more", lang, n=len(p.more), name=p.introducer.name)):
+                        for m in p.more:
+                            st.markdown(f"- {m.warmth:.2f} · {md(m.sentence_zh if lang == 'zh' else m.sentence_en)}")
                 if explore is not None:
                     explore_buttons(p.path.nodes, lang, f"{explore}_{p.rank}")
 
@@ -295,20 +356,27 @@ def answer_frame(answer: PathAnswer, lang: Lang, *, introductions: bool = True) 
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV that Excel opens with Chinese intact (UTF-8 with BOM)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """CSV that Excel opens with Chinese intact (UTF-8 with BOM), formulas neutralised (:mod:`loaders.export`)."""
+    return export.csv_bytes(frame)
 
 
 def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
-    """An .xlsx workbook with one sheet."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return buffer.getvalue()
+    """An .xlsx workbook with one sheet, no cell a formula (:mod:`loaders.export`)."""
+    return export.excel_bytes({sheet: frame})
+
+
+def file_stem(text: str) -> str:
+    """A download's file name from data (a person's key may hold anything): letters, digits, ``-_.`` only.
+
+    >>> file_stem("connections-p/../1-<x>")
+    'connections-p_.._1-_x_'
+    """
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:120] or "export"
 
 
 def downloads(frame: pd.DataFrame, basename: str, lang: Lang, key: str) -> None:
-    """CSV and Excel download buttons for ``frame``."""
+    """CSV and Excel download buttons for ``frame`` (``basename`` may hold keys from the data: made safe)."""
+    basename = file_stem(basename)
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
         t("download.csv", lang),

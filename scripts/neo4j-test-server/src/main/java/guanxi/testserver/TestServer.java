@@ -39,8 +39,12 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
  *
  * <pre>
  * java -cp "target/classes:target/lib/*" guanxi.testserver.TestServer \
- *     --home DIR --port PORT --password SECRET [--pagecache 256m] [--watch-stdin]
+ *     --home DIR --port PORT [--pagecache 256m] [--watch-stdin]
  * </pre>
+ *
+ * <p>The password of the built-in {@code neo4j} user comes from the environment variable
+ * {@value #PASSWORD_VARIABLE}, never from the command line: a command line is visible to every
+ * user in {@code ps}, and Neo4j writes it (the {@code sun.java.command} property) to its debug log.
  *
  * <p>{@code --home} is the Neo4j home directory; databases, transaction logs and Neo4j's own
  * log files live below it, so starting again on the same directory keeps the data (including
@@ -58,6 +62,9 @@ public final class TestServer {
 
     /** Marker printed (followed by the Bolt URI) once the server is ready for clients. */
     public static final String READY_PREFIX = "GUANXI-NEO4J-READY ";
+
+    /** The environment variable holding the password of the built-in user. */
+    public static final String PASSWORD_VARIABLE = "GUANXI_TEST_SERVER_PASSWORD";
 
     private static final String HOST = "127.0.0.1";
     private static final String ADMIN_USER = "neo4j";
@@ -82,11 +89,11 @@ public final class TestServer {
     public static void main(String[] args) {
         Options options;
         try {
-            options = parse(args);
+            options = parse(args, System.getenv(PASSWORD_VARIABLE));
         } catch (UsageException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println(
-                    "usage: TestServer --home DIR --port PORT --password SECRET"
+                    "usage: " + PASSWORD_VARIABLE + "=SECRET TestServer --home DIR --port PORT"
                             + " [--pagecache SIZE] [--watch-stdin]");
             System.exit(2);
             return;
@@ -251,10 +258,9 @@ public final class TestServer {
         System.exit(0);
     }
 
-    private static Options parse(String[] args) throws UsageException {
+    private static Options parse(String[] args, String password) throws UsageException {
         Path home = null;
         Integer port = null;
-        String password = null;
         long pagecache = DEFAULT_PAGECACHE_BYTES;
         boolean watchStdin = false;
         for (int i = 0; i < args.length; i++) {
@@ -262,17 +268,16 @@ public final class TestServer {
             switch (arg) {
                 case "--home" -> home = Path.of(value(args, ++i, arg)).toAbsolutePath();
                 case "--port" -> port = parsePort(value(args, ++i, arg));
-                case "--password" -> password = value(args, ++i, arg);
                 case "--pagecache" -> pagecache = parseSize(value(args, ++i, arg));
                 case "--watch-stdin" -> watchStdin = true;
                 default -> throw new UsageException("unknown argument: " + arg);
             }
         }
-        if (home == null || port == null || password == null) {
-            throw new UsageException("--home, --port and --password are required");
+        if (home == null || port == null) {
+            throw new UsageException("--home and --port are required");
         }
-        if (password.isEmpty()) {
-            throw new UsageException("--password must not be empty");
+        if (password == null || password.isEmpty()) {
+            throw new UsageException("set the password in the environment variable " + PASSWORD_VARIABLE);
         }
         return new Options(home, port, password, pagecache, watchStdin);
     }
