@@ -22,7 +22,7 @@ import streamlit as st
 from graph.errors import GuanxiError
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
-from ui.context import Context, StoreInfo
+from ui.context import Context, Opened, StoreInfo
 from ui.i18n import LANG_NAMES, LANGS, Lang, as_lang, t
 from ui.pages import BY_KEY, PAGES
 from ui.widgets import tm
@@ -56,8 +56,13 @@ def demo_companies() -> int:
 
 
 @st.cache_resource(show_spinner=False)
-def open_configured_store(config: tuple[tuple[str, str], ...]) -> tuple[GraphStore, StoreInfo]:
+def open_configured_store(config: tuple[tuple[str, str], ...]) -> Opened:
     """The store the environment names, or the demo store; opened once per configuration."""
+    store, info = _open(config)
+    return Opened(store, info)
+
+
+def _open(config: tuple[tuple[str, str], ...]) -> tuple[GraphStore, StoreInfo]:
     env = dict(config)
     settings = Settings.from_env()
     if env["GUANXI_STORE"] or env["NEO4J_URI"] or env["GUANXI_BACKEND"] == "neo4j":
@@ -117,17 +122,26 @@ def main() -> None:
     message = t("app.loading_demo", lang, companies=f"{demo_companies():,}") if demo else t("app.loading_store", lang)
     try:
         with st.spinner(message):
-            store, info = open_configured_store(config)
+            opened = open_configured_store(config)
+            loading_allowed = Settings.from_env().loading_allowed
     except (GuanxiError, ImportError, OSError) as exc:
         st.error(tm("app.store_error", lang, error=redact_credentials(str(exc))))
         st.stop()
+    store, info = opened.store, opened.info
     with st.sidebar:
         page = choose_page(lang)
         st.caption(tm("app.store_caption", lang, store=info.describe(lang)))
     st.query_params.update({"page": page, "lang": lang})
     if page != "explore":
         st.query_params.pop("entity", None)  # only the Explore page opens on an entity from the address
-    ctx = Context(store=store, key=f"{info.kind}:{id(store)}", info=info, lang=lang)
+    ctx = Context(
+        store=store,
+        key=f"{info.kind}:{id(store)}",
+        info=info,
+        lang=lang,
+        loading_allowed=loading_allowed,
+        opened=opened,
+    )
     BY_KEY[page].render(ctx)
 
 

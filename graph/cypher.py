@@ -53,10 +53,19 @@ FORMER_SEP = "\x1f"
 LOOPS = "_loops"
 #: creation order of nodes and relationships (the embedded store's iteration order)
 SEQ = "_seq"
+#: the load generation that last wrote a node or relationship (a replace writes a new one, then
+#: deletes the older ones); missing on graphs written before generations, which count as generation 0
+GEN = "_gen"
+#: on a node or relationship an unfinished replace found already there: the properties that replace
+#: wrote, so that when it succeeds the others (the old graph's) are dropped
+KEYS = "_keys"
 #: node properties that are bookkeeping, not data
-HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ})
+HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, GEN, KEYS})
 #: relationship properties that are bookkeeping (``_key`` is shown, as the embedded store does)
-HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ})
+HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ, GEN, KEYS})
+#: bookkeeping a write sets itself (not in a row's ``props``): kept when a replace drops stale properties
+KEPT_NODE_PROPS = (ID, SEQ, GEN, KEYS, LOOPS)
+KEPT_REL_PROPS = (KEY, SEQ, GEN, KEYS)
 #: the one node that records which warmth weights the stored strengths use
 META_LABEL = "GuanxiMeta"
 META_ID = "meta"
@@ -176,12 +185,23 @@ def schema_statements(schema: Schema) -> dict[str, str]:
 SHOW_SCHEMA = ("SHOW INDEXES YIELD name RETURN name", "SHOW CONSTRAINTS YIELD name RETURN name")
 
 # -- writing ----------------------------------------------------------------------
-#: reserve ``$n`` sequence numbers (creation order) for one write; returns the first as ``base``
+#: reserve ``$n`` sequence numbers (creation order) for one write; returns the first as ``base`` and the
+#: current generation (what a write that is not part of a replace stamps its rows with)
 RESERVE_SEQ = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
     "SET m.epoch = coalesce(m.epoch, randomUUID()), m.seq = coalesce(m.seq, 0) + $n "
-    "RETURN m.seq - $n AS base"
+    "RETURN m.seq - $n AS base, coalesce(m.generation, 0) AS generation"
 )
+#: a replace begins: a generation number never used before (a failed replace's number is not reused)
+NEW_GENERATION = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), "
+    "m.generations = CASE WHEN coalesce(m.generations, 0) > coalesce(m.generation, 0) "
+    "THEN m.generations ELSE coalesce(m.generation, 0) END + 1 "
+    "RETURN m.generations AS generation"
+)
+#: a replace is done: its generation is the graph (the older ones are deleted by then)
+SET_GENERATION = f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) SET m.generation = $generation"
 #: count a write in the store's version, after its data is committed (readers' caches follow it)
 BUMP_VERSION = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
@@ -205,19 +225,47 @@ AWAIT_INDEXES = "CALL db.awaitIndexes($timeout)"
 GET_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN m.epoch AS epoch, m.version AS version"
 
 
+def _stamp(var: str, props: str, seq: str) -> str:
+    """Clauses after a MERGE of ``var`` that stamp it with the write's generation ``$gen``.
+
+    In a replace (``$replace``) a node or relationship last written by another
+    generation is *carried* into this one: it takes a new sequence number (the
+    new graph's order) and :data:`KEYS` lists the properties this generation
+    writes, which later writes of the same generation add to; one created or
+    written before by this generation keeps its own. Outside a replace only
+    the generation is stamped: rows written by the current generation stay.
+    """
+    return (
+        f"WITH {var}, row, $replace AND coalesce({var}.{GEN}, 0) <> $gen AS carried "
+        f"SET {var}.{KEYS} = CASE WHEN carried THEN keys({props}) WHEN {var}.{KEYS} IS NULL THEN NULL "
+        f"ELSE {var}.{KEYS} + keys({props}) END, "
+        f"{var}.{SEQ} = CASE WHEN carried THEN {seq} ELSE {var}.{SEQ} END, {var}.{GEN} = $gen "
+        f"SET {var} += {props}"
+    )
+
+
 def merge_nodes(schema: Schema, label_name: str) -> str:
-    """Upsert nodes of one label: ``$rows`` of ``{id, i, props}``; a new node's sequence number is ``$base + i``."""
+    """Upsert nodes of one label: ``$rows`` of ``{id, i, props}``; a new node's sequence number is ``$base + i``.
+
+    Every node written is stamped with generation ``$gen`` (see :func:`_stamp`; ``$replace`` in a replace).
+    """
     q = label(schema, label_name)
     return (
-        f"UNWIND $rows AS row MERGE (n:{q} {{{ID}: row.id}}) ON CREATE SET n.{SEQ} = $base + row.i "
-        "SET n += row.props RETURN count(n) AS written"
+        f"UNWIND $rows AS row MERGE (n:{q} {{{ID}: row.id}}) "
+        f"ON CREATE SET n.{SEQ} = $base + row.i, n.{GEN} = $gen "
+        f"{_stamp('n', 'row.props', '$base + row.i')} RETURN count(n) AS written"
     )
 
 
 def update_nodes(schema: Schema, label_name: str) -> str:
-    """Set properties on existing nodes of one label: ``$rows`` of ``{id, props}``."""
+    """Set properties on existing nodes of one label: ``$rows`` of ``{id, props}`` (a carried node
+    of a replace notes them in :data:`KEYS`)."""
     q = label(schema, label_name)
-    return f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) SET n += row.props RETURN count(n) AS written"
+    return (
+        f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) "
+        f"SET n.{KEYS} = CASE WHEN n.{KEYS} IS NULL THEN NULL ELSE n.{KEYS} + keys(row.props) END "
+        "SET n += row.props RETURN count(n) AS written"
+    )
 
 
 def merge_edges(schema: Schema, type_name: str, source_label: str, target_label: str) -> str:
@@ -225,15 +273,93 @@ def merge_edges(schema: Schema, type_name: str, source_label: str, target_label:
 
     ``$rows`` of ``{source, target, key, i, props}``; a relationship is
     identified by its ends, its type and ``_key``; a new one's sequence
-    number is ``$base + i``.
+    number is ``$base + i``; every one written is stamped with ``$gen`` as
+    nodes are (:func:`_stamp`).
     """
     t = rel_type(schema, type_name)
     a = label(schema, source_label)
     b = label(schema, target_label)
     return (
         f"UNWIND $rows AS row MATCH (a:{a} {{{ID}: row.source}}) MATCH (b:{b} {{{ID}: row.target}}) "
-        f"MERGE (a)-[r:{t} {{{KEY}: row.key}}]->(b) ON CREATE SET r.{SEQ} = $base + row.i "
-        "SET r += row.props RETURN count(r) AS written"
+        f"MERGE (a)-[r:{t} {{{KEY}: row.key}}]->(b) ON CREATE SET r.{SEQ} = $base + row.i, r.{GEN} = $gen "
+        f"{_stamp('r', 'row.props', '$base + row.i')} RETURN count(r) AS written"
+    )
+
+
+# -- replacing: what a replace leaves behind, found and deleted ---------------------------
+def nodes_of_other_generations(schema: Schema, label_name: str) -> str:
+    """Ids of the nodes of one label not written by generation ``$gen`` (the old graph, once a replace
+    has written the new one)."""
+    q = label(schema, label_name)
+    return f"MATCH (n:{q}) WHERE coalesce(n.{GEN}, 0) <> $gen RETURN n.{ID} AS id"
+
+
+def nodes_created_by(schema: Schema, label_name: str) -> str:
+    """Ids of the nodes of one label that generation ``$gen`` created (not carried): what a failed
+    replace takes back."""
+    q = label(schema, label_name)
+    return f"MATCH (n:{q}) WHERE n.{GEN} = $gen AND n.{KEYS} IS NULL RETURN n.{ID} AS id"
+
+
+def relationships_of_other_generations(schema: Schema, type_name: str) -> str:
+    """Element ids of the relationships of one type not written by generation ``$gen``."""
+    t = rel_type(schema, type_name)
+    return f"MATCH ()-[r:{t}]->() WHERE coalesce(r.{GEN}, 0) <> $gen RETURN elementId(r) AS id"
+
+
+def relationships_created_by(schema: Schema, type_name: str) -> str:
+    """Element ids of the relationships of one type that generation ``$gen`` created (not carried)."""
+    t = rel_type(schema, type_name)
+    return f"MATCH ()-[r:{t}]->() WHERE r.{GEN} = $gen AND r.{KEYS} IS NULL RETURN elementId(r) AS id"
+
+
+def delete_nodes(schema: Schema, label_name: str) -> str:
+    """Delete the nodes ``$ids`` of one label with their relationships (index seeks)."""
+    q = label(schema, label_name)
+    return f"UNWIND $ids AS x MATCH (n:{q} {{{ID}: x}}) DETACH DELETE n"
+
+
+#: delete the relationships whose element ids are ``$ids``
+DELETE_RELATIONSHIPS = "UNWIND $ids AS x MATCH ()-[r]->() WHERE elementId(r) = x DELETE r"
+
+
+def stale_nodes(schema: Schema, label_name: str) -> str:
+    """Nodes of one label that a replace carried (generation ``$gen``) and that still hold a property
+    the replace did not write: id and all properties, for :func:`reset_nodes`."""
+    q = label(schema, label_name)
+    return (
+        f"MATCH (n:{q}) WHERE n.{GEN} = $gen AND n.{KEYS} IS NOT NULL "
+        f"AND any(k IN keys(n) WHERE NOT k IN n.{KEYS} AND NOT k IN $kept) "
+        f"RETURN n.{ID} AS id, properties(n) AS props"
+    )
+
+
+def reset_nodes(schema: Schema, label_name: str) -> str:
+    """Replace all properties of the nodes ``$rows`` (``{id, props}``; ``props`` keeps ``_id``)."""
+    q = label(schema, label_name)
+    return f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) SET n = row.props"
+
+
+def stale_relationships(schema: Schema, type_name: str) -> str:
+    """Relationships of one type a replace carried that still hold a property it did not write."""
+    t = rel_type(schema, type_name)
+    return (
+        f"MATCH ()-[r:{t}]->() WHERE r.{GEN} = $gen AND r.{KEYS} IS NOT NULL "
+        f"AND any(k IN keys(r) WHERE NOT k IN r.{KEYS} AND NOT k IN $kept) "
+        "RETURN elementId(r) AS id, properties(r) AS props"
+    )
+
+
+#: replace all properties of the relationships ``$rows`` (``{id, props}`` by element id)
+RESET_RELATIONSHIPS = "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.id SET r = row.props"
+
+
+def recount_loops(schema: Schema, label_name: str) -> str:
+    """Recount ``_loops`` on every node of one label that has it (after a replace deleted old relationships)."""
+    q = label(schema, label_name)
+    return (
+        f"MATCH (n:{q}) WHERE n.{LOOPS} IS NOT NULL WITH n, COUNT {{ (n)-->(n) }} AS loops "
+        f"SET n.{LOOPS} = CASE WHEN loops > 0 THEN loops END"
     )
 
 
@@ -254,12 +380,19 @@ def set_strengths(schema: Schema, type_name: str, source_label: str, target_labe
     )
 
 
-#: the weights digest the stored strengths follow, and whether there are relationships at all
-GET_META = (
-    f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
-    "RETURN m.weights AS weights, COUNT { ()-[]->() } AS relationships"
+#: what the stored strengths follow: the strengths digest (:attr:`graph.warmth.Weights.strengths_digest`),
+#: the whole warmth file's digest (all a graph written before strengths digests, or imported, records)
+#: and the file's name; and whether there are relationships at all (count store: no scan)
+_META_FIELDS = (
+    "m.strengths AS strengths, m.weights AS weights, m.weights_file AS weights_file, "
+    "COUNT { ()-[]->() } AS relationships"
 )
-SET_META = f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) SET m.weights = $weights"
+GET_META = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN {_META_FIELDS}"
+SET_META = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), m.strengths = $strengths, m.weights = $weights, "
+    "m.weights_file = $weights_file"
+)
 
 
 def delete_some(schema: Schema) -> str:
@@ -292,6 +425,26 @@ def get_nodes(schema: Schema) -> str:
 def existing_ids(schema: Schema) -> str:
     """Which ids (``$ids`` grouped by label) exist."""
     return per_label(schema, schema.labels, lambda q: f"{match_ids(q)} RETURN v.{ID} AS id")
+
+
+def existing_ids_and_weights(schema: Schema) -> str:
+    """:func:`existing_ids` and, in the same round trip, one row with :data:`GET_META`'s answer.
+
+    A search starts with this: the weights digest is checked on every search
+    at no extra cost. Id rows have a null ``weights``; the meta row a null ``id``.
+    """
+    ids = per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"{match_ids(q)} RETURN v.{ID} AS id, null AS strengths, null AS weights, null AS weights_file, "
+            "0 AS relationships, false AS meta"
+        ),
+    )
+    return (
+        f"{ids}\nUNION ALL\nOPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+        f"RETURN null AS id, {_META_FIELDS}, true AS meta"
+    )
 
 
 def degrees(schema: Schema) -> str:

@@ -6,8 +6,17 @@ their properties; relationships carry ``type`` and their properties, keyed by
 Path search runs on a compact numpy index (:mod:`graph.search_index`) built
 from the graph on first use and dropped whenever the graph changes.
 
-The whole store saves to one file (pickle) and reopens from it, so a large
-graph is built once.
+The whole store saves to one file and reopens from it, so a large graph is
+built once. The file is data only — numeric arrays and Arrow tables under a
+checked JSON manifest (:mod:`graph.store_file` for the container,
+:mod:`graph.embedded_file` for its sections) — so opening a crafted file runs
+nothing; the saved search index is used as it is when the warmth settings are
+the same. Saves are atomic and take the file's writer lock
+(:class:`graph.store_file.WriterLock`); :meth:`EmbeddedStore.open_for_writing`
+takes it before reading, so two loads into one file run one after the other.
+Opening does not build the NetworkX graph: path queries, node look-ups,
+search, degrees and counts run on the file's columns and saved index, and
+the graph is built once when something needs it (:attr:`EmbeddedStore.graph`).
 
 >>> store = EmbeddedStore()
 >>> store.stats().node_count
@@ -19,9 +28,7 @@ from __future__ import annotations
 import gc
 import itertools
 import math
-import os
-import pickle
-import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,16 +38,16 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.errors import InvalidParameter, StoreError, StoreUnavailable
+from graph.embedded_file import Contents, load_graph, save_graph
+from graph.errors import InvalidParameter, StoreError
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
 from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
 from graph.schema import Schema
 from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
+from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
 from graph.warmth import Weights, path_warmth, rank_key
-
-FILE_FORMAT = "guanxi-embedded/2"
 
 
 @contextmanager
@@ -63,14 +70,15 @@ def _gc_paused() -> Iterator[None]:
 
 def _add_edges(
     graph: nx.MultiDiGraph, src: list[str], dst: list[str], keys: list[str], rows: list[dict[str, Any]]
-) -> None:
+) -> int:
     """``graph.add_edges_from`` for edges whose ends exist, without its per-edge view lookups.
 
     Does what MultiDiGraph.add_edge does with an explicit key: the key dict
     of (u, v) is shared by the successor and predecessor maps; an existing
     key's attributes are updated, a new key is added. About four times
-    faster at millions of relationships.
+    faster at millions of relationships. Returns how many relationships are new.
     """
+    added = 0
     succ, pred = graph._succ, graph._pred
     for u, v, key, attrs in zip(src, dst, keys, rows, strict=True):
         keydict = succ[u].get(v)
@@ -81,11 +89,13 @@ def _add_edges(
         old = keydict.get(key)
         if old is None:
             keydict[key] = attrs
+            added += 1
         else:
             old.update(attrs)
     cache = getattr(graph, "__networkx_cache__", None)
     if cache:
         cache.clear()  # what add_edge does: cached backend conversions are stale now
+    return added
 
 
 def _fill(
@@ -166,7 +176,9 @@ class EmbeddedStore(GraphStore):
 
     def __init__(self, schema: Schema | None = None, weights: Weights | None = None) -> None:
         super().__init__(schema, weights)
-        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._graph: nx.MultiDiGraph | None = nx.MultiDiGraph()
+        self._pending: _Pending | None = None  # a file's graph, not yet built into NetworkX
+        self._building = threading.Lock()
         self._index: SearchIndex | None = None
         self._names: _NameIndex | None = None
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
@@ -176,59 +188,237 @@ class EmbeddedStore(GraphStore):
         self._pos: dict[str, int] = {}
         self._shared: dict[Any, Any] = {}
         self.path: Path | None = None
+        self._lock: WriterLock | None = None
+        self._stamp: tuple[int, int, int, int] | None = None  # the file version this store holds
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The NetworkX graph: every node and relationship with its properties (built on first use after open)."""
+        graph = self._graph
+        if graph is None:
+            with self._building:
+                if self._graph is None:
+                    assert self._pending is not None  # one of the two is always set
+                    self._graph = self._pending.build()
+                    self._pending = None
+                graph = self._graph
+        return graph
+
+    @graph.setter
+    def graph(self, graph: nx.MultiDiGraph) -> None:
+        self._graph = graph
+        self._pending = None
+        self._changed()
+
+    def _attrs(self, nid: str) -> dict[str, Any]:
+        """A node's attribute dict (the graph's own), without building the graph."""
+        pending = self._pending
+        if pending is not None and self._graph is None:
+            return pending.nodes[self._pos[nid]]
+        attrs: dict[str, Any] = self.graph.nodes[nid]
+        return attrs
+
+    def _node_items(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        """(id, attributes) of every node in position order, without building the graph."""
+        pending = self._pending
+        if pending is not None and self._graph is None:
+            return zip(self._ids, pending.nodes, strict=True)
+        items: Iterable[tuple[str, dict[str, Any]]] = self.graph.nodes(data=True)
+        return items
 
     # -- persistence -----------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path, schema: Schema | None = None, weights: Weights | None = None) -> EmbeddedStore:
-        """Reopen a store saved with :meth:`save`; StoreUnavailable if unreadable."""
+        """Reopen a store saved with :meth:`save` (no lock: readers see the last complete save).
+
+        StoreUnavailable with one line if the file is missing, was written by
+        an older guanxi, or is damaged or not a store at all; nothing in the
+        file is executed.
+        """
         file = Path(path)
-        if not file.exists():
-            raise StoreUnavailable(f"no embedded graph at {file}; create it with 'guanxi load FILES --store {file}'")
+        stamp = file_stamp(file)
+        store = cls._from_contents(load_graph(file), schema, weights)
+        store.path = file
+        store._stamp = stamp
+        return store
+
+    @classmethod
+    def open_for_writing(
+        cls,
+        path: str | Path,
+        schema: Schema | None = None,
+        weights: Weights | None = None,
+        *,
+        fresh: bool = False,
+        timeout: float | None = None,
+    ) -> EmbeddedStore:
+        """Take the file's writer lock, then open it (empty if missing, or with ``fresh``).
+
+        The lock is held until :meth:`save` completes or :meth:`close`: a
+        second writer waits for it (``timeout`` seconds, GUANXI_LOCK_TIMEOUT
+        or 10 minutes) and then reads the first writer's result, or fails
+        with one line naming the file and the holder's pid.
+        """
+        file = Path(path)
+        lock = WriterLock(file)
+        lock.acquire(lock_timeout() if timeout is None else timeout)
         try:
-            with file.open("rb") as fh, _gc_paused():
-                data = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-            raise StoreUnavailable(f"cannot read embedded graph {file}: {exc}") from exc
-        if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
-            raise StoreUnavailable(
-                f"{file} is not a guanxi graph file of this version (expected format {FILE_FORMAT}); "
-                f"rebuild it with 'guanxi load FILES --store {file} --replace'"
-            )
+            if fresh or file_stamp(file) is None:
+                store = cls(schema, weights)
+                store.path = file
+                store._stamp = file_stamp(file)
+            else:
+                store = cls.open(file, schema, weights)
+        except BaseException:
+            lock.release()
+            raise
+        store._lock = lock
+        return store
+
+    @classmethod
+    def _from_contents(cls, contents: Contents, schema: Schema | None, weights: Weights | None) -> EmbeddedStore:
+        """A store holding what a file held: the NetworkX graph rebuilt, the saved index used if still valid."""
         store = cls(schema, weights)
-        store.graph = data["graph"]
-        store._ids = list(store.graph.nodes)
-        store._pos = {nid: i for i, nid in enumerate(store._ids)}
-        if data.get("weights") == store.weights.digest and isinstance(data.get("mirror"), _EdgeMirror):
-            store._mirror = data["mirror"]
-            store._index = data.get("index")
+        c = contents
+        store._pos = dict(zip(c.ids, range(len(c.ids)), strict=True))
+        if len(store._pos) != len(c.ids):
+            raise not_a_store(c.file, "two of its nodes have the same id")
+        store._ids = c.ids
+        store._pending = _Pending.check(c)
+        store._graph = None
+        if c.weights == store.weights.digest:
+            type_map = np.array([store._type_order.get(t, len(store._type_order)) for t in c.types], dtype=np.int8)
+            mirror = _EdgeMirror()
+            mirror.src, mirror.dst = [np.array(c.src, dtype=np.int64)], [np.array(c.dst, dtype=np.int64)]
+            mirror.key_ids, mirror.types = [c.key_codes], [type_map[c.type_codes] if len(c.types) else c.type_codes]
+            mirror.strengths = [np.array(c.strength, dtype=float)]
+            mirror.key_table = {k: i for i, k in enumerate(c.key_table)}
+            store._mirror = mirror
+            if c.index_types == list(store.schema.types):
+                store._index = _index_from_arrays(c, store._pos, store.schema.types)
+                if c.bounds is not None:  # the default filter's bounds, computed when the file was saved
+                    key, cost, hops = c.bounds
+                    store._index._bounds[key] = (cost, hops)
         else:  # other warmth settings: strengths are recomputed from the graph
             store._mirror = _mirror_from_graph(store.graph, store._pos, store.weights, store._type_order)
-        store.path = file
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
-        """Write the store to ``path`` atomically (a temporary file, then rename)."""
+        """Write the store to ``path`` atomically under the file's writer lock, then let the next writer in.
+
+        Temporary files of saves that were killed are removed; a failed save
+        leaves the previous file as it was (StoreError).
+        """
         file = Path(path) if path is not None else self.path
         if file is None:
             raise InvalidParameter("path", "no file to save to")
-        file.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "format": FILE_FORMAT,
-            "graph": self.graph,
-            "mirror": self._mirror,
-            "index": self.index(),
-            "weights": self.weights.digest,
-        }
-        fd, tmp = tempfile.mkstemp(prefix=file.name, dir=file.parent)
+        lock = self._lock if self._lock is not None and self._lock.file == file else WriterLock(file)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, file)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise StoreError(f"cannot save embedded graph to {file}: {exc}") from exc
+            lock.acquire(lock_timeout())
+            index = self.index()
+            save_graph(
+                file,
+                self.graph,
+                self._ids,
+                self._pos,
+                self._strengths,
+                index,
+                self.weights.digest,
+                self.default_bounds(),
+            )
+        finally:
+            lock.release()
+            if lock is self._lock:
+                self._lock = None
         self.path = file
+        self._stamp = file_stamp(file)
         return file
+
+    @contextmanager
+    def replacing(self) -> Iterator[EmbeddedStore]:
+        """A new, empty store that takes this one's file and writer lock for the block.
+
+        The caller saves the new store (to this store's file, under the lock
+        it inherited) and uses it from then on; if the block fails, the lock
+        comes back here and this store and its file are untouched.
+        """
+        fresh = type(self)(self.schema, self.weights)
+        fresh.path, fresh._lock, self._lock = self.path, self._lock, None
+        try:
+            yield fresh
+        except BaseException:
+            self._lock, fresh._lock = fresh._lock, None
+            raise
+
+    @contextmanager
+    def writing(self, *, save: bool = True) -> Iterator[EmbeddedStore]:
+        """Hold the writer lock around changes (and save them at the end when ``save`` and no error).
+
+        If another process saved the file since this store read it, the
+        store first reloads that newer version, so its changes are not lost.
+        Without ``save`` (or without a file) no lock is taken.
+        """
+        if not save or self.path is None:
+            yield self
+            return
+        file = self.path
+        if self._lock is None:
+            lock = WriterLock(file)
+            lock.acquire(lock_timeout())
+            self._lock = lock
+        try:
+            stamp = file_stamp(file)
+            if stamp is not None and stamp != self._stamp:
+                self._adopt(EmbeddedStore.open(file, self.schema, self.weights))
+            yield self
+            self.save()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def _adopt(self, other: EmbeddedStore) -> None:
+        """Take over another store's contents (a newer version of the same file)."""
+        self._graph, self._pending = other._graph, other._pending
+        self._mirror, self._ids, self._pos = other._mirror, other._ids, other._pos
+        self._stamp = other._stamp
+        self._shared = {}
+        self._changed()
+        self._index = other._index
+
+    def close(self) -> None:
+        """Release the writer lock if this store holds it (unsaved changes are not written)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _strengths(self, src: np.ndarray, dst: np.ndarray, keys: list[str], types: list[str]) -> np.ndarray:
+        """Each relationship's strength, in the order given, as the search index used it (from the mirror)."""
+        self._mirror.arrays()  # compacts the mirror to one part, one row per relationship
+        table = self._mirror.key_table
+        key_ids = np.fromiter((table.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        parts = self._mirror
+        if len(parts.src) == 1 and len(parts.src[0]) == len(keys) and not bool(np.any(key_ids < 0)):
+            m_src, m_dst, m_key, m_str = parts.src[0], parts.dst[0], parts.key_ids[0], parts.strengths[0]
+            om = np.lexsort((m_key, m_dst, m_src))
+            og = np.lexsort((key_ids, dst, src))
+            if (
+                np.array_equal(m_src[om], src[og])
+                and np.array_equal(m_dst[om], dst[og])
+                and np.array_equal(m_key[om], key_ids[og])
+            ):
+                out = np.empty(len(keys), dtype=float)
+                out[og] = m_str[om]
+                return out
+        # the mirror and the graph disagree (cannot happen through the public methods): compute afresh
+        graph, ids = self.graph, self._ids
+        return np.array(
+            [
+                self.weights.strength(t, graph[ids[u]][ids[v]][k])
+                for u, v, k, t in zip(src.tolist(), dst.tolist(), keys, types, strict=True)
+            ],
+            dtype=float,
+        )
 
     # -- writing ---------------------------------------------------------------
     def write(self, batch: RecordBatch) -> int:
@@ -256,7 +446,7 @@ class EmbeddedStore(GraphStore):
         self._version += 1
 
     def version(self) -> object:
-        return (id(self.graph), self._version)
+        return (id(self), self._version)
 
     def _write_nodes(self, label: str, frame: pd.DataFrame) -> int:
         spec = self.schema.label(label)
@@ -325,7 +515,7 @@ class EmbeddedStore(GraphStore):
 
     def _write_clients(self, frame: pd.DataFrame) -> int:
         ids, columns = client_columns(frame)
-        missing = [n for n in ids if n not in self.graph]
+        missing = [n for n in ids if n not in self._pos]
         if missing:
             raise StoreError(f"clients: {len(missing)} companies are not in the graph (e.g. {missing[0]})")
         for nid, attrs in zip(ids, row_props(columns), strict=True):
@@ -334,16 +524,16 @@ class EmbeddedStore(GraphStore):
 
     # -- reading ---------------------------------------------------------------
     def _node(self, nid: str) -> Node:
-        attrs = self.graph.nodes[nid]
+        attrs = self._attrs(nid)
         props = {k: v for k, v in attrs.items() if k not in ("label", "key", "name")}
         return Node(id=nid, label=attrs["label"], key=attrs["key"], name=attrs["name"], props=props)
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
-        return {nid: self._node(nid) for nid in ids if nid in self.graph}
+        return {nid: self._node(nid) for nid in ids if nid in self._pos}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        graph = self.graph
-        return {nid for nid in ids if nid in graph}
+        pos = self._pos
+        return {nid for nid in ids if nid in pos}
 
     def find_nodes(self, text: str, labels: Sequence[str] | None = None, limit: int = 20) -> list[Node]:
         query = text.strip()
@@ -352,7 +542,7 @@ class EmbeddedStore(GraphStore):
         if limit < 1:
             raise InvalidParameter("limit", "must be at least 1")
         if self._names is None:
-            self._names = _NameIndex.build(self.graph)
+            self._names = _NameIndex.build(self._node_items())
         hits = self._names.search(query, limit, tuple(labels) if labels else None)
         return [self._node(nid) for nid in hits]
 
@@ -378,7 +568,7 @@ class EmbeddedStore(GraphStore):
         return out
 
     def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
-        for nid, attrs in self.graph.nodes(data=True):
+        for nid, attrs in self._node_items():
             if label is None or attrs["label"] == label:
                 yield self._node(nid)
 
@@ -389,24 +579,33 @@ class EmbeddedStore(GraphStore):
                 yield self._edge(u, v, key, attrs)
 
     def degrees(self, ids: Sequence[str]) -> dict[str, int]:
+        if self._graph is None and self._index is not None:  # a store just opened: the saved index knows them
+            degree, pos = self._index.degree, self._pos
+            return {nid: int(degree[pos[nid]]) for nid in ids if nid in pos}
         return {nid: int(self.graph.degree(nid)) for nid in ids if nid in self.graph}
 
     def stats(self) -> GraphStats:
         nodes: dict[str, int] = dict.fromkeys(self.schema.labels, 0)
         clients = 0
-        for _, attrs in self.graph.nodes(data=True):
+        for _, attrs in self._node_items():
             nodes[attrs["label"]] = nodes.get(attrs["label"], 0) + 1
             clients += bool(attrs.get("is_client"))
         rels: dict[str, int] = dict.fromkeys(self.schema.types, 0)
-        for _, _, t in self.graph.edges(data="type"):
-            rels[t] = rels.get(t, 0) + 1
+        pending = self._pending if self._graph is None else None
+        if pending is not None:  # counted from the file's columns, without building the graph
+            counts = np.bincount(pending.contents.type_codes, minlength=len(pending.contents.types))
+            for t, count in zip(pending.contents.types, counts.tolist(), strict=True):
+                rels[t] = rels.get(t, 0) + count
+        else:
+            for _, _, t in self.graph.edges(data="type"):
+                rels[t] = rels.get(t, 0) + 1
         return GraphStats(nodes=nodes, relationships=rels, clients=clients)
 
     # -- path search -------------------------------------------------------------
     def index(self) -> SearchIndex:
         """The search index, built from the graph on first use."""
         if self._index is None:
-            if self.graph.graph.get("weights") not in (None, self.weights.digest):
+            if self.graph.graph.get("weights") not in (None, self.weights.digest):  # (an opened store has an index)
                 self._mirror = _mirror_from_graph(self.graph, self._pos, self.weights, self._type_order)
             self._index = build_index(self.graph, self._ids, self._pos, self._mirror, self.schema.types, self.weights)
         return self._index
@@ -419,29 +618,50 @@ class EmbeddedStore(GraphStore):
         if unknown:
             raise InvalidParameter("types", f"unknown relationship types {unknown}")
         target = idx.pos[query.target]
-        key: tuple[object, ...] = (
-            query.sources if query.sources == "clients" else tuple(sorted(query.sources)),
-            query.manager,
-            query.branch,
-            tuple(sorted(query.types)),
-            tuple(sorted(query.exclude_statuses)),
-            query.exclude_blacklisted,
+        key = _filter_key(query)
+        sources, is_source, interior_ok, type_mask = self._filter_arrays(idx, query, key)
+        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
+        found = top_paths(
+            idx, target, sources, is_source, interior_ok, type_mask, key, query.max_hops, query.k, max_cost
         )
+        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types, idx) for f in found]
+        paths = [p for p in paths if p.warmth >= query.min_warmth]
+        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
+        return paths[: query.k]
+
+    def _filter_arrays(
+        self, idx: SearchIndex, query: PathQuery, key: tuple[object, ...]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_source_arrays` of a query, cached in the index under its filter ``key``."""
         cached = idx._sources.get(key)
         if cached is None:
             cached = self._source_arrays(idx, query)
             if len(idx._sources) >= 64:
                 idx._sources.pop(next(iter(idx._sources)))
             idx._sources[key] = cached
-        sources, is_source, interior_ok, type_mask = cached
-        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
-        found = top_paths(
-            idx, target, sources, is_source, interior_ok, type_mask, key, query.max_hops, query.k, max_cost
+        return cached
+
+    def default_filter(self) -> PathQuery:
+        """The filter of a query with every default (all kinds, the warmth file's exclusions), any target.
+
+        Its search bounds are saved with the store, so a new process does
+        not compute them again for the most common query.
+        """
+        return PathQuery(
+            target="(any)",
+            types=self.schema.types,
+            exclude_statuses=tuple(self.weights.exclude_statuses),
+            exclude_blacklisted=self.weights.exclude_blacklisted,
         )
-        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types) for f in found]
-        paths = [p for p in paths if p.warmth >= query.min_warmth]
-        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
-        return paths[: query.k]
+
+    def default_bounds(self) -> tuple[tuple[object, ...], np.ndarray, np.ndarray]:
+        """The default filter's key and its search bounds (cost, hops), computed now if not cached."""
+        idx = self.index()
+        query = self.default_filter()
+        key = _filter_key(query)
+        sources, _, interior_ok, type_mask = self._filter_arrays(idx, query, key)
+        cost, hops = idx.bounds(key, sources, interior_ok, type_mask)
+        return key, cost, hops
 
     @staticmethod
     def _source_arrays(idx: SearchIndex, query: PathQuery) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -467,22 +687,96 @@ class EmbeddedStore(GraphStore):
             arr.setflags(write=False)
         return sources, is_source, interior_ok, type_mask
 
-    def _materialise(self, ids: Sequence[str], types: Sequence[str]) -> GPath:
+    def _materialise(self, ids: Sequence[str], types: Sequence[str], idx: SearchIndex) -> GPath:
         allowed = set(types)
         nodes = tuple(self._node(nid) for nid in ids)
         edges: list[Edge] = []
+        pending = self._pending if self._graph is None else None
         for a, b in itertools.pairwise(ids):
-            options = [
-                self._edge(u, v, key, attrs)
-                for (u, v) in ((a, b), (b, a))
-                if self.graph.has_edge(u, v)
-                for key, attrs in self.graph[u][v].items()
-                if attrs["type"] in allowed
-            ]
+            between = (
+                pending.between(self._pos[a], self._pos[b])
+                if pending is not None
+                else [
+                    (u, v, key, attrs)
+                    for (u, v) in ((a, b), (b, a))
+                    if self.graph.has_edge(u, v)
+                    for key, attrs in self.graph[u][v].items()
+                ]
+            )
+            options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
             edges.append(min(options, key=lambda e: edge_choice_key(e, self._type_order)))
-        discounts = [self.weights.discount(int(self.graph.degree(nid))) for nid in ids[1:-1]]
+        # degrees from the index: graph.degree() walks every neighbour of a hub
+        discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
         warmth = path_warmth([e.strength for e in edges], discounts)
         return GPath(nodes=nodes, edges=tuple(edges), warmth=warmth)
+
+
+class _Pending:
+    """A store file's relationships, checked, before they are built into the NetworkX graph.
+
+    Opening a file does not build the graph: a path query needs only the
+    search index, a few nodes and the relationships joining the nodes of its
+    answer, which :meth:`between` finds by binary search. Anything else
+    builds the graph once (:attr:`EmbeddedStore.graph`).
+    """
+
+    def __init__(self, contents: Contents, pair_order: np.ndarray, pair_codes: np.ndarray) -> None:
+        self.contents = contents
+        self.nodes = contents.nodes
+        self._order = pair_order  # relationship rows sorted by (source, target)
+        self._codes = pair_codes  # source * n + target, in that order
+
+    @classmethod
+    def check(cls, c: Contents) -> _Pending:
+        """Refuse a file that lists a relationship twice or splits a pair's relationships (NetworkX never does)."""
+        n, m = len(c.ids), len(c.keys)
+        codes = c.src * n + c.dst  # n < 2**31 (int32 neighbours), so no overflow
+        order = np.lexsort((c.key_codes, codes))
+        sorted_codes = codes[order]
+        if m > 1:
+            same_pair = sorted_codes[1:] == sorted_codes[:-1]
+            if bool(np.any(same_pair & (c.key_codes[order][1:] == c.key_codes[order][:-1]))):
+                raise not_a_store(c.file, "it lists a relationship twice")
+            runs = 1 + int(np.count_nonzero(codes[1:] != codes[:-1]))
+            if runs != m - int(np.count_nonzero(same_pair)):
+                raise not_a_store(c.file, "its relationships are not in graph order")
+        return cls(c, order, sorted_codes)
+
+    def between(self, a: int, b: int) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """(source id, target id, key, attributes) of every relationship joining positions a and b."""
+        c, n = self.contents, len(self.contents.ids)
+        out: list[tuple[str, str, str, dict[str, Any]]] = []
+        for u, v in ((a, b), (b, a)):
+            lo, hi = np.searchsorted(self._codes, [u * n + v, u * n + v + 1])
+            for e in sorted(self._order[lo:hi].tolist()):  # file order, as the graph would list them
+                out.append((c.ids[u], c.ids[v], c.keys[e], c.edges[e]))
+        return out
+
+    def build(self) -> nx.MultiDiGraph:
+        """The NetworkX graph of the file (nodes in position order, relationships in the file's order)."""
+        c = self.contents
+        graph = nx.MultiDiGraph()
+        with _gc_paused():
+            node, succ, pred = graph._node, graph._succ, graph._pred
+            node.update(zip(c.ids, c.nodes, strict=True))
+            for nid in c.ids:
+                succ[nid] = {}
+                pred[nid] = {}
+            _adjacency(graph, c.ids, c.src, c.dst, c.keys, c.edges)
+        graph.graph.update(c.graph_attrs)
+        return graph
+
+
+def _filter_key(query: PathQuery) -> tuple[object, ...]:
+    """What decides a query's sources, permitted nodes and kinds: the key its cached arrays and bounds go under."""
+    return (
+        query.sources if query.sources == "clients" else tuple(sorted(query.sources)),
+        query.manager,
+        query.branch,
+        tuple(sorted(query.types)),
+        tuple(sorted(query.exclude_statuses)),
+        query.exclude_blacklisted,
+    )
 
 
 def _incident(graph: nx.MultiDiGraph, nid: str) -> Iterator[tuple[str, str, str, Mapping[str, Any]]]:
@@ -510,16 +804,8 @@ def _mirror_from_graph(
     return mirror
 
 
-def build_index(
-    graph: nx.MultiDiGraph,
-    ids: list[str],
-    pos: dict[str, int],
-    mirror: _EdgeMirror,
-    types: Sequence[str],
-    weights: Weights,
-) -> SearchIndex:
-    """Build the numpy search index from the graph's nodes and the columnar edge copy."""
-    n = len(ids)
+def _node_flags(graph: nx.MultiDiGraph, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per node, in position order: is a client, is black-listed, status, and a client's manager and branch."""
     is_client = np.zeros(n, dtype=bool)
     blacklisted = np.zeros(n, dtype=bool)
     status = np.empty(n, dtype=object)
@@ -533,6 +819,82 @@ def build_index(
         if a.get("blacklisted"):
             blacklisted[i] = True
         status[i] = a.get("status")
+    return is_client, blacklisted, status, manager, branch
+
+
+def _index_from_arrays(contents: Contents, pos: dict[str, int], types: Sequence[str]) -> SearchIndex:
+    """The search index from a file's saved arrays; the text-valued columns come from the node columns."""
+    arrays = contents.index_arrays
+    is_client = arrays["is_client"]
+    manager, branch = contents.index_text["manager"], contents.index_text["branch"]
+    manager[~is_client] = None  # as build_index: a manager or branch counts for clients only
+    branch[~is_client] = None
+    return SearchIndex(
+        ids=contents.ids,
+        pos=pos,
+        degree=arrays["degree"],
+        node_cost=arrays["node_cost"],
+        is_client=is_client,
+        blacklisted=arrays["blacklisted"],
+        status=contents.index_text["status"],
+        manager=manager,
+        branch=branch,
+        indptr=arrays["indptr"],
+        nbr=arrays["nbr"],
+        etype=arrays["etype"],
+        ecost=arrays["ecost"],
+        types=tuple(types),
+    )
+
+
+def _adjacency(
+    graph: nx.MultiDiGraph,
+    ids: list[str],
+    src: np.ndarray,
+    dst: np.ndarray,
+    keys: list[str],
+    rows: list[dict[str, Any]],
+) -> bool:
+    """Fill an empty graph's adjacency from relationships listed in NetworkX's edge order; False on a repeat.
+
+    That order lists the relationships joining two nodes one after the
+    other, so each pair's key dict is made in one go and shared by the
+    successor and predecessor maps, as MultiDiGraph.add_edge shares it.
+    """
+    m = len(keys)
+    if m == 0:
+        return True
+    change = np.ones(m, dtype=bool)
+    change[1:] = (src[1:] != src[:-1]) | (dst[1:] != dst[:-1])
+    starts = np.flatnonzero(change)
+    # one {key: attributes} dict per relationship, made at C speed; pairs joined more than once are merged
+    keydicts: list[dict[str, Any]] = list(map(dict, zip(zip(keys, rows, strict=True))))
+    for a, b in zip(starts.tolist(), [*starts[1:].tolist(), m], strict=True):
+        if b > a + 1:
+            keydicts[a] = dict(zip(keys[a:b], rows[a:b], strict=True))
+            if len(keydicts[a]) != b - a:
+                return False
+    id_of = np.empty(len(ids), dtype=object)
+    id_of[:] = ids
+    succ, pred = graph._succ, graph._pred
+    pairs = id_of[src[starts]].tolist(), id_of[dst[starts]].tolist(), [keydicts[a] for a in starts.tolist()]
+    for u, v, keydict in zip(*pairs, strict=True):
+        succ[u][v] = keydict
+        pred[v][u] = keydict
+    return sum(map(len, succ.values())) == len(starts)  # fewer: a pair listed in two places
+
+
+def build_index(
+    graph: nx.MultiDiGraph,
+    ids: list[str],
+    pos: dict[str, int],
+    mirror: _EdgeMirror,
+    types: Sequence[str],
+    weights: Weights,
+) -> SearchIndex:
+    """Build the numpy search index from the graph's nodes and the columnar edge copy."""
+    n = len(ids)
+    is_client, blacklisted, status, manager, branch = _node_flags(graph, n)
     src, dst, typ, strength = mirror.arrays()
     # undirected CSR: every relationship listed under both of its ends
     heads = np.concatenate([src, dst])
@@ -576,12 +938,12 @@ class _NameIndex:
         self.lengths = np.array([len(n) for n in names])
 
     @classmethod
-    def build(cls, graph: nx.MultiDiGraph) -> _NameIndex:
+    def build(cls, nodes: Iterable[tuple[str, Mapping[str, Any]]]) -> _NameIndex:
         ids: list[str] = []
         keys: list[str] = []
         names: list[str] = []
         former: dict[str, list[str]] = {}
-        for nid, attrs in graph.nodes(data=True):
+        for nid, attrs in nodes:
             ids.append(nid)
             keys.append(str(attrs["key"]))
             names.append(str(attrs["name"]))

@@ -82,3 +82,22 @@ class StoreError(GuanxiError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached or opened (server down, wrong URI, wrong password)."""
+
+
+class WeightsMismatch(StoreError):
+    """A shared graph's stored strengths follow other warmth weights than this client's.
+
+    A search would prune with strengths that are not this client's scoring
+    (a wrong top k), and a load would mix two scorings, so both refuse.
+    """
+
+    def __init__(self, action: str, stored: str | None, stored_file: str | None, own: str, own_file: str) -> None:
+        theirs = f"{stored} (from {stored_file or 'an unknown file'})" if stored else "unknown weights"
+        super().__init__(
+            f"cannot {action}: the graph's relationship strengths were computed with warmth weights {theirs}, "
+            f"this client uses {own} (from {own_file}). Use the same warmth file (GUANXI_WARMTH or --warmth) "
+            "as the graph, or rewrite the graph's strengths with this client's file: "
+            "guanxi load --reweight [FILES] (every other client must then switch to that file too)"
+        )
+        self.stored = stored
+        self.own = own

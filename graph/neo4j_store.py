@@ -13,10 +13,20 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
   (NetworkX counts a self-loop twice in a degree, Neo4j once) and ``_seq``,
   the creation order, so that :meth:`Neo4jStore.iter_nodes` and
   :meth:`Neo4jStore.iter_edges` list the graph in the embedded store's order;
-* one meta node records the weights' digest (a store opened with other
-  weights re-weights every relationship before it searches or writes), a
-  write counter and a random epoch (:meth:`Neo4jStore.version`) and the next
-  sequence number;
+* one meta node records the strengths' digest and the warmth file, a write counter and a
+  random epoch (:meth:`Neo4jStore.version`), the next sequence number and
+  the graph's generation;
+* the strengths are the loading client's: a store whose weights differ from
+  the recorded ones refuses to search (the digest comes back with the
+  search's first round trip, so it is checked on every search at no cost)
+  or to write, with :class:`~graph.errors.WeightsMismatch` naming both
+  files, rather than prune with strengths that are not its scoring (a wrong
+  top k). Re-weighting a shared graph is explicit: :meth:`Neo4jStore.reweight`
+  (``guanxi load --reweight``);
+* every node and relationship carries ``_gen``, the generation that last
+  wrote it; a replace (:meth:`Neo4jStore.replacing`) writes a new one and
+  deletes the others only after every batch succeeded, so a failed replace
+  never leaves an empty or half graph;
 * writes go in transactions of at most ``batch_rows`` (:data:`SUB_BATCH`)
   rows (``UNWIND $rows AS row MERGE ...`` in ``session.execute_write``, which
   retries transient failures), so a crash loses at most the batch in flight
@@ -119,7 +129,7 @@ from neo4j.exceptions import (
 )
 
 from graph import cypher
-from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavailable
+from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavailable, WeightsMismatch
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
 from graph.neo4j_rows import edge_columns, former_names, node_columns
@@ -242,7 +252,8 @@ class Neo4jStore(GraphStore):
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
         self._schema_ready = False
         self._indexes_pending = False
-        self._weights_ready = False
+        #: the generation a replace in progress writes (:meth:`replacing`), else None
+        self._replacing: int | None = None
         self._driver, pending = _connect(uri, user, password, database, max_retry_time, connection_timeout)
         if pending:
             try:
@@ -316,7 +327,9 @@ class Neo4jStore(GraphStore):
 
         First ``reserve`` sequence numbers are reserved in one small
         transaction and passed to every statement as ``$base`` (rows carry
-        their offset ``i`` within the whole write); afterwards the write is
+        their offset ``i`` within the whole write), with the generation the
+        rows are stamped with as ``$gen`` (the current one, or the replace's)
+        and ``$replace``; afterwards the write is
         counted in the store's version, so readers' caches see it only once
         its data is there. A statement returning ``written`` must have
         written one row per ``$rows`` entry; if not (a relationship end or
@@ -331,12 +344,17 @@ class Neo4jStore(GraphStore):
         overlap gains (measured: 100k companies, relationships 1.5x slower).
         """
 
-        def reserve_seq(tx: ManagedTransaction) -> int:
-            return int(tx.run(cypher.RESERVE_SEQ, n=reserve).single(strict=True)["base"])
+        def reserve_seq(tx: ManagedTransaction) -> dict[str, Any]:
+            record = tx.run(cypher.RESERVE_SEQ, n=reserve).single(strict=True)
+            replacing = self._replacing
+            generation = int(record["generation"]) if replacing is None else replacing
+            return {"base": int(record["base"]), "gen": generation, "replace": replacing is not None}
 
-        def work(tx: ManagedTransaction, statements: Sequence[tuple[str, dict[str, Any]]], base: int) -> None:
+        def work(
+            tx: ManagedTransaction, statements: Sequence[tuple[str, dict[str, Any]]], stamp: dict[str, Any]
+        ) -> None:
             for query, params in statements:
-                records = list(tx.run(query, {**params, "base": base}))
+                records = list(tx.run(query, {**params, **stamp}))
                 written = records[0].get("written") if records else None
                 if written is not None and written != len(params["rows"]):
                     raise _Incomplete
@@ -349,12 +367,12 @@ class Neo4jStore(GraphStore):
                 database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
             )
 
-        def run(statements: Sequence[tuple[str, dict[str, Any]]], base: int) -> None:
+        def run(statements: Sequence[tuple[str, dict[str, Any]]], stamp: dict[str, Any]) -> None:
             with session() as s:
-                s.execute_write(work, statements, base)
+                s.execute_write(work, statements, stamp)
 
         with session() as s:
-            base = s.execute_write(reserve_seq) if reserve else 0
+            stamp: dict[str, Any] = s.execute_write(reserve_seq) if reserve else {}
         committed = False
         writers = self.writers if parallel else 1
         # the server works on one transaction while this process builds the next
@@ -369,7 +387,7 @@ class Neo4jStore(GraphStore):
                         for future in done:
                             future.result()
                             committed = True
-                    pending.add(pool.submit(run, statements, base))
+                    pending.add(pool.submit(run, statements, stamp))
                 for future in pending:
                     future.result()
                     committed = True
@@ -465,18 +483,61 @@ class Neo4jStore(GraphStore):
             self._command(cypher.AWAIT_INDEXES, timeout=int(timeout))
             self._command(cypher.SCHEMA_DONE)
             self._indexes_pending = False
-            self._ensure_weights()
 
-    def _ensure_weights(self) -> None:
-        """Make every stored ``_strength`` follow this store's weights (re-weighting if needed)."""
-        if self._weights_ready:
+    def _ensure_weights(self, action: str = "write to the graph") -> None:
+        """Refuse (:class:`~graph.errors.WeightsMismatch`) unless the stored strengths follow this
+        store's weights; a graph without relationships or weights takes this store's. One query,
+        asked again by every write: another client may have re-weighted the graph meanwhile."""
+        self._check_weights(action, self._command(cypher.GET_META)[0])
+
+    def _check_weights(self, action: str, meta: Record, *, adopt: bool = True) -> None:
+        """Whether the strengths ``meta`` records are this store's (:data:`cypher.GET_META`'s fields).
+
+        Only the strengths must agree (:attr:`Weights.strengths_digest`): hub
+        discounts and the other rules of a warmth file are computed by each
+        client. A graph that records only the whole file's digest (written
+        before strengths digests were kept, or imported) agrees when that
+        digest is this store's.
+        """
+        own = self.weights.strengths_digest
+        stored, whole = meta["strengths"], meta["weights"]
+        if stored == own or (stored is None and whole is not None and whole == self.weights.digest):
+            if adopt and stored is None:
+                self._record_weights()
             return
-        meta = self._command(cypher.GET_META)[0]
-        if meta["weights"] != self.weights.digest:
-            if meta["weights"] is not None or meta["relationships"]:
+        if stored is None and whole is None and not int(meta["relationships"] or 0):
+            if adopt:
+                self._record_weights()
+            return
+        raise WeightsMismatch(
+            action,
+            stored or (f"{whole} (whole file)" if whole else None),
+            meta["weights_file"],
+            own,
+            self.weights.source or "the packaged warmth.yaml",
+        )
+
+    def _record_weights(self) -> None:
+        self._command(
+            cypher.SET_META,
+            strengths=self.weights.strengths_digest,
+            weights=self.weights.digest,
+            weights_file=self.weights.source or None,
+        )
+
+    def reweight(self) -> None:
+        """Rewrite every stored strength with this store's weights and record them as the graph's.
+
+        An administrator's explicit choice (``guanxi load --reweight``): every
+        other client of the graph must use a warmth file with the same
+        strengths afterwards, or its searches refuse (:class:`~graph.errors.WeightsMismatch`).
+        """
+        with self._errors("re-weighting the graph"):
+            meta = self._command(cypher.GET_META)[0]
+            if meta["strengths"] != self.weights.strengths_digest and int(meta["relationships"] or 0):
                 self._reweight()
-            self._command(cypher.SET_META, weights=self.weights.digest)
-        self._weights_ready = True
+            self._record_weights()
+            self._command(cypher.BUMP_VERSION)
 
     def _reweight(self) -> None:
         """Recompute ``_strength`` of every relationship with this store's weights."""
@@ -520,6 +581,7 @@ class Neo4jStore(GraphStore):
         with self._errors(f"writing a {batch.name} batch"):
             if batch.frame.empty:
                 return 0
+            self._ensure_weights()
             self._ensure_schema(indexes=False)
             if batch.what == "nodes":
                 return self._write_nodes(batch.name, batch.frame)
@@ -565,7 +627,6 @@ class Neo4jStore(GraphStore):
 
         if len(src) > self.batch_rows and not ends_checked:  # several transactions: check before the first
             check_ends()
-        self._ensure_weights()
         columns = edge_columns(self.schema, self.weights, spec.type, frame)
         keys = columns[cypher.KEY].tolist()
         props = row_props(columns, skip=("source", "target", cypher.KEY))
@@ -634,8 +695,103 @@ class Neo4jStore(GraphStore):
             for name in cypher.schema_statements(self.schema):
                 if name in have and not cypher.is_constraint(name):
                     self._command(cypher.drop_index(name))
-            self._weights_ready = False
             self._schema_ready = False
+
+    @contextlib.contextmanager
+    def replacing(self) -> Iterator[GraphStore]:
+        """Replace the graph by what the block writes into this store, keeping the old one until it succeeds.
+
+        The block's writes are stamped with a new generation number (``_gen``
+        on every node and relationship they write; the graph's generation is
+        kept on the meta node). Nothing is cleared first. When the block ends
+        without an error, the nodes and relationships of every other
+        generation are deleted in batches, properties the new files did not
+        give are dropped from the rows both graphs share, and the generation
+        is marked current.
+
+        When the block fails, the nodes and relationships it *created* are
+        deleted again, so the old graph is what remains; rows that the old
+        graph and the new files share keep the values the new files gave them
+        (and the new files' order), as they were written before the failure.
+        If this process dies instead (or the server goes away), what the
+        block wrote stays until the next replace, which deletes whatever is
+        not its own generation: a later replace always completes the job.
+        Readers see the old graph with the new rows arriving while it runs.
+        """
+        with self._errors("starting a replace"):
+            self._ensure_weights("replace the graph")
+            generation = int(self._command(cypher.NEW_GENERATION)[0]["generation"])
+        self._replacing = generation
+        try:
+            yield self
+        except BaseException:
+            self._replacing = None
+            with contextlib.suppress(GuanxiError):  # the block's own error is the one to report
+                self._take_back(generation)
+            raise
+        self._replacing = None
+        with self._errors("deleting the old graph after a replace"):
+            self._delete_other_generations(generation)
+            self._drop_stale(generation)
+            self._recount_loops()
+            self._command(cypher.SET_GENERATION, generation=generation)
+            self._command(cypher.BUMP_VERSION)
+
+    def _ids_of(self, query: str, **params: Any) -> list[str]:
+        """All ids one query returns, read in one pass before anything is deleted."""
+        return [str(r["id"]) for r in self._read(query, **params) if r["id"] is not None]
+
+    def _delete_ids(self, label: str | None, ids: Sequence[str]) -> None:
+        """Delete nodes of ``label`` (with their relationships), or relationships by element id
+        (``label`` None), in transactions of at most :attr:`batch_rows`."""
+        query = cypher.DELETE_RELATIONSHIPS if label is None else cypher.delete_nodes(self.schema, label)
+        self._transactions([(query, {"ids": list(chunk)})] for chunk in _chunks(ids, self.batch_rows))
+
+    def _delete_other_generations(self, generation: int) -> None:
+        """Delete every guanxi node and relationship not written by ``generation``."""
+        for label in self.schema.labels:
+            self._delete_ids(label, self._ids_of(cypher.nodes_of_other_generations(self.schema, label), gen=generation))
+        for type_ in self.schema.types:  # those between nodes the new graph kept
+            ids = self._ids_of(cypher.relationships_of_other_generations(self.schema, type_), gen=generation)
+            self._delete_ids(None, ids)
+
+    def _take_back(self, generation: int) -> None:
+        """After a failed replace: delete what ``generation`` created (not what it carried)."""
+        with self._errors("taking back a failed replace"):
+            for type_ in self.schema.types:
+                ids = self._ids_of(cypher.relationships_created_by(self.schema, type_), gen=generation)
+                self._delete_ids(None, ids)
+            for label in self.schema.labels:
+                self._delete_ids(label, self._ids_of(cypher.nodes_created_by(self.schema, label), gen=generation))
+            self._recount_loops()
+            self._command(cypher.BUMP_VERSION)
+
+    def _drop_stale(self, generation: int) -> None:
+        """Properties of the old graph that the replace did not write again, removed from the rows it carried."""
+        for label in self.schema.labels:
+            records = self._read(
+                cypher.stale_nodes(self.schema, label), gen=generation, kept=list(cypher.KEPT_NODE_PROPS)
+            )
+            rows = [{"id": r["id"], "props": self._kept(r["props"], cypher.KEPT_NODE_PROPS)} for r in records]
+            query = cypher.reset_nodes(self.schema, label)
+            self._transactions([(query, {"rows": list(chunk)})] for chunk in _chunks(rows, self.batch_rows))
+        for type_ in self.schema.types:
+            records = self._read(
+                cypher.stale_relationships(self.schema, type_), gen=generation, kept=list(cypher.KEPT_REL_PROPS)
+            )
+            rows = [{"id": r["id"], "props": self._kept(r["props"], cypher.KEPT_REL_PROPS)} for r in records]
+            self._transactions(
+                [(cypher.RESET_RELATIONSHIPS, {"rows": list(chunk)})] for chunk in _chunks(rows, self.batch_rows)
+            )
+
+    @staticmethod
+    def _kept(props: Mapping[str, Any], bookkeeping: Sequence[str]) -> dict[str, Any]:
+        """The properties a replace wrote (listed in ``_keys``) and the bookkeeping it keeps."""
+        wrote = set(props.get(cypher.KEYS) or ()) | set(bookkeeping)
+        return {k: v for k, v in props.items() if k in wrote}
+
+    def _recount_loops(self) -> None:
+        self._transactions([[(cypher.recount_loops(self.schema, label), {})] for label in self.schema.labels])
 
     def finish_load(self) -> None:
         """Make the indexes a load into a new graph left for its end; check the weights."""
@@ -829,7 +985,7 @@ class Neo4jStore(GraphStore):
     def top_paths(self, query: PathQuery) -> list[GPath]:
         with self._errors("searching paths"):
             explicit = () if query.sources == "clients" else query.sources
-            found = self.existing_ids([query.target, *explicit])
+            found = self._start_search([query.target, *explicit])
             if query.target not in found:
                 raise InvalidParameter("target", f"{query.target!r} is not in the graph")
             unknown = [t for t in query.types if t not in self._type_order]
@@ -838,13 +994,30 @@ class Neo4jStore(GraphStore):
             missing = [s for s in explicit if s not in found]
             if missing:
                 raise InvalidParameter("sources", f"not in the graph: {', '.join(missing)}")
-            self._ensure_weights()
             search = _Search(self, query)
             candidates = search.run()
             paths = self._materialise(candidates, query.types, search.degree)
         paths = [p for p in paths if p.warmth >= query.min_warmth]
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths[: query.k]
+
+    def _start_search(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` exist, and the weights check, in one round trip (the first chunk's).
+
+        The stored strengths prune the search: if they follow other weights
+        than this store's, the top k could be wrong, so the search refuses.
+        """
+        unique = list(dict.fromkeys(ids))
+        records = self._read(cypher.existing_ids_and_weights(self.schema), ids=self._by_label(unique[:READ_BATCH]))
+        found: set[str] = set()
+        for r in records:
+            if r["meta"]:
+                self._check_weights("search paths", r, adopt=False)
+            else:
+                found.add(str(r["id"]))
+        if len(unique) > READ_BATCH:
+            found |= self.existing_ids(unique[READ_BATCH:])
+        return found
 
     def _materialise(
         self, candidates: Sequence[tuple[str, ...]], types: Sequence[str], degree: Mapping[str, int]

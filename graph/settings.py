@@ -10,9 +10,29 @@ NEO4J_URI           ``bolt://``, ``neo4j://``, ``neo4j+s://`` …   (none)
 NEO4J_USER          Neo4j user                                   ``neo4j``
 NEO4J_PASSWORD      Neo4j password                               (none)
 NEO4J_DATABASE      Neo4j database                               ``neo4j``
+GUANXI_READ_ONLY    the explorer offers no load or clear         on for ``neo4j``,
+                    controls (loading is ``guanxi load``'s job)  off for ``embedded``
+GUANXI_ADMIN        ``1``: the explorer offers them anyway       off
 ==================  ===========================================  =====================
 
+``GUANXI_LOCK_TIMEOUT`` (seconds a load waits for another one writing the
+same embedded file, default 600) is read when a writer waits
+(:func:`graph.store_file.lock_timeout`), not here.
+
 Setting ``NEO4J_URI`` without ``GUANXI_BACKEND`` selects the Neo4j store.
+
+A Neo4j graph is shared by everyone who connects, so by default the explorer
+only reads it: one user must not be able to wipe or reload everyone's graph
+from a browser. An administrator loads with ``guanxi load``, or starts an
+explorer of their own with ``GUANXI_ADMIN=1``. Yes/no values are ``1``,
+``true``, ``yes``, ``on`` or ``0``, ``false``, ``no``, ``off`` (any case).
+
+>>> Settings.from_env({"NEO4J_URI": "bolt://db:7687"}).loading_allowed
+False
+>>> Settings.from_env({"NEO4J_URI": "bolt://db:7687", "GUANXI_ADMIN": "1"}).loading_allowed
+True
+>>> Settings.from_env({}).loading_allowed
+True
 """
 
 from __future__ import annotations
@@ -26,6 +46,20 @@ from pathlib import Path
 from graph.errors import ConfigError
 
 BACKENDS = ("embedded", "neo4j")
+_YES = frozenset({"1", "true", "yes", "on"})
+_NO = frozenset({"0", "false", "no", "off"})
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no variable; unset or empty gives ``default``; anything else is a ConfigError."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise ConfigError(f"{name} must be one of 1, true, yes, on, 0, false, no, off; got {env.get(name)!r}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +73,15 @@ class Settings:
     neo4j_user: str = "neo4j"
     neo4j_password: str | None = field(default=None, repr=False)  # never in a repr or a log
     neo4j_database: str = "neo4j"
+    #: the explorer shows no load or clear controls (default: on for Neo4j, off for embedded)
+    read_only: bool = False
+    #: an administrator's explorer: load and clear controls even when read-only
+    admin: bool = False
+
+    @property
+    def loading_allowed(self) -> bool:
+        """Whether the explorer may load into (or clear) the store."""
+        return self.admin or not self.read_only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,6 +97,8 @@ class Settings:
             neo4j_user=e.get("NEO4J_USER") or "neo4j",
             neo4j_password=e.get("NEO4J_PASSWORD") or None,
             neo4j_database=e.get("NEO4J_DATABASE") or "neo4j",
+            read_only=_flag(e, "GUANXI_READ_ONLY", default=backend == "neo4j"),
+            admin=_flag(e, "GUANXI_ADMIN", default=False),
         )
         settings.check()
         return settings

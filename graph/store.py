@@ -13,6 +13,7 @@ same batch twice leaves the graph unchanged.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
@@ -43,6 +44,26 @@ class GraphStore(ABC):
 
     def finish_load(self) -> None:  # noqa: B027 - optional hook
         """Called once after a load's last batch (rebuild indexes, save)."""
+
+    @contextlib.contextmanager
+    def replacing(self) -> Iterator[GraphStore]:
+        """A store to write a whole new graph into, which takes this one's place only if the block succeeds.
+
+        By default a new, empty store of the same class (same schema and
+        weights): the caller uses it (and saves it) instead of this one after
+        the block, and drops it if the block fails, when this store is
+        untouched. A store whose graph is shared (Neo4j) writes the new graph
+        into itself and yields itself; see its own ``replacing``.
+        """
+        yield type(self)(self.schema, self.weights)
+
+    def reweight(self) -> None:  # noqa: B027 - optional hook
+        """Make stored strengths follow this store's weights, explicitly (``guanxi load --reweight``).
+
+        Nothing to do by default: a store that keeps no strengths of its own,
+        or recomputes them when opened with other weights (the embedded
+        store), always follows its weights.
+        """
 
     # -- reading ---------------------------------------------------------------
     @abstractmethod

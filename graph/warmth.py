@@ -24,7 +24,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,30 @@ class Weights:
     no_connector_names: tuple[str, ...] = ()
     #: a holder with at least this many stakes connects nobody either (0: no such rule)
     no_connector_stakes: int = 0
+    #: where the weights came from (a file name), to name it in messages; not part of the digest
+    source: str = field(default="", compare=False)
+
+    @property
+    def strengths_digest(self) -> str:
+        """A digest of what decides relationship strengths (the ``relationships:`` section) and nothing else.
+
+        A graph that stores strengths (Neo4j) is shared by clients whose
+        warmth files may differ in what each computes for itself (hub
+        discount, defaults, who connects nobody); only this part must agree.
+
+        >>> load_weights().strengths_digest == load_weights().strengths_digest
+        True
+        """
+        parts = [
+            sorted(self.by_role.items()),
+            self.former_factor,
+            self.by_ratio,
+            self.ratio_unknown,
+            self.by_amount,
+            self.amount_unknown,
+            sorted(self.defaults.items()),
+        ]
+        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
     # -- relationships -----------------------------------------------------
     def strength(self, type_: str, props: Mapping[str, Any]) -> float:
@@ -284,6 +308,7 @@ def parse_weights(data: Any, source: str = "warmth") -> Weights:
         digest=digest,
         no_connector_names=tuple(n.strip() for n in names),
         no_connector_stakes=stakes,
+        source=source,
     )
 
 

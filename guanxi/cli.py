@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.errors import GuanxiError
+from graph.errors import GuanxiError, InvalidParameter
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from loaders.export import visible_controls
@@ -79,10 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--no-ops", action="store_true", help="skip the operational files (events, tags, chains ...)")
 
     load = sub.add_parser("load", help="load CSV/Excel files (or a folder of them) into the store")
-    load.add_argument("files", nargs="+", type=Path)
+    load.add_argument("files", nargs="*", type=Path, help="files or folders (none with --reweight alone)")
     load.add_argument("--strict", action="store_true", help="refuse the whole load if any row is rejected")
     load.add_argument("--rejects", type=Path, help="write rejected rows to this CSV (default: next to the store)")
-    load.add_argument("--replace", action="store_true", help="clear the store before loading")
+    load.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the whole graph by these files; checked first, the old graph stays if anything fails",
+    )
+    load.add_argument(
+        "--reweight",
+        action="store_true",
+        help="a shared Neo4j graph: rewrite every stored strength with this warmth file (GUANXI_WARMTH) first",
+    )
     load.add_argument("--json", action="store_true")
     _store_options(load)
 
@@ -146,10 +155,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False) -> GraphStore:
+def _open(args: argparse.Namespace, create: bool = False, fresh: bool = False, write: bool = False) -> GraphStore:
     from graph.open_store import open_store
 
-    return open_store(_settings(args), create=create, fresh=fresh)
+    return open_store(_settings(args), create=create, fresh=fresh, write=write)
 
 
 def json_text(data: Any) -> str:
@@ -312,34 +321,56 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from graph.embedded import EmbeddedStore
-    from loaders.pipeline import load_files
+    """Load (or with ``--replace`` replace the graph by) files; ``--reweight`` first re-weights a shared graph.
 
-    store = _open(args, create=True, fresh=args.replace)
-    update, close = _progress_bar("load")
+    A replace reads and checks every file before the graph changes; if
+    anything fails, the old graph is what remains (an embedded file is saved
+    only after a successful load, a Neo4j graph keeps its old generation).
+    An embedded file is held under its writer lock from opening to saving.
+    """
+    from graph.embedded import EmbeddedStore
+    from loaders.pipeline import load_files, replace_files
+
+    if not args.files and not args.reweight:
+        raise InvalidParameter("files", "name the files or folders to load (or use --reweight alone)")
+    store = opened = _open(args, create=True, fresh=args.replace, write=True)  # holds the writer lock until saved
     try:
-        if args.replace:
-            store.clear()
-        files = args.files[0] if len(args.files) == 1 and args.files[0].is_dir() else args.files
-        report = load_files(store, files, strict=args.strict, progress=update)
-    finally:
-        close()
-    if isinstance(store, EmbeddedStore):
-        saved = store.save()
-        print(f"saved {saved}", file=sys.stderr)
-    rejects = args.rejects
-    if rejects is None and report.rejects:
-        base = store.path if isinstance(store, EmbeddedStore) and store.path else Path("guanxi")
-        rejects = base.with_name(base.stem + "-rejects.csv")
-    if rejects is not None and report.rejects:
-        report.write_rejects(rejects)
-    if args.json:
-        _print_json(report.to_dict())
-    else:
-        print(report.summary("zh"))
+        if args.reweight:
+            store.reweight()
+            if not args.files:
+                print(
+                    f"strengths follow {store.weights.source or 'the packaged warmth.yaml'} ({store.weights.digest})",
+                    file=sys.stderr,
+                )
+                return 0
+        update, close = _progress_bar("load")
+        try:
+            files = args.files[0] if len(args.files) == 1 and args.files[0].is_dir() else args.files
+            if args.replace:  # the old store is closed below, once the new one is saved
+                store, report = replace_files(opened, files, strict=args.strict, progress=update)
+            else:
+                report = load_files(store, files, strict=args.strict, progress=update)
+        finally:
+            close()
+        if isinstance(store, EmbeddedStore):
+            saved = store.save(_settings(args).store_path if store.path is None else None)
+            print(f"saved {saved}", file=sys.stderr)
+        rejects = args.rejects
+        if rejects is None and report.rejects:
+            base = store.path if isinstance(store, EmbeddedStore) and store.path else Path("guanxi")
+            rejects = base.with_name(base.stem + "-rejects.csv")
         if rejects is not None and report.rejects:
-            print(f"rejected rows written to {rejects}")
-    store.close()
+            report.write_rejects(rejects)
+        if args.json:
+            _print_json(report.to_dict())
+        else:
+            print(report.summary("zh"))
+            if rejects is not None and report.rejects:
+                print(f"rejected rows written to {rejects}")
+    finally:
+        store.close()
+        if store is not opened:
+            opened.close()
     return 0
 
 

@@ -22,7 +22,11 @@ def demo_dir() -> Path:
 
 
 def demo_store(companies: int = DEMO_COMPANIES, seed: int = DEMO_SEED, weights: Weights | None = None) -> EmbeddedStore:
-    """The embedded store loaded with generated demo data (generated and saved on first use)."""
+    """The embedded store loaded with generated demo data (generated and saved on first use).
+
+    A cached file that is not a valid store (an older guanxi's, a damaged or
+    a crafted one) is never executed: it is built again.
+    """
     from loaders.generate import generate
     from loaders.pipeline import load_files
 
@@ -32,11 +36,19 @@ def demo_store(companies: int = DEMO_COMPANIES, seed: int = DEMO_SEED, weights: 
         try:
             return EmbeddedStore.open(graph_file, weights=weights)
         except StoreUnavailable:
-            graph_file.unlink()
+            pass  # an older guanxi's file or a damaged one (never executed): built again below
+    # under the file's writer lock, so two processes starting at once build it once
+    store = EmbeddedStore.open_for_writing(graph_file, weights=weights, fresh=True)
+    try:
+        built = EmbeddedStore.open(graph_file, weights=weights)  # another process built it while we waited
+    except StoreUnavailable:
+        built = None
+    if built is not None:
+        store.close()
+        return built
     files = base / "files"
     if not (files / "clients.csv").exists():
         generate(files, companies=companies, seed=seed)
-    store = EmbeddedStore(weights=weights)
     load_files(store, files)
-    store.save(graph_file)
+    store.save()
     return store

@@ -24,6 +24,14 @@ batches and gives the same batches every time:
 3. write accepted rows in batches of at most ``batch_size``: nodes, then
    relationships, then clients; then ``store.finish_load()``.
 
+:func:`replace_files` replaces the whole graph the same way, and never
+empties it first: every file is read and validated against the new files
+alone (the old graph goes away, so it cannot resolve a reference), the
+strict-mode decision is taken, and only then is the new graph written, into
+the store's :meth:`~graph.store.GraphStore.replacing` block, which swaps it
+in only when every batch has succeeded (a new store object for the embedded
+store; a new generation, the old ones deleted after, for Neo4j).
+
 >>> names = file_names(load_schema())
 >>> names["companies"], names["股权"], names["园区"], names["入园"]
 (('nodes', 'Company'), ('edges', 'HOLDS_SHARES'), ('nodes', 'Park'), ('edges', 'LOCATED_IN'))
@@ -403,3 +411,60 @@ def load_files(
     report.written = write_batches(store, results, batch_size=batch_size, progress=progress)
     store.finish_load()
     return report
+
+
+def replace_files(
+    store: GraphStore,
+    paths_or_directory: str | Path | Iterable[str | Path],
+    *,
+    strict: bool = False,
+    batch_size: int = 50_000,
+    progress: Progress | None = None,
+) -> tuple[GraphStore, LoadReport]:
+    """Replace the graph in ``store`` by the table files; the store now holding it, and the report.
+
+    Checks everything before anything changes: a file named one by one
+    that gives no table guanxi can load (:func:`named_but_unusable`: a load
+    would leave it out, a replace would drop that kind of data from the
+    graph), a file that cannot be read (LoadError), a strict-mode reject
+    (LoadRefused), or a
+    relationship whose end is not in the new files (rejected, since the old
+    graph goes away) leave ``store`` exactly as it was. The new graph is then
+    written inside ``store.replacing()``: if a write fails, the error is
+    raised and the old graph stays (see each store's ``replacing`` for the
+    details). The returned store may be a new object (the embedded store
+    builds the new graph apart); the caller uses it from then on and saves it.
+    """
+    if batch_size < 1:
+        raise InvalidParameter("batch_size", f"must be at least 1, got {batch_size}")
+    unusable = named_but_unusable(paths_or_directory, store.schema)
+    if unusable:
+        raise LoadError(
+            f"replace refused, the graph is unchanged: {'; '.join(unusable)}. A replace loads every file "
+            "named or none: rename the file after its table, or leave it out"
+        )
+    results, report = read_and_validate(None, paths_or_directory, strict=strict, schema=store.schema, progress=progress)
+    with store.replacing() as target:
+        report.written = write_batches(target, results, batch_size=batch_size, progress=progress)
+        target.finish_load()
+    return target, report
+
+
+def named_but_unusable(paths: str | Path | Iterable[str | Path], schema: Schema | None = None) -> list[str]:
+    """The files named one by one (not found in a folder) that give no table, as ``"name (reason)"``.
+
+    A load leaves them out and says so; a replace refuses them
+    (:func:`replace_files`). Files in a named folder that are not tables
+    are ordinary (a folder may hold other files) and not listed here.
+    """
+    schema = schema or load_schema()
+    names = file_names(schema)
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    out: list[str] = []
+    for item in items:
+        path = Path(item)
+        if path.is_file():
+            found, skipped = _sources_of(path, schema, names)
+            if not found:
+                out += skipped
+    return out

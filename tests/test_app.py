@@ -333,6 +333,79 @@ def test_data_page_loads_uploaded_files_and_reports_rejects(demo_env: Path, tmp_
         assert reopened.get_nodes([f"Company:{good}"])[f"Company:{good}"].name == "上海上传测试科技有限公司"
 
 
+def data_controls(at: AppTest) -> set[str]:
+    """The keys of the data page's load and clear controls that are shown."""
+    shown = {w.key for w in [*at.button, *at.checkbox, *at.get("file_uploader")]}
+    return shown & {"data_files", "data_strict", "data_replace", "data_load"}
+
+
+def test_a_read_only_explorer_offers_no_way_to_load_or_clear(demo_env: Path) -> None:
+    """GUANXI_READ_ONLY (on by default for Neo4j): the data page shows the graph, no load or clear
+    controls, and says who loads; GUANXI_ADMIN=1 gives them back."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_READ_ONLY", "1")
+        at = fresh()
+        at.radio(key="page").set_value("data").run()
+        assert not at.exception, at.exception
+        assert data_controls(at) == set()
+        assert [i.value for i in at.info] == [t("data.read_only", "zh")]
+        assert {m.label for m in at.metric} >= {"节点", "关系", "存量客户"}
+        mp.setenv("GUANXI_ADMIN", "1")
+        at.run()
+        assert data_controls(at) == {"data_files", "data_strict", "data_replace", "data_load"}
+        assert not at.info
+
+
+def test_a_replace_with_a_bad_file_keeps_the_graph(demo_env: Path, opened: AppTest, tmp_path: Path) -> None:
+    """先替换 with one unknown file beside a good one: refused, the graph file and its statistics unchanged."""
+    source = next(demo_env.glob(f"c{COMPANIES}-*/graph.gx"))
+    graph_file = tmp_path / "graph.gx"
+    shutil.copy(source, graph_file)
+    saved = graph_file.read_bytes()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_STORE", str(graph_file))
+        at = fresh()
+        at.radio(key="page").set_value("data").run()
+        metrics = {m.label: m.value for m in at.metric}
+        good = "91310000MA1FL0XG1" + check_char("91310000MA1FL0XG1")
+        companies = f"统一社会信用代码,企业名称\n{good},上海上传测试科技有限公司\n".encode()
+        at.file_uploader(key="data_files").set_value(
+            [("companies.csv", companies, "text/csv"), ("名单备注.csv", b"a,b\n1,2\n", "text/csv")]
+        ).run()
+        at.checkbox(key="data_replace").check().run()
+        at.button(key="data_load").click().run()
+        assert not at.exception, at.exception
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1 and errors[0].startswith("替换失败，原有数据保留未动")
+        assert "名单备注.csv" in unescape(errors[0])
+        assert {m.label: m.value for m in at.metric} == metrics
+        assert graph_file.read_bytes() == saved
+
+
+def test_after_a_replace_the_caption_and_statistics_show_what_is_loaded(tmp_path: Path) -> None:
+    """A replace of the demo graph: the caption no longer says demo data, the counts are the new graph's."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_DEMO_COMPANIES", "100")  # a demo graph of its own: the shared one stays as it is
+        mp.setenv("GUANXI_DEMO_DIR", str(tmp_path / "demo"))
+        for name in ("GUANXI_STORE", "NEO4J_URI", "GUANXI_BACKEND", "GUANXI_WARMTH", "GUANXI_READ_ONLY"):
+            mp.delenv(name, raising=False)
+        at = AppTest.from_file(APP, default_timeout=RUN).run(timeout=FIRST_RUN)
+        at.radio(key="page").set_value("data").run()
+        assert any("演示数据（100 家企业" in c.value for c in at.sidebar.caption)
+        good = "91310000MA1FL0XG1" + check_char("91310000MA1FL0XG1")
+        companies = f"统一社会信用代码,企业名称\n{good},上海上传测试科技有限公司\n".encode()
+        at.file_uploader(key="data_files").set_value(("companies.csv", companies, "text/csv")).run()
+        at.checkbox(key="data_replace").check().run()
+        at.button(key="data_load").click().run()
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+        metrics = {m.label: m.value for m in at.metric}
+        assert (metrics["节点"], metrics["关系"], metrics["存量客户"]) == ("1", "0", "0")
+        captions = [c.value for c in at.sidebar.caption]
+        assert not any("演示数据" in c for c in captions)
+        assert any("内存中的数据（1 家企业" in c for c in captions), captions
+
+
 def test_a_missing_store_is_an_error_not_a_crash(tmp_path: Path, demo_env: Path) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GUANXI_STORE", str(tmp_path / "missing.gx"))

@@ -22,7 +22,7 @@ from neo4j import GraphDatabase
 
 from graph import cypher
 from graph.embedded import EmbeddedStore
-from graph.errors import InvalidParameter, SchemaError, StoreError, StoreUnavailable
+from graph.errors import InvalidParameter, SchemaError, StoreError, StoreUnavailable, WeightsMismatch
 from graph.model import PathQuery, RecordBatch
 from graph.neo4j_store import Neo4jStore
 from graph.schema import load_schema
@@ -282,32 +282,63 @@ def test_cypher_allow_list() -> None:
     assert cypher.merge_edges(schema, "SERVES_AS", "Person", "Company").count("$rows") == 1
 
 
-def test_changed_weights_reweight(neo4j_target: Neo4jTarget) -> None:
-    """A store opened with other weights re-weights what an earlier load stored."""
+def test_other_weights_refuse_until_the_graph_is_reweighted(neo4j_target: Neo4jTarget) -> None:
+    """Two clients of one graph with different warmth files: the second neither searches nor loads
+    with strengths that are not its own; after its explicit re-weighting it answers as an embedded
+    store with its weights, and the first client, still connected, refuses instead of pruning wrongly."""
     batches = generate(300)
-    with neo4j_target.store() as store:
-        store.clear()
-        load(store, batches)
     base = load_weights()
     parks_matter = replace(
-        base, defaults={**base.defaults, "LOCATED_IN": 0.95}, free_degree=400.0, digest=base.digest + "-parks"
+        base,
+        defaults={**base.defaults, "LOCATED_IN": 0.95},
+        free_degree=400.0,
+        digest=base.digest + "-parks",
+        source="parks.yaml",
     )
     embedded = EmbeddedStore(weights=parks_matter)
     load(embedded, batches)
     schema = load_schema()
-    with Neo4jStore(
-        neo4j_target.uri, neo4j_target.user, neo4j_target.password, schema=schema, weights=parks_matter
-    ) as store:
+    with (
+        neo4j_target.store() as first,
+        Neo4jStore(
+            neo4j_target.uri, neo4j_target.user, neo4j_target.password, schema=schema, weights=parks_matter
+        ) as second,
+    ):
+        first.clear()
+        load(first, batches)
+        query = PathQuery(target=f"Company:{uscc(0)}", types=TYPES, k=5)
+        answer = first.top_paths(query)
+        with pytest.raises(WeightsMismatch, match=r"parks\.yaml.*warmth\.yaml|warmth\.yaml.*parks\.yaml") as refused:
+            second.top_paths(query)
+        assert base.strengths_digest in str(refused.value) and parks_matter.strengths_digest in str(refused.value)
+        assert "--reweight" in str(refused.value)
+        # a warmth file that differs only in what each client computes itself (here the hub discount) agrees
+        hub_only = replace(base, free_degree=400.0, digest=base.digest + "-hub", source="hub.yaml")
+        hub_embedded = EmbeddedStore(weights=hub_only)
+        load(hub_embedded, batches)
+        with Neo4jStore(
+            neo4j_target.uri, neo4j_target.user, neo4j_target.password, schema=schema, weights=hub_only
+        ) as third:
+            assert third.top_paths(query) == hub_embedded.top_paths(query)
+        before = first.stats()
+        with pytest.raises(WeightsMismatch):  # a load refuses before it writes anything
+            second.write(RecordBatch("nodes", "Company", pd.DataFrame([{"uscc": uscc(999), "name": "新公司"}])))
+        assert first.stats() == before
+        second.reweight()
         for i in range(0, 300, 37):
             query = PathQuery(target=f"Company:{uscc(i)}", types=TYPES, k=5)
-            assert store.top_paths(query) == embedded.top_paths(query)
+            assert second.top_paths(query) == embedded.top_paths(query)
         strengths = set()
         for i in range(40):
             query = PathQuery(target=f"Company:{uscc(i)}", types=("LOCATED_IN",), k=1)
-            paths = store.top_paths(query)
+            paths = second.top_paths(query)
             assert paths == embedded.top_paths(query)
             strengths |= {e.strength for p in paths for e in p.edges}
         assert strengths == {0.95}
+        with pytest.raises(WeightsMismatch):
+            first.top_paths(PathQuery(target=f"Company:{uscc(0)}", types=TYPES, k=5))
+        first.reweight()  # and back
+        assert first.top_paths(PathQuery(target=f"Company:{uscc(0)}", types=TYPES, k=5)) == answer
 
 
 # -- crashing -----------------------------------------------------------------------------

@@ -33,6 +33,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "app.store_error": ("无法打开图数据：{error}", "Cannot open the graph: {error}"),
     "app.store_demo": ("演示数据（{companies} 家企业，内置图）", "Demo data ({companies} companies, embedded graph)"),
+    "app.store_uploaded": (
+        "内存中的数据（{companies} 家企业，由上传的文件加载，未保存）",
+        "Data in memory ({companies} companies, loaded from uploaded files, not saved)",
+    ),
     "app.store_embedded": ("内置图文件 {path}", "Embedded graph file {path}"),
     "app.store_neo4j": ("Neo4j {uri}（数据库 {database}）", "Neo4j {uri} (database {database})"),
     "app.store_caption": ("数据源：{store}", "Data: {store}"),
@@ -263,7 +267,23 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Set GUANXI_STORE or NEO4J_URI to keep your data.",
     ),
     "data.strict": ("严格模式：有任何错误行就拒绝整个加载", "Strict: refuse the whole load if any row is rejected"),
-    "data.replace": ("先清空现有数据", "Clear the existing graph first"),
+    "data.replace": (
+        "替换现有数据（先检查全部文件，全部写入成功后才替换）",
+        "Replace the existing graph (every file is checked first; it is replaced only when all is written)",
+    ),
+    "data.replace_failed": (
+        "替换失败，原有数据保留未动：{error}",
+        "The replace failed; the existing graph was kept: {error}",
+    ),
+    "data.replace_failed_shared": (
+        "替换失败，原有数据保留（已改写的行保留新值）：{error}",
+        "The replace failed; the existing graph was kept (rows already rewritten keep their new values): {error}",
+    ),
+    "data.read_only": (
+        "此数据源为共享只读：数据由管理员用命令 guanxi load 加载（管理员可用 GUANXI_ADMIN=1 启动可加载的浏览器）。",
+        "This shared graph is read-only here: an administrator loads data with guanxi load "
+        "(or starts an explorer with GUANXI_ADMIN=1 to load from the browser).",
+    ),
     "data.load": ("加载", "Load"),
     "data.loading": ("正在加载 {file}……", "Loading {file} ..."),
     "data.done": (

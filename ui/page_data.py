@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from graph.errors import GuanxiError, LoadRefused
+from graph.embedded import EmbeddedStore
+from graph.errors import GuanxiError, LoadError, LoadRefused
 from graph.model import GraphStats
+from graph.store import GraphStore
 from loaders.columns_doc import columns_markdown
 from loaders.export import csv_bytes
 from loaders.report import LoadReport
@@ -61,11 +64,16 @@ def load_uploads(
 ) -> LoadReport:
     """Write the uploads to a temporary folder under their own names and load them into the store.
 
-    Raises what :func:`loaders.pipeline.load_files` raises (LoadError,
-    LoadRefused in strict mode). An embedded store opened from a file (not
-    the demo) is saved afterwards; every cached result is dropped.
+    With ``replace`` the graph is replaced (:func:`loaders.pipeline.replace_files`):
+    every file is read and checked first, and the old graph stays if
+    anything fails. Raises what the pipeline raises (LoadError, LoadRefused
+    in strict mode, StoreError). Afterwards the store in use (a new one after
+    an embedded replace) and its description go to ``ctx.opened``, an
+    embedded store opened from a file (not the demo) is saved, and every
+    cached result is dropped, whether the load succeeded or not.
     """
-    from loaders.pipeline import load_files
+    from graph.open_store import writing
+    from loaders.pipeline import load_files, replace_files
 
     lang = ctx.lang
 
@@ -74,23 +82,46 @@ def load_uploads(
             fraction = 0.0 if total <= 0 else min(1.0, done / total)
             progress.progress(fraction, text=tm("data.loading", lang, file=stage))
 
-    with tempfile.TemporaryDirectory(prefix="guanxi-upload-") as tmp:
-        folder = Path(tmp)
-        paths = []
-        for up in uploads:
-            target = folder / Path(up.name).name
-            target.write_bytes(up.data)
-            paths.append(target)
-        if replace:
-            ctx.store.clear()
-        try:
-            report = load_files(ctx.store, paths, strict=strict, progress=report_progress)
-        finally:
-            cached.clear()
-    save = getattr(ctx.store, "save", None)
-    if ctx.info.kind == "embedded" and callable(save):
-        save()
+    store = ctx.store
+    changed = False
+    saved_file = ctx.info.kind == "embedded"  # an embedded store opened from a file (not the demo)
+    try:
+        with tempfile.TemporaryDirectory(prefix="guanxi-upload-") as tmp:
+            folder = Path(tmp)
+            paths = []
+            for up in uploads:
+                target = folder / Path(up.name).name
+                target.write_bytes(up.data)
+                paths.append(target)
+            if replace:
+                loaded, report = replace_files(ctx.store, paths, strict=strict, progress=report_progress)
+                if saved_file and isinstance(loaded, EmbeddedStore):
+                    loaded.save(ctx.info.path)  # under the file's writer lock; not saved: not swapped in
+            else:
+                # under the writer lock, after reloading a newer save by another process; saved at the end
+                with writing(ctx.store, save=saved_file):
+                    loaded, report = ctx.store, load_files(ctx.store, paths, strict=strict, progress=report_progress)
+        store, changed = loaded, True
+    except (LoadError, LoadRefused):  # found before anything was written
+        raise
+    except GuanxiError:
+        changed = changed or not replace  # an append may have written some batches; a replace kept the old graph
+        raise
+    finally:
+        cached.clear()
+        _adopt(ctx, store, changed=changed)
     return report
+
+
+def _adopt(ctx: Context, store: GraphStore, *, changed: bool) -> None:
+    """Put the store in use after a load, and what it is now, where every page finds it."""
+    if ctx.opened is None:
+        return
+    info = ctx.info
+    if changed:
+        with contextlib.suppress(GuanxiError):  # cannot be counted now: the next page says why
+            info = info.after_load(store.stats().nodes.get("Company", 0))
+    ctx.opened.swap(store, info)
 
 
 def table_name(what: str, name: str, lang: Lang) -> str:
@@ -186,9 +217,21 @@ def render(ctx: Context) -> None:
         st.table(kinds, hide_index=True)
 
     st.divider()
+    if ctx.loading_allowed:
+        upload_form(ctx)
+    else:
+        st.info(t("data.read_only", lang))
+    last = st.session_state.get(STATE_REPORT)
+    if isinstance(last, LoadReport):
+        show_report(last, lang)
+
+
+def upload_form(ctx: Context) -> None:
+    """The files, the strict and replace switches, the load button; what a load did, once it ran."""
+    lang = ctx.lang
     st.subheader(t("data.upload", lang))
     st.caption(t("data.upload_help", lang))
-    if ctx.info.kind == "demo":
+    if ctx.info.kind in ("demo", "uploaded"):
         st.caption(t("data.demo_note", lang))
     with st.expander(t("data.columns", lang)):
         st.markdown(columns_markdown(ctx.store.schema))
@@ -204,24 +247,25 @@ def render(ctx: Context) -> None:
     if st.button(t("data.load", lang), key="data_load", type="primary", icon=":material/upload:"):
         if not files:
             st.warning(t("data.pick_files", lang))
-        else:
-            bar = st.progress(0.0, text=t("data.loading", lang, file="…"))
-            try:
-                report = load_uploads(
-                    ctx, [Upload(f.name, f.getvalue()) for f in files], strict=strict, replace=replace, progress=bar
-                )
-                st.session_state[STATE_REPORT] = report
-            except LoadRefused as exc:
-                st.error(tm("data.refused", lang, error=str(exc).splitlines()[0]))
-                st.session_state[STATE_REPORT] = exc.report
-            except GuanxiError as exc:
+            return
+        bar = st.progress(0.0, text=t("data.loading", lang, file="…"))
+        try:
+            report = load_uploads(
+                ctx, [Upload(f.name, f.getvalue()) for f in files], strict=strict, replace=replace, progress=bar
+            )
+            st.session_state[STATE_REPORT] = report
+        except LoadRefused as exc:
+            st.error(tm("data.refused", lang, error=str(exc).splitlines()[0]))
+            st.session_state[STATE_REPORT] = exc.report
+        except GuanxiError as exc:
+            if replace:
+                shared = "data.replace_failed_shared" if ctx.store.backend == "neo4j" else "data.replace_failed"
+                st.error(tm(shared, lang, error=exc))
+            else:
                 st.error(tm("data.failed", lang, error=exc))
-                st.session_state.pop(STATE_REPORT, None)
-            finally:
-                bar.empty()
-            if STATE_REPORT in st.session_state:
-                # the statistics above were drawn before the load: draw the page again with the new graph
-                st.rerun()
-    last = st.session_state.get(STATE_REPORT)
-    if isinstance(last, LoadReport):
-        show_report(last, lang)
+            st.session_state.pop(STATE_REPORT, None)
+        finally:
+            bar.empty()
+        if STATE_REPORT in st.session_state:
+            # the statistics above were drawn before the load: draw the page again with the new graph
+            st.rerun()
