@@ -135,17 +135,15 @@ class ScenarioNeo4jStore(Neo4jStore):
     scenario writes, and the property tests clear once per example. So the scenarios, which check
     answers, share one database whose indexes are made once; the real clear, the indexes it drops and
     the load that makes them again are tested on :class:`Neo4jStore` itself (``tests/test_neo4j_store.py``,
-    ``tests/test_stores_same.py``). What is left is what a real clear leaves: no guanxi node or
-    relationship, a new version; the meta node stays, with the weights the stored strengths follow.
+    ``tests/test_stores_same.py``). The data left is what a real clear leaves: no guanxi node,
+    relationship or meta node (so a new version, and no recorded strengths).
     """
 
     def clear(self) -> None:
-        labels = "|".join(cypher.label(self.schema, name) for name in self.schema.labels)
-        query = f"MATCH (n:{labels}) WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
         with self._errors("clearing the graph"):
+            query = cypher.delete_some(self.schema)  # the real clear's deletion, meta node included
             while self._command(query, batch=self.batch_rows)[0]["deleted"] == self.batch_rows:
                 pass
-            self._command(cypher.BUMP_VERSION)
         self._schema_ready = False  # the next write checks the indexes are there (another store may drop them)
 
 
