@@ -15,6 +15,7 @@ page functions in :mod:`ui`.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import streamlit as st
 
@@ -38,6 +39,9 @@ STORE_VARIABLES = (
     "GUANXI_DEMO_DIR",
 )
 DEFAULT_DEMO_COMPANIES = 3000
+#: the browser tab's icon, served by the app itself: with a Material icon (``:material/hub:``) the
+#: browser fetches the picture from fonts.gstatic.com, which a bank's network blocks (and should)
+FAVICON = Path(__file__).resolve().parent / "ui" / "favicon.png"
 
 
 def store_config() -> tuple[tuple[str, str], ...]:
@@ -107,7 +111,7 @@ def choose_page(lang: Lang) -> str:
 
 def main() -> None:
     """Page config, language, store, navigation, then the chosen page."""
-    st.set_page_config(page_title="关系 guanxi", page_icon=":material/hub:", layout="wide")
+    st.set_page_config(page_title="关系 guanxi", page_icon=str(FAVICON), layout="wide")
     with st.sidebar:
         head = st.container()
         lang = choose_language()

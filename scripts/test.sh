@@ -2,15 +2,15 @@
 # Install what the tests need and run the whole suite: lint, types, and pytest
 # against both stores (a real Neo4j 5.26 server is built from Maven Central and
 # started by the tests) and a real headless Chromium.
+# pytest also runs the packages' doctests (pyproject.toml: --doctest-modules).
 # Usage: bash scripts/test.sh [pytest options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON="${PYTHON:-python3}"
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+# .venv with guanxi[test] at the versions CI saw (constraints.txt); pip runs only when
+# pyproject.toml or constraints.txt changed since the last install (scripts/venv.sh)
+# shellcheck source=scripts/venv.sh
+. scripts/venv.sh
+ensure_venv test
 
 # Headless Chromium for the browser test (Debian's package; Playwright drives it).
 if [ -z "${GUANXI_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then

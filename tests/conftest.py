@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+import hypothesis
 import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
 
+from graph import cypher
 from graph.embedded import EmbeddedStore
 from graph.errors import StoreUnavailable
 from graph.neo4j_store import Neo4jStore
@@ -33,6 +35,11 @@ from tests import neo4j_server
 from tests import postgres_server as postgres_server_module
 
 STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+#: property tests on Neo4j run this share of their examples (every store call is a server round trip)
+NEO4J_EXAMPLE_SHARE = 5
+#: ... but at least this many
+NEO4J_MIN_EXAMPLES = 10
 
 
 def on_ci() -> bool:
@@ -52,12 +59,49 @@ def neo4j_unavailable(reason: str) -> NoReturn:
     unavailable(f"Neo4j test server unavailable: {reason}")
 
 
+#: JVM options of the tests' Neo4j server: the C1 compiler only. The tests send many small queries
+#: to a server that lives a few minutes; the optimising C2 compiler's warm-up costs more CPU than it
+#: wins back (measured on 2 cores: start plus 30 scenario examples 31.8 -> 17.6 JVM CPU seconds,
+#: start 28 -> 17 s). The benchmark's servers keep the default for peak speed.
+TEST_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1",)
+
+
 def started_test_server() -> neo4j_server.Neo4jTestServer:
     """A new, running Neo4j test server (the caller closes it), or fail on CI / skip elsewhere."""
     try:
-        return neo4j_server.start_test_server()
+        return neo4j_server.start_test_server(jvm_options=TEST_JVM_OPTIONS)
     except neo4j_server.Neo4jServerError as exc:
         neo4j_unavailable(str(exc))
+
+
+def neo4j_examples(embedded: int) -> int:
+    """How many examples a property test with ``embedded`` examples runs on Neo4j."""
+    return min(embedded, max(embedded // NEO4J_EXAMPLE_SHARE, NEO4J_MIN_EXAMPLES))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Property tests (``@given``) on the Neo4j store run fewer examples of the same strategies.
+
+    The embedded store runs every example in memory; on Neo4j each example loads a graph and asks it
+    over the network, so the same count would make these few tests most of the suite's time. The
+    test's own settings are swapped for the call and put back (the function object is shared by
+    both parametrisations). Tests that size their examples themselves (``tests/test_paths_property.py``
+    builds its ``@given`` inside the test) are left alone.
+    """
+    test = getattr(item, "obj", None)
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("make_store") if callspec is not None else None
+    current = getattr(test, "_hypothesis_internal_use_settings", None)
+    if backend != "neo4j" or not isinstance(current, hypothesis.settings):
+        return (yield)
+    test._hypothesis_internal_use_settings = hypothesis.settings(  # type: ignore[union-attr]
+        current, max_examples=neo4j_examples(current.max_examples)
+    )
+    try:
+        return (yield)
+    finally:
+        test._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True)
@@ -75,6 +119,32 @@ class Neo4jTarget:
         return Neo4jStore(
             self.uri, self.user, self.password, self.database, max_retry_time=max_retry_time, batch_rows=batch_rows
         )
+
+    def scenario_store(self) -> ScenarioNeo4jStore:
+        """A store on this server's database whose ``clear`` keeps the indexes (not cleared)."""
+        return ScenarioNeo4jStore(self.uri, self.user, self.password, self.database)
+
+
+class ScenarioNeo4jStore(Neo4jStore):
+    """The Neo4j store the scenarios get: ``clear`` empties the graph and keeps its constraints and indexes.
+
+    The real :meth:`Neo4jStore.clear` also drops the secondary indexes, so that the next load, which may
+    be millions of rows, fills them once at its end; the load then makes them again and waits until
+    they are online. On the test server that costs seconds per clear (measured under load: a clear
+    and a 15-row write took 5.8 s, against 0.27 s with the indexes kept), far more than the few rows a
+    scenario writes, and the property tests clear once per example. So the scenarios, which check
+    answers, share one database whose indexes are made once; the real clear, the indexes it drops and
+    the load that makes them again are tested on :class:`Neo4jStore` itself (``tests/test_neo4j_store.py``,
+    ``tests/test_stores_same.py``). The data left is what a real clear leaves: no guanxi node,
+    relationship or meta node (so a new version, and no recorded strengths).
+    """
+
+    def clear(self) -> None:
+        with self._errors("clearing the graph"):
+            query = cypher.delete_some(self.schema)  # the real clear's deletion, meta node included
+            while self._command(query, batch=self.batch_rows)[0]["deleted"] == self.batch_rows:
+                pass
+        self._schema_ready = False  # the next write checks the indexes are there (another store may drop them)
 
 
 def _external_target() -> Neo4jTarget | None:
@@ -121,7 +191,8 @@ class StoreFactory:
     """Makes empty stores of one backend; ``backend`` says which.
 
     Every embedded store is a new one; the Neo4j stores all share the
-    session's database, so the factory hands out the same store, cleared.
+    session's database, so the factory hands out the same store, cleared
+    (:class:`ScenarioNeo4jStore`: the indexes stay).
     """
 
     def __init__(self, backend: str, build: Callable[[], GraphStore]) -> None:
@@ -152,7 +223,7 @@ def make_store(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
             # one database, so one store per test: each call clears it again
             if not opened:
                 try:
-                    opened.append(target.store())
+                    opened.append(target.scenario_store())
                 except StoreUnavailable as exc:
                     neo4j_unavailable(str(exc))
             opened[0].clear()

@@ -1,7 +1,7 @@
 """The bulk path: files for ``neo4j-admin database import``, imported into a real Neo4j.
 
 The server test runs Neo4j's own importer (the class behind ``neo4j-admin``,
-from the test server's jars) on a fresh server, then checks that the
+from the test server's jars) on the session's server (its database overwritten), then checks that the
 imported graph is the graph a Cypher load gives: every node and
 relationship with the same properties in the same order as the embedded
 store, the same ranked introductions, the same search, the constraints and
@@ -31,7 +31,7 @@ from queries.guarantees import circles_of
 from queries.introductions import introductions
 from queries.ownership import ultimate_owners
 from tests import neo4j_server
-from tests.conftest import neo4j_unavailable
+from tests.conftest import TEST_JVM_OPTIONS, Neo4jTarget, neo4j_unavailable
 
 
 @pytest.fixture(scope="module")
@@ -100,20 +100,31 @@ def test_cli_export(files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 # -- on a real server -----------------------------------------------------------------
 @pytest.fixture(scope="module")
-def imported(files: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_server.Neo4jTestServer]:
-    """A fresh server whose database was written by ``neo4j-admin database import`` from the export."""
+def imported(
+    files: Path, tmp_path_factory: pytest.TempPathFactory, neo4j_target: Neo4jTarget
+) -> Iterator[neo4j_server.Neo4jTestServer]:
+    """A server whose database was written by ``neo4j-admin database import`` from the export.
+
+    The session's server when the session started one: ``admin`` stops it, the importer overwrites its
+    database, and it starts again on the same port (later tests clear the graph as always). A server of
+    its own when the session uses an external one, which neo4j-admin cannot reach.
+    """
     done = export_for_import(files, tmp_path_factory.mktemp("import-files"))
-    server = neo4j_server.Neo4jTestServer()
+    own = neo4j_target.server is None
+    server = neo4j_server.Neo4jTestServer(jvm_options=TEST_JVM_OPTIONS) if own else neo4j_target.server
+    assert server is not None
     try:
         server.admin(*done.admin_args())
         server.start()
     except neo4j_server.Neo4jServerError as exc:
-        server.close()
+        if own:
+            server.close()
         neo4j_unavailable(str(exc))
     try:
         yield server
     finally:
-        server.close()
+        if own:
+            server.close()
 
 
 @pytest.mark.neo4j

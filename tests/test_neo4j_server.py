@@ -19,19 +19,35 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError
 
 from tests import neo4j_server
-from tests.conftest import neo4j_unavailable, started_test_server
+from tests.conftest import Neo4jTarget, neo4j_unavailable, started_test_server
 
 pytestmark = pytest.mark.neo4j
 
 
+#: labels of the probe nodes these tests write (removed again: the session's database is shared)
+PROBES = ("DurabilityProbe", "StopProbe")
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[neo4j_server.Neo4jTestServer]:
-    """One running test server for this module, closed (and its data removed) afterwards."""
-    srv = started_test_server()
+def server(neo4j_target: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServer]:
+    """The session's test server (these tests may stop, kill and restart it: it comes back on the same
+    port with the same data), or a server of their own when the session uses an external one."""
+    if neo4j_target.server is None:
+        srv = started_test_server()
+        try:
+            yield srv
+        finally:
+            srv.close()
+        return
+    srv = neo4j_target.server
     try:
         yield srv
     finally:
-        srv.close()
+        if not srv.is_running:
+            srv.start()
+        with GraphDatabase.driver(srv.uri, auth=srv.auth) as driver:
+            for label in PROBES:
+                driver.execute_query(f"MATCH (p:{label}) DELETE p", database_="neo4j")
 
 
 def test_driver_connects_and_queries(server: neo4j_server.Neo4jTestServer) -> None:

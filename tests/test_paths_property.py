@@ -7,16 +7,14 @@ from hypothesis import strategies as st
 
 from graph.model import PathQuery
 from graph.uscc import check_char
-from tests.conftest import StoreFactory
+from tests.conftest import StoreFactory, neo4j_examples
 from tests.reference import RawGraph, brute_force, summary
-
-#: a server round trip per batch and per search step: fewer examples than in memory
-NEO4J_SHARE = 5
 
 
 def examples(make_store: StoreFactory, embedded: int) -> int:
-    """How many examples to run against this backend."""
-    return embedded if make_store.backend == "embedded" else max(embedded // NEO4J_SHARE, 10)
+    """How many examples to run against this backend (a server round trip per batch and per search
+    step: fewer on Neo4j, as conftest sizes every property test)."""
+    return embedded if make_store.backend == "embedded" else neo4j_examples(embedded)
 
 
 TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
@@ -110,8 +108,7 @@ def test_top_paths_equal_brute_force(make_store: StoreFactory) -> None:
     @given(case=graphs())
     def check(case: tuple[RawGraph, PathQuery]) -> None:
         graph, query = case
-        store = make_store()
-        store.clear()
+        store = make_store()  # empty
         graph.write_to(store)
         expected = brute_force(graph, query, store.weights)
         assert summary(store.top_paths(query)) == expected
@@ -145,8 +142,7 @@ def test_hubs_rank_like_brute_force(make_store: StoreFactory) -> None:
     @given(case=hub_graphs())
     def check(case: tuple[RawGraph, PathQuery]) -> None:
         graph, query = case
-        store = make_store()
-        store.clear()
+        store = make_store()  # empty
         graph.write_to(store)
         assert summary(store.top_paths(query)) == brute_force(graph, query, store.weights)
 

@@ -104,10 +104,14 @@ def build() -> RawGraph:
 
 @pytest.fixture(scope="module")
 def loaded(neo4j_target: Neo4jTarget) -> Iterator[tuple[EmbeddedStore, Neo4jStore, list[object]]]:
-    """The graph in an embedded store and in Neo4j, and the Neo4j version it was loaded at."""
+    """The graph in an embedded store and in Neo4j, and the Neo4j version it was loaded at.
+
+    The Neo4j store's ``clear`` keeps the indexes (a reload costs a fraction of a second, not seconds);
+    the real clear is used by the tests below that write their own graphs.
+    """
     embedded = EmbeddedStore()
     build().write_to(embedded)
-    neo = neo4j_target.store()
+    neo = neo4j_target.scenario_store()
     yield embedded, neo, []
     neo.close()
 
