@@ -195,8 +195,6 @@ SHOW_INDEX_STATES = (
     "RETURN name, type, state, owningConstraint AS constraint, failureMessage AS failure, "
     "populationPercent AS percent ORDER BY name"
 )
-#: guanxi's own constraints (each backed by an index of the same name)
-SHOW_CONSTRAINT_NAMES = "SHOW CONSTRAINTS YIELD name WHERE name STARTS WITH 'guanxi_' RETURN name ORDER BY name"
 
 
 def drop_constraint(name: str) -> str:

@@ -41,6 +41,12 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
   :mod:`loaders.neo4j_import` writes the same records for ``neo4j-admin
   database import``, and the first connection to such a graph makes its
   constraints and indexes (:meth:`Neo4jStore.prepare`);
+* a FAILED guanxi index (a value too large for it, written by another tool
+  or an older guanxi) never stops the store: the first connection drops and
+  recreates it once, and if it fails again the store opens with a one-line
+  warning (:attr:`Neo4jStore.warnings`) and later connections only warn;
+  ``guanxi doctor`` lists the states and the oversize values
+  (:meth:`Neo4jStore.oversize_values`) and ``--repair`` recreates them;
 * reads use ``driver.execute_query(..., routing_=READ)``, so a cluster's
   readers serve them, and the driver's bookmarks make them see this store's
   own writes; nothing assumes a single instance.
@@ -182,10 +188,6 @@ class IndexState:
     kind: str
     state: str
     cause: str = ""
-
-    def describe(self) -> str:
-        """One line: name, state and, for a failed one, the server's reason."""
-        return f"{self.name} ({self.kind}): {self.state}" + (f": {self.cause}" if self.cause else "")
 
 
 @dataclass(frozen=True)
@@ -552,11 +554,10 @@ class Neo4jStore(GraphStore):
         """Every guanxi index and constraint on the server with its state (a constraint: its index's)."""
         with self._errors("listing the indexes"):
             records = self._command(cypher.SHOW_INDEX_STATES)
-            constraints = {str(r["name"]) for r in self._command(cypher.SHOW_CONSTRAINT_NAMES)}
         return [
             IndexState(
                 name=str(r["name"]),
-                kind="constraint" if r["name"] in constraints or r["constraint"] else str(r["type"]).lower(),
+                kind="constraint" if r["constraint"] else str(r["type"]).lower(),
                 state=str(r["state"]),
                 cause=one_line(r["failure"]) if r["state"] == "FAILED" else "",
             )
