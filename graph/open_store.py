@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from graph.embedded import EmbeddedStore
+from graph.errors import StoreUnavailable
 from graph.settings import Settings
 from graph.store import GraphStore
 from graph.warmth import load_weights
@@ -26,7 +27,12 @@ def open_store(settings: Settings, *, create: bool = False, fresh: bool = False,
     """
     weights = load_weights(settings.warmth_file)
     if settings.backend == "neo4j":
-        from graph.neo4j_store import Neo4jStore  # imported lazily: the driver is only needed here
+        try:
+            from graph.neo4j_store import Neo4jStore  # imported lazily: the driver is only needed here
+        except ImportError as exc:
+            raise StoreUnavailable(
+                f"the neo4j backend needs the Neo4j driver ({exc.name or exc}): pip install 'guanxi[neo4j]'"
+            ) from None
 
         return Neo4jStore.from_settings(settings, weights=weights)
     if write:
