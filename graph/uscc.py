@@ -56,3 +56,22 @@ def normalise_uscc(raw: str) -> str:
     text = raw.strip().upper()
     # full-width ASCII (Ａ-Ｚ, ０-９) to half-width
     return "".join(chr(ord(c) - 0xFEE0) if "\uff01" <= c <= "\uff5e" else c for c in text).replace(" ", "")
+
+
+def region_code(key: str, *, check: bool = True) -> str | None:
+    """The administrative division code a USCC carries (characters 3–8), or None for another key.
+
+    With ``check`` (the default) the key must be a valid USCC, check digit
+    included; without it any 18-character key whose characters 3–8 are digits
+    counts (the lead store files what it is given and does not judge keys).
+
+    >>> region_code("91350100M000100Y43"), region_code("91320594MA0000001X")
+    ('350100', None)
+    >>> region_code("91320594MA0000001X", check=False), region_code("LEI:5493001KJTIIGC8Y1R12", check=False)
+    ('320594', None)
+    """
+    if len(key) != 18 or not key[2:8].isdigit():
+        return None
+    if check and uscc_problem(key) is not None:
+        return None
+    return key[2:8]

@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, Table, and_, bindparam, func, select,
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from graph.errors import InvalidParameter
+from graph.uscc import region_code
 from leads.db import database_url, default_location, engine_for, metadata
 from leads.errors import LeadNotFound, LeadStoreError
 from leads.tables import (
@@ -51,19 +52,6 @@ from loaders.ops_data import OPS_COLUMNS, STATES, OpsData
 def now_text() -> str:
     """The current time as an ISO-8601 UTC string with microseconds (sorts as text)."""
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def region_of(company: str) -> str | None:
-    """The administrative division code a USCC carries (characters 3–8), or None for other keys.
-
-    >>> region_of("91320506MA1XYZ0001")
-    '320506'
-    >>> region_of("LEI:5493001KJTIIGC8Y1R12") is None
-    True
-    """
-    if len(company) == 18 and company[2:8].isdigit():
-        return company[2:8]
-    return None
 
 
 @dataclass(frozen=True)
@@ -372,9 +360,9 @@ class LeadStore:
         if wanted is not None:
             rows = [r for r in rows if r[1] in wanted]
         if region:
-            rows = [r for r in rows if (region_of(str(r[1])) or "").startswith(region)]
+            rows = [r for r in rows if (region_code(str(r[1]), check=False) or "").startswith(region)]
         frame = _frame("events", rows)
-        frame["region_code"] = [region_of(str(c)) for c in frame["company"]]
+        frame["region_code"] = [region_code(str(c), check=False) for c in frame["company"]]
         return frame
 
     # -- leads -----------------------------------------------------------------------------

@@ -27,10 +27,10 @@ import pandas as pd
 from graph.errors import InvalidParameter
 from graph.model import node_id
 from graph.store import GraphStore
+from graph.uscc import region_code
 from loaders.catalogue import GRADES
 from loaders.ops_data import LeadCandidate, OpsData
 from queries.common import whole_number
-from queries.longlist import region_code
 from queries.paths import PathOptions, build_query, explain
 from queries.scoring import COMPONENTS, Scorecard, Scored, load_scorecard
 

@@ -40,7 +40,7 @@ import pandas as pd
 from graph.errors import InvalidParameter
 from graph.model import Node, node_id
 from graph.store import GraphStore
-from graph.uscc import uscc_problem
+from graph.uscc import region_code
 from loaders.ops_data import OpsData
 from queries.common import cached, closed_statuses, entity, list_prop, node_dict, whole_number
 from queries.guarantees import exposed_companies, exposure, guarantee_circles
@@ -60,17 +60,6 @@ REASONS: dict[str, tuple[str, str]] = {
 
 #: the reasons ``keep_risky`` keeps a company for (flagged, and penalised by the scorecard)
 RISKY: tuple[str, ...] = ("guarantee_circle", "blacklist_exposure")
-
-
-def region_code(key: str) -> str | None:
-    """The administrative division code a USCC carries (characters 3–8), or None for another key.
-
-    >>> region_code("91320594MA0000001X") is None, region_code("91350100M000100Y43")
-    (True, '350100')
-    """
-    if len(key) != 18 or uscc_problem(key) is not None:
-        return None
-    return key[2:8]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from graph.errors import GuanxiError, InvalidParameter
+from graph.uscc import region_code
 from leads.errors import LeadNotFound, LeadStoreError
-from leads.store import LeadStore, WriteCount, region_of
+from leads.store import LeadStore, WriteCount
 from leads.tables import SCHEMA_VERSION, schema_info
 from loaders.ops_data import OPS_COLUMNS, OpsData
 from tests.leads_data import C1, C2, frame, sample_ops
@@ -131,9 +132,9 @@ def test_unreachable_database_is_one_clear_error(tmp_path: object) -> None:
         LeadStore.open("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
 
 
-def test_region_of() -> None:
-    assert region_of(C1) == "320571"
-    assert region_of("short") is None
+def test_region_code_unchecked() -> None:
+    assert region_code(C1, check=False) == "320571"
+    assert region_code("short", check=False) is None
 
 
 def test_a_database_failure_mid_write_rolls_everything_back(
