@@ -24,6 +24,7 @@ from graph.uscc import check_char
 from loaders.demo import DEMO_SEED, demo_store
 from queries.batch import batch_reach
 from queries.connections import connections
+from queries.explain import path_text
 from queries.format import money, percent
 from queries.guarantees import circles_of, exposure
 from queries.introductions import introductions
@@ -34,7 +35,7 @@ from queries.paths import PathAnswer
 from queries.supply_chain import core_enterprises_served, core_partners, supply_chain, supply_chain_leads
 from ui.i18n import t
 from ui.page_batch import result_sheets, results_frame, workbook_bytes
-from ui.widgets import answer_frame, csv_bytes, excel_bytes, md, one_language, path_chain, wan
+from ui.widgets import answer_frame, csv_bytes, excel_bytes, md, one_language, wan
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -218,7 +219,7 @@ def test_downloads_hold_the_paths(store: EmbeddedStore) -> None:
     assert list(back["引荐客户"]) == [p.introducer.name for p in answer.paths]
     assert list(back["说明"]) == [p.sentence_zh for p in answer.paths]
     sheet = pd.read_excel(io.BytesIO(excel_bytes(frame, "paths")))
-    assert list(sheet["路径"]) == [path_chain(p.path, "zh") for p in answer.paths]
+    assert list(sheet["路径"]) == [path_text(p.path, "zh") for p in answer.paths]
     english = answer_frame(answer, "en")
     assert list(english["explanation"]) == [p.sentence_en for p in answer.paths]
     assert len(set(english.columns)) == len(english.columns)

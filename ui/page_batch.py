@@ -21,6 +21,7 @@ import streamlit as st
 from graph.errors import GuanxiError, InvalidParameter, LoadError
 from loaders import export
 from queries.batch import BatchResult, batch_reach
+from queries.explain import path_text
 from queries.matching import MatchReport, MatchRow
 from ui import cached
 from ui.context import Context
@@ -33,7 +34,6 @@ from ui.widgets import (
     human_headers,
     md,
     one_language,
-    path_chain,
     path_filters,
     tm,
     user_error,
@@ -277,7 +277,7 @@ def results_frame(result: BatchResult, lang: Lang) -> pd.DataFrame:
                     "col.manager": p.manager or "",
                     "col.branch": p.branch or "",
                     "col.sentence": p.sentence_zh if lang == "zh" else p.sentence_en,
-                    "col.path": path_chain(p.path, lang),
+                    "col.path": path_text(p.path, lang),
                     "col.introducer_key": p.introducer.key,
                 }
             )

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graph.model import Node, Path
+from graph.model import Node
 from loaders import export
 from loaders.export import visible_controls
 from queries.explain import path_text
@@ -249,11 +249,6 @@ def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
     return PathFilters(tuple(kinds), int(max_hops), float(min_warmth), int(k), closed, black, manager, branch, state)
 
 
-def path_chain(path: Path, lang: Lang) -> str:
-    """``A —董事长→ 张三 —董事→ B``: each hop with its label, the arrow in the true direction."""
-    return path_text(path, lang)
-
-
 #: every ASCII punctuation character: CommonMark lets each be escaped with a backslash, shown as itself
 _MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in string.punctuation})
 
@@ -382,7 +377,7 @@ def path_cards(answer: PathAnswer, lang: Lang, *, introductions: bool, explore: 
                     text=f"{t('card.warmth', lang, value=f'{p.warmth:.2f}')} · {t('card.hops', lang, hops=p.hops)}",
                 )
                 st.markdown(md(p.sentence_zh if lang == "zh" else p.sentence_en))
-                st.caption(f"{t('card.chain', lang)}{c}{md(path_chain(p.path, lang))}")
+                st.caption(f"{t('card.chain', lang)}{c}{md(path_text(p.path, lang))}")
                 if p.arithmetic is not None:
                     st.caption(f"{t('card.arithmetic', lang)}{c}{md(p.arithmetic.text(lang))}")
                 if p.more:
@@ -407,7 +402,7 @@ def answer_frame(answer: PathAnswer, lang: Lang, *, introductions: bool = True) 
             t("col.warmth", lang): round(p.warmth, 4),
             t("col.hops", lang): p.hops,
             t("col.sentence", lang): p.sentence_zh if lang == "zh" else p.sentence_en,
-            t("col.path", lang): path_chain(p.path, lang),
+            t("col.path", lang): path_text(p.path, lang),
             t("col.target", lang): answer.target.name,
             t("col.target_key", lang): answer.target.key,
         }
