@@ -1,6 +1,8 @@
 """Demo data: a generated graph, built once and cached, for the first run and the app.
 
->>> store = demo_store(companies=300)  # doctest: +SKIP
+Usage (it writes ``~/.guanxi/demo`` the first time, so it is no doctest)::
+
+    store = demo_store(companies=300)
 """
 
 from __future__ import annotations

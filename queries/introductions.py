@@ -1,9 +1,10 @@
 """Who can introduce us? The warmest paths from any client to a prospect.
 
->>> from queries.introductions import introductions  # doctest: +SKIP
->>> answer = introductions(store, "苏州某源半导体")  # doctest: +SKIP
->>> answer.paths[0].sentence_en  # doctest: +SKIP
-'张某 is chairman of client 上海某芯科技 and a director of the prospect 苏州某源半导体.'
+An example (the hand-built graph of ``tests/test_introductions.py``)::
+
+    answer = introductions(store, "苏州某源半导体")
+    answer.paths[3].sentence_en
+    # '张某 is chairman of client 上海某芯科技有限公司 and a director of the prospect 苏州某源半导体有限公司.'
 """
 
 from __future__ import annotations
