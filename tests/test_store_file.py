@@ -85,8 +85,14 @@ def test_a_query_on_a_just_opened_store_does_not_build_the_graph(saved: tuple[Em
     assert lazy.degrees(prospects) == store.degrees(prospects)
     assert lazy.existing_ids([*prospects, "Company:nope"]) == set(prospects)
     assert lazy.stats() == store.stats()
+    assert lazy.edges_of(prospects) == store.edges_of(prospects)  # neighbourhoods for the analysis queries
+    assert lazy.edges_of(prospects, ["SERVES_AS"]) == store.edges_of(prospects, ["SERVES_AS"])
+    assert list(lazy.iter_edges(["GUARANTEES", "HOLDS_SHARES"])) == list(
+        store.iter_edges(["GUARANTEES", "HOLDS_SHARES"])
+    )
+    assert list(lazy.iter_nodes("Person")) == list(store.iter_nodes("Person"))
     assert lazy._graph is None, "none of these built the NetworkX graph"
-    assert lazy.edges_of(prospects) == store.edges_of(prospects)  # this one builds it
+    assert list(lazy.iter_edges()) == list(store.iter_edges())  # every relationship: this one builds it
     assert lazy._graph is not None
 
 
@@ -402,10 +408,13 @@ def test_crafted_contents_with_valid_checksums_are_refused(saved: tuple[Embedded
         "bounds key not valid": ({}, {"bounds_key": ["clients", 1, None, [], [], True]}),
         "labels not text": ({}, {"labels": [1, 2, 3]}),
     }
+    at_open = {"index neighbour outside", "label code outside", "nan bounds", "bounds key not valid", "labels not text"}
     for name, (change, meta) in cases.items():
         target = _rewritten(file, tmp_path / "crafted.gx", change, meta)
         with pytest.raises(StoreUnavailable) as caught:
-            EmbeddedStore.open(target)
+            opened = EmbeddedStore.open(target)
+            assert name not in at_open, f"{name}: refused when the file is opened"
+            opened.graph  # noqa: B018 - what opening does not read is checked when it is used
         assert "not a guanxi store" in _one_line(caught.value, target), name
 
 
