@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 #: two costs closer than this are treated as a tie while searching; the final
 #: order is decided on exact warmth afterwards
@@ -77,6 +75,10 @@ class SearchIndex:
         hit = self._bounds.get(key)
         if hit is not None:
             return hit
+        # imported here: a query under the saved default bounds (most of them) needs no SciPy
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
         n = len(self.ids)
         rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr))
         cols = self.nbr.astype(np.int64)

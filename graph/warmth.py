@@ -27,13 +27,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from graph.errors import SchemaError
+
+if TYPE_CHECKING:  # pandas is imported where frames are scored: a path query never needs it
+    import pandas as pd
 
 WARMTH_FILE = Path(__file__).with_name("warmth.yaml")
 
@@ -45,6 +47,12 @@ RANK_DECIMALS = 12
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
+    if type(value) in (str, int, bool):  # what a store holds, answered without pandas
+        return False
+    if type(value) is float:
+        return math.isnan(value)
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -145,6 +153,8 @@ class Weights:
         return "按关系类型", "by kind"
 
     def strengths(self, type_: str, frame: pd.DataFrame) -> np.ndarray:
+        import pandas as pd
+
         """Vectorised :meth:`strength` over the rows of ``frame``."""
         n = len(frame)
         if type_ == "SERVES_AS":
@@ -195,6 +205,8 @@ def _step(value: Any, table: Sequence[tuple[float, float]], unknown: float) -> f
 def _step_vec(col: Any, n: int, table: Sequence[tuple[float, float]], unknown: float) -> np.ndarray:
     if col is None:
         return np.full(n, unknown, dtype=float)
+    import pandas as pd
+
     x = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     out = np.full(n, table[-1][1], dtype=float)
     for threshold, strength in reversed(table):

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from graph.errors import GuanxiError, InvalidParameter
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
-from loaders.export import visible_controls
+from loaders.terminal import visible_controls
 from queries.format import Lang
 from queries.messages import render
 from queries.paths import PathAnswer

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from guanxi.cli import _introduction_options, _open, _path_kwargs, _print_json, _store_options, _table
-from loaders.export import visible_controls
+from loaders.terminal import visible_controls
 from queries.format import Lang, money, percent, role
 from queries.messages import render
 
@@ -455,7 +455,7 @@ def _common(p: argparse.ArgumentParser, lang: bool = True) -> None:
 
 
 def _encoding_option(p: argparse.ArgumentParser) -> None:
-    from loaders.export import CSV_ENCODINGS
+    from loaders.terminal import CSV_ENCODINGS
 
     p.add_argument(
         "--encoding",
