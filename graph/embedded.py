@@ -415,6 +415,16 @@ class EmbeddedStore(GraphStore):
         self._changed()
         self._index = other._index
 
+    def verify(self) -> None:
+        """Check the store's file whole: every section's checksum, every value and relationship (``guanxi doctor``).
+
+        Opening a large file checks only what queries rely on (see
+        :meth:`graph.store_file.StoreFile.open`); this reads everything, as
+        opening a small file does. StoreUnavailable with one line if damaged.
+        """
+        if self.path is not None and file_stamp(self.path) is not None:
+            _check_relationships(FileGraph.open(self.path, verify=True).contents())
+
     def close(self) -> None:
         """Release the writer lock if this store holds it (unsaved changes are not written)."""
         if self._lock is not None:
