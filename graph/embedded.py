@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 
-from graph.embedded_file import Contents, FileGraph, save_graph
+from graph.embedded_file import Contents, FileGraph, bitmap, int_values, one_chunk, save_graph, true_positions
 from graph.errors import InvalidParameter, StoreError
 from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
@@ -1150,14 +1150,14 @@ class _FileNames:
     """:class:`_NameIndex`'s search over an opened file's columns: the same hits in the same order.
 
     Instead of dicts of every key and name (seconds to build at a million
-    companies), each look-up scans the file's upper-cased keys and
-    case-folded names (``lookup/text``) with Arrow's compute kernels; former
-    names and identifiers, a few per company, are gathered once per file.
+    companies), each look-up scans the file's keys and names with Arrow's
+    substring kernel: the upper-cased key or case-folded name where it
+    differs (``lookup/text``), the key or name itself elsewhere. An exact
+    match is a substring of the same byte length. Former names and
+    identifiers, a few per company, are gathered once per file.
     """
 
     def __init__(self, fg: FileGraph, schemes: Mapping[str, SchemeSpec]) -> None:
-        import pyarrow.compute as pc
-
         self.fg = fg
         self.schemes = schemes
         cached = fg._cache.get("names")
@@ -1167,34 +1167,41 @@ class _FileNames:
                 str(t) == "string" for t in text.schema.types
             ):
                 raise fg.file.bad("section 'lookup/text' does not hold upper-cased keys and folded names")
-            upper = pc.coalesce(text.column("key_upper").combine_chunks(), fg.keys)
-            folded = pc.coalesce(text.column("name_folded").combine_chunks(), fg.names)
+            upper, folded = (one_chunk(c) for c in text.columns)
             former: dict[str, list[int]] = {}
             idents: dict[str, list[int]] = {}
             for i in range(len(fg.labels)):
-                found = fg.column(i, "former_names")
-                for p, raw in zip(*(found or ((), ())), strict=True):
+                for p, raw in _listed(fg, i, "former_names"):
                     for name in raw.split(";") if isinstance(raw, str) else raw or ():
                         if name:
-                            former.setdefault(str(name).strip().casefold(), []).append(int(p))
-                found = fg.column(i, "identifiers")
-                for p, raw in zip(*(found or ((), ())), strict=True):
+                            former.setdefault(str(name).strip().casefold(), []).append(p)
+                for p, raw in _listed(fg, i, "identifiers"):
                     for ident in raw or ():
-                        idents.setdefault(str(ident).upper(), []).append(int(p))
-            cached = fg._cache["names"] = (upper, folded, former, idents)
-        self.upper: Any = cached[0]
-        self.folded: Any = cached[1]
+                        idents.setdefault(str(ident).upper(), []).append(p)
+            cached = fg._cache["names"] = ((upper, fg.keys), (folded, fg.names), former, idents)
+        self.keys: tuple[Any, Any] = cached[0]
+        self.names: tuple[Any, Any] = cached[1]
         self.former: dict[str, list[int]] = cached[2]
         self.idents: dict[str, list[int]] = cached[3]
 
-    def _equal(self, column: Any, value: str) -> list[int]:
+    @staticmethod
+    def _hits(columns: tuple[Any, Any], text: str, exact: bool) -> np.ndarray:
+        """Positions whose folded value (first column, or the second where the first is null) holds ``text``."""
         import pyarrow.compute as pc
 
-        return np.flatnonzero(pc.equal(column, value).to_numpy(zero_copy_only=False)).tolist()
+        folded, plain = columns
+        size = len(text.encode("utf-8"))
+        parts = []
+        for arr, where_null in ((folded, False), (plain, True)):
+            hit = true_positions(pc.match_substring(arr, text))
+            if where_null and folded.null_count != len(folded):  # the plain value counts where none is folded
+                hit = hit[~_valid(folded)[hit]]
+            if exact and len(hit):
+                hit = hit[_byte_lengths(arr)[hit] == size]
+            parts.append(hit)
+        return np.union1d(*parts)
 
     def search(self, text: str, limit: int, labels: tuple[str, ...] | None = None) -> list[str]:
-        import pyarrow.compute as pc
-
         fg = self.fg
         out: list[str] = []
         seen: set[str] = set()
@@ -1211,26 +1218,72 @@ class _FileNames:
 
         folded = text.casefold()
         for form in dict.fromkeys((text.upper(), *identifier_forms(text, self.schemes))):
-            hits = dict.fromkeys(self._equal(self.upper, form))
+            hits = dict.fromkeys(self._hits(self.keys, form, exact=True).tolist())
             hits.update(dict.fromkeys(self.idents.get(form, ())))
             add(sorted(fg.ids_at(list(hits))))
-        add(sorted(fg.ids_at(self._equal(self.folded, folded))))
+        add(sorted(fg.ids_at(self._hits(self.names, folded, exact=True))))
         add(sorted(fg.ids_at(self.former.get(folded, []))))
         if len(out) < limit:
-            where = np.flatnonzero(pc.match_substring(self.folded, folded).to_numpy(zero_copy_only=False))
+            where = self._hits(self.names, folded, exact=False)
             if labels is not None:
                 allowed = [i for i, label in enumerate(fg.labels) if label in labels]
                 where = where[np.isin(fg.label_codes[where], allowed)]
-            lengths = pc.utf8_length(fg.names.take(where)).to_numpy(zero_copy_only=False)
             need = limit - len(out) + len(seen)  # hits already listed are skipped, the rest need ranking
             if len(where) > need:  # only the hits as short as the need-th shortest can be listed
+                lengths = _lengths(fg, where)
                 cutoff = np.partition(lengths, need - 1)[need - 1]
-                keep = lengths <= cutoff
-                where, lengths = where[keep], lengths[keep]
-            ranked = sorted(zip(lengths.tolist(), fg.ids_at(where), strict=True))
+                where = where[lengths <= cutoff]
+            ranked = sorted(zip(_lengths(fg, where).tolist(), fg.ids_at(where), strict=True))
             add(nid for _, nid in ranked)
             former_hits = sorted(
                 nid for name, positions in self.former.items() if folded in name for nid in fg.ids_at(positions)
             )
             add(former_hits)
         return out[:limit]
+
+
+def _valid(arr: Any) -> np.ndarray:
+    """Which values of an Arrow array are present."""
+    if arr.null_count == 0:
+        return np.ones(len(arr), dtype=bool)
+    if arr.null_count == len(arr):
+        return np.zeros(len(arr), dtype=bool)
+    return bitmap(arr.buffers()[0], arr.offset, len(arr))
+
+
+def _byte_lengths(arr: Any) -> np.ndarray:
+    """Each value's length in UTF-8 bytes, from a text array's offsets."""
+    dtype = "<i8" if str(arr.type) == "large_string" else "<i4"
+    offsets = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr) + 1]
+    return np.diff(offsets)
+
+
+def _lengths(fg: FileGraph, where: np.ndarray) -> np.ndarray:
+    """The names' lengths in characters (as ``len``) at these positions."""
+    if len(where) <= 4096:
+        return np.array([len(fg.names[p].as_py()) for p in where.tolist()], dtype=np.int64)
+    import pyarrow.compute as pc
+
+    lengths: np.ndarray = int_values(pc.utf8_length(fg.names))[where]
+    return lengths
+
+
+def _listed(fg: FileGraph, label: int, name: str) -> list[tuple[int, Any]]:
+    """(position, value) of a list-valued property of one label's nodes, those that have it."""
+    kinds = dict(fg.node_columns[label])
+    if name not in kinds:
+        return []
+    if kinds[name] in ("tuple", "list"):  # flattened by Arrow: no Python object per node
+        import pyarrow.compute as pc
+
+        table = fg._props(f"node_props/{label}", fg.node_columns[label], fg.label_count(label))
+        arr = one_chunk(table.column(name))
+        rows = np.flatnonzero(fg.label_codes == label)
+        parents = rows[int_values(pc.list_parent_indices(arr))]
+        values = pc.list_flatten(arr).to_pylist()
+        grouped: dict[int, list[Any]] = {}
+        for p, v in zip(parents.tolist(), values, strict=True):
+            grouped.setdefault(p, []).append(v)
+        return list(grouped.items())
+    found = fg.column(label, name)
+    return [] if found is None else list(zip(found[0].tolist(), found[1], strict=True))

@@ -177,9 +177,11 @@ _ARROW_OF_KIND: dict[str, Callable[[pa.DataType], bool]] = {
 
 def _decode_column(arr: pa.Array, kind: str) -> tuple[np.ndarray, list[Any]]:
     """Positions of the present values of a column and those values as Python objects."""
+    valid = (
+        np.ones(len(arr), dtype=bool) if arr.buffers()[0] is None else bitmap(arr.buffers()[0], arr.offset, len(arr))
+    )
     if pa.types.is_dictionary(arr.type):
-        valid = np.asarray(arr.is_valid())
-        codes = arr.indices.to_numpy(zero_copy_only=False)[valid].astype(np.int64)
+        codes = int_values(arr.indices)[valid].astype(np.int64)
         table = arr.dictionary.to_pylist()
         if codes.size and (codes.min() < 0 or codes.max() >= len(table)):
             raise ValueError("dictionary codes out of range")
@@ -191,7 +193,6 @@ def _decode_column(arr: pa.Array, kind: str) -> tuple[np.ndarray, list[Any]]:
         shared[:] = table
         values = shared[codes].tolist()
     else:
-        valid = np.asarray(arr.is_valid())
         values = [v for v in arr.to_pylist() if v is not None] if arr.null_count else arr.to_pylist()
         if kind == "json":
             values = [_untagged(json.loads(v)) for v in values]
@@ -395,6 +396,35 @@ class Contents:
     bounds: tuple[tuple[object, ...], np.ndarray, np.ndarray] | None
 
 
+def bitmap(buffer: pa.Buffer, offset: int, count: int) -> np.ndarray:
+    """A bitmap (validity or boolean values) as a numpy bool array."""
+    return np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")[offset : offset + count].astype(bool)
+
+
+def true_positions(arr: pa.Array) -> np.ndarray:
+    """Positions where a boolean Arrow array is true (read from its buffers: no conversion through pandas)."""
+    validity, values = arr.buffers()[:2]
+    if values is None or len(arr) == 0:
+        return np.zeros(0, dtype=np.int64)
+    hit = bitmap(values, arr.offset, len(arr))
+    if validity is not None:
+        hit &= bitmap(validity, arr.offset, len(arr))
+    return np.flatnonzero(hit)
+
+
+def int_values(arr: pa.Array) -> np.ndarray:
+    """An integer Arrow array's values as a read-only numpy view (whatever a null slot holds)."""
+    if not pa.types.is_signed_integer(arr.type):
+        raise ValueError(f"{arr.type} is not a signed integer type")
+    dtype = np.dtype(f"<i{arr.type.bit_width // 8}")
+    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
+
+
+def one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array: its only chunk as it is (combine_chunks copies even one)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def _str_list(value: Any, file: StoreFile, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise file.bad(f"the manifest has no valid {what}")
@@ -450,7 +480,7 @@ class FileGraph:
             pa.types.is_string(t) for t in nodes_table.schema.types
         ):
             raise file.bad("section 'nodes' does not hold text keys and names")
-        self.keys, self.names = (c.combine_chunks() for c in nodes_table.columns)
+        self.keys, self.names = (one_chunk(c) for c in nodes_table.columns)
         if self.keys.null_count or self.names.null_count:
             raise file.bad("a node has no key or name")
         self.prefixes = [node_id(label, "") for label in self.labels]
@@ -460,7 +490,7 @@ class FileGraph:
         _check_index(self.index_arrays, n, self.m, len(self.index_types), file, values=file.verified)
         self.bounds = _bounds(file, meta.get("bounds_key"), n)
         self._tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {}
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Any, Any] = {}
 
     @classmethod
     def open(cls, path: Path, verify: bool | None = None) -> FileGraph:
@@ -484,7 +514,10 @@ class FileGraph:
         """The ids of the nodes at these positions, in that order."""
         where = np.asarray(positions, dtype=np.int64)
         try:
-            keys = self.keys.take(pa.array(where, type=pa.int64())).to_pylist()
+            if len(where) <= 4096:  # a few: read one by one (no index array to make)
+                keys = [self.keys[p].as_py() for p in where.tolist()]
+            else:
+                keys = self.keys.take(pa.array(where, type=pa.int64())).to_pylist()
         except UnicodeDecodeError:
             raise self.file.bad("a text value is not UTF-8") from None
         prefixes = self.prefixes
@@ -506,16 +539,16 @@ class FileGraph:
                 return p
         return None
 
-    def _ranks(self, name: str, codes: np.ndarray, count: int) -> np.ndarray:
-        """Each row's place among the rows of its code (its row in its label's or type's table)."""
-        ranks: np.ndarray | None = self._cache.get(name)
-        if ranks is None:
-            ranks = np.empty(len(codes), dtype=np.int64)
-            for i in range(count):
-                where = np.flatnonzero(codes == i)
-                ranks[where] = np.arange(len(where))
-            self._cache[name] = ranks
-        return ranks
+    def _rank(self, name: str, codes: np.ndarray, p: int) -> tuple[int, int]:
+        """The code of row ``p`` and its place among the rows of that code (its row in that label's or type's table).
+
+        Each code's rows are found once, when a row of it is first asked for.
+        """
+        code = int(codes[p])
+        rows: np.ndarray | None = self._cache.get((name, code))
+        if rows is None:
+            rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
+        return code, int(np.searchsorted(rows, p))
 
     def _props(self, section: str, kinds: list[tuple[str, str]], rows: int) -> pa.Table:
         hit = self._tables.get(section)
@@ -548,8 +581,7 @@ class FileGraph:
 
     def node(self, p: int) -> dict[str, Any]:
         """The attributes of the node at position ``p`` (``label``, ``key``, ``name``, then its properties)."""
-        i = int(self.label_codes[p])
-        r = int(self._ranks("node_ranks", self.label_codes, len(self.labels))[p])
+        i, r = self._rank("node_rows", self.label_codes, p)
         out: dict[str, Any] = {
             "label": self.labels[i],
             "key": self._text(self.keys, p),
@@ -587,13 +619,33 @@ class FileGraph:
         return ids, rows
 
     def index_text(self) -> dict[str, np.ndarray]:
-        """The search index's text columns (status, manager, branch) for every node; None where absent."""
+        """The search index's text columns (status, manager, branch) for every node; None where absent.
+
+        A repeated text is stored once (a dictionary column): its codes are
+        read as a numpy view, so a million statuses cost milliseconds.
+        """
         text = {name: np.full(self.n, None, dtype=object) for name in INDEX_TEXT}
-        for i in range(len(self.labels)):
-            for name in INDEX_TEXT:
-                found = self.column(i, name)
-                if found is not None:
-                    text[name][found[0]] = _objects(found[1])
+        for i, kinds in enumerate(self.node_columns):
+            for name, kind in kinds:
+                if name not in INDEX_TEXT:
+                    continue
+                table = self._props(f"node_props/{i}", kinds, self.label_count(i))
+                arr = one_chunk(table.column(name))
+                if kind == "str" and pa.types.is_dictionary(arr.type):
+                    try:
+                        values = np.array([*arr.dictionary.to_pylist(), None], dtype=object)
+                    except UnicodeDecodeError:
+                        raise self.file.bad("a text value is not UTF-8") from None
+                    codes = int_values(arr.indices).astype(np.int64)
+                    if arr.null_count:
+                        codes = np.where(bitmap(arr.buffers()[0], arr.offset, len(arr)), codes, len(values) - 1)
+                    if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= len(values)):
+                        raise self.file.bad(f"property {name!r} holds dictionary codes out of range")
+                    text[name][np.flatnonzero(self.label_codes == i)] = values[codes]
+                else:
+                    found = self.column(i, name)
+                    if found is not None:
+                        text[name][found[0]] = _objects(found[1])
         return text
 
     # -- relationships --------------------------------------------------------------------
@@ -666,8 +718,7 @@ class FileGraph:
     def edge(self, e: int) -> dict[str, Any]:
         """The attributes of relationship row ``e`` (``type``, then its properties)."""
         codes = self.edge_arrays()[2]
-        j = int(codes[e])
-        r = int(self._ranks("edge_ranks", codes, len(self.types))[e])
+        j, r = self._rank("edge_rows", codes, e)
         counts: list[int] | None = self._cache.get("type_counts")
         if counts is None:
             counts = self._cache["type_counts"] = np.bincount(codes, minlength=len(self.types)).tolist()
