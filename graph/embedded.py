@@ -1185,21 +1185,25 @@ class _FileNames:
         self.idents: dict[str, list[int]] = cached[3]
 
     @staticmethod
-    def _hits(columns: tuple[Any, Any], text: str, exact: bool) -> np.ndarray:
-        """Positions whose folded value (first column, or the second where the first is null) holds ``text``."""
+    def _hits(columns: tuple[Any, Any], text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Positions whose folded value (first column, or the second where the first is null) holds ``text``,
+        and those whose value is ``text`` (a hit of the same length in bytes)."""
         import pyarrow.compute as pc
 
         folded, plain = columns
         size = len(text.encode("utf-8"))
-        parts = []
+        hits: list[np.ndarray] = []
+        exact: list[np.ndarray] = []
         for arr, where_null in ((folded, False), (plain, True)):
+            if arr.null_count == len(arr):  # nothing folded differs: no need to scan it
+                continue
             hit = true_positions(pc.match_substring(arr, text))
             if where_null and folded.null_count != len(folded):  # the plain value counts where none is folded
                 hit = hit[~_valid(folded)[hit]]
-            if exact and len(hit):
-                hit = hit[_byte_lengths(arr)[hit] == size]
-            parts.append(hit)
-        return np.union1d(*parts)
+            hits.append(hit)
+            exact.append(hit[_byte_lengths(arr)[hit] == size] if len(hit) else hit)
+        empty = np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate([empty, *hits])), np.unique(np.concatenate([empty, *exact]))
 
     def search(self, text: str, limit: int, labels: tuple[str, ...] | None = None) -> list[str]:
         fg = self.fg
@@ -1218,13 +1222,13 @@ class _FileNames:
 
         folded = text.casefold()
         for form in dict.fromkeys((text.upper(), *identifier_forms(text, self.schemes))):
-            hits = dict.fromkeys(self._hits(self.keys, form, exact=True).tolist())
+            hits = dict.fromkeys(self._hits(self.keys, form)[1].tolist())
             hits.update(dict.fromkeys(self.idents.get(form, ())))
             add(sorted(fg.ids_at(list(hits))))
-        add(sorted(fg.ids_at(self._hits(self.names, folded, exact=True))))
+        where, exact = self._hits(self.names, folded)
+        add(sorted(fg.ids_at(exact)))
         add(sorted(fg.ids_at(self.former.get(folded, []))))
         if len(out) < limit:
-            where = self._hits(self.names, folded, exact=False)
             if labels is not None:
                 allowed = [i for i, label in enumerate(fg.labels) if label in labels]
                 where = where[np.isin(fg.label_codes[where], allowed)]

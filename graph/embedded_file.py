@@ -490,6 +490,8 @@ class FileGraph:
         _check_index(self.index_arrays, n, self.m, len(self.index_types), file, values=file.verified)
         self.bounds = _bounds(file, meta.get("bounds_key"), n)
         self._tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {}
+        self._columns: dict[str, list[pa.Array]] = {}
+        self._positions: dict[str, int | None] = {}
         self._cache: dict[Any, Any] = {}
 
     @classmethod
@@ -525,6 +527,15 @@ class FileGraph:
 
     def position(self, nid: str) -> int | None:
         """The position of node ``nid``, by binary search on the saved id order; None if there is none."""
+        found = self._positions.get(nid, -1)
+        if found != -1:
+            return found
+        found = self._search(nid)
+        if len(self._positions) < 1_000_000:  # remembered: an analysis asks for the same nodes again
+            self._positions[nid] = found
+        return found
+
+    def _search(self, nid: str) -> int | None:
         order = self.id_order
         lo, hi = 0, self.n
         while lo < hi:
@@ -559,10 +570,13 @@ class FileGraph:
         return hit[0]
 
     def _row(self, section: str, kinds: list[tuple[str, str]], count: int, r: int, out: dict[str, Any]) -> None:
-        table = self._props(section, kinds, count)
+        columns = self._columns.get(section)
+        if columns is None:
+            table = self._props(section, kinds, count)
+            columns = self._columns[section] = [one_chunk(table.column(name)) for name, _ in kinds]
         try:
-            for name, kind in kinds:
-                value = table.column(name)[r].as_py()
+            for (name, kind), column in zip(kinds, columns, strict=True):
+                value = column[r].as_py()
                 if value is None:
                     continue
                 if kind == "json":
