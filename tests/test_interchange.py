@@ -22,6 +22,7 @@ from referencing import Registry, Resource
 
 from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
+from guanxi.cli import main as main_cli
 from loaders.bods import write_statements
 from loaders.ftm import write_entities
 from loaders.generate import generate
@@ -187,17 +188,37 @@ def test_a_broken_json_file_is_named_with_its_line_and_a_replace_refuses_it(
 
 
 def test_the_cli_exports_part_of_the_graph_and_loads_it_back(small: Path, tmp_path: Path) -> None:
-    from guanxi.cli import main
-
     store = tmp_path / "s.gx"
-    assert main(["load", str(small), "--store", str(store), "--json"]) == 0
+    assert main_cli(["load", str(small), "--store", str(store), "--json"]) == 0
     first = next(iter(EmbeddedStore.open(store).iter_nodes("Company")))
     out = tmp_path / "part.bods.json"
     at = ["--store", str(store)]
-    assert main(["export", str(out), "--format", "bods", "--around", first.key, "--hops", "1", *at]) == 0
+    assert main_cli(["export", str(out), "--format", "bods", "--around", first.key, "--hops", "1", *at]) == 0
     again = tmp_path / "t.gx"
-    assert main(["load", str(out), "--store", str(again), "--json"]) == 0
+    assert main_cli(["load", str(out), "--store", str(again), "--json"]) == 0
     names = {n.name for n in EmbeddedStore.open(again).iter_nodes("Company")}
     assert first.name in names
-    assert main(["export", str(out), "--format", "ftm", "--around", "没有这家公司", *at]) == 2
-    assert main(["export", str(out), "--format", "ftm", "--around", first.key, "--hops", "9", *at]) == 2
+    assert main_cli(["export", str(out), "--format", "ftm", "--around", "没有这家公司", *at]) == 2
+    assert main_cli(["export", str(out), "--format", "ftm", "--around", first.key, "--hops", "9", *at]) == 2
+
+
+def test_the_data_page_loads_a_bods_file(small: Path, tmp_path: Path) -> None:
+    """An uploaded BODS file loads into the explorer's store and the report says what had no home."""
+    from streamlit.testing.v1 import AppTest
+
+    graph_file = tmp_path / "graph.gx"
+    assert main_cli(["load", str(small), "--store", str(graph_file), "--json"]) == 0
+    body = json.dumps(bods_fixtures.load("core/01-direct-ownership").statements).encode()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_STORE", str(graph_file))
+        for name in ("NEO4J_URI", "GUANXI_BACKEND", "GUANXI_WARMTH", "GUANXI_READ_ONLY"):
+            mp.delenv(name, raising=False)
+        at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+        at.run()
+        at.radio(key="page").set_value("data").run()
+        at.file_uploader(key="data_files").set_value(("register.json", body, "application/json")).run()
+        at.button(key="data_load").click().run()
+        assert not at.exception, at.exception
+        assert not at.error, [e.value for e in at.error]
+    names = {n.name for n in EmbeddedStore.open(graph_file).iter_nodes("Company")}
+    assert "Acme Holdings Ltd" in names
