@@ -14,9 +14,14 @@ nothing; the saved search index is used as it is when the warmth settings are
 the same. Saves are atomic and take the file's writer lock
 (:class:`graph.store_file.WriterLock`); :meth:`EmbeddedStore.open_for_writing`
 takes it before reading, so two loads into one file run one after the other.
-Opening does not build the NetworkX graph: path queries, node look-ups,
-search, degrees and counts run on the file's columns and saved index, and
-the graph is built once when something needs it (:attr:`EmbeddedStore.graph`).
+Opening decodes nothing (:class:`graph.embedded_file.FileGraph`): the search
+index is memory-mapped, ids are found by binary search on the saved id
+order, names by scanning the file's name columns, and a node's or
+relationship's properties are read when a query touches it. Path queries,
+look-ups, search, neighbourhoods (:meth:`EmbeddedStore.edges_of`), one
+label's nodes, some types' relationships, degrees and counts all run on the
+file; the NetworkX graph — still the analysis and writing API — is built
+once when something needs all of it (:attr:`EmbeddedStore.graph`).
 
 >>> store = EmbeddedStore()
 >>> store.stats().node_count
