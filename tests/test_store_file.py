@@ -412,9 +412,9 @@ def test_crafted_contents_with_valid_checksums_are_refused(saved: tuple[Embedded
     for name, (change, meta) in cases.items():
         target = _rewritten(file, tmp_path / "crafted.gx", change, meta)
         with pytest.raises(StoreUnavailable) as caught:
-            opened = EmbeddedStore.open(target)
+            reopened = EmbeddedStore.open(target)
             assert name not in at_open, f"{name}: refused when the file is opened"
-            opened.graph  # noqa: B018 - what opening does not read is checked when it is used
+            reopened.graph  # noqa: B018 - what opening does not read is checked when it is used
         assert "not a guanxi store" in _one_line(caught.value, target), name
 
 
