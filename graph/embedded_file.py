@@ -74,6 +74,9 @@ INDEX_ARRAYS: dict[str, str] = {
     "ecost": "<f8",
 }
 
+#: decoded rows an opened file keeps (then it starts again): a few hundred bytes each
+ROW_CACHE = 200_000
+
 #: node properties the search index reads as they are (object arrays, from the node columns)
 INDEX_TEXT = ("status", "manager", "branch")
 
@@ -492,6 +495,8 @@ class FileGraph:
         self._tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {}
         self._columns: dict[str, list[pa.Array]] = {}
         self._positions: dict[str, int | None] = {}
+        #: rows decoded so far (a hub stands in many answers); read-only for the callers
+        self._rows: dict[tuple[str, int], dict[str, Any]] = {}
         self._cache: dict[Any, Any] = {}
 
     @classmethod
@@ -510,7 +515,7 @@ class FileGraph:
 
     def id_at(self, p: int) -> str:
         """The id of the node at position ``p``."""
-        return self.prefixes[int(self.label_codes[p])] + self._text(self.keys, p)
+        return self.prefixes[int(self.label_codes[p])] + self._text(self.keys, int(p))
 
     def ids_at(self, positions: Sequence[int] | np.ndarray) -> list[str]:
         """The ids of the nodes at these positions, in that order."""
@@ -593,8 +598,20 @@ class FileGraph:
             counts = self._cache["label_counts"] = np.bincount(self.label_codes, minlength=len(self.labels)).tolist()
         return counts[i]
 
+    def _remember(self, kind: str, at: int, row: dict[str, Any]) -> dict[str, Any]:
+        if len(self._rows) >= ROW_CACHE:
+            self._rows.clear()
+        self._rows[(kind, at)] = row
+        return row
+
     def node(self, p: int) -> dict[str, Any]:
-        """The attributes of the node at position ``p`` (``label``, ``key``, ``name``, then its properties)."""
+        """The attributes of the node at position ``p`` (``label``, ``key``, ``name``, then its properties).
+
+        The dict is shared with later calls: read it, do not change it.
+        """
+        hit = self._rows.get(("node", p))
+        if hit is not None:
+            return hit
         i, r = self._rank("node_rows", self.label_codes, p)
         out: dict[str, Any] = {
             "label": self.labels[i],
@@ -602,7 +619,7 @@ class FileGraph:
             "name": self._text(self.names, p),
         }
         self._row(f"node_props/{i}", self.node_columns[i], self.label_count(i), r, out)
-        return out
+        return self._remember("node", p, out)
 
     def column(self, label: int, name: str) -> tuple[np.ndarray, list[Any]] | None:
         """Positions (in the graph) and values of one property of one label's nodes; None if no node has it."""
@@ -714,12 +731,19 @@ class FileGraph:
             raise self.file.bad("the saved target order is not sorted")
         return sorted(rows.tolist())
 
+    def _joining(self, a: int, b: int) -> list[int]:
+        """Rows of the relationships from position a to b, in file order."""
+        src, dst, _ = self.edge_arrays()
+        if self._by_source() is None:  # a's rows are one block: compared in one go (a hub has thousands)
+            lo, hi = np.searchsorted(src, [a, a + 1])
+            return (np.flatnonzero(dst[int(lo) : int(hi)] == b) + int(lo)).tolist()
+        return [e for e in self.out_rows(a) if int(dst[e]) == b]
+
     def between(self, a: int, b: int) -> list[tuple[int, int, int]]:
         """(source, target, row) of every relationship joining positions a and b, a to b first."""
-        dst = self.edge_arrays()[1]
-        out = [(a, b, e) for e in self.out_rows(a) if int(dst[e]) == b]
+        out = [(a, b, e) for e in self._joining(a, b)]
         if a != b:
-            out += [(b, a, e) for e in self.out_rows(b) if int(dst[e]) == a]
+            out += [(b, a, e) for e in self._joining(b, a)]
         return out
 
     def edge_key(self, e: int) -> str:
@@ -730,7 +754,10 @@ class FileGraph:
         return self._text(keys, e)
 
     def edge(self, e: int) -> dict[str, Any]:
-        """The attributes of relationship row ``e`` (``type``, then its properties)."""
+        """The attributes of relationship row ``e`` (``type``, then its properties); shared: do not change it."""
+        hit = self._rows.get(("edge", e))
+        if hit is not None:
+            return hit
         codes = self.edge_arrays()[2]
         j, r = self._rank("edge_rows", codes, e)
         counts: list[int] | None = self._cache.get("type_counts")
@@ -738,7 +765,7 @@ class FileGraph:
             counts = self._cache["type_counts"] = np.bincount(codes, minlength=len(self.types)).tolist()
         out: dict[str, Any] = {"type": self.types[j]}
         self._row(f"edge_props/{j}", self.edge_columns[j], counts[j], r, out)
-        return out
+        return self._remember("edge", e, out)
 
     def edges_of_type(self, j: int) -> tuple[np.ndarray, list[str], list[dict[str, Any]]]:
         """Rows (in file order), keys and attributes of every relationship of type ``j``, decoded together."""
