@@ -138,7 +138,7 @@ class StrengthRule:
             if _is_missing(value):
                 zh, en = (t.format(over=self.over) for t in self.band_unknown)
             else:
-                x = float(value)
+                x = float(value)  # type: ignore[arg-type]  # not missing: a number the loader checked
                 threshold = next((t for t, _ in self.steps if x >= t), self.steps[-1][0])
                 words = _threshold(threshold, self.scale)
                 zh, en = (t.format(over=self.over, threshold=w) for t, w in zip(self.band, words, strict=True))
