@@ -66,7 +66,6 @@ from loaders.generate_base import (
     _S_BANK,
     _S_CLIENTS,
     _S_DEMO,
-    _S_EQUITY,
     _S_LAYOUT,
     _S_NAMES,
     _S_ORDER,
@@ -100,19 +99,18 @@ from loaders.generate_base import (
     _i64,
     _industry,
     _keep,
-    _majority,
+    _merge_stakes,
     _p,
     _pick,
     _rng,
     _round_nice,
-    _shares,
     _skewed,
     _slots,
     _Table,
     _take,
     _years_later,
 )
-from loaders.generate_kinds import draw_guarantees, draw_parks, draw_supply, producer
+from loaders.generate_kinds import draw_equity, draw_guarantees, draw_parks, draw_supply, producer
 from loaders.generate_names import (
     ABNORMAL_FLAG,
     BLACKLIST_FLAG,
@@ -316,7 +314,7 @@ class _World:
         world.attributes()
         say(f"companies: {n:,} laid out, {len(world.g_start):,} groups")
         world.people()
-        world.shareholders()
+        world.equity = draw_equity(world)
         posts, stakes = len(world.officers["person"]), len(world.equity["company"])
         say(f"people: {world.n_persons:,} drawn; {posts:,} posts, {stakes:,} stakes")
         world.parks, world.park_city, world.located = draw_parks(world)
@@ -577,123 +575,7 @@ class _World:
 
     # -- equity --------------------------------------------------------------
 
-    def shareholders(self) -> None:
-        """Shareholders of every company but the state bodies; a company's shares add up to at most 100%."""
-        rng = _rng(self.seed, _S_EQUITY)
-        table = _Table("holder", "person", "company", "units", "since")
-        investors = self.of(_INVEST)
-        inv_weight = _p(1.0 / np.arange(1, len(investors) + 1) ** 0.6)
-        outsiders = self.of(_STANDALONE, _SUB, _INVEST)
-        govs = self.of(_GOV)
-
-        def funds(count: int) -> I64:
-            return investors[rng.choice(len(investors), count, p=inv_weight)]
-
-        def add(company: I64, place: I64, units: I64, holder: I64, person: Bool) -> None:
-            later = (rng.random(len(company)) * 0.7 * (_TODAY - self.founded[company])).astype(np.int64)
-            since = self.founded[company] + np.where(place <= 1, 0, later)
-            table.add(holder=holder, person=person, company=company, units=units, since=since)
-
-        # standalone companies and investment firms: founder, partner, then friends, funds, firms
-        solo = self.of(_STANDALONE, _INVEST)
-        k = self.holders[solo]
-        first = np.where(k == 2, _majority(rng, len(solo)), rng.integers(34, 81, len(solo)) * 100)
-        owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, first), np.full(len(solo), 10_000))
-        company = solo[owner]
-        holder = np.where(place == 0, self.founder[company], self.partner[company])
-        person = np.ones(len(owner), dtype=bool)
-        draw = rng.random(len(owner))
-        friend = (place >= 2) & (draw < 0.6)
-        holder[friend] = self.new_persons(int(friend.sum()))
-        fund = (place >= 2) & (draw >= 0.6) & (draw < 0.88)
-        holder[fund] = funds(int(fund.sum()))
-        firm = (place >= 2) & (draw >= 0.88)
-        holder[firm] = _pick(rng, outsiders, int(firm.sum()))
-        person[fund | firm] = False
-        add(company, place, units, holder, person)
-
-        # private group parents: the chairman's family, funds; listed ones keep a public float
-        private = self.g_start[~self.g_soe]
-        listed = self.listed[private]
-        m = len(private)
-        k = np.where(listed, 5 + rng.integers(0, 3, m), rng.choice(4, m, p=[0.2, 0.35, 0.3, 0.15]) + 1)
-        loop = (self.g_size[~self.g_soe] >= 4) & (rng.random(m) < 0.05)
-        k = np.where(loop, np.maximum(k, 3), k)
-        total = np.where(listed, rng.integers(55, 76, m) * 100, 10_000)
-        first = np.where(listed, rng.integers(25, 46, m) * 100, _majority(rng, m))
-        owner, place, units = _shares(rng, k, np.where(k == 1, total, first), total)
-        company = private[owner]
-        g = self.group[company]
-        pool = self.g_pool[g]
-        holder = np.where(place == 0, pool, pool + 1)
-        person = np.ones(len(owner), dtype=bool)
-        draw = rng.random(len(owner))
-        later = place >= 2
-        fund = later & (draw < np.where(listed[owner], 0.7, 0.45))
-        holder[fund] = funds(int(fund.sum()))
-        family = later & ~fund & (draw < 0.75)
-        holder[family] = pool[family] + np.minimum(
-            3 + rng.integers(0, 4, int(family.sum())), self.g_pool_size[g[family]] - 1
-        )
-        stranger = later & ~fund & ~family & (draw < 0.88)
-        holder[stranger] = self.new_persons(int(stranger.sum()))
-        firm = later & ~fund & ~family & ~stranger
-        holder[firm] = _pick(rng, outsiders, int(firm.sum()))
-        person[fund | firm] = False
-        # a few ownership loops: the group's deepest subsidiary holds 2-10% of its own parent
-        last = loop[owner] & (place == k[owner] - 1)
-        holder[last] = self._deepest(g[last])
-        person[last] = False
-        cut = np.maximum(units[last] - rng.integers(2, 11, int(last.sum())) * 100, 0)
-        units[last] -= cut
-        units[np.flatnonzero(last) - place[last]] += cut
-        add(company, place, units, holder, person)
-
-        # state-owned group parents: a commission, sometimes with another state holder
-        state = self.g_start[self.g_soe]
-        m = len(state)
-        k = np.where(rng.random(m) < 0.6, 1, 2 + (rng.random(m) < 0.3))
-        owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, _majority(rng, m)), np.full(m, 10_000))
-        company = state[owner]
-        draw = rng.random(len(owner))
-        holder = np.where(place == 0, self.g_gov[self.group[company]], funds(len(owner)))
-        holder = np.where((place > 0) & (draw < 0.4), _pick(rng, state, len(owner)), holder)
-        holder = np.where((place > 0) & (draw >= 0.4) & (draw < 0.7), _pick(rng, govs, len(owner)), holder)
-        add(company, place, units, holder, np.zeros(len(owner), dtype=bool))
-
-        # subsidiaries: the parent first; minorities for managers, funds, the state and sister companies
-        subs = self.of(_SUB)
-        m = len(subs)
-        whole = rng.random(m) < 0.45
-        k = np.where(whole, 1, 2 + (rng.random(m) < 0.35))
-        owner, place, units = _shares(rng, k, np.where(whole, 10_000, _majority(rng, m)), np.full(m, 10_000))
-        company = subs[owner]
-        g = self.group[company]
-        holder = self.parent[company].copy()
-        person = np.zeros(len(owner), dtype=bool)
-        later = place > 0
-        draw = rng.random(len(owner))
-        manager = later & (draw < 0.25)
-        holder[manager] = self.g_pool[g[manager]] + _skewed(rng, self.g_pool_size[g[manager]], 1.0)
-        stranger = later & (draw >= 0.25) & (draw < 0.4)
-        holder[stranger] = self.new_persons(int(stranger.sum()))
-        person[manager | stranger] = True
-        state_stake = later & (draw >= 0.4) & (draw < 0.55) & self.g_soe[g]
-        holder[state_stake] = self.g_gov[g[state_stake]]
-        fund = later & (draw >= 0.4) & (draw < 0.65) & ~state_stake
-        holder[fund] = funds(int(fund.sum()))
-        sister = later & (draw >= 0.65) & (draw < 0.85)
-        base = self.g_start[g[sister]]
-        pick = base + (rng.random(int(sister.sum())) * (company[sister] - base)).astype(np.int64)
-        holder[sister] = np.where(pick == self.parent[company[sister]], base, pick)
-        outside = later & (draw >= 0.85)
-        holder[outside] = _pick(rng, outsiders, int(outside.sum()))
-        add(company, place, units, holder, person)
-
-        eq = table.done()
-        self.equity = _merge_stakes(_keep(eq, eq["person"] | (eq["holder"] != eq["company"])))
-
-    def _deepest(self, groups: I64) -> I64:
+    def deepest(self, groups: I64) -> I64:
         """The deepest member of each group."""
         members = self.of(_ROOT, _SUB)
         ranked = members[np.lexsort((self.depth[members], self.group[members]))]
@@ -981,23 +863,6 @@ class _Posts:
             self.add(new(int(on.sum())), big[on], role, late=True)
         secretary = self.w.listed[big]
         self.add(new(int(secretary.sum())), big[secretary], "董事会秘书", late=True)
-
-
-def _merge_stakes(eq: Cols) -> Cols:
-    """One row per (holder, company): a holder's repeated stakes are added up."""
-    person = eq["person"].astype(np.int64)
-    order = np.lexsort((eq["holder"], person, eq["company"]))
-    rows = _take(eq, order)
-    person = person[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (
-        (rows["company"][1:] != rows["company"][:-1])
-        | (person[1:] != person[:-1])
-        | (rows["holder"][1:] != rows["holder"][:-1])
-    )
-    merged = _keep(rows, new)
-    merged["units"] = np.bincount(np.cumsum(new) - 1, weights=rows["units"]).astype(np.int64)
-    return merged
 
 
 def _choose_text(rng: np.random.Generator, table: Sequence[tuple[str, float]], size: int) -> Obj:

@@ -234,3 +234,20 @@ _GUARANTEE_TEXT = np.array([t for t, _ in GUARANTEE_TYPES], dtype=object)
 _PRODUCTS = np.array(
     [ind.products[j % len(ind.products)] for ind in INDUSTRIES for j in range(_PRODUCT_SLOTS)], dtype=object
 )
+
+
+def _merge_stakes(eq: Cols) -> Cols:
+    """One row per (holder, company): a holder's repeated stakes are added up."""
+    person = eq["person"].astype(np.int64)
+    order = np.lexsort((eq["holder"], person, eq["company"]))
+    rows = _take(eq, order)
+    person = person[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (
+        (rows["company"][1:] != rows["company"][:-1])
+        | (person[1:] != person[:-1])
+        | (rows["holder"][1:] != rows["holder"][:-1])
+    )
+    merged = _keep(rows, new)
+    merged["units"] = np.bincount(np.cumsum(new) - 1, weights=rows["units"]).astype(np.int64)
+    return merged

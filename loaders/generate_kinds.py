@@ -25,12 +25,15 @@ import numpy.typing as npt
 from loaders.generate_base import (
     _CITY_INDEX,
     _CLOSED,
+    _GOV,
     _GUARANTEE_TEXT,
+    _INVEST,
     _PRODUCT_COUNT,
     _PRODUCT_SLOTS,
     _PRODUCTS,
     _ROLE_TEXT,
     _ROOT,
+    _S_EQUITY,
     _S_GUARANTEE,
     _S_PARKS,
     _S_SUPPLY,
@@ -39,6 +42,7 @@ from loaders.generate_base import (
     _TODAY,
     _UPSTREAM,
     I64,
+    Bool,
     Chunk,
     Cols,
     _Buckets,
@@ -48,10 +52,14 @@ from loaders.generate_base import (
     _i64,
     _industry,
     _keep,
+    _majority,
+    _merge_stakes,
     _p,
     _pick,
     _rng,
     _round_nice,
+    _shares,
+    _skewed,
     _slots,
     _Table,
     _take,
@@ -83,7 +91,122 @@ class KindRows(NamedTuple):
 Producer = Callable[["_Writer"], KindRows]
 
 
-# -- drawing the kinds that stand on their own ---------------------------------------
+# -- drawing the kinds ---------------------------------------------------------------
+
+
+def draw_equity(w: _World) -> Cols:
+    """Shareholders of every company but the state bodies; a company's shares add up to at most 100%."""
+    rng = _rng(w.seed, _S_EQUITY)
+    table = _Table("holder", "person", "company", "units", "since")
+    investors = w.of(_INVEST)
+    inv_weight = _p(1.0 / np.arange(1, len(investors) + 1) ** 0.6)
+    outsiders = w.of(_STANDALONE, _SUB, _INVEST)
+    govs = w.of(_GOV)
+
+    def funds(count: int) -> I64:
+        return investors[rng.choice(len(investors), count, p=inv_weight)]
+
+    def add(company: I64, place: I64, units: I64, holder: I64, person: Bool) -> None:
+        later = (rng.random(len(company)) * 0.7 * (_TODAY - w.founded[company])).astype(np.int64)
+        since = w.founded[company] + np.where(place <= 1, 0, later)
+        table.add(holder=holder, person=person, company=company, units=units, since=since)
+
+    # standalone companies and investment firms: founder, partner, then friends, funds, firms
+    solo = w.of(_STANDALONE, _INVEST)
+    k = w.holders[solo]
+    first = np.where(k == 2, _majority(rng, len(solo)), rng.integers(34, 81, len(solo)) * 100)
+    owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, first), np.full(len(solo), 10_000))
+    company = solo[owner]
+    holder = np.where(place == 0, w.founder[company], w.partner[company])
+    person = np.ones(len(owner), dtype=bool)
+    draw = rng.random(len(owner))
+    friend = (place >= 2) & (draw < 0.6)
+    holder[friend] = w.new_persons(int(friend.sum()))
+    fund = (place >= 2) & (draw >= 0.6) & (draw < 0.88)
+    holder[fund] = funds(int(fund.sum()))
+    firm = (place >= 2) & (draw >= 0.88)
+    holder[firm] = _pick(rng, outsiders, int(firm.sum()))
+    person[fund | firm] = False
+    add(company, place, units, holder, person)
+
+    # private group parents: the chairman's family, funds; listed ones keep a public float
+    private = w.g_start[~w.g_soe]
+    listed = w.listed[private]
+    m = len(private)
+    k = np.where(listed, 5 + rng.integers(0, 3, m), rng.choice(4, m, p=[0.2, 0.35, 0.3, 0.15]) + 1)
+    loop = (w.g_size[~w.g_soe] >= 4) & (rng.random(m) < 0.05)
+    k = np.where(loop, np.maximum(k, 3), k)
+    total = np.where(listed, rng.integers(55, 76, m) * 100, 10_000)
+    first = np.where(listed, rng.integers(25, 46, m) * 100, _majority(rng, m))
+    owner, place, units = _shares(rng, k, np.where(k == 1, total, first), total)
+    company = private[owner]
+    g = w.group[company]
+    pool = w.g_pool[g]
+    holder = np.where(place == 0, pool, pool + 1)
+    person = np.ones(len(owner), dtype=bool)
+    draw = rng.random(len(owner))
+    later = place >= 2
+    fund = later & (draw < np.where(listed[owner], 0.7, 0.45))
+    holder[fund] = funds(int(fund.sum()))
+    family = later & ~fund & (draw < 0.75)
+    holder[family] = pool[family] + np.minimum(3 + rng.integers(0, 4, int(family.sum())), w.g_pool_size[g[family]] - 1)
+    stranger = later & ~fund & ~family & (draw < 0.88)
+    holder[stranger] = w.new_persons(int(stranger.sum()))
+    firm = later & ~fund & ~family & ~stranger
+    holder[firm] = _pick(rng, outsiders, int(firm.sum()))
+    person[fund | firm] = False
+    # a few ownership loops: the group's deepest subsidiary holds 2-10% of its own parent
+    last = loop[owner] & (place == k[owner] - 1)
+    holder[last] = w.deepest(g[last])
+    person[last] = False
+    cut = np.maximum(units[last] - rng.integers(2, 11, int(last.sum())) * 100, 0)
+    units[last] -= cut
+    units[np.flatnonzero(last) - place[last]] += cut
+    add(company, place, units, holder, person)
+
+    # state-owned group parents: a commission, sometimes with another state holder
+    state = w.g_start[w.g_soe]
+    m = len(state)
+    k = np.where(rng.random(m) < 0.6, 1, 2 + (rng.random(m) < 0.3))
+    owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, _majority(rng, m)), np.full(m, 10_000))
+    company = state[owner]
+    draw = rng.random(len(owner))
+    holder = np.where(place == 0, w.g_gov[w.group[company]], funds(len(owner)))
+    holder = np.where((place > 0) & (draw < 0.4), _pick(rng, state, len(owner)), holder)
+    holder = np.where((place > 0) & (draw >= 0.4) & (draw < 0.7), _pick(rng, govs, len(owner)), holder)
+    add(company, place, units, holder, np.zeros(len(owner), dtype=bool))
+
+    # subsidiaries: the parent first; minorities for managers, funds, the state and sister companies
+    subs = w.of(_SUB)
+    m = len(subs)
+    whole = rng.random(m) < 0.45
+    k = np.where(whole, 1, 2 + (rng.random(m) < 0.35))
+    owner, place, units = _shares(rng, k, np.where(whole, 10_000, _majority(rng, m)), np.full(m, 10_000))
+    company = subs[owner]
+    g = w.group[company]
+    holder = w.parent[company].copy()
+    person = np.zeros(len(owner), dtype=bool)
+    later = place > 0
+    draw = rng.random(len(owner))
+    manager = later & (draw < 0.25)
+    holder[manager] = w.g_pool[g[manager]] + _skewed(rng, w.g_pool_size[g[manager]], 1.0)
+    stranger = later & (draw >= 0.25) & (draw < 0.4)
+    holder[stranger] = w.new_persons(int(stranger.sum()))
+    person[manager | stranger] = True
+    state_stake = later & (draw >= 0.4) & (draw < 0.55) & w.g_soe[g]
+    holder[state_stake] = w.g_gov[g[state_stake]]
+    fund = later & (draw >= 0.4) & (draw < 0.65) & ~state_stake
+    holder[fund] = funds(int(fund.sum()))
+    sister = later & (draw >= 0.65) & (draw < 0.85)
+    base = w.g_start[g[sister]]
+    pick = base + (rng.random(int(sister.sum())) * (company[sister] - base)).astype(np.int64)
+    holder[sister] = np.where(pick == w.parent[company[sister]], base, pick)
+    outside = later & (draw >= 0.85)
+    holder[outside] = _pick(rng, outsiders, int(outside.sum()))
+    add(company, place, units, holder, person)
+
+    eq = table.done()
+    return _merge_stakes(_keep(eq, eq["person"] | (eq["holder"] != eq["company"])))
 
 
 def draw_parks(w: _World) -> tuple[dict[str, list[str]], I64, Cols]:
