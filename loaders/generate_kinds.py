@@ -6,9 +6,11 @@ them by relationship type. A kind the schema declares without a producer here
 (one added through ``schema.yaml`` alone) gets no file: :func:`loaders.generate.generate`
 says so in one line and writes everything else.
 
-The draws of the kinds that stand on their own (parks, supply, guarantees)
-live here too, each returning its own rows; equity and officer posts are drawn
-with the people who hold them, in the world's people stage.
+Each kind's draw lives here too and returns its own rows (equity, parks,
+supply, guarantees: :func:`draw_equity` ...); officer posts are drawn with the
+people who hold them, in the world's people stage. The world calls the draws
+in a fixed order (guarantees follow trade), each on its own random stream, and
+the demo then plants its paths into the rows they returned.
 
 >>> sorted(PRODUCERS)
 ['GUARANTEES', 'HOLDS_SHARES', 'LOCATED_IN', 'SERVES_AS', 'SUPPLIES']
