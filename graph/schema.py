@@ -598,7 +598,15 @@ def schema_file() -> Path:
 
 def load_schema(path: str | Path | None = None) -> Schema:
     """Read and check the schema file (``GUANXI_SCHEMA``, else the packaged ``schema.yaml``)."""
-    return _load_schema(Path(path) if path else schema_file())
+    if path:
+        return _load_schema(Path(path))
+    return _schema_named(os.environ.get(SCHEMA_ENV, ""))
+
+
+@lru_cache(maxsize=8)
+def _schema_named(named: str) -> Schema:
+    """The schema a value of ``GUANXI_SCHEMA`` names (cached by that text: the look-up is on hot paths)."""
+    return _load_schema(Path(named.strip()).expanduser() if named.strip() else SCHEMA_FILE)
 
 
 @lru_cache(maxsize=8)

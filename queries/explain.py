@@ -8,7 +8,10 @@ the same subject are merged, so a shared chairman reads as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from graph.model import Edge, Node, Path
+from graph.schema import KindSpec, load_schema
 from graph.warmth import Weights
 from queries.format import Lang, fill, is_former, kind, kind_spec
 
@@ -21,9 +24,9 @@ def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str
     return node.name
 
 
-def _predicate(edge: Edge, target: str, lang: Lang) -> str:
+def _predicate(edge: Edge, target: str, lang: Lang, kinds: Mapping[str, KindSpec] | None = None) -> str:
     """What the source of ``edge`` does, told from the schema's sentence templates of its kind."""
-    spec = kind_spec(edge.type)
+    spec = kind_spec(edge.type) if kinds is None else kinds.get(edge.type)
     text = None
     if spec is not None:
         use = "former_sentence" if is_former(spec, edge.props) else "sentence"
@@ -53,11 +56,13 @@ def clause(edge: Edge, source: str, target: str, lang: Lang = "zh", reverse: boo
     return f"{source}{predicate}" if lang == "zh" else f"{source} {predicate}"
 
 
-def _shared(edge: Edge, after: Edge | None, names: dict[str, str], lang: Lang) -> str | None:
+def _shared(
+    edge: Edge, after: Edge | None, names: dict[str, str], lang: Lang, kinds: Mapping[str, KindSpec]
+) -> str | None:
     """Two sources tied to one target by a kind that says so in one clause ("A and B are both in P")."""
     if after is None or edge.type != after.type or edge.target != after.target or edge.source == after.source:
         return None
-    spec = kind_spec(edge.type)
+    spec = kinds.get(edge.type)
     if spec is None or "shared" not in spec.texts:
         return None
     given = {"a": names[edge.source], "b": names[after.source], "target": names[edge.target]}
@@ -70,6 +75,7 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     ``last_word`` names the role of the last node (default 潜客 / prospect).
     """
     word = ("潜客" if lang == "zh" else "prospect") if last_word is None else last_word
+    kinds = load_schema().kinds  # once per sentence: the look-up is on the hot path of every answer
     first, last = path.nodes[0], path.nodes[-1]
     names = {n.id: _tag(n, first, last, lang, word) for n in path.nodes}
     clauses: list[tuple[str, list[str]]] = []
@@ -78,7 +84,7 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     while i < len(edges):
         edge = edges[i]
         after = edges[i + 1] if i + 1 < len(edges) else None
-        shared = _shared(edge, after, names, lang)
+        shared = _shared(edge, after, names, lang, kinds)
         if shared is not None:
             # two companies in one park: "A and B are both in P"
             clauses.append((shared, []))
@@ -86,7 +92,7 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
             continue
         i += 1
         subject = names[edge.source]
-        pred = _predicate(edge, names[edge.target], lang)
+        pred = _predicate(edge, names[edge.target], lang, kinds)
         if clauses and clauses[-1][0] == subject:
             if lang == "en" and pred.startswith("is ") and clauses[-1][1][0].startswith("is "):
                 pred = pred[3:]  # "is chairman of A and a director of B"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import string
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Literal
 
 from graph.schema import KindSpec, PropertySpec, load_schema
@@ -124,12 +125,18 @@ def _value_words(prop: PropertySpec, props: Mapping[str, Any], lang: Lang, modif
     return str(value)
 
 
+@lru_cache(maxsize=1024)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str | None], ...]:
+    """A template's literal parts and placeholders, parsed once."""
+    return tuple((literal, name, modifier) for literal, name, modifier, _ in string.Formatter().parse(template))
+
+
 def _fill_one(
     template: str, spec: KindSpec, props: Mapping[str, Any], lang: Lang, names: Mapping[str, str], strict: bool
 ) -> str | None:
     """One template filled in; None when ``strict`` and a placeholder has no value."""
     out: list[str] = []
-    for literal, name, modifier, _ in string.Formatter().parse(template):
+    for literal, name, modifier in _parsed(template):
         out.append(literal)
         if name is None:
             continue
