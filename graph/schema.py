@@ -157,10 +157,17 @@ class Texts:
 
     zh: tuple[str, ...]
     en: tuple[str, ...]
+    #: the placeholders the alternatives of each language use (to word a value only where it is said)
+    names_zh: frozenset[str] = frozenset()
+    names_en: frozenset[str] = frozenset()
 
     def of(self, lang: Literal["zh", "en"]) -> tuple[str, ...]:
         """The alternatives in ``lang``."""
         return self.zh if lang == "zh" else self.en
+
+    def uses(self, lang: Literal["zh", "en"], name: str) -> bool:
+        """Whether an alternative in ``lang`` has the placeholder ``name``."""
+        return name in (self.names_zh if lang == "zh" else self.names_en)
 
 
 @dataclass(frozen=True)
@@ -522,6 +529,10 @@ def _placeholders(template: str, props: dict[str, PropertySpec], where: str) -> 
             raise SchemaError(f"{where}: {template!r}: unknown modifier {spec!r} (known: bare, plain)")
 
 
+def _template_names(templates: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name for t in templates for _, name, _, _ in string.Formatter().parse(t) if name is not None)
+
+
 def _texts(raw: Any, props: dict[str, PropertySpec], former: Any, where: str) -> dict[str, Texts]:
     """A kind's ``text:`` block: templates by use, each in both languages."""
     if not isinstance(raw, dict):
@@ -547,7 +558,9 @@ def _texts(raw: Any, props: dict[str, PropertySpec], former: Any, where: str) ->
             for template in alternatives:
                 _placeholders(template, props, f"{at}.{lang}")
             pair[lang] = alternatives
-        out[str(use)] = Texts(zh=pair["zh"], en=pair["en"])
+        out[str(use)] = Texts(
+            zh=pair["zh"], en=pair["en"], names_zh=_template_names(pair["zh"]), names_en=_template_names(pair["en"])
+        )
     return out
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 
 from graph.errors import SchemaError
-from graph.schema import Schema, load_schema, schema_file
+from graph.schema import KindSpec, Schema, load_schema, schema_file
 
 WARMTH_FILE = Path(__file__).with_name("warmth.yaml")
 
@@ -84,6 +84,8 @@ class StrengthRule:
     former_factor: float | None = None
     #: the schema's former-tie date property of the kind (None: no former ties)
     former: str | None = None
+    #: the schema's entry of the kind (its sentence templates): no second schema look-up per hop
+    spec: KindSpec | None = field(default=None, compare=False, repr=False)
     scale: str = "number"
     band: tuple[str, str] = ("{over} ≥ {threshold}", "{over} ≥ {threshold}")
     band_unknown: tuple[str, str] = ("{over}未知", "{over} unknown")
@@ -136,12 +138,13 @@ class StrengthRule:
         else:
             value = props.get(self.over or "")
             if _is_missing(value):
-                zh, en = (t.format(over=self.over) for t in self.band_unknown)
+                zh, en = self.band_unknown[0].format(over=self.over), self.band_unknown[1].format(over=self.over)
             else:
                 x = float(value)  # type: ignore[arg-type]  # not missing: a number the loader checked
                 threshold = next((t for t, _ in self.steps if x >= t), self.steps[-1][0])
-                words = _threshold(threshold, self.scale)
-                zh, en = (t.format(over=self.over, threshold=w) for t, w in zip(self.band, words, strict=True))
+                word_zh, word_en = _threshold(threshold, self.scale)
+                zh = self.band[0].format(over=self.over, threshold=word_zh)
+                en = self.band[1].format(over=self.over, threshold=word_en)
         if self.is_former(props):
             f = float(self.former_factor or 1.0)
             return f"{zh}，已离任 × {f:g}", f"{en}, former × {f:g}"
@@ -413,7 +416,7 @@ def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule
     former_factor = _number(raw, "former_factor", where) if "former_factor" in raw else None
     if former_factor is not None and spec.former is None:
         raise SchemaError(f"{where}.former_factor: kind {type_} has no `former` date in the schema")
-    common: dict[str, Any] = {"type": type_, "former_factor": former_factor, "former": spec.former}
+    common: dict[str, Any] = {"type": type_, "former_factor": former_factor, "former": spec.former, "spec": spec}
     if key == "default":
         return StrengthRule(form="constant", constant=_number(raw, "default", where), **common)
     over = key.removeprefix("by_")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from graph.model import Edge, Node, Path
 from graph.schema import KindSpec, load_schema
 from graph.warmth import Weights
-from queries.format import Lang, fill, is_former, kind, kind_spec
+from queries.format import Lang, fill, is_former, kind, kind_spec, uses
 
 
 def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str:
@@ -115,17 +115,21 @@ def hop_reason(edge: Edge, weights: Weights, lang: Lang = "zh") -> str:
     >>> hop_reason(e, load_weights(), "en")
     'equity 30% (stake ≥ 25%)'
     """
-    spec = kind_spec(edge.type)
-    if spec is None:
+    rule = weights.rules.get(edge.type)
+    spec = rule.spec if rule is not None and rule.spec is not None else kind_spec(edge.type)
+    if spec is None or rule is None:
         return kind(edge.type, lang)
     former = is_former(spec, edge.props)
     use = "former_reason" if former and "former_reason" in spec.texts else "reason"
     if use not in spec.texts:
-        return kind(edge.type, lang)
-    rule = weights.rule(edge.type)
-    band_zh, band_en = weights.why(edge.type, edge.props)
-    names = {"band": band_zh if lang == "zh" else band_en, "former_factor": f"{rule.former_factor or 1:g}"}
-    return fill(spec, use, edge.props, lang, names) or kind(edge.type, lang)
+        return spec.name(lang)
+    names: dict[str, str] = {}
+    if uses(spec, use, lang, "band"):  # the band is worded only where a template says it
+        band_zh, band_en = rule.why(edge.props)
+        names["band"] = band_zh if lang == "zh" else band_en
+    if uses(spec, use, lang, "former_factor"):
+        names["former_factor"] = f"{rule.former_factor or 1:g}"
+    return fill(spec, use, edge.props, lang, names) or spec.name(lang)
 
 
 def edge_label(edge: Edge, lang: Lang = "zh") -> str:

@@ -125,6 +125,12 @@ def _value_words(prop: PropertySpec, props: Mapping[str, Any], lang: Lang, modif
     return str(value)
 
 
+def uses(spec: KindSpec, use: str, lang: Lang, name: str) -> bool:
+    """Whether any alternative of the kind's ``use`` template in ``lang`` has the placeholder ``name``."""
+    texts = spec.texts.get(use)
+    return texts is not None and texts.uses(lang, name)
+
+
 @lru_cache(maxsize=1024)
 def _parsed(template: str) -> tuple[tuple[str, str | None, str | None], ...]:
     """A template's literal parts and placeholders, parsed once."""
@@ -144,7 +150,8 @@ def _fill_one(
             out.append(names[name])
             continue
         prop = spec.properties.get(name)
-        if prop is None or not _given(props.get(name)):
+        value = props.get(name)
+        if prop is None or value is None or value == "" or value != value or not _given(value):  # NaN != NaN
             if strict:
                 return None
             out.append("?")
