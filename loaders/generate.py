@@ -134,6 +134,9 @@ from loaders.generate_names import (
     short_place,
 )
 
+#: the public names (the day the data describes, the smallest size and the prospects file come from generate_base)
+__all__ = ["AS_OF", "MIN_COMPANIES", "PROSPECTS_FILE", "GenerateSummary", "generate", "main", "no_producer_message"]
+
 
 @dataclass(frozen=True)
 class GenerateSummary:
