@@ -267,6 +267,21 @@ class Schema:
         return tuple(t for t, k in self.kinds.items() if getattr(k.flags, flag))
 
 
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line: the problem and where it is (line and column from 1).
+
+    >>> try:
+    ...     yaml.safe_load("kinds: [")
+    ... except yaml.YAMLError as exc:
+    ...     yaml_problem(exc)
+    "expected the node content, but found '<stream end>' (line 1, column 9)"
+    """
+    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(exc).split())
+
+
 def _need(entry: dict[str, Any], key: str, where: str) -> Any:
     if key not in entry:
         raise SchemaError(f"{where}: missing {key!r}")
@@ -289,7 +304,7 @@ def _vocabulary(file: str, values: dict[str, tuple[str, ...]], base: Path, where
     except OSError as exc:
         raise SchemaError(f"{where}: cannot read vocabulary {path}: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{where}: vocabulary {path} is not valid YAML: {exc}") from exc
+        raise SchemaError(f"{where}: vocabulary {path} is not valid YAML: {yaml_problem(exc)}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("roles"), dict):
         raise SchemaError(f"{where}: vocabulary {path} needs a `roles:` mapping")
     for value, terms in data["roles"].items():
@@ -629,5 +644,5 @@ def _load_schema(file: Path) -> Schema:
     except OSError as exc:
         raise SchemaError(f"cannot read schema file {file}: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"schema file {file} is not valid YAML: {exc}") from exc
+        raise SchemaError(f"schema file {file} is not valid YAML: {yaml_problem(exc)}") from exc
     return parse_schema(data, str(file), file.parent)

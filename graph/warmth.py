@@ -35,7 +35,7 @@ import pandas as pd
 import yaml
 
 from graph.errors import SchemaError
-from graph.schema import KindSpec, Schema, load_schema, schema_file
+from graph.schema import KindSpec, Schema, load_schema, schema_file, yaml_problem
 
 WARMTH_FILE = Path(__file__).with_name("warmth.yaml")
 
@@ -536,5 +536,5 @@ def _load_weights(file: Path, schema: Path) -> Weights:
     except OSError as exc:
         raise SchemaError(f"cannot read warmth file {file}: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"warmth file {file} is not valid YAML: {exc}") from exc
+        raise SchemaError(f"warmth file {file} is not valid YAML: {yaml_problem(exc)}") from exc
     return parse_weights(data, str(file), load_schema(schema))

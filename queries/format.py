@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, Literal
 
-from graph.schema import KindSpec, PropertySpec, load_schema
+from graph.schema import SCHEMA_FILE, KindSpec, PropertySpec, load_schema
 
 Lang = Literal["zh", "en"]
 
-#: relationship type → (Chinese, English) name, as the schema in use when this module was imported says
-#: (for matching type codes in text; :func:`kind` reads the schema each time)
-KIND: dict[str, tuple[str, str]] = {t: (k.zh, k.en) for t, k in load_schema().kinds.items()}
+#: relationship type → (Chinese, English) name of the packaged schema's kinds (for matching type codes in
+#: text; read at import, so never from GUANXI_SCHEMA, whose errors are reported where it is used;
+#: :func:`kind` reads the schema in use each time)
+KIND: dict[str, tuple[str, str]] = {t: (k.zh, k.en) for t, k in load_schema(SCHEMA_FILE).kinds.items()}
 #: the officer kind and its role property, whose value labels :func:`role` reads
 OFFICER, ROLE_PROPERTY = "SERVES_AS", "role"
 

@@ -41,7 +41,7 @@ import networkx as nx
 
 from graph.errors import InvalidParameter
 from graph.model import Edge, Node, Path
-from graph.schema import load_schema
+from graph.schema import SCHEMA_FILE, load_schema
 from graph.store import GraphStore
 from queries.common import entity, flags, native, node_dict, number, whole_number
 from queries.explain import sentence
@@ -49,9 +49,9 @@ from queries.format import Lang, money
 from queries.paths import resolve_kinds
 
 GUARANTEES = "GUARANTEES"
-#: relationship kinds exposure walks by default: those the schema flags ``exposure`` (all but parks),
-#: as the schema in use when this module was imported says; queries read their store's schema
-EXPOSURE_KINDS = load_schema().flagged("exposure")
+#: relationship kinds exposure walks by default: those the packaged schema flags ``exposure`` (all but parks);
+#: queries read their store's schema
+EXPOSURE_KINDS = load_schema(SCHEMA_FILE).flagged("exposure")
 
 ChainDirection = Literal["guarantors", "borrowers"]
 

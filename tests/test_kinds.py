@@ -225,3 +225,16 @@ def test_a_kind_without_a_strength_rule_is_an_error_naming_it_not_a_silent_defau
     warmth["relationships"] = {**warmth["relationships"], "NOT_A_KIND": {"default": 0.5}}  # type: ignore[dict-item]
     with pytest.raises(SchemaError, match=re.escape("relationships.NOT_A_KIND: no such relationship kind")):
         parse_weights(warmth, "w.yaml", parsed)
+
+
+def test_a_broken_schema_or_warmth_file_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kinds: [\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_SCHEMA", str(bad))
+        with pytest.raises(SchemaError) as raised:
+            load_schema()
+        assert str(bad) in str(raised.value) and "\n" not in str(raised.value)
+    with pytest.raises(SchemaError) as raised:
+        load_weights(bad)
+    assert "line 2, column 1" in str(raised.value) and "\n" not in str(raised.value)
