@@ -169,7 +169,8 @@ _PAGE = """<!DOCTYPE html>
 def _environment() -> Environment:
     env = Environment(loader=DictLoader({"page.html": _PAGE}), autoescape=True)
     # names stay readable in the HTML (and findable by tests); tojson still escapes < > & '
-    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
+    # and without spaces: the data is most of a page that links vis-network
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":")}
     return env
 
 
@@ -253,6 +254,28 @@ def opening_view(net: Network, focus: Sequence[str], centre: str | None = None) 
     return {"focus": ids, "legible": round(legible_scale(net, ids), 3), "centre": middle}
 
 
+def _face_once(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``items`` without the page's font face in their fonts: the options say it once for all
+    (it would be a tenth of a page that links vis-network, repeated on every node and edge)."""
+    out: list[dict[str, Any]] = []
+    for item in items:
+        font = item.get("font")
+        if isinstance(font, dict) and font.get("face") == FONT_FAMILY:
+            item = {**item, "font": {k: v for k, v in font.items() if k != "face"}}
+        out.append(item)
+    return out
+
+
+def _with_face(options: dict[str, Any]) -> dict[str, Any]:
+    """vis-network ``options`` with the page's font face as every node's and edge's default."""
+    out = dict(options)
+    for part in ("nodes", "edges"):
+        section = dict(out.get(part, {}))
+        section["font"] = {**section.get("font", {}), "face": FONT_FAMILY}
+        out[part] = section
+    return out
+
+
 def page(
     net: Network,
     legend: str,
@@ -274,11 +297,11 @@ def page(
             lang=lang,
             title=title,
             height=f"{net.height}px",
-            nodes=net.nodes,
-            edges=net.edges,
+            nodes=_face_once(net.nodes),
+            edges=_face_once(net.edges),
             node_count=len(net.nodes),
             edge_count=len(net.edges),
-            options=Markup(json.dumps(net.options, sort_keys=True)),
+            options=Markup(json.dumps(_with_face(net.options), sort_keys=True)),
             view=opening_view(net, focus, centre),
             legend=Markup(legend),
             vis_url=url,
