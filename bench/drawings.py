@@ -2,20 +2,29 @@
 
     python -m bench.drawings                 # 400 companies
     python -m bench.drawings --companies 3000
+    python -m bench.drawings --write         # also into docs/benchmarks.md (its drawings section)
 
-For each picture: the bytes of the HTML page (the iframe), of which vis-network's
-inlined JavaScript, the entities drawn, the time to lay it out and render it, and the
-zoom at which the whole drawing fits a 1000 × 620 px frame (1.0: full size).
+For each picture: the bytes of the HTML page in the explorer's frame (vis-network
+served apart, from the app's static files) and as a standalone page (vis-network
+inlined), the entities drawn, the time to lay it out and render it, the zoom at
+which the whole drawing fits a 1000 × 620 px frame (1.0: full size) and the zoom it
+opens at there (a drawing with a focus that is too small to read whole opens on
+the focus at a legible zoom instead; see :func:`ui.pyvis_net.opening_view`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextvars
+import json
+import re
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from graph.embedded import EmbeddedStore
 from loaders.generate import generate
@@ -25,10 +34,14 @@ from queries.introductions import introductions
 from queries.ownership import actual_controller, ultimate_owners
 from queries.supply_chain import supply_chain
 from ui.cached import build_neighbourhood
-from ui.pyvis_net import graph_json, vis_assets
+from ui.pyvis_net import STATIC_URL, graph_json, link_vis, vis_assets
 from ui.render import guarantee_html, neighbourhood_html, ownership_html, paths_graph_html, supply_chain_html
 
 TYPES = ["SERVES_AS", "HOLDS_SHARES", "SUPPLIES", "GUARANTEES", "LOCATED_IN"]
+ROOT = Path(__file__).resolve().parent.parent
+#: the drawings section's bounds in docs/benchmarks.md, so that ``--write`` replaces just it
+BEGIN = "<!-- drawings -->"
+END = "<!-- /drawings -->"
 
 
 def _fit(html: str, width: float = 1000, height: float = 620) -> float:
@@ -70,23 +83,107 @@ def _drawings(store: EmbeddedStore) -> dict[str, Callable[[], str]]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.drawings")
-    parser.add_argument("--companies", type=int, default=400)
-    parser.add_argument("--seed", type=int, default=11)
-    args = parser.parse_args(argv)
+def _opens_at(html: str) -> float:
+    """The zoom the page opens at in a 1000 × 620 px frame: the whole drawing's, or the legible
+    one when that is smaller and the page has a focus (as its script decides)."""
+    found = re.search(r"var view = (\{.*?\});\n", html)
+    view: dict[str, Any] = json.loads(found.group(1)) if found else {"focus": [], "legible": 1.0}
+    fit = _fit(html)
+    return float(view["legible"]) if view["focus"] and fit < view["legible"] else fit
+
+
+def _linked(draw: Callable[[], str]) -> str:
+    """``draw()`` as the explorer makes it (vis-network served from its static files)."""
+
+    def run() -> str:
+        link_vis(STATIC_URL)
+        return draw()
+
+    return contextvars.copy_context().run(run)
+
+
+def measure(companies: int, seed: int) -> list[dict[str, Any]]:
+    """One row per drawing: its bytes in the explorer and standalone, entities, time, zooms."""
     store = EmbeddedStore()
     with tempfile.TemporaryDirectory() as folder:
-        generate(Path(folder), companies=args.companies, seed=args.seed)
+        generate(Path(folder), companies=companies, seed=seed)
         load_files(store, Path(folder))
-    print(f"vis-network inlined in every drawing: {len(vis_assets().encode()):,} B")
-    print(f"{'drawing':38} {'bytes':>9} {'drawn':>6} {'ms':>6} {'fit':>5}")
+    rows = []
     for name, draw in _drawings(store).items():
         start = time.perf_counter()
         html = draw()
         ms = (time.perf_counter() - start) * 1000
-        drawn = len(graph_json(html)["nodes"])
-        print(f"{name:38} {len(html.encode()):>9,} {drawn:>6} {ms:>6.0f} {_fit(html):>5.2f}")
+        rows.append(
+            {
+                "drawing": name,
+                "explorer_bytes": len(_linked(draw).encode()),
+                "standalone_bytes": len(html.encode()),
+                "drawn": len(graph_json(html)["nodes"]),
+                "ms": ms,
+                "fit": _fit(html),
+                "opens_at": _opens_at(html),
+            }
+        )
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]], companies: int, command: str) -> str:
+    """The drawings section of docs/benchmarks.md."""
+    from bench.__main__ import machine
+
+    lines = [
+        BEGIN,
+        "## Drawings: page weight and opening zoom",
+        "",
+        f"Each drawing on a generated graph of {companies:,} companies. *explorer KB*: the drawing's frame as the",
+        "explorer sends it, vis-network served once from its static files (`static/`, cached by the browser);",
+        f"*standalone KB*: the same page with vis-network inlined ({len(vis_assets().encode()) / 1000:,.0f} KB), as "
+        "before (and still when static serving is off).",
+        "*fits at*: the zoom showing the whole drawing in a 1000 × 620 px frame; *opens at*: the zoom it opens",
+        "at there (a 2-hop view too small to read whole opens on its centre and direct ties at a legible zoom:",
+        "text ≥ 10 px on screen). Target: a path view's frame ≤ 30 KB.",
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine()} (busy: other work running); "
+        f"`{command}`.",
+        "",
+        "| drawing | drawn | explorer KB | standalone KB | build ms | fits at | opens at |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['drawing']} | {r['drawn']} | {r['explorer_bytes'] / 1000:,.1f} | {r['standalone_bytes'] / 1000:,.0f} "
+            f"| {r['ms']:.0f} | {r['fit']:.2f} | {r['opens_at']:.2f} |"
+        )
+    return "\n".join([*lines, END, ""])
+
+
+def with_section(text: str, section: str) -> str:
+    """``text`` with its drawings section replaced by ``section``, or it added at the end."""
+    begin, end = text.find(BEGIN), text.find(END)
+    if begin >= 0 and end > begin:
+        return text[:begin] + section.rstrip("\n") + text[end + len(END) :]
+    return text.rstrip("\n") + "\n\n" + section
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.drawings")
+    parser.add_argument("--companies", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--write", action="store_true", help="also write the rows into docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    rows = measure(args.companies, args.seed)
+    print(f"vis-network, inlined in a standalone drawing: {len(vis_assets().encode()):,} B")
+    print(f"{'drawing':38} {'explorer B':>10} {'standalone B':>12} {'drawn':>6} {'ms':>6} {'fit':>5} {'opens':>5}")
+    for r in rows:
+        print(
+            f"{r['drawing']:38} {r['explorer_bytes']:>10,} {r['standalone_bytes']:>12,} {r['drawn']:>6} "
+            f"{r['ms']:>6.0f} {r['fit']:>5.2f} {r['opens_at']:>5.2f}"
+        )
+    if args.write:
+        command = "python -m bench.drawings --write" + (
+            f" --companies {args.companies}" if args.companies != 400 else ""
+        )
+        out = ROOT / "docs" / "benchmarks.md"
+        out.write_text(with_section(out.read_text(encoding="utf-8"), markdown(rows, args.companies, command)), "utf-8")
     return 0
 
 

@@ -389,6 +389,7 @@ def test_a_two_hop_view_opens_legible_on_its_centre_and_pans_to_the_rest(generat
     import re
 
     from ui.cached import build_neighbourhood
+    from ui.layout import EDGE_FONT
     from ui.render import neighbourhood_html, paths_graph_html
 
     store = generated_graph
@@ -408,11 +409,19 @@ def test_a_two_hop_view_opens_legible_on_its_centre_and_pans_to_the_rest(generat
         _opened(page, html)
         assert painted_pixels(page) > 5000
         view = page.evaluate(_VIEW, focus)
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "browser-two-hop.png"))
         assert view["cropped"] == "true" and view["note"], "too wide to read whole: it opens on the centre"
         for nid, node in view["nodes"].items():
             assert node["size"] * view["scale"] >= 10 - 1e-6, f"{nid}: {node['size'] * view['scale']:.1f} px on screen"
             assert node["face"] == FONT_FAMILY
         assert _inside(view["nodes"][hub.id]["box"], view["width"], view["height"]), "the centre is in full view"
+        # what the page says once for all edges (font, halo) is what vis-network draws each label with
+        fonts = page.evaluate(
+            """() => Object.values(window.gxNetwork.body.edges).filter(e => e.options.label)
+                 .map(e => [e.options.font.face, e.options.font.size, e.options.font.strokeWidth])"""
+        )
+        assert fonts and all(f == [FONT_FAMILY, EDGE_FONT, 4] for f in fonts), fonts
         # at this width the centre's direct ties, a column either side, are cut at the frame's edges
         # (names stay on one line, and edge labels need room): at least half of several is in view
         boxes = [n["box"] for n in view["nodes"].values()]
@@ -451,7 +460,6 @@ def test_a_two_hop_view_opens_legible_on_its_centre_and_pans_to_the_rest(generat
         )
         _opened(page, paths)
         assert page.evaluate("() => document.body.getAttribute('data-cropped')") == "false"
-        page.screenshot(path=str(OUTPUT / "browser-two-hop.png"))
         assert outside == []
 
 

@@ -740,6 +740,28 @@ def test_a_path_view_weighs_at_most_30_kb_without_the_library(generated: Embedde
     assert checked == 3
 
 
+def test_values_said_once_come_back_as_drawn(paths: list[ExplainedPath], store: EmbeddedStore) -> None:
+    from ui.drawing import add_edge, add_node, arrange
+    from ui.pyvis_net import FONT_FAMILY, Network, page
+
+    html = paths_graph_html(paths, "zh")
+    assert html.count("Noto Sans CJK SC") == 4  # twice in the style, once for nodes and edges: not on each
+    nodes = graph_json(html)["nodes"]
+    assert all(n["shape"] == "box" and n["physics"] is False and n["font"]["face"] == FONT_FAMILY for n in nodes)
+    # a value only some items share stays on each of them
+    net = Network(300)
+    a, b = store.get_nodes([PROSPECT, CHIP]).values()
+    add_node(net, a, "zh", "prospect", "endpoint")
+    add_node(net, b, "zh", "client", None)
+    add_edge(net, [Edge("SUPPLIES", a.id, b.id, {"amount": 1e6})], "zh")
+    arrange(net, {a.id: (0.0, 0.0), b.id: (400.0, 0.0)})
+    data = graph_json(page(net, "", "t", "zh"))
+    assert [n["font"]["size"] for n in data["nodes"]] == [15, 13]
+    assert [n["borderWidth"] for n in data["nodes"]] == [4, 2]
+    assert data["nodes"] == net.nodes
+    assert data["edges"] == net.edges
+
+
 def test_the_served_copy_is_pyvis_own(tmp_path: Path) -> None:
     assert (STATIC_DIR / STATIC_NAME).read_bytes() == vis_source().read_bytes()
     assert STATIC_DIR == ROOT / "static"  # Streamlit serves static/ next to app.py

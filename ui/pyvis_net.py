@@ -254,24 +254,52 @@ def opening_view(net: Network, focus: Sequence[str], centre: str | None = None) 
     return {"focus": ids, "legible": round(legible_scale(net, ids), 3), "centre": middle}
 
 
-def _face_once(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``items`` without the page's font face in their fonts: the options say it once for all
-    (it would be a tenth of a page that links vis-network, repeated on every node and edge)."""
-    out: list[dict[str, Any]] = []
+#: vis-network node / edge options a page says once, in its options, when every node / edge has the same
+#: value (they are most of a page's weight otherwise, repeated on each); :func:`graph_json` puts them back
+SHARED_KEYS: dict[str, tuple[str, ...]] = {"nodes": ("borderWidth", "margin", "physics", "shape"), "edges": ("dashes",)}
+SHARED_FONT_KEYS = ("align", "color", "face", "size", "strokeColor", "strokeWidth")
+
+
+def _common(values: Sequence[object]) -> bool:
+    return bool(values) and all(v == values[0] for v in values)
+
+
+def said_once(items: Sequence[dict[str, Any]], keys: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``items`` without the values of ``keys`` and of their fonts' :data:`SHARED_FONT_KEYS` that all
+    of them share (all that have a font, for the font's), and those values (vis-network's defaults
+    for every item).
+
+    >>> said_once([{"id": 1, "shape": "box", "font": {"size": 12}}, {"id": 2, "shape": "box", "font": {"size": 13}}],
+    ...           ["shape"])
+    ([{'id': 1, 'font': {'size': 12}}, {'id': 2, 'font': {'size': 13}}], {'shape': 'box'})
+    """
+    shared: dict[str, Any] = {}
+    for key in keys:
+        if all(key in item for item in items) and _common([item[key] for item in items]):
+            shared[key] = items[0][key]
+    # fonts matter only where there is a label: items without one (a line to a "+M more" box) do not count
+    fonts: list[dict[str, Any]] = [item["font"] for item in items if isinstance(item.get("font"), dict)]
+    font_shared = {
+        k: fonts[0][k] for k in SHARED_FONT_KEYS if all(k in font for font in fonts) and _common([f[k] for f in fonts])
+    }
+    if font_shared:
+        shared["font"] = font_shared
+    out = []
     for item in items:
-        font = item.get("font")
-        if isinstance(font, dict) and font.get("face") == FONT_FAMILY:
-            item = {**item, "font": {k: v for k, v in font.items() if k != "face"}}
-        out.append(item)
-    return out
+        rest = {k: v for k, v in item.items() if k not in shared or k == "font"}
+        if "font" in shared and isinstance(item.get("font"), dict):
+            rest["font"] = {k: v for k, v in item["font"].items() if k not in shared["font"]}
+        out.append(rest)
+    return out, shared
 
 
-def _with_face(options: dict[str, Any]) -> dict[str, Any]:
-    """vis-network ``options`` with the page's font face as every node's and edge's default."""
+def _with_defaults(options: dict[str, Any], defaults: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """vis-network ``options`` with ``defaults`` (by ``nodes`` / ``edges``) added to its sections."""
     out = dict(options)
-    for part in ("nodes", "edges"):
+    for part, values in defaults.items():
         section = dict(out.get(part, {}))
-        section["font"] = {**section.get("font", {}), "face": FONT_FAMILY}
+        for key, value in values.items():
+            section[key] = {**section.get(key, {}), **value} if key == "font" else value
         out[part] = section
     return out
 
@@ -290,6 +318,9 @@ def page(
     around ``centre`` when the whole is too small to read (see :func:`opening_view`); vis-network
     inlined or linked (see :func:`link_vis`)."""
     url = _VIS_URL.get()
+    nodes, node_defaults = said_once(net.nodes, SHARED_KEYS["nodes"])
+    edges, edge_defaults = said_once(net.edges, SHARED_KEYS["edges"])
+    options = _with_defaults(net.options, {"nodes": node_defaults, "edges": edge_defaults})
     return (
         _environment()
         .get_template("page.html")
@@ -297,11 +328,11 @@ def page(
             lang=lang,
             title=title,
             height=f"{net.height}px",
-            nodes=_face_once(net.nodes),
-            edges=_face_once(net.edges),
+            nodes=nodes,
+            edges=edges,
             node_count=len(net.nodes),
             edge_count=len(net.edges),
-            options=Markup(json.dumps(_with_face(net.options), sort_keys=True)),
+            options=Markup(json.dumps(options, sort_keys=True)),
             view=opening_view(net, focus, centre),
             legend=Markup(legend),
             vis_url=url,
@@ -315,11 +346,24 @@ def page(
 
 
 def graph_json(html_text: str) -> dict[str, Any]:
-    """The node and edge lists embedded in a page made here (for tests and debugging)."""
+    """The node and edge lists embedded in a page made here, each with the values the page says
+    once for all (see :func:`said_once`) put back: what vis-network draws (for tests and debugging)."""
     out: dict[str, Any] = {}
+    marker = "var options = "
+    start = html_text.index(marker) + len(marker)
+    options = json.loads(html_text[start : html_text.index(";\n", start)])
     for name in ("nodes", "edges"):
         marker = f"var {name} = new vis.DataSet("
         start = html_text.index(marker) + len(marker)
         end = html_text.index(");\n", start)
-        out[name] = json.loads(html_text[start:end])
+        section = options.get(name, {})
+        keys = [k for k in SHARED_KEYS[name] if k in section]
+        font = {k: v for k, v in section.get("font", {}).items() if k in SHARED_FONT_KEYS}
+        items = []
+        for item in json.loads(html_text[start:end]):
+            full = {**{k: section[k] for k in keys}, **item}
+            if font and isinstance(item.get("font"), dict):
+                full["font"] = {**font, **item["font"]}
+            items.append(full)
+        out[name] = items
     return out
