@@ -481,7 +481,10 @@ def test_a_standalone_drawing_works_from_disk_and_a_linked_one_says_when_its_lib
 
     a = Node("Company:A", "Company", "A", "甲公司", {"is_client": True})
     b = Node("Company:B", "Company", "B", "乙公司")
-    draw = lambda: neighbourhood_html([a, b], [Edge("SUPPLIES", a.id, b.id, {"amount": 1e6})], a.id, "zh")  # noqa: E731
+
+    def draw() -> str:
+        return neighbourhood_html([a, b], [Edge("SUPPLIES", a.id, b.id, {"amount": 1e6})], a.id, "zh")
+
     standalone = tmp_path / "drawing.html"
     standalone.write_text(draw(), encoding="utf-8")
 
