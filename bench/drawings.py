@@ -150,8 +150,8 @@ def markdown(rows: list[dict[str, Any]], companies: int, command: str) -> str:
     ]
     for r in rows:
         lines.append(
-            f"| {r['drawing']} | {r['drawn']} | {r['explorer_bytes'] / 1000:,.1f} | {r['standalone_bytes'] / 1000:,.0f} "
-            f"| {r['ms']:.0f} | {r['fit']:.2f} | {r['opens_at']:.2f} |"
+            f"| {r['drawing']} | {r['drawn']} | {r['explorer_bytes'] / 1000:,.1f} "
+            f"| {r['standalone_bytes'] / 1000:,.0f} | {r['ms']:.0f} | {r['fit']:.2f} | {r['opens_at']:.2f} |"
         )
     return "\n".join([*lines, END, ""])
 
