@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextvars
 import json
+import os
 import re
 import tempfile
 import time
@@ -142,8 +143,8 @@ def markdown(rows: list[dict[str, Any]], companies: int, command: str) -> str:
         "*fits at*: the zoom showing the whole drawing in a 1000 × 620 px frame; *opens at*: the zoom it opens",
         "at there (a 2-hop view too small to read whole opens on its centre and direct ties at a legible zoom:",
         "text ≥ 10 px on screen). Target: a path view's frame ≤ 30 KB.",
-        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine()} (busy: other work running); "
-        f"`{command}`.",
+        f"Measured {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} on {machine()}, load average "
+        f"{os.getloadavg()[0]:.1f} (build times stretch with it); `{command}`.",
         "",
         "| drawing | drawn | explorer KB | standalone KB | build ms | fits at | opens at |",
         "|---|---|---|---|---|---|---|",
