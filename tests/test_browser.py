@@ -333,6 +333,13 @@ def chromium() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the drawing tests below."""
+    with chromium() as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
 def generated_graph(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The 400-company generated graph the drawing tests in test_render.py use."""
     from graph.embedded import EmbeddedStore
@@ -384,7 +391,7 @@ def _inside(box: list[float], width: float, height: float) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.timeout(240)
-def test_a_two_hop_view_opens_legible_on_its_centre_and_pans_to_the_rest(generated_graph: Any) -> None:
+def test_a_two_hop_view_opens_legible_on_its_centre_and_pans_to_the_rest(generated_graph: Any, browser: Any) -> None:
     import json
     import re
 
@@ -402,65 +409,64 @@ def test_a_two_hop_view_opens_legible_on_its_centre_and_pans_to_the_rest(generat
     found = re.search(r"var view = (\{.*?\});\n", html)
     assert found
     focus = json.loads(found.group(1))["focus"]
-    with chromium() as browser:
-        # a laptop's explorer: the frame about 1000 px wide, the legend beside the drawing
-        page = browser.new_page(viewport={"width": 1000, "height": 640})
-        outside = outside_requests(page)
-        _opened(page, html)
-        assert painted_pixels(page) > 5000
-        view = page.evaluate(_VIEW, focus)
-        OUTPUT.mkdir(exist_ok=True)
-        page.screenshot(path=str(OUTPUT / "browser-two-hop.png"))
-        assert view["cropped"] == "true" and view["note"], "too wide to read whole: it opens on the centre"
-        for nid, node in view["nodes"].items():
-            assert node["size"] * view["scale"] >= 10 - 1e-6, f"{nid}: {node['size'] * view['scale']:.1f} px on screen"
-            assert node["face"] == FONT_FAMILY
-        assert _inside(view["nodes"][hub.id]["box"], view["width"], view["height"]), "the centre is in full view"
-        # what the page says once for all edges (font, halo) is what vis-network draws each label with
-        fonts = page.evaluate(
-            """() => Object.values(window.gxNetwork.body.edges).filter(e => e.options.label)
-                 .map(e => [e.options.font.face, e.options.font.size, e.options.font.strokeWidth])"""
-        )
-        assert fonts and all(f == [FONT_FAMILY, EDGE_FONT, 4] for f in fonts), fonts
-        # at this width the centre's direct ties, a column either side, are cut at the frame's edges
-        # (names stay on one line, and edge labels need room): at least half of several is in view
-        boxes = [n["box"] for n in view["nodes"].values()]
-        assert sum(0 <= (b[0] + b[2]) / 2 <= view["width"] for b in boxes) >= 4
-        shown = [b for b in boxes if b[2] > 0 and b[0] < view["width"]]
-        for i, a in enumerate(shown):  # as drawn: no two of them on top of each other
-            for b in shown[i + 1 :]:
-                assert min(a[2], b[2]) - max(a[0], b[0]) <= 2 or min(a[3], b[3]) - max(a[1], b[1]) <= 2
+    # a laptop's explorer: the frame about 1000 px wide, the legend beside the drawing
+    page = browser.new_page(viewport={"width": 1000, "height": 640})
+    outside = outside_requests(page)
+    _opened(page, html)
+    assert painted_pixels(page) > 5000
+    view = page.evaluate(_VIEW, focus)
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "browser-two-hop.png"))
+    assert view["cropped"] == "true" and view["note"], "too wide to read whole: it opens on the centre"
+    for nid, node in view["nodes"].items():
+        assert node["size"] * view["scale"] >= 10 - 1e-6, f"{nid}: {node['size'] * view['scale']:.1f} px on screen"
+        assert node["face"] == FONT_FAMILY
+    assert _inside(view["nodes"][hub.id]["box"], view["width"], view["height"]), "the centre is in full view"
+    # what the page says once for all edges (font, halo) is what vis-network draws each label with
+    fonts = page.evaluate(
+        """() => Object.values(window.gxNetwork.body.edges).filter(e => e.options.label)
+             .map(e => [e.options.font.face, e.options.font.size, e.options.font.strokeWidth])"""
+    )
+    assert fonts and all(f == [FONT_FAMILY, EDGE_FONT, 4] for f in fonts), fonts
+    # at this width the centre's direct ties, a column either side, are cut at the frame's edges
+    # (names stay on one line, and edge labels need room): at least half of several is in view
+    boxes = [n["box"] for n in view["nodes"].values()]
+    assert sum(0 <= (b[0] + b[2]) / 2 <= view["width"] for b in boxes) >= 4
+    shown = [b for b in boxes if b[2] > 0 and b[0] < view["width"]]
+    for i, a in enumerate(shown):  # as drawn: no two of them on top of each other
+        for b in shown[i + 1 :]:
+            assert min(a[2], b[2]) - max(a[0], b[0]) <= 2 or min(a[3], b[3]) - max(a[1], b[1]) <= 2
 
-        # the rest is a drag away: the view follows the mouse
-        spot = page.evaluate(_EMPTY_SPOT)
-        assert spot is not None
-        canvas = page.locator("#mynetwork canvas").bounding_box()
-        x, y = canvas["x"] + spot["x"], canvas["y"] + spot["y"]
-        page.mouse.move(x, y)
-        page.mouse.down()
-        page.mouse.move(x + 150, y, steps=6)
-        page.mouse.up()
-        moved = page.evaluate(_VIEW, focus)
-        assert moved["centre"]["x"] == pytest.approx(view["centre"]["x"] - 150 / view["scale"], abs=3 / view["scale"])
-        assert moved["scale"] == pytest.approx(view["scale"])
+    # the rest is a drag away: the view follows the mouse
+    spot = page.evaluate(_EMPTY_SPOT)
+    assert spot is not None
+    canvas = page.locator("#mynetwork canvas").bounding_box()
+    x, y = canvas["x"] + spot["x"], canvas["y"] + spot["y"]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 150, y, steps=6)
+    page.mouse.up()
+    moved = page.evaluate(_VIEW, focus)
+    assert moved["centre"]["x"] == pytest.approx(view["centre"]["x"] - 150 / view["scale"], abs=3 / view["scale"])
+    assert moved["scale"] == pytest.approx(view["scale"])
 
-        # a double click on the background shows everything (too small to read), another the opening view
-        page.mouse.dblclick(x, y)
-        whole = page.evaluate(_VIEW, focus)
-        assert whole["scale"] < view["scale"] and not whole["note"]
-        assert all(_inside(n["box"], whole["width"], whole["height"]) for n in whole["nodes"].values())
-        page.mouse.dblclick(x, y)
-        again = page.evaluate(_VIEW, focus)
-        assert again["scale"] == pytest.approx(view["scale"]) and again["note"]
+    # a double click on the background shows everything (too small to read), another the opening view
+    page.mouse.dblclick(x, y)
+    whole = page.evaluate(_VIEW, focus)
+    assert whole["scale"] < view["scale"] and not whole["note"]
+    assert all(_inside(n["box"], whole["width"], whole["height"]) for n in whole["nodes"].values())
+    page.mouse.dblclick(x, y)
+    again = page.evaluate(_VIEW, focus)
+    assert again["scale"] == pytest.approx(view["scale"]) and again["note"]
 
-        # a path view that fits opens whole, nothing cropped
-        paths = paths_graph_html(
-            [p for c in sorted(store.iter_nodes("Company"), key=lambda n: n.id)[:40] for p in _paths(store, c)][:3],
-            "zh",
-        )
-        _opened(page, paths)
-        assert page.evaluate("() => document.body.getAttribute('data-cropped')") == "false"
-        assert outside == []
+    # a path view that fits opens whole, nothing cropped
+    paths = paths_graph_html(
+        [p for c in sorted(store.iter_nodes("Company"), key=lambda n: n.id)[:40] for p in _paths(store, c)][:3],
+        "zh",
+    )
+    _opened(page, paths)
+    assert page.evaluate("() => document.body.getAttribute('data-cropped')") == "false"
+    assert outside == []
 
 
 def _paths(store: Any, company: Node) -> list[Any]:
@@ -470,7 +476,7 @@ def _paths(store: Any, company: Node) -> list[Any]:
 @pytest.mark.browser
 @pytest.mark.timeout(120)
 def test_a_standalone_drawing_works_from_disk_and_a_linked_one_says_when_its_library_is_missing(
-    tmp_path: Path,
+    tmp_path: Path, browser: Any
 ) -> None:
     import contextvars
 
@@ -492,16 +498,15 @@ def test_a_standalone_drawing_works_from_disk_and_a_linked_one_says_when_its_lib
         link_vis(STATIC_URL)
         return draw()
 
-    with chromium() as browser:
-        page = browser.new_page(viewport={"width": 900, "height": 700})
-        outside = outside_requests(page)
-        page.goto(standalone.as_uri())
-        page.wait_for_function("() => document.body.hasAttribute('data-drawn')", timeout=30_000)
-        assert painted_pixels(page) > 500
-        # opened where the app does not serve it (here: no server at all), a linked page says so
-        page = browser.new_page(viewport={"width": 900, "height": 700})
-        outside_too = outside_requests(page)
-        page.set_content(contextvars.copy_context().run(linked))
-        page.wait_for_function("() => document.body.getAttribute('data-failed') === 'vis'", timeout=30_000)
-        assert page.locator("#mynetwork").inner_text() == t("graph.no_library", "zh")
-        assert outside == outside_too == []
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    outside = outside_requests(page)
+    page.goto(standalone.as_uri())
+    page.wait_for_function("() => document.body.hasAttribute('data-drawn')", timeout=30_000)
+    assert painted_pixels(page) > 500
+    # opened where the app does not serve it (here: no server at all), a linked page says so
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    outside_too = outside_requests(page)
+    page.set_content(contextvars.copy_context().run(linked))
+    page.wait_for_function("() => document.body.getAttribute('data-failed') === 'vis'", timeout=30_000)
+    assert page.locator("#mynetwork").inner_text() == t("graph.no_library", "zh")
+    assert outside == outside_too == []
