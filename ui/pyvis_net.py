@@ -14,7 +14,8 @@ in vis-network's own format, laid out in Python (see :mod:`ui.layout`), so
 replacing pyvis means changing :func:`vis_source` only. A page opens showing
 everything when it is legible at that zoom, else its focus (e.g. the entity
 asked about and its direct neighbours) at a legible zoom, the rest a pan away
-(see :func:`opening_view`).
+(see :func:`opening_view`). In a frame narrower than 1100 px (the explorer on a
+laptop) the legend goes below the drawing, so the drawing has the whole width.
 """
 
 from __future__ import annotations
@@ -101,6 +102,15 @@ _PAGE = """<!DOCTYPE html>
              background: rgba(255,255,255,.85); padding: 1px 6px; border-radius: 4px; pointer-events: none; }
   .gx-note[hidden] { display: none; }
   .gx-failed { padding: 24px; color: #b71c1c; font-size: 14px; }
+  /* a narrow frame (a laptop's explorer) gives the drawing its whole width: the legend goes below it */
+  @media (max-width: 1100px) {
+    .gx-wrap:not(.gx-below) { flex-direction: column; gap: 4px; }
+    .gx-wrap:not(.gx-below) .gx-stage { flex: 1 1 auto; min-height: 0; }
+    .gx-wrap:not(.gx-below) #mynetwork { height: 100%; box-sizing: border-box; }
+    .gx-wrap:not(.gx-below) .gx-legend { flex: none; display: flex; flex-wrap: wrap; align-items: center;
+                                         gap: 2px 14px; overflow: visible; padding: 0 4px; }
+    .gx-wrap:not(.gx-below) .gx-legend-title, .gx-wrap:not(.gx-below) .gx-hint { margin: 0; }
+  }
   @media (max-width: 560px) { .gx-legend { display: none; } }
 </style>
 </head>
