@@ -807,17 +807,18 @@ def test_the_app_links_the_library_when_served_and_inlines_it_otherwise(demo_app
         assert pages, "the first page draws its paths"
         return pages
 
-    # .streamlit/config.toml (read from the repository root, as `streamlit run` does there) turns it on
-    assert config.get_option("server.enableStaticServing") is True
-    for html in frames():
-        assert f'<script src="{STATIC_URL}"></script>' in html
-        assert len(html.encode()) <= LINKED_PATH_VIEW_BYTES
-    config.set_option("server.enableStaticServing", False)
+    # on as .streamlit/config.toml sets it (read when the suite runs from the repository root), then off
+    before = config.get_option("server.enableStaticServing")
     try:
+        config.set_option("server.enableStaticServing", True)
+        for html in frames():
+            assert f'<script src="{STATIC_URL}"></script>' in html
+            assert len(html.encode()) <= LINKED_PATH_VIEW_BYTES
+        config.set_option("server.enableStaticServing", False)
         for html in frames():
             assert STATIC_URL not in html and "visjs.github.io" in html
     finally:
-        config.set_option("server.enableStaticServing", True)
+        config.set_option("server.enableStaticServing", before)
     assert linked_url() is None
 
 
