@@ -25,7 +25,7 @@ from graph.store import GraphStore
 from ui.context import Context, Opened, StoreInfo
 from ui.i18n import LANG_NAMES, LANGS, Lang, as_lang, t
 from ui.pages import BY_KEY, PAGES
-from ui.pyvis_net import STATIC_URL, link_vis, static_copy_ok
+from ui.pyvis_net import STATIC_URL, link_vis, provide_static_copy
 from ui.widgets import relabel, tm, translated
 
 #: environment variables that choose the store (a change opens another store)
@@ -112,9 +112,9 @@ def choose_page(lang: Lang) -> str:
 
 def serve_drawing_library() -> None:
     """Drawings load vis-network from the app's static files when Streamlit serves them
-    (``server.enableStaticServing``, set in .streamlit/config.toml) and the copy in static/ is
-    pyvis's own; otherwise each drawing inlines it, slower but still drawn."""
-    served = bool(st.get_option("server.enableStaticServing")) and static_copy_ok()
+    (``server.enableStaticServing``, set in .streamlit/config.toml) and static/ holds pyvis's own
+    copy (put there from the installed pyvis); otherwise each drawing inlines it, slower but still drawn."""
+    served = bool(st.get_option("server.enableStaticServing")) and provide_static_copy()
     link_vis(STATIC_URL if served else None)
 
 

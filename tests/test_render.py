@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+import os
 import re
 import string
 import time
@@ -38,6 +39,7 @@ from ui.pyvis_net import (
     STATIC_URL,
     link_vis,
     linked_url,
+    provide_static_copy,
     static_copy_ok,
     vis_assets,
     vis_source,
@@ -762,13 +764,20 @@ def test_values_said_once_come_back_as_drawn(paths: list[ExplainedPath], store: 
     assert data["edges"] == net.edges
 
 
-def test_the_served_copy_is_pyvis_own(tmp_path: Path) -> None:
-    assert (STATIC_DIR / STATIC_NAME).read_bytes() == vis_source().read_bytes()
+def test_the_served_copy_is_pyvis_own_put_there_from_the_installed_pyvis(tmp_path: Path) -> None:
     assert STATIC_DIR == ROOT / "static"  # Streamlit serves static/ next to app.py
-    assert static_copy_ok()
+    assert provide_static_copy() and (STATIC_DIR / STATIC_NAME).read_bytes() == vis_source().read_bytes()
     (tmp_path / STATIC_NAME).write_text("/* another version */", encoding="utf-8")
     assert not static_copy_ok(tmp_path)
     assert not static_copy_ok(tmp_path / "missing")
+    assert provide_static_copy(tmp_path) and static_copy_ok(tmp_path)  # a stale copy is replaced
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        assert provide_static_copy(locked) is (os.geteuid() == 0)  # a read-only folder: drawings inline it
+    finally:
+        locked.chmod(0o700)
 
 
 def test_the_explorer_config_turns_static_serving_on() -> None:

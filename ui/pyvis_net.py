@@ -21,6 +21,7 @@ laptop) the legend goes below the drawing, so the drawing has the whole width.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from functools import cache
@@ -201,7 +202,6 @@ def vis_assets() -> Markup:
     return Markup(js.replace("</script", "<\\/script"))
 
 
-@cache
 def static_copy_ok(folder: FilePath = STATIC_DIR) -> bool:
     """Whether ``folder`` holds :data:`STATIC_NAME` byte for byte as pyvis ships it (a missing or
     stale copy would draw nothing, or draw with another version than the one tested)."""
@@ -209,6 +209,29 @@ def static_copy_ok(folder: FilePath = STATIC_DIR) -> bool:
         return (folder / STATIC_NAME).read_bytes() == vis_source().read_bytes()
     except OSError:
         return False
+
+
+@cache
+def provide_static_copy(folder: FilePath = STATIC_DIR) -> bool:
+    """Put pyvis's own vis-network file in ``folder`` for Streamlit to serve; whether it is there now.
+
+    The library is not part of guanxi's sources: it is copied from the
+    installed pyvis when missing or different (written to a temporary name
+    and renamed, so a second explorer starting at the same time never serves
+    half a file). A folder that cannot be written (a read-only install)
+    gives False, and drawings inline the library instead. Checked once per
+    folder and process (each script run asks).
+    """
+    if static_copy_ok(folder):
+        return True
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{STATIC_NAME}.{os.getpid()}.tmp"
+        tmp.write_bytes(vis_source().read_bytes())
+        os.replace(tmp, folder / STATIC_NAME)
+    except OSError:
+        return False
+    return static_copy_ok(folder)
 
 
 #: where the pages made in this context (a Streamlit script run is one) load vis-network from: None inlines it
