@@ -110,6 +110,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "ID number {value} has {length} digits; expected 18",
     ),
     "reject.not_idno": ("不是证件号码：{value}", "not an ID or document number: {value}"),
+    # a company's other identifiers (graph.identifiers)
+    "reject.stock_digits": (
+        "{exchange} 代码为 {digits} 位，实为 {value}",
+        "{exchange} codes have {digits} digits, got {value}",
+    ),
+    "reject.not_stock_code": ("不是股票代码：{value}", "not a stock code: {value}"),
+    "reject.unknown_exchange": (
+        "不是已知交易所的股票代码：{value}；请写作 {examples}，或 交易所:代码（交易所为 {exchanges} 之一）",
+        "not a stock code with a known exchange: {value}; write {examples} or EXCHANGE:CODE with one of {exchanges}",
+    ),
+    "reject.lei_form": (
+        "LEI 由 18 位字母或数字加 2 位校验码组成，实为 {value}",
+        "an LEI has 18 letters or digits and 2 check digits, got {value}",
+    ),
+    "reject.lei_check": ("LEI {value} 校验码不符（ISO 17442）", "LEI {value} fails its check digits (ISO 17442)"),
+    "reject.unknown_scheme": (
+        "未知的编号体系 {value}；可用：{known}，或国家/地区代码（如 GB-COH）",
+        "unknown id_scheme {value}; known: {known}, or a country code such as GB-COH",
+    ),
+    "reject.needs_scheme": (
+        "注册号 {value} 需要 id_scheme 说明是哪个登记机关的（HKCR、ORG ……）",
+        "registration number {value} needs an id_scheme saying whose it is (HKCR, ORG ...)",
+    ),
+    "reject.not_registration": ("不是注册号：{value}", "not a registration number: {value}"),
     # a row the loaders refuse, merge or change (loaders.validate)
     "reject.required_empty": ("必填值为空", "required value is empty"),
     "reject.unit_unclear": (
@@ -515,3 +539,22 @@ def mapped(message: Message, change: Callable[[str], str]) -> Message:
         return value
 
     return Message(message.code, **{k: one(v) for k, v in message.params.items()})
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read: a :class:`ValueError`, as the parsers' callers expect, whose
+    reason is a catalogue message (:attr:`reason`); it reads as the reason's English text.
+
+    >>> exc = BadValue("reject.year_range", year=1700)
+    >>> str(exc), render(exc.reason, "zh")
+    ('year 1700 is out of range (1800..2199)', '年份 1700 超出范围（1800..2199）')
+    """
+
+    def __init__(self, code: str, /, **params: Param) -> None:
+        self.reason = Message(code, **params)
+        super().__init__(self.reason.en)
+
+    @classmethod
+    def of(cls, reason: Message) -> BadValue:
+        """The error for a reason already worded (a USCC's problem)."""
+        return cls(reason.code, **reason.params)

@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from graph.messages import Message, Param, render  # noqa: F401 - render: for the examples
+from graph.messages import BadValue, Message, render  # noqa: F401 - render: for the examples
 from graph.schema import PropertySpec
 from graph.uscc import normalise_uscc, uscc_problem
 
@@ -104,25 +104,6 @@ _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "不是", "错",
 DATE_FORMATS = ("2021-03-05", "2021/3/5", "2021年3月5日", "20210305")
 #: the ways to write yes or no, as a reject reason lists them
 BOOL_WORDS = ("是/否", "Y/N", "1/0", "true/false")
-
-
-class BadValue(ValueError):
-    """A cell that cannot be read: a :class:`ValueError`, as the parsers' callers expect, whose
-    reason is a catalogue message (:attr:`reason`); it reads as the reason's English text.
-
-    >>> exc = BadValue("reject.year_range", year=1700)
-    >>> str(exc), render(exc.reason, "zh")
-    ('year 1700 is out of range (1800..2199)', '年份 1700 超出范围（1800..2199）')
-    """
-
-    def __init__(self, code: str, /, **params: Param) -> None:
-        self.reason = Message(code, **params)
-        super().__init__(self.reason.en)
-
-    @classmethod
-    def of(cls, reason: Message) -> BadValue:
-        """The error for a reason already worded (a USCC's problem)."""
-        return cls(reason.code, **reason.params)
 
 
 def reason_of(exc: ValueError) -> Message:
