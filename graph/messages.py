@@ -23,6 +23,7 @@ that joins or searches texts keeps working; new code renders them.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Callable, Mapping
@@ -186,6 +187,98 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "reject.and": ("{first}；且{second}", "{first}; and {second}"),
     "reject.client_nothing": ("需要统一社会信用代码或企业名称", "needs a USCC or a company name"),
+    # operational data: events, tags, chains, memberships, branches, outcomes (loaders.ops)
+    "reject.ops_invalid_uscc": ("统一社会信用代码无效：{problem}", "invalid USCC: {problem}"),
+    "reject.ops_no_uscc_company": (
+        "图中没有这家企业（没有该统一社会信用代码的企业）",
+        "company not in the graph (no Company with this USCC)",
+    ),
+    "reject.ops_name_needs_graph": (
+        "未给统一社会信用代码的企业只能在图中按名称匹配；请提供其统一社会信用代码",
+        "a company named without USCC can only be matched against a graph; give its USCC",
+    ),
+    "reject.ops_same_name": (
+        "有 {count} 家企业叫这个名称；请提供统一社会信用代码",
+        "{count} companies have this name; give the USCC",
+    ),
+    "reject.ops_no_name_company": (
+        "图中没有这家企业（没有名称完全相同的企业）",
+        "company not in the graph (no Company of this exact name)",
+    ),
+    "reject.ops_unknown_event": (
+        "未知的事件类型；事件目录（{source}）中有：{known}",
+        "unknown event type; the catalogue ({source}) knows {known}",
+    ),
+    "reject.ops_unknown_position": ("不是已知的产业链位置；可用：{known}", "not a known position; use one of {known}"),
+    "reject.ops_unknown_outcome": ("不是已知的营销结果；可用：{known}", "not a known outcome; use one of {known}"),
+    "reject.ops_capacity": ("容量必须是不小于 1 的整数", "capacity must be a whole number of at least 1"),
+    "reject.ops_region_code": (
+        "{value} 不是行政区划代码：应为 6 位数字（310115）或 2 位、4 位前缀",
+        "{value} is not an administrative division code: 6 digits (310115) or a prefix of 2 or 4 digits",
+    ),
+    "reject.ops_region_00": (
+        "{value} 以 00 结尾：整个地区请写前缀（{prefix}）",
+        "{value} ends in 00: write the prefix ({prefix}) for a whole area",
+    ),
+    "reject.ops_required": ("{column} 为必填项", "{column} is required"),
+    "reject.ops_placeholder_refused": ("{placeholder}；请填写真实值", "{placeholder}; give the real value"),
+    "reject.ops_placeholder_kept": ("{placeholder}；按未知保留", "{placeholder}; kept as unknown"),
+    "reject.ops_placeholder_date": ("{date} 是表示未知日期的占位值", "{date} is a placeholder for an unknown date"),
+    "reject.ops_zero_amount": ("金额为 0 表示未知", "an amount of 0 means unknown"),
+    "reject.ops_no_company": ("必须指明企业（统一社会信用代码或名称）", "the company is required (USCC or name)"),
+    "reject.ops_tag_unknown": (
+        "标签不在事件目录的标签词表中；已保留",
+        "tag not in the catalogue's tag vocabulary; kept",
+    ),
+    "reject.ops_own_parent": ("环节不能是自己的上级", "a segment cannot be its own parent"),
+    "reject.ops_row": ("第 {row} 行", "row {row}"),
+    "reject.ops_row_of": ("{file} 第 {row} 行", "row {row} of {file}"),
+    "reject.ops_conflict": ("与{where}冲突（{other}）", "conflicts with {where} ({other})"),
+    "reject.ops_same_as": ("与{where}相同；只保留一次", "same as {where}; kept once"),
+    "reject.ops_no_segment": ("产业链 {chain} 中没有环节 {segment}", "no segment {segment} in chain {chain}"),
+    "reject.ops_manager_needs_branch": ("客户经理必须属于某个支行", "a relationship manager needs a branch"),
+    "reject.ops_branch_required": ("支行为必填项", "the branch is required"),
+    "reject.ops_manager_needs_capacity": (
+        "客户经理需要容量（可分配线索数，整数）",
+        "a relationship manager needs a capacity (a whole number of leads)",
+    ),
+    "reject.ops_branch_needs_regions": (
+        "没有客户经理的行必须给出支行的行政区划代码",
+        "a row without a manager must give the branch's region codes",
+    ),
+    "reject.ops_capacity_ignored": ("没有客户经理时容量不起作用", "capacity without a manager is ignored"),
+    "reject.ops_region_taken": (
+        "区划代码 {code} 已属于支行 {branch}（第 {row} 行）",
+        "region code {code} is also branch {branch}'s (row {row})",
+    ),
+    "reject.ops_manager_elsewhere": (
+        "客户经理 {manager} 已在支行 {branch}（第 {row} 行）",
+        "manager {manager} is already in branch {branch} (row {row})",
+    ),
+    "reject.ops_manager_capacity": (
+        "客户经理 {manager} 在第 {row} 行的容量为 {capacity}",
+        "manager {manager} has capacity {capacity} in row {row}",
+    ),
+    "reject.ops_overlap": (
+        "与 {branch} 的 {code}（第 {row} 行）重叠：更具体者优先，{narrow} 的企业归 {narrow} 所属支行，"
+        "{broad} 的其余企业归 {broad} 所属支行",
+        "overlaps {branch}'s {code} (row {row}): more specific wins, companies in {narrow} go to the branch of "
+        "{narrow}, the rest of {broad} to the branch of {broad}",
+    ),
+    "reject.ops_split": ("无法拆分该行：{why}", "cannot split the line: {why}"),
+    "load.ops_unknown_file": (
+        "{file}：无法判断文件内容；请按以下之一命名：{expected}",
+        "{file}: cannot tell what this file holds; name it one of {expected}",
+    ),
+    "load.ops_no_company_column": (
+        "{file}：没有指明企业的列；可用的表头：{headers}",
+        "{file}: no column naming the company; accepted headers: {headers}",
+    ),
+    "load.ops_unknown_kinds": ("未知的经营数据类型：{kinds}", "unknown operational kinds: {kinds}"),
+    "load.ops_none": (
+        "{where}：没有找到经营数据文件（events、tags、chains、memberships、branches、outcomes）",
+        "{where}: no operational files found (events, tags, chains, memberships, branches, outcomes)",
+    ),
     # a line or cell refused while the file is read (loaders.decode, loaders.csv_text, loaders.read)
     "reject.bad_bytes": (
         "第 {line} 行：{problem}{gbk}；该行未读入",
@@ -384,6 +477,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "无法确定：表头（{headers}）符合 {tables}；请按其中一个表命名文件",
         "ambiguous: its headers ({headers}) fit {tables}; name the file after the one it holds",
     ),
+    "load.import_mixed": (
+        "{column} 列混有 {kinds} 类型的值；导入工具要求每列一种类型",
+        "column {column} mixes {kinds} values; the importer needs one type per column",
+    ),
+    "load.import_delimiter": (
+        "{column} 列：列表项中含有 {delimiter}：{items}",
+        "column {column}: a list item contains {delimiter}: {items}",
+    ),
+    "load.import_clients": (
+        "存量客户：有 {count} 家企业不在企业文件中（如 {example}）",
+        "clients: {count} companies are not in the companies files (e.g. {example})",
+    ),
+    "load.no_generated": (
+        "{folder}：没有 {file}；请先运行 guanxi generate",
+        "{folder}: no {file}; run guanxi generate first",
+    ),
     "load.lines_more": ("{lines} 及另外 {more} 行", "{lines} and {more} more"),
 }
 
@@ -413,6 +522,7 @@ def plural(text: str, values: Mapping[str, object]) -> str:
     return PLURAL.sub(one, text)
 
 
+@functools.lru_cache(maxsize=4096)
 def fields(template: str) -> frozenset[str]:
     """The parameter names a template uses.
 
@@ -477,7 +587,9 @@ def _param_text(name: str, value: Param, lang: Lang) -> str | int | float:
 
 
 def _format(template: str, params: Mapping[str, Param], lang: Lang) -> str:
-    return plural(template, params).format(**{k: _param_text(k, v, lang) for k, v in params.items()})
+    if "[" in template:  # a plural choice such as [n|path|paths]
+        template = plural(template, params)
+    return template.format(**{k: _param_text(k, v, lang) for k, v in params.items()})
 
 
 def render(message: str, lang: Lang) -> str:

@@ -177,7 +177,7 @@ def test_unknown_event_type_and_unknown_company(tmp_path: Path, store: GraphStor
     assert (bad_type.file, bad_type.row, bad_type.value) == ("events.csv", 2, "天降横财")
     assert "unknown event type" in bad_type.reason and "中标政府项目" in bad_type.reason
     codes = [r for r in report.rejects if r.column == "统一社会信用代码"]
-    assert [(r.row, r.reason.split(" (")[0].split(":")[0]) for r in codes] == [
+    assert [(r.row, r.reason_text("en").split(" (")[0].split(":")[0]) for r in codes] == [
         (3, "company not in the graph"),
         (4, "invalid USCC"),
     ]
