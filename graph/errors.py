@@ -87,6 +87,8 @@ class LoadRefused(LoadRejected):
     def __init__(self, message: str, report: LoadReport) -> None:
         super().__init__(message)
         self.report = report
+        if self.message is not None:  # its English text goes on with the whole report, for logs
+            self.args = (f"{self.message.en}\n{report.summary('en')}",)
 
 
 class ExportError(GuanxiError):

@@ -279,6 +279,46 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{where}：没有找到经营数据文件（events、tags、chains、memberships、branches、outcomes）",
         "{where}: no operational files found (events, tags, chains, memberships, branches, outcomes)",
     ),
+    # what a load assumed or noticed without refusing anything (a file report's notes, loaders.validate)
+    "note.zero_amounts": (
+        "[{header}] {count} 个金额为 0，按未知存储",
+        "[{header}] {count} zero amounts stored as unknown",
+    ),
+    "note.unit_fractions": (
+        "[{header}] 表头没有单位：{count} 个纯数字按小数读取（均 ≤ 1）",
+        "[{header}] no unit in the header: {count} bare numbers read as fractions (all ≤ 1)",
+    ),
+    "note.unit_percents": (
+        "[{header}] 表头没有单位：{count} 个纯数字按百分数读取（{big} 个大于 1，其余为 0 或 1）",
+        "[{header}] no unit in the header: {count} bare numbers read as percents ({big} above 1, the rest 0 or 1)",
+    ),
+    "note.unit_dropped": ("[{header}] {reason}：舍弃 {count} 个值", "[{header}] {reason}: {count} values dropped"),
+    "note.placeholder_dates": (
+        "[{header}] {count} 个占位日期（{dates}）按未知存储",
+        "[{header}] {count} placeholder dates ({dates}) stored as unknown",
+    ),
+    "note.unknown_titles": (
+        "[{header}] {count} 行的 {titles} 种职务不在职务词表中，归为 {fallback} 并保留原职务名称：{shown}{more}",
+        "[{header}] {count} rows with {titles} titles not in the role vocabulary, kept as {fallback} "
+        "with the title as written: {shown}{more}",
+    ),
+    "note.more": (" …… 另有 {n} 个", " … and {n} more"),
+    "note.sums_over": (
+        "[{header}] 提示：{count} 家企业的股东持股合计超过 {limit}%：{shown}{more}",
+        "[{header}] warning: the holders of {count} companies sum to more than {limit}%: {shown}{more}",
+    ),
+    "note.keyed_by_name": (
+        "{count} 家企业没有统一社会信用代码或其他标识，按名称建键（NAME:…），如 {example}",
+        "{count} companies without a USCC or other identifier keyed by name (NAME:…), e.g. {example}",
+    ),
+    "note.hashed_ids": (
+        "[{header}] {count} 个代码是身份证号：以带密钥的哈希（{scheme}:…）存储，显示时打码",
+        "[{header}] {count} keys are national ID numbers: stored as a keyed hash ({scheme}:…), shown masked",
+    ),
+    "note.own_shares": (
+        "{count} 行为企业持有自身股份，按 {kind} 持股（库存股）保留，如 {example}",
+        "{count} rows where a company holds its own shares, kept as {kind} stakes, e.g. {example}",
+    ),
     # a line or cell refused while the file is read (loaders.decode, loaders.csv_text, loaders.read)
     "reject.bad_bytes": (
         "第 {line} 行：{problem}{gbk}；该行未读入",
@@ -492,6 +532,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "load.no_generated": (
         "{folder}：没有 {file}；请先运行 guanxi generate",
         "{folder}: no {file}; run guanxi generate first",
+    ),
+    "load.refused": (
+        "严格模式拒绝了本次加载：{rows} 行中拒绝 {rejected} 行，舍弃 {dropped} 个值；未写入任何数据",
+        "load refused (strict mode): {rejected} of {rows} rows rejected, {dropped} values dropped; nothing was written",
+    ),
+    "load.ops_refused": (
+        "严格模式拒绝了经营数据加载：{rows} 行中拒绝 {rejected} 行",
+        "operational load refused (strict mode): {rejected} of {rows} rows rejected",
     ),
     "load.lines_more": ("{lines} 及另外 {more} 行", "{lines} and {more} more"),
 }

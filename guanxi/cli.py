@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.errors import GuanxiError, InvalidParameter
+from graph.errors import GuanxiError, InvalidParameter, LoadRefused
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from loaders.export import visible_controls
@@ -533,6 +533,8 @@ def error_text(exc: BaseException, lang: Lang = "en") -> str:
     that cannot be loaded): credentials in URIs masked, control characters visible."""
     said = exc.message if isinstance(exc, GuanxiError) else None
     text = str(exc) if said is None else render(said, lang)
+    if said is not None and isinstance(exc, LoadRefused):  # what was refused, row by row
+        text += "\n" + exc.report.summary(lang)
     return visible_controls(redact_credentials(text), keep="\n")
 
 

@@ -720,8 +720,9 @@ def read_ops(
         file.rejected += len(lines)
         report.rejects += [Reject(file.file, row, "", "", Message("reject.ops_split", why=why)) for row, why in lines]
     if strict and not report.ok:
-        raise LoadRejected(
-            f"operational load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected\n"
-            + report.summary("en")
+        refused = LoadRejected(
+            Message("load.ops_refused", rejected=f"{report.rejected:,}", rows=f"{report.rows_read:,}")
         )
+        refused.args = (f"{refused.args[0]}\n{report.summary('en')}",)  # the whole report in logs and str()
+        raise refused
     return data, report

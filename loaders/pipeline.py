@@ -396,11 +396,8 @@ def read_and_validate(
     report = LoadReport(ignored_files=ignored, strict=strict)
     report.extend((r.report for r in results), (x for r in results for x in r.rejects))
     if strict and not report.ok:
-        raise LoadRefused(
-            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected, "
-            f"{report.dropped:,} values dropped; nothing was written\n{report.summary('en')}",
-            report,
-        )
+        counts = {"rejected": f"{report.rejected:,}", "rows": f"{report.rows_read:,}", "dropped": f"{report.dropped:,}"}
+        raise LoadRefused(Message("load.refused", **counts), report)
     return results, report
 
 

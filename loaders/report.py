@@ -246,7 +246,7 @@ class LoadReport:
                 if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
                     line += f"; {f.lines_text('en')}"
             lines.append(line)
-            lines += [f"    {note}" for note in f.notes]
+            lines += [f"    {reason_text(note, 'zh' if zh else 'en')}" for note in f.notes]
         if self.ignored_files:
             label = "  未识别的文件（未加载）：" if zh else "  files not recognised (not loaded): "
             lines.append(label + ", ".join(reason_text(f, "zh" if zh else "en") for f in self.ignored_files))
@@ -288,7 +288,12 @@ class LoadReport:
             "merged": self.merged,
             "dropped": self.dropped,
             "files": [
-                {**asdict(f), "ignored_columns": list(f.ignored_columns), "notes": list(f.notes)} for f in self.files
+                {
+                    **asdict(f),
+                    "ignored_columns": list(f.ignored_columns),
+                    "notes": [reason_text(n, "zh" if lang == "zh" else "en") for n in f.notes],
+                }
+                for f in self.files
             ],
             "ignored_files": [reason_text(f, "zh" if lang == "zh" else "en") for f in self.ignored_files],
             "written": dict(self.written),

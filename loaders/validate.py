@@ -448,7 +448,7 @@ def _parse_properties(
             if len(zero):
                 values = values.copy()
                 values[zero] = np.nan
-                problems.note(f"[{table.header(name)}] {len(zero):,} zero amounts stored as unknown")
+                problems.note(Message("note.zero_amounts", header=table.header(name), count=f"{len(zero):,}"))
         values = _in_range(table, name, prop, values, problems)
         if prop.default is not None and col.missing.any():
             values = values.copy()
@@ -503,13 +503,10 @@ def _ratio_unit(table: RawTable, name: str, problems: _Problems) -> tuple[str | 
     n_big, n_fraction = int(counts[known[big]].sum()), int(counts[known[fraction]].sum())
     n_all = int(counts[known].sum())
     if not big.any():
-        problems.note(f"[{header}] no unit in the header: {n_all:,} bare numbers read as fractions (all ≤ 1)")
+        problems.note(Message("note.unit_fractions", header=header, count=f"{n_all:,}"))
         return "fraction", None
     if not fraction.any():
-        problems.note(
-            f"[{header}] no unit in the header: {n_all:,} bare numbers read as percents "
-            f"({n_big:,} above 1, the rest 0 or 1)"
-        )
+        problems.note(Message("note.unit_percents", header=header, count=f"{n_all:,}", big=f"{n_big:,}"))
         return "%", None
     a = str(uniques[known[fraction][0]])
     b = str(uniques[known[big][0]])
@@ -523,7 +520,7 @@ def _ratio_unit(table: RawTable, name: str, problems: _Problems) -> tuple[str | 
     )
     drop = np.flatnonzero(np.isin(codes, known))
     problems.drop(drop, name, reason)
-    problems.note(f"[{header}] {reason.en}: {len(drop):,} values dropped")
+    problems.note(Message("note.unit_dropped", header=header, reason=reason, count=f"{len(drop):,}"))
     return "%", drop
 
 
@@ -552,7 +549,9 @@ def _placeholder_dates(
     values[hit] = None
     keep = ~hit[col.error_pos]
     shown = sorted({str(_iso_guess(str(c))) for c in uniques[hit_u].tolist()})
-    problems.note(f"[{table.header(name)}] {int(hit.sum()):,} placeholder dates ({', '.join(shown)}) stored as unknown")
+    problems.note(
+        Message("note.placeholder_dates", header=table.header(name), count=f"{int(hit.sum()):,}", dates=tuple(shown))
+    )
     return col.error_pos[keep], col.error_reasons[keep], values
 
 
@@ -621,10 +620,18 @@ def _note_unknown_titles(
         return
     total = sum(n for _, n in unknown)
     shown = "、".join(f"{t} ×{n}" for t, n in unknown[:UNKNOWN_TITLES_SHOWN])
-    more = f" … and {len(unknown) - UNKNOWN_TITLES_SHOWN} more" if len(unknown) > UNKNOWN_TITLES_SHOWN else ""
+    left = len(unknown) - UNKNOWN_TITLES_SHOWN
+    more = Message("note.more", n=left) if left > 0 else Message("empty")
     problems.note(
-        f"[{table.header(prop.name)}] {total:,} rows with {len(unknown)} titles not in the role vocabulary, "
-        f"kept as {prop.fallback!r} with the title as written: {shown}{more}"
+        Message(
+            "note.unknown_titles",
+            header=table.header(prop.name),
+            count=f"{total:,}",
+            titles=len(unknown),
+            fallback=repr(prop.fallback),
+            shown=shown,
+            more=more,
+        )
     )
 
 
@@ -650,10 +657,11 @@ def _warn_sums(
             continue
         order = over[np.lexsort((np.asarray(targets, dtype=object)[over].astype(str), -sums[over]))]
         shown = ", ".join(f"{targets[i]} {sums[i] * 100:.1f}%" for i in order[:SUMS_SHOWN].tolist())
-        more = f" … and {len(over) - SUMS_SHOWN} more" if len(over) > SUMS_SHOWN else ""
+        more = Message("note.more", n=len(over) - SUMS_SHOWN) if len(over) > SUMS_SHOWN else Message("empty")
+        limit = f"{prop.warn_sum_over * 100:g}"
+        header = table.header(name)
         problems.note(
-            f"[{table.header(name)}] warning: the holders of {len(over):,} companies sum to more than "
-            f"{prop.warn_sum_over * 100:g}%: {shown}{more}"
+            Message("note.sums_over", header=header, count=f"{len(over):,}", limit=limit, shown=shown, more=more)
         )
 
 
@@ -1075,10 +1083,7 @@ def _keys_from(
         keys[nameless] = [None if names[i] is None else name_identifier(str(names[i])) for i in nameless.tolist()]
         kept = nameless[~problems.bad[nameless]]
         if len(kept):
-            problems.note(
-                f"{len(kept):,} companies without a USCC or other identifier keyed by name (NAME:…), "
-                f"e.g. {keys[kept[0]]}"
-            )
+            problems.note(Message("note.keyed_by_name", count=f"{len(kept):,}", example=str(keys[kept[0]])))
     if extra:
         stacked = np.stack(extra, axis=1)
         carried = np.flatnonzero((stacked != None).any(axis=1))  # noqa: E711 - element-wise
@@ -1178,10 +1183,7 @@ def _hash_keys(
         shown[fill] = [masked_id(str(id_shaped(str(keys[i])))) for i in fill.tolist()]
         out[idno] = shown
         codes[idno] = _codes_of(shown)
-    problems.note(
-        f"[{table.header(spec.key)}] {len(rows):,} keys are national ID numbers: stored as a keyed hash "
-        f"({ID_SCHEME}:…), shown masked"
-    )
+    problems.note(Message("note.hashed_ids", header=table.header(spec.key), count=f"{len(rows):,}", scheme=ID_SCHEME))
 
 
 def validate_nodes(
@@ -1259,10 +1261,8 @@ def validate_edges(
         loops = [Message("reject.self_loop", node=str(source[0][i])) for i in loop]
         problems.add(loop, kind.source.column, np.array(loops, dtype=object))
     elif len(loop):
-        problems.note(
-            f"{len(loop):,} rows where a company holds its own shares, kept as {kind.self_loops} stakes (库存股), "
-            f"e.g. {source[0][loop[0]]}"
-        )
+        example = str(source[0][loop[0]])
+        problems.note(Message("note.own_shares", count=f"{len(loop):,}", kind=str(kind.self_loops), example=example))
     _warn_sums(table, kind.properties, out, problems)
     absent = (np.full(n, None, dtype=object), np.zeros(n, dtype=np.int64))
     identity = [source, target] + [(out[p], codes[p]) if p in out else absent for p in kind.identity]

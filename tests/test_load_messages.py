@@ -31,7 +31,7 @@ APP = str(ROOT / "app.py")
 #: a run of Chinese characters and full-width punctuation
 HAN = re.compile(r"[\u3400-\u9fff\u3001-\u303f\uff01-\uff5e]+")
 #: the namespaces of the loaders' words
-LOADER_CODES = ("reject.", "load.", "uscc.")
+LOADER_CODES = ("reject.", "load.", "uscc.", "note.")
 GOOD = "91310000MA1FL0XG1" + check_char("91310000MA1FL0XG1")
 OTHER = "91310000MA1FL0XG2" + check_char("91310000MA1FL0XG2")
 

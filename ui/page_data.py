@@ -185,7 +185,7 @@ def show_report(report: LoadReport, lang: Lang) -> None:
         st.caption(tm("data.ignored", lang, files=", ".join(reason_text(f, lang) for f in report.ignored_files)))
     for f in report.files:  # what the load assumed or noticed (a share column's unit, unknown titles ...)
         for note in f.notes:
-            st.caption(md(f"{f.file}: {note}"))
+            st.caption(md(f"{f.file}{colon(lang)}{reason_text(note, lang)}"))
     if report.rejects:
         st.markdown(f"**{t('data.rejects', lang)}**")
         frame = rejects_frame(report, lang)
