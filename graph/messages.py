@@ -485,8 +485,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "an SQLite database is not read; export each table to CSV ({command})",
     ),
     "load.json_file": (
-        "不读取 JSON；请把表导出为 CSV UTF-8 或 .xlsx，每类一个文件",
-        "JSON is not read; export the table as CSV UTF-8 or .xlsx, one file per kind",
+        "JSON 只按 FollowTheMoney 实体或 BODS 0.4 声明读取；表格请导出为 CSV UTF-8 或 .xlsx，每类一个文件",
+        "JSON is read only as FollowTheMoney entities or BODS 0.4 statements; "
+        "export a table as CSV UTF-8 or .xlsx, one file per kind",
     ),
     "load.parquet_file": (
         "不读取 Parquet；请把表导出为 CSV UTF-8 或 .xlsx",
@@ -541,6 +542,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "严格模式拒绝了经营数据加载：{rows} 行中拒绝 {rejected} 行",
         "operational load refused (strict mode): {rejected} of {rows} rows rejected",
     ),
+    # FollowTheMoney and BODS JSON (loaders.interchange)
+    "load.json_too_big": (
+        "{file}：{size} 字节，超过 JSON 文件 {limit} 字节的上限",
+        "{file}: {size} bytes is over the {limit}-byte limit for a JSON file",
+    ),
+    "load.json_not_utf8": (
+        "{file}：不是 UTF-8 文本（第 {at} 个字节）；JSON 文件按 UTF-8 读取",
+        "{file}: not UTF-8 text (byte {at}); JSON files are read as UTF-8",
+    ),
+    "load.json_not_array": ("{file}：应为由记录组成的 JSON 数组", "{file}: expected a JSON array of records"),
+    "load.json_bad": (
+        "{file} 第 {line} 行：不是 JSON（{detail}，第 {column} 列）",
+        "{file} line {line}: not JSON ({detail}, column {column})",
+    ),
+    "load.json_deep": ("{file} 第 {line} 行：JSON 嵌套过深", "{file} line {line}: JSON nested too deeply"),
+    "load.no_home": (
+        "{file}（{fmt}：{parts} 在 guanxi 中没有对应的类型）",
+        "{file} ({fmt}: {parts} with no kind in guanxi)",
+    ),
+    "load.nothing_loadable": ("{file}（{fmt}：没有 guanxi 能加载的记录）", "{file} ({fmt}: no record guanxi can load)"),
     "load.lines_more": ("{lines} 及另外 {more} 行", "{lines} and {more} more"),
 }
 

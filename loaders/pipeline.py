@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +51,7 @@ from graph.messages import Message, mapped, render  # noqa: F401 - render: for t
 from graph.model import RecordBatch
 from graph.schema import Schema, load_schema
 from graph.store import GraphStore
+from loaders.interchange import JSON_SUFFIXES, Mapped, sniff
 from loaders.read import (
     EXCEL_SUFFIXES,
     TABLE_SUFFIXES,
@@ -133,6 +134,8 @@ class Source:
     what: What
     name: str
     sheet: str | None = None
+    #: the rows of an FtM or BODS file, already mapped to guanxi's tables (:mod:`loaders.interchange`)
+    mapped: Mapped | None = field(default=None, compare=False, repr=False)
 
     @property
     def shown(self) -> str:
@@ -229,6 +232,8 @@ def _reason_of(exc: LoadError, path: Path) -> Message:
 def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) -> tuple[list[Source], list[str]]:
     """The tables of one file, and what of it is left out: ``"name (reason)"``."""
     suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES and path.is_file() and sniff(path) is not None:
+        return _interchange_sources(path, schema)
     if suffix in UNSUPPORTED:
         return [], [Message("load.left_out", name=path.name, reason=UNSUPPORTED[suffix])]
     if suffix not in TABLE_SUFFIXES:
@@ -263,6 +268,21 @@ def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) 
         else:
             found.append(Source(path, target[0], target[1], sheet))
     return found, ignored
+
+
+def _interchange_sources(path: Path, schema: Schema) -> tuple[list[Source], list[str]]:
+    """The tables an FtM or BODS file maps to (one source each), and what of it has no home."""
+    from loaders.bods import read_statements
+    from loaders.ftm import read_entities
+
+    try:
+        mapped = read_entities(path, schema) if sniff(path) == "ftm" else read_statements(path, schema)
+    except LoadError as exc:
+        return [], [Message("load.left_out", name=path.name, reason=_reason_of(exc, path))]
+    sources = [Source(path, what, name, mapped=mapped) for what, name in mapped.rows]
+    if not sources:
+        return [], mapped.left_out() or [Message("load.nothing_loadable", file=path.name, fmt=mapped.fmt)]
+    return sources, mapped.left_out()
 
 
 def find_sources(
@@ -310,9 +330,9 @@ def find_sources(
             within = kinds.index(source.name)
         return _ORDER[source.what], within
 
-    unique: dict[tuple[Path, str | None], Source] = {}
+    unique: dict[tuple[Path, str | None, str], Source] = {}
     for source in sources:  # a file named twice is loaded once
-        unique.setdefault((source.path.resolve(), source.sheet), source)
+        unique.setdefault((source.path.resolve(), source.sheet, source.name if source.mapped else ""), source)
     return sorted(unique.values(), key=order), ignored
 
 
@@ -386,6 +406,9 @@ def read_and_validate(
         for i, source in enumerate(sources):
             if progress is not None:
                 progress(i, len(sources), f"read {source.shown}")
+            if source.mapped is not None:
+                yield source.mapped.table((source.what, source.name), schema)
+                continue
             yield read_table(
                 source.path, source.what, source.name, sheet=source.sheet, schema=schema, file=source.shown
             )
