@@ -20,7 +20,6 @@ from queries.format import kind, status
 from queries.messages import error_message, render
 from queries.paths import PathAnswer
 from ui import cached
-from ui.batch_sheets import HEADER_WORDS, human_headers  # noqa: F401 - the explorer's tables use them from here too
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.render import CLOSED_STATUSES, node_category
