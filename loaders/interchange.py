@@ -20,7 +20,7 @@ record's position (1, 2, ...) in a JSON array.
 >>> mapped.add(("nodes", "Person"), 3, {"id": "p1", "name": "张伟"})
 >>> mapped.no_home("Family")
 >>> mapped.no_home("Family")
->>> mapped.left_out()
+>>> [render(m, "en") for m in mapped.left_out()]
 ['x.json (FtM: 2 Family with no kind in guanxi)']
 """
 
@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import LoadError
-from graph.messages import Message
+from graph.messages import Message, render  # noqa: F401 - render: for the examples
 from graph.model import Edge, Node
 from graph.schema import Schema
 from graph.store import GraphStore
