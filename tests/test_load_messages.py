@@ -69,6 +69,20 @@ def test_every_loader_code_is_used() -> None:
     assert not unused, unused
 
 
+def test_every_loader_code_written_in_the_sources_is_in_the_catalogue() -> None:
+    """A code is checked when its message is made, in the middle of a load: a misspelt one must fail
+    here, not there. Every quoted ``reject.…``, ``load.…``, ``uscc.…`` and ``note.…`` is a code."""
+    pattern = re.compile(r"""["']((?:reject|load|uscc|note)\.[a-z_]+)["']""")
+    written = {
+        code
+        for folder in ("graph", "loaders", "queries", "guanxi", "ui")
+        for path in (ROOT / folder).rglob("*.py")
+        for code in pattern.findall(path.read_text(encoding="utf-8"))
+    }
+    assert len(written) > 100
+    assert written <= set(CATALOGUE), sorted(written - set(CATALOGUE))
+
+
 # -- a folder of bad files ------------------------------------------------------------------------------------
 def bad_folder(folder: Path) -> Path:
     """Companies with one bad cell of each common kind, supply rows naming unknown companies, an
