@@ -90,6 +90,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reject.not_date": ("不是日期：{value}；请写作 {formats}", "not a date: {value}; write {formats}"),
     "reject.no_such_time": ("时间不存在：{value}", "no such time of day in {value}"),
     "reject.date_range": ("日期 {date} 超出范围（1800..2199）", "date {date} is out of range (1800..2199)"),
+    "reject.ways": ("{ways}", "{ways}"),
     "reject.not_bool": ("不是“是”或“否”：{value}；请写 {words}", "not yes or no: {value}; write {words}"),
     "reject.unknown_value": ("未知的{name} {value}；可用：{known}", "unknown {name} {value}; known: {known}"),
     "reject.unknown_role": ("未知职务 {value}；可用：{known}", "unknown role {value}; known: {known}"),
@@ -610,8 +611,9 @@ class Message(str):
 
     code: str
     params: dict[str, Param]
-    #: the text in English (what an exception built from this message says)
+    #: the text in English (what an exception built from this message says) and in Chinese, worded once
     en: str
+    zh: str
 
     def __new__(cls, code: str, /, **params: Param) -> Message:
         templates = CATALOGUE.get(code)
@@ -620,7 +622,7 @@ class Message(str):
 
             raise InvalidParameter("code", f"no message {code!r} in the catalogue")
         wanted = fields(templates[0])
-        if set(params) != wanted:
+        if params.keys() != wanted:
             from graph.errors import InvalidParameter
 
             raise InvalidParameter("params", f"message {code!r} takes {sorted(wanted)}, got {sorted(params)}")
@@ -630,6 +632,7 @@ class Message(str):
         self.code = code
         self.params = dict(params)
         self.en = en
+        self.zh = zh
         return self
 
     def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Param]]:
@@ -645,20 +648,41 @@ class Message(str):
 
 
 def _param_text(name: str, value: Param, lang: Lang) -> str | int | float:
+    """A parameter as ``lang`` shows it: a nested message in that language, a list joined, a
+    relationship kind or an amount worded (:data:`PARAM_WORDS`)."""
     if isinstance(value, Message):
-        return render(value, lang)
+        return value.zh if lang == "zh" else value.en
     words = PARAM_WORDS.get(name)
     if isinstance(value, tuple):
+        if words is None and all(type(v) is str for v in value):
+            return _joined(value, lang)
         names = [render(v, lang) if isinstance(v, Message) else (words(v, lang) if words else v) for v in value]
         more = MORE if names and names[-1] == MORE else ""
         return LIST_SEPARATOR[lang].join(map(str, names[:-1] if more else names)) + more
     return words(value, lang) if words else value
 
 
+@functools.lru_cache(maxsize=1024)
+def _joined(names: tuple[str, ...], lang: Lang) -> str:
+    """Plain names joined as ``lang`` lists them (cached: the same list, such as the ways to write a
+    date, comes with every bad cell)."""
+    more = MORE if names and names[-1] == MORE else ""
+    return LIST_SEPARATOR[lang].join(names[:-1] if more else names) + more
+
+
 def _format(template: str, params: Mapping[str, Param], lang: Lang) -> str:
     if "[" in template:  # a plural choice such as [n|path|paths]
         template = plural(template, params)
-    return template.format(**{k: _param_text(k, v, lang) for k, v in params.items()})
+    values: dict[str, object] = {}
+    for name, value in params.items():  # one plain loop: a load makes a message for every bad cell
+        kind = type(value)
+        if (kind is str or kind is int or kind is float) and name not in PARAM_WORDS:
+            values[name] = value
+        elif kind is Message:
+            values[name] = value.zh if lang == "zh" else value.en  # type: ignore[union-attr]
+        else:
+            values[name] = _param_text(name, value, lang)
+    return template.format_map(values)
 
 
 def render(message: str, lang: Lang) -> str:
@@ -669,7 +693,7 @@ def render(message: str, lang: Lang) -> str:
     ('not found', '苏州恒芯')
     """
     if isinstance(message, Message):
-        return _format(CATALOGUE[message.code][0 if lang == "zh" else 1], message.params, lang)
+        return message.zh if lang == "zh" else message.en  # worded when it was made
     zh, sep, en = message.partition(" / ")
     if not sep:
         return message

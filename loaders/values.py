@@ -104,6 +104,9 @@ _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "不是", "错",
 DATE_FORMATS = ("2021-03-05", "2021/3/5", "2021年3月5日", "20210305")
 #: the ways to write yes or no, as a reject reason lists them
 BOOL_WORDS = ("是/否", "Y/N", "1/0", "true/false")
+#: the two lists as message parameters, worded once (a reject reason is made for every bad cell)
+_DATE_WAYS = Message("reject.ways", ways=DATE_FORMATS)
+_BOOL_WAYS = Message("reject.ways", ways=BOOL_WORDS)
 
 
 def reason_of(exc: ValueError) -> Message:
@@ -397,7 +400,7 @@ def parse_date(raw: object) -> str:
         match = None if len(text) > VALUE_LIMIT else (_DATE_YMD.match(text) or _DATE_COMPACT.match(text))
         if not match:
             shown = original if len(original) <= NUMBER_LIMIT else original[:NUMBER_LIMIT] + "…"
-            raise BadValue("reject.not_date", value=repr(shown), formats=DATE_FORMATS)
+            raise BadValue("reject.not_date", value=repr(shown), formats=_DATE_WAYS)
         groups = match.groups()
         year, month, dom = (int(g) for g in groups[:3])
         hour, minute, second = (int(g or 0) for g in (*groups[3:], None, None, None)[:3])
@@ -424,7 +427,7 @@ def parse_bool(raw: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise BadValue("reject.not_bool", value=repr(original), words=BOOL_WORDS)
+    raise BadValue("reject.not_bool", value=repr(original), words=_BOOL_WAYS)
 
 
 def parse_list(raw: object) -> tuple[str, ...]:
