@@ -122,6 +122,8 @@ class StrengthRule:
 
     def strengths(self, frame: pd.DataFrame) -> np.ndarray:
         """Vectorised :meth:`strength` over the rows of ``frame``."""
+        import pandas as pd
+
         n = len(frame)
         over = self.over or ""
         if self.form == "constant":
@@ -283,8 +285,6 @@ class Weights:
         return self.rule(type_).why(props)
 
     def strengths(self, type_: str, frame: pd.DataFrame) -> np.ndarray:
-        import pandas as pd
-
         """Vectorised :meth:`strength` over the rows of ``frame``."""
         return self.rule(type_).strengths(frame)
 
