@@ -59,4 +59,7 @@ ruff format --check .
 echo "== mypy"
 mypy graph loaders queries guanxi ui leads app.py bench tests
 echo "== pytest"
-python -m pytest "$@"
+# Two workers (pytest-xdist): the suite is mostly Python on one core, and the machines have two. A file's
+# tests stay together on one worker, which starts its own Neo4j server and PostgreSQL cluster when a test
+# needs them (tests/conftest.py, xdist_group_of). GUANXI_TEST_WORKERS=0 runs everything in this process.
+python -m pytest -n "${GUANXI_TEST_WORKERS:-2}" --dist loadgroup "$@"
