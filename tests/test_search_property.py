@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -81,10 +84,10 @@ def test_tie_tail_orders_ties_and_builds_only_k(make_store: StoreFactory) -> Non
     built: list[tuple[str, ...]] = []
     materialise = store._materialise  # type: ignore[attr-defined]
 
-    def counting(*args: object, **kwargs: object) -> object:
-        ids = args[0]
-        built.extend([tuple(c) for c in ids] if ids and not isinstance(ids[0], str) else [tuple(ids)])  # type: ignore[index, union-attr]
-        return materialise(*args, **kwargs)
+    def counting(first: Sequence[Any], *rest: Any) -> Any:
+        # the embedded store builds one path per call, the Neo4j store a list of them in one
+        built.extend([tuple(first)] if first and isinstance(first[0], str) else [tuple(c) for c in first])
+        return materialise(first, *rest)
 
     store._materialise = counting  # type: ignore[attr-defined]
     paths = store.top_paths(PathQuery(target=target, types=TYPES, k=3))
