@@ -60,6 +60,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from graph.errors import InvalidParameter
 from graph.warmth import Weights, path_warmth, rank_key
@@ -93,14 +94,14 @@ class SearchSpec:
             raise InvalidParameter("min_warmth", f"must be a number from 0 to 1, got {w!r}")
 
 
-@dataclass(frozen=True, slots=True)
-class NodeInfo:
+class NodeInfo(NamedTuple):
     """What the search needs of a node it reached (under the query its steps were made for).
 
     ``degree`` counts all relationships both ways (the hub discount); ``best``
     is the strongest allowed relationship the node has (the bound on what
     lies beyond it). A node seen only as a possible source at the last hop
-    may carry ``degree=-1``: a source never stands inside a path.
+    may carry ``degree=-1``: a source never stands inside a path. (A named
+    tuple: an expansion makes one per row.)
     """
 
     source: bool
@@ -109,8 +110,7 @@ class NodeInfo:
     best: float
 
 
-@dataclass(frozen=True, slots=True)
-class Neighbour:
+class Neighbour(NamedTuple):
     """One row of an expansion: ``other`` is a neighbour of ``node`` by the strongest allowed relationship."""
 
     node: str
