@@ -29,7 +29,7 @@ import gc
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -621,7 +621,7 @@ class EmbeddedStore(GraphStore):
         steps = self.search_steps(query)
         spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
         candidates = top_candidates(steps, spec, native=native)  # ranked, ties ordered, cut to k
-        paths = [self._materialise(c.ids, query.types, steps.idx) for c in candidates]
+        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge) for c in candidates]
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths
 
@@ -635,9 +635,9 @@ class EmbeddedStore(GraphStore):
             raise InvalidParameter("types", f"unknown relationship types {unknown}")
         return _Steps(self, idx, query)
 
-    def _hop_strength(self, a: str, b: str, types: Sequence[str]) -> float:
-        """The exact strength of the hop ``a``-``b``: its strongest relationship of ``types``."""
-        allowed = set(types)
+    def _hop_edge(self, a: str, b: str, allowed: Container[str]) -> Edge:
+        """The relationship the hop ``a``-``b`` uses: of the ``allowed`` types, the one
+        :func:`graph.records.edge_choice_key` picks (the strongest)."""
         pending = self._pending if self._graph is None else None
         between = (
             pending.between(self._pos[a], self._pos[b])
@@ -649,7 +649,8 @@ class EmbeddedStore(GraphStore):
                 for key, attrs in self.graph[u][v].items()
             ]
         )
-        return max(self._edge(u, v, key, attrs).strength for u, v, key, attrs in between if attrs["type"] in allowed)
+        options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
+        return min(options, key=lambda e: edge_choice_key(e, self._type_order))
 
     def _filter_arrays(
         self, idx: SearchIndex, query: PathQuery, key: tuple[object, ...]
@@ -709,24 +710,23 @@ class EmbeddedStore(GraphStore):
             arr.setflags(write=False)
         return sources, is_source, interior_ok, type_mask
 
-    def _materialise(self, ids: Sequence[str], types: Sequence[str], idx: SearchIndex) -> GPath:
-        allowed = set(types)
+    def _materialise(
+        self,
+        ids: Sequence[str],
+        types: Sequence[str],
+        idx: SearchIndex,
+        hop_edge: Callable[[str, str], Edge] | None = None,
+    ) -> GPath:
+        """The path through ``ids`` (source first): its nodes, each hop's relationship (``hop_edge``,
+        which a search may have looked up already, or :meth:`_hop_edge`) and its warmth."""
+        if hop_edge is None:
+            allowed = set(types)
+
+            def hop_edge(a: str, b: str) -> Edge:
+                return self._hop_edge(a, b, allowed)
+
         nodes = tuple(self._node(nid) for nid in ids)
-        edges: list[Edge] = []
-        pending = self._pending if self._graph is None else None
-        for a, b in itertools.pairwise(ids):
-            between = (
-                pending.between(self._pos[a], self._pos[b])
-                if pending is not None
-                else [
-                    (u, v, key, attrs)
-                    for (u, v) in ((a, b), (b, a))
-                    if self.graph.has_edge(u, v)
-                    for key, attrs in self.graph[u][v].items()
-                ]
-            )
-            options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
-            edges.append(min(options, key=lambda e: edge_choice_key(e, self._type_order)))
+        edges = [hop_edge(a, b) for a, b in itertools.pairwise(ids)]
         # degrees from the index: graph.degree() walks every neighbour of a hub
         discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
         warmth = path_warmth([e.strength for e in edges], discounts)
@@ -750,7 +750,8 @@ class _Steps(SearchSteps):
         self.query = query
         self.key = _filter_key(query)
         self.sources, self.is_source, self.interior_ok, self.type_mask = store._filter_arrays(idx, query, self.key)
-        self._strengths: dict[frozenset[str], float] = {}
+        self._allowed = frozenset(query.types)
+        self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
         self._best: np.ndarray | None = None
 
     def _best_strengths(self) -> np.ndarray:
@@ -787,12 +788,16 @@ class _Steps(SearchSteps):
                 out.append(Neighbour(nid, idx.ids[u], math.exp(-c), self._info(u)))
         return out
 
-    def hop_strength(self, a: str, b: str) -> float:
+    def hop_edge(self, a: str, b: str) -> Edge:
+        """The relationship of the hop ``a``-``b``, looked up once per search."""
         pair = frozenset((a, b))
-        hit = self._strengths.get(pair)
+        hit = self._edges.get(pair)
         if hit is None:
-            hit = self._strengths[pair] = self.store._hop_strength(a, b, self.query.types)
+            hit = self._edges[pair] = self.store._hop_edge(a, b, self._allowed)
         return hit
+
+    def hop_strength(self, a: str, b: str) -> float:
+        return self.hop_edge(a, b).strength
 
     def native_top_k(self, spec: SearchSpec) -> list[Candidate]:
         idx = self.idx
