@@ -1141,6 +1141,13 @@ class Neo4jStore(GraphStore):
             spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
             candidates = top_candidates(steps, spec)  # ranked and cut to k: only k paths are built
             paths = self._materialise([c.ids for c in candidates], query.types, steps.degree)
+        if any(rank_key(p.warmth, ()) != rank_key(c.warmth, ()) for p, c in zip(paths, candidates, strict=True)):
+            # the search ranked on the stored strengths: a relationship whose ``_strength`` is not its
+            # properties' strength (written by another tool) would make that order silently wrong
+            raise StoreError(
+                "stored relationship strengths differ from the warmth settings; "
+                "run `guanxi load --reweight` to recompute them"
+            )
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths
 
