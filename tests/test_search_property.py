@@ -19,12 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graph import cypher
 from graph.embedded import EmbeddedStore
-from graph.errors import InvalidParameter
+from graph.errors import InvalidParameter, StoreError
 from graph.model import PathQuery
 from graph.warmth import load_weights
 from queries.search import Neighbour, NodeInfo, SearchSpec, SearchSteps, search, top_candidates
-from tests.conftest import StoreFactory
+from tests.conftest import Neo4jTarget, StoreFactory
 from tests.reference import RawGraph, brute_force, reference_search, summary
 from tests.test_paths_property import ROLES, TYPES, graphs, hub_graphs, uscc
 
@@ -125,3 +126,27 @@ def test_default_steps() -> None:
 def test_search_spec_names_the_bad_parameter(field: str, value: object) -> None:
     with pytest.raises(InvalidParameter, match=field):
         SearchSpec("t", **{field: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.neo4j
+def test_neo4j_refuses_strengths_written_by_another_tool(neo4j_target: Neo4jTarget) -> None:
+    # the search ranks on the stored ``_strength``: one that is not its relationship's strength is refused,
+    # naming the fix, rather than answered in a silently wrong order
+    g = RawGraph()
+    target = g.add_company(uscc(0), "潜客")
+    boss = g.add_person("boss", "张某")
+    g.add_edge("SERVES_AS", boss, target, role="chairman")
+    client = g.add_company(uscc(1), "客户", is_client=True)
+    g.add_edge("SERVES_AS", boss, client, role="supervisor")
+    store = neo4j_target.scenario_store()
+    try:
+        store.clear()
+        g.write_to(store)
+        query = PathQuery(target=target, types=TYPES, k=3)
+        assert [p.ids for p in store.top_paths(query)] == [(client, boss, target)]
+        store._command(f"MATCH ()-[r:SERVES_AS]->() SET r.{cypher.STRENGTH} = 0.99")
+        with pytest.raises(StoreError, match="reweight"):
+            store.top_paths(query)
+    finally:
+        store.clear()
+        store.close()
