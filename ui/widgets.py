@@ -194,7 +194,7 @@ def path_filters(ctx: Context, prefix: str, *, scope: bool) -> PathFilters:
         kinds = st.multiselect(
             t("filter.kinds", lang),
             types,
-            default=kinds_default(f"{prefix}_kinds", types),
+            default=kinds_default(f"{prefix}_kinds", list(ctx.store.schema.flagged("in_paths"))),
             format_func=lambda x: kind_name(x, ctx),
             key=translated(f"{prefix}_kinds"),
             persist_state="session",
