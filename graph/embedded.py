@@ -34,7 +34,7 @@ import gc
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast, overload
@@ -52,6 +52,7 @@ from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
 from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
 from graph.warmth import Weights, path_warmth, rank_key
+from queries.search import Candidate, Neighbour, NodeInfo, SearchSpec, SearchSteps, rank_candidates, top_candidates
 
 if TYPE_CHECKING:  # NetworkX and pandas are imported where used: a path query on an opened file needs neither
     import networkx as nx
@@ -683,23 +684,47 @@ class EmbeddedStore(GraphStore):
         return self._index
 
     def top_paths(self, query: PathQuery) -> list[GPath]:
+        return self.search_paths(query)
+
+    def search_paths(self, query: PathQuery, *, native: bool = True) -> list[GPath]:
+        """:meth:`top_paths` by the numpy array search (``native``) or by the one generic search of
+        :mod:`queries.search` over this store's index: the property tests prove the two equal."""
+        steps = self.search_steps(query)
+        spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
+        candidates = top_candidates(steps, spec, native=native)  # ranked, ties ordered, cut to k
+        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge) for c in candidates]
+        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
+        return paths
+
+    def search_steps(self, query: PathQuery) -> _Steps:
+        """The search's seam over this store's index for ``query`` (checked: target and kinds exist)."""
         idx = self.index()
         if query.target not in idx.pos:
             raise InvalidParameter("target", f"{query.target!r} is not in the graph")
         unknown = [t for t in query.types if t not in self._type_order]
         if unknown:
             raise InvalidParameter("types", f"unknown relationship types {unknown}")
-        target = idx.pos[query.target]
-        key = _filter_key(query)
-        sources, is_source, interior_ok, type_mask = self._filter_arrays(idx, query, key)
-        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
-        found = top_paths(
-            idx, target, sources, is_source, interior_ok, type_mask, key, query.max_hops, query.k, max_cost
+        return _Steps(self, idx, query)
+
+    def _hop_edge(self, a: str, b: str, allowed: Container[str]) -> Edge:
+        """The relationship the hop ``a``-``b`` uses: of the ``allowed`` types, the one
+        :func:`graph.records.edge_choice_key` picks (the strongest)."""
+        fg = self._lazy()
+        between = (
+            [
+                (fg.id_at(u), fg.id_at(v), fg.edge_key(e), fg.edge(e))
+                for u, v, e in fg.between(self._pos[a], self._pos[b])
+            ]
+            if fg is not None
+            else [
+                (u, v, key, attrs)
+                for (u, v) in ((a, b), (b, a))
+                if self.graph.has_edge(u, v)
+                for key, attrs in self.graph[u][v].items()
+            ]
         )
-        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types, idx) for f in found]
-        paths = [p for p in paths if p.warmth >= query.min_warmth]
-        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
-        return paths[: query.k]
+        options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
+        return min(options, key=lambda e: edge_choice_key(e, self._type_order))
 
     def _filter_arrays(
         self, idx: SearchIndex, query: PathQuery, key: tuple[object, ...]
@@ -759,31 +784,120 @@ class EmbeddedStore(GraphStore):
             arr.setflags(write=False)
         return sources, is_source, interior_ok, type_mask
 
-    def _materialise(self, ids: Sequence[str], types: Sequence[str], idx: SearchIndex) -> GPath:
-        allowed = set(types)
+    def _materialise(
+        self,
+        ids: Sequence[str],
+        types: Sequence[str],
+        idx: SearchIndex,
+        hop_edge: Callable[[str, str], Edge] | None = None,
+    ) -> GPath:
+        """The path through ``ids`` (source first): its nodes, each hop's relationship (``hop_edge``,
+        which a search may have looked up already, or :meth:`_hop_edge`) and its warmth."""
+        if hop_edge is None:
+            allowed = set(types)
+
+            def hop_edge(a: str, b: str) -> Edge:
+                return self._hop_edge(a, b, allowed)
+
         nodes = tuple(self._node(nid) for nid in ids)
-        edges: list[Edge] = []
-        fg = self._lazy()
-        for a, b in itertools.pairwise(ids):
-            between = (
-                [
-                    (fg.id_at(u), fg.id_at(v), fg.edge_key(e), fg.edge(e))
-                    for u, v, e in fg.between(self._pos[a], self._pos[b])
-                ]
-                if fg is not None
-                else [
-                    (u, v, key, attrs)
-                    for (u, v) in ((a, b), (b, a))
-                    if self.graph.has_edge(u, v)
-                    for key, attrs in self.graph[u][v].items()
-                ]
-            )
-            options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
-            edges.append(min(options, key=lambda e: edge_choice_key(e, self._type_order)))
+        edges = [hop_edge(a, b) for a, b in itertools.pairwise(ids)]
         # degrees from the index: graph.degree() walks every neighbour of a hub
         discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
         warmth = path_warmth([e.strength for e in edges], discounts)
         return GPath(nodes=nodes, edges=tuple(edges), warmth=warmth)
+
+
+class _Steps(SearchSteps):
+    """The search's seam over the embedded index for one query.
+
+    :meth:`native_top_k` is the numpy array search (:func:`graph.search_index.top_paths`,
+    A* in cost space with Dijkstra bounds); :meth:`expand` serves the generic search of
+    :mod:`queries.search` from the same arrays. Both rank their candidates on exact
+    warmth (:meth:`hop_strength` reads the relationships: ``exp(-cost)`` is not exact)
+    and build only ``k``.
+    """
+
+    def __init__(self, store: EmbeddedStore, idx: SearchIndex, query: PathQuery) -> None:
+        super().__init__(store.weights)
+        self.store = store
+        self.idx = idx
+        self.query = query
+        self.key = _filter_key(query)
+        self.sources, self.is_source, self.interior_ok, self.type_mask = store._filter_arrays(idx, query, self.key)
+        self._allowed = frozenset(query.types)
+        self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
+        self._best: np.ndarray | None = None
+
+    def _best_strengths(self) -> np.ndarray:
+        """Per node, its strongest relationship of the query's kinds (0 when it has none)."""
+        if self._best is None:
+            idx = self.idx
+            masked = np.where(self.type_mask[idx.etype], idx.ecost, np.inf)
+            mins = np.full(len(idx.ids), np.inf)
+            starts = idx.indptr[:-1]
+            rows = starts < idx.indptr[1:]
+            if bool(rows.any()):
+                mins[rows] = np.minimum.reduceat(masked, starts[rows])
+            self._best = np.exp(-mins)
+        return self._best
+
+    def _info(self, u: int) -> NodeInfo:
+        idx = self.idx
+        best = float(self._best_strengths()[u]) * (1.0 + 1e-12)  # exp(-cost) may fall a hair under the strength
+        return NodeInfo(bool(self.is_source[u]), bool(self.interior_ok[u]), int(idx.degree[u]), best)
+
+    def expand(self, ids: Sequence[str]) -> list[Neighbour]:
+        idx = self.idx
+        out: list[Neighbour] = []
+        for nid in ids:
+            v = idx.pos[nid]
+            lo, hi = idx.indptr[v], idx.indptr[v + 1]
+            cheapest: dict[int, float] = {}
+            for u, t, c in zip(
+                idx.nbr[lo:hi].tolist(), idx.etype[lo:hi].tolist(), idx.ecost[lo:hi].tolist(), strict=True
+            ):
+                if self.type_mask[t] and (u not in cheapest or c < cheapest[u]):
+                    cheapest[u] = c
+            for u, c in cheapest.items():
+                out.append(Neighbour(nid, idx.ids[u], math.exp(-c), self._info(u)))
+        return out
+
+    def hop_edge(self, a: str, b: str) -> Edge:
+        """The relationship of the hop ``a``-``b``, looked up once per search."""
+        pair = frozenset((a, b))
+        hit = self._edges.get(pair)
+        if hit is None:
+            hit = self._edges[pair] = self.store._hop_edge(a, b, self._allowed)
+        return hit
+
+    def hop_strength(self, a: str, b: str) -> float:
+        return self.hop_edge(a, b).strength
+
+    def native_top_k(self, spec: SearchSpec) -> list[Candidate]:
+        idx = self.idx
+        max_cost = math.inf if spec.min_warmth <= 0 else -math.log(spec.min_warmth)
+        found = top_paths(
+            idx,
+            idx.pos[spec.target],
+            self.sources,
+            self.is_source,
+            self.interior_ok,
+            self.type_mask,
+            self.key,
+            spec.max_hops,
+            spec.k,
+            max_cost,
+        )
+        # the tie tail: every path tied with the k-th is ordered on exact warmth before any is built;
+        # degrees from the index (graph.degree() walks a hub's every neighbour)
+        return rank_candidates(
+            ([idx.ids[p] for p in f.nodes] for f in found),
+            self.hop_strength,
+            lambda nid: int(idx.degree[idx.pos[nid]]),
+            self.weights,
+            spec.k,
+            spec.min_warmth,
+        )
 
 
 def _check_relationships(c: Contents) -> None:

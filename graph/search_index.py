@@ -6,6 +6,12 @@ the search runs on this index instead: node positions, an undirected CSR
 adjacency in numpy arrays (neighbour, relationship type, cost = -log strength),
 degrees and the flags that decide sources and exclusions.
 
+The ranked search is written once, in :mod:`queries.search`; the array
+search here is the embedded store's optimised override of it (its
+``native_top_k``), and ``tests/test_search_property.py`` proves the two give
+the same ranked answers, ties included. It returns candidates only: the
+store orders them on exact warmth and builds ``k``.
+
 The search (:func:`top_paths`) is a best-first enumeration of simple partial
 paths from the target outward, ordered by cost + an admissible lower bound of
 the cost still to go (A*). The bound and a hop-distance bound are computed by
