@@ -47,7 +47,7 @@ def _cli(folder: Path, store: Path, *extra: str) -> subprocess.CompletedProcess[
     env = {**os.environ, "GUANXI_BACKEND": "embedded", "PYTHONPATH": str(ROOT)}
     env.pop("NEO4J_URI", None)
     return subprocess.run(
-        [sys.executable, "-m", "guanxi", "load", str(folder), "--store", str(store), *extra],
+        [sys.executable, "-m", "guanxi", "load", str(folder), "--store", str(store), "--lang", "en", *extra],
         capture_output=True,
         text=True,
         timeout=120,
