@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.identifiers import identifier_forms, name_identifier, parse_lei, parse_other_id, parse_stock_code
 from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
@@ -90,6 +92,7 @@ _WS_CHARS = "".join(
 )
 _WS = f"[{_WS_CHARS}]+"
 _WS_RE = re.compile(_WS)
+_ID_SHAPED = re.compile(r"\s*(?:\d{15}|\d{17}[\dXx])\s*")
 _USCC_LUT = np.full(256, -1, dtype=np.int64)
 for _i, _ch in enumerate(ALPHABET):
     _USCC_LUT[ord(_ch)] = _i
@@ -1117,12 +1120,18 @@ def hash_id_numbers(values: np.ndarray, *, may_be_uscc: bool = False) -> np.ndar
     out = values.copy()
     if not len(values):
         return out
-    plain = pd.Series(values, dtype=object).astype("str")
-    wide = ~plain.str.isascii().to_numpy(dtype=bool, na_value=False)
-    if wide.any():  # full-width digits: the careful way, for those cells only
-        plain[wide] = plain[wide].str.normalize("NFKC").str.replace(_WS, "", regex=True)
-    shaped = plain.str.fullmatch(r"\s*(?:\d{15}|\d{17}[\dXx])\s*").to_numpy(dtype=bool, na_value=False)
-    candidates = np.flatnonzero(shaped)
+    texts = [str(v) for v in values.tolist()]
+    arrow = pa.array(texts, type=pa.string())
+    # at C speed, the cells that may be ID-shaped: fifteen ASCII digits in a row, or any non-ASCII text
+    maybe = pc.or_(pc.match_substring_regex(arrow, "[0-9]{15}"), pc.invert(pc.string_is_ascii(arrow)))
+    shaped: list[int] = []
+    for i in np.flatnonzero(maybe.to_numpy(zero_copy_only=False)).tolist():
+        text = texts[i]
+        if not text.isascii():  # full-width digits: the careful way, for those cells only
+            text = _WS_RE.sub("", unicodedata.normalize("NFKC", text))
+        if _ID_SHAPED.fullmatch(text):
+            shaped.append(i)
+    candidates = np.array(shaped, dtype=np.int64)
     if not len(candidates):
         return out
     if may_be_uscc:
