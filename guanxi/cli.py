@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
 
-    from guanxi import cli_calibrate, cli_doctor
+    from guanxi import cli_calibrate, cli_doctor, cli_formats
     from guanxi.cli_analysis import register
     from guanxi.cli_leads import register as register_leads
 
@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
     cli_calibrate.register(sub)
     cli_doctor.register(sub)
+    cli_formats.register(sub)
     return parser
 
 
@@ -501,13 +502,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
     from guanxi.cli_calibrate import COMMANDS as CALIBRATE
     from guanxi.cli_doctor import COMMANDS as DOCTOR
+    from guanxi.cli_formats import COMMANDS as FORMATS
     from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
     stdout = sys.stdout
     sys.stdout = TerminalText(stdout)
     try:
-        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE, **DOCTOR}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE, **DOCTOR, **FORMATS}[args.command](args)
     except GuanxiError as exc:
         if getattr(args, "json", False):
             _print_json({"error": error_fields(exc)})

@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,6 +50,7 @@ from graph.errors import InvalidParameter, LoadError, LoadRefused
 from graph.model import RecordBatch
 from graph.schema import Schema, load_schema
 from graph.store import GraphStore
+from loaders.interchange import JSON_SUFFIXES, Mapped, sniff
 from loaders.read import (
     EXCEL_SUFFIXES,
     TABLE_SUFFIXES,
@@ -76,7 +77,10 @@ EXTRA_NAMES: dict[str, tuple[str, ...]] = {
 
 #: files guanxi does not read, by suffix, and what to do instead
 _SQLITE = "an SQLite database is not read; export each table to CSV (sqlite3 FILE -header -csv 'select * from T')"
-_JSON = "JSON is not read; export the table as CSV UTF-8 or .xlsx, one file per kind"
+_JSON = (
+    "JSON is read only as FollowTheMoney entities or BODS 0.4 statements; "
+    "export a table as CSV UTF-8 or .xlsx, one file per kind"
+)
 UNSUPPORTED: dict[str, str] = {
     ".db": _SQLITE,
     ".sqlite": _SQLITE,
@@ -133,6 +137,8 @@ class Source:
     what: What
     name: str
     sheet: str | None = None
+    #: the rows of an FtM or BODS file, already mapped to guanxi's tables (:mod:`loaders.interchange`)
+    mapped: Mapped | None = field(default=None, compare=False, repr=False)
 
     @property
     def shown(self) -> str:
@@ -220,6 +226,8 @@ def _by_headers(path: Path, schema: Schema, sheet: str | None = None) -> tuple[t
 def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) -> tuple[list[Source], list[str]]:
     """The tables of one file, and what of it is left out: ``"name (reason)"``."""
     suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES and path.is_file() and sniff(path) is not None:
+        return _interchange_sources(path, schema)
     if suffix in UNSUPPORTED:
         return [], [f"{path.name} ({UNSUPPORTED[suffix]})"]
     if suffix not in TABLE_SUFFIXES:
@@ -253,6 +261,21 @@ def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) 
         else:
             found.append(Source(path, target[0], target[1], sheet))
     return found, ignored
+
+
+def _interchange_sources(path: Path, schema: Schema) -> tuple[list[Source], list[str]]:
+    """The tables an FtM or BODS file maps to (one source each), and what of it has no home."""
+    from loaders.bods import read_statements
+    from loaders.ftm import read_entities
+
+    try:
+        mapped = read_entities(path, schema) if sniff(path) == "ftm" else read_statements(path, schema)
+    except LoadError as exc:
+        return [], [f"{path.name} ({str(exc).removeprefix(f'{path.name}').lstrip(': ')})"]
+    sources = [Source(path, what, name, mapped=mapped) for what, name in mapped.rows]
+    if not sources:
+        return [], mapped.left_out() or [f"{path.name} ({mapped.fmt}: no record guanxi can load)"]
+    return sources, mapped.left_out()
 
 
 def find_sources(
@@ -300,9 +323,9 @@ def find_sources(
             within = kinds.index(source.name)
         return _ORDER[source.what], within
 
-    unique: dict[tuple[Path, str | None], Source] = {}
+    unique: dict[tuple[Path, str | None, str], Source] = {}
     for source in sources:  # a file named twice is loaded once
-        unique.setdefault((source.path.resolve(), source.sheet), source)
+        unique.setdefault((source.path.resolve(), source.sheet, source.name if source.mapped else ""), source)
     return sorted(unique.values(), key=order), ignored
 
 
@@ -389,6 +412,9 @@ def read_and_validate(
         for i, source in enumerate(sources):
             if progress is not None:
                 progress(i, len(sources), f"read {source.shown}")
+            if source.mapped is not None:
+                yield source.mapped.table((source.what, source.name), schema)
+                continue
             yield read_table(
                 source.path, source.what, source.name, sheet=source.sheet, schema=schema, file=source.shown
             )

@@ -441,7 +441,9 @@ def test_unknown_ambiguous_and_unsupported_files_are_left_out_with_the_reason(tm
     assert set(why) == {"notes.csv", "list.csv", "data.json", "graph.db", "broken.csv"}
     assert "fit no table" in why["notes.csv"]
     assert "ambiguous" in why["list.csv"] and "persons" in why["list.csv"] and "parks" in why["list.csv"]
-    assert "JSON is not read; export the table as CSV" in why["data.json"]
+    assert (
+        "JSON is read only as FollowTheMoney entities or BODS 0.4 statements; export a table as CSV" in why["data.json"]
+    )
     assert "SQLite database is not read" in why["graph.db"]
 
 
@@ -465,7 +467,7 @@ def test_a_load_with_an_unknown_file_beside_good_ones_loads_the_good_ones(tmp_pa
 
 def test_only_unsupported_files_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "data.json").write_text("[]")
-    with pytest.raises(LoadError, match=r"no table files found; left out: data\.json \(JSON is not read"):
+    with pytest.raises(LoadError, match=r"no table files found; left out: data\.json \(JSON is read only as"):
         find_sources(tmp_path / "data.json")
 
 

@@ -242,7 +242,7 @@ def upload_form(ctx: Context) -> None:
         st.markdown(columns_markdown(ctx.store.schema))
     files = st.file_uploader(
         t("data.upload", lang),
-        type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"],
+        type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "json", "jsonl", "ndjson"],
         accept_multiple_files=True,
         key="data_files",
         label_visibility="collapsed",
