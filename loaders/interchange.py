@@ -20,7 +20,7 @@ record's position (1, 2, ...) in a JSON array.
 >>> mapped.add(("nodes", "Person"), 3, {"id": "p1", "name": "张伟"})
 >>> mapped.no_home("Family")
 >>> mapped.no_home("Family")
->>> mapped.left_out()
+>>> [render(m, "en") for m in mapped.left_out()]
 ['x.json (FtM: 2 Family with no kind in guanxi)']
 """
 
@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import LoadError
+from graph.messages import Message, render  # noqa: F401 - render: for the examples
 from graph.model import Edge, Node
 from graph.schema import Schema
 from graph.store import GraphStore
@@ -77,8 +78,8 @@ class Mapped:
         """What had no home, as the load report lists left-out files: ``"file (FtM: 2 Family ...)"``."""
         if not self.homeless:
             return []
-        parts = ", ".join(f"{n:,} {what}" for what, n in sorted(self.homeless.items()))
-        return [f"{self.file} ({self.fmt}: {parts} with no kind in guanxi)"]
+        parts = tuple(f"{n:,} {what}" for what, n in sorted(self.homeless.items()))
+        return [Message("load.no_home", file=self.file, fmt=self.fmt, parts=parts)]
 
     def table(self, target: Target, schema: Schema) -> RawTable:
         """The rows for ``target`` as a raw table, ready for the validation every file goes through."""
@@ -106,16 +107,16 @@ def read_records(path: Path) -> Iterator[tuple[int, Any]]:
     """
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise LoadError(f"{path.name}: {size:,} bytes is over the {MAX_BYTES:,}-byte limit for a JSON file")
+        raise LoadError(Message("load.json_too_big", file=path.name, size=f"{size:,}", limit=f"{MAX_BYTES:,}"))
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError(f"{path.name}: not UTF-8 text (byte {exc.start:,}); JSON files are read as UTF-8") from None
+        raise LoadError(Message("load.json_not_utf8", file=path.name, at=f"{exc.start:,}")) from None
     stripped = text.lstrip()
     if stripped.startswith("["):
         value = _parse(text, path.name, 1)
         if not isinstance(value, list):
-            raise LoadError(f"{path.name}: expected a JSON array of records")
+            raise LoadError(Message("load.json_not_array", file=path.name))
         yield from enumerate(value, start=1)
         return
     for number, line in enumerate(text.splitlines(), start=1):
@@ -129,9 +130,9 @@ def _parse(text: str, file: str, line: int) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         at = line + exc.lineno - 1
-        raise LoadError(f"{file} line {at:,}: not JSON ({exc.msg}, column {exc.colno})") from None
+        raise LoadError(Message("load.json_bad", file=file, line=f"{at:,}", detail=exc.msg, column=exc.colno)) from None
     except RecursionError:
-        raise LoadError(f"{file} line {line:,}: JSON nested too deeply") from None
+        raise LoadError(Message("load.json_deep", file=file, line=f"{line:,}")) from None
 
 
 def sniff(path: Path) -> str | None:

@@ -148,6 +148,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "为便于阅读，另有 {n} 个关联方未画出",
         "{n} more related parties are left out to keep the drawing readable",
     ),
+    "graph.pan_note": (
+        "只显示了中心部分：拖动画布查看其余部分，双击空白处显示全部",
+        "Only the centre is shown: drag the background to see the rest, double-click it to show everything",
+    ),
+    "graph.no_library": (
+        "关系图无法显示：绘图组件未能加载，请刷新页面",
+        "The drawing cannot be shown: its drawing library did not load; reload the page",
+    ),
     # introductions page
     "intro.title": ("谁能引荐？", "Who can introduce us?"),
     "intro.help": (
