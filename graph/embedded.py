@@ -14,9 +14,14 @@ nothing; the saved search index is used as it is when the warmth settings are
 the same. Saves are atomic and take the file's writer lock
 (:class:`graph.store_file.WriterLock`); :meth:`EmbeddedStore.open_for_writing`
 takes it before reading, so two loads into one file run one after the other.
-Opening does not build the NetworkX graph: path queries, node look-ups,
-search, degrees and counts run on the file's columns and saved index, and
-the graph is built once when something needs it (:attr:`EmbeddedStore.graph`).
+Opening decodes nothing (:class:`graph.embedded_file.FileGraph`): the search
+index is memory-mapped, ids are found by binary search on the saved id
+order, names by scanning the file's name columns, and a node's or
+relationship's properties are read when a query touches it. Path queries,
+look-ups, search, neighbourhoods (:meth:`EmbeddedStore.edges_of`), one
+label's nodes, some types' relationships, degrees and counts all run on the
+file; the NetworkX graph — still the analysis and writing API — is built
+once when something needs all of it (:attr:`EmbeddedStore.graph`).
 
 >>> store = EmbeddedStore()
 >>> store.stats().node_count
@@ -29,16 +34,14 @@ import gc
 import itertools
 import math
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast, overload
 
-import networkx as nx
 import numpy as np
-import pandas as pd
 
-from graph.embedded_file import Contents, load_graph, save_graph
+from graph.embedded_file import Contents, FileGraph, bitmap, int_values, one_chunk, save_graph, true_positions
 from graph.errors import InvalidParameter, StoreError
 from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
@@ -49,6 +52,11 @@ from graph.search_index import SearchIndex, top_paths
 from graph.store import GraphStore
 from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
 from graph.warmth import Weights, path_warmth, rank_key
+from queries.search import Candidate, Neighbour, NodeInfo, SearchSpec, SearchSteps, rank_candidates, top_candidates
+
+if TYPE_CHECKING:  # NetworkX and pandas are imported where used: a path query on an opened file needs neither
+    import networkx as nx
+    import pandas as pd
 
 
 @contextmanager
@@ -177,16 +185,18 @@ class EmbeddedStore(GraphStore):
 
     def __init__(self, schema: Schema | None = None, weights: Weights | None = None) -> None:
         super().__init__(schema, weights)
-        self._graph: nx.MultiDiGraph | None = nx.MultiDiGraph()
-        self._pending: _Pending | None = None  # a file's graph, not yet built into NetworkX
+        self._graph: nx.MultiDiGraph | None = None  # made on first use
+        self._file: FileGraph | None = None  # an opened file, not yet built into NetworkX
         self._building = threading.Lock()
         self._index: SearchIndex | None = None
         self._names: _NameIndex | None = None
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
-        self._mirror = _EdgeMirror()
+        self._mirror_data: _EdgeMirror | None = _EdgeMirror()  # None: still in the opened file
         self._version = 0
-        self._ids: list[str] = []  # node ids in insertion order: positions in the search index
-        self._pos: dict[str, int] = {}
+        # node ids in insertion order (positions in the search index) and their positions; on an opened
+        # file, views that read the file (binary search) until the graph is built
+        self._ids: Sequence[str] = []
+        self._pos: Mapping[str, int] = {}
         self._shared: dict[Any, Any] = {}
         self.path: Path | None = None
         self._lock: WriterLock | None = None
@@ -199,31 +209,59 @@ class EmbeddedStore(GraphStore):
         if graph is None:
             with self._building:
                 if self._graph is None:
-                    assert self._pending is not None  # one of the two is always set
-                    self._graph = self._pending.build()
-                    self._pending = None
+                    self._graph = self._build()
                 graph = self._graph
         return graph
 
     @graph.setter
     def graph(self, graph: nx.MultiDiGraph) -> None:
         self._graph = graph
-        self._pending = None
+        self._file = None
         self._changed()
 
+    def _build(self) -> nx.MultiDiGraph:
+        """The graph of the opened file (every node and relationship decoded), or a new empty one."""
+        import networkx as nx
+
+        fg = self._file
+        if fg is None:
+            return nx.MultiDiGraph()
+        c = fg.contents()
+        pos = dict(zip(c.ids, range(len(c.ids)), strict=True))
+        if len(pos) != len(c.ids):
+            raise not_a_store(c.file, "two of its nodes have the same id")
+        graph = _graph_of(c)
+        if self._mirror_data is None:
+            self._mirror_data = _mirror_of(c, self._type_order)
+        self._ids, self._pos, self._file = c.ids, pos, None
+        return graph
+
+    @property
+    def _mirror(self) -> _EdgeMirror:
+        """The columnar copy of the relationships (read from the file with the graph, on first use)."""
+        if self._mirror_data is None:
+            self.graph  # noqa: B018 - building the graph fills the mirror
+        assert self._mirror_data is not None
+        return self._mirror_data
+
+    @_mirror.setter
+    def _mirror(self, mirror: _EdgeMirror) -> None:
+        self._mirror_data = mirror
+
+    def _lazy(self) -> FileGraph | None:
+        """The opened file while the graph is not built (reads then come from the file's columns)."""
+        return self._file if self._graph is None else None
+
     def _attrs(self, nid: str) -> dict[str, Any]:
-        """A node's attribute dict (the graph's own), without building the graph."""
-        pending = self._pending
-        if pending is not None and self._graph is None:
-            return pending.nodes[self._pos[nid]]
+        """A node's attribute dict (the graph's own, or decoded from the file without building the graph)."""
+        fg = self._lazy()
+        if fg is not None:
+            return fg.node(self._pos[nid])
         attrs: dict[str, Any] = self.graph.nodes[nid]
         return attrs
 
     def _node_items(self) -> Iterable[tuple[str, dict[str, Any]]]:
-        """(id, attributes) of every node in position order, without building the graph."""
-        pending = self._pending
-        if pending is not None and self._graph is None:
-            return zip(self._ids, pending.nodes, strict=True)
+        """(id, attributes) of every node in position order."""
         items: Iterable[tuple[str, dict[str, Any]]] = self.graph.nodes(data=True)
         return items
 
@@ -238,7 +276,7 @@ class EmbeddedStore(GraphStore):
         """
         file = Path(path)
         stamp = file_stamp(file)
-        store = cls._from_contents(load_graph(file), schema, weights)
+        store = cls._from_file(FileGraph.open(file), schema, weights)
         store.path = file
         store._stamp = stamp
         return store
@@ -277,31 +315,25 @@ class EmbeddedStore(GraphStore):
         return store
 
     @classmethod
-    def _from_contents(cls, contents: Contents, schema: Schema | None, weights: Weights | None) -> EmbeddedStore:
-        """A store holding what a file held: the NetworkX graph rebuilt, the saved index used if still valid."""
+    def _from_file(cls, fg: FileGraph, schema: Schema | None, weights: Weights | None) -> EmbeddedStore:
+        """A store reading an opened file: nothing decoded, the saved index and bounds used if still valid.
+
+        Under other warmth settings the strengths are recomputed from the
+        relationships, which builds the graph.
+        """
         store = cls(schema, weights)
-        c = contents
-        store._pos = dict(zip(c.ids, range(len(c.ids)), strict=True))
-        if len(store._pos) != len(c.ids):
-            raise not_a_store(c.file, "two of its nodes have the same id")
-        store._ids = c.ids
-        store._pending = _Pending.check(c)
-        store._graph = None
-        if c.weights == store.weights.digest:
-            type_map = np.array([store._type_order.get(t, len(store._type_order)) for t in c.types], dtype=np.int8)
-            mirror = _EdgeMirror()
-            mirror.src, mirror.dst = [np.array(c.src, dtype=np.int64)], [np.array(c.dst, dtype=np.int64)]
-            mirror.key_ids, mirror.types = [c.key_codes], [type_map[c.type_codes] if len(c.types) else c.type_codes]
-            mirror.strengths = [np.array(c.strength, dtype=float)]
-            mirror.key_table = {k: i for i, k in enumerate(c.key_table)}
-            store._mirror = mirror
-            if c.index_types == list(store.schema.types):
-                store._index = _index_from_arrays(c, store._pos, store.schema.types)
-                if c.bounds is not None:  # the default filter's bounds, computed when the file was saved
-                    key, cost, hops = c.bounds
+        store._file = fg
+        store._ids, store._pos = _Ids(fg), _Positions(fg)
+        store._mirror_data = None
+        if fg.weights == store.weights.digest:
+            if fg.index_types == list(store.schema.types):
+                store._index = _index_from_file(fg, store._ids, store._pos, store.schema.types)
+                if fg.bounds is not None:  # the default filter's bounds, computed when the file was saved
+                    key, cost, hops = fg.bounds
                     store._index._bounds[key] = (cost, hops)
         else:  # other warmth settings: strengths are recomputed from the graph
-            store._mirror = _mirror_from_graph(store.graph, store._pos, store.weights, store._type_order)
+            graph = store.graph
+            store._mirror = _mirror_from_graph(graph, store._pos, store.weights, store._type_order)
         return store
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -317,9 +349,11 @@ class EmbeddedStore(GraphStore):
         try:
             lock.acquire(lock_timeout())
             index = self.index()
+            graph = self.graph
+            assert isinstance(self._ids, list) and isinstance(self._pos, dict)  # built with the graph
             save_graph(
                 file,
-                self.graph,
+                graph,
                 self._ids,
                 self._pos,
                 self._strengths,
@@ -380,12 +414,22 @@ class EmbeddedStore(GraphStore):
 
     def _adopt(self, other: EmbeddedStore) -> None:
         """Take over another store's contents (a newer version of the same file)."""
-        self._graph, self._pending = other._graph, other._pending
-        self._mirror, self._ids, self._pos = other._mirror, other._ids, other._pos
+        self._graph, self._file = other._graph, other._file
+        self._mirror_data, self._ids, self._pos = other._mirror_data, other._ids, other._pos
         self._stamp = other._stamp
         self._shared = {}
         self._changed()
         self._index = other._index
+
+    def verify(self) -> None:
+        """Check the store's file whole: every section's checksum, every value and relationship (``guanxi doctor``).
+
+        Opening a large file checks only what queries rely on (see
+        :meth:`graph.store_file.StoreFile.open`); this reads everything, as
+        opening a small file does. StoreUnavailable with one line if damaged.
+        """
+        if self.path is not None and file_stamp(self.path) is not None:
+            _check_relationships(FileGraph.open(self.path, verify=True).contents())
 
     def close(self) -> None:
         """Release the writer lock if this store holds it (unsaved changes are not written)."""
@@ -423,6 +467,7 @@ class EmbeddedStore(GraphStore):
 
     # -- writing ---------------------------------------------------------------
     def write(self, batch: RecordBatch) -> int:
+        self.graph  # noqa: B018 - writing needs the graph (an opened file's is built now)
         with _gc_paused():
             if batch.what == "nodes":
                 written = self._write_nodes(batch.name, batch.frame)
@@ -436,6 +481,8 @@ class EmbeddedStore(GraphStore):
         return written
 
     def clear(self) -> None:
+        import networkx as nx
+
         self.graph = nx.MultiDiGraph()
         self._mirror = _EdgeMirror()
         self._ids, self._pos, self._shared = [], {}, {}
@@ -460,6 +507,7 @@ class EmbeddedStore(GraphStore):
         ]
         _fill(rows, frame, [str(c) for c in frame.columns if c not in RESERVED], self._shared)
         pos, ids = self._pos, self._ids
+        assert isinstance(pos, dict) and isinstance(ids, list)  # the graph is built (write)
         graph = self.graph
         # what add_nodes_from does, keeping our attribute dicts instead of copying them
         node, succ, pred = graph._node, graph._succ, graph._pred
@@ -542,6 +590,10 @@ class EmbeddedStore(GraphStore):
             raise InvalidParameter("text", "empty search text")
         if limit < 1:
             raise InvalidParameter("limit", "must be at least 1")
+        fg = self._lazy()
+        if fg is not None:  # scans the file's name columns: no index of every name to build first
+            found = _FileNames(fg, self.schema.schemes).search(query, limit, tuple(labels) if labels else None)
+            return [self._node(nid) for nid in found]
         if self._names is None:
             self._names = _NameIndex.build(self._node_items(), self.schema.schemes)
         hits = self._names.search(query, limit, tuple(labels) if labels else None)
@@ -558,6 +610,10 @@ class EmbeddedStore(GraphStore):
         wanted = set(types) if types else None
         seen: set[tuple[str, str, str]] = set()
         out: list[Edge] = []
+        fg = self._lazy()
+        if fg is not None:  # a neighbourhood from the file's columns, without building the graph
+            out = [self._edge(u, v, key, attrs) for u, v, key, attrs in _file_incident(fg, self._pos, ids, wanted)]
+            ids = []
         for nid in ids:
             if nid not in self.graph:
                 continue
@@ -569,12 +625,22 @@ class EmbeddedStore(GraphStore):
         return out
 
     def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
+        fg = self._lazy()
+        if fg is not None and label is not None:  # one label's table decoded, without building the graph
+            if label in fg.labels:
+                yield from _file_nodes(fg, fg.labels.index(label))
+            return
         for nid, attrs in self._node_items():
             if label is None or attrs["label"] == label:
                 yield self._node(nid)
 
     def iter_edges(self, types: Sequence[str] | None = None) -> Iterator[Edge]:
         wanted = set(types) if types else None
+        fg = self._lazy()
+        if fg is not None and wanted is not None:  # those types' tables decoded, without building the graph
+            for u, v, key, attrs in _file_edges(fg, wanted):
+                yield self._edge(u, v, key, attrs)
+            return
         for u, v, key, attrs in self.graph.edges(keys=True, data=True):
             if wanted is None or attrs["type"] in wanted:
                 yield self._edge(u, v, key, attrs)
@@ -588,18 +654,22 @@ class EmbeddedStore(GraphStore):
     def stats(self) -> GraphStats:
         nodes: dict[str, int] = dict.fromkeys(self.schema.labels, 0)
         clients = 0
+        rels: dict[str, int] = dict.fromkeys(self.schema.types, 0)
+        fg = self._lazy()
+        if fg is not None and self._index is not None:  # counted from the file's columns and saved index
+            for i, label in enumerate(fg.labels):
+                nodes[label] = nodes.get(label, 0) + fg.label_count(i)
+            clients = int(np.count_nonzero(self._index.is_client))
+            type_codes = fg.edge_arrays()[2]
+            counts = np.bincount(type_codes, minlength=len(fg.types))
+            for t, count in zip(fg.types, counts.tolist(), strict=True):
+                rels[t] = rels.get(t, 0) + count
+            return GraphStats(nodes=nodes, relationships=rels, clients=clients)
         for _, attrs in self._node_items():
             nodes[attrs["label"]] = nodes.get(attrs["label"], 0) + 1
             clients += bool(attrs.get("is_client"))
-        rels: dict[str, int] = dict.fromkeys(self.schema.types, 0)
-        pending = self._pending if self._graph is None else None
-        if pending is not None:  # counted from the file's columns, without building the graph
-            counts = np.bincount(pending.contents.type_codes, minlength=len(pending.contents.types))
-            for t, count in zip(pending.contents.types, counts.tolist(), strict=True):
-                rels[t] = rels.get(t, 0) + count
-        else:
-            for _, _, t in self.graph.edges(data="type"):
-                rels[t] = rels.get(t, 0) + 1
+        for _, _, t in self.graph.edges(data="type"):
+            rels[t] = rels.get(t, 0) + 1
         return GraphStats(nodes=nodes, relationships=rels, clients=clients)
 
     # -- path search -------------------------------------------------------------
@@ -608,27 +678,53 @@ class EmbeddedStore(GraphStore):
         if self._index is None:
             if self.graph.graph.get("weights") not in (None, self.weights.digest):  # (an opened store has an index)
                 self._mirror = _mirror_from_graph(self.graph, self._pos, self.weights, self._type_order)
-            self._index = build_index(self.graph, self._ids, self._pos, self._mirror, self.schema.types, self.weights)
+            graph = self.graph
+            assert isinstance(self._ids, list) and isinstance(self._pos, dict)  # built with the graph
+            self._index = build_index(graph, self._ids, self._pos, self._mirror, self.schema.types, self.weights)
         return self._index
 
     def top_paths(self, query: PathQuery) -> list[GPath]:
+        return self.search_paths(query)
+
+    def search_paths(self, query: PathQuery, *, native: bool = True) -> list[GPath]:
+        """:meth:`top_paths` by the numpy array search (``native``) or by the one generic search of
+        :mod:`queries.search` over this store's index: the property tests prove the two equal."""
+        steps = self.search_steps(query)
+        spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
+        candidates = top_candidates(steps, spec, native=native)  # ranked, ties ordered, cut to k
+        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge) for c in candidates]
+        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
+        return paths
+
+    def search_steps(self, query: PathQuery) -> _Steps:
+        """The search's seam over this store's index for ``query`` (checked: target and kinds exist)."""
         idx = self.index()
         if query.target not in idx.pos:
             raise InvalidParameter("target", f"{query.target!r} is not in the graph")
         unknown = [t for t in query.types if t not in self._type_order]
         if unknown:
             raise InvalidParameter("types", f"unknown relationship types {unknown}")
-        target = idx.pos[query.target]
-        key = _filter_key(query)
-        sources, is_source, interior_ok, type_mask = self._filter_arrays(idx, query, key)
-        max_cost = math.inf if query.min_warmth <= 0 else -math.log(query.min_warmth)
-        found = top_paths(
-            idx, target, sources, is_source, interior_ok, type_mask, key, query.max_hops, query.k, max_cost
+        return _Steps(self, idx, query)
+
+    def _hop_edge(self, a: str, b: str, allowed: Container[str]) -> Edge:
+        """The relationship the hop ``a``-``b`` uses: of the ``allowed`` types, the one
+        :func:`graph.records.edge_choice_key` picks (the strongest)."""
+        fg = self._lazy()
+        between = (
+            [
+                (fg.id_at(u), fg.id_at(v), fg.edge_key(e), fg.edge(e))
+                for u, v, e in fg.between(self._pos[a], self._pos[b])
+            ]
+            if fg is not None
+            else [
+                (u, v, key, attrs)
+                for (u, v) in ((a, b), (b, a))
+                if self.graph.has_edge(u, v)
+                for key, attrs in self.graph[u][v].items()
+            ]
         )
-        paths = [self._materialise([idx.ids[p] for p in f.nodes], query.types, idx) for f in found]
-        paths = [p for p in paths if p.warmth >= query.min_warmth]
-        paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
-        return paths[: query.k]
+        options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
+        return min(options, key=lambda e: edge_choice_key(e, self._type_order))
 
     def _filter_arrays(
         self, idx: SearchIndex, query: PathQuery, key: tuple[object, ...]
@@ -688,84 +784,255 @@ class EmbeddedStore(GraphStore):
             arr.setflags(write=False)
         return sources, is_source, interior_ok, type_mask
 
-    def _materialise(self, ids: Sequence[str], types: Sequence[str], idx: SearchIndex) -> GPath:
-        allowed = set(types)
+    def _materialise(
+        self,
+        ids: Sequence[str],
+        types: Sequence[str],
+        idx: SearchIndex,
+        hop_edge: Callable[[str, str], Edge] | None = None,
+    ) -> GPath:
+        """The path through ``ids`` (source first): its nodes, each hop's relationship (``hop_edge``,
+        which a search may have looked up already, or :meth:`_hop_edge`) and its warmth."""
+        if hop_edge is None:
+            allowed = set(types)
+
+            def hop_edge(a: str, b: str) -> Edge:
+                return self._hop_edge(a, b, allowed)
+
         nodes = tuple(self._node(nid) for nid in ids)
-        edges: list[Edge] = []
-        pending = self._pending if self._graph is None else None
-        for a, b in itertools.pairwise(ids):
-            between = (
-                pending.between(self._pos[a], self._pos[b])
-                if pending is not None
-                else [
-                    (u, v, key, attrs)
-                    for (u, v) in ((a, b), (b, a))
-                    if self.graph.has_edge(u, v)
-                    for key, attrs in self.graph[u][v].items()
-                ]
-            )
-            options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
-            edges.append(min(options, key=lambda e: edge_choice_key(e, self._type_order)))
+        edges = [hop_edge(a, b) for a, b in itertools.pairwise(ids)]
         # degrees from the index: graph.degree() walks every neighbour of a hub
         discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
         warmth = path_warmth([e.strength for e in edges], discounts)
         return GPath(nodes=nodes, edges=tuple(edges), warmth=warmth)
 
 
-class _Pending:
-    """A store file's relationships, checked, before they are built into the NetworkX graph.
+class _Steps(SearchSteps):
+    """The search's seam over the embedded index for one query.
 
-    Opening a file does not build the graph: a path query needs only the
-    search index, a few nodes and the relationships joining the nodes of its
-    answer, which :meth:`between` finds by binary search. Anything else
-    builds the graph once (:attr:`EmbeddedStore.graph`).
+    :meth:`native_top_k` is the numpy array search (:func:`graph.search_index.top_paths`,
+    A* in cost space with Dijkstra bounds); :meth:`expand` serves the generic search of
+    :mod:`queries.search` from the same arrays. Both rank their candidates on exact
+    warmth (:meth:`hop_strength` reads the relationships: ``exp(-cost)`` is not exact)
+    and build only ``k``.
     """
 
-    def __init__(self, contents: Contents, pair_order: np.ndarray, pair_codes: np.ndarray) -> None:
-        self.contents = contents
-        self.nodes = contents.nodes
-        self._order = pair_order  # relationship rows sorted by (source, target)
-        self._codes = pair_codes  # source * n + target, in that order
+    def __init__(self, store: EmbeddedStore, idx: SearchIndex, query: PathQuery) -> None:
+        super().__init__(store.weights)
+        self.store = store
+        self.idx = idx
+        self.query = query
+        self.key = _filter_key(query)
+        self.sources, self.is_source, self.interior_ok, self.type_mask = store._filter_arrays(idx, query, self.key)
+        self._allowed = frozenset(query.types)
+        self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
+        self._best: np.ndarray | None = None
 
-    @classmethod
-    def check(cls, c: Contents) -> _Pending:
-        """Refuse a file that lists a relationship twice or splits a pair's relationships (NetworkX never does)."""
-        n, m = len(c.ids), len(c.keys)
-        codes = c.src * n + c.dst  # n < 2**31 (int32 neighbours), so no overflow
-        order = np.lexsort((c.key_codes, codes))
-        sorted_codes = codes[order]
-        if m > 1:
-            same_pair = sorted_codes[1:] == sorted_codes[:-1]
-            if bool(np.any(same_pair & (c.key_codes[order][1:] == c.key_codes[order][:-1]))):
-                raise not_a_store(c.file, "it lists a relationship twice")
-            runs = 1 + int(np.count_nonzero(codes[1:] != codes[:-1]))
-            if runs != m - int(np.count_nonzero(same_pair)):
-                raise not_a_store(c.file, "its relationships are not in graph order")
-        return cls(c, order, sorted_codes)
+    def _best_strengths(self) -> np.ndarray:
+        """Per node, its strongest relationship of the query's kinds (0 when it has none)."""
+        if self._best is None:
+            idx = self.idx
+            masked = np.where(self.type_mask[idx.etype], idx.ecost, np.inf)
+            mins = np.full(len(idx.ids), np.inf)
+            starts = idx.indptr[:-1]
+            rows = starts < idx.indptr[1:]
+            if bool(rows.any()):
+                mins[rows] = np.minimum.reduceat(masked, starts[rows])
+            self._best = np.exp(-mins)
+        return self._best
 
-    def between(self, a: int, b: int) -> list[tuple[str, str, str, dict[str, Any]]]:
-        """(source id, target id, key, attributes) of every relationship joining positions a and b."""
-        c, n = self.contents, len(self.contents.ids)
-        out: list[tuple[str, str, str, dict[str, Any]]] = []
-        for u, v in ((a, b), (b, a)):
-            lo, hi = np.searchsorted(self._codes, [u * n + v, u * n + v + 1])
-            for e in sorted(self._order[lo:hi].tolist()):  # file order, as the graph would list them
-                out.append((c.ids[u], c.ids[v], c.keys[e], c.edges[e]))
+    def _info(self, u: int) -> NodeInfo:
+        idx = self.idx
+        best = float(self._best_strengths()[u]) * (1.0 + 1e-12)  # exp(-cost) may fall a hair under the strength
+        return NodeInfo(bool(self.is_source[u]), bool(self.interior_ok[u]), int(idx.degree[u]), best)
+
+    def expand(self, ids: Sequence[str]) -> list[Neighbour]:
+        idx = self.idx
+        out: list[Neighbour] = []
+        for nid in ids:
+            v = idx.pos[nid]
+            lo, hi = idx.indptr[v], idx.indptr[v + 1]
+            cheapest: dict[int, float] = {}
+            for u, t, c in zip(
+                idx.nbr[lo:hi].tolist(), idx.etype[lo:hi].tolist(), idx.ecost[lo:hi].tolist(), strict=True
+            ):
+                if self.type_mask[t] and (u not in cheapest or c < cheapest[u]):
+                    cheapest[u] = c
+            for u, c in cheapest.items():
+                out.append(Neighbour(nid, idx.ids[u], math.exp(-c), self._info(u)))
         return out
 
-    def build(self) -> nx.MultiDiGraph:
-        """The NetworkX graph of the file (nodes in position order, relationships in the file's order)."""
-        c = self.contents
-        graph = nx.MultiDiGraph()
-        with _gc_paused():
-            node, succ, pred = graph._node, graph._succ, graph._pred
-            node.update(zip(c.ids, c.nodes, strict=True))
-            for nid in c.ids:
-                succ[nid] = {}
-                pred[nid] = {}
-            _adjacency(graph, c.ids, c.src, c.dst, c.keys, c.edges)
-        graph.graph.update(c.graph_attrs)
-        return graph
+    def hop_edge(self, a: str, b: str) -> Edge:
+        """The relationship of the hop ``a``-``b``, looked up once per search."""
+        pair = frozenset((a, b))
+        hit = self._edges.get(pair)
+        if hit is None:
+            hit = self._edges[pair] = self.store._hop_edge(a, b, self._allowed)
+        return hit
+
+    def hop_strength(self, a: str, b: str) -> float:
+        return self.hop_edge(a, b).strength
+
+    def native_top_k(self, spec: SearchSpec) -> list[Candidate]:
+        idx = self.idx
+        max_cost = math.inf if spec.min_warmth <= 0 else -math.log(spec.min_warmth)
+        found = top_paths(
+            idx,
+            idx.pos[spec.target],
+            self.sources,
+            self.is_source,
+            self.interior_ok,
+            self.type_mask,
+            self.key,
+            spec.max_hops,
+            spec.k,
+            max_cost,
+        )
+        # the tie tail: every path tied with the k-th is ordered on exact warmth before any is built;
+        # degrees from the index (graph.degree() walks a hub's every neighbour)
+        return rank_candidates(
+            ([idx.ids[p] for p in f.nodes] for f in found),
+            self.hop_strength,
+            lambda nid: int(idx.degree[idx.pos[nid]]),
+            self.weights,
+            spec.k,
+            spec.min_warmth,
+        )
+
+
+def _check_relationships(c: Contents) -> None:
+    """Refuse a file that lists a relationship twice or splits a pair's relationships (NetworkX never does)."""
+    n, m = len(c.ids), len(c.keys)
+    codes = c.src * n + c.dst  # n < 2**31 (int32 neighbours), so no overflow
+    order = np.lexsort((c.key_codes, codes))
+    sorted_codes = codes[order]
+    if m > 1:
+        same_pair = sorted_codes[1:] == sorted_codes[:-1]
+        if bool(np.any(same_pair & (c.key_codes[order][1:] == c.key_codes[order][:-1]))):
+            raise not_a_store(c.file, "it lists a relationship twice")
+        runs = 1 + int(np.count_nonzero(codes[1:] != codes[:-1]))
+        if runs != m - int(np.count_nonzero(same_pair)):
+            raise not_a_store(c.file, "its relationships are not in graph order")
+
+
+def _graph_of(c: Contents) -> nx.MultiDiGraph:
+    """The NetworkX graph of a decoded file (nodes in position order, relationships in the file's order)."""
+    import networkx as nx
+
+    _check_relationships(c)
+    graph = nx.MultiDiGraph()
+    with _gc_paused():
+        node, succ, pred = graph._node, graph._succ, graph._pred
+        node.update(zip(c.ids, c.nodes, strict=True))
+        for nid in c.ids:
+            succ[nid] = {}
+            pred[nid] = {}
+        _adjacency(graph, c.ids, c.src, c.dst, c.keys, c.edges)
+    graph.graph.update(c.graph_attrs)
+    return graph
+
+
+def _mirror_of(c: Contents, type_order: Mapping[str, int]) -> _EdgeMirror:
+    """The columnar relationship copy of a decoded file (its strengths are the reader's: same warmth digest)."""
+    type_map = np.array([type_order.get(t, len(type_order)) for t in c.types], dtype=np.int8)
+    mirror = _EdgeMirror()
+    mirror.src, mirror.dst = [np.array(c.src, dtype=np.int64)], [np.array(c.dst, dtype=np.int64)]
+    mirror.key_ids, mirror.types = [c.key_codes], [type_map[c.type_codes] if len(c.types) else c.type_codes]
+    mirror.strengths = [np.array(c.strength, dtype=float)]
+    mirror.key_table = {k: i for i, k in enumerate(c.key_table)}
+    return mirror
+
+
+class _Ids(Sequence[str]):
+    """The node ids of an opened file in position order, read from its key column when asked for."""
+
+    def __init__(self, fg: FileGraph) -> None:
+        self._fg = fg
+
+    def __len__(self) -> int:
+        return self._fg.n
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        n = self._fg.n
+        if isinstance(index, slice):
+            return self._fg.ids_at(range(*index.indices(n)))
+        p = int(index) + n if index < 0 else int(index)
+        if not 0 <= p < n:
+            raise IndexError(index)
+        return self._fg.id_at(p)
+
+    def __iter__(self) -> Iterator[str]:
+        step = 65_536
+        for lo in range(0, self._fg.n, step):
+            yield from self._fg.ids_at(range(lo, min(lo + step, self._fg.n)))
+
+
+class _Positions(Mapping[str, int]):
+    """Node id -> position of an opened file, by binary search on the file's saved id order (no dict of every id)."""
+
+    def __init__(self, fg: FileGraph) -> None:
+        self._fg = fg
+
+    def __getitem__(self, nid: str) -> int:
+        p = self._fg.position(nid) if type(nid) is str else None
+        if p is None:
+            raise KeyError(nid)
+        return p
+
+    def __contains__(self, nid: object) -> bool:
+        return type(nid) is str and self._fg.position(nid) is not None
+
+    def __len__(self) -> int:
+        return self._fg.n
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_Ids(self._fg))
+
+
+def _file_incident(
+    fg: FileGraph, pos: Mapping[str, int], ids: Sequence[str], wanted: set[str] | None
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(source, target, key, attributes) of the relationships touching ``ids``, each once, read from the file."""
+    src, dst, type_codes = fg.edge_arrays()
+    codes = None if wanted is None else {j for j, t in enumerate(fg.types) if t in wanted}
+    rows: dict[int, None] = {}
+    for nid in ids:
+        p = pos.get(nid)
+        if p is None:
+            continue
+        for e in (*fg.out_rows(p), *fg.in_rows(p)):
+            if codes is None or int(type_codes[e]) in codes:
+                rows[e] = None
+    found = list(rows)
+    us, vs = fg.ids_at(src[found]), fg.ids_at(dst[found])
+    return [(u, v, fg.edge_key(e), fg.edge(e)) for u, v, e in zip(us, vs, found, strict=True)]
+
+
+def _file_nodes(fg: FileGraph, label: int) -> Iterator[Node]:
+    """The nodes of one label in position order, that label's property table decoded in one go."""
+    name = fg.labels[label]
+    for nid, attrs in zip(*fg.label_nodes(label), strict=True):
+        props = {k: v for k, v in attrs.items() if k not in ("label", "key", "name")}
+        yield Node(id=nid, label=name, key=attrs["key"], name=attrs["name"], props=props)
+
+
+def _file_edges(fg: FileGraph, wanted: set[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(source, target, key, attributes) of every relationship of the wanted types, in the file's order."""
+    src, dst, _ = fg.edge_arrays()
+    parts = [fg.edges_of_type(j) for j, t in enumerate(fg.types) if t in wanted]
+    if not parts:
+        return
+    rows = np.concatenate([r for r, _, _ in parts])
+    keys = [k for _, ks, _ in parts for k in ks]
+    attrs = [a for _, _, rs in parts for a in rs]
+    order = np.argsort(rows, kind="stable").tolist()
+    us, vs = fg.ids_at(src[rows[order]]), fg.ids_at(dst[rows[order]])
+    for u, v, i in zip(us, vs, order, strict=True):
+        yield u, v, keys[i], attrs[i]
 
 
 def _filter_key(query: PathQuery) -> tuple[object, ...]:
@@ -823,21 +1090,23 @@ def _node_flags(graph: nx.MultiDiGraph, n: int) -> tuple[np.ndarray, np.ndarray,
     return is_client, blacklisted, status, manager, branch
 
 
-def _index_from_arrays(contents: Contents, pos: dict[str, int], types: Sequence[str]) -> SearchIndex:
+def _index_from_file(fg: FileGraph, ids: Sequence[str], pos: Mapping[str, int], types: Sequence[str]) -> SearchIndex:
     """The search index from a file's saved arrays; the text-valued columns come from the node columns."""
-    arrays = contents.index_arrays
+    arrays = fg.index_arrays
+    text = fg.index_text()
     is_client = arrays["is_client"]
-    manager, branch = contents.index_text["manager"], contents.index_text["branch"]
+    manager, branch = text["manager"], text["branch"]
     manager[~is_client] = None  # as build_index: a manager or branch counts for clients only
     branch[~is_client] = None
     return SearchIndex(
-        ids=contents.ids,
-        pos=pos,
+        # the index only reads ids and positions: the file's views stand in for the list and dict
+        ids=cast(list[str], ids),
+        pos=cast(dict[str, int], pos),
         degree=arrays["degree"],
         node_cost=arrays["node_cost"],
         is_client=is_client,
         blacklisted=arrays["blacklisted"],
-        status=contents.index_text["status"],
+        status=text["status"],
         manager=manager,
         branch=branch,
         indptr=arrays["indptr"],
@@ -936,6 +1205,8 @@ class _NameIndex:
             self.by_name.setdefault(name.casefold(), []).append(nid)
         self.by_former = former
         self.schemes: dict[str, SchemeSpec] = {}
+        import pandas as pd
+
         self.names = pd.Series([n.casefold() for n in names], dtype=object)
         self.lengths = np.array([len(n) for n in names])
 
@@ -992,3 +1263,150 @@ class _NameIndex:
             former_hits = sorted(nid for name, nids in self.by_former.items() if folded in name for nid in nids)
             add(former_hits)
         return out[:limit]
+
+
+class _FileNames:
+    """:class:`_NameIndex`'s search over an opened file's columns: the same hits in the same order.
+
+    Instead of dicts of every key and name (seconds to build at a million
+    companies), each look-up scans the file's keys and names with Arrow's
+    substring kernel: the upper-cased key or case-folded name where it
+    differs (``lookup/text``), the key or name itself elsewhere. An exact
+    match is a substring of the same byte length. Former names and
+    identifiers, a few per company, are gathered once per file.
+    """
+
+    def __init__(self, fg: FileGraph, schemes: Mapping[str, SchemeSpec]) -> None:
+        self.fg = fg
+        self.schemes = schemes
+        cached = fg._cache.get("names")
+        if cached is None:
+            text = fg.file.table("lookup/text", fg.n)
+            if text.column_names != ["key_upper", "name_folded"] or not all(
+                str(t) == "string" for t in text.schema.types
+            ):
+                raise fg.file.bad("section 'lookup/text' does not hold upper-cased keys and folded names")
+            upper, folded = (one_chunk(c) for c in text.columns)
+            former: dict[str, list[int]] = {}
+            idents: dict[str, list[int]] = {}
+            for i in range(len(fg.labels)):
+                for p, raw in _listed(fg, i, "former_names"):
+                    for name in raw.split(";") if isinstance(raw, str) else raw or ():
+                        if name:
+                            former.setdefault(str(name).strip().casefold(), []).append(p)
+                for p, raw in _listed(fg, i, "identifiers"):
+                    for ident in raw or ():
+                        idents.setdefault(str(ident).upper(), []).append(p)
+            cached = fg._cache["names"] = ((upper, fg.keys), (folded, fg.names), former, idents)
+        self.keys: tuple[Any, Any] = cached[0]
+        self.names: tuple[Any, Any] = cached[1]
+        self.former: dict[str, list[int]] = cached[2]
+        self.idents: dict[str, list[int]] = cached[3]
+
+    @staticmethod
+    def _hits(columns: tuple[Any, Any], text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Positions whose folded value (first column, or the second where the first is null) holds ``text``,
+        and those whose value is ``text`` (a hit of the same length in bytes)."""
+        import pyarrow.compute as pc
+
+        folded, plain = columns
+        size = len(text.encode("utf-8"))
+        hits: list[np.ndarray] = []
+        exact: list[np.ndarray] = []
+        for arr, where_null in ((folded, False), (plain, True)):
+            if arr.null_count == len(arr):  # nothing folded differs: no need to scan it
+                continue
+            hit = true_positions(pc.match_substring(arr, text))
+            if where_null and folded.null_count != len(folded):  # the plain value counts where none is folded
+                hit = hit[~_valid(folded)[hit]]
+            hits.append(hit)
+            exact.append(hit[_byte_lengths(arr)[hit] == size] if len(hit) else hit)
+        empty = np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate([empty, *hits])), np.unique(np.concatenate([empty, *exact]))
+
+    def search(self, text: str, limit: int, labels: tuple[str, ...] | None = None) -> list[str]:
+        fg = self.fg
+        out: list[str] = []
+        seen: set[str] = set()
+
+        def add(items: Iterable[str]) -> None:
+            for nid in items:
+                if len(out) >= limit:
+                    return
+                if labels is not None and nid.split(":", 1)[0] not in labels:
+                    continue
+                if nid not in seen:
+                    seen.add(nid)
+                    out.append(nid)
+
+        folded = text.casefold()
+        for form in dict.fromkeys((text.upper(), *identifier_forms(text, self.schemes))):
+            hits = dict.fromkeys(self._hits(self.keys, form)[1].tolist())
+            hits.update(dict.fromkeys(self.idents.get(form, ())))
+            add(sorted(fg.ids_at(list(hits))))
+        where, exact = self._hits(self.names, folded)
+        add(sorted(fg.ids_at(exact)))
+        add(sorted(fg.ids_at(self.former.get(folded, []))))
+        if len(out) < limit:
+            if labels is not None:
+                allowed = [i for i, label in enumerate(fg.labels) if label in labels]
+                where = where[np.isin(fg.label_codes[where], allowed)]
+            need = limit - len(out) + len(seen)  # hits already listed are skipped, the rest need ranking
+            if len(where) > need:  # only the hits as short as the need-th shortest can be listed
+                lengths = _lengths(fg, where)
+                cutoff = np.partition(lengths, need - 1)[need - 1]
+                where = where[lengths <= cutoff]
+            ranked = sorted(zip(_lengths(fg, where).tolist(), fg.ids_at(where), strict=True))
+            add(nid for _, nid in ranked)
+            former_hits = sorted(
+                nid for name, positions in self.former.items() if folded in name for nid in fg.ids_at(positions)
+            )
+            add(former_hits)
+        return out[:limit]
+
+
+def _valid(arr: Any) -> np.ndarray:
+    """Which values of an Arrow array are present."""
+    if arr.null_count == 0:
+        return np.ones(len(arr), dtype=bool)
+    if arr.null_count == len(arr):
+        return np.zeros(len(arr), dtype=bool)
+    return bitmap(arr.buffers()[0], arr.offset, len(arr))
+
+
+def _byte_lengths(arr: Any) -> np.ndarray:
+    """Each value's length in UTF-8 bytes, from a text array's offsets."""
+    dtype = "<i8" if str(arr.type) == "large_string" else "<i4"
+    offsets = np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr) + 1]
+    return np.diff(offsets)
+
+
+def _lengths(fg: FileGraph, where: np.ndarray) -> np.ndarray:
+    """The names' lengths in characters (as ``len``) at these positions."""
+    if len(where) <= 4096:
+        return np.array([len(fg.names[p].as_py()) for p in where.tolist()], dtype=np.int64)
+    import pyarrow.compute as pc
+
+    lengths: np.ndarray = int_values(pc.utf8_length(fg.names))[where]
+    return lengths
+
+
+def _listed(fg: FileGraph, label: int, name: str) -> list[tuple[int, Any]]:
+    """(position, value) of a list-valued property of one label's nodes, those that have it."""
+    kinds = dict(fg.node_columns[label])
+    if name not in kinds:
+        return []
+    if kinds[name] in ("tuple", "list"):  # flattened by Arrow: no Python object per node
+        import pyarrow.compute as pc
+
+        table = fg._props(f"node_props/{label}", fg.node_columns[label], fg.label_count(label))
+        arr = one_chunk(table.column(name))
+        rows = np.flatnonzero(fg.label_codes == label)
+        parents = rows[int_values(pc.list_parent_indices(arr))]
+        values = pc.list_flatten(arr).to_pylist()
+        grouped: dict[int, list[Any]] = {}
+        for p, v in zip(parents.tolist(), values, strict=True):
+            grouped.setdefault(p, []).append(v)
+        return list(grouped.items())
+    found = fg.column(label, name)
+    return [] if found is None else list(zip(found[0].tolist(), found[1], strict=True))

@@ -19,7 +19,16 @@ section                           content
 ``index/<array>``                 the search index's numeric arrays (CSR, costs, degrees, flags)
 ``bounds/cost``, ``bounds/hops``  float64 search bounds of the default filter (meta
                                   ``bounds_key``), so a new process need not compute them
+``lookup/id_order``               int64 node positions sorted by id (binary search)
+``lookup/in_order``               int64 relationship rows sorted by target (stable)
+``lookup/text``                   Arrow: ``key_upper``, ``name_folded`` per node, null
+                                  where the same as the key or name (the name search)
 ================================  ======================================================
+
+Opening (:class:`FileGraph`) decodes nothing: the numeric sections are
+mapped, a node's or relationship's properties are read when asked for, so a
+query touches the few rows of its answer. The NetworkX graph is built from
+the whole file (:meth:`FileGraph.contents`) only for what needs it.
 
 The index and bounds are used only when the file's warmth digest and
 relationship types are the reader's; otherwise they are rebuilt from the
@@ -36,6 +45,7 @@ the save fail rather than come back different.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import operator
@@ -64,6 +74,9 @@ INDEX_ARRAYS: dict[str, str] = {
     "etype": "|i1",
     "ecost": "<f8",
 }
+
+#: decoded rows an opened file keeps (then it starts again): a few hundred bytes each
+ROW_CACHE = 200_000
 
 #: node properties the search index reads as they are (object arrays, from the node columns)
 INDEX_TEXT = ("status", "manager", "branch")
@@ -233,9 +246,11 @@ _ARROW_OF_KIND: dict[str, Callable[[pa.DataType], bool]] = {
 
 def _decode_column(arr: pa.Array, kind: str) -> tuple[np.ndarray, list[Any]]:
     """Positions of the present values of a column and those values as Python objects."""
+    valid = (
+        np.ones(len(arr), dtype=bool) if arr.buffers()[0] is None else bitmap(arr.buffers()[0], arr.offset, len(arr))
+    )
     if pa.types.is_dictionary(arr.type):
-        valid = np.asarray(arr.is_valid())
-        codes = arr.indices.to_numpy(zero_copy_only=False)[valid].astype(np.int64)
+        codes = int_values(arr.indices)[valid].astype(np.int64)
         table = arr.dictionary.to_pylist()
         if codes.size and (codes.min() < 0 or codes.max() >= len(table)):
             raise ValueError("dictionary codes out of range")
@@ -247,7 +262,6 @@ def _decode_column(arr: pa.Array, kind: str) -> tuple[np.ndarray, list[Any]]:
         shared[:] = table
         values = shared[codes].tolist()
     else:
-        valid = np.asarray(arr.is_valid())
         values = [v for v in arr.to_pylist() if v is not None] if arr.null_count else arr.to_pylist()
         if kind == "json":
             values = [_untagged(json.loads(v)) for v in values]
@@ -270,22 +284,14 @@ def _rows_of(
     store writes the same bytes; a row without a value has no key. Also
     returns the ``wanted`` columns as (positions, values).
     """
-    if not isinstance(kinds, list) or not all(
-        isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in kinds
-    ):
-        raise file.bad("a property table has no valid column list")
-    names = [n for n, _ in kinds]
-    if table.column_names != (names or ["_rows"]) or len(set(names)) != len(names):
-        raise file.bad("a property table's columns do not match the manifest")
+    checked = _kinds(kinds, file)
+    _check_columns(table, checked, file, list(head))
+    names = [n for n, _ in checked]
     columns: list[Any] = list(head.values())
     gaps: list[tuple[str, np.ndarray]] = []
     picked: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name, kind in kinds:
-        check = _ARROW_OF_KIND.get(kind)
+    for name, kind in checked:
         arr = table.column(name).combine_chunks()
-        value_type = arr.type.value_type if pa.types.is_dictionary(arr.type) else arr.type
-        if check is None or not check(value_type) or name in head:
-            raise file.bad(f"property {name!r} is stored as {arr.type}, not as {kind!r}")
         try:
             positions, values = _decode_column(arr, kind)
         except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
@@ -321,8 +327,8 @@ def _all_text(values: Sequence[Any]) -> bool:
     return not values or set(map(type, values)) == {str}
 
 
-def _node_heads(graph: Any, ids: Sequence[str]) -> tuple[list[dict[str, Any]], list[str], pa.Array, pa.Array]:
-    """The attribute dicts of the nodes in position order, their labels, and keys and names as Arrow text.
+def _node_heads(graph: Any, ids: Sequence[str]) -> tuple[list[dict[str, Any]], list[str], list[str], list[str]]:
+    """The attribute dicts of the nodes in position order, their labels, keys and names.
 
     Every node must have a text label, key and name matching its id (checked
     at once with Arrow kernels; the first that does not is named).
@@ -337,11 +343,10 @@ def _node_heads(graph: Any, ids: Sequence[str]) -> tuple[list[dict[str, Any]], l
     if len(heads) != 3 or not all(_all_text(h) for h in heads):
         _refuse_node(ids, node_rows)
     labels, keys, names = heads
-    key_arr, name_arr = pa.array(keys, type=pa.string()), pa.array(names, type=pa.string())
-    joined = pc.binary_join_element_wise(pa.array(labels, type=pa.string()), key_arr, ":")
+    joined = pc.binary_join_element_wise(pa.array(labels, type=pa.string()), pa.array(keys, type=pa.string()), ":")
     if len(ids) and not pc.all(pc.equal(joined, pa.array(ids, type=pa.string()))).as_py():
         _refuse_node(ids, node_rows)
-    return node_rows, labels, key_arr, name_arr
+    return node_rows, labels, keys, names
 
 
 def _refuse_node(ids: Sequence[str], node_rows: Sequence[dict[str, Any]]) -> None:
@@ -388,6 +393,26 @@ def _edge_walk(
     return np.array(src_l, dtype=np.int64), np.array(dst_l, dtype=np.int64), keys, rows, types
 
 
+def lookup_sections(ids: Sequence[str], keys: Sequence[str], names: Sequence[str], dst: np.ndarray) -> list[Section]:
+    """What lets a reader find nodes and relationships without decoding the file (see the module docstring).
+
+    ``lookup/id_order``: positions sorted by id (binary search instead of a
+    dict of every id); ``lookup/in_order``: relationship rows sorted by
+    target, stable (a node's incoming relationships); ``lookup/text``: each
+    key's ``upper()`` and each name's ``casefold()``, null where equal to
+    the key or name itself, which the name search scans.
+    """
+    id_order = np.asarray(pc.sort_indices(pa.array(ids, type=pa.string())), dtype=np.int64)
+    upper = [None if (u := k.upper()) == k else u for k in keys]
+    folded = [None if (f := n.casefold()) == n else f for n in names]
+    text = pa.table({"key_upper": pa.array(upper, type=pa.string()), "name_folded": pa.array(folded, type=pa.string())})
+    return [
+        ("lookup/id_order", id_order),
+        ("lookup/in_order", np.argsort(np.asarray(dst, dtype=np.int64), kind="stable").astype(np.int64)),
+        ("lookup/text", text),
+    ]
+
+
 def save_graph(
     file: Path,
     graph: Any,
@@ -427,14 +452,16 @@ def _sections(
     graph_attrs: dict[str, Any],
 ) -> Iterator[Section]:
     """The sections of :func:`save_graph` one by one; ``meta`` is complete once the last is made."""
-    node_rows, labels, key_arr, name_arr = _node_heads(graph, ids)
+    node_rows, labels, node_keys, node_names = _node_heads(graph, ids)
     label_codes, label_names = _codes(labels)
     del labels
     if len(label_names) > 127:
         raise StoreError("a store file holds at most 127 labels and 127 relationship types")
     yield "node_label", label_codes.astype(np.int8)
-    yield "nodes", pa.table({"key": key_arr, "name": name_arr})
-    del key_arr, name_arr
+    yield (
+        "nodes",
+        pa.table({"key": pa.array(node_keys, type=pa.string()), "name": pa.array(node_names, type=pa.string())}),
+    )
     node_arr = _objects(node_rows)
     del node_rows
     node_kinds: list[list[list[str]]] = []
@@ -453,7 +480,7 @@ def _sections(
     yield "edge_dst", dst
     yield "edge_type", type_codes.astype(np.int8)
     yield "edge_strength", np.asarray(strength_of(src, dst, keys, types), dtype=np.float64)
-    del src, dst, types
+    del src, types
     yield "edge_keys", pa.table({"key": pa.array(keys, type=pa.string()).dictionary_encode()})
     count = len(keys)
     del keys
@@ -466,6 +493,8 @@ def _sections(
         yield f"edge_props/{j}", table
         del table
     del edge_arr
+    yield from lookup_sections(ids, node_keys, node_names, dst)
+    del node_keys, node_names, dst
     for name in INDEX_ARRAYS:
         yield f"index/{name}", np.asarray(getattr(index, name))
     bounds_key: list[Any] | None = None
@@ -514,6 +543,35 @@ class Contents:
     bounds: tuple[tuple[object, ...], np.ndarray, np.ndarray] | None
 
 
+def bitmap(buffer: pa.Buffer, offset: int, count: int) -> np.ndarray:
+    """A bitmap (validity or boolean values) as a numpy bool array."""
+    return np.unpackbits(np.frombuffer(buffer, dtype=np.uint8), bitorder="little")[offset : offset + count].astype(bool)
+
+
+def true_positions(arr: pa.Array) -> np.ndarray:
+    """Positions where a boolean Arrow array is true (read from its buffers: no conversion through pandas)."""
+    validity, values = arr.buffers()[:2]
+    if values is None or len(arr) == 0:
+        return np.zeros(0, dtype=np.int64)
+    hit = bitmap(values, arr.offset, len(arr))
+    if validity is not None:
+        hit &= bitmap(validity, arr.offset, len(arr))
+    return np.flatnonzero(hit)
+
+
+def int_values(arr: pa.Array) -> np.ndarray:
+    """An integer Arrow array's values as a read-only numpy view (whatever a null slot holds)."""
+    if not pa.types.is_signed_integer(arr.type):
+        raise ValueError(f"{arr.type} is not a signed integer type")
+    dtype = np.dtype(f"<i{arr.type.bit_width // 8}")
+    return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
+
+
+def one_chunk(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array: its only chunk as it is (combine_chunks copies even one)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def _str_list(value: Any, file: StoreFile, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise file.bad(f"the manifest has no valid {what}")
@@ -525,46 +583,408 @@ def _codes_in_range(arr: np.ndarray, size: int, file: StoreFile, what: str) -> N
         raise file.bad(f"{what} point outside the graph")
 
 
-def load_graph(path: Path) -> Contents:
-    """Read and check a store file; StoreUnavailable with one line if it is not a valid guanxi store."""
-    file = StoreFile.open(path)
-    meta = file.meta
-    counts = meta.get("counts")
-    if not isinstance(counts, dict) or not all(type(counts.get(k)) is int for k in ("nodes", "relationships")):
-        raise file.bad("the manifest has no valid counts")
-    n, m = counts["nodes"], counts["relationships"]
-    labels = _str_list(meta.get("labels"), file, "labels")
-    types = _str_list(meta.get("types"), file, "relationship types")
-    index_types = _str_list(meta.get("index_types"), file, "index types")
-    weights = meta.get("weights")
-    graph_attrs = meta.get("graph")
-    if not isinstance(weights, str) or not isinstance(graph_attrs, dict):
-        raise file.bad("the manifest has no valid weights or graph attributes")
-    node_columns, edge_columns = meta.get("node_columns"), meta.get("edge_columns")
-    if not isinstance(node_columns, list) or len(node_columns) != len(labels):
-        raise file.bad("the manifest's node columns do not match its labels")
-    if not isinstance(edge_columns, list) or len(edge_columns) != len(types):
-        raise file.bad("the manifest's relationship columns do not match its types")
+class FileGraph:
+    """A store file opened for reading without decoding it: the search arrays mapped, the rest read on demand.
 
-    label_codes = file.array("node_label", "|i1", n)
-    _codes_in_range(label_codes, len(labels), file, "node labels")
-    nodes_table = file.table("nodes", n)
-    if nodes_table.column_names != ["key", "name"] or not all(pa.types.is_string(t) for t in nodes_table.schema.types):
-        raise file.bad("section 'nodes' does not hold text keys and names")
-    keys_col, names_col = (c.combine_chunks() for c in nodes_table.columns)
-    if keys_col.null_count or names_col.null_count:
-        raise file.bad("a node has no key or name")
-    key_values = _objects(keys_col.to_pylist())
-    name_values = _objects(names_col.to_pylist())
+    Opening reads the manifest, maps the search index, the bounds and the
+    node keys and names, and checks what every query relies on (codes and
+    positions in range, adjacency consistent, text offsets inside their
+    buffers): tens of milliseconds at a million companies, where decoding
+    every node and relationship into Python takes twenty seconds. A node's
+    or a relationship's properties are decoded when asked for (:meth:`node`,
+    :meth:`edge`); ids are found by binary search on the saved id order;
+    :meth:`contents` decodes everything (to build the NetworkX graph).
+    """
+
+    def __init__(self, file: StoreFile) -> None:
+        self.file = file
+        meta = file.meta
+        counts = meta.get("counts")
+        if not isinstance(counts, dict) or not all(type(counts.get(k)) is int for k in ("nodes", "relationships")):
+            raise file.bad("the manifest has no valid counts")
+        self.n: int = counts["nodes"]
+        self.m: int = counts["relationships"]
+        self.labels = _str_list(meta.get("labels"), file, "labels")
+        self.types = _str_list(meta.get("types"), file, "relationship types")
+        self.index_types = _str_list(meta.get("index_types"), file, "index types")
+        weights, graph_attrs = meta.get("weights"), meta.get("graph")
+        if not isinstance(weights, str) or not isinstance(graph_attrs, dict):
+            raise file.bad("the manifest has no valid weights or graph attributes")
+        self.weights: str = weights
+        self.graph_attrs: dict[str, Any] = graph_attrs
+        node_columns, edge_columns = meta.get("node_columns"), meta.get("edge_columns")
+        if not isinstance(node_columns, list) or len(node_columns) != len(self.labels):
+            raise file.bad("the manifest's node columns do not match its labels")
+        if not isinstance(edge_columns, list) or len(edge_columns) != len(self.types):
+            raise file.bad("the manifest's relationship columns do not match its types")
+        self.node_columns = [_kinds(k, file) for k in node_columns]
+        self.edge_columns = [_kinds(k, file) for k in edge_columns]
+        n = self.n
+        self.label_codes = file.array("node_label", "|i1", n)
+        _codes_in_range(self.label_codes, len(self.labels), file, "node labels")
+        nodes_table = file.table("nodes", n)
+        if nodes_table.column_names != ["key", "name"] or not all(
+            pa.types.is_string(t) for t in nodes_table.schema.types
+        ):
+            raise file.bad("section 'nodes' does not hold text keys and names")
+        self.keys, self.names = (one_chunk(c) for c in nodes_table.columns)
+        if self.keys.null_count or self.names.null_count:
+            raise file.bad("a node has no key or name")
+        self.prefixes = [node_id(label, "") for label in self.labels]
+        self.id_order = file.array("lookup/id_order", "<i8", n)
+        _codes_in_range(self.id_order, n, file, "the id order's positions")
+        self.index_arrays = {name: file.array(f"index/{name}", dtype) for name, dtype in INDEX_ARRAYS.items()}
+        _check_index(self.index_arrays, n, self.m, len(self.index_types), file, values=file.verified)
+        self.bounds = _bounds(file, meta.get("bounds_key"), n)
+        self._tables: dict[str, tuple[pa.Table, list[tuple[str, str]]]] = {}
+        self._columns: dict[str, list[pa.Array]] = {}
+        self._positions: dict[str, int | None] = {}
+        #: rows decoded so far (a hub stands in many answers); read-only for the callers
+        self._rows: dict[tuple[str, int], dict[str, Any]] = {}
+        self._cache: dict[Any, Any] = {}
+
+    @classmethod
+    def open(cls, path: Path, verify: bool | None = None) -> FileGraph:
+        """Open and check a store file (see :meth:`graph.store_file.StoreFile.open` for ``verify``)."""
+        return cls(StoreFile.open(path, verify))
+
+    # -- nodes ----------------------------------------------------------------------------
+    def _text(self, arr: pa.Array, i: int) -> str:
+        try:
+            value = arr[i].as_py()
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        assert isinstance(value, str)  # the column's type and nulls were checked
+        return value
+
+    def id_at(self, p: int) -> str:
+        """The id of the node at position ``p``."""
+        return self.prefixes[int(self.label_codes[p])] + self._text(self.keys, int(p))
+
+    def ids_at(self, positions: Sequence[int] | np.ndarray) -> list[str]:
+        """The ids of the nodes at these positions, in that order."""
+        where = np.asarray(positions, dtype=np.int64)
+        try:
+            if len(where) <= 4096:  # a few: read one by one (no index array to make)
+                keys = [self.keys[p].as_py() for p in where.tolist()]
+            else:
+                keys = self.keys.take(pa.array(where, type=pa.int64())).to_pylist()
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        prefixes = self.prefixes
+        return [prefixes[c] + k for c, k in zip(self.label_codes[where].tolist(), keys, strict=True)]
+
+    def position(self, nid: str) -> int | None:
+        """The position of node ``nid``, by binary search on the saved id order; None if there is none."""
+        found = self._positions.get(nid, -1)
+        if found != -1:
+            return found
+        found = self._search(nid)
+        if len(self._positions) < 1_000_000:  # remembered: an analysis asks for the same nodes again
+            self._positions[nid] = found
+        return found
+
+    def _search(self, nid: str) -> int | None:
+        order = self.id_order
+        lo, hi = 0, self.n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.id_at(int(order[mid])) < nid:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < self.n:
+            p = int(order[lo])
+            if self.id_at(p) == nid:
+                return p
+        return None
+
+    def _rank(self, name: str, codes: np.ndarray, p: int) -> tuple[int, int]:
+        """The code of row ``p`` and its place among the rows of that code (its row in that label's or type's table).
+
+        Each code's rows are found once, when a row of it is first asked for.
+        """
+        code = int(codes[p])
+        rows: np.ndarray | None = self._cache.get((name, code))
+        if rows is None:
+            rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
+        return code, int(np.searchsorted(rows, p))
+
+    def _props(self, section: str, kinds: list[tuple[str, str]], rows: int) -> pa.Table:
+        hit = self._tables.get(section)
+        if hit is None:
+            table = self.file.table(section, rows)
+            _check_columns(table, kinds, self.file, ())
+            hit = self._tables[section] = (table, kinds)
+        return hit[0]
+
+    def _row(self, section: str, kinds: list[tuple[str, str]], count: int, r: int, out: dict[str, Any]) -> None:
+        columns = self._columns.get(section)
+        if columns is None:
+            table = self._props(section, kinds, count)
+            columns = self._columns[section] = [one_chunk(table.column(name)) for name, _ in kinds]
+        try:
+            for (name, kind), column in zip(kinds, columns, strict=True):
+                value = column[r].as_py()
+                if value is None:
+                    continue
+                if kind == "json":
+                    value = _untagged(json.loads(value))
+                elif kind == "tuple":
+                    value = tuple(value)
+                out[name] = value
+        except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
+            raise self.file.bad(f"{section} holds unreadable values ({str(exc)[:120]})") from None
+
+    def label_count(self, i: int) -> int:
+        counts: list[int] | None = self._cache.get("label_counts")
+        if counts is None:
+            counts = self._cache["label_counts"] = np.bincount(self.label_codes, minlength=len(self.labels)).tolist()
+        return counts[i]
+
+    def _remember(self, kind: str, at: int, row: dict[str, Any]) -> dict[str, Any]:
+        if len(self._rows) >= ROW_CACHE:
+            self._rows.clear()
+        self._rows[(kind, at)] = row
+        return row
+
+    def node(self, p: int) -> dict[str, Any]:
+        """The attributes of the node at position ``p`` (``label``, ``key``, ``name``, then its properties).
+
+        The dict is shared with later calls: read it, do not change it.
+        """
+        hit = self._rows.get(("node", p))
+        if hit is not None:
+            return hit
+        i, r = self._rank("node_rows", self.label_codes, p)
+        out: dict[str, Any] = {
+            "label": self.labels[i],
+            "key": self._text(self.keys, p),
+            "name": self._text(self.names, p),
+        }
+        self._row(f"node_props/{i}", self.node_columns[i], self.label_count(i), r, out)
+        return self._remember("node", p, out)
+
+    def column(self, label: int, name: str) -> tuple[np.ndarray, list[Any]] | None:
+        """Positions (in the graph) and values of one property of one label's nodes; None if no node has it."""
+        kinds = self.node_columns[label]
+        kind = dict(kinds).get(name)
+        if kind is None:
+            return None
+        table = self._props(f"node_props/{label}", kinds, self.label_count(label))
+        try:
+            rows, values = _decode_column(table.column(name).combine_chunks(), kind)
+        except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
+            raise self.file.bad(f"property {name!r} holds unreadable values ({str(exc)[:120]})") from None
+        return np.flatnonzero(self.label_codes == label)[rows], values
+
+    def label_nodes(self, label: int) -> tuple[list[str], list[dict[str, Any]]]:
+        """Ids and attributes of one label's nodes in position order, its property table decoded in one go."""
+        where = np.flatnonzero(self.label_codes == label)
+        ids = self.ids_at(where)
+        try:
+            keys = self.keys.take(where).to_pylist()
+            names = self.names.take(where).to_pylist()
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        kinds = self.node_columns[label]
+        table = self._props(f"node_props/{label}", kinds, len(where))
+        head = {"label": [self.labels[label]] * len(where), "key": keys, "name": names}
+        rows, _ = _rows_of(head, len(where), table, [list(k) for k in kinds], self.file)
+        return ids, rows
+
+    def index_text(self) -> dict[str, np.ndarray]:
+        """The search index's text columns (status, manager, branch) for every node; None where absent.
+
+        A repeated text is stored once (a dictionary column): its codes are
+        read as a numpy view, so a million statuses cost milliseconds.
+        """
+        text = {name: np.full(self.n, None, dtype=object) for name in INDEX_TEXT}
+        for i, kinds in enumerate(self.node_columns):
+            for name, kind in kinds:
+                if name not in INDEX_TEXT:
+                    continue
+                table = self._props(f"node_props/{i}", kinds, self.label_count(i))
+                arr = one_chunk(table.column(name))
+                if kind == "str" and pa.types.is_dictionary(arr.type):
+                    try:
+                        values = np.array([*arr.dictionary.to_pylist(), None], dtype=object)
+                    except UnicodeDecodeError:
+                        raise self.file.bad("a text value is not UTF-8") from None
+                    codes = int_values(arr.indices).astype(np.int64)
+                    if arr.null_count:
+                        codes = np.where(bitmap(arr.buffers()[0], arr.offset, len(arr)), codes, len(values) - 1)
+                    if codes.size and (int(codes.min()) < 0 or int(codes.max()) >= len(values)):
+                        raise self.file.bad(f"property {name!r} holds dictionary codes out of range")
+                    text[name][np.flatnonzero(self.label_codes == i)] = values[codes]
+                else:
+                    found = self.column(i, name)
+                    if found is not None:
+                        text[name][found[0]] = _objects(found[1])
+        return text
+
+    # -- relationships --------------------------------------------------------------------
+    def edge_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Relationship sources, targets and type codes, checked on first use."""
+        hit: tuple[np.ndarray, np.ndarray, np.ndarray] | None = self._cache.get("edges")
+        if hit is None:
+            file, n, m = self.file, self.n, self.m
+            src, dst = file.array("edge_src", "<i8", m), file.array("edge_dst", "<i8", m)
+            _codes_in_range(src, n, file, "relationship sources")
+            _codes_in_range(dst, n, file, "relationship targets")
+            type_codes = file.array("edge_type", "|i1", m)
+            _codes_in_range(type_codes, len(self.types), file, "relationship types")
+            hit = self._cache["edges"] = (src, dst, type_codes)
+        return hit
+
+    def _by_source(self) -> np.ndarray | None:
+        """Relationship rows sorted by source (None: the file's order already is, as a saved graph's is)."""
+        if "by_source" not in self._cache:
+            src = self.edge_arrays()[0]
+            ordered = bool(np.all(src[1:] >= src[:-1])) if self.m > 1 else True
+            self._cache["by_source"] = None if ordered else np.argsort(src, kind="stable")
+        order: np.ndarray | None = self._cache["by_source"]
+        return order
+
+    def _in_order(self) -> np.ndarray:
+        order: np.ndarray | None = self._cache.get("in_order")
+        if order is None:
+            order = self.file.array("lookup/in_order", "<i8", self.m)
+            _codes_in_range(order, self.m, self.file, "the target order's rows")
+            self._cache["in_order"] = order
+        return order
+
+    def out_rows(self, p: int) -> list[int]:
+        """Rows of the relationships leaving position ``p``, in file order."""
+        src = self.edge_arrays()[0]
+        order = self._by_source()
+        if order is None:
+            lo, hi = np.searchsorted(src, [p, p + 1])
+            return list(range(int(lo), int(hi)))
+        lo = bisect.bisect_left(order, p, key=lambda e: src[e])
+        hi = bisect.bisect_left(order, p + 1, key=lambda e: src[e])
+        return sorted(order[lo:hi].tolist())
+
+    def in_rows(self, p: int) -> list[int]:
+        """Rows of the relationships entering position ``p``, in file order."""
+        dst, order = self.edge_arrays()[1], self._in_order()
+        lo = bisect.bisect_left(order, p, key=lambda e: dst[e])
+        hi = bisect.bisect_left(order, p + 1, key=lambda e: dst[e])
+        rows = order[lo:hi]
+        if len(rows) and bool(np.any(dst[rows] != p)):
+            raise self.file.bad("the saved target order is not sorted")
+        return sorted(rows.tolist())
+
+    def _joining(self, a: int, b: int) -> list[int]:
+        """Rows of the relationships from position a to b, in file order."""
+        src, dst, _ = self.edge_arrays()
+        if self._by_source() is None:  # a's rows are one block: compared in one go (a hub has thousands)
+            lo, hi = np.searchsorted(src, [a, a + 1])
+            return (np.flatnonzero(dst[int(lo) : int(hi)] == b) + int(lo)).tolist()
+        return [e for e in self.out_rows(a) if int(dst[e]) == b]
+
+    def between(self, a: int, b: int) -> list[tuple[int, int, int]]:
+        """(source, target, row) of every relationship joining positions a and b, a to b first."""
+        out = [(a, b, e) for e in self._joining(a, b)]
+        if a != b:
+            out += [(b, a, e) for e in self._joining(b, a)]
+        return out
+
+    def edge_key(self, e: int) -> str:
+        """The identity key of relationship row ``e``."""
+        keys: pa.Array | None = self._cache.get("edge_keys")
+        if keys is None:
+            keys = self._cache["edge_keys"] = _edge_key_array(self.file, self.m)
+        return self._text(keys, e)
+
+    def edge(self, e: int) -> dict[str, Any]:
+        """The attributes of relationship row ``e`` (``type``, then its properties); shared: do not change it."""
+        hit = self._rows.get(("edge", e))
+        if hit is not None:
+            return hit
+        codes = self.edge_arrays()[2]
+        j, r = self._rank("edge_rows", codes, e)
+        counts: list[int] | None = self._cache.get("type_counts")
+        if counts is None:
+            counts = self._cache["type_counts"] = np.bincount(codes, minlength=len(self.types)).tolist()
+        out: dict[str, Any] = {"type": self.types[j]}
+        self._row(f"edge_props/{j}", self.edge_columns[j], counts[j], r, out)
+        return self._remember("edge", e, out)
+
+    def edges_of_type(self, j: int) -> tuple[np.ndarray, list[str], list[dict[str, Any]]]:
+        """Rows (in file order), keys and attributes of every relationship of type ``j``, decoded together."""
+        codes = self.edge_arrays()[2]
+        rows = np.flatnonzero(codes == j)
+        table = self._props(f"edge_props/{j}", self.edge_columns[j], len(rows))
+        kinds = [list(k) for k in self.edge_columns[j]]
+        attrs, _ = _rows_of({"type": [self.types[j]] * len(rows)}, len(rows), table, kinds, self.file)
+        keys: pa.Array | None = self._cache.get("edge_keys")
+        if keys is None:
+            keys = self._cache["edge_keys"] = _edge_key_array(self.file, self.m)
+        try:
+            key_values = keys.take(pa.array(rows, type=pa.int64())).to_pylist()
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        return rows, key_values, attrs
+
+    # -- everything -------------------------------------------------------------------------
+    def contents(self) -> Contents:
+        """Every node and relationship decoded and checked: what the NetworkX graph is built from."""
+        return _contents(self)
+
+
+def _kinds(raw: Any, file: StoreFile) -> list[tuple[str, str]]:
+    """A property table's column list from the manifest: [(name, kind), ...]."""
+    if not isinstance(raw, list) or not all(
+        isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in raw
+    ):
+        raise file.bad("a property table has no valid column list")
+    return [(k[0], k[1]) for k in raw]
+
+
+def _check_columns(table: pa.Table, kinds: Sequence[tuple[str, str]], file: StoreFile, head: Sequence[str]) -> None:
+    """A property table's columns are the manifest's, each stored as its kind says."""
+    names = [n for n, _ in kinds]
+    if table.column_names != (names or ["_rows"]) or len(set(names)) != len(names):
+        raise file.bad("a property table's columns do not match the manifest")
+    for name, kind in kinds:
+        check = _ARROW_OF_KIND.get(kind)
+        arrow_type = table.schema.field(name).type
+        value_type = arrow_type.value_type if pa.types.is_dictionary(arrow_type) else arrow_type
+        if check is None or not check(value_type) or name in head:
+            raise file.bad(f"property {name!r} is stored as {arrow_type}, not as {kind!r}")
+
+
+def _edge_key_array(file: StoreFile, m: int) -> pa.Array:
+    key_arr = file.table("edge_keys", m).column("key").combine_chunks()
+    if (
+        not pa.types.is_string(key_arr.type.value_type if pa.types.is_dictionary(key_arr.type) else key_arr.type)
+        or key_arr.null_count
+    ):
+        raise file.bad("section 'edge_keys' does not hold text keys")
+    return key_arr
+
+
+def load_graph(path: Path) -> Contents:
+    """Read, check and decode a whole store file; StoreUnavailable with one line if it is not a valid guanxi store."""
+    return FileGraph.open(path).contents()
+
+
+def _contents(fg: FileGraph) -> Contents:
+    file, n, m = fg.file, fg.n, fg.m
+    labels, types = fg.labels, fg.types
+    label_codes = fg.label_codes
+    key_values = _objects(fg.keys.to_pylist())
+    name_values = _objects(fg.names.to_pylist())
     id_values = np.empty(n, dtype=object)
     node_values = np.empty(n, dtype=object)
     text = {name: np.full(n, None, dtype=object) for name in INDEX_TEXT}
-    for i, (label, kinds) in enumerate(zip(labels, node_columns, strict=True)):
+    for i, (label, kinds) in enumerate(zip(labels, fg.node_columns, strict=True)):
         where = np.flatnonzero(label_codes == i)
         keys = key_values[where].tolist()
         head = {"label": [label] * len(where), "key": keys, "name": name_values[where].tolist()}
-        table = file.table(f"node_props/{i}", len(where))
-        rows, picked = _rows_of(head, len(where), table, kinds, file, INDEX_TEXT)
+        table = fg._props(f"node_props/{i}", kinds, len(where))
+        rows, picked = _rows_of(head, len(where), table, [list(k) for k in kinds], file, INDEX_TEXT)
         prefix = node_id(label, "")
         id_values[where] = _objects([prefix + k for k in keys])
         node_values[where] = _objects(rows)
@@ -573,20 +993,13 @@ def load_graph(path: Path) -> Contents:
     ids: list[str] = id_values.tolist()
     nodes: list[dict[str, Any]] = node_values.tolist()
 
-    src = file.array("edge_src", "<i8", m)
-    dst = file.array("edge_dst", "<i8", m)
-    _codes_in_range(src, n, file, "relationship sources")
-    _codes_in_range(dst, n, file, "relationship targets")
-    type_codes = file.array("edge_type", "|i1", m)
-    _codes_in_range(type_codes, len(types), file, "relationship types")
+    src, dst, type_codes = fg.edge_arrays()
     strength = file.array("edge_strength", "<f8", m)
     if m and not bool(np.all((strength > 0) & (strength <= 1))):
         raise file.bad("a relationship's strength is outside (0, 1]")
-    key_arr = file.table("edge_keys", m).column("key").combine_chunks()
+    key_arr = _edge_key_array(file, m)
     if not pa.types.is_dictionary(key_arr.type):
         key_arr = key_arr.dictionary_encode()
-    if not pa.types.is_string(key_arr.type.value_type) or key_arr.null_count:
-        raise file.bad("section 'edge_keys' does not hold text keys")
     key_codes = key_arr.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     key_table: list[str] = key_arr.dictionary.to_pylist()
     _codes_in_range(key_codes, len(key_table), file, "relationship keys")
@@ -594,16 +1007,14 @@ def load_graph(path: Path) -> Contents:
     shared[:] = key_table
     edge_keys: list[str] = shared[key_codes].tolist()
     edge_values = np.empty(m, dtype=object)
-    for j, (type_, kinds) in enumerate(zip(types, edge_columns, strict=True)):
+    for j, (type_, kinds) in enumerate(zip(types, fg.edge_columns, strict=True)):
         where = np.flatnonzero(type_codes == j)
-        table = file.table(f"edge_props/{j}", len(where))
-        rows, _ = _rows_of({"type": [type_] * len(where)}, len(where), table, kinds, file)
+        table = fg._props(f"edge_props/{j}", kinds, len(where))
+        rows, _ = _rows_of({"type": [type_] * len(where)}, len(where), table, [list(k) for k in kinds], file)
         edge_values[where] = _objects(rows)
     edges: list[dict[str, Any]] = edge_values.tolist()
-
-    index_arrays = {name: file.array(f"index/{name}", dtype) for name, dtype in INDEX_ARRAYS.items()}
-    _check_index(index_arrays, n, m, len(index_types), file)
-    bounds = _bounds(file, meta.get("bounds_key"), n)
+    if not file.verified:  # the value checks an unverified open skipped
+        _check_index(fg.index_arrays, n, m, len(fg.index_types), file, values=True)
     return Contents(
         file=file.file,
         ids=ids,
@@ -617,12 +1028,12 @@ def load_graph(path: Path) -> Contents:
         type_codes=type_codes,
         edges=edges,
         strength=strength,
-        graph_attrs=graph_attrs,
-        weights=weights,
-        index_types=index_types,
-        index_arrays=index_arrays,
+        graph_attrs=fg.graph_attrs,
+        weights=fg.weights,
+        index_types=fg.index_types,
+        index_arrays=fg.index_arrays,
         index_text=text,
-        bounds=bounds,
+        bounds=fg.bounds,
     )
 
 
@@ -652,8 +1063,15 @@ def _bounds(file: StoreFile, raw: Any, n: int) -> tuple[tuple[object, ...], np.n
     return key, cost, hops
 
 
-def _check_index(arrays: dict[str, np.ndarray], n: int, m: int, type_count: int, file: StoreFile) -> None:
-    """Structural checks so that a crafted index cannot send the search out of its arrays."""
+def _check_index(
+    arrays: dict[str, np.ndarray], n: int, m: int, type_count: int, file: StoreFile, *, values: bool = True
+) -> None:
+    """Structural checks so that a crafted index cannot send the search out of its arrays.
+
+    With ``values`` the costs are checked too (no NaN, none negative): a
+    pass over every relationship twice, left to the full decode and
+    ``guanxi doctor`` when a large file is opened without verifying it.
+    """
     per_node = ("degree", "node_cost", "is_client", "blacklisted")
     per_entry = ("nbr", "etype", "ecost")
     if any(arrays[a].shape != (n,) for a in per_node) or arrays["indptr"].shape != (n + 1,):
@@ -665,7 +1083,7 @@ def _check_index(arrays: dict[str, np.ndarray], n: int, m: int, type_count: int,
         raise file.bad("the search index's adjacency is inconsistent")
     _codes_in_range(arrays["nbr"], n, file, "search index neighbours")
     _codes_in_range(arrays["etype"], type_count, file, "search index types")
-    for name in ("ecost", "node_cost"):
-        values = arrays[name]
-        if values.size and not bool(np.all(values >= 0)):  # also false for NaN
+    for name in ("ecost", "node_cost") if values else ():
+        costs = arrays[name]
+        if costs.size and not bool(np.all(costs >= 0)):  # also false for NaN
             raise file.bad(f"the search index's {name} holds invalid costs")

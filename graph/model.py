@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.errors import InvalidParameter
+
+if TYPE_CHECKING:  # a record batch holds a DataFrame; a path query on an opened store never imports pandas
+    import pandas as pd
 
 
 def node_id(label: str, key: str) -> str:

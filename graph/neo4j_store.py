@@ -54,45 +54,31 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
 Path search (:meth:`Neo4jStore.top_paths`)
 ------------------------------------------
 
-A best-first search from the target outward, like the embedded store's, run
-in Python over adjacency fetched from Neo4j in batches, with an exact
-(admissible) bound, so it returns exactly the paths the rules define:
+The one ranked search of :mod:`queries.search` (best first in warmth space,
+with an exact bound, so it returns exactly the paths the rules define), run
+in Python over adjacency fetched from Neo4j through the search's seam
+(:class:`_Steps`):
 
-* A partial path ``target ... v`` (``v`` neither target nor source) has
-  warmth-so-far ``g`` = its strengths times the discounts of its interior
-  nodes before ``v``. Any completion multiplies it by ``discount(v)``, by a
-  strength no greater than ``best(v)`` (the strongest allowed relationship
-  ``v`` has) and by further factors no greater than 1, so
-  ``g * discount(v) * best(v)`` bounds every path through it. Partial paths
-  are expanded warmest-bound first; complete paths (ending at a source) are
-  collected as they are generated. Once ``k`` are known, the k-th warmth (or
-  ``min_warmth``, whichever is higher) is a threshold: partial paths whose
-  bound is below it are never expanded, and the search stops when the best
-  remaining bound falls below it. Every path that can rank in the top ``k``
-  (or tie with the k-th) has been found by then, because each of its
-  prefixes had a bound at least its warmth.
-* Expanding ``v`` needs its neighbours and, for each neighbour ``u``, the
-  strongest relationship ``v``-``u`` of the allowed types, whether ``u`` is a
-  source or excluded, ``u``'s degree (its hub discount) and ``best(u)``. One
-  query (:func:`graph.cypher.neighbours`) fetches that for up to
-  :data:`FETCH_BATCH` nodes at once: the uncached ends of the best partial
-  paths, all of which are expanded unless the threshold rises first; a hub
-  joins such a batch only when it is the best entry itself. A node at
-  ``max_hops - 1`` hops only needs its source neighbours
-  (:func:`graph.cypher.source_neighbours`), so the last level never pulls a
-  hub's whole adjacency.
+* ``expand`` is one query (:func:`graph.cypher.neighbours`) for up to
+  :data:`FETCH_BATCH` nodes at once: for each (node, neighbour) the strongest
+  relationship of the allowed types, what decides whether the neighbour is a
+  source or may stand inside a path, its degree (its hub discount) and the
+  strongest relationship it has (the bound on what lies beyond it). A node of
+  more than ``_HUB_DEGREE`` relationships is a hub: counted once, and its
+  neighbours never fetched ahead of need.
+* ``expand_sources`` (the last hop) is :func:`graph.cypher.source_neighbours`,
+  so the last level never pulls a hub's whole adjacency.
 * Hubs cost little: a park with 3,000 companies has a small discount and a
   weak ``best``, so paths into it are pruned as soon as ``k`` warmer paths are
-  known, and its members are never fetched; when the park does matter (its
-  members are the warmest introducers there are) it is expanded once, by
-  one query, and a member is followed further only if its bound still beats
-  the threshold. Measured on a 2-CPU machine shared with other jobs: a
-  generated graph of 20,000 companies (60,000 nodes, 144,000 relationships)
-  answers in about 60 ms (median, warm), one with a 3,000-company park and a
-  500-stake state holder in about 65 ms; the embedded store's answers, equal.
-* Finally the candidates (the k warmest and any tied with the k-th) are
-  materialised exactly as :meth:`EmbeddedStore._materialise` does: the
-  hop's relationship is the one :func:`graph.records.edge_choice_key`
+  known, and its members are never fetched; when the park does matter it is
+  expanded once, by one query. Measured on a 2-CPU machine shared with other
+  jobs: a generated graph of 20,000 companies (60,000 nodes, 144,000
+  relationships) answers in about 60 ms (median, warm), one with a
+  3,000-company park and a 500-stake state holder in about 65 ms; the
+  embedded store's answers, equal.
+* The search orders its candidates on exact warmth and hands back ``k``;
+  only those are materialised, exactly as :meth:`EmbeddedStore._materialise`
+  does: the hop's relationship is the one :func:`graph.records.edge_choice_key`
   picks, its strength comes from :meth:`Weights.strength` of its properties,
   discounts from :meth:`Weights.discount` of the node's degree, the warmth
   from :func:`graph.warmth.path_warmth`, the order from
@@ -146,6 +132,7 @@ from graph.schema import Schema
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from graph.warmth import Weights, load_weights, path_warmth, rank_key
+from queries.search import Neighbour, NodeInfo, SearchSpec, SearchSteps, top_candidates
 
 #: rows per write transaction: all or nothing per sub-batch
 SUB_BATCH = 10_000
@@ -158,9 +145,6 @@ READ_BATCH = 10_000
 PAGE = 10_000
 #: nodes whose neighbours one search query fetches
 FETCH_BATCH = 256
-#: relative slack under the k-th warmth: paths this close still count as ties
-#: (the final order is decided on exact warmth); as the embedded search's COST_SLACK
-WARMTH_SLACK = 1e-9
 #: nodes above this degree are hubs: remembered, so a later fetch does not count them again,
 #: and their neighbours are never fetched ahead of need
 _HUB_DEGREE = 64
@@ -254,14 +238,6 @@ def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 class _Incomplete(Exception):
     """A write statement matched fewer rows than it was given (raised inside the transaction)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Flags:
-    """What decides whether a node is a source or may stand inside a path."""
-
-    source: bool
-    interior_ok: bool
 
 
 # -- the store ------------------------------------------------------------------
@@ -1161,12 +1137,19 @@ class Neo4jStore(GraphStore):
             missing = [s for s in explicit if s not in found]
             if missing:
                 raise InvalidParameter("sources", f"not in the graph: {', '.join(missing)}")
-            search = _Search(self, query)
-            candidates = search.run()
-            paths = self._materialise(candidates, query.types, search.degree)
-        paths = [p for p in paths if p.warmth >= query.min_warmth]
+            steps = _Steps(self, query)
+            spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
+            candidates = top_candidates(steps, spec)  # ranked and cut to k: only k paths are built
+            paths = self._materialise([c.ids for c in candidates], query.types, steps.degree)
+        if any(rank_key(p.warmth, ()) != rank_key(c.warmth, ()) for p, c in zip(paths, candidates, strict=True)):
+            # the search ranked on the stored strengths: a relationship whose ``_strength`` is not its
+            # properties' strength (written by another tool) would make that order silently wrong
+            raise StoreError(
+                "stored relationship strengths differ from the warmth settings; "
+                "run `guanxi load --reweight` to recompute them"
+            )
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
-        return paths[: query.k]
+        return paths
 
     def _start_search(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` exist, and the weights check, in one round trip (the first chunk's).
@@ -1223,23 +1206,14 @@ class Neo4jStore(GraphStore):
         return out
 
 
-Chain = tuple[str, "Chain | None"]
+class _Steps(SearchSteps):
+    """The search's seam on Neo4j for one query: :func:`graph.cypher.neighbours` per frontier batch,
+    :func:`graph.cypher.source_neighbours` for the last hop; hubs counted once."""
 
-
-def _chain(entry: Chain) -> list[str]:
-    """Nodes of a parent-linked chain, from its head back to its root."""
-    out: list[str] = []
-    cur: Chain | None = entry
-    while cur is not None:
-        out.append(cur[0])
-        cur = cur[1]
-    return out
-
-
-class _Search:
-    """One :meth:`Neo4jStore.top_paths` search; see the module docstring for the method."""
+    batch = FETCH_BATCH
 
     def __init__(self, store: Neo4jStore, query: PathQuery) -> None:
+        super().__init__(store.weights)
         self.store = store
         self.query = query
         self.types = list(dict.fromkeys(query.types))
@@ -1247,16 +1221,11 @@ class _Search:
             None if query.sources == "clients" else frozenset(query.sources) - {query.target}
         )
         self.statuses = frozenset(query.exclude_statuses)
-        self.flags: dict[str, _Flags] = {}
         self.degree: dict[str, int] = {}
         self.best: dict[str, float] = {}
-        self.full: dict[str, list[tuple[str, float]]] = {}  # every neighbour, strongest hop
-        self.last: dict[str, list[tuple[str, float]]] = {}  # source candidates only
-        self.top: list[float] = []  # min-heap of the k best warmths found
-        self.found: list[tuple[float, tuple[str, ...]]] = []
 
-    # -- what a node is ---------------------------------------------------------------
-    def _flags(self, r: Record) -> _Flags:
+    def _flags(self, r: Record) -> tuple[bool, bool]:
+        """(is a source, may stand inside a path) of a neighbour row's node."""
         q = self.query
         excluded = r["status"] in self.statuses or (q.exclude_blacklisted and bool(r["blacklisted"]))
         if self.explicit is not None:
@@ -1268,110 +1237,34 @@ class _Search:
                 and (q.manager is None or r["manager"] == q.manager)
                 and (q.branch is None or r["branch"] == q.branch)
             )
-        return _Flags(source=source, interior_ok=not excluded and not source)
+        return source, not excluded and not source
 
-    def _discount(self, nid: str) -> float:
-        return self.store.weights.discount(self.degree[nid])
+    def expand(self, ids: Sequence[str]) -> list[Neighbour]:
+        hubs = [nid for nid, d in self.degree.items() if d > _HUB_DEGREE]
+        out: list[Neighbour] = []
+        for r in self.store._read_by_ids(cypher.neighbours(self.store.schema, self.types), ids, known=hubs):
+            u = r["u"]
+            if u not in self.degree or self.degree[u] <= _HUB_DEGREE:
+                self.degree[u] = int(r["degree"])
+                self.best[u] = float(r["best"])
+            source, interior_ok = self._flags(r)
+            info = NodeInfo(source, interior_ok, self.degree[u], self.best[u])
+            out.append(Neighbour(r["v"], u, float(r["strength"]), info))
+        return out
 
-    # -- fetching -------------------------------------------------------------------------
-    def _fetch(self, full: Sequence[str], last: Sequence[str]) -> None:
-        store, schema = self.store, self.store.schema
-        if full:
-            hubs = [nid for nid, d in self.degree.items() if d > _HUB_DEGREE]
-            for r in store._read_by_ids(cypher.neighbours(schema, self.types), full, known=hubs):
-                u = r["u"]
-                self.full.setdefault(r["v"], []).append((u, float(r["strength"])))
-                self.flags[u] = self._flags(r)
-                if u not in self.degree or self.degree[u] <= _HUB_DEGREE:
-                    self.degree[u] = int(r["degree"])
-                    self.best[u] = float(r["best"])
-            for v in full:
-                self.full.setdefault(v, [])
-        if last:
-            explicit = sorted(self.explicit) if self.explicit is not None else []
-            for r in store._read_by_ids(
-                cypher.source_neighbours(schema, self.types),
-                last,
-                clients=self.explicit is None,
-                explicit=explicit,
-            ):
-                self.last.setdefault(r["v"], []).append((r["u"], float(r["strength"])))
-                self.flags.setdefault(r["u"], self._flags(r))
-            for v in last:
-                self.last.setdefault(v, [])
+    def expand_sources(self, ids: Sequence[str]) -> list[Neighbour]:
+        explicit = sorted(self.explicit) if self.explicit is not None else []
+        out: list[Neighbour] = []
+        query = cypher.source_neighbours(self.store.schema, self.types)
+        for r in self.store._read_by_ids(query, ids, clients=self.explicit is None, explicit=explicit):
+            u = r["u"]
+            source, interior_ok = self._flags(r)
+            info = NodeInfo(source, interior_ok, self.degree.get(u, -1), self.best.get(u, 0.0))
+            out.append(Neighbour(r["v"], u, float(r["strength"]), info))
+        return out
 
-    def _cached(self, v: str, at_last: bool) -> bool:
-        return v in self.full or (at_last and v in self.last)
-
-    # -- the search -----------------------------------------------------------------------
-    def _limit(self) -> float:
-        kth = self.top[0] if len(self.top) >= self.query.k else 0.0
-        return max(self.query.min_warmth, kth) * (1.0 - WARMTH_SLACK)
-
-    def _record(self, warmth: float, ids: tuple[str, ...]) -> None:
-        self.found.append((warmth, ids))
-        if len(self.top) < self.query.k:
-            heapq.heappush(self.top, warmth)
-        elif warmth > self.top[0]:
-            heapq.heapreplace(self.top, warmth)
-
-    def run(self) -> list[tuple[str, ...]]:
-        """Node ids (source first) of every path that may rank in the top k or tie with the k-th."""
-        q = self.query
-        last_hop = q.max_hops - 1
-        counter = itertools.count()
-        # entries: (-bound, tiebreak, warmth so far, hops, chain); chain = (node, parent chain)
-        heap: list[tuple[float, int, float, int, Chain]] = [(-1.0, next(counter), 1.0, 0, (q.target, None))]
-        while heap and -heap[0][0] >= self._limit():
-            _, _, g, hops, chain = heap[0]
-            v = chain[0]
-            if not self._cached(v, hops == last_hop):
-                self._prefetch(heap, last_hop)
-                continue
-            heapq.heappop(heap)
-            on_path = set(_chain(chain))
-            base = g * self._discount(v) if hops else g
-            at_last = hops == last_hop
-            for u, strength in self.full[v] if v in self.full else self.last[v]:
-                if u in on_path:
-                    continue
-                flags = self.flags[u]
-                w = base * strength
-                if flags.source:
-                    if w >= self._limit():
-                        self._record(w, tuple(_chain((u, chain))))
-                    continue
-                if at_last or not flags.interior_ok:
-                    continue
-                bound = w * self._discount(u) * self.best[u]
-                if bound >= self._limit():
-                    heapq.heappush(heap, (-bound, next(counter), w, hops + 1, (u, chain)))
-        limit = self._limit()
-        kept = sorted((f for f in self.found if f[0] >= limit), key=lambda f: -f[0])
-        return [ids for _, ids in kept]
-
-    def _prefetch(self, heap: list[tuple[float, int, float, int, Chain]], last_hop: int) -> None:
-        """Fetch the neighbours of the uncached ends of the best partial paths, in one go."""
-        limit = self._limit()
-        full: dict[str, None] = {}
-        last: dict[str, None] = {}
-        popped: list[tuple[float, int, float, int, Chain]] = []
-        while heap and len(full) + len(last) < FETCH_BATCH and len(popped) < 8 * FETCH_BATCH:
-            if -heap[0][0] < limit:
-                break
-            entry = heapq.heappop(heap)
-            popped.append(entry)
-            v, at_last = entry[4][0], entry[3] == last_hop
-            # a hub's whole neighbourhood is fetched only when it is the best entry left:
-            # by then the threshold often rules it out (its discount is small)
-            speculative = bool(full or last)
-            if speculative and not at_last and self.degree.get(v, 0) > _HUB_DEGREE:
-                continue
-            if not self._cached(v, at_last):
-                (last if at_last else full)[v] = None
-        for entry in popped:
-            heapq.heappush(heap, entry)
-        self._fetch(list(full), [v for v in last if v not in full])
+    def is_hub(self, nid: str, info: NodeInfo) -> bool:
+        return info.degree > _HUB_DEGREE
 
 
 # -- connecting -------------------------------------------------------------------------

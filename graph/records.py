@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from graph.model import Edge, node_id
+
+if TYPE_CHECKING:  # pandas is imported with the frames it reads: a query on an opened store never needs it
+    import pandas as pd
 
 #: node and relationship attributes a store sets itself; a loader column of that name is not copied
 RESERVED = frozenset({"label", "key", "name", "type"})
@@ -34,14 +36,16 @@ def present(value: Any) -> bool:
         return False
     if isinstance(value, float) and math.isnan(value):
         return False
-    return not (value is pd.NA or value is pd.NaT)
+    pd = sys.modules.get("pandas")  # no pandas loaded: the value cannot be one of its missing markers
+    return pd is None or not (value is pd.NA or value is pd.NaT)
 
 
 def plain_value(value: Any) -> Any:
     """Plain Python values for storage (numpy scalars become int/float/bool, timestamps ISO dates)."""
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, pd.Timestamp):
+    pd = sys.modules.get("pandas")  # no pandas loaded: the value cannot be a timestamp of its
+    if pd is not None and isinstance(value, pd.Timestamp):
         return value.date().isoformat()
     return value
 
@@ -56,6 +60,8 @@ def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[
     """:func:`edge_key` for every row of ``frame``, vectorised and interned (few distinct keys)."""
     if not identity:
         return [sys.intern(type_)] * len(frame)
+    import pandas as pd
+
     parts: list[list[str]] = []
     for col in identity:
         if col in frame.columns:
@@ -80,6 +86,8 @@ def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, i
 def client_columns(frame: pd.DataFrame) -> tuple[list[str], dict[str, pd.Series]]:
     """The client companies' ids, and the properties a client list sets on them, by column
     (``is_client`` and :data:`CLIENT_PROPS`; missing values where a row has none)."""
+    import pandas as pd
+
     ids = [node_id("Company", str(u)) for u in frame["uscc"].tolist()]
     out: dict[str, pd.Series] = {"is_client": pd.Series([True] * len(frame), dtype=object)}
     for col, prop in CLIENT_PROPS.items():

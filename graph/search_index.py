@@ -6,6 +6,12 @@ the search runs on this index instead: node positions, an undirected CSR
 adjacency in numpy arrays (neighbour, relationship type, cost = -log strength),
 degrees and the flags that decide sources and exclusions.
 
+The ranked search is written once, in :mod:`queries.search`; the array
+search here is the embedded store's optimised override of it (its
+``native_top_k``), and ``tests/test_search_property.py`` proves the two give
+the same ranked answers, ties included. It returns candidates only: the
+store orders them on exact warmth and builds ``k``.
+
 The search (:func:`top_paths`) is a best-first enumeration of simple partial
 paths from the target outward, ordered by cost + an admissible lower bound of
 the cost still to go (A*). The bound and a hop-distance bound are computed by
@@ -22,8 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 #: two costs closer than this are treated as a tie while searching; the final
 #: order is decided on exact warmth afterwards
@@ -77,6 +81,10 @@ class SearchIndex:
         hit = self._bounds.get(key)
         if hit is not None:
             return hit
+        # imported here: a query under the saved default bounds (most of them) needs no SciPy
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import dijkstra
+
         n = len(self.ids)
         rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(self.indptr))
         cols = self.nbr.astype(np.int64)

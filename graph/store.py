@@ -3,8 +3,9 @@
 A store keeps nodes and relationships and answers questions about them. The
 interface is shaped for a database that answers natively (Neo4j) as much as
 for an in-memory graph: reads take and return whole batches, and path search
-is one call (:meth:`GraphStore.top_paths`) that each store implements its own
-way, with the same answers.
+is one call (:meth:`GraphStore.top_paths`): the one search of
+:mod:`queries.search` over the store's ``expand(ids)`` seam, or a native
+search proven to give the same answers.
 
 Writing is idempotent: a node is keyed by label and key, a relationship by
 type, both ends and the identity properties the schema names, so writing the

@@ -7,7 +7,7 @@ object arrays, no Arrow extension types). Every size, offset and checksum is
 checked before anything is used, so a damaged or crafted file gives one
 :class:`~graph.errors.StoreUnavailable` line ("X is not a guanxi store: ...").
 
-File format (``guanxi-store`` version 3)
+File format (``guanxi-store`` version 4)
 ----------------------------------------
 ====== ======== =================================================================
 offset bytes    content
@@ -21,7 +21,7 @@ offset bytes    content
                 int32, int64, float64) or an Arrow IPC stream (one table of
                 strings, integers, floats, booleans, lists of strings)
 end    ...      the manifest: UTF-8 JSON ``{"format": "guanxi-store", "version":
-                3, "sections": [{"name", "kind", "dtype", "shape", "offset",
+                4, "sections": [{"name", "kind", "dtype", "shape", "offset",
                 "length", "sha256"}, ...], "meta": {...}}``; ``meta`` is the
                 writer's (:mod:`graph.embedded_file` says what it holds)
 ====== ======== =================================================================
@@ -60,13 +60,14 @@ from typing import Any, BinaryIO, TypeGuard
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 
 from graph.errors import StoreError, StoreUnavailable
 
 MAGIC = b"\x89GUANXI-STORE\r\n\x1a"
 FORMAT = "guanxi-store"
-VERSION = 3
+VERSION = 4
 HEADER_SIZE = 64
 ALIGN = 64
 #: a manifest is a few kilobytes; anything near this is not one
@@ -74,6 +75,9 @@ MAX_MANIFEST = 16 * 1024 * 1024
 MAX_SECTIONS = 10_000
 #: array dtypes a store file may hold (numeric only: never object)
 ARRAY_DTYPES = frozenset({"|b1", "|i1", "<i4", "<i8", "<f8"})
+#: files up to this size have every section's checksum verified when opened (about 0.3 s at most on
+#: this machine); a larger file is opened without hashing it whole, see :meth:`StoreFile.open`
+EAGER_VERIFY_BYTES = 64 * 1024 * 1024
 #: how long a writer waits for another writer by default (seconds)
 DEFAULT_LOCK_TIMEOUT = 600.0
 
@@ -290,6 +294,47 @@ def _allowed_type(t: pa.DataType) -> bool:
     )
 
 
+def _offsets_fit(offsets_buffer: pa.Buffer | None, dtype: str, start: int, count: int, limit: int) -> None:
+    """Offsets ``start .. start + count`` of a variable-size array: non-negative, ascending, at most ``limit``."""
+    if count == 0:
+        return
+    if offsets_buffer is None:
+        raise ValueError("a text or list column has no offsets")
+    offsets = np.frombuffer(offsets_buffer, dtype=dtype)
+    if len(offsets) < start + count + 1:
+        raise ValueError("a text or list column's offsets are too short")
+    used = offsets[start : start + count + 1]
+    if int(used[0]) < 0 or int(used[-1]) > limit or bool(np.any(used[1:] < used[:-1])):
+        raise ValueError("a text or list column's offsets point outside its data")
+
+
+def check_layout(arr: pa.Array) -> None:
+    """Check that an Arrow array's offsets and dictionary codes stay inside its buffers (ValueError if not).
+
+    What :meth:`pyarrow.Array.validate` with ``full=True`` checks that could
+    send a read out of bounds, without decoding every string: vectorised
+    over the offsets, milliseconds for a million rows. Text that is not UTF-8
+    fails later, when a value is read (UnicodeDecodeError).
+    """
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        assert isinstance(arr, pa.DictionaryArray)
+        check_layout(arr.dictionary)
+        if len(arr) - arr.null_count:
+            low_high = pc.min_max(arr.indices).as_py()  # nulls are skipped: their codes may be anything
+            if low_high["min"] < 0 or low_high["max"] >= len(arr.dictionary):
+                raise ValueError("dictionary codes out of range")
+    elif pa.types.is_string(t) or pa.types.is_large_string(t):
+        buffers = arr.buffers()
+        data = 0 if buffers[2] is None else buffers[2].size
+        _offsets_fit(buffers[1], "<i4" if pa.types.is_string(t) else "<i8", arr.offset, len(arr), data)
+    elif pa.types.is_list(t) or pa.types.is_large_list(t):
+        assert isinstance(arr, pa.ListArray | pa.LargeListArray)
+        values = arr.values
+        _offsets_fit(arr.buffers()[1], "<i4" if pa.types.is_list(t) else "<i8", arr.offset, len(arr), len(values))
+        check_layout(values)
+
+
 class StoreFile:
     """An opened store file: its manifest, arrays (memory-mapped) and tables, every section checked."""
 
@@ -298,10 +343,23 @@ class StoreFile:
         self._buffer = buffer
         self.meta = meta
         self._entries = entries
+        #: every section's checksum was verified (then tables are also validated in full when read)
+        self.verified = False
 
     @classmethod
-    def open(cls, path: str | Path) -> StoreFile:
-        """Open and check a store file; StoreUnavailable with one line if it is missing, old or damaged."""
+    def open(cls, path: str | Path, verify: bool | None = None) -> StoreFile:
+        """Open and check a store file; StoreUnavailable with one line if it is missing, old or damaged.
+
+        Always checked: the header, the manifest's checksum, and every
+        section's position, size and type. Section checksums are verified
+        here when ``verify`` is true or, by default, when the file is at
+        most :data:`EAGER_VERIFY_BYTES`: hashing a 1M-company file (900 MB)
+        takes seconds, more than a whole query may. A larger file's sections
+        are checked structurally when used (:meth:`table`, and the reader's
+        checks of codes and positions), so a crafted file still cannot run
+        code or read outside its arrays, and :meth:`verify` (``guanxi
+        doctor``) hashes them all.
+        """
         file = Path(path)
         try:
             fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO must not block the open
@@ -328,10 +386,16 @@ class StoreFile:
         except (ValueError, TypeError, KeyError, OverflowError, RecursionError, UnicodeDecodeError) as exc:
             raise not_a_store(file, str(exc) or type(exc).__name__) from None
         opened = cls(file, buffer, meta, entries)
-        for entry in entries.values():
-            if hashlib.sha256(opened._bytes(entry)).hexdigest() != entry.sha256:
-                raise not_a_store(file, f"section {entry.name!r} is damaged (checksum mismatch)")
+        if verify or (verify is None and size <= EAGER_VERIFY_BYTES):
+            opened.verify()
         return opened
+
+    def verify(self) -> None:
+        """Hash every section and compare with the manifest; StoreUnavailable naming the first damaged one."""
+        for entry in self._entries.values():
+            if hashlib.sha256(self._bytes(entry)).hexdigest() != entry.sha256:
+                raise not_a_store(self.file, f"section {entry.name!r} is damaged (checksum mismatch)")
+        self.verified = True
 
     @staticmethod
     def _check_head(file: Path, head: bytes, size: int) -> None:
@@ -411,7 +475,13 @@ class StoreFile:
             if bad:
                 raise ValueError(f"columns of types a store does not hold: {', '.join(bad[:3])}")
             table = reader.read_all()
-            table.validate(full=True)
+            if self.verified:
+                table.validate(full=True)
+            else:  # bounds only: full validation reads every string (0.4 s for a million names)
+                table.validate()
+                for column in table.columns:
+                    for chunk in column.chunks:
+                        check_layout(chunk)
         except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
             raise not_a_store(self.file, f"section {name!r} is not a valid table ({str(exc)[:200]})") from None
         if rows is not None and table.num_rows != rows:

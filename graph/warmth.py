@@ -28,14 +28,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from graph.errors import SchemaError
 from graph.schema import KindSpec, Schema, load_schema, schema_file, yaml_problem
+
+if TYPE_CHECKING:  # pandas is imported where frames are scored: a path query never needs it
+    import pandas as pd
 
 WARMTH_FILE = Path(__file__).with_name("warmth.yaml")
 
@@ -47,6 +49,12 @@ RANK_DECIMALS = 12
 def _is_missing(value: Any) -> bool:
     if value is None:
         return True
+    if type(value) in (str, int, bool):  # what a store holds, answered without pandas
+        return False
+    if type(value) is float:
+        return math.isnan(value)
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -114,6 +122,8 @@ class StrengthRule:
 
     def strengths(self, frame: pd.DataFrame) -> np.ndarray:
         """Vectorised :meth:`strength` over the rows of ``frame``."""
+        import pandas as pd
+
         n = len(frame)
         over = self.over or ""
         if self.form == "constant":
@@ -323,6 +333,8 @@ def _step(value: Any, table: Sequence[tuple[float, float]], unknown: float) -> f
 def _step_vec(col: Any, n: int, table: Sequence[tuple[float, float]], unknown: float) -> np.ndarray:
     if col is None:
         return np.full(n, unknown, dtype=float)
+    import pandas as pd
+
     x = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
     out = np.full(n, table[-1][1], dtype=float)
     for threshold, strength in reversed(table):

@@ -24,10 +24,10 @@ from typing import Any, TextIO
 from graph.errors import GuanxiError, InvalidParameter, LoadRefused
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
-from loaders.export import visible_controls
+from loaders.terminal import visible_controls
 from queries.format import Lang
 from queries.messages import note_dict, render
-from queries.paths import PathAnswer
+from queries.paths import PathAnswer, PathOptions
 
 
 def _store_options(p: argparse.ArgumentParser) -> None:
@@ -431,31 +431,31 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
     return 0
 
 
-def _path_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """The options :func:`_path_options` added, as keyword arguments of a path question."""
-    return {
-        "k": args.k,
-        "max_hops": args.max_hops,
-        "kinds": args.kinds,
-        "min_warmth": args.min_warmth,
-        "include_closed": args.include_closed,
-        "include_blacklisted": args.include_blacklisted,
-    }
+def _path_opts(args: argparse.Namespace, **more: Any) -> PathOptions:
+    """The options :func:`_path_options` added (and ``more``), as the one checked object a path question takes."""
+    return PathOptions(
+        k=args.k,
+        max_hops=args.max_hops,
+        kinds=args.kinds,
+        min_warmth=args.min_warmth,
+        include_closed=args.include_closed,
+        include_blacklisted=args.include_blacklisted,
+        **more,
+    )
 
 
 def cmd_paths(args: argparse.Namespace) -> int:
     from queries.introductions import introductions
 
+    options = _path_opts(
+        args,
+        manager=args.manager,
+        branch=args.branch,
+        distinct=args.distinct,
+        include_state_holders=args.include_state_holders,
+    )
     with _open(args) as store:
-        answer = introductions(
-            store,
-            args.prospect,
-            manager=args.manager,
-            branch=args.branch,
-            distinct=args.distinct,
-            include_state_holders=args.include_state_holders,
-            **_path_kwargs(args),
-        )
+        answer = introductions(store, args.prospect, options=options)
         _show_answer(answer, args.lang, args.json)
     return 0
 
@@ -464,7 +464,7 @@ def cmd_connect(args: argparse.Namespace) -> int:
     from queries.connections import connections
 
     with _open(args) as store:
-        answer = connections(store, args.a, args.b, **_path_kwargs(args))
+        answer = connections(store, args.a, args.b, options=_path_opts(args))
         _show_answer(answer, args.lang, args.json)
     return 0
 

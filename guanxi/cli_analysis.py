@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guanxi.cli import _introduction_options, _open, _path_kwargs, _print_json, _store_options, _table
-from loaders.export import visible_controls
+from guanxi.cli import _introduction_options, _open, _path_opts, _print_json, _store_options, _table
+from loaders.terminal import visible_controls
 from queries.format import Lang, money, percent, role
 from queries.messages import render
 
@@ -426,16 +426,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
             bar.refresh()
 
         try:
-            result = batch_reach(
-                store,
-                report,
+            options = _path_opts(
+                args,
                 manager=args.manager,
                 branch=args.branch,
                 distinct=args.distinct,
                 include_state_holders=args.include_state_holders,
-                progress=progress,
-                **_path_kwargs(args),
             )
+            result = batch_reach(store, report, options=options, progress=progress)
         finally:
             bar.close()
     sheets = result_sheets(result, args.lang)
@@ -457,7 +455,7 @@ def _common(p: argparse.ArgumentParser, lang: bool = True) -> None:
 
 
 def _encoding_option(p: argparse.ArgumentParser) -> None:
-    from loaders.export import CSV_ENCODINGS
+    from loaders.terminal import CSV_ENCODINGS
 
     p.add_argument(
         "--encoding",

@@ -22,14 +22,17 @@ import argparse
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.errors import GuanxiError, InvalidParameter
 from graph.store import GraphStore
 from guanxi.cli import _open, _print_json, _store_options, _table
-from leads.store import Lead, LeadStore
-from leads.tables import SUBSCRIPTION_KINDS
-from loaders.ops_data import STATES, LeadCandidate, OpsData
-from loaders.ops_report import OpsReport
+from loaders.lead_terms import STATES, SUBSCRIPTION_KINDS
+
+if TYPE_CHECKING:  # SQLAlchemy and pandas are imported by the lead commands that use them, not by every command
+    from leads.store import Lead, LeadStore
+    from loaders.ops_data import LeadCandidate, OpsData
+    from loaders.ops_report import OpsReport
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -40,6 +43,8 @@ def _leads_db(p: argparse.ArgumentParser) -> None:
 
 
 def _lead_store(args: argparse.Namespace) -> LeadStore:
+    from leads.store import LeadStore
+
     return LeadStore.open(args.leads_db)
 
 

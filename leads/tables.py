@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 
 from leads.db import metadata
+from loaders.lead_terms import SUBSCRIPTION_KINDS as SUBSCRIPTION_KINDS  # what an RM can watch (no SQLAlchemy)
 from loaders.ops_data import MOVES, OPS_COLUMNS
 
 #: the schema version this code writes; a database with a higher one is refused
@@ -195,8 +196,6 @@ lead_history = Table(
     Index("ix_lead_history_lead", "lead_id"),
 )
 
-#: what a relationship manager can watch
-SUBSCRIPTION_KINDS: tuple[str, ...] = ("clients", "leads", "segment", "park", "company")
 
 subscriptions = Table(
     "subscriptions",

@@ -43,12 +43,14 @@ from typing import Literal
 import pandas as pd
 
 from graph.errors import ExportError, InvalidParameter
+from loaders.terminal import CSV_ENCODINGS as CSV_ENCODINGS
+from loaders.terminal import CsvEncoding as CsvEncoding
+from loaders.terminal import escape as _escape
+from loaders.terminal import visible_controls as visible_controls
 
 #: what a text cell may not start with: a spreadsheet would read it as a formula (full-width forms too)
 FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
 #: the CSV encodings offered: UTF-8 with BOM (default) and GB18030
-CsvEncoding = Literal["utf-8-sig", "gb18030"]
-CSV_ENCODINGS: tuple[CsvEncoding, ...] = ("utf-8-sig", "gb18030")
 #: Excel's longest sheet name, and the characters it refuses in one
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -58,32 +60,12 @@ CELL_MAX = 32_767
 EXACT_DIGITS = 15
 #: the control characters Excel's XML cannot hold (C0 except tab, newline and carriage return)
 _EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-#: every control character a terminal may act on: C0, DEL, C1 and the bidirectional overrides
-_TERMINAL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 Cell = str | int | float | bool | dt.datetime | dt.date | None
 Table = pd.DataFrame | tuple[Sequence[str], Iterable[Sequence[object]]]
 
 
 # -- cells ---------------------------------------------------------------------------------------------
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def visible_controls(text: str, keep: str = "") -> str:
-    """``text`` with control characters written as visible escapes (``\\x1b``, ``\\x9b``, ``\\u202e``).
-
-    Covers C0, DEL, C1 and the bidirectional overrides, except the characters
-    in ``keep`` (e.g. ``"\\n"`` for output made of several lines). A terminal
-    then shows what a name holds instead of acting on it.
-
-    >>> visible_controls("红\\x1b[31m色")
-    '红\\\\x1b[31m色'
-    >>> visible_controls("a\\nb", keep="\\n")
-    'a\\nb'
-    """
-    return _TERMINAL_CONTROLS.sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
 
 
 def safe_text(text: str) -> str:

@@ -25,6 +25,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from loaders.lead_terms import MOVES as MOVES  # lead tiers, states and moves (plain constants, no pandas)
+from loaders.lead_terms import STATES as STATES
+from loaders.lead_terms import TIERS as TIERS
+
 #: the columns of each operational table, in order
 OPS_COLUMNS: dict[str, tuple[str, ...]] = {
     # event_id: a stable hash of (company, event_type, date, source, text), so a reload is idempotent;
@@ -71,20 +75,6 @@ class OpsData:
     def empty(cls) -> OpsData:
         """No rows of any kind."""
         return cls()
-
-
-#: lead tiers, best first (客户价值分层)
-TIERS: tuple[str, ...] = ("优质", "良好", "一般")
-
-#: lead states and the moves allowed between them (商机跟进)
-STATES: tuple[str, ...] = ("待认领", "跟进中", "拟合作", "已落地", "已结束")
-MOVES: dict[str, tuple[str, ...]] = {
-    "待认领": ("跟进中", "已结束"),
-    "跟进中": ("拟合作", "已结束"),
-    "拟合作": ("已落地", "已结束"),
-    "已落地": (),
-    "已结束": (),
-}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from queries.explain import path_text
 from queries.introductions import introductions
 from queries.matching import MatchReport, MatchRow, match_list
 from queries.messages import render
-from queries.paths import PathAnswer, PathOptions, build_query
+from queries.paths import PathAnswer, PathOptions, build_query, path_options
 from queries.ranking import Distinct
 
 Progress = Callable[[int, int], None]
@@ -256,7 +256,8 @@ def batch_reach(
     store: GraphStore,
     prospects: MatchReport | pd.DataFrame | Sequence[str | Node],
     *,
-    k: int = 3,
+    options: PathOptions | None = None,
+    k: int | None = 3,
     max_hops: int | None = None,
     kinds: Sequence[str] | None = None,
     min_warmth: float | None = None,
@@ -273,12 +274,26 @@ def batch_reach(
     ``prospects`` is a :class:`~queries.matching.MatchReport`, a list frame
     (matched here with :func:`~queries.matching.match_list`) or a sequence
     of names, USCCs or nodes (row numbers 1, 2, ...). The options are those
-    of :func:`~queries.introductions.introductions`, checked before the
-    first search. ``progress(done, total)`` is called after each prospect.
+    of :func:`~queries.introductions.introductions` (one
+    :class:`~queries.paths.PathOptions` or keywords; ``k`` is 3 by default,
+    ``None`` the configured default), checked before the first search. ``progress(done, total)`` is
+    called after each prospect.
     """
-    options = PathOptions(k, max_hops, kinds, min_warmth, include_closed, include_blacklisted)
+    opts = path_options(
+        options,
+        k=None if options is not None and k == 3 else k,  # 3: the keyword's default, not a choice
+        max_hops=max_hops,
+        kinds=kinds,
+        min_warmth=min_warmth,
+        manager=manager,
+        branch=branch,
+        include_closed=include_closed,
+        include_blacklisted=include_blacklisted,
+        distinct=distinct,
+        include_state_holders=include_state_holders,
+    )
     probe = Node(id="Company:probe", label="Company", key="probe", name="probe")
-    checked = build_query(store, probe, options)
+    checked = build_query(store, probe, opts)
     report = _as_report(store, prospects)
     rows = [r for r in report.rows if r.status == "matched" and r.node is not None]
     done: dict[str, PathAnswer] = {}
@@ -289,20 +304,7 @@ def batch_reach(
         assert node is not None
         answer = done.get(node.id)
         if answer is None:
-            answer = introductions(
-                store,
-                node,
-                k=k,
-                max_hops=max_hops,
-                kinds=kinds,
-                min_warmth=min_warmth,
-                manager=manager,
-                branch=branch,
-                include_closed=include_closed,
-                include_blacklisted=include_blacklisted,
-                distinct=distinct,
-                include_state_holders=include_state_holders,
-            )
+            answer = introductions(store, node, options=opts)
             done[node.id] = answer
         reaches.append(ProspectReach(row, node, answer))
         if progress is not None:

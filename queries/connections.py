@@ -8,7 +8,7 @@ from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
 from queries.messages import Message
-from queries.paths import PathAnswer, PathOptions, build_query, explain
+from queries.paths import PathAnswer, PathOptions, build_query, explain, path_options
 from queries.resolve import resolve
 
 
@@ -17,6 +17,7 @@ def connections(
     a: str | Node,
     b: str | Node,
     *,
+    options: PathOptions | None = None,
     k: int | None = None,
     max_hops: int | None = None,
     kinds: Sequence[str] | None = None,
@@ -24,13 +25,25 @@ def connections(
     include_closed: bool = False,
     include_blacklisted: bool = False,
 ) -> PathAnswer:
-    """The top ``k`` paths from ``a`` to ``b`` under the same warmth rules as introductions."""
+    """The top ``k`` paths from ``a`` to ``b`` under the same warmth rules as introductions.
+
+    The options come as one :class:`~queries.paths.PathOptions` or as keywords;
+    the introduction rules (manager, branch, distinct introducers) do not apply.
+    """
+    opts = path_options(
+        options,
+        k=k,
+        max_hops=max_hops,
+        kinds=kinds,
+        min_warmth=min_warmth,
+        include_closed=include_closed,
+        include_blacklisted=include_blacklisted,
+    )
     source = a if isinstance(a, Node) else resolve(store, a)
     target = b if isinstance(b, Node) else resolve(store, b)
     if source.id == target.id:
         raise InvalidParameter("b", f"{target.name} is the same entity as a")
-    options = PathOptions(k, max_hops, kinds, min_warmth, include_closed, include_blacklisted)
-    query = build_query(store, target, options, sources=(source.id,))
+    query = build_query(store, target, opts, sources=(source.id,))
     paths = store.top_paths(query)
     notes: list[str] = []
     if not paths:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graph.errors import InvalidParameter
 from graph.model import Node
 from graph.store import GraphStore
 from queries.directory import check_known, client_directory
 from queries.messages import Message, shown_names
-from queries.paths import PathAnswer, PathOptions, build_query, explain
-from queries.ranking import DISTINCT_MODES, FETCH_CAP, Distinct, ranked_groups
+from queries.paths import PathAnswer, PathOptions, build_query, explain, path_options
+from queries.ranking import FETCH_CAP, Distinct, ranked_groups
 from queries.resolve import resolve
 
 
@@ -25,6 +24,7 @@ def introductions(
     store: GraphStore,
     prospect: str | Node,
     *,
+    options: PathOptions | None = None,
     k: int | None = None,
     max_hops: int | None = None,
     kinds: Sequence[str] | None = None,
@@ -38,26 +38,36 @@ def introductions(
 ) -> PathAnswer:
     """The warmest introduction paths from ``k`` different client companies to ``prospect``.
 
-    ``prospect`` is an USCC, a name (full or partial) or a node. Paths rank
-    by warmth (see ``graph/warmth.yaml``); ``manager``/``branch`` keep only
-    clients of that relationship manager or branch. The rules of
-    :mod:`queries.ranking` apply: each introducer (``distinct="introducer"``;
-    ``"first_contact"``: each person or company the client talks to;
-    ``"none"``: every path) stands once with its warmest path, its further
-    paths folded under it, and holders that connect nobody (state-assets
-    commissions and the like) never stand inside a path unless
-    ``include_state_holders``. Every path carries its warmth arithmetic. The
-    notes say why an answer is empty or short and what was left out.
+    ``prospect`` is an USCC, a name (full or partial) or a node. The options
+    come as one checked :class:`~queries.paths.PathOptions` (``options``) or
+    as keywords of the same names. Paths rank by warmth (see
+    ``graph/warmth.yaml``); ``manager``/``branch`` keep only clients of that
+    relationship manager or branch. The rules of :mod:`queries.ranking`
+    apply: each introducer (``distinct="introducer"``; ``"first_contact"``:
+    each person or company the client talks to; ``"none"``: every path) stands
+    once with its warmest path, its further paths folded under it, and
+    holders that connect nobody (state-assets commissions and the like) never
+    stand inside a path unless ``include_state_holders``. Every path carries
+    its warmth arithmetic. The notes say why an answer is empty or short and
+    what was left out.
     """
+    opts = path_options(
+        options,
+        k=k,
+        max_hops=max_hops,
+        kinds=kinds,
+        min_warmth=min_warmth,
+        manager=manager,
+        branch=branch,
+        include_closed=include_closed,
+        include_blacklisted=include_blacklisted,
+        distinct=distinct,
+        include_state_holders=include_state_holders,
+    )
+    manager, branch = opts.manager, opts.branch
     target = prospect if isinstance(prospect, Node) else resolve(store, prospect)
-    for name, value in (("manager", manager), ("branch", branch)):
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise InvalidParameter(name, "must be a non-empty name")
-    if distinct not in DISTINCT_MODES:
-        raise InvalidParameter("distinct", f"must be one of {', '.join(DISTINCT_MODES)}, got {distinct!r}")
-    options = PathOptions(k, max_hops, kinds, min_warmth, include_closed, include_blacklisted)
-    query = build_query(store, target, options, manager=manager, branch=branch)
-    groups = ranked_groups(store, query, distinct, include_state_holders)
+    query = build_query(store, target, opts)
+    groups = ranked_groups(store, query, opts.distinct, opts.include_state_holders)
     paths = groups.best
     notes: list[str] = []
     if groups.left_out:

@@ -20,11 +20,33 @@ from graph.warmth import Weights
 from queries.explain import hop_reason, sentence
 from queries.format import Lang
 from queries.messages import note_dict
+from queries.ranking import DISTINCT_MODES, Distinct
+
+
+def _whole(name: str, value: object, lo: int, hi: int) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi):
+        raise InvalidParameter(name, f"must be a whole number from {lo} to {hi}, got {value!r}")
 
 
 @dataclass(frozen=True)
 class PathOptions:
-    """User-facing options of a path question; ``None`` means the configured default."""
+    """Every option of a path question, checked when made: the one object CLI, explorer, batch and queries pass.
+
+    ``None`` means the configured default (``graph/warmth.yaml``). ``kinds``
+    are relationship kinds as a user names them (``officer``, ``任职``,
+    ``SERVES_AS``; a comma-separated string is split), resolved against the
+    store's schema by :func:`build_query`. ``manager`` and ``branch`` narrow
+    the introducing clients; ``distinct`` and ``include_state_holders`` are the
+    introduction rules of :mod:`queries.ranking`. A bad value raises
+    :class:`~graph.errors.InvalidParameter` naming it.
+
+    >>> PathOptions(k=3, kinds="officer, equity").kinds
+    ('officer', 'equity')
+    >>> PathOptions(max_hops=9)
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: parameter 'max_hops': must be a whole number from 1 to 6, got 9
+    """
 
     k: int | None = None
     max_hops: int | None = None
@@ -32,6 +54,56 @@ class PathOptions:
     min_warmth: float | None = None
     include_closed: bool = False
     include_blacklisted: bool = False
+    manager: str | None = None
+    branch: str | None = None
+    distinct: Distinct = "introducer"
+    include_state_holders: bool = False
+
+    def __post_init__(self) -> None:
+        _whole("k", self.k, 1, 200)
+        _whole("max_hops", self.max_hops, 1, 6)
+        w = self.min_warmth
+        if w is not None and (isinstance(w, bool) or not isinstance(w, int | float) or not 0 <= w <= 1):
+            raise InvalidParameter("min_warmth", f"must be a number from 0 to 1, got {w!r}")
+        kinds = self.kinds
+        if kinds is not None:
+            if isinstance(kinds, str):
+                kinds = [part.strip() for part in kinds.replace("，", ",").split(",") if part.strip()]
+            elif not isinstance(kinds, Sequence) or not all(isinstance(x, str) for x in kinds):
+                raise InvalidParameter("kinds", f"must be relationship kind names, got {kinds!r}")
+            if not kinds:
+                raise InvalidParameter("kinds", "choose at least one relationship kind")
+            object.__setattr__(self, "kinds", tuple(kinds))
+        for name in ("include_closed", "include_blacklisted", "include_state_holders"):
+            if not isinstance(getattr(self, name), bool):
+                raise InvalidParameter(name, f"must be true or false, got {getattr(self, name)!r}")
+        for name in ("manager", "branch"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise InvalidParameter(name, "must be a non-empty name")
+        if self.distinct not in DISTINCT_MODES:
+            raise InvalidParameter("distinct", f"must be one of {', '.join(DISTINCT_MODES)}, got {self.distinct!r}")
+
+
+def path_options(options: PathOptions | None = None, **given: object) -> PathOptions:
+    """``options``, or the options given one by one (keywords left at their default are not given).
+
+    A question takes either the one object or keywords, not both:
+
+    >>> path_options(PathOptions(k=3), k=5)
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidParameter: parameter 'options': give one PathOptions or keywords, not both (k)
+    """
+    defaults = PathOptions()
+    changed = {name: value for name, value in given.items() if value != getattr(defaults, name)}
+    if options is None:
+        return PathOptions(**changed)  # type: ignore[arg-type]
+    if not isinstance(options, PathOptions):
+        raise InvalidParameter("options", f"must be a PathOptions, got {type(options).__name__}")
+    if changed:
+        raise InvalidParameter("options", f"give one PathOptions or keywords, not both ({', '.join(changed)})")
+    return options
 
 
 @dataclass(frozen=True)
@@ -189,25 +261,25 @@ def build_query(
     options: PathOptions,
     *,
     sources: Literal["clients"] | tuple[str, ...] = "clients",
-    manager: str | None = None,
-    branch: str | None = None,
 ) -> PathQuery:
-    """Check ``options`` and build the store-level query; InvalidParameter names the bad one."""
+    """The store-level query of checked ``options``: defaults filled in, kinds resolved; InvalidParameter
+    names a bad kind. ``manager`` and ``branch`` count only when the sources are the clients."""
     w = store.weights
     k = w.k if options.k is None else options.k
     hops = w.max_hops if options.max_hops is None else options.max_hops
     min_warmth = w.min_warmth if options.min_warmth is None else options.min_warmth
-    for name, value, lo, hi in (("k", k, 1, 200), ("max_hops", hops, 1, 6)):
+    for name, value, lo, hi in (("k", k, 1, 200), ("max_hops", hops, 1, 6)):  # the warmth file's defaults
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise InvalidParameter(name, f"must be a whole number from {lo} to {hi}, got {value!r}")
     if isinstance(min_warmth, bool) or not isinstance(min_warmth, int | float) or not 0 <= min_warmth <= 1:
         raise InvalidParameter("min_warmth", f"must be a number from 0 to 1, got {min_warmth!r}")
+    clients = sources == "clients"
     try:
         return PathQuery(
             target=target.id,
             sources=sources,
-            manager=manager,
-            branch=branch,
+            manager=options.manager if clients else None,
+            branch=options.branch if clients else None,
             types=resolve_kinds(store, options.kinds),
             max_hops=hops,
             k=k,

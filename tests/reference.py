@@ -1,8 +1,13 @@
-"""Brute force: every simple path, enumerated, ranked by the documented rules.
+"""The references the stores are checked against: brute force, and the one search over plain data.
 
-The reference the stores are checked against. It shares nothing with the
-stores' search but the warmth arithmetic (strength, discount, product, rank),
-which is what defines the answer.
+:func:`brute_force` enumerates every simple path and ranks it by the
+documented rules; it shares nothing with the stores' search but the warmth
+arithmetic (strength, discount, product, rank), which is what defines the
+answer. :func:`reference_search` runs the one ranked search of
+:mod:`queries.search` (the Neo4j store's) over a :class:`RawGraph` through its
+``expand(ids)`` seam (:class:`RawSteps`), so the search itself is checked
+against brute force without a database, and the embedded store's array
+search against it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import pandas as pd
 from graph.model import PathQuery, RecordBatch
 from graph.store import GraphStore
 from graph.warmth import Weights, path_warmth, rank_key
+from queries.search import Neighbour, NodeInfo, SearchSpec, SearchSteps, search
 
 
 @dataclass
@@ -130,6 +136,62 @@ def brute_force(graph: RawGraph, query: PathQuery, weights: Weights) -> list[tup
     walk([query.target])
     ranked = sorted((f for f in found if f[1] >= query.min_warmth), key=lambda f: rank_key(f[1], f[0]))
     return ranked[: query.k]
+
+
+class RawSteps(SearchSteps):
+    """The search's seam over a :class:`RawGraph` for one query: the rules of sources and exclusions
+    as :func:`brute_force` states them, neighbours by the strongest allowed relationship."""
+
+    batch = 3  # small batches, so the batching of the search is exercised too
+
+    def __init__(self, graph: RawGraph, query: PathQuery, weights: Weights) -> None:
+        super().__init__(weights)
+        self.degree: dict[str, int] = dict.fromkeys(graph.nodes, 0)
+        self.adj: dict[str, dict[str, float]] = {n: {} for n in graph.nodes}
+        for type_, src, dst, props in graph.edges:
+            self.degree[src] += 1
+            self.degree[dst] += 1
+            if type_ in query.types:
+                s = weights.strength(type_, props)
+                for a, b in ((src, dst), (dst, src)):
+                    self.adj[a][b] = max(self.adj[a].get(b, 0.0), s)
+
+        def excluded(nid: str) -> bool:
+            p = graph.nodes[nid]
+            return p.get("status") in query.exclude_statuses or (
+                query.exclude_blacklisted and bool(p.get("blacklisted"))
+            )
+
+        if query.sources == "clients":
+            self.sources = {
+                n
+                for n, p in graph.nodes.items()
+                if p.get("is_client")
+                and not excluded(n)
+                and (query.manager is None or p.get("manager") == query.manager)
+                and (query.branch is None or p.get("branch") == query.branch)
+            }
+        else:
+            self.sources = set(query.sources)
+        self.sources.discard(query.target)
+        self.info = {
+            n: NodeInfo(
+                n in self.sources,
+                n not in self.sources and not excluded(n),
+                self.degree[n],
+                max(self.adj[n].values(), default=0.0),
+            )
+            for n in graph.nodes
+        }
+
+    def expand(self, ids: Sequence[str]) -> list[Neighbour]:
+        return [Neighbour(v, u, s, self.info[u]) for v in ids for u, s in sorted(self.adj[v].items())]
+
+
+def reference_search(graph: RawGraph, query: PathQuery, weights: Weights) -> list[tuple[tuple[str, ...], float]]:
+    """The ranked ``(node ids, warmth)`` of the top ``query.k`` paths by the one search of :mod:`queries.search`."""
+    spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
+    return [(c.ids, c.warmth) for c in search(RawSteps(graph, query, weights), spec)]
 
 
 def summary(paths: Sequence[Any]) -> list[tuple[tuple[str, ...], float]]:

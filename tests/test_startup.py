@@ -7,6 +7,7 @@ itself, timed in a real browser, is ``tests/test_bench.py``'s start-up test.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -118,3 +119,39 @@ def test_favicon_is_a_local_file() -> None:
     assert (ROOT / "ui" / "favicon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert "favicon.png" in pyproject["tool"]["setuptools"]["package-data"]["ui"]
+
+
+# -- a command's imports (issue 13): a path query loads only what it uses ------------------------------
+#: libraries a path query on the embedded store does not use: each costs a cold start tenths of a second
+HEAVY = ("pandas", "scipy", "networkx", "streamlit", "sqlalchemy", "openpyxl", "pyvis")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """Run ``code`` in a new interpreter; which of :data:`HEAVY` it left in ``sys.modules``."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_the_command_line_imports_no_heavy_library() -> None:
+    modules = "guanxi.cli, guanxi.cli_analysis, guanxi.cli_leads, graph.open_store, queries.introductions"
+    assert _loaded_after(f"import {modules}\nfrom guanxi.cli import build_parser\nbuild_parser()") == []
+
+
+def test_a_path_query_loads_no_heavy_library(tmp_path: Path) -> None:
+    """``guanxi paths`` on a saved file: no NetworkX graph, no SciPy bounds, no SQL, no spreadsheet code."""
+    from graph.embedded import EmbeddedStore
+    from loaders.generate import generate
+    from loaders.pipeline import load_files
+
+    generate(tmp_path / "data", companies=100, seed=3)
+    store = EmbeddedStore()
+    load_files(store, tmp_path / "data")
+    store.save(tmp_path / "graph.gx")
+    prospect = next(n.id for n in store.iter_nodes("Company") if not n.is_client)
+    argv = ["paths", prospect, "--store", str(tmp_path / "graph.gx")]
+    # not even through pyarrow, which imports pandas when it converts Python or numpy values
+    assert _loaded_after(f"from guanxi.cli import main\nassert main({argv!r}) == 0") == []

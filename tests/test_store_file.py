@@ -85,8 +85,14 @@ def test_a_query_on_a_just_opened_store_does_not_build_the_graph(saved: tuple[Em
     assert lazy.degrees(prospects) == store.degrees(prospects)
     assert lazy.existing_ids([*prospects, "Company:nope"]) == set(prospects)
     assert lazy.stats() == store.stats()
+    assert lazy.edges_of(prospects) == store.edges_of(prospects)  # neighbourhoods for the analysis queries
+    assert lazy.edges_of(prospects, ["SERVES_AS"]) == store.edges_of(prospects, ["SERVES_AS"])
+    assert list(lazy.iter_edges(["GUARANTEES", "HOLDS_SHARES"])) == list(
+        store.iter_edges(["GUARANTEES", "HOLDS_SHARES"])
+    )
+    assert list(lazy.iter_nodes("Person")) == list(store.iter_nodes("Person"))
     assert lazy._graph is None, "none of these built the NetworkX graph"
-    assert lazy.edges_of(prospects) == store.edges_of(prospects)  # this one builds it
+    assert list(lazy.iter_edges()) == list(store.iter_edges())  # every relationship: this one builds it
     assert lazy._graph is not None
 
 
@@ -402,10 +408,13 @@ def test_crafted_contents_with_valid_checksums_are_refused(saved: tuple[Embedded
         "bounds key not valid": ({}, {"bounds_key": ["clients", 1, None, [], [], True]}),
         "labels not text": ({}, {"labels": [1, 2, 3]}),
     }
+    at_open = {"index neighbour outside", "label code outside", "nan bounds", "bounds key not valid", "labels not text"}
     for name, (change, meta) in cases.items():
         target = _rewritten(file, tmp_path / "crafted.gx", change, meta)
         with pytest.raises(StoreUnavailable) as caught:
-            EmbeddedStore.open(target)
+            reopened = EmbeddedStore.open(target)
+            assert name not in at_open, f"{name}: refused when the file is opened"
+            reopened.graph  # noqa: B018 - what opening does not read is checked when it is used
         assert "not a guanxi store" in _one_line(caught.value, target), name
 
 
@@ -600,3 +609,124 @@ def test_a_killed_save_leaves_the_old_file_and_its_temp_file_goes_at_the_next_sa
     assert temps[0].exists()
     store.save(graph_file)  # the killed writer's lock went with it: no wait
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.gx", "graph.gx.lock"]
+
+
+# -- a large file: opened without hashing or decoding it (issue 13) -----------------------------------
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open every file as a large one: no section hashed at open, only the structural checks."""
+    monkeypatch.setattr(store_file, "EAGER_VERIFY_BYTES", 0)
+
+
+def _bad_offsets(column: pa.Array) -> pa.Array:
+    """The text column with its second value's end before its start (passes Arrow's cheap validation)."""
+    offsets = np.frombuffer(column.buffers()[1], dtype="<i4")[column.offset : column.offset + len(column) + 1].copy()
+    offsets[1] = offsets[2] + 1
+    return pa.Array.from_buffers(pa.string(), len(column), [None, pa.py_buffer(offsets.tobytes()), column.buffers()[2]])
+
+
+@pytest.mark.usefixtures("large")
+def test_a_large_file_is_checked_structurally_and_the_doctor_finds_damage(
+    saved: tuple[EmbeddedStore, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, file = saved
+    lazy = EmbeddedStore.open(file)
+    assert lazy._file is not None and not lazy._file.file.verified, "nothing hashed at open"
+    prospects = _prospects(store)
+    assert _answers(lazy, prospects) == _answers(store, prospects)
+    lazy.verify()  # a whole file passes the doctor
+    assert main(["doctor", "--store", str(file)]) == 0
+    assert "whole" in capsys.readouterr().out
+    # a flipped byte inside the relationships' strengths: not read to answer, found by the doctor
+    entry = StoreFile.open(file)._entries["edge_strength"]
+    damaged = _damage(
+        file, tmp_path / "damaged.gx", lambda raw: raw.__setitem__(entry.offset + 3, raw[entry.offset + 3] ^ 0x10)
+    )
+    opened = EmbeddedStore.open(damaged)
+    with pytest.raises(StoreUnavailable) as caught:
+        opened.verify()
+    assert "'edge_strength' is damaged" in _one_line(caught.value, damaged)
+    assert main(["doctor", "--store", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "edge_strength" in err and "Traceback" not in err
+
+
+@pytest.mark.usefixtures("large")
+def test_hostile_files_opened_as_large_ones_give_one_line(saved: tuple[EmbeddedStore, Path], tmp_path: Path) -> None:
+    """Every damaged or crafted file is refused in one line when opened or when used, never by a crash."""
+    _, file = saved
+    for name, raw in _hostile_files(file.read_bytes()).items():
+        target = tmp_path / "bad.gx"
+        target.write_bytes(raw)
+        with pytest.raises(StoreUnavailable) as caught:
+            opened = EmbeddedStore.open(target)
+            opened.verify() if name == "bad section checksum" else opened.graph
+        assert "not a guanxi store" in _one_line(caught.value, target), name
+
+
+@pytest.mark.usefixtures("large")
+def test_crafted_lookup_sections_are_refused(saved: tuple[EmbeddedStore, Path], tmp_path: Path) -> None:
+    """The sections that let a reader skip decoding cannot send it outside the file either."""
+    store, file = saved
+    opened = StoreFile.open(file)
+    n, m = opened.meta["counts"]["nodes"], opened.meta["counts"]["relationships"]
+    nodes = opened.table("nodes")
+    prospect = _prospects(store)[0]
+    uses: dict[str, Callable[[EmbeddedStore], object]] = {
+        "id order outside": lambda s: s.get_nodes([prospect]),
+        "relationship order outside": lambda s: s.edges_of([prospect]),
+        "relationship order unsorted": lambda s: [s.edges_of([nid]) for nid in list(store.graph.nodes)[:50]],
+        "text lookup of numbers": lambda s: s.find_nodes("公司"),
+        "key offsets out of order": lambda s: s.get_nodes([prospect]),
+    }
+    changes: dict[str, dict[str, Any]] = {
+        "id order outside": {"lookup/id_order": np.full(n, n, dtype=np.int64)},
+        "relationship order outside": {"lookup/in_order": np.full(m, m + 3, dtype=np.int64)},
+        "relationship order unsorted": {"lookup/in_order": np.arange(m, dtype=np.int64)[::-1].copy()},
+        "text lookup of numbers": {
+            "lookup/text": pa.table({"key_upper": pa.array([1] * n), "name_folded": [None] * n})
+        },
+        "key offsets out of order": {
+            "nodes": pa.table({"key": _bad_offsets(nodes.column("key").combine_chunks()), "name": nodes.column("name")})
+        },
+    }
+    for name, change in changes.items():
+        target = _rewritten(file, tmp_path / "crafted.gx", change)
+        with pytest.raises(StoreUnavailable) as caught:
+            uses[name](EmbeddedStore.open(target))
+        assert "not a guanxi store" in _one_line(caught.value, target), name
+
+
+def test_a_file_of_the_previous_format_asks_for_a_rebuild(saved: tuple[EmbeddedStore, Path], tmp_path: Path) -> None:
+    _, file = saved
+    old = tmp_path / "old.gx"
+    old.write_bytes(_edited(file.read_bytes(), lambda m: m.update(version=3)))
+    with pytest.raises(StoreUnavailable) as caught:
+        EmbeddedStore.open(old)
+    message = _one_line(caught.value, old)
+    assert "version 3" in message and f"guanxi load FILES --store {old} --replace" in message
+
+
+def test_the_name_search_on_an_opened_file_is_the_built_one(saved: tuple[EmbeddedStore, Path]) -> None:
+    """Scanning the file's columns finds the same nodes in the same order as the index of every name."""
+    store, file = saved
+    lazy = EmbeddedStore.open(file)
+    companies = [n for n in store.iter_nodes("Company")][:40]
+    former = next(n for n in companies if n.props.get("former_names"))
+    queries = [
+        companies[0].name,
+        companies[1].key.lower(),
+        companies[2].name[:2],
+        companies[3].name[2:5],
+        str(former.props["former_names"][0]),
+        "有限公司",
+        "科技",
+        "Company:" + companies[4].key,
+        "no such name",
+    ]
+    for text in queries:
+        for labels, limit in ((None, 20), (["Company"], 5), (["Person", "Park"], 50), (None, 1)):
+            assert [n.id for n in lazy.find_nodes(text, labels, limit)] == [
+                n.id for n in store.find_nodes(text, labels, limit)
+            ], (text, labels, limit)
+    assert lazy._graph is None
