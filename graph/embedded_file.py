@@ -48,7 +48,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import json
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,10 +115,10 @@ def _untagged(data: Any) -> Any:
 
 def _kind(values: Sequence[Any]) -> str:
     """How a column of present values is stored (see the module docstring)."""
-    types = {type(v) for v in values}
+    types = set(map(type, values))
     if types == {bool}:
         return "bool"
-    if types == {int} and all(_INT64[0] <= v <= _INT64[1] for v in values):
+    if types == {int} and _INT64[0] <= min(values) and max(values) <= _INT64[1]:
         return "int"
     if types == {float}:
         return "float"
@@ -131,33 +132,98 @@ def _kind(values: Sequence[Any]) -> str:
 
 def _encode_column(column: list[Any]) -> tuple[pa.Array, str]:
     """An Arrow array for one property (``_ABSENT`` where a row has none) and its kind."""
-    present = [v for v in column if v is not _ABSENT]
-    kind = _kind(present)
+    present = np.flatnonzero(np.fromiter((v is not _ABSENT for v in column), dtype=bool, count=len(column)))
+    return _encode_present(len(column), present, _objects([column[p] for p in present.tolist()]))
+
+
+def _encode_present(count: int, positions: np.ndarray, values: np.ndarray) -> tuple[pa.Array, str]:
+    """An Arrow array of ``count`` rows holding ``values`` (object array) at ``positions`` (ascending), and its kind.
+
+    Rows not in ``positions`` have no value (null). Array-at-once conversions:
+    no Python loop over the rows except for the kinds that need one (lists,
+    JSON).
+    """
+    listed = values.tolist()
+    kind = _kind(listed)
+    full = len(positions) == count
+
+    def spread(items: np.ndarray) -> np.ndarray:
+        out = np.full(count, None, dtype=object)
+        out[positions] = items
+        return out
+
     if kind in ("tuple", "list"):
-        arr = pa.array([None if v is _ABSENT else list(v) for v in column], type=pa.list_(pa.string()))
+        arr = pa.array(spread(_objects([list(v) for v in listed])), type=pa.list_(pa.string()))
     elif kind == "json":
-        text = [None if v is _ABSENT else json.dumps(_tagged(v), ensure_ascii=False) for v in column]
-        arr = pa.array(text, type=pa.string())
+        text = _objects([json.dumps(_tagged(v), ensure_ascii=False) for v in listed])
+        arr = pa.array(text if full else spread(text), type=pa.string())
     else:
         arrow_type = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string()}[kind]
-        arr = pa.array([None if v is _ABSENT else v for v in column], type=arrow_type)
-    if kind in ("str", "json") and len(column) > 64:
+        arr = pa.array(values if full else spread(values), type=arrow_type)
+    if kind in ("str", "json") and count > 64:
         encoded = arr.dictionary_encode()
-        if 2 * len(encoded.dictionary) <= len(column):  # repeated values: stored and read back once each
+        if 2 * len(encoded.dictionary) <= count:  # repeated values: stored and read back once each
             arr = encoded
     return arr, kind
 
 
+def _columns_of(rows: Sequence[dict[str, Any]]) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
+    """Every property of the row dicts as (positions, values), in the order the properties first appear.
+
+    Rows are grouped by their layout (the tuple of their property names, in
+    order): a graph's rows share a handful of layouts, and the values of one
+    layout's rows are read row by row at C speed into one flat object array
+    that is then cut into columns, so no Python code runs per row and property.
+    """
+    count = len(rows)
+    if not count:
+        return {}
+    row_arr = _objects(rows)
+    table: dict[tuple[Any, ...], int] = {}
+    # codes in order of first appearance, at C speed: len(table) is taken just before each setdefault
+    layout_codes = np.fromiter(
+        map(table.setdefault, map(tuple, rows), map(len, itertools.repeat(table))), dtype=np.int64, count=count
+    )
+    layouts = list(table)
+    if len(layouts) == 1:
+        groups = [(np.arange(count, dtype=np.int64), layouts[0])]
+    else:
+        order = np.argsort(layout_codes, kind="stable")
+        bounds = np.searchsorted(layout_codes[order], np.arange(len(layouts) + 1))
+        groups = [(order[bounds[g] : bounds[g + 1]], layouts[g]) for g in range(len(layouts))]
+    parts: dict[Any, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for at, layout in groups:
+        if not layout:
+            continue
+        width = len(layout)
+        flat = np.fromiter(
+            itertools.chain.from_iterable(map(dict.values, row_arr[at].tolist())), dtype=object, count=len(at) * width
+        ).reshape(len(at), width)
+        for j, name in enumerate(layout):
+            parts.setdefault(name, []).append((at, flat[:, j]))
+    out: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    for name, found in parts.items():
+        if len(found) == 1:
+            out[name] = found[0]
+            continue
+        at = np.concatenate([a for a, _ in found])
+        values = np.concatenate([v for _, v in found])
+        order = np.argsort(at, kind="stable")
+        out[name] = (at[order], values[order])
+    return out
+
+
 def _props_table(rows: Sequence[dict[str, Any]], skip: frozenset[str], what: str) -> tuple[pa.Table, list[list[str]]]:
     """One table of the rows' properties (all but ``skip``) and the kind of each column."""
-    names = [name for name in dict.fromkeys(itertools.chain.from_iterable(rows)) if name not in skip]
     arrays: list[pa.Array] = []
     kinds: list[list[str]] = []
-    for name in names:
+    for name, (positions, values) in _columns_of(rows).items():
+        if name in skip:
+            continue
         if type(name) is not str:
             raise StoreError(f"{what} has a property named {name!r}, which is not text")
         try:
-            arr, kind = _encode_column([row.get(name, _ABSENT) for row in rows])
+            arr, kind = _encode_present(len(rows), positions, values)
         except (TypeError, ValueError, OverflowError, pa.ArrowException) as exc:
             raise StoreError(f"{what} property {name!r} holds {exc}, which a store file cannot hold") from None
         arrays.append(arr)
@@ -252,9 +318,79 @@ def _rows_of(
 
 # -- writing ------------------------------------------------------------------------------
 def _codes(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    table: dict[str, int] = {}
-    codes = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int64, count=len(values))
-    return codes, list(table)
+    """Codes in order of first appearance, and the distinct values."""
+    encoded = pa.array(values, type=pa.string()).dictionary_encode()  # dictionary in order of first appearance
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary.to_pylist()
+
+
+def _all_text(values: Sequence[Any]) -> bool:
+    return not values or set(map(type, values)) == {str}
+
+
+def _node_heads(graph: Any, ids: Sequence[str]) -> tuple[list[dict[str, Any]], list[str], list[str], list[str]]:
+    """The attribute dicts of the nodes in position order, their labels, keys and names.
+
+    Every node must have a text label, key and name matching its id (checked
+    at once with Arrow kernels; the first that does not is named).
+    """
+    node_rows: list[dict[str, Any]] = list(map(graph._node.__getitem__, ids))
+    try:
+        heads = [list(h) for h in zip(*map(operator.itemgetter("label", "key", "name"), node_rows), strict=True)]
+    except KeyError:
+        heads = []
+    if not ids:
+        heads = [[], [], []]
+    if len(heads) != 3 or not all(_all_text(h) for h in heads):
+        _refuse_node(ids, node_rows)
+    labels, keys, names = heads
+    joined = pc.binary_join_element_wise(pa.array(labels, type=pa.string()), pa.array(keys, type=pa.string()), ":")
+    if len(ids) and not pc.all(pc.equal(joined, pa.array(ids, type=pa.string()))).as_py():
+        _refuse_node(ids, node_rows)
+    return node_rows, labels, keys, names
+
+
+def _refuse_node(ids: Sequence[str], node_rows: Sequence[dict[str, Any]]) -> None:
+    """Raise StoreError naming the first node without a text label, key and name matching its id."""
+    for nid, row in zip(ids, node_rows, strict=True):
+        label, key, name = row.get("label"), row.get("key"), row.get("name")
+        if type(label) is not str or type(key) is not str or type(name) is not str or node_id(label, key) != nid:
+            raise StoreError(f"node {nid!r} has no text label, key and name matching its id; it cannot be saved")
+    raise StoreError("the nodes cannot be saved")  # pragma: no cover - the caller found a bad node
+
+
+def _edge_walk(
+    graph: Any, pos: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray, list[str], list[dict[str, Any]], list[str]]:
+    """Every relationship in NetworkX's edge order: source and target positions, keys, attribute dicts, types.
+
+    What ``graph.edges(keys=True, data=True)`` yields, read from the
+    adjacency dicts directly (no edge-view objects). Keys and types must be text.
+    """
+    src_l: list[int] = []
+    dst_l: list[int] = []
+    keys: list[str] = []
+    rows: list[dict[str, Any]] = []
+    add_src, add_dst, add_key, add_row = src_l.append, dst_l.append, keys.append, rows.append
+    for u, nbrs in graph._succ.items():
+        if not nbrs:
+            continue
+        pu = pos[u]
+        for v, keydict in nbrs.items():
+            pv = pos[v]
+            for key, attrs in keydict.items():
+                add_src(pu)
+                add_dst(pv)
+                add_key(key)
+                add_row(attrs)
+    try:
+        types: list[str] = list(map(operator.itemgetter("type"), rows))
+    except KeyError:
+        types = []
+    if len(types) != len(rows) or not _all_text(keys) or not _all_text(types):
+        for u, v, key, attrs in graph.edges(keys=True, data=True):
+            if type(key) is not str or type(attrs.get("type")) is not str:
+                raise StoreError(f"relationship {u!r} -> {v!r} has no text key and type; it cannot be saved")
+    return np.array(src_l, dtype=np.int64), np.array(dst_l, dtype=np.int64), keys, rows, types
 
 
 def lookup_sections(ids: Sequence[str], keys: Sequence[str], names: Sequence[str], dst: np.ndarray) -> list[Section]:
@@ -292,86 +428,94 @@ def save_graph(
     ``strength_of(src, dst, keys, types)`` gives each relationship's strength
     in the same order; ``bounds`` is a filter key of the index and its search
     bounds (cost, hops), saved so that a new process need not compute them.
+    Sections are made one at a time and written as they are made
+    (:func:`_sections`), so the file's contents are never all in memory at once.
     """
-    node_rows: list[dict[str, Any]] = [graph.nodes[nid] for nid in ids]
-    labels = [r.get("label") for r in node_rows]
-    for nid, row in zip(ids, node_rows, strict=True):
-        label, key, name = row.get("label"), row.get("key"), row.get("name")
-        if type(label) is not str or type(key) is not str or type(name) is not str or node_id(label, key) != nid:
-            raise StoreError(f"node {nid!r} has no text label, key and name matching its id; it cannot be saved")
-    label_codes, label_names = _codes([str(x) for x in labels])
-    sections: list[Section] = [
-        ("node_label", label_codes.astype(np.int8)),
-        (
-            "nodes",
-            pa.table(
-                {
-                    "key": pa.array([r["key"] for r in node_rows], type=pa.string()),
-                    "name": pa.array([r["name"] for r in node_rows], type=pa.string()),
-                }
-            ),
-        ),
-    ]
+    graph_attrs = dict(graph.graph)
+    if not all(type(k) is str and (v is None or type(v) in (str, int, float, bool)) for k, v in graph_attrs.items()):
+        raise StoreError("the graph's own attributes hold values a store file cannot hold")
+    meta: dict[str, Any] = {}
+    write_store_file(
+        file, _sections(meta, graph, ids, pos, strength_of, index, weights_digest, bounds, graph_attrs), meta
+    )
+
+
+def _sections(
+    meta: dict[str, Any],
+    graph: Any,
+    ids: Sequence[str],
+    pos: dict[str, int],
+    strength_of: Callable[[np.ndarray, np.ndarray, list[str], list[str]], np.ndarray],
+    index: SearchIndex,
+    weights_digest: str,
+    bounds: tuple[tuple[object, ...], np.ndarray, np.ndarray] | None,
+    graph_attrs: dict[str, Any],
+) -> Iterator[Section]:
+    """The sections of :func:`save_graph` one by one; ``meta`` is complete once the last is made."""
+    node_rows, labels, node_keys, node_names = _node_heads(graph, ids)
+    label_codes, label_names = _codes(labels)
+    del labels
+    if len(label_names) > 127:
+        raise StoreError("a store file holds at most 127 labels and 127 relationship types")
+    yield "node_label", label_codes.astype(np.int8)
+    yield (
+        "nodes",
+        pa.table({"key": pa.array(node_keys, type=pa.string()), "name": pa.array(node_names, type=pa.string())}),
+    )
+    node_arr = _objects(node_rows)
+    del node_rows
     node_kinds: list[list[list[str]]] = []
     reserved = frozenset({"label", "key", "name"})
     for i, label in enumerate(label_names):
-        rows = [node_rows[p] for p in np.flatnonzero(label_codes == i).tolist()]
-        table, kinds = _props_table(rows, reserved, f"{label} node")
-        sections.append((f"node_props/{i}", table))
+        table, kinds = _props_table(node_arr[label_codes == i].tolist(), reserved, f"{label} node")
         node_kinds.append(kinds)
-    src_l: list[int] = []
-    dst_l: list[int] = []
-    keys: list[str] = []
-    edge_rows: list[dict[str, Any]] = []
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        if type(key) is not str or type(attrs.get("type")) is not str:
-            raise StoreError(f"relationship {u!r} -> {v!r} has no text key and type; it cannot be saved")
-        src_l.append(pos[u])
-        dst_l.append(pos[v])
-        keys.append(key)
-        edge_rows.append(attrs)
-    types = [r["type"] for r in edge_rows]
+        yield f"node_props/{i}", table
+        del table
+    del node_arr
+    src, dst, keys, edge_rows, types = _edge_walk(graph, pos)
     type_codes, type_names = _codes(types)
-    src, dst = np.array(src_l, dtype=np.int64), np.array(dst_l, dtype=np.int64)
-    sections += [
-        ("edge_src", src),
-        ("edge_dst", dst),
-        ("edge_type", type_codes.astype(np.int8)),
-        ("edge_strength", np.asarray(strength_of(src, dst, keys, types), dtype=np.float64)),
-        ("edge_keys", pa.table({"key": pa.array(keys, type=pa.string()).dictionary_encode()})),
-    ]
+    if len(type_names) > 127:
+        raise StoreError("a store file holds at most 127 labels and 127 relationship types")
+    yield "edge_src", src
+    yield "edge_dst", dst
+    yield "edge_type", type_codes.astype(np.int8)
+    yield "edge_strength", np.asarray(strength_of(src, dst, keys, types), dtype=np.float64)
+    del src, types
+    yield "edge_keys", pa.table({"key": pa.array(keys, type=pa.string()).dictionary_encode()})
+    count = len(keys)
+    del keys
+    edge_arr = _objects(edge_rows)
+    del edge_rows
     edge_kinds: list[list[list[str]]] = []
     for j, type_ in enumerate(type_names):
-        rows = [edge_rows[p] for p in np.flatnonzero(type_codes == j).tolist()]
-        table, kinds = _props_table(rows, frozenset({"type"}), f"{type_} relationship")
-        sections.append((f"edge_props/{j}", table))
+        table, kinds = _props_table(edge_arr[type_codes == j].tolist(), frozenset({"type"}), f"{type_} relationship")
         edge_kinds.append(kinds)
-    sections += lookup_sections(ids, [r["key"] for r in node_rows], [r["name"] for r in node_rows], dst)
+        yield f"edge_props/{j}", table
+        del table
+    del edge_arr
+    yield from lookup_sections(ids, node_keys, node_names, dst)
+    del node_keys, node_names, dst
     for name in INDEX_ARRAYS:
-        sections.append((f"index/{name}", np.asarray(getattr(index, name))))
+        yield f"index/{name}", np.asarray(getattr(index, name))
     bounds_key: list[Any] | None = None
     if bounds is not None:
         key, cost, hops = bounds
         bounds_key = [list(k) if isinstance(k, tuple) else k for k in key]
-        sections.append(("bounds/cost", np.asarray(cost, dtype=np.float64)))
-        sections.append(("bounds/hops", np.asarray(hops, dtype=np.float64)))
-    graph_attrs = dict(graph.graph)
-    if not all(type(k) is str and (v is None or type(v) in (str, int, float, bool)) for k, v in graph_attrs.items()):
-        raise StoreError("the graph's own attributes hold values a store file cannot hold")
-    meta = {
-        "counts": {"nodes": len(ids), "relationships": len(keys)},
-        "labels": label_names,
-        "types": type_names,
-        "node_columns": node_kinds,
-        "edge_columns": edge_kinds,
-        "graph": graph_attrs,
-        "weights": weights_digest,
-        "index_types": list(index.types),
-        "bounds_key": bounds_key,
-    }
-    if len(label_names) > 127 or len(type_names) > 127:
-        raise StoreError("a store file holds at most 127 labels and 127 relationship types")
-    write_store_file(file, sections, meta)
+        yield "bounds/cost", np.asarray(cost, dtype=np.float64)
+        yield "bounds/hops", np.asarray(hops, dtype=np.float64)
+    meta.update(
+        {
+            "counts": {"nodes": len(ids), "relationships": count},
+            "labels": label_names,
+            "types": type_names,
+            "node_columns": node_kinds,
+            "edge_columns": edge_kinds,
+            "graph": graph_attrs,
+            "weights": weights_digest,
+            "index_types": list(index.types),
+            "bounds_key": bounds_key,
+        }
+    )
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -16,10 +16,14 @@ A line of a CSV file ends at ``\\r\\n``, ``\\r`` or ``\\n``. Each line is one of
 
 so that ``lines == header + rows + bad + blank + continued`` (:class:`Accounting`).
 
-Two ways, one result. Text without any ``"``, NUL or lone ``\\r`` whose lines
-have at most as many fields as the header goes through pandas' C parser
-(one row per line). Anything else goes through the :mod:`csv` module with
-strict quoting, record by record, so a record's first and last line are known.
+Three ways, one result. Text without any ``"``, NUL or lone ``\\r`` is split
+one row per line: by Arrow's multi-threaded CSV reader straight from the
+file's UTF-8 bytes when every line has exactly the header's number of fields
+(no Python object per cell), else by pandas' C parser when no line has more
+fields than the header (plus one blank). Anything else goes through the
+:mod:`csv` module with strict quoting, record by record, so a record's first
+and last line are known. The three agree wherever more than one applies
+(``tests/test_loaders_read.py`` loads the same files each way).
 
 A record that spans several lines is taken as a quoted cell with line breaks
 (an address typed in Excel with Alt+Enter) unless one of the lines inside a
@@ -37,6 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from graph.messages import Message
 
@@ -83,15 +89,72 @@ def count_lines(text: str) -> int:
     return breaks + (1 if text and not text.endswith(("\n", "\r")) else 0)
 
 
-def split_csv(text: str, sep: str, bad_lines: dict[int, str] | None = None) -> CsvText:
-    """Split CSV ``text`` (separator ``sep``) into header, rows and rejects; ``bad_lines``: undecodable lines."""
+def split_csv(text: str, sep: str, bad_lines: dict[int, str] | None = None, data: bytes | None = None) -> CsvText:
+    """Split CSV ``text`` (separator ``sep``) into header, rows and rejects; ``bad_lines``: undecodable lines.
+
+    ``data``: the text's exact UTF-8 bytes (no byte-order mark), when the
+    file was UTF-8, so that a clean file is split from its bytes by Arrow.
+    """
     bad_lines = bad_lines or {}
     fast = not bad_lines and '"' not in text and "\x00" not in text and text.count("\r") == text.count("\r\n")
     if fast:
-        result = _fast(text, sep)
+        result = _arrow(data, text, sep) if data is not None else None
+        if result is None:
+            result = _fast(text, sep)
         if result is not None:
             return result
     return _exact(text, sep, bad_lines)
+
+
+def _arrow(data: bytes, text: str, sep: str) -> CsvText | None:
+    """One row per line through Arrow's CSV reader; None unless every line has the header's number of fields.
+
+    Quotes are not special (the caller saw none), blank lines are kept as
+    blank rows and every cell is text exactly as written, as in :func:`_fast`.
+    """
+    end = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
+    header = text[:end].split(sep)
+    n = len(header)
+    uneven: list[int] = []
+
+    def refuse(row: pa_csv.InvalidRow) -> str:
+        uneven.append(row.actual_columns)
+        return "skip"
+
+    names = [str(i) for i in range(n)]
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=sep,
+                quote_char=False,
+                double_quote=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+                invalid_row_handler=refuse,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if uneven or table.num_rows != count_lines(text) - 1:
+        return None
+    frame = table.to_pandas()
+    del table
+    frame.columns = pd.Index(range(n))
+    frame.index = pd.Index(np.arange(2, 2 + len(frame), dtype=np.int64))
+    blank = blank_rows(frame)
+    if blank.any():
+        frame = frame.loc[~blank]
+    accounting = Accounting(len(blank) + 1, 1, len(frame), 0, int(blank.sum()), 0)
+    return CsvText(header, frame, (), accounting)
 
 
 def blank_rows(frame: pd.DataFrame) -> np.ndarray:

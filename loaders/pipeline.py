@@ -365,13 +365,23 @@ def validate_tables(
 
 
 def write_batches(
-    store: GraphStore, results: Sequence[Validated], *, batch_size: int = 50_000, progress: Progress | None = None
+    store: GraphStore,
+    results: Sequence[Validated],
+    *,
+    batch_size: int = 50_000,
+    progress: Progress | None = None,
+    release: bool = False,
 ) -> dict[str, int]:
-    """Write accepted rows in batches of at most ``batch_size``, in the order given; rows written per name."""
+    """Write accepted rows in batches of at most ``batch_size``, in the order given; rows written per name.
+
+    ``release`` (``results`` a list): each result's rows are let go once
+    written (its batch left empty, its report and rejects kept), so a large
+    load does not hold every validated table beside the graph it has become.
+    """
     total = sum(r.accepted for r in results)
     done = 0
     written: dict[str, int] = {}
-    for result in results:
+    for i, result in enumerate(results):
         batch = result.batch
         frame = batch.frame
         for start in range(0, len(frame), batch_size):
@@ -381,6 +391,9 @@ def write_batches(
             done += len(chunk)
             if progress is not None:
                 progress(done, total, f"write {batch.name}")
+        if release and isinstance(results, list):
+            results[i] = Validated(RecordBatch(batch.what, batch.name, frame.iloc[:0]), result.rejects, result.report)
+            del batch, frame, result
     return written
 
 
@@ -447,7 +460,7 @@ def load_files(
     results, report = read_and_validate(
         store, paths_or_directory, strict=strict, progress=progress, keep_zeros=keep_zeros
     )
-    report.written = write_batches(store, results, batch_size=batch_size, progress=progress)
+    report.written = write_batches(store, results, batch_size=batch_size, progress=progress, release=True)
     store.finish_load()
     return report
 
@@ -485,7 +498,7 @@ def replace_files(
         None, paths_or_directory, strict=strict, schema=store.schema, progress=progress, keep_zeros=keep_zeros
     )
     with store.replacing() as target:
-        report.written = write_batches(target, results, batch_size=batch_size, progress=progress)
+        report.written = write_batches(target, results, batch_size=batch_size, progress=progress, release=True)
         target.finish_load()
     return target, report
 

@@ -30,6 +30,7 @@ and ``注册资本(万元)`` matches ``注册资本`` with amounts in units of 1
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -200,11 +201,17 @@ def _header_names(header: list[str]) -> list[str]:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...], Accounting, bool]:
-    decoded = decode_bytes(path.read_bytes(), str(path))
+    data = path.read_bytes()
+    decoded = decode_bytes(data, str(path))
     text = decoded.text
     newline = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=len(text))
     sep = _separator(text[:newline], path.suffix.lower())
-    split = split_csv(text, sep, decoded.bad_lines)
+    utf8: bytes | None = None  # the text's own bytes, for the Arrow reader
+    if decoded.encoding in ("utf-8", "utf-8-sig") and not decoded.bad_lines:
+        utf8 = data[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
+    del data
+    split = split_csv(text, sep, decoded.bad_lines, utf8)
+    del utf8
     if not split.header or not any(cell.strip() for cell in split.header):
         raise LoadError(Message("load.blank_header", file=str(path)))
     frame = split.frame

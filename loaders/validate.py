@@ -48,6 +48,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.identifiers import identifier_forms, name_identifier, parse_lei, parse_other_id, parse_stock_code
 from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
@@ -59,7 +61,17 @@ from graph.uscc import ALPHABET, normalise_uscc, uscc_problem
 from graph.warmth import load_weights
 from loaders.read import RawTable, What
 from loaders.report import FileReport, Outcome, Reject
-from loaders.values import is_blank, mask_text, parse_label, parse_text, parser_for, reason_of, role_of
+from loaders.values import (
+    MAX_AMOUNT,
+    is_blank,
+    mask_text,
+    parse_label,
+    parse_text,
+    parser_for,
+    reason_of,
+    role_of,
+    unit_factor,
+)
 
 #: extra column that keeps an officer's title as written
 ROLE_TEXT = "role_text"
@@ -91,6 +103,7 @@ _WS_CHARS = "".join(
 )
 _WS = f"[{_WS_CHARS}]+"
 _WS_RE = re.compile(_WS)
+_ID_SHAPED = re.compile(r"\s*(?:\d{15}|\d{17}[\dXx])\s*")
 _USCC_LUT = np.full(256, -1, dtype=np.int64)
 for _i, _ch in enumerate(ALPHABET):
     _USCC_LUT[ord(_ch)] = _i
@@ -348,14 +361,43 @@ def _uscc_column(raw: pd.Series) -> ParsedColumn:
     return _column(codes, norm, blank, reasons, merge=fallback)
 
 
-def _mapped_column(raw: pd.Series, parse: Callable[[Any], Any], floats: bool, keep_text: bool = False) -> ParsedColumn:
+def _quick_amounts(uniques: np.ndarray, unit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which distinct amount cells are plain whole numbers of at most 15 digits within the limit, and their
+    values in yuan: what :func:`~loaders.values.parse_amount` gives them, found with Arrow kernels at once."""
+    values = np.full(len(uniques), np.nan)
+    done = np.zeros(len(uniques), dtype=bool)
+    if not len(uniques):
+        return done, values
+    arrow = pa.array(uniques.tolist(), type=pa.string())
+    at = np.flatnonzero(pc.match_substring_regex(arrow, "^[0-9]{1,15}$").to_numpy(zero_copy_only=False))
+    if len(at):
+        # below 2**53 every such product is exact in float64, as float(int(cell) * unit) is
+        numbers = pc.cast(arrow.take(pa.array(at)), pa.int64()).to_numpy().astype(np.float64) * unit
+        ok = numbers <= MAX_AMOUNT
+        values[at[ok]] = numbers[ok]
+        done[at[ok]] = True
+    return done, values
+
+
+def _mapped_column(
+    raw: pd.Series,
+    parse: Callable[[Any], Any],
+    floats: bool,
+    keep_text: bool = False,
+    quick: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+) -> ParsedColumn:
+    """Parse a column one distinct cell at a time; ``quick`` (floats only) parses the common cells at once
+    and returns which it did and their values, so ``parse`` sees only the rest."""
     codes, uniques = _factorize(raw.astype("str").fillna("").str.strip())
     m = len(uniques)
     results: list[Any] = [None] * m
     texts: list[str | None] = [None] * m
     reasons = np.full(m, None, dtype=object)
     blank = np.zeros(m, dtype=bool)
-    for i, cell in enumerate(uniques.tolist()):
+    done, quick_values = quick(uniques) if quick is not None and floats else (None, None)
+    cells = uniques.tolist()
+    for i in range(m) if done is None else np.flatnonzero(~done).tolist():
+        cell = cells[i]
         if is_blank(cell):
             blank[i] = True
             continue
@@ -372,6 +414,8 @@ def _mapped_column(raw: pd.Series, parse: Callable[[Any], Any], floats: bool, ke
             texts[i] = parse_text(cell)
     if floats:
         values_u = np.array([np.nan if v is None else v for v in results], dtype=np.float64)
+        if done is not None and quick_values is not None:
+            values_u[done] = quick_values[done]
     else:
         values_u = np.empty(m, dtype=object)
         values_u[:] = results
@@ -391,7 +435,11 @@ def parse_column(
     if prop.type == "uscc":
         return _uscc_column(raw)
     parse = parser_for(prop, unit=unit, role_order=role_order)
-    return _mapped_column(raw, parse, prop.type in _FLOAT_TYPES, keep_text=prop.name == "role" and bool(role_order))
+    factor = unit_factor(unit)
+    quick = (lambda uniques: _quick_amounts(uniques, factor)) if prop.type == "amount" else None
+    return _mapped_column(
+        raw, parse, prop.type in _FLOAT_TYPES, keep_text=prop.name == "role" and bool(role_order), quick=quick
+    )
 
 
 def _missing_like(values: np.ndarray) -> Any:
@@ -1142,12 +1190,18 @@ def hash_id_numbers(values: np.ndarray, *, may_be_uscc: bool = False) -> np.ndar
     out = values.copy()
     if not len(values):
         return out
-    plain = pd.Series(values, dtype=object).astype("str")
-    wide = ~plain.str.isascii().to_numpy(dtype=bool, na_value=False)
-    if wide.any():  # full-width digits: the careful way, for those cells only
-        plain[wide] = plain[wide].str.normalize("NFKC").str.replace(_WS, "", regex=True)
-    shaped = plain.str.fullmatch(r"\s*(?:\d{15}|\d{17}[\dXx])\s*").to_numpy(dtype=bool, na_value=False)
-    candidates = np.flatnonzero(shaped)
+    texts = [str(v) for v in values.tolist()]
+    arrow = pa.array(texts, type=pa.string())
+    # at C speed, the cells that may be ID-shaped: fifteen ASCII digits in a row, or any non-ASCII text
+    maybe = pc.or_(pc.match_substring_regex(arrow, "[0-9]{15}"), pc.invert(pc.string_is_ascii(arrow)))
+    shaped: list[int] = []
+    for i in np.flatnonzero(maybe.to_numpy(zero_copy_only=False)).tolist():
+        text = texts[i]
+        if not text.isascii():  # full-width digits: the careful way, for those cells only
+            text = _WS_RE.sub("", unicodedata.normalize("NFKC", text))
+        if _ID_SHAPED.fullmatch(text):
+            shaped.append(i)
+    candidates = np.array(shaped, dtype=np.int64)
     if not len(candidates):
         return out
     if may_be_uscc:
