@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from graph.errors import InvalidParameter
 from graph.model import Node
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from queries.directory import check_known, client_directory
 from queries.messages import Message, shown_names
 from queries.paths import PathAnswer, PathOptions, build_query, explain
@@ -21,6 +21,7 @@ from queries.ranking import DISTINCT_MODES, FETCH_CAP, Distinct, ranked_groups
 from queries.resolve import resolve
 
 
+@one_snapshot
 def introductions(
     store: GraphStore,
     prospect: str | Node,
