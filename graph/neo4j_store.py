@@ -23,10 +23,32 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
   files, rather than prune with strengths that are not its scoring (a wrong
   top k). Re-weighting a shared graph is explicit: :meth:`Neo4jStore.reweight`
   (``guanxi load --reweight``);
-* every node and relationship carries ``_gen``, the generation that last
-  wrote it; a replace (:meth:`Neo4jStore.replacing`) writes a new one and
-  deletes the others only after every batch succeeded, so a failed replace
-  never leaves an empty or half graph;
+* a load is published all at once (:meth:`Neo4jStore.finish_load`), so a
+  reader sees the graph before it or after it, never part of it. The load
+  takes a generation of its own (:meth:`Neo4jStore._begin_load`: one small
+  transaction on the meta node, which also makes it the only load writing;
+  a thread renews that hold every few seconds, and a hold silent for
+  :data:`LOAD_LEASE` seconds counts as a dead load). Every node and
+  relationship it creates carries that generation in ``_gen``; one that was
+  there before and that it changes keeps its earlier values beside the new
+  ones (``_o_<key>``, listed in ``_osaved``, ``_ogen`` the changing
+  generation), so no change is visible before publication and nothing needs
+  rewriting at it. Publishing is one small transaction (``published`` on the
+  meta node). Readers read one published generation per answer
+  (:meth:`Neo4jStore.snapshot`; each read method is one by itself, and
+  ``introductions`` one as a whole): every statement filters with
+  :func:`graph.cypher.visible` and reads changed values with
+  :func:`graph.cypher.value` or :func:`graph.neo4j_rows.visible_props`. A
+  replace (:meth:`Neo4jStore.replacing`) is such a load that also marks
+  what it did not write as gone (``_end``) before it is published. A load
+  that fails is taken back at once (what it created deleted, old values
+  given back), and one whose process died is cleaned by the next load or
+  ``guanxi doctor --repair`` (:meth:`Neo4jStore.tidy`), which also drop the
+  old values and retired rows of published loads (not at publication: a
+  reader may still be answering from the graph before). Rows without
+  ``_gen`` (graphs written before generations) are generation 0, and a
+  meta node without ``published`` (or none) publishes its replace
+  generation, or 0: all of such a graph is visible;
 * writes go in transactions of at most ``batch_rows`` (:data:`SUB_BATCH`)
   rows (``UNWIND $rows AS row MERGE ...`` in ``session.execute_write``, which
   retries transient failures), so a crash loses at most the batch in flight
@@ -710,7 +732,7 @@ class Neo4jStore(GraphStore):
         out: list[OversizeValue] = []
         with self._errors("looking for values too large for an index"):
             for name in self.schema.labels:
-                records = self._read(cypher.oversize_values(self.schema, name), chars=RANGE_KEY_LIMIT // 4)
+                records = self._read(cypher.oversize_values(self.schema, name), chars=RANGE_KEY_LIMIT // 4, pub=0)
                 for r in records:
                     kind = cypher.INDEXED_STRINGS[str(r["prop"])]
                     limit = TEXT_KEY_LIMIT if kind == "text" else RANGE_KEY_LIMIT
@@ -1333,7 +1355,7 @@ class Neo4jStore(GraphStore):
     def version(self) -> object:
         """Changes with every write and every clear (a counter and a random epoch on the meta node)."""
         with self._errors("reading the graph's version"):
-            record = self._read(cypher.GET_VERSION)[0]
+            record = self._read(cypher.GET_VERSION, pub=0)[0]
         return ("neo4j", record["epoch"], record["version"])
 
     def _pages(self, label: str, ids_only: bool, pub: int) -> Iterator[Record]:
