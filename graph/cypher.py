@@ -72,7 +72,11 @@ KEYS = "_keys"
 #: node properties that are bookkeeping, not data
 #: search copy of a company's other identifiers (SSE:600519, LEI:...), upper case, each between FORMER_SEP
 IDENTS_UC = "_idents_uc"
-_GEN_PROPS = (GEN, END, OGEN, OSAVED, OSEQ, RGEN, KEYS)
+#: on a node: a load created, changed or retired one of its relationships since the last clean-up, so
+#: its relationships must be filtered by generation (without it, all of them are visible and unchanged,
+#: and its degree comes from the count store)
+DGEN = "_dgen"
+_GEN_PROPS = (GEN, END, OGEN, OSAVED, OSEQ, RGEN, KEYS, DGEN)
 HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, IDENTS_UC, *_GEN_PROPS})
 #: relationship properties that are bookkeeping (``_key`` is shown, as the embedded store does)
 HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ, *_GEN_PROPS})
@@ -336,7 +340,7 @@ def old_key(name: str) -> str:
     return prop_key(OLD_PREFIX + name)
 
 
-def _stamp(var: str, keys: Sequence[str], seq: str) -> str:
+def _stamp(var: str, keys: Sequence[str], seq: str, carry: str = "") -> str:
     """Clauses after a MERGE (or MATCH) of ``var`` that write ``row.props`` for the load ``$gen``.
 
     Readers must not see a change before the load is published, so one
@@ -349,7 +353,7 @@ def _stamp(var: str, keys: Sequence[str], seq: str) -> str:
     changes nothing is not written at all. In a replace (``$replace``) a row
     already there is also marked as written (``_rgen``, ``_keys`` for the
     properties it wrote) and takes the new graph's order (its sequence
-    number, the old one kept in ``_oseq``).
+    number, the old one kept in ``_oseq``). ``carry``: more variables to keep (``, a, b``).
     """
     saves = ", ".join(
         f"{var}.{old_key(k)} = CASE WHEN again AND $keys[{i}] IN {var}.{OSAVED} "
@@ -358,10 +362,10 @@ def _stamp(var: str, keys: Sequence[str], seq: str) -> str:
     )
     saves = f"{saves}, " if saves else ""
     return (
-        f"WITH {var}, row, coalesce({var}.{GEN}, 0) = $gen AS own "
-        f"WITH {var}, row, own, NOT own AND any(k IN keys(row.props) "
+        f"WITH {var}, row{carry}, coalesce({var}.{GEN}, 0) = $gen AS own "
+        f"WITH {var}, row{carry}, own, NOT own AND any(k IN keys(row.props) "
         f"WHERE NOT coalesce({var}[k] = row.props[k], false)) AS changed "
-        f"WITH {var}, row, own, changed, coalesce({var}.{OGEN} = $gen, false) AS again, "
+        f"WITH {var}, row{carry}, own, changed, coalesce({var}.{OGEN} = $gen, false) AS again, "
         f"coalesce({var}.{RGEN} = $gen, false) AS marked "
         f"FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | SET {saves}"
         f"{var}.{OSAVED} = CASE WHEN again THEN {var}.{OSAVED} + [k IN $keys WHERE NOT k IN {var}.{OSAVED}] "
@@ -402,7 +406,8 @@ def merge_edges(schema: Schema, type_name: str, source_label: str, target_label:
     ``$rows`` of ``{source, target, key, i, props}``; a relationship is
     identified by its ends, its type and ``_key``; a new one's sequence
     number is ``$base + i`` and its generation ``$gen``; one already there
-    is written as :func:`_stamp` says.
+    is written as :func:`_stamp` says. An end that this load did not create and whose relationships
+    it creates or changes is marked (:data:`DGEN`): its readers filter them.
     """
     t = rel_type(schema, type_name)
     a = label(schema, source_label)
@@ -410,7 +415,9 @@ def merge_edges(schema: Schema, type_name: str, source_label: str, target_label:
     return (
         f"UNWIND $rows AS row MATCH (a:{a} {{{ID}: row.source}}) MATCH (b:{b} {{{ID}: row.target}}) "
         f"MERGE (a)-[r:{t} {{{KEY}: row.key}}]->(b) ON CREATE SET r.{SEQ} = $base + row.i, r.{GEN} = $gen "
-        f"{_stamp('r', keys, '$base + row.i')}RETURN count(r) AS written"
+        f"{_stamp('r', keys, '$base + row.i', ', a, b')}"
+        f"FOREACH (e IN CASE WHEN own OR changed THEN [x IN [a, b] WHERE coalesce(x.{GEN}, 0) <> $gen] ELSE [] END | "
+        f"SET e.{DGEN} = $gen) RETURN count(r) AS written"
     )
 
 
@@ -418,7 +425,7 @@ def merge_edges(schema: Schema, type_name: str, source_label: str, target_label:
 #: a node or relationship with generation bookkeeping to clean (a generation above ``$pub`` never published)
 _LEFTOVER = (
     f"WHERE x.{GEN} > $pub OR x.{OGEN} IS NOT NULL OR x.{END} IS NOT NULL OR x.{RGEN} IS NOT NULL "
-    f"OR x.{KEYS} IS NOT NULL OR x.{OSEQ} IS NOT NULL"
+    f"OR x.{KEYS} IS NOT NULL OR x.{OSEQ} IS NOT NULL OR x.{DGEN} IS NOT NULL"
 )
 
 
@@ -459,7 +466,9 @@ def retire_nodes(schema: Schema, label_name: str) -> str:
 
 
 #: mark the relationships whose element ids are ``$ids`` gone from generation ``$gen`` on
-RETIRE_RELATIONSHIPS = f"UNWIND $ids AS x MATCH ()-[r]->() WHERE elementId(r) = x SET r.{END} = $gen"
+RETIRE_RELATIONSHIPS = (
+    f"UNWIND $ids AS x MATCH (a)-[r]->(b) WHERE elementId(r) = x SET r.{END} = $gen, a.{DGEN} = $gen, b.{DGEN} = $gen"
+)
 
 
 def delete_nodes(schema: Schema, label_name: str) -> str:
@@ -570,6 +579,23 @@ def value(var: str, key: str) -> str:
     )
 
 
+def settled(node: str) -> str:
+    """Predicate: every relationship of ``node`` is visible and unchanged in every generation since
+    the last clean-up (:data:`DGEN`), so they need no filter."""
+    return f"{node}.{DGEN} IS NULL"
+
+
+def rel_visible(node: str, rel: str) -> str:
+    """Predicate: relationship ``rel`` of ``node`` is visible in ``$pub`` (without reading it where
+    ``node`` is :func:`settled`)."""
+    return f"({settled(node)} OR {visible(rel)})"
+
+
+def rel_value(node: str, rel: str, key: str) -> str:
+    """Expression: property ``key`` of relationship ``rel`` of ``node`` as ``$pub`` sees it."""
+    return f"(CASE WHEN {settled(node)} THEN {rel}.{key} ELSE {value(rel, key)} END)"
+
+
 def degree(var: str) -> str:
     """Expression: the degree of node ``var`` in generation ``$pub``, all types, both directions,
     self-loops twice.
@@ -577,8 +603,9 @@ def degree(var: str) -> str:
     That is how NetworkX (the embedded store) counts; a pattern counts a loop
     once, so the loops are counted again, where ``_loops`` says there are any.
     """
+    fast = f"COUNT {{ ({var})--() }} + coalesce({var}.{LOOPS}, 0)"
     loops = f"CASE WHEN {var}.{LOOPS} IS NULL THEN 0 ELSE COUNT {{ ({var})-[l]->({var}) WHERE {visible('l')} }} END"
-    return f"(COUNT {{ ({var})-[d]-() WHERE {visible('d')} }} + {loops})"
+    return f"(CASE WHEN {settled(var)} THEN {fast} ELSE COUNT {{ ({var})-[d]-() WHERE {visible('d')} }} + {loops} END)"
 
 
 def count_loops(schema: Schema, label_name: str) -> str:
@@ -705,15 +732,16 @@ def neighbours(schema: Schema, types: Sequence[str]) -> str:
     """
     pattern = rel_types(schema, types)
     best = (
-        f"reduce(m = 0.0, s IN [(u)-[q:{pattern}]-() WHERE {visible('q')} | coalesce({value('q', STRENGTH)}, 1.0)] "
+        f"reduce(m = 0.0, s IN [(u)-[q:{pattern}]-() WHERE {rel_visible('u', 'q')} "
+        f"| coalesce({rel_value('u', 'q', STRENGTH)}, 1.0)] "
         "| CASE WHEN s > m THEN s ELSE m END)"
     )
     return per_label(
         schema,
         schema.labels,
         lambda q: (
-            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IS NOT NULL AND {visible('r')} "
-            f"WITH v, u, max(coalesce({value('r', STRENGTH)}, 1.0)) AS strength "
+            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IS NOT NULL AND {rel_visible('v', 'r')} "
+            f"WITH v, u, max(coalesce({rel_value('v', 'r', STRENGTH)}, 1.0)) AS strength "
             f"WITH v, u, strength, u.{ID} IN $known AS known "
             f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}, "
             f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, "
@@ -735,8 +763,9 @@ def source_neighbours(schema: Schema, types: Sequence[str]) -> str:
         schema.labels,
         lambda q: (
             f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) "
-            f"WHERE {visible('r')} AND (($clients AND {value('u', 'is_client')} = true) OR u.{ID} IN $explicit) "
-            f"WITH v, u, max(coalesce({value('r', STRENGTH)}, 1.0)) AS strength "
+            f"WHERE {rel_visible('v', 'r')} "
+            f"AND (($clients AND {value('u', 'is_client')} = true) OR u.{ID} IN $explicit) "
+            f"WITH v, u, max(coalesce({rel_value('v', 'r', STRENGTH)}, 1.0)) AS strength "
             f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}"
         ),
     )

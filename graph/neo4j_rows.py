@@ -126,7 +126,7 @@ def restored_props(props: Mapping[str, Any], published: int) -> dict[str, Any]:
     rewritten = out.get(cypher.RGEN)
     if rewritten is not None and int(rewritten) > published and out.get(cypher.OSEQ) is not None:
         out[cypher.SEQ] = out[cypher.OSEQ]
-    gone = {cypher.OGEN, cypher.OSAVED, cypher.OSEQ, cypher.RGEN, cypher.KEYS}
+    gone = {cypher.OGEN, cypher.OSAVED, cypher.OSEQ, cypher.RGEN, cypher.KEYS, cypher.DGEN}
     end = out.get(cypher.END)
     if end is not None and int(end) > published:
         gone.add(cypher.END)
