@@ -25,6 +25,7 @@ from graph.store import GraphStore
 from ui.context import Context, Opened, StoreInfo
 from ui.i18n import LANG_NAMES, LANGS, Lang, as_lang, t
 from ui.pages import BY_KEY, PAGES
+from ui.pyvis_net import STATIC_URL, link_vis, provide_static_copy
 from ui.widgets import relabel, tm, translated
 
 #: environment variables that choose the store (a change opens another store)
@@ -109,9 +110,18 @@ def choose_page(lang: Lang) -> str:
     return str(choice)
 
 
+def serve_drawing_library() -> None:
+    """Drawings load vis-network from the app's static files when Streamlit serves them
+    (``server.enableStaticServing``, set in .streamlit/config.toml) and static/ holds pyvis's own
+    copy (put there from the installed pyvis); otherwise each drawing inlines it, slower but still drawn."""
+    served = bool(st.get_option("server.enableStaticServing")) and provide_static_copy()
+    link_vis(STATIC_URL if served else None)
+
+
 def main() -> None:
     """Page config, language, store, navigation, then the chosen page."""
     st.set_page_config(page_title="关系 guanxi", page_icon=str(FAVICON), layout="wide")
+    serve_drawing_library()
     with st.sidebar:
         head = st.container()
         lang = choose_language()

@@ -17,11 +17,12 @@ Also the server process's CPU seconds up to health and to the first page,
 and the load average: on a machine shared with other work the wall-clock
 figures stretch with the load, the CPU seconds much less.
 
-It also records what the user must not see or need: requests to any host but
-the app's own (a favicon or font from the internet), Streamlit's Deploy button
-and its developer menu. ``--direct`` runs ``python -m streamlit run app.py``
-(what explore.sh ends with) instead of explore.sh, e.g. in a test where the
-stamp may not match. Prints one JSON object on its last line.
+It also records the largest drawing frame's bytes (vis-network served apart, from
+the app's static files) and how often vis-network was fetched, and what the user
+must not see or need: requests to any host but the app's own (a favicon or font
+from the internet), Streamlit's Deploy button and its developer menu.
+``--direct`` runs ``python -m streamlit run app.py`` (what explore.sh ends with)
+instead of explore.sh, e.g. in a test where the stamp may not match. Prints one JSON object on its last line.
 """
 
 from __future__ import annotations
@@ -101,6 +102,8 @@ def measure(companies: int, work: Path, direct: bool = False) -> dict[str, Any]:
     with sync_playwright() as pw, log.open("wb") as out:
         browser = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        library: list[str] = []  # vis-network fetched over the network (the explorer serves it from static/)
+        page.on("response", lambda response: library.append(response.url) if "vis-network" in response.url else None)
         page.on(
             "request",
             lambda request: (
@@ -127,6 +130,10 @@ def measure(companies: int, work: Path, direct: bool = False) -> dict[str, Any]:
             first_page_cpu = _cpu_seconds(proc.pid)
             wait_for_graph(page, timeout_ms=TIMEOUT_S * 1000)
             graph = time.perf_counter() - t0
+            frame_bytes = page.evaluate(
+                "() => [...document.querySelectorAll('iframe')]"
+                ".map(f => new TextEncoder().encode(f.srcdoc || '').length)"
+            )
             deploy = page.locator('[data-testid="stAppDeployButton"]').count()
             menu = page.locator('[data-testid="stMainMenu"]').count()
             favicon = page.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\")?.href || ''")
@@ -150,6 +157,8 @@ def measure(companies: int, work: Path, direct: bool = False) -> dict[str, Any]:
         "health_cpu_seconds": health_cpu,
         "first_page_cpu_seconds": first_page_cpu,
         "load_average": os.getloadavg()[0],
+        "drawing_frame_bytes": max(frame_bytes, default=0),
+        "library_fetches": len(library),
         "outside_requests": sorted(set(outside)),
         "deploy_button": deploy,
         "developer_menu": menu,

@@ -9,12 +9,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from graph.messages import Message
+
 if TYPE_CHECKING:  # only for the annotation: graph does not import loaders at run time
     from loaders.report import LoadReport
 
 
 class GuanxiError(Exception):
-    """Root of every error guanxi raises on purpose."""
+    """Root of every error guanxi raises on purpose.
+
+    Raised with a :class:`~graph.messages.Message` (``LoadError(Message("load.no_file", file=name))``)
+    the error keeps it as :attr:`message`, worded in the reader's language by
+    :func:`queries.messages.error_message`, and reads as its English text
+    (``str(exc)``, logs, ``pytest.raises(match=...)``).
+    """
+
+    #: the error as a catalogue message (code and parameters); None for an error raised with plain text
+    message: Message | None = None
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], Message):
+            self.message = args[0]
+            args = (args[0].en,)
+        super().__init__(*args)
 
 
 class SchemaError(GuanxiError):
@@ -70,6 +87,8 @@ class LoadRefused(LoadRejected):
     def __init__(self, message: str, report: LoadReport) -> None:
         super().__init__(message)
         self.report = report
+        if self.message is not None:  # its English text goes on with the whole report, for logs
+            self.args = (f"{self.message.en}\n{report.summary('en')}",)
 
 
 class ExportError(GuanxiError):

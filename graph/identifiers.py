@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 
+from graph.messages import BadValue, Message
 from graph.schema import SchemeSpec
 from graph.uscc import is_valid_uscc, normalise_uscc
 
@@ -65,10 +66,10 @@ def _mainland_exchange(digits: str) -> str | None:
 def _with_exchange(code: str, exchange: SchemeSpec) -> str:
     if exchange.digits and code.isdigit():
         if len(code) > exchange.digits:
-            raise ValueError(f"{exchange.code} codes have {exchange.digits} digits, got {code!r}")
+            raise BadValue("reject.stock_digits", exchange=exchange.code, digits=exchange.digits, value=repr(code))
         code = code.zfill(exchange.digits)
     if not _CODE.match(code):
-        raise ValueError(f"not a stock code: {code!r}")
+        raise BadValue("reject.not_stock_code", value=repr(code))
     return f"{exchange.code}:{code}"
 
 
@@ -93,19 +94,17 @@ def parse_stock_code(raw: str, schemes: Mapping[str, SchemeSpec]) -> str:
         exchange = _mainland_exchange(text)
         if exchange in exchanges:
             return _with_exchange(text, exchanges[exchange])
-    raise ValueError(
-        f"not a stock code with a known exchange: {raw.strip()!r}; write 600519.SH, SZSE:000001, 00700.HK "
-        f"or EXCHANGE:CODE with one of {', '.join(exchanges)}"
-    )
+    examples = ("600519.SH", "SZSE:000001", "00700.HK")
+    raise BadValue("reject.unknown_exchange", value=repr(raw.strip()), examples=examples, exchanges=tuple(exchanges))
 
 
-def lei_problem(code: str) -> str | None:
+def lei_problem(code: str) -> Message | None:
     """What is wrong with an LEI (ISO 17442: 20 characters, check digits mod 97 = 1), or None."""
     if not _LEI.match(code):
-        return f"an LEI has 18 letters or digits and 2 check digits, got {code!r}"
+        return Message("reject.lei_form", value=repr(code))
     number = int("".join(str(int(ch, 36)) for ch in code))
     if number % 97 != 1:
-        return f"LEI {code} fails its check digits (ISO 17442)"
+        return Message("reject.lei_check", value=code)
     return None
 
 
@@ -116,7 +115,7 @@ def parse_lei(raw: str) -> str:
         code = code[4:]
     problem = lei_problem(code)
     if problem:
-        raise ValueError(problem)
+        raise BadValue.of(problem)
     return f"LEI:{code}"
 
 
@@ -139,7 +138,7 @@ def scheme_of(raw: str, schemes: Mapping[str, SchemeSpec]) -> str:
     if _FOREIGN.match(text):
         return text
     known = ", ".join(c for c, s in schemes.items() if s.kind == "registry")
-    raise ValueError(f"unknown id_scheme {raw.strip()!r}; known: {known}, or a country code such as GB-COH")
+    raise BadValue("reject.unknown_scheme", value=repr(raw.strip()), known=known)
 
 
 def parse_other_id(raw: str, scheme: str | None, schemes: Mapping[str, SchemeSpec]) -> str:
@@ -160,15 +159,13 @@ def parse_other_id(raw: str, scheme: str | None, schemes: Mapping[str, SchemeSpe
         elif text.isdigit() and len(text) == 15:
             code = "REG"
         else:
-            raise ValueError(
-                f"registration number {raw.strip()!r} needs an id_scheme saying whose it is (HKCR, ORG ...)"
-            )
+            raise BadValue("reject.needs_scheme", value=repr(raw.strip()))
     if code == "LEI":
         return parse_lei(text)
     if code in schemes and schemes[code].kind == "exchange":
         return parse_stock_code(f"{code}:{text}", schemes)
     if not _CODE.match(text):
-        raise ValueError(f"not a registration number: {raw.strip()!r}")
+        raise BadValue("reject.not_registration", value=repr(raw.strip()))
     return f"{code}:{text}"
 
 

@@ -15,10 +15,13 @@ raises :class:`~graph.errors.SchemaError` naming the bad entry.
 
 from __future__ import annotations
 
+import os
+import re
+import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -32,6 +35,29 @@ PROPERTY_TYPES = frozenset(
 SCHEME_KINDS = frozenset({"exchange", "registry", "name"})
 #: what a kind's ``self_loops`` may say: a row pointing to its own source is rejected (None) or kept as this
 SELF_LOOP_MEANINGS = frozenset({"treasury"})
+#: the environment variable naming a schema file that replaces the packaged one
+SCHEMA_ENV = "GUANXI_SCHEMA"
+#: the sentence templates a kind may declare (``sentence`` is required), see schema.yaml
+TEXT_KEYS = frozenset(
+    {
+        "sentence",
+        "former_sentence",
+        "reverse",
+        "former_reverse",
+        "label",
+        "former_label",
+        "reason",
+        "former_reason",
+        "shared",
+    }
+)
+#: the flags a kind may declare; an unnamed flag is off
+FLAG_KEYS = frozenset({"exposure", "in_paths", "referral_only"})
+#: what a placeholder may add after a colon: ``{role:bare}`` (no article), ``{role:plain}`` (the label alone)
+TEMPLATE_MODIFIERS = frozenset({"", "bare", "plain"})
+#: placeholders every template may use besides the kind's properties
+TEMPLATE_NAMES = frozenset({"source", "target", "a", "b", "band", "former_factor"})
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,13 @@ class PropertySpec:
     max: float | None = None
     after: str | None = None
     warn_sum_over: float | None = None
+    #: an enum value's words for a reader: value → (Chinese, English)
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def label_of(self, value: Any, lang: Literal["zh", "en"]) -> str:
+        """An enum value as a reader says it (the value itself when the schema gives no words)."""
+        zh, en = self.labels.get(str(value), (str(value), str(value)))
+        return zh if lang == "zh" else en
 
     def canonical_value(self, raw: str) -> str | None:
         """Map a raw enum value (canonical or alias, any case) to its canonical name."""
@@ -119,8 +152,42 @@ class EndpointSpec:
 
 
 @dataclass(frozen=True)
+class Texts:
+    """One sentence template in both languages: alternatives, the first whose placeholders all have a value wins."""
+
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+    #: the placeholders the alternatives of each language use (to word a value only where it is said)
+    names_zh: frozenset[str] = frozenset()
+    names_en: frozenset[str] = frozenset()
+
+    def of(self, lang: Literal["zh", "en"]) -> tuple[str, ...]:
+        """The alternatives in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+    def uses(self, lang: Literal["zh", "en"], name: str) -> bool:
+        """Whether an alternative in ``lang`` has the placeholder ``name``."""
+        return name in (self.names_zh if lang == "zh" else self.names_en)
+
+
+@dataclass(frozen=True)
+class KindFlags:
+    """What a kind may do in the queries.
+
+    ``exposure``: counts for exposure (who is tied to a guarantee circle);
+    ``in_paths``: may stand inside an introduction path (walked by default);
+    ``referral_only``: the middle node only refers, as a park does (drawn dashed,
+    two companies in one such node read "both in").
+    """
+
+    exposure: bool = False
+    in_paths: bool = False
+    referral_only: bool = False
+
+
+@dataclass(frozen=True)
 class KindSpec:
-    """A relationship kind: type, direction, identity and properties."""
+    """A relationship kind: type, direction, identity and properties, and how readers see it."""
 
     type: str
     kind: str
@@ -133,6 +200,20 @@ class KindSpec:
     #: what a row whose two ends are one node means (``treasury``: a company holding its own shares);
     #: None: such a row is rejected
     self_loops: str | None = None
+    #: the kind's name in English (``zh`` is its Chinese name)
+    en: str = ""
+    #: the colour it is drawn in (#rrggbb), and whether its line is dashed
+    colour: str = "#757575"
+    dashed: bool = False
+    flags: KindFlags = field(default_factory=KindFlags)
+    #: the date property that, when set, makes a tie a former one (an officer's ``until``)
+    former: str | None = None
+    #: sentence templates by use (see :data:`TEXT_KEYS`)
+    texts: dict[str, Texts] = field(default_factory=dict)
+
+    def name(self, lang: Literal["zh", "en"]) -> str:
+        """The kind's name in ``lang``: 股权 / equity."""
+        return self.zh if lang == "zh" else self.en
 
 
 @dataclass(frozen=True)
@@ -179,6 +260,27 @@ class Schema:
         """All relationship types in schema order: the allow-list for queries."""
         return tuple(self.kinds)
 
+    def flagged(self, flag: str) -> tuple[str, ...]:
+        """The relationship types with ``flag`` set (``exposure``, ``in_paths``, ``referral_only``), in schema order."""
+        if flag not in FLAG_KEYS:
+            raise SchemaError(f"unknown kind flag {flag!r}; known: {', '.join(sorted(FLAG_KEYS))}")
+        return tuple(t for t, k in self.kinds.items() if getattr(k.flags, flag))
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error on one line: the problem and where it is (line and column from 1).
+
+    >>> try:
+    ...     yaml.safe_load("kinds: [")
+    ... except yaml.YAMLError as exc:
+    ...     yaml_problem(exc)
+    "expected the node content, but found '<stream end>' (line 1, column 9)"
+    """
+    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(exc).split())
+
 
 def _need(entry: dict[str, Any], key: str, where: str) -> Any:
     if key not in entry:
@@ -202,7 +304,7 @@ def _vocabulary(file: str, values: dict[str, tuple[str, ...]], base: Path, where
     except OSError as exc:
         raise SchemaError(f"{where}: cannot read vocabulary {path}: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{where}: vocabulary {path} is not valid YAML: {exc}") from exc
+        raise SchemaError(f"{where}: vocabulary {path} is not valid YAML: {yaml_problem(exc)}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("roles"), dict):
         raise SchemaError(f"{where}: vocabulary {path} needs a `roles:` mapping")
     for value, terms in data["roles"].items():
@@ -234,6 +336,7 @@ def _property(name: str, entry: Any, where: str, base: Path = SCHEMA_FILE.parent
             fold = _vocabulary(str(entry["vocabulary"]), values, base, where)
         if fallback is not None and str(fallback) not in values:
             raise SchemaError(f"{where}: fallback {fallback!r} is not one of its values")
+    labels = _value_labels(entry.get("labels"), values, where)
     headers = _strings(entry.get("headers"), f"{where}.headers") or (name,)
     if name not in headers:
         headers = (name, *headers)
@@ -252,7 +355,27 @@ def _property(name: str, entry: Any, where: str, base: Path = SCHEMA_FILE.parent
         max=_number(entry.get("max"), f"{where}.max"),
         after=None if entry.get("after") is None else str(entry["after"]),
         warn_sum_over=_number(entry.get("warn_sum_over"), f"{where}.warn_sum_over"),
+        labels=labels,
     )
+
+
+def _value_labels(raw: Any, values: dict[str, tuple[str, ...]], where: str) -> dict[str, tuple[str, str]]:
+    """An enum's ``labels:``: each value's words, ``[Chinese, English]``."""
+    if raw is None:
+        return {}
+    if not values:
+        raise SchemaError(f"{where}.labels: only an enum has value labels")
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}.labels: expected a mapping of value to [Chinese, English]")
+    out: dict[str, tuple[str, str]] = {}
+    for value, words in raw.items():
+        if str(value) not in values:
+            raise SchemaError(f"{where}.labels: {value!r} is not one of {', '.join(values)}")
+        pair = _strings(words, f"{where}.labels.{value}")
+        if len(pair) != 2 or not all(pair):
+            raise SchemaError(f"{where}.labels.{value}: expected [Chinese, English]")
+        out[str(value)] = (pair[0], pair[1])
+    return out
 
 
 def _number(value: Any, where: str) -> float | None:
@@ -342,6 +465,12 @@ def parse_schema(data: Any, source: str = "schema", base: Path | None = None) ->
             identity=identity,
             properties=props,
             self_loops=_self_loops(entry.get("self_loops"), where),
+            en=str(_need(entry, "en", where)),
+            colour=_colour(_need(entry, "colour", where), where),
+            dashed=_bool(entry.get("dashed", False), f"{where}.dashed"),
+            flags=_flags(entry.get("flags"), where),
+            former=_former(entry.get("former"), props, where),
+            texts=_texts(_need(entry, "text", where), props, entry.get("former"), where),
         )
     clients_raw = _need(data, "clients", source)
     clients = ClientsSpec(
@@ -366,6 +495,88 @@ def _check_after(props: dict[str, PropertySpec], where: str) -> None:
             raise SchemaError(f"{where}.{name}: `after` joins two date properties of one kind")
         if prop.after is not None and prop.after not in props:
             raise SchemaError(f"{where}.{name}: after {prop.after!r} is not one of its properties")
+
+
+def _colour(raw: Any, where: str) -> str:
+    if not isinstance(raw, str) or not _COLOUR.fullmatch(raw):
+        raise SchemaError(f"{where}.colour: expected #rrggbb, got {raw!r}")
+    return raw
+
+
+def _bool(raw: Any, where: str) -> bool:
+    if not isinstance(raw, bool):
+        raise SchemaError(f"{where}: expected true or false, got {raw!r}")
+    return raw
+
+
+def _flags(raw: Any, where: str) -> KindFlags:
+    if raw is None:
+        return KindFlags()
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}.flags: expected a mapping of flag to true/false")
+    unknown = sorted(str(k) for k in raw if k not in FLAG_KEYS)
+    if unknown:
+        raise SchemaError(f"{where}.flags: unknown {', '.join(unknown)}; known: {', '.join(sorted(FLAG_KEYS))}")
+    return KindFlags(**{str(k): _bool(v, f"{where}.flags.{k}") for k, v in raw.items()})
+
+
+def _former(raw: Any, props: dict[str, PropertySpec], where: str) -> str | None:
+    if raw is None:
+        return None
+    if str(raw) not in props or props[str(raw)].type != "date":
+        raise SchemaError(f"{where}.former: {raw!r} is not one of its date properties")
+    return str(raw)
+
+
+def _placeholders(template: str, props: dict[str, PropertySpec], where: str) -> None:
+    """Every ``{name}`` or ``{name:modifier}`` of a template is known; SchemaError naming the first that is not."""
+    try:
+        fields = [(name, spec) for _, name, spec, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise SchemaError(f"{where}: {template!r} is not a valid template ({exc})") from None
+    for name, spec in fields:
+        if name not in TEMPLATE_NAMES and name not in props:
+            raise SchemaError(
+                f"{where}: {template!r} names {{{name}}}, which is neither a property of the kind "
+                f"nor one of {', '.join(sorted(TEMPLATE_NAMES))}"
+            )
+        if (spec or "") not in TEMPLATE_MODIFIERS:
+            raise SchemaError(f"{where}: {template!r}: unknown modifier {spec!r} (known: bare, plain)")
+
+
+def _template_names(templates: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name for t in templates for _, name, _, _ in string.Formatter().parse(t) if name is not None)
+
+
+def _texts(raw: Any, props: dict[str, PropertySpec], former: Any, where: str) -> dict[str, Texts]:
+    """A kind's ``text:`` block: templates by use, each in both languages."""
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}.text: expected a mapping of {', '.join(sorted(TEXT_KEYS))}")
+    unknown = sorted(str(k) for k in raw if k not in TEXT_KEYS)
+    if unknown:
+        raise SchemaError(f"{where}.text: unknown {', '.join(unknown)}; known: {', '.join(sorted(TEXT_KEYS))}")
+    need = {"sentence"} | ({"former_sentence"} if former is not None else set())
+    missing = sorted(need - set(raw))
+    if missing:
+        raise SchemaError(f"{where}.text: missing {', '.join(missing)}")
+    out: dict[str, Texts] = {}
+    for use, entry in raw.items():
+        at = f"{where}.text.{use}"
+        if not isinstance(entry, dict) or set(entry) != {"zh", "en"}:
+            raise SchemaError(f"{at}: expected zh and en (a template or a list of alternatives each)")
+        pair: dict[str, tuple[str, ...]] = {}
+        for lang in ("zh", "en"):
+            value = entry[lang]
+            alternatives = _strings([value] if isinstance(value, str) else value, f"{at}.{lang}")
+            if not alternatives:
+                raise SchemaError(f"{at}.{lang}: expected at least one template")
+            for template in alternatives:
+                _placeholders(template, props, f"{at}.{lang}")
+            pair[lang] = alternatives
+        out[str(use)] = Texts(
+            zh=pair["zh"], en=pair["en"], names_zh=_template_names(pair["zh"]), names_en=_template_names(pair["en"])
+        )
+    return out
 
 
 def _self_loops(raw: Any, where: str) -> str | None:
@@ -407,14 +618,31 @@ def _schemes(raw: Any, where: str) -> dict[str, SchemeSpec]:
     return out
 
 
-@lru_cache(maxsize=8)
+def schema_file() -> Path:
+    """The schema file in use: ``GUANXI_SCHEMA`` when set (a copy with kinds of one's own), else the packaged one."""
+    named = os.environ.get(SCHEMA_ENV, "").strip()
+    return Path(named).expanduser() if named else SCHEMA_FILE
+
+
 def load_schema(path: str | Path | None = None) -> Schema:
-    """Read and check the schema file (the packaged ``schema.yaml`` by default)."""
-    file = Path(path) if path else SCHEMA_FILE
+    """Read and check the schema file (``GUANXI_SCHEMA``, else the packaged ``schema.yaml``)."""
+    if path:
+        return _load_schema(Path(path))
+    return _schema_named(os.environ.get(SCHEMA_ENV, ""))
+
+
+@lru_cache(maxsize=8)
+def _schema_named(named: str) -> Schema:
+    """The schema a value of ``GUANXI_SCHEMA`` names (cached by that text: the look-up is on hot paths)."""
+    return _load_schema(Path(named.strip()).expanduser() if named.strip() else SCHEMA_FILE)
+
+
+@lru_cache(maxsize=8)
+def _load_schema(file: Path) -> Schema:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SchemaError(f"cannot read schema file {file}: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"schema file {file} is not valid YAML: {exc}") from exc
+        raise SchemaError(f"schema file {file} is not valid YAML: {yaml_problem(exc)}") from exc
     return parse_schema(data, str(file), file.parent)

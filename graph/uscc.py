@@ -12,6 +12,8 @@ True
 
 from __future__ import annotations
 
+from graph.messages import Message
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -33,16 +35,22 @@ def check_char(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
-def uscc_problem(code: str) -> str | None:
-    """Say what is wrong with ``code`` as an USCC, or None when it is valid."""
+def uscc_problem(code: str) -> Message | None:
+    """Say what is wrong with ``code`` as an USCC (a message in both languages), or None when it is valid.
+
+    >>> from graph.messages import render
+    >>> problem = uscc_problem("123")
+    >>> problem is not None and (render(problem, "zh"), render(problem, "en"))
+    ('统一社会信用代码应为 18 位，实为 3 位', 'USCC must have 18 characters, got 3')
+    """
     if len(code) != 18:
-        return f"USCC must have 18 characters, got {len(code)}"
+        return Message("uscc.length", length=len(code))
     bad = [ch for ch in code if ch not in _VALUE]
     if bad:
-        return f"USCC has characters outside GB 32100-2015's alphabet: {''.join(bad)!r}"
+        return Message("uscc.alphabet", chars=repr("".join(bad)))
     expected = check_char(code[:17])
     if code[17] != expected:
-        return f"USCC check character is {code[17]!r}, expected {expected!r}"
+        return Message("uscc.check", found=repr(code[17]), expected=repr(expected))
     return None
 
 

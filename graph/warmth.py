@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +35,7 @@ import pandas as pd
 import yaml
 
 from graph.errors import SchemaError
+from graph.schema import KindSpec, Schema, load_schema, schema_file, yaml_problem
 
 WARMTH_FILE = Path(__file__).with_name("warmth.yaml")
 
@@ -51,17 +53,123 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+#: the kinds the first warmth files named; the strengths digest of a file with only these stays what it was
+_LEGACY_TYPES = ("SERVES_AS", "HOLDS_SHARES", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
+#: how a step table's thresholds are written in its band: 25% / 1亿 (¥100M) / 3
+SCALES = ("percent", "yuan", "number")
+
+
+@dataclass(frozen=True)
+class StrengthRule:
+    """How strong one relationship kind is: one of three generic forms, named in ``warmth.yaml``.
+
+    * ``steps``: a table over a numeric property, first threshold reached (``by_ratio: [[0.5, 0.9], ...]``),
+      with ``unknown`` when the property is missing;
+    * ``map``: a value per enum value (``by_role: {chairman: 0.9, ...}``), an unknown value counting
+      as the enum's fallback (or ``unknown``);
+    * ``constant``: one strength (``default: 0.8``).
+
+    ``former_factor`` multiplies the strength of a former tie (the kind's ``former`` date is set).
+    """
+
+    type: str
+    form: str
+    over: str | None = None
+    steps: tuple[tuple[float, float], ...] = ()
+    values: Mapping[str, float] = field(default_factory=dict)
+    #: the map key an unknown or missing value counts as (None: ``unknown`` applies)
+    other: str | None = None
+    unknown: float | None = None
+    constant: float | None = None
+    former_factor: float | None = None
+    #: the schema's former-tie date property of the kind (None: no former ties)
+    former: str | None = None
+    #: the schema's entry of the kind (its sentence templates): no second schema look-up per hop
+    spec: KindSpec | None = field(default=None, compare=False, repr=False)
+    scale: str = "number"
+    band: tuple[str, str] = ("{over} ≥ {threshold}", "{over} ≥ {threshold}")
+    band_unknown: tuple[str, str] = ("{over}未知", "{over} unknown")
+
+    def missing(self) -> float:
+        """The strength of a relationship whose property is missing or unknown."""
+        if self.other is not None:
+            return self.values[self.other]
+        return self.unknown if self.unknown is not None else 0.0
+
+    def is_former(self, props: Mapping[str, Any]) -> bool:
+        """Whether the tie is a former one (its former-tie date is set) and the rule prices that."""
+        return self.former is not None and self.former_factor is not None and not _is_missing(props.get(self.former))
+
+    def strength(self, props: Mapping[str, Any]) -> float:
+        """Strength in (0, 1] of one relationship with ``props``."""
+        if self.form == "constant":
+            value = float(self.constant or 0.0)
+        elif self.form == "map":
+            value = self.values.get(str(props.get(self.over or "")), self.missing())
+        else:
+            value = _step(props.get(self.over or ""), self.steps, self.missing())
+        if self.is_former(props):
+            value *= float(self.former_factor or 1.0)
+        return value
+
+    def strengths(self, frame: pd.DataFrame) -> np.ndarray:
+        """Vectorised :meth:`strength` over the rows of ``frame``."""
+        n = len(frame)
+        over = self.over or ""
+        if self.form == "constant":
+            values = np.full(n, float(self.constant or 0.0), dtype=float)
+        elif self.form == "map":
+            col = frame[over].astype("object") if over in frame else pd.Series([None] * n)
+            missing = self.missing()
+            values = col.map(lambda v: self.values.get(str(v), missing)).to_numpy(dtype=float)
+        else:
+            values = _step_vec(frame.get(over), n, self.steps, self.missing())
+        if self.former is not None and self.former_factor is not None and self.former in frame:
+            values = np.where(frame[self.former].isna().to_numpy(), values, values * self.former_factor)
+        return values
+
+    def why(self, props: Mapping[str, Any]) -> tuple[str, str]:
+        """The band the relationship fell in, in Chinese and English."""
+        if self.form == "constant":
+            zh, en = "按关系类型", "by kind"
+        elif self.form == "map":
+            key = str(props.get(self.over or "") or self.other or "")
+            zh = en = key if key in self.values else str(self.other or "?")
+        else:
+            value = props.get(self.over or "")
+            if _is_missing(value):
+                zh, en = self.band_unknown[0].format(over=self.over), self.band_unknown[1].format(over=self.over)
+            else:
+                x = float(value)  # type: ignore[arg-type]  # not missing: a number the loader checked
+                threshold = next((t for t, _ in self.steps if x >= t), self.steps[-1][0])
+                word_zh, word_en = _threshold(threshold, self.scale)
+                zh = self.band[0].format(over=self.over, threshold=word_zh)
+                en = self.band[1].format(over=self.over, threshold=word_en)
+        if self.is_former(props):
+            f = float(self.former_factor or 1.0)
+            return f"{zh}，已离任 × {f:g}", f"{en}, former × {f:g}"
+        return zh, en
+
+    def as_data(self) -> list[Any]:
+        """What decides the strengths, as plain data (for a digest)."""
+        return [
+            self.form,
+            self.over,
+            self.steps,
+            sorted(self.values.items()),
+            self.other,
+            self.unknown,
+            self.constant,
+            self.former_factor,
+        ]
+
+
 @dataclass(frozen=True)
 class Weights:
     """The parsed warmth configuration."""
 
-    by_role: Mapping[str, float]
-    former_factor: float
-    by_ratio: tuple[tuple[float, float], ...]
-    ratio_unknown: float
-    by_amount: tuple[tuple[float, float], ...]
-    amount_unknown: float
-    defaults: Mapping[str, float]
+    #: the strength rule of every relationship kind of the schema
+    rules: Mapping[str, StrengthRule]
     free_degree: float
     exponent: float
     exclude_statuses: tuple[str, ...]
@@ -77,6 +185,44 @@ class Weights:
     #: where the weights came from (a file name), to name it in messages; not part of the digest
     source: str = field(default="", compare=False)
 
+    # -- the first kinds' rules by their old names (the calibration and the title order read them) --------
+    @property
+    def by_role(self) -> Mapping[str, float]:
+        """The officer rule's strength per role (its order is the warmest-title order of compound titles)."""
+        rule = self.rules.get("SERVES_AS")
+        return rule.values if rule is not None else {}
+
+    @property
+    def former_factor(self) -> float:
+        """What leaving a post costs an officer tie."""
+        rule = self.rules.get("SERVES_AS")
+        return float(rule.former_factor) if rule is not None and rule.former_factor is not None else 1.0
+
+    @property
+    def by_ratio(self) -> tuple[tuple[float, float], ...]:
+        """The equity rule's step table."""
+        return self.rules["HOLDS_SHARES"].steps if "HOLDS_SHARES" in self.rules else ()
+
+    @property
+    def ratio_unknown(self) -> float:
+        """The equity rule's strength for an unknown stake."""
+        return self.rules["HOLDS_SHARES"].missing() if "HOLDS_SHARES" in self.rules else 0.0
+
+    @property
+    def by_amount(self) -> tuple[tuple[float, float], ...]:
+        """The supply rule's step table."""
+        return self.rules["SUPPLIES"].steps if "SUPPLIES" in self.rules else ()
+
+    @property
+    def amount_unknown(self) -> float:
+        """The supply rule's strength for an unknown amount."""
+        return self.rules["SUPPLIES"].missing() if "SUPPLIES" in self.rules else 0.0
+
+    @property
+    def defaults(self) -> Mapping[str, float]:
+        """The constant strength of every kind whose rule is a constant."""
+        return {t: float(r.constant) for t, r in self.rules.items() if r.constant is not None}
+
     @property
     def strengths_digest(self) -> str:
         """A digest of what decides relationship strengths (the ``relationships:`` section) and nothing else.
@@ -84,11 +230,12 @@ class Weights:
         A graph that stores strengths (Neo4j) is shared by clients whose
         warmth files may differ in what each computes for itself (hub
         discount, defaults, who connects nobody); only this part must agree.
+        A file with only the first five kinds keeps the digest it always had.
 
         >>> load_weights().strengths_digest == load_weights().strengths_digest
         True
         """
-        parts = [
+        parts: list[Any] = [
             sorted(self.by_role.items()),
             self.former_factor,
             self.by_ratio,
@@ -97,22 +244,24 @@ class Weights:
             self.amount_unknown,
             sorted(self.defaults.items()),
         ]
+        extra = sorted((t, r.as_data()) for t, r in self.rules.items() if t not in _LEGACY_TYPES)
+        if extra:
+            parts.append(extra)
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
 
     # -- relationships -----------------------------------------------------
+    def rule(self, type_: str) -> StrengthRule:
+        """The strength rule of ``type_``; SchemaError naming the kind when the warmth file has none."""
+        try:
+            return self.rules[type_]
+        except KeyError:
+            raise SchemaError(
+                f"{self.source or 'warmth'}: relationship kind {type_!r} has no strength rule under `relationships:`"
+            ) from None
+
     def strength(self, type_: str, props: Mapping[str, Any]) -> float:
         """Strength in (0, 1] of one relationship of ``type_`` with ``props``."""
-        if type_ == "SERVES_AS":
-            role = props.get("role")
-            value = self.by_role.get(str(role), self.by_role.get("other", 0.3))
-            if not _is_missing(props.get("until")):
-                value *= self.former_factor
-            return value
-        if type_ == "HOLDS_SHARES":
-            return _step(props.get("ratio"), self.by_ratio, self.ratio_unknown)
-        if type_ == "SUPPLIES":
-            return _step(props.get("amount"), self.by_amount, self.amount_unknown)
-        return self.defaults.get(type_, 0.5)
+        return self.rule(type_).strength(props)
 
     def why(self, type_: str, props: Mapping[str, Any]) -> tuple[str, str]:
         """Why a relationship has the strength it has, in Chinese and English: the rule that applied.
@@ -123,42 +272,11 @@ class Weights:
         >>> w.why("SERVES_AS", {"role": "director", "until": "2020-01-01"})
         ('director，已离任 × 0.5', 'director, former × 0.5')
         """
-        if type_ == "SERVES_AS":
-            role = str(props.get("role") or "other")
-            role = role if role in self.by_role else "other"
-            if _is_missing(props.get("until")):
-                return role, role
-            return f"{role}，已离任 × {self.former_factor:g}", f"{role}, former × {self.former_factor:g}"
-        if type_ in ("HOLDS_SHARES", "SUPPLIES"):
-            equity = type_ == "HOLDS_SHARES"
-            value = props.get("ratio" if equity else "amount")
-            if _is_missing(value):
-                return ("持股比例未知", "stake unknown") if equity else ("金额未知", "amount unknown")
-            table = self.by_ratio if equity else self.by_amount
-            x = float(value)  # type: ignore[arg-type]  # not missing: a number the loader checked
-            threshold = next((t for t, _ in table if x >= t), table[-1][0])
-            if equity:
-                pct = f"{threshold * 100:g}%"
-                return f"持股 ≥ {pct}", f"stake ≥ {pct}"
-            zh, en = _yuan(threshold)
-            return f"年交易额 ≥ {zh}", f"annual amount ≥ {en}"
-        return "按关系类型", "by kind"
+        return self.rule(type_).why(props)
 
     def strengths(self, type_: str, frame: pd.DataFrame) -> np.ndarray:
         """Vectorised :meth:`strength` over the rows of ``frame``."""
-        n = len(frame)
-        if type_ == "SERVES_AS":
-            roles = frame["role"].astype("object") if "role" in frame else pd.Series([None] * n)
-            other = self.by_role.get("other", 0.3)
-            values = roles.map(lambda r: self.by_role.get(str(r), other)).to_numpy(dtype=float)
-            if "until" in frame:
-                values = np.where(frame["until"].isna().to_numpy(), values, values * self.former_factor)
-            return values
-        if type_ == "HOLDS_SHARES":
-            return _step_vec(frame.get("ratio"), n, self.by_ratio, self.ratio_unknown)
-        if type_ == "SUPPLIES":
-            return _step_vec(frame.get("amount"), n, self.by_amount, self.amount_unknown)
-        return np.full(n, self.defaults.get(type_, 0.5), dtype=float)
+        return self.rule(type_).strengths(frame)
 
     # -- nodes ---------------------------------------------------------------
     def discount(self, degree: int) -> float:
@@ -171,6 +289,16 @@ class Weights:
         """Vectorised :meth:`discount`."""
         deg = np.maximum(degrees.astype(float), 1.0)
         return np.where(deg <= self.free_degree, 1.0, (self.free_degree / deg) ** self.exponent)
+
+
+def _threshold(value: float, scale: str) -> tuple[str, str]:
+    """A band's threshold as a reader says it, in Chinese and English."""
+    if scale == "percent":
+        pct = f"{value * 100:g}%"
+        return pct, pct
+    if scale == "yuan":
+        return _yuan(value)
+    return f"{value:g}", f"{value:g}"
 
 
 def _yuan(amount: float) -> tuple[str, str]:
@@ -258,25 +386,98 @@ def _table(raw: Any, where: str) -> tuple[tuple[float, float], ...]:
     return tuple(rows)
 
 
-def parse_weights(data: Any, source: str = "warmth") -> Weights:
-    """Build :class:`Weights` from parsed YAML, checking every number."""
+def _pair(raw: Any, where: str, default: tuple[str, str]) -> tuple[str, str]:
+    if raw is None:
+        return default
+    if not isinstance(raw, dict) or set(raw) != {"zh", "en"} or not all(isinstance(v, str) for v in raw.values()):
+        raise SchemaError(f"{where}: expected {{zh: ..., en: ...}}")
+    return str(raw["zh"]), str(raw["en"])
+
+
+#: the keys a rule may have besides its one ``by_<property>`` or ``default``
+_RULE_KEYS = frozenset({"unknown", "former_factor", "scale", "band", "band_unknown"})
+
+
+def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule:
+    """One kind's rule from ``relationships:``, checked against the kind's properties in the schema."""
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}: expected a mapping with one of by_<property> or default")
+    spec = schema.kinds[type_]
+    forms = [k for k in raw if str(k).startswith("by_") or k == "default"]
+    if len(forms) != 1:
+        raise SchemaError(
+            f"{where}: give exactly one rule: by_<property> (a step table or a map over an enum) or default "
+            f"(a constant); got {', '.join(map(str, forms)) or 'none'}"
+        )
+    unknown_keys = sorted(str(k) for k in raw if k not in _RULE_KEYS and k != forms[0])
+    if unknown_keys:
+        raise SchemaError(f"{where}: unknown {', '.join(unknown_keys)}")
+    key = str(forms[0])
+    former_factor = _number(raw, "former_factor", where) if "former_factor" in raw else None
+    if former_factor is not None and spec.former is None:
+        raise SchemaError(f"{where}.former_factor: kind {type_} has no `former` date in the schema")
+    common: dict[str, Any] = {"type": type_, "former_factor": former_factor, "former": spec.former, "spec": spec}
+    if key == "default":
+        return StrengthRule(form="constant", constant=_number(raw, "default", where), **common)
+    over = key.removeprefix("by_")
+    prop = spec.properties.get(over)
+    if prop is None:
+        raise SchemaError(f"{where}.{key}: {over!r} is not a property of kind {type_}")
+    table = raw[key]
+    if isinstance(table, dict):
+        if prop.type != "enum":
+            raise SchemaError(f"{where}.{key}: a map needs an enum property; {over!r} is {prop.type}")
+        values = {str(v): _number(table, v, f"{where}.{key}") for v in table}
+        strange = sorted(v for v in values if v not in prop.values)
+        if strange:
+            raise SchemaError(f"{where}.{key}: {', '.join(strange)} not values of {over!r}")
+        other = prop.fallback if prop.fallback in values else None
+        unknown = _number(raw, "unknown", where) if "unknown" in raw else None
+        if not values or (other is None and unknown is None):
+            raise SchemaError(f"{where}: a map needs a strength for {prop.fallback or 'unknown values'} (or `unknown`)")
+        return StrengthRule(form="map", over=over, values=values, other=other, unknown=unknown, **common)
+    if prop.type not in ("ratio", "amount", "int"):
+        raise SchemaError(f"{where}.{key}: a step table needs a numeric property; {over!r} is {prop.type}")
+    scale = str(raw.get("scale") or {"ratio": "percent", "amount": "yuan"}.get(prop.type, "number"))
+    if scale not in SCALES:
+        raise SchemaError(f"{where}.scale: one of {', '.join(SCALES)}, got {scale!r}")
+    return StrengthRule(
+        form="steps",
+        over=over,
+        steps=_table(table, f"{where}.{key}"),
+        unknown=_number(raw, "unknown", where),
+        scale=scale,
+        band=_pair(raw.get("band"), f"{where}.band", StrengthRule.band),
+        band_unknown=_pair(raw.get("band_unknown"), f"{where}.band_unknown", StrengthRule.band_unknown),
+        **common,
+    )
+
+
+def parse_rules(rel: Any, source: str, schema: Schema) -> dict[str, StrengthRule]:
+    """Every kind's rule; SchemaError naming a kind without one, or a rule for a kind the schema lacks."""
+    if not isinstance(rel, dict):
+        raise SchemaError(f"{source}: relationships must be a mapping of relationship type to rule")
+    strange = sorted(str(t) for t in rel if t not in schema.kinds)
+    if strange:
+        raise SchemaError(
+            f"{source}: relationships.{strange[0]}: no such relationship kind in the schema; "
+            f"known: {', '.join(schema.kinds)}"
+        )
+    missing = [t for t in schema.kinds if t not in rel]
+    if missing:
+        raise SchemaError(
+            f"{source}: relationship kind {missing[0]} has no strength rule under `relationships:` "
+            "(by_<property>: a step table or an enum map, or default: a constant)"
+        )
+    return {t: parse_rule(t, rel[t], f"{source}: {t}", schema) for t in schema.kinds}
+
+
+def parse_weights(data: Any, source: str = "warmth", schema: Schema | None = None) -> Weights:
+    """Build :class:`Weights` from parsed YAML, checking every number and that every kind of ``schema``
+    (``GUANXI_SCHEMA``, else the packaged one) has a strength rule."""
     if not isinstance(data, dict):
         raise SchemaError(f"{source}: expected a mapping at the top")
-    rel = data.get("relationships") or {}
-    officer = rel.get("SERVES_AS") or {}
-    by_role = {
-        str(k): _number(officer.get("by_role") or {}, k, f"{source}: SERVES_AS.by_role")
-        for k in (officer.get("by_role") or {})
-    }
-    if not by_role:
-        raise SchemaError(f"{source}: SERVES_AS.by_role is empty")
-    equity = rel.get("HOLDS_SHARES") or {}
-    supply = rel.get("SUPPLIES") or {}
-    defaults = {
-        str(t): _number(v, "default", f"{source}: {t}")
-        for t, v in rel.items()
-        if isinstance(v, dict) and "default" in v
-    }
+    rules = parse_rules(data.get("relationships") or {}, source, schema or load_schema())
     hub = data.get("hub") or {}
     exclude = data.get("exclude") or {}
     connectors = data.get("no_connectors") or {}
@@ -291,13 +492,7 @@ def parse_weights(data: Any, source: str = "warmth") -> Weights:
     dflt = data.get("defaults") or {}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Weights(
-        by_role=by_role,
-        former_factor=_number(officer, "former_factor", f"{source}: SERVES_AS"),
-        by_ratio=_table(equity.get("by_ratio"), f"{source}: HOLDS_SHARES.by_ratio"),
-        ratio_unknown=_number(equity, "unknown", f"{source}: HOLDS_SHARES"),
-        by_amount=_table(supply.get("by_amount"), f"{source}: SUPPLIES.by_amount"),
-        amount_unknown=_number(supply, "unknown", f"{source}: SUPPLIES"),
-        defaults=defaults,
+        rules=rules,
         free_degree=_number(hub, "free_degree", f"{source}: hub", 0.0, 1e9),
         exponent=_number(hub, "exponent", f"{source}: hub", 0.0, 10.0),
         exclude_statuses=tuple(str(s) for s in exclude.get("statuses", ())),
@@ -312,14 +507,34 @@ def parse_weights(data: Any, source: str = "warmth") -> Weights:
     )
 
 
+#: the environment variable naming a warmth file that replaces the packaged one
+WARMTH_ENV = "GUANXI_WARMTH"
+
+
+class _WeightsLoader:
+    """:func:`load_weights`: reads each (warmth file, schema file) pair once."""
+
+    def __call__(self, path: str | Path | None = None) -> Weights:
+        """Read and check a warmth file (``GUANXI_WARMTH``, else the packaged ``warmth.yaml``) against the
+        schema in use (``GUANXI_SCHEMA``, else the packaged one)."""
+        named = os.environ.get(WARMTH_ENV, "").strip()
+        file = Path(path) if path else (Path(named).expanduser() if named else WARMTH_FILE)
+        return _load_weights(file, schema_file())
+
+    def cache_clear(self) -> None:
+        """Forget the files read so far (after writing one)."""
+        _load_weights.cache_clear()
+
+
+load_weights = _WeightsLoader()
+
+
 @lru_cache(maxsize=8)
-def load_weights(path: str | Path | None = None) -> Weights:
-    """Read and check a warmth file (the packaged ``warmth.yaml`` by default)."""
-    file = Path(path) if path else WARMTH_FILE
+def _load_weights(file: Path, schema: Path) -> Weights:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SchemaError(f"cannot read warmth file {file}: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise SchemaError(f"warmth file {file} is not valid YAML: {exc}") from exc
-    return parse_weights(data, str(file))
+        raise SchemaError(f"warmth file {file} is not valid YAML: {yaml_problem(exc)}") from exc
+    return parse_weights(data, str(file), load_schema(schema))

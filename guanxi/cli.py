@@ -21,12 +21,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.errors import GuanxiError, InvalidParameter
+from graph.errors import GuanxiError, InvalidParameter, LoadRefused
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from loaders.export import visible_controls
 from queries.format import Lang
-from queries.messages import render
+from queries.messages import note_dict, render
 from queries.paths import PathAnswer
 
 
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a shared Neo4j graph: rewrite every stored strength with this warmth file (GUANXI_WARMTH) first",
     )
     load.add_argument("--json", action="store_true")
+    load.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report and the rejects file")
     _store_options(load)
 
     exp = sub.add_parser(
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--rejects", type=Path, help="write rejected rows to this CSV (default: in --out)")
     exp.add_argument("--warmth", type=Path, help="a warmth file replacing graph/warmth.yaml (GUANXI_WARMTH)")
     exp.add_argument("--json", action="store_true")
+    exp.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the report and the rejects file")
 
     paths = sub.add_parser("paths", help="who can introduce us to PROSPECT?")
     paths.add_argument("prospect", help="USCC, full name or part of a name")
@@ -136,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     _store_options(stats)
 
-    from guanxi import cli_calibrate, cli_doctor
+    from guanxi import cli_calibrate, cli_doctor, cli_formats
     from guanxi.cli_analysis import register
     from guanxi.cli_leads import register as register_leads
 
@@ -144,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_leads(sub)  # after the analysis commands: adds the verbs of their ``leads``
     cli_calibrate.register(sub)
     cli_doctor.register(sub)
+    cli_formats.register(sub)
     return parser
 
 
@@ -184,8 +187,9 @@ def json_text(data: Any) -> str:
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def error_fields(exc: GuanxiError) -> dict[str, Any]:
-    """An error as JSON fields: its kind, its message, and what it names (parameter, candidates).
+def error_fields(exc: GuanxiError, lang: Lang = "en") -> dict[str, Any]:
+    """An error as JSON fields: its kind, its message, and what it names (parameter, candidates);
+    raised with a catalogue message, also its ``code`` and ``params`` and the message in ``lang``.
 
     ``--json`` callers get errors in the same form as answers, on standard
     output, so a script never has to parse a human sentence.
@@ -194,7 +198,10 @@ def error_fields(exc: GuanxiError) -> dict[str, Any]:
     >>> error_fields(InvalidParameter("k", "must be at least 1"))
     {'type': 'InvalidParameter', 'message': "parameter 'k': must be at least 1", 'parameter': 'k'}
     """
-    fields: dict[str, Any] = {"type": type(exc).__name__, "message": redact_credentials(str(exc))}
+    fields: dict[str, Any] = {"type": type(exc).__name__, "message": error_text(exc, lang)}
+    if exc.message is not None:
+        said = note_dict(exc.message, lang)
+        fields.update(code=said["code"], params=said["params"])
     name = getattr(exc, "name", None)
     if isinstance(name, str):
         fields["parameter"] = name
@@ -370,11 +377,11 @@ def cmd_load(args: argparse.Namespace) -> int:
             base = store.path if isinstance(store, EmbeddedStore) and store.path else Path("guanxi")
             rejects = base.with_name(base.stem + "-rejects.csv")
         if rejects is not None and report.rejects:
-            report.write_rejects(rejects)
+            report.write_rejects(rejects, args.lang)
         if args.json:
-            _print_json(report.to_dict())
+            _print_json(report.to_dict(args.lang))
         else:
-            print(report.summary("zh"))
+            print(report.summary(args.lang))
             if rejects is not None and report.rejects:
                 print(f"rejected rows written to {rejects}")
     finally:
@@ -401,12 +408,12 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
     report = done.report
     rejects = args.rejects or (done.directory / "rejects.csv" if report.rejects else None)
     if rejects is not None and report.rejects:
-        report.write_rejects(rejects)
+        report.write_rejects(rejects, args.lang)
     command = done.command(args.database, folder=args.server_folder)
     if args.json:
         _print_json(
             {
-                "report": report.to_dict(),
+                "report": report.to_dict(args.lang),
                 "nodes": done.node_count,
                 "relationships": done.relationship_count,
                 "files": [str(p) for p in [*done.nodes.values(), *done.relationships.values()]],
@@ -414,7 +421,7 @@ def cmd_export_neo4j(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(report.summary("zh"))
+        print(report.summary(args.lang))
         if rejects is not None and report.rejects:
             print(f"rejected rows written to {rejects}")
         print(f"\n{done.node_count:,} nodes and {done.relationship_count:,} relationships written to {done.directory}")
@@ -501,18 +508,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from guanxi.cli_analysis import COMMANDS as ANALYSIS
     from guanxi.cli_calibrate import COMMANDS as CALIBRATE
     from guanxi.cli_doctor import COMMANDS as DOCTOR
+    from guanxi.cli_formats import COMMANDS as FORMATS
     from guanxi.cli_leads import COMMANDS as LEADS
 
     args = build_parser().parse_args(argv)
     stdout = sys.stdout
     sys.stdout = TerminalText(stdout)
     try:
-        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE, **DOCTOR}[args.command](args)
+        return {**COMMANDS, **ANALYSIS, **LEADS, **CALIBRATE, **DOCTOR, **FORMATS}[args.command](args)
     except GuanxiError as exc:
+        lang: Lang = "en" if getattr(args, "lang", "zh") == "en" else "zh"
         if getattr(args, "json", False):
-            _print_json({"error": error_fields(exc)})
+            _print_json({"error": error_fields(exc, lang)})
         else:
-            print(f"error: {error_text(exc)}", file=sys.stderr)
+            print(f"error: {error_text(exc, lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -521,9 +530,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = stdout
 
 
-def error_text(exc: BaseException) -> str:
-    """An error as the user reads it: credentials in URIs masked, control characters visible."""
-    return visible_controls(redact_credentials(str(exc)), keep="\n")
+def error_text(exc: BaseException, lang: Lang = "en") -> str:
+    """An error as the user reads it, in ``lang`` when it was raised with a catalogue message (a file
+    that cannot be loaded): credentials in URIs masked, control characters visible."""
+    said = exc.message if isinstance(exc, GuanxiError) else None
+    text = str(exc) if said is None else render(said, lang)
+    if said is not None and isinstance(exc, LoadRefused):  # what was refused, row by row
+        text += "\n" + exc.report.summary(lang)
+    return visible_controls(redact_credentials(text), keep="\n")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -411,6 +411,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from loaders.export import table_format
     from queries.batch import batch_reach, write_batch
     from queries.matching import match_list, read_list
+    from ui.batch_sheets import result_sheets
 
     table_format(args.output, "--output")
     frame = read_list(args.prospects, sheet=args.sheet)
@@ -437,11 +438,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
             )
         finally:
             bar.close()
-    written = write_batch(result, args.output, lang=args.lang, encoding=args.encoding)
+    sheets = result_sheets(result, args.lang)
+    written = write_batch(sheets, args.output, encoding=args.encoding)
     if args.json:
         _print_json({**result.to_dict(), "written": [str(p) for p in written]})
         return 0
-    print(result.summary_frame(args.lang).to_string(index=False))
+    print(list(sheets.values())[1].to_string(index=False))
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 

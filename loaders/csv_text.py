@@ -38,6 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from graph.messages import Message
+
 #: a cell may be this long when read; the parsers' own limits are much smaller (see loaders.values)
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 28))
 
@@ -148,11 +150,16 @@ def _looks_like_rows(cell: str, sep: str, n: int) -> bool:
     return n >= 2 and any(part.count(sep) >= n - 1 for part in re.split(r"\r\n|\r|\n", cell))
 
 
+def _several(reasons: list[str]) -> Message:
+    """Several reasons for one row (undecodable lines joined by a quote), as one."""
+    return Message("reject.cells", cells=tuple(reasons))
+
+
 def _open_quote_column(line: str, sep: str, header: list[str]) -> str:
     """The header of the cell whose quote never closed on ``line``."""
     fields = next(csv.reader([line], delimiter=sep), [])
     index = max(len(fields) - 1, 0)
-    return header[index] if index < len(header) else f"field {index + 1}"
+    return header[index] if index < len(header) else Message("reject.field_n", n=index + 1)
 
 
 def _exact(text: str, sep: str, bad_lines: dict[int, str]) -> CsvText:
@@ -186,22 +193,22 @@ def _exact(text: str, sep: str, bad_lines: dict[int, str]) -> CsvText:
         continued += spans - 1
         undecodable = [bad_lines[i] for i in range(first, last + 1) if i in bad_lines]
         if undecodable:
-            bad.append((row, "; ".join(undecodable)))
+            bad.append((row, undecodable[0] if len(undecodable) == 1 else _several(undecodable)))
         elif record is None:
             where = _open_quote_column(physical[first - 1], sep, header)
             if spans > 1:
-                bad.append((row, f"lines {first}–{last} were joined by an unmatched quote in column {where}"))
+                bad.append((row, Message("reject.joined_lines", first=first, last=last, column=where)))
             else:
-                bad.append((row, f"line {first}: a quote in column {where} is not closed properly ({error})"))
+                bad.append((row, Message("reject.open_quote", line=first, column=where, detail=str(error))))
         elif (
             spans > 1
             and any("\n" in c or "\r" in c for c in record)
             and any(_looks_like_rows(c, sep, len(header)) for c in record)
         ):
             where = next((header[i] for i, c in enumerate(record) if ("\n" in c or "\r" in c) and i < len(header)), "?")
-            bad.append((row, f"lines {first}–{last} were joined by an unmatched quote in column {where}"))
+            bad.append((row, Message("reject.joined_lines", first=first, last=last, column=where)))
         elif len(record) > len(header) and any(c.strip() for c in record[len(header) :]):
-            bad.append((row, f"line {first} has {len(record)} fields, the header has {len(header)}"))
+            bad.append((row, Message("reject.too_many_fields", line=first, fields=len(record), header=len(header))))
         elif not any(c.strip() for c in record):
             blank += spans
             continued -= spans - 1

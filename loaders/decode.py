@@ -40,6 +40,7 @@ import re
 from dataclasses import dataclass, field
 
 from graph.errors import LoadError
+from graph.messages import Message
 
 #: ideographs needed before the common-character test is applied (fewer: the CJK share alone decides)
 MIN_SCORED = 12
@@ -168,46 +169,41 @@ def _physical_lines(data: bytes) -> list[bytes]:
     return lines
 
 
-def _bad_byte(line: bytes) -> str:
+def _bad_byte(line: bytes) -> Message:
     try:
         line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return f"byte 0x{line[exc.start]:02X} at byte {exc.start + 1} of the line is not UTF-8"
-    return "not UTF-8"  # pragma: no cover - only called for lines that fail
+        return Message("reject.byte_not_utf8", byte=f"{line[exc.start]:02X}", at=exc.start + 1)
+    return Message("text", detail="not UTF-8")  # pragma: no cover - only called for lines that fail
 
 
-def _as_gbk(line: bytes) -> str:
+def _as_gbk(line: bytes) -> Message:
     """`` (it reads as GBK: the file mixes encodings)`` when the line is GBK Chinese, else nothing."""
     text = _strict(line, "gb18030")
-    return " (it reads as GBK: the file mixes encodings)" if text is not None and looks_chinese(text) else ""
+    return Message("reject.reads_as_gbk" if text is not None and looks_chinese(text) else "empty")
 
 
-def _first(lines: list[int], n: int = 5) -> str:
-    shown = ", ".join(str(x) for x in lines[:n])
-    return shown + (f" and {len(lines) - n} more" if len(lines) > n else "")
+def _first(lines: list[int], n: int = 5) -> Message:
+    shown = tuple(str(x) for x in lines[:n])
+    if len(lines) > n:
+        return Message("load.lines_more", lines=shown, more=len(lines) - n)
+    return Message("text", detail=", ".join(shown))
 
 
 def _binary(data: bytes, file: str) -> None:
     """Refuse content that is no text table, saying what it is."""
     if data.startswith(_SQLITE):
-        raise LoadError(
-            f"{file}: this is an SQLite database, not a table file; export each table to CSV "
-            "(sqlite3 FILE -header -csv 'select * from TABLE' > companies.csv) and load those"
-        )
+        command = "sqlite3 FILE -header -csv 'select * from TABLE' > companies.csv"
+        raise LoadError(Message("load.sqlite", file=file, command=command))
     if data.startswith(_ZIP):
-        raise LoadError(f"{file}: this is a zip archive or an Excel workbook, not CSV text; save it with .xlsx")
+        raise LoadError(Message("load.zip_not_csv", file=file))
     if data.startswith(_OLE2):
-        raise LoadError(
-            f"{file}: this is an old .xls or a password-protected Excel workbook, not CSV text; save it as .xlsx"
-        )
+        raise LoadError(Message("load.ole_not_csv", file=file))
     if data.startswith(_PDF):
-        raise LoadError(f"{file}: this is a PDF, not a table file; export the table as CSV UTF-8")
+        raise LoadError(Message("load.pdf", file=file))
     head = data[:65536]
     if head.count(b"\x00") > len(head) // 8:
-        raise LoadError(
-            f"{file}: the file has NUL bytes throughout: UTF-16 without a byte-order mark, or not text at all; "
-            "save it as CSV UTF-8"
-        )
+        raise LoadError(Message("load.nul_bytes", file=file))
 
 
 def decode_bytes(data: bytes, file: str) -> Decoded:
@@ -226,7 +222,7 @@ def decode_bytes(data: bytes, file: str) -> Decoded:
         if data.startswith(bom):
             text = _strict(data, encoding)
             if text is None or "\x00" in text:
-                raise LoadError(f"{file}: the file starts as {encoding.upper()} but does not decode as it")
+                raise LoadError(Message("load.bad_bom", file=file, encoding=encoding.upper()))
             return Decoded(text, encoding)
     _binary(data, file)
     text = _strict(data, "utf-8")
@@ -247,15 +243,15 @@ def _utf8_with_bad_lines(data: bytes, file: str, encoding: str, *, bom: bool) ->
             good += 1
     if good and len(bad) <= good:
         lines = _physical_lines(data)
-        reasons = {n: f"line {n}: {_bad_byte(lines[n - 1])}{_as_gbk(lines[n - 1])}; the row is left out" for n in bad}
+        reasons: dict[int, str] = {
+            n: Message("reject.bad_bytes", line=n, problem=_bad_byte(lines[n - 1]), gbk=_as_gbk(lines[n - 1]))
+            for n in bad
+        }
         return Decoded(data.decode("utf-8", errors="replace"), encoding, reasons)
     if good:
-        raise LoadError(
-            f"{file}: the file mixes encodings: lines {_first(bad)} are not UTF-8 while {good:,} lines are; "
-            "save it again as CSV UTF-8"
-        )
+        raise LoadError(Message("load.mixed", file=file, lines=_first(bad), good=f"{good:,}"))
     if bom:
-        raise LoadError(f"{file}: the file has a UTF-8 mark but lines {_first(bad)} are not UTF-8; save it again")
+        raise LoadError(Message("load.bom_not_utf8", file=file, lines=_first(bad)))
     return _legacy(data, file, bad)
 
 
@@ -269,22 +265,18 @@ def _legacy(data: bytes, file: str, not_utf8: list[int]) -> Decoded:
         return Decoded(big5, "big5hkscs")
     korean = _strict(data, "euc_kr")
     if korean is not None and _script_share(korean, 0xAC00, 0xD7A3, (0x3130, 0x318F)) >= 0.5:
-        raise LoadError(f"{file}: the text is Korean (EUC-KR), not UTF-8 or GBK; save it as CSV UTF-8")
+        raise LoadError(Message("load.korean", file=file))
     japanese = _strict(data, "shift_jis")
     if japanese is not None and _script_share(japanese, 0x3040, 0x30FF, (0xFF66, 0xFF9F)) >= 0.05:
-        raise LoadError(f"{file}: the text is Japanese (Shift-JIS), not UTF-8 or GBK; save it as CSV UTF-8")
+        raise LoadError(Message("load.japanese", file=file))
     for utf16 in ("utf-16-le", "utf-16-be"):
         wide = _strict(data, utf16)
         if wide is not None and "\n" in wide and ("," in wide or "\t" in wide) and looks_chinese(wide):
-            raise LoadError(f"{file}: the text is UTF-16 without a byte-order mark; save it as CSV UTF-8")
+            raise LoadError(Message("load.utf16", file=file))
     if text is None:
         lines = _physical_lines(data)
         broken = [n for n, line in enumerate(lines, start=1) if _strict(line, "gb18030") is None]
         raise LoadError(
-            f"{file}: the file is neither UTF-8 nor GBK/GB18030 (line {not_utf8[0]} is not UTF-8, "
-            f"line {broken[0] if broken else not_utf8[0]} is not GBK); save it as CSV UTF-8"
+            Message("load.neither", file=file, line=not_utf8[0], gbk_line=broken[0] if broken else not_utf8[0])
         )
-    raise LoadError(
-        f"{file}: the file is neither UTF-8 nor GBK/GB18030: read as GBK it does not look like Chinese text "
-        f"(line {not_utf8[0]} is not UTF-8); save it as CSV UTF-8"
-    )
+    raise LoadError(Message("load.not_chinese", file=file, line=not_utf8[0]))

@@ -109,10 +109,14 @@ def _integer_text(whole: int) -> str:
 def safe_cell(value: object) -> Cell:
     """One value ready for a cell: numbers, booleans and dates as they are, text through :func:`safe_text`.
 
-    Missing values (None, NaN, NaT) become None (an empty cell); infinities,
-    which no spreadsheet holds, and any other object become text.
+    Missing values (None, NaN, NaT, pandas' NA of a nullable integer column) become None (an empty
+    cell), never the text ``<NA>``; infinities, which no spreadsheet holds, and any other object
+    become text.
+
+    >>> safe_cell(pd.NA) is None, safe_cell(pd.array([2], dtype="Int64")[0])
+    (True, 2)
     """
-    if value is None or value is pd.NaT:
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, bool):
         return value

@@ -43,24 +43,86 @@ import pandas as pd
 from graph.errors import InvalidParameter
 from graph.schema import EndpointSpec, Schema, load_schema
 from graph.uscc import ALPHABET
+from loaders.generate_base import (
+    _ACTIVE,
+    _CHAIR_ROLES,
+    _CHUNK,
+    _CITY_INDEX,
+    _CITY_OF_REGION,
+    _CLOSED,
+    _DATE_FIRST,
+    _DATE_LAST,
+    _EPOCH,
+    _GB_INDUSTRY,
+    _GOV,
+    _INVEST,
+    _LR,
+    _PAIR,
+    _PRODUCT_SLOTS,
+    _REGION_TEXT,
+    _ROLE,
+    _ROOT,
+    _S_ATTRS,
+    _S_BANK,
+    _S_CLIENTS,
+    _S_DEMO,
+    _S_LAYOUT,
+    _S_NAMES,
+    _S_ORDER,
+    _S_PEOPLE,
+    _S_PERSONS,
+    _S_PROSPECTS,
+    _S_TIDY,
+    _S_USCC,
+    _STANDALONE,
+    _STATUS,
+    _STATUS_TEXT,
+    _SUB,
+    _SUPERVISOR_CODES,
+    _TODAY,
+    _USCC_REFORM,
+    _WORD_COUNT,
+    _WORD_START,
+    _WORDS,
+    AS_OF,
+    I64,
+    MIN_COMPANIES,
+    PROSPECTS_FILE,
+    Bool,
+    Chunk,
+    Cols,
+    Obj,
+    _concat,
+    _days,
+    _empty,
+    _first_of,
+    _i64,
+    _industry,
+    _keep,
+    _merge_stakes,
+    _p,
+    _pick,
+    _rng,
+    _round_nice,
+    _skewed,
+    _slots,
+    _Table,
+    _take,
+    _years_later,
+)
+from loaders.generate_kinds import draw_equity, draw_guarantees, draw_parks, draw_supply, producer
 from loaders.generate_names import (
     ABNORMAL_FLAG,
     BLACKLIST_FLAG,
     BRANCH_HEAD_OFFICE,
-    CLOSED_STATUSES,
     GIVEN_CHARS,
     GOV_BODIES,
     GOV_INDUSTRY,
-    GUARANTEE_TYPES,
     INDUSTRIES,
     INVESTMENT_INDUSTRY,
-    PARK_KINDS,
-    PARK_THEMES,
-    REAL_PARKS,
     REGIONS,
     RISK_FLAGS,
     ROLE_LEGAL_REP,
-    ROLES,
     STATUSES,
     SUFFIX_GROUP,
     SUFFIX_GROUP_LISTED,
@@ -72,46 +134,8 @@ from loaders.generate_names import (
     short_place,
 )
 
-I64 = npt.NDArray[np.int64]
-F64 = npt.NDArray[np.float64]
-Bool = npt.NDArray[np.bool_]
-Obj = npt.NDArray[np.object_]
-Cols = dict[str, npt.NDArray[Any]]
-Chunk = Callable[[slice], dict[str, npt.NDArray[Any]]]
-
-MIN_COMPANIES = 100
-PROSPECTS_FILE = "prospects"
-#: the day the data describes: no date is later
-AS_OF = dt.date(2025, 6, 30)
-_EPOCH = dt.date(1970, 1, 1)
-_CHUNK = 200_000
-
-# company kinds
-_STANDALONE, _ROOT, _SUB, _GOV, _INVEST = 0, 1, 2, 3, 4
-# random streams: one per stage, so changing one stage leaves the others' draws alone
-_S_LAYOUT, _S_ATTRS, _S_PEOPLE, _S_EQUITY, _S_SUPPLY, _S_GUARANTEE, _S_PARKS, _S_CLIENTS = range(8)
-_S_DEMO, _S_TIDY, _S_NAMES, _S_USCC, _S_ORDER, _S_BANK, _S_PERSONS, _S_PROSPECTS = range(8, 16)
-
-_ROLE = {name: i for i, name in enumerate(ROLES)}
-_LR = _ROLE[ROLE_LEGAL_REP]
-_SUPERVISOR_CODES = np.array([_ROLE[r] for r in SUPERVISOR_ROLES], dtype=np.int64)
-_CHAIR_ROLES = ("董事长", "执行董事", "执行董事兼总经理")
-_STATUS = {name: i for i, (name, _) in enumerate(STATUSES)}
-_ACTIVE = np.array([_STATUS["存续"], _STATUS["在业"]], dtype=np.int64)
-_CLOSED = np.array([_STATUS[s] for s in CLOSED_STATUSES], dtype=np.int64)
-_NICE_MAJORITY = np.array([5100, 5500, 6000, 6500, 7000, 7500, 8000, 8500, 9000, 9500], dtype=np.int64)
-_PRODUCT_SLOTS = 16  # products per industry, as an index stride
-_PAIR = 1 << 32  # company * _PAIR + person: one number per (company, person) pair
-
-
-def _days(year: int, month: int = 1, day: int = 1) -> int:
-    """Days since 1970-01-01: how dates are kept in the arrays."""
-    return (dt.date(year, month, day) - _EPOCH).days
-
-
-_TODAY = _days(AS_OF.year, AS_OF.month, AS_OF.day)
-_USCC_REFORM = _days(2015, 10, 1)
-_DATE_FIRST, _DATE_LAST = _days(1980), _days(2032)
+#: the public names (the day the data describes, the smallest size and the prospects file come from generate_base)
+__all__ = ["AS_OF", "MIN_COMPANIES", "PROSPECTS_FILE", "GenerateSummary", "generate", "main", "no_producer_message"]
 
 
 @dataclass(frozen=True)
@@ -131,6 +155,10 @@ class GenerateSummary:
     seconds: float
     demo_prospects: tuple[str, ...] = ()
     demo: tuple[str, ...] = ()
+    #: relationship types of the schema that no producer makes (their files are not written)
+    skipped: tuple[str, ...] = ()
+    #: one line per thing the caller should know (a kind without a producer)
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_rows(self) -> int:
@@ -141,7 +169,16 @@ class GenerateSummary:
         """One line per file and a total, for a command line or a log."""
         lines = [f"{name:<20} {count:>12,}" for name, count in self.rows.items()]
         lines.append(f"{'total':<20} {self.total_rows:>12,}  in {self.seconds:.1f} s")
-        return "\n".join(lines)
+        return "\n".join([*lines, *self.warnings])
+
+
+def no_producer_message(type_: str, zh: str) -> str:
+    """The one line said for a kind the generator makes no data for.
+
+    >>> no_producer_message("MEMBER_OF", "商会")
+    'warning: the generator makes no data for relationship kind MEMBER_OF (商会); its file is not written'
+    """
+    return f"warning: the generator makes no data for relationship kind {type_} ({zh}); its file is not written"
 
 
 def generate(
@@ -203,147 +240,9 @@ def generate(
         seconds=time.perf_counter() - started,
         demo_prospects=tuple(str(world.uscc[c]) for c in world.demo_prospects),
         demo=writer.story(),
+        skipped=tuple(writer.skipped),
+        warnings=tuple(no_producer_message(t, writer.schema.kinds[t].zh) for t in writer.skipped),
     )
-
-
-# ---------------------------------------------------------------------------
-# small vectorised helpers
-
-
-def _rng(seed: int, stage: int) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence([seed, stage]))
-
-
-def _p(weights: npt.ArrayLike) -> F64:
-    """Weights as probabilities."""
-    w = np.asarray(weights, dtype=np.float64)
-    return np.asarray(w / w.sum(), dtype=np.float64)
-
-
-def _i64(values: Any) -> I64:
-    return np.asarray(values, dtype=np.int64)
-
-
-def _empty() -> I64:
-    return np.zeros(0, dtype=np.int64)
-
-
-def _pick(rng: np.random.Generator, pool: I64, size: int) -> I64:
-    """``size`` uniform draws from ``pool``, with repeats."""
-    return pool[rng.integers(0, len(pool), size)]
-
-
-def _skewed(rng: np.random.Generator, sizes: I64, power: float = 2.0) -> I64:
-    """An index in ``[0, size)`` for each size, skewed towards 0 (a small index is a busy one)."""
-    return np.minimum((sizes * rng.random(len(sizes)) ** power).astype(np.int64), sizes - 1)
-
-
-def _slots(counts: I64) -> tuple[I64, I64]:
-    """For owners with ``counts[i]`` rows each: every row's owner and its place 0..count-1."""
-    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    start = np.cumsum(counts) - counts
-    return owner, np.arange(len(owner), dtype=np.int64) - start[owner]
-
-
-def _shares(rng: np.random.Generator, k: I64, first: I64, total: I64) -> tuple[I64, I64, I64]:
-    """Split ``total`` basis points over ``k`` holders per owner, the first holder getting ``first``.
-
-    Returns (owner, place, units) per holder row. Every holder gets at least
-    50 bp, the others' shares are random multiples of 50 bp, and each owner's
-    units add up to exactly ``total``.
-    """
-    owner, place = _slots(k)
-    first = np.minimum(first, total - 50 * (k - 1))
-    free = total - first - 50 * (k - 1)
-    weight = rng.exponential(1.0, len(owner))
-    weight[place == 0] = 0.0
-    wsum = np.bincount(owner, weights=weight, minlength=len(k))
-    extra = np.floor(weight / np.maximum(wsum[owner], 1e-12) * free[owner] / 50).astype(np.int64) * 50
-    units = np.where(place == 0, first[owner], 50 + extra)
-    leftover = total - np.bincount(owner, weights=units, minlength=len(k)).astype(np.int64)
-    units = units + np.where(place == 1, leftover[owner], 0)
-    return owner, place, units.astype(np.int64)
-
-
-def _majority(rng: np.random.Generator, n: int) -> I64:
-    """Controlling stakes in basis points: round numbers (51%, 60% ...) half of the time."""
-    nice = _NICE_MAJORITY[rng.integers(0, len(_NICE_MAJORITY), n)]
-    odd = rng.integers(50, 100, n) * 100
-    return np.where(rng.random(n) < 0.5, nice, odd).astype(np.int64)
-
-
-def _round_nice(values: F64) -> I64:
-    """Round to two significant figures, the way people register amounts: 1234 → 1200."""
-    values = np.maximum(values, 1.0)
-    step = 10.0 ** np.maximum(np.floor(np.log10(values)) - 1, 0)
-    return _i64(np.round(values / step) * step)
-
-
-def _first_of(keys: Sequence[npt.NDArray[Any]]) -> I64:
-    """Row numbers of the first row of each distinct key tuple, in row order."""
-    order = np.lexsort(tuple(reversed(keys)))
-    new = np.ones(len(order), dtype=bool)
-    if len(order) > 1:
-        same = np.ones(len(order) - 1, dtype=bool)
-        for key in keys:
-            ordered = key[order]
-            same &= ordered[1:] == ordered[:-1]
-        new[1:] = ~same
-    return np.sort(order[new])
-
-
-def _take(cols: Cols, index: npt.NDArray[Any]) -> Cols:
-    return {name: values[index] for name, values in cols.items()}
-
-
-def _keep(cols: Cols, mask: Bool) -> Cols:
-    return _take(cols, np.flatnonzero(mask))
-
-
-def _concat(a: Cols, b: Cols) -> Cols:
-    return {name: np.concatenate([a[name], b[name].astype(a[name].dtype)]) for name in a}
-
-
-class _Table:
-    """Columns of equal length, built by appending blocks (a scalar stands for a whole block)."""
-
-    def __init__(self, *names: str) -> None:
-        self.blocks: dict[str, list[npt.NDArray[Any]]] = {n: [] for n in names}
-
-    def add(self, **cols: Any) -> None:
-        arrays = [np.size(v) for v in cols.values() if np.ndim(v) > 0]
-        length = int(arrays[0]) if arrays else 1
-        for name, blocks in self.blocks.items():
-            value = np.asarray(cols[name])
-            blocks.append(np.full(length, value) if value.ndim == 0 else value)
-
-    def done(self) -> Cols:
-        return {n: np.concatenate(b) if b else _empty() for n, b in self.blocks.items()}
-
-
-class _Buckets:
-    """Members grouped by an integer key, for "a random member with key k" draws."""
-
-    def __init__(self, members: I64, keys: I64, n_keys: int) -> None:
-        order = np.argsort(keys, kind="stable")
-        self.members = members[order]
-        self.counts = np.bincount(keys, minlength=n_keys).astype(np.int64)
-        self.starts = np.cumsum(self.counts) - self.counts
-
-    def pick(self, rng: np.random.Generator, want: I64) -> I64:
-        """A random member of bucket ``want[i]`` for each i; -1 where that bucket is empty."""
-        count = self.counts[want]
-        offset = (rng.random(len(want)) * count).astype(np.int64)
-        at = np.minimum(self.starts[want] + offset, max(len(self.members) - 1, 0))
-        return np.where(count > 0, self.members[at], -1)
-
-
-def _industry(key: str) -> int:
-    return next(i for i, ind in enumerate(INDUSTRIES) if ind.key == key)
-
-
-# ---------------------------------------------------------------------------
-# the world: every array the files are written from
 
 
 @dataclass
@@ -418,13 +317,13 @@ class _World:
         world.attributes()
         say(f"companies: {n:,} laid out, {len(world.g_start):,} groups")
         world.people()
-        world.shareholders()
+        world.equity = draw_equity(world)
         posts, stakes = len(world.officers["person"]), len(world.equity["company"])
         say(f"people: {world.n_persons:,} drawn; {posts:,} posts, {stakes:,} stakes")
-        world.industrial_parks()
+        world.parks, world.park_city, world.located = draw_parks(world)
         world.clients()
-        world.supply_chains()
-        world.guarantee_network()
+        world.supply = draw_supply(world)
+        world.guarantees = draw_guarantees(world)
         _Demo(world, _rng(seed, _S_DEMO)).plant()
         world.tidy()
         supply, guarantees = len(world.supply["supplier"]), len(world.guarantees["borrower"])
@@ -679,188 +578,13 @@ class _World:
 
     # -- equity --------------------------------------------------------------
 
-    def shareholders(self) -> None:
-        """Shareholders of every company but the state bodies; a company's shares add up to at most 100%."""
-        rng = _rng(self.seed, _S_EQUITY)
-        table = _Table("holder", "person", "company", "units", "since")
-        investors = self.of(_INVEST)
-        inv_weight = _p(1.0 / np.arange(1, len(investors) + 1) ** 0.6)
-        outsiders = self.of(_STANDALONE, _SUB, _INVEST)
-        govs = self.of(_GOV)
-
-        def funds(count: int) -> I64:
-            return investors[rng.choice(len(investors), count, p=inv_weight)]
-
-        def add(company: I64, place: I64, units: I64, holder: I64, person: Bool) -> None:
-            later = (rng.random(len(company)) * 0.7 * (_TODAY - self.founded[company])).astype(np.int64)
-            since = self.founded[company] + np.where(place <= 1, 0, later)
-            table.add(holder=holder, person=person, company=company, units=units, since=since)
-
-        # standalone companies and investment firms: founder, partner, then friends, funds, firms
-        solo = self.of(_STANDALONE, _INVEST)
-        k = self.holders[solo]
-        first = np.where(k == 2, _majority(rng, len(solo)), rng.integers(34, 81, len(solo)) * 100)
-        owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, first), np.full(len(solo), 10_000))
-        company = solo[owner]
-        holder = np.where(place == 0, self.founder[company], self.partner[company])
-        person = np.ones(len(owner), dtype=bool)
-        draw = rng.random(len(owner))
-        friend = (place >= 2) & (draw < 0.6)
-        holder[friend] = self.new_persons(int(friend.sum()))
-        fund = (place >= 2) & (draw >= 0.6) & (draw < 0.88)
-        holder[fund] = funds(int(fund.sum()))
-        firm = (place >= 2) & (draw >= 0.88)
-        holder[firm] = _pick(rng, outsiders, int(firm.sum()))
-        person[fund | firm] = False
-        add(company, place, units, holder, person)
-
-        # private group parents: the chairman's family, funds; listed ones keep a public float
-        private = self.g_start[~self.g_soe]
-        listed = self.listed[private]
-        m = len(private)
-        k = np.where(listed, 5 + rng.integers(0, 3, m), rng.choice(4, m, p=[0.2, 0.35, 0.3, 0.15]) + 1)
-        loop = (self.g_size[~self.g_soe] >= 4) & (rng.random(m) < 0.05)
-        k = np.where(loop, np.maximum(k, 3), k)
-        total = np.where(listed, rng.integers(55, 76, m) * 100, 10_000)
-        first = np.where(listed, rng.integers(25, 46, m) * 100, _majority(rng, m))
-        owner, place, units = _shares(rng, k, np.where(k == 1, total, first), total)
-        company = private[owner]
-        g = self.group[company]
-        pool = self.g_pool[g]
-        holder = np.where(place == 0, pool, pool + 1)
-        person = np.ones(len(owner), dtype=bool)
-        draw = rng.random(len(owner))
-        later = place >= 2
-        fund = later & (draw < np.where(listed[owner], 0.7, 0.45))
-        holder[fund] = funds(int(fund.sum()))
-        family = later & ~fund & (draw < 0.75)
-        holder[family] = pool[family] + np.minimum(
-            3 + rng.integers(0, 4, int(family.sum())), self.g_pool_size[g[family]] - 1
-        )
-        stranger = later & ~fund & ~family & (draw < 0.88)
-        holder[stranger] = self.new_persons(int(stranger.sum()))
-        firm = later & ~fund & ~family & ~stranger
-        holder[firm] = _pick(rng, outsiders, int(firm.sum()))
-        person[fund | firm] = False
-        # a few ownership loops: the group's deepest subsidiary holds 2-10% of its own parent
-        last = loop[owner] & (place == k[owner] - 1)
-        holder[last] = self._deepest(g[last])
-        person[last] = False
-        cut = np.maximum(units[last] - rng.integers(2, 11, int(last.sum())) * 100, 0)
-        units[last] -= cut
-        units[np.flatnonzero(last) - place[last]] += cut
-        add(company, place, units, holder, person)
-
-        # state-owned group parents: a commission, sometimes with another state holder
-        state = self.g_start[self.g_soe]
-        m = len(state)
-        k = np.where(rng.random(m) < 0.6, 1, 2 + (rng.random(m) < 0.3))
-        owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, _majority(rng, m)), np.full(m, 10_000))
-        company = state[owner]
-        draw = rng.random(len(owner))
-        holder = np.where(place == 0, self.g_gov[self.group[company]], funds(len(owner)))
-        holder = np.where((place > 0) & (draw < 0.4), _pick(rng, state, len(owner)), holder)
-        holder = np.where((place > 0) & (draw >= 0.4) & (draw < 0.7), _pick(rng, govs, len(owner)), holder)
-        add(company, place, units, holder, np.zeros(len(owner), dtype=bool))
-
-        # subsidiaries: the parent first; minorities for managers, funds, the state and sister companies
-        subs = self.of(_SUB)
-        m = len(subs)
-        whole = rng.random(m) < 0.45
-        k = np.where(whole, 1, 2 + (rng.random(m) < 0.35))
-        owner, place, units = _shares(rng, k, np.where(whole, 10_000, _majority(rng, m)), np.full(m, 10_000))
-        company = subs[owner]
-        g = self.group[company]
-        holder = self.parent[company].copy()
-        person = np.zeros(len(owner), dtype=bool)
-        later = place > 0
-        draw = rng.random(len(owner))
-        manager = later & (draw < 0.25)
-        holder[manager] = self.g_pool[g[manager]] + _skewed(rng, self.g_pool_size[g[manager]], 1.0)
-        stranger = later & (draw >= 0.25) & (draw < 0.4)
-        holder[stranger] = self.new_persons(int(stranger.sum()))
-        person[manager | stranger] = True
-        state_stake = later & (draw >= 0.4) & (draw < 0.55) & self.g_soe[g]
-        holder[state_stake] = self.g_gov[g[state_stake]]
-        fund = later & (draw >= 0.4) & (draw < 0.65) & ~state_stake
-        holder[fund] = funds(int(fund.sum()))
-        sister = later & (draw >= 0.65) & (draw < 0.85)
-        base = self.g_start[g[sister]]
-        pick = base + (rng.random(int(sister.sum())) * (company[sister] - base)).astype(np.int64)
-        holder[sister] = np.where(pick == self.parent[company[sister]], base, pick)
-        outside = later & (draw >= 0.85)
-        holder[outside] = _pick(rng, outsiders, int(outside.sum()))
-        add(company, place, units, holder, person)
-
-        eq = table.done()
-        self.equity = _merge_stakes(_keep(eq, eq["person"] | (eq["holder"] != eq["company"])))
-
-    def _deepest(self, groups: I64) -> I64:
+    def deepest(self, groups: I64) -> I64:
         """The deepest member of each group."""
         members = self.of(_ROOT, _SUB)
         ranked = members[np.lexsort((self.depth[members], self.group[members]))]
         return _i64(ranked[(np.cumsum(self.g_size) - 1)[groups]])
 
     # -- parks -----------------------------------------------------------------
-
-    def industrial_parks(self) -> None:
-        """Real parks and invented district parks; about 40% of companies are in a park of their city."""
-        rng = _rng(self.seed, _S_PARKS)
-        parks: dict[str, list[str]] = {
-            k: [] for k in ("id", "name", "level", "province", "city", "district", "industries")
-        }
-        cities: list[int] = []
-
-        def add(name: str, level: str, province: str, city: str, district: str, industries: str) -> None:
-            parks["id"].append(f"PK{len(cities) + 1:05d}")
-            for key, value in zip(
-                ("name", "level", "province", "city", "district", "industries"),
-                (name, level, province, city, district, industries),
-                strict=True,
-            ):
-                parks[key].append(value)
-            cities.append(_CITY_INDEX[f"{province}|{city}"])
-
-        for real in REAL_PARKS:
-            add(*real[:6])
-        n_real = len(cities)
-        n_new = max(15, self.n // 450)
-        companies = self.of(_STANDALONE, _ROOT, _SUB)
-        homes = self.region[_pick(rng, companies, n_new)]
-        themes = rng.integers(0, len(PARK_THEMES), n_new)
-        kinds = rng.integers(0, len(PARK_KINDS), n_new)
-        seen = set(parks["name"])
-        for home, theme, kind in zip(homes.tolist(), themes.tolist(), kinds.tolist(), strict=True):
-            province, city, district, _, _ = REGIONS[home]
-            place = short_place(district or city)
-            name = f"{place}{PARK_THEMES[theme][0]}{PARK_KINDS[kind]}"
-            while name in seen:
-                zihao = "".join(ZIHAO_CHARS[j] for j in rng.integers(0, len(ZIHAO_CHARS), 2))
-                name = f"{place}{zihao}{PARK_THEMES[theme][0]}{PARK_KINDS[kind]}"
-            seen.add(name)
-            add(name, "市级" if rng.random() < 0.2 else "区级", province, city, district, PARK_THEMES[theme][1])
-        self.parks = parks
-        self.park_city = _i64(cities)
-
-        # a company picks a park of its own city, big real parks far more often: search cumulative weights
-        n_parks, n_cities = len(cities), len(_CITY_INDEX)
-        prominence = np.array([real[6] for real in REAL_PARKS])
-        weight = np.concatenate([25.0 * prominence * rng.lognormal(0.0, 0.5, n_real), rng.lognormal(0.0, 0.8, n_new)])
-        by_city = np.lexsort((np.arange(n_parks), self.park_city))
-        cumulative = np.cumsum(weight[by_city])
-        city_total = np.bincount(self.park_city, weights=weight, minlength=n_cities)
-        city_first = np.cumsum(city_total) - city_total
-        joins = companies[rng.random(len(companies)) < 0.38]
-        members = np.concatenate([joins, joins[rng.random(len(joins)) < 0.05]])
-        c = self.city[members]
-        members, c = members[city_total[c] > 0], c[city_total[c] > 0]
-        at = np.searchsorted(cumulative, city_first[c] + rng.random(len(members)) * city_total[c], side="right")
-        park = by_city[np.minimum(at, n_parks - 1)]
-        members, park = members[self.park_city[park] == c], park[self.park_city[park] == c]
-        opened = np.where(park < n_real, _days(1995), _days(2008))
-        start = np.maximum(self.founded[members], opened)
-        since = start + (rng.random(len(members)) * (_TODAY - start)).astype(np.int64)
-        self.located = {"company": members, "park": park, "since": since}
 
     # -- clients -----------------------------------------------------------------
 
@@ -878,141 +602,7 @@ class _World:
 
     # -- supply chains -----------------------------------------------------------
 
-    def supply_chains(self) -> None:
-        """Tiers of suppliers and customers around core enterprises, and everyday trade between SMEs."""
-        rng = _rng(self.seed, _S_SUPPLY)
-        n = self.n
-        trading = np.flatnonzero(np.isin(self.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(self.status, _CLOSED))
-        trading = trading.astype(np.int64)
-        by_industry = _Buckets(trading, self.industry[trading], len(INDUSTRIES))
-        by_city = _Buckets(trading, self.city[trading], len(_CITY_INDEX))
-
-        def supplier_for(customers: I64, same_industry: float, nearby: float) -> I64:
-            """Suppliers from the customer's own industry, its upstream industries or its city."""
-            draw = rng.random(len(customers))
-            own = self.industry[customers]
-            upstream = _UPSTREAM[own, rng.integers(0, _UPSTREAM.shape[1], len(customers))]
-            found = by_industry.pick(rng, np.where(draw < same_industry, own, upstream))
-            found = np.where(draw >= 1 - nearby, by_city.pick(rng, self.city[customers]), found)
-            return np.where(found >= 0, found, _pick(rng, trading, len(customers)))
-
-        cores = rng.permutation(np.flatnonzero(self.core & np.isin(self.kind, (_STANDALONE, _ROOT))).astype(np.int64))
-        core_weight = _p(1.0 / np.arange(1, len(cores) + 1) ** 0.5)
-        table = _Table("supplier", "customer", "amount", "year", "tier")
-
-        def add(supplier: I64, customer: I64, median: float, sigma: float, year: I64 | int, tier: int) -> None:
-            amount = np.clip(median * rng.lognormal(0.0, sigma, len(supplier)), 1e4, 5e9)
-            table.add(supplier=supplier, customer=customer, amount=amount, year=year, tier=tier)
-
-        core1 = cores[rng.choice(len(cores), round(0.28 * n), p=core_weight)]
-        tier1 = supplier_for(core1, 0.45, 0.25)
-        add(tier1, core1, 3e7, 1.3, 2024, 1)
-        customer2 = _pick(rng, tier1, round(0.34 * n))
-        tier2 = supplier_for(customer2, 0.3, 0.35)
-        add(tier2, customer2, 5e6, 1.2, 2024, 2)
-        customer3 = _pick(rng, tier2, round(0.09 * n))
-        add(supplier_for(customer3, 0.3, 0.4), customer3, 1.5e6, 1.2, 2024, 3)
-        # the core enterprises' own customers: distributors and traders
-        count = round(0.06 * n)
-        sellers = cores[rng.choice(len(cores), count, p=core_weight)]
-        traders = _i64([_industry("商贸"), _industry("物流供应链")])
-        buyers = by_industry.pick(rng, traders[rng.integers(0, 2, count)])
-        buyers = np.where((rng.random(count) < 0.5) & (buyers >= 0), buyers, _pick(rng, trading, count))
-        add(sellers, buyers, 2e7, 1.3, 2024, 1)
-        # everyday trade, half of it within a city
-        count = round(0.5 * n)
-        a = _pick(rng, trading, count)
-        b = np.where(rng.random(count) < 0.5, by_city.pick(rng, self.city[a]), _pick(rng, trading, count))
-        add(a, b, 8e5, 1.5, 2022 + rng.integers(0, 3, count), 4)
-        rows = table.done()
-        # a quarter of the tiered relationships also traded the year before
-        again = _take(rows, np.flatnonzero((rows["tier"] <= 2) & (rng.random(len(rows["tier"])) < 0.25)))
-        again["year"] = again["year"] - 1
-        again["amount"] = np.clip(again["amount"] * rng.uniform(0.7, 1.3, len(again["year"])), 1e4, 5e9)
-        rows = _concat(rows, again)
-        rows = _keep(rows, rows["supplier"] != rows["customer"])
-        rows = _take(rows, _first_of([rows["supplier"], rows["customer"], rows["year"]]))
-        amount = np.maximum(np.round(rows["amount"] / 100) * 100, 1e4)
-        noise = rng.normal(0.0, 0.4, len(amount))
-        supplier_industry = self.industry[rows["supplier"]]
-        self.supply = {
-            "supplier": rows["supplier"],
-            "customer": rows["customer"],
-            "amount": amount.astype(np.int64),
-            "year": rows["year"].astype(np.int64),
-            "transactions": np.maximum(1, np.round(np.exp(0.45 * np.log(amount) - 2.3 + noise))).astype(np.int64),
-            "product": supplier_industry * _PRODUCT_SLOTS
-            + rng.integers(0, 1 << 20, len(amount)) % _PRODUCT_COUNT[supplier_industry],
-        }
-
     # -- guarantees --------------------------------------------------------------
-
-    def guarantee_network(self) -> None:
-        """Parents for subsidiaries, owners for their companies, trade partners, mutual pairs, circles."""
-        rng = _rng(self.seed, _S_GUARANTEE)
-        n = self.n
-        table = _Table("guarantor", "person", "borrower")
-        subs = self.of(_SUB)
-        down = subs[rng.random(len(subs)) < 0.2]
-        table.add(guarantor=self.parent[down], person=False, borrower=down)
-        up = subs[rng.random(len(subs)) < 0.03]
-        table.add(guarantor=up, person=False, borrower=self.parent[up])
-        sister = subs[rng.random(len(subs)) < 0.05]
-        g = self.group[sister]
-        table.add(
-            guarantor=self.g_start[g] + (rng.random(len(sister)) * self.g_size[g]).astype(np.int64),
-            person=False,
-            borrower=sister,
-        )
-        borrowers = np.flatnonzero(np.isin(self.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(self.status, _CLOSED))
-        borrowers = borrowers.astype(np.int64)
-        backed = borrowers[rng.random(len(borrowers)) < 0.045]
-        table.add(guarantor=self.legal_rep[backed], person=True, borrower=backed)
-        trade = rng.random(len(self.supply["supplier"])) < 0.015
-        table.add(guarantor=self.supply["customer"][trade], person=False, borrower=self.supply["supplier"][trade])
-        by_city = _Buckets(borrowers, self.city[borrowers], len(_CITY_INDEX))
-        chain = _pick(rng, borrowers, round(0.01 * n))
-        table.add(guarantor=chain, person=False, borrower=by_city.pick(rng, self.city[chain]))
-        # mutual guarantees (互保) between local companies
-        pairs = _pick(rng, borrowers, round(0.006 * n))
-        mates = by_city.pick(rng, self.city[pairs])
-        table.add(guarantor=pairs, person=False, borrower=mates)
-        table.add(guarantor=mates, person=False, borrower=pairs)
-        # guarantee circles (担保圈): 3-5 local companies guaranteeing each other in a ring
-        sizes = rng.integers(3, 6, max(2, n // 3000))
-        owner, place = _slots(sizes)
-        seeds = _pick(rng, borrowers, len(sizes))
-        ring = by_city.pick(rng, self.city[seeds][owner])
-        ring[place == 0] = seeds[owner[place == 0]]
-        for _ in range(20):
-            repeated = np.ones(len(ring), dtype=bool)
-            repeated[_first_of([owner, ring])] = False
-            if not repeated.any():
-                break
-            ring[repeated] = _pick(rng, borrowers, int(repeated.sum()))
-        starts = np.cumsum(sizes) - sizes
-        following = np.where(place == sizes[owner] - 1, starts[owner], np.arange(len(ring)) + 1)
-        table.add(guarantor=ring, person=False, borrower=ring[following])
-        rows = table.done()
-        rows["person"] = rows["person"].astype(bool)
-        ok = (
-            (rows["guarantor"] >= 0)
-            & (rows["borrower"] >= 0)
-            & (rows["person"] | (rows["guarantor"] != rows["borrower"]))
-        )
-        rows = _keep(rows, ok)
-        m = len(rows["borrower"])
-        founded = np.maximum(
-            self.founded[rows["borrower"]],
-            np.where(rows["person"], 0, self.founded[np.where(rows["person"], 0, rows["guarantor"])]),
-        )
-        start = np.minimum(np.maximum(_days(2019), founded + 180), _TODAY - 30)
-        rows["start"] = start + (rng.random(m) * (_TODAY - 30 - start)).astype(np.int64)
-        rows["end"] = _years_later(rows["start"], rng.integers(1, 4, m))
-        rows["amount"] = _round_nice(np.clip(2000 * rng.lognormal(0.0, 1.1, m), 50, 500_000)) * 10_000
-        kind = rng.choice(len(GUARANTEE_TYPES), m, p=_p([t[1] for t in GUARANTEE_TYPES])).astype(np.int64)
-        rows["type"] = np.where(rows["person"], 0, kind)
-        self.guarantees = rows
 
     # -- finishing -------------------------------------------------------------
 
@@ -1278,31 +868,6 @@ class _Posts:
         self.add(new(int(secretary.sum())), big[secretary], "董事会秘书", late=True)
 
 
-def _years_later(days: I64, years: I64 | int) -> I64:
-    """The day before the same date ``years`` later: the end of a term that starts on ``days``."""
-    day = days.astype("datetime64[D]")
-    month = day.astype("datetime64[M]")
-    later = (month + 12 * np.asarray(years)).astype("datetime64[D]") + (day - month.astype("datetime64[D]"))
-    return _i64(later.astype(np.int64) - 1)
-
-
-def _merge_stakes(eq: Cols) -> Cols:
-    """One row per (holder, company): a holder's repeated stakes are added up."""
-    person = eq["person"].astype(np.int64)
-    order = np.lexsort((eq["holder"], person, eq["company"]))
-    rows = _take(eq, order)
-    person = person[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (
-        (rows["company"][1:] != rows["company"][:-1])
-        | (person[1:] != person[:-1])
-        | (rows["holder"][1:] != rows["holder"][:-1])
-    )
-    merged = _keep(rows, new)
-    merged["units"] = np.bincount(np.cumsum(new) - 1, weights=rows["units"]).astype(np.int64)
-    return merged
-
-
 def _choose_text(rng: np.random.Generator, table: Sequence[tuple[str, float]], size: int) -> Obj:
     texts = np.array([t for t, _ in table], dtype=object)
     return np.asarray(texts[rng.choice(len(texts), size, p=_p([w for _, w in table]))], dtype=object)
@@ -1342,21 +907,6 @@ def _unique_person_names(rng: np.random.Generator, count: int) -> Obj:
             break
         names[repeated] = _person_names(rng, int(repeated.sum()))
     return names
-
-
-# lookup tables derived from the word lists
-_CITY_INDEX = {key: i for i, key in enumerate(dict.fromkeys(f"{r[0]}|{r[1]}" for r in REGIONS))}
-_CITY_OF_REGION = _i64([_CITY_INDEX[f"{r[0]}|{r[1]}"] for r in REGIONS])
-_WORD_COUNT = _i64([len(ind.words) for ind in INDUSTRIES])
-_WORD_START = np.cumsum(_WORD_COUNT) - _WORD_COUNT
-_WORDS = np.array([w for ind in INDUSTRIES for w in ind.words], dtype=object)
-_PRODUCT_COUNT = _i64([len(ind.products) for ind in INDUSTRIES])
-_UPSTREAM = _i64(
-    [
-        [_industry(ind.upstream[j % len(ind.upstream)]) if ind.upstream else i for j in range(6)]
-        for i, ind in enumerate(INDUSTRIES)
-    ]
-)
 
 
 # ---------------------------------------------------------------------------
@@ -1758,6 +1308,8 @@ class _Writer:
         self.say = say
         self.schema: Schema = load_schema()
         self.rows: dict[str, int] = {}
+        #: relationship types the schema declares but no producer makes (no file written)
+        self.skipped: list[str] = []
         self.dates = np.array(
             [(dt.date(1980, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(_DATE_LAST - _DATE_FIRST)],
             dtype=object,
@@ -1815,7 +1367,12 @@ class _Writer:
         park = s.label("Park")
         self.write(park.file, self.columns(park.properties), len(w.parks["id"]), self.park_chunk)
         for kind in s.kinds.values():
-            total, chunk = self.kind_rows(kind.type)
+            make = producer(kind.type)
+            if make is None:
+                self.skipped.append(kind.type)
+                self.say(no_producer_message(kind.type, kind.zh))
+                continue
+            total, chunk = make(self)
             columns = [self.endpoint(kind.source), self.endpoint(kind.target), *self.columns(kind.properties)]
             if kind.source.type_column:
                 type_column = kind.source.type_column
@@ -1894,90 +1451,6 @@ class _Writer:
         out = {key: np.array(values, dtype=object)[part] for key, values in self.w.parks.items()}
         out["industries"] = np.array([str(x).replace(" ", self.sep) for x in out["industries"]], dtype=object)
         return out
-
-    def kind_rows(self, type_: str) -> tuple[int, Chunk]:
-        """How many rows a relationship file has and how to make a chunk of them, sorted like an export."""
-        w = self.w
-        if type_ == "HOLDS_SHARES":
-            eq = w.equity
-            order = np.lexsort((-eq["units"], self.row_of[eq["company"]]))
-
-            def equity(part: slice) -> dict[str, npt.NDArray[Any]]:
-                i = order[part]
-                capital = w.capital[eq["company"][i]]
-                return {
-                    "holder": self.either(eq["person"][i], eq["holder"][i]),
-                    "holder_type": self.kind_of(eq["person"][i]),
-                    "company": w.uscc[eq["company"][i]],
-                    "ratio": self.ratios[eq["units"][i]],
-                    "amount": np.where(capital > 0, (eq["units"][i] * capital // 10_000).astype(object), ""),
-                    "since": self.date(eq["since"][i]),
-                }
-
-            return len(order), equity
-        if type_ == "SERVES_AS":
-            o = w.officers
-            order = np.lexsort((o["person"], o["role"], self.row_of[o["company"]]))
-
-            def officers(part: slice) -> dict[str, npt.NDArray[Any]]:
-                i = order[part]
-                return {
-                    "person": self.pid[o["person"][i]],
-                    "company": w.uscc[o["company"][i]],
-                    "role": _ROLE_TEXT[o["role"][i]],
-                    "since": self.date(o["since"][i]),
-                    "until": self.date(o["until"][i]),
-                }
-
-            return len(order), officers
-        if type_ == "SUPPLIES":
-            s = w.supply
-            order = np.lexsort((-s["year"], -s["amount"], self.row_of[s["customer"]]))
-
-            def supply(part: slice) -> dict[str, npt.NDArray[Any]]:
-                i = order[part]
-                return {
-                    "supplier": w.uscc[s["supplier"][i]],
-                    "customer": w.uscc[s["customer"][i]],
-                    "amount": s["amount"][i],
-                    "transactions": s["transactions"][i],
-                    "year": s["year"][i],
-                    "product": _PRODUCTS[s["product"][i]],
-                }
-
-            return len(order), supply
-        if type_ == "GUARANTEES":
-            g = w.guarantees
-            order = np.lexsort((g["start"], self.row_of[g["borrower"]]))
-
-            def guarantees(part: slice) -> dict[str, npt.NDArray[Any]]:
-                i = order[part]
-                return {
-                    "guarantor": self.either(g["person"][i], g["guarantor"][i]),
-                    "guarantor_type": self.kind_of(g["person"][i]),
-                    "borrower": w.uscc[g["borrower"][i]],
-                    "amount": g["amount"][i],
-                    "start": self.date(g["start"][i]),
-                    "end": self.date(g["end"][i]),
-                    "guarantee_type": _GUARANTEE_TEXT[g["type"][i]],
-                }
-
-            return len(order), guarantees
-        if type_ == "LOCATED_IN":
-            loc = w.located
-            order = np.lexsort((loc["park"], self.row_of[loc["company"]]))
-            park_ids = np.array(w.parks["id"], dtype=object)
-
-            def located(part: slice) -> dict[str, npt.NDArray[Any]]:
-                i = order[part]
-                return {
-                    "company": w.uscc[loc["company"][i]],
-                    "park": park_ids[loc["park"][i]],
-                    "since": self.date(loc["since"][i]),
-                }
-
-            return len(order), located
-        raise InvalidParameter("kind", f"the generator makes no data for relationship type {type_!r}")
 
     def write_clients(self) -> None:
         """The client list in companies.csv order; 2% give only a name, as real lists do."""
@@ -2060,16 +1533,6 @@ class _Writer:
             return w.parks["name"][number]
 
         return tuple(re.sub(r"\{([cpk]):(\d+)\}", fill, line) for line in w.demo_lines)
-
-
-_REGION_TEXT = np.array([r[:3] for r in REGIONS], dtype=object)
-_GB_INDUSTRY = np.array([ind.gb for ind in INDUSTRIES], dtype=object)
-_STATUS_TEXT = np.array([s for s, _ in STATUSES], dtype=object)
-_ROLE_TEXT = np.array(ROLES, dtype=object)
-_GUARANTEE_TEXT = np.array([t for t, _ in GUARANTEE_TYPES], dtype=object)
-_PRODUCTS = np.array(
-    [ind.products[j % len(ind.products)] for ind in INDUSTRIES for j in range(_PRODUCT_SLOTS)], dtype=object
-)
 
 
 # ---------------------------------------------------------------------------

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from graph.errors import InvalidParameter, LoadError
+from graph.messages import Message
 from loaders.catalogue import Catalogue, load_catalogue
 from loaders.generate import AS_OF
 from loaders.generate_names import BRANCH_HEAD_OFFICE, REGIONS, short_place
@@ -142,7 +143,7 @@ def _read(folder: Path, stem: str, what: Literal["nodes", "clients"], name: str)
         path = folder / f"{stem}{suffix}"
         if path.is_file():
             return read_table(path, what, name).frame.reset_index(drop=True)
-    raise LoadError(f"{folder}: no {stem}.csv; run guanxi generate first")
+    raise LoadError(Message("load.no_generated", folder=str(folder), file=f"{stem}.csv"))
 
 
 def _truthy(values: pd.Series) -> np.ndarray:

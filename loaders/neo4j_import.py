@@ -49,6 +49,7 @@ import pyarrow.csv as pacsv
 
 from graph import cypher
 from graph.errors import InvalidParameter, LoadError
+from graph.messages import Message
 from graph.model import RecordBatch
 from graph.neo4j_rows import edge_columns, node_columns
 from graph.records import client_columns
@@ -128,7 +129,7 @@ def _neo4j_type(column: pd.Series, name: str) -> str:
     if len(kinds) == 1:
         return kinds.pop()
     mixed = ", ".join(sorted(str(k) for k in kinds)) or inferred
-    raise LoadError(f"column {name!r} mixes {mixed} values; the importer needs one type per column")
+    raise LoadError(Message("load.import_mixed", column=repr(name), kinds=mixed))
 
 
 def _kind(value: object) -> str | None:
@@ -158,7 +159,10 @@ def _cells(column: pd.Series, kind: str, name: str) -> pa.Array:
                 continue
             texts = [str(i) for i in items]
             if any(ARRAY_DELIMITER in t for t in texts):
-                raise LoadError(f"column {name!r}: a list item contains {ARRAY_DELIMITER!r}: {items!r}")
+                said = Message(
+                    "load.import_delimiter", column=repr(name), delimiter=repr(ARRAY_DELIMITER), items=repr(items)
+                )
+                raise LoadError(said)
             joined.append(ARRAY_DELIMITER.join(texts))
         return pa.array(joined, type=pa.string())
     if kind == "long":
@@ -349,7 +353,7 @@ def _apply_clients(companies: dict[str, pd.Series], frame: pd.DataFrame) -> None
     position = pd.Series(np.arange(len(companies[cypher.ID])), index=companies[cypher.ID].tolist())
     missing = [w for w in ids if w not in position.index]
     if missing:
-        raise LoadError(f"clients: {len(missing)} companies are not in the companies files (e.g. {missing[0]})")
+        raise LoadError(Message("load.import_clients", count=len(missing), example=str(missing[0])))
     rows = position.loc[ids].to_numpy()
     for prop, column in columns.items():
         values = pd.Series([None] * len(position), dtype=object)

@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from graph.errors import LoadError, LoadRejected
+from graph.messages import BadValue, Message
 from graph.model import node_id
 from graph.store import GraphStore
 from graph.uscc import normalise_uscc, uscc_problem
@@ -71,7 +72,7 @@ from loaders.ops_schema import OpsColumn, OpsKind, OpsSchema, load_ops_schema, o
 from loaders.read import EXCEL_SUFFIXES, TABLE_SUFFIXES, Column, map_columns, read_raw, sheet_names
 from loaders.report import Reject
 from loaders.validate import valid_usccs
-from loaders.values import is_blank, parse_amount, parse_date, parse_int, parse_text, unit_factor
+from loaders.values import is_blank, parse_amount, parse_date, parse_int, parse_text, reason_of, unit_factor
 
 #: the order kinds are validated in: chains before the memberships they check
 KIND_ORDER: tuple[str, ...] = ("chains", "memberships", "branches", "events", "tags", "outcomes")
@@ -113,19 +114,19 @@ class CompanyResolver:
         if problem == "?":
             problem = self._problems[code] = uscc_problem(code)
         if problem:
-            return None, f"invalid USCC: {problem}"
+            return None, Message("reject.ops_invalid_uscc", problem=problem)
         if self.store is None:
             return code, ""
         if code not in self._by_uscc:
             self.prefetch([code])
         if not self._by_uscc[code]:
-            return None, "company not in the graph (no Company with this USCC)"
+            return None, Message("reject.ops_no_uscc_company")
         return code, ""
 
     def by_name(self, name: str) -> tuple[str | None, str]:
         """(USCC, "") for the one Company of exactly this name, else (None, reason)."""
         if self.store is None:
-            return None, "a company named without USCC can only be matched against a graph; give its USCC"
+            return None, Message("reject.ops_name_needs_graph")
         hit = self._by_name.get(name)
         if hit is None:
             nodes = self.store.find_nodes(name, ["Company"], limit=50)
@@ -133,9 +134,9 @@ class CompanyResolver:
             if len(exact) == 1:
                 hit = (exact[0], "")
             elif exact:
-                hit = (None, f"{len(exact)} companies have this name; give the USCC")
+                hit = (None, Message("reject.ops_same_name", count=len(exact)))
             else:
-                hit = (None, "company not in the graph (no Company of this exact name)")
+                hit = (None, Message("reject.ops_no_name_company"))
             self._by_name[name] = hit
         return hit
 
@@ -180,7 +181,7 @@ def find_ops_sources(
         elif path.is_file():
             files, explicit = [path], True
         else:
-            raise LoadError(f"{path}: no such file or directory")
+            raise LoadError(Message("load.no_path", file=str(path)))
         for file in files:
             kind = names.get(stem_key(file.stem))
             if kind is not None:
@@ -193,7 +194,7 @@ def find_ops_sources(
                 found += [OpsSource(file, names[stem_key(s)], s) for s in sheets]
             elif explicit:
                 expected = ", ".join(f"{k.files[0]} ({k.zh})" for k in schema.kinds.values())
-                raise LoadError(f"{file}: cannot tell what this file holds; name it one of {expected}")
+                raise LoadError(Message("load.ops_unknown_file", file=str(file), expected=expected))
             else:
                 ignored.append(file.name)
     unique = {(s.path.resolve(), s.sheet): s for s in found}
@@ -231,10 +232,8 @@ def _table(frame: pd.DataFrame, kind: OpsKind, schema: OpsSchema, file: str, enc
     frame = frame.rename(columns=str)
     headers, units = map_columns(frame, columns, file)
     if kind.company and not ({"uscc", "name"} & set(headers)):
-        raise LoadError(
-            f"{file}: no column naming the company; accepted headers: "
-            + ", ".join((*schema.uscc_headers, *schema.name_headers))
-        )
+        accepted = (*schema.uscc_headers, *schema.name_headers)
+        raise LoadError(Message("load.ops_no_company_column", file=file, headers=accepted))
     used = set(headers.values())
     ignored = tuple(h for h in frame.columns if h not in used and not h.startswith("Unnamed:"))
     cells = pd.DataFrame({name: frame[header].astype("str") for name, header in headers.items()}, index=frame.index)
@@ -296,9 +295,7 @@ def _parser(col: OpsColumn, table: _Table, schema: OpsSchema, catalogue: Catalog
         def event(raw: str) -> str:
             name = catalogue.resolve(raw)
             if name is None:
-                raise ValueError(
-                    f"unknown event type; the catalogue ({catalogue.source}) knows {catalogue.known_types()}"
-                )
+                raise BadValue("reject.ops_unknown_event", source=str(catalogue.source), known=catalogue.known_types())
             return name
 
         return event
@@ -308,7 +305,8 @@ def _parser(col: OpsColumn, table: _Table, schema: OpsSchema, catalogue: Catalog
         def word(raw: str) -> str:
             value = words.get(match_key(raw))
             if value is None:
-                raise ValueError(f"not a known {col.type}; use one of {', '.join(dict.fromkeys(words.values()))}")
+                said = "reject.ops_unknown_position" if col.type == "position" else "reject.ops_unknown_outcome"
+                raise BadValue(said, known=tuple(dict.fromkeys(words.values())))
             return value
 
         return word
@@ -317,7 +315,7 @@ def _parser(col: OpsColumn, table: _Table, schema: OpsSchema, catalogue: Catalog
         def capacity(raw: str) -> int:
             value = parse_int(raw)
             if value < 1:
-                raise ValueError("capacity must be a whole number of at least 1")
+                raise BadValue("reject.ops_capacity")
             return value
 
         return capacity
@@ -331,11 +329,9 @@ def _regions(raw: str) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(p for p in _REGION_SPLIT.split(unicodedata.normalize("NFKC", raw)) if p))
     for code in codes:
         if not (code.isascii() and code.isdigit() and len(code) in (2, 4, 6)):
-            raise ValueError(
-                f"{code!r} is not an administrative division code: 6 digits (310115) or a prefix of 2 or 4 digits"
-            )
+            raise BadValue("reject.ops_region_code", value=repr(code))
         if set(code[len(code) - 2 :]) == {"0"} and len(code) > 2:
-            raise ValueError(f"{code!r} ends in 00: write the prefix ({code.rstrip('0') or code}) for a whole area")
+            raise BadValue("reject.ops_region_00", value=repr(code), prefix=code.rstrip("0") or code)
     return codes
 
 
@@ -350,34 +346,34 @@ def _parse_row(
         raw = table.cell(col.name, i)
         if raw is None:
             if col.required:
-                rows.reject(table, row, col.name, "", f"{col.name} is required")
+                rows.reject(table, row, col.name, "", Message("reject.ops_required", column=col.name))
                 ok = False
             values[col.name] = None
             continue
         try:
             value = parsers[col.name](raw)
         except ValueError as exc:
-            rows.reject(table, row, col.name, raw, str(exc))
+            rows.reject(table, row, col.name, raw, reason_of(exc))
             ok = False
             continue
         unknown = _placeholder(col.type, value)
         if unknown:
             if col.required:
-                rows.reject(table, row, col.name, raw, f"{unknown}; give the real value")
+                rows.reject(table, row, col.name, raw, Message("reject.ops_placeholder_refused", placeholder=unknown))
                 ok = False
                 continue
-            rows.warn(table, row, col.name, raw, f"{unknown}; kept as unknown")
+            rows.warn(table, row, col.name, raw, Message("reject.ops_placeholder_kept", placeholder=unknown))
             value = None
         values[col.name] = value
     return values, ok
 
 
-def _placeholder(type_: str, value: Any) -> str | None:
+def _placeholder(type_: str, value: Any) -> Message | None:
     """Why a parsed value is a placeholder meaning "unknown" (a 1900-01-01 date, a zero amount), or None."""
     if type_ == "date" and isinstance(value, str) and value <= SENTINEL_DATE:
-        return f"{value} is a placeholder for an unknown date"
+        return Message("reject.ops_placeholder_date", date=value)
     if type_ == "amount" and value == 0:
-        return "an amount of 0 means unknown"
+        return Message("reject.ops_zero_amount")
     return None
 
 
@@ -398,7 +394,7 @@ def _company(table: _Table, i: int, resolver: CompanyResolver, rows: _Rows) -> s
             rows.reject(table, row, "name", name, why)
         return key
     column = "uscc" if "uscc" in table.headers else "name"
-    rows.reject(table, row, column, "", "the company is required (USCC or name)")
+    rows.reject(table, row, column, "", Message("reject.ops_no_company"))
     return None
 
 
@@ -489,12 +485,17 @@ def _check_row(
             first[key] = (table, row, values)
             return False
         other_table, other_row, other = seen
-        where = f"row {other_row}" + ("" if other_table is table else f" of {other_table.file}")
+        where = (
+            Message("reject.ops_row", row=other_row)
+            if other_table is table
+            else Message("reject.ops_row_of", row=other_row, file=other_table.file)
+        )
         for column in conflict_columns:
             if values.get(column) != other.get(column):
-                rows.reject(table, row, column, values.get(column), f"conflicts with {where} ({other.get(column)!r})")
+                said = Message("reject.ops_conflict", where=where, other=repr(other.get(column)))
+                rows.reject(table, row, column, values.get(column), said)
                 raise _Refused
-        rows.warn(table, row, "", "", f"same as {where}; kept once")
+        rows.warn(table, row, "", "", Message("reject.ops_same_as", where=where))
         return True
 
     try:
@@ -508,12 +509,12 @@ def _check_row(
                 return True
         elif kind == "tags":
             if match_key(values["tag"]) not in vocabulary:
-                rows.warn(table, row, "tag", values["tag"], "tag not in the catalogue's tag vocabulary; kept")
+                rows.warn(table, row, "tag", values["tag"], Message("reject.ops_tag_unknown"))
             if repeat((values["company"], values["tag"])):
                 return True
         elif kind == "chains":
             if values["parent"] == values["segment"]:
-                rows.reject(table, row, "parent", values["parent"], "a segment cannot be its own parent")
+                rows.reject(table, row, "parent", values["parent"], Message("reject.ops_own_parent"))
                 return False
             if repeat((values["chain"], values["segment"]), ("position", "parent")):
                 return True
@@ -524,7 +525,7 @@ def _check_row(
                     row,
                     "segment",
                     values["segment"],
-                    f"no segment {values['segment']!r} in chain {values['chain']!r}",
+                    Message("reject.ops_no_segment", segment=repr(values["segment"]), chain=repr(values["chain"])),
                 )
                 return False
             if repeat((values["company"], values["chain"], values["segment"])):
@@ -558,23 +559,24 @@ def _check_branch(
     )
     if branch is None:
         column = "manager" if manager is not None else "branch"
-        reason = "a relationship manager needs a branch" if manager is not None else "the branch is required"
-        rows.reject(table, row, "branch", values.get(column) or "", reason)
+        said = "reject.ops_manager_needs_branch" if manager is not None else "reject.ops_branch_required"
+        rows.reject(table, row, "branch", values.get(column) or "", Message(said))
         return False
     if manager is not None and capacity is None:
-        rows.reject(table, row, "capacity", "", "a relationship manager needs a capacity (a whole number of leads)")
+        rows.reject(table, row, "capacity", "", Message("reject.ops_manager_needs_capacity"))
         return False
     if manager is None and not codes:
-        rows.reject(table, row, "region_code", "", "a row without a manager must give the branch's region codes")
+        rows.reject(table, row, "region_code", "", Message("reject.ops_branch_needs_regions"))
         return False
     if manager is None and capacity is not None:
-        rows.warn(table, row, "capacity", capacity, "capacity without a manager is ignored")
+        rows.warn(table, row, "capacity", capacity, Message("reject.ops_capacity_ignored"))
         values["capacity"] = None
     for code in codes:
         seen = first.get(("region", code))
         if seen is not None and seen[2]["branch"] != branch:
             other = seen[2]["branch"]
-            rows.reject(table, row, "region_code", code, f"region code {code} is also branch {other}'s (row {seen[1]})")
+            said = Message("reject.ops_region_taken", code=code, branch=other, row=seen[1])
+            rows.reject(table, row, "region_code", code, said)
             return False
     if manager is not None:
         seen = first.get(("manager", manager))
@@ -584,7 +586,7 @@ def _check_branch(
                 row,
                 "manager",
                 manager,
-                f"manager {manager} is already in branch {seen[2]['branch']} (row {seen[1]})",
+                Message("reject.ops_manager_elsewhere", manager=manager, branch=seen[2]["branch"], row=seen[1]),
             )
             return False
         if seen is not None and seen[2]["capacity"] != capacity:
@@ -593,7 +595,7 @@ def _check_branch(
                 row,
                 "capacity",
                 capacity,
-                f"manager {manager} has capacity {seen[2]['capacity']} in row {seen[1]}",
+                Message("reject.ops_manager_capacity", manager=manager, capacity=seen[2]["capacity"], row=seen[1]),
             )
             return False
         first.setdefault(("manager", manager), (table, row, values))
@@ -608,8 +610,14 @@ def _check_branch(
                     row,
                     "region_code",
                     code,
-                    f"overlaps {other['branch']}'s {other_code} (row {other_row}): more specific wins, "
-                    f"companies in {narrow} go to the branch of {narrow}, the rest of {broad} to the branch of {broad}",
+                    Message(
+                        "reject.ops_overlap",
+                        branch=other["branch"],
+                        code=other_code,
+                        row=other_row,
+                        narrow=narrow,
+                        broad=broad,
+                    ),
                 )
         first.setdefault(("region", code), (table, row, values))
     rows.accept(table, row, values)
@@ -632,7 +640,8 @@ def _check_parents(rows: _Rows) -> None:
         r = rows.rows[i]
         if r["parent"] is not None and (r["chain"], r["parent"]) not in known:
             table, row = rows.where[i]
-            rows.reject(table, row, "parent", r["parent"], f"no segment {r['parent']!r} in chain {r['chain']!r}")
+            said = Message("reject.ops_no_segment", segment=repr(r["parent"]), chain=repr(r["chain"]))
+            rows.reject(table, row, "parent", r["parent"], said)
             table.report.accepted -= 1
             table.report.rejected += 1
             rows.drop(i)
@@ -656,7 +665,7 @@ def validate_ops(
     catalogue = catalogue or load_catalogue()
     unknown = set(tables) - set(schema.kinds)
     if unknown:
-        raise LoadError(f"unknown operational kinds: {', '.join(sorted(unknown))}")
+        raise LoadError(Message("load.ops_unknown_kinds", kinds=tuple(sorted(unknown))))
     resolver = CompanyResolver(store)
     report = OpsReport()
     frames: dict[str, pd.DataFrame] = {}
@@ -702,17 +711,18 @@ def read_ops(
         bad[source.shown] = raw.bad_lines
     if not sources:
         where = ", ".join(str(p) for p in ([paths] if isinstance(paths, str | Path) else paths))
-        raise LoadError(f"{where}: no operational files found (events, tags, chains, memberships, branches, outcomes)")
+        raise LoadError(Message("load.ops_none", where=where))
     data, report = validate_ops(tables, store, catalogue=catalogue, schema=schema, encodings=encodings)
     report.ignored_files = ignored
     for file in report.files:  # CSV lines that could not be split into the header's columns
         lines = bad.get(file.file, ())
         file.rows_read += len(lines)
         file.rejected += len(lines)
-        report.rejects += [Reject(file.file, row, "", "", f"cannot split the line: {why}") for row, why in lines]
+        report.rejects += [Reject(file.file, row, "", "", Message("reject.ops_split", why=why)) for row, why in lines]
     if strict and not report.ok:
-        raise LoadRejected(
-            f"operational load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected\n"
-            + report.summary("en")
+        refused = LoadRejected(
+            Message("load.ops_refused", rejected=f"{report.rejected:,}", rows=f"{report.rows_read:,}")
         )
+        refused.args = (f"{refused.args[0]}\n{report.summary('en')}",)  # the whole report in logs and str()
+        raise refused
     return data, report

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from graph.messages import reason_text
 from loaders.report import LoadReport, Reject
 
 
@@ -75,7 +76,7 @@ class OpsReport:
                 )
         if self.ignored_files:
             label = "  未识别的文件：" if zh else "  files not recognised: "
-            lines.append(label + ", ".join(self.ignored_files))
+            lines.append(label + ", ".join(reason_text(f, "zh" if zh else "en") for f in self.ignored_files))
         for title_zh, title_en, items in (
             ("被拒绝的行：", "Rejected:", self.rejects),
             ("提示：", "Warnings:", self.warnings),
@@ -92,8 +93,8 @@ class OpsReport:
         """Every reject as a CSV Excel opens (UTF-8 with BOM)."""
         return LoadReport(rejects=list(self.rejects)).write_rejects(path, lang)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Everything as plain JSON-ready values."""
+    def to_dict(self, lang: Literal["zh", "en"] | str = "zh") -> dict[str, Any]:
+        """Everything as plain JSON-ready values; reasons in ``lang`` with their codes and parameters."""
         return {
             "ok": self.ok,
             "rows_read": self.rows_read,
@@ -113,10 +114,12 @@ class OpsReport:
                 for f in self.files
             ],
             "ignored_files": list(self.ignored_files),
-            "rejects": [_reject_dict(r) for r in self.rejects],
-            "warnings": [_reject_dict(r) for r in self.warnings],
+            "rejects": [_reject_dict(r, lang) for r in self.rejects],
+            "warnings": [_reject_dict(r, lang) for r in self.warnings],
         }
 
 
-def _reject_dict(r: Reject) -> dict[str, object]:
-    return {"file": r.file, "row": r.row, "column": r.column, "value": r.value, "reason": r.reason}
+def _reject_dict(r: Reject, lang: str) -> dict[str, object]:
+    said = r.to_dict(lang)
+    del said["outcome"]
+    return said

@@ -42,14 +42,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from graph.errors import InvalidParameter, LoadError, LoadRefused
+from graph.messages import Message, mapped, render  # noqa: F401 - render: for the examples
 from graph.model import RecordBatch
 from graph.schema import Schema, load_schema
 from graph.store import GraphStore
+from loaders.interchange import JSON_SUFFIXES, Mapped, sniff
 from loaders.read import (
     EXCEL_SUFFIXES,
     TABLE_SUFFIXES,
@@ -75,24 +77,23 @@ EXTRA_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 #: files guanxi does not read, by suffix, and what to do instead
-_SQLITE = "an SQLite database is not read; export each table to CSV (sqlite3 FILE -header -csv 'select * from T')"
-_JSON = "JSON is not read; export the table as CSV UTF-8 or .xlsx, one file per kind"
-UNSUPPORTED: dict[str, str] = {
+_SQLITE = Message("load.sqlite_file", command="sqlite3 FILE -header -csv 'select * from T'")
+_JSON = Message("load.json_file")
+UNSUPPORTED: dict[str, Message] = {
     ".db": _SQLITE,
     ".sqlite": _SQLITE,
     ".sqlite3": _SQLITE,
     ".json": _JSON,
     ".jsonl": _JSON,
     ".ndjson": _JSON,
-    ".parquet": "Parquet is not read; export the table as CSV UTF-8 or .xlsx",
-    ".xml": "XML is not read; export the table as CSV UTF-8 or .xlsx",
-    ".zip": "a zip archive is not read; unpack it and load the folder",
+    ".parquet": Message("load.parquet_file"),
+    ".xml": Message("load.xml_file"),
+    ".zip": Message("load.zip_file"),
 }
 
 #: file names that are lists for other commands, not tables to load
-NOT_TABLES: dict[str, str] = {
-    name: "a prospect list: use it with guanxi batch or guanxi match, not load"
-    for name in ("prospects", "潜客", "潜客名单", "目标客户")
+NOT_TABLES: dict[str, Message] = {
+    name: Message("load.prospect_list") for name in ("prospects", "潜客", "潜客名单", "目标客户")
 }
 
 _ORDER: dict[str, int] = {"nodes": 0, "edges": 1, "clients": 2}
@@ -133,6 +134,8 @@ class Source:
     what: What
     name: str
     sheet: str | None = None
+    #: the rows of an FtM or BODS file, already mapped to guanxi's tables (:mod:`loaders.interchange`)
+    mapped: Mapped | None = field(default=None, compare=False, repr=False)
 
     @property
     def shown(self) -> str:
@@ -140,10 +143,12 @@ class Source:
         return f"{self.path.name}[{self.sheet}]" if self.sheet is not None else self.path.name
 
 
-def _expected(schema: Schema) -> str:
+def _expected(schema: Schema) -> Message:
     files = [label.file for label in schema.labels.values()] + [k.file for k in schema.kinds.values()]
     zh = [label.zh for label in schema.labels.values()] + [k.zh for k in schema.kinds.values()]
-    return f"{', '.join([*files, schema.clients.file])} (or {', '.join(dict.fromkeys([*zh, schema.clients.zh]))})"
+    return Message(
+        "load.expected", files=(*files, schema.clients.file), names=tuple(dict.fromkeys([*zh, schema.clients.zh]))
+    )
 
 
 @lru_cache(maxsize=1)
@@ -179,8 +184,8 @@ def match_headers(headers: Sequence[str], schema: Schema, stem: str = "") -> tup
     name (``companies_2024`` → companies); otherwise the file is ambiguous.
 
     >>> match_headers(["统一社会信用代码", "企业名称", "成立日期"], load_schema())
-    (('nodes', 'Company'), '')
-    >>> match_headers(["a", "b"], load_schema())[1]
+    (('nodes', 'Company'), Message('empty', {}))
+    >>> render(match_headers(["a", "b"], load_schema())[1], "en")
     'cannot tell what this file holds: its headers (a, b) fit no table'
     """
     keys = [header_key(h)[0] for h in headers]
@@ -195,7 +200,7 @@ def match_headers(headers: Sequence[str], schema: Schema, stem: str = "") -> tup
         fits.append((len(found), target))
     shown = ", ".join(str(h) for h in headers[:8]) + (", ..." if len(headers) > 8 else "")
     if not fits:
-        return None, f"cannot tell what this file holds: its headers ({shown}) fit no table"
+        return None, Message("load.fits_no_table", headers=shown)
     best = max(score for score, _ in fits)
     top = [target for score, target in fits if score == best]
     if len(top) > 1:
@@ -204,43 +209,53 @@ def match_headers(headers: Sequence[str], schema: Schema, stem: str = "") -> tup
         hinted = {t for n, t in names.items() if len(n) > 1 and n in key}
         top = [t for t in top if t in hinted] or top
     if len(top) > 1:
-        both = " or ".join(_target_text(schema, t) for t in top)
-        return None, f"ambiguous: its headers ({shown}) fit {both}; name the file after the one it holds"
-    return top[0], ""
+        tables = tuple(_target_text(schema, t) for t in top)
+        return None, Message("load.fits_several", headers=shown, tables=tables)
+    return top[0], Message("empty")
 
 
 def _by_headers(path: Path, schema: Schema, sheet: str | None = None) -> tuple[tuple[What, str] | None, str]:
     try:
         headers = peek_headers(path, sheet=sheet)
     except LoadError as exc:
-        return None, str(exc).removeprefix(f"{path}: ")
+        return None, _reason_of(exc, path)
     return match_headers(headers, schema, sheet if sheet is not None else path.stem)
+
+
+def _reason_of(exc: LoadError, path: Path) -> Message:
+    """Why a file that could not be read is left out: its error without the leading path."""
+    if exc.message is None:
+        return Message("text", detail=str(exc).removeprefix(f"{path}: "))
+    return mapped(exc.message, lambda text: text.replace(str(path), path.name))
 
 
 def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) -> tuple[list[Source], list[str]]:
     """The tables of one file, and what of it is left out: ``"name (reason)"``."""
     suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES and path.is_file() and sniff(path) is not None:
+        return _interchange_sources(path, schema)
     if suffix in UNSUPPORTED:
-        return [], [f"{path.name} ({UNSUPPORTED[suffix]})"]
+        return [], [Message("load.left_out", name=path.name, reason=UNSUPPORTED[suffix])]
     if suffix not in TABLE_SUFFIXES:
-        return [], [f"{path.name} (not a table file; use {', '.join(sorted(TABLE_SUFFIXES))})"]
+        known = Message("load.not_table_file", known=tuple(sorted(TABLE_SUFFIXES)))
+        return [], [Message("load.left_out", name=path.name, reason=known)]
     target = names.get(_stem_key(path.stem))
     if target is not None:
         return [Source(path, target[0], target[1])], []
     if _stem_key(path.stem) in NOT_TABLES:
-        return [], [f"{path.name} ({NOT_TABLES[_stem_key(path.stem)]})"]
+        return [], [Message("load.left_out", name=path.name, reason=NOT_TABLES[_stem_key(path.stem)])]
     ops = _ops_names().get(_stem_key(path.stem))
     if ops is not None:
-        return [], [f"{path.name} (operational data ({ops}), read by the operational-data loader, not a graph table)"]
+        return [], [Message("load.left_out", name=path.name, reason=Message("load.ops_file", kind=ops))]
     if suffix not in EXCEL_SUFFIXES:
         target, reason = _by_headers(path, schema)
         if target is None:
-            return [], [f"{path.name} ({reason})"]
+            return [], [Message("load.left_out", name=path.name, reason=reason)]
         return [Source(path, target[0], target[1])], []
     try:
         sheets = sheet_names(path)
     except LoadError as exc:
-        return [], [f"{path.name} ({str(exc).removeprefix(f'{path}: ')})"]
+        return [], [Message("load.left_out", name=path.name, reason=_reason_of(exc, path))]
     found: list[Source] = []
     ignored: list[str] = []
     for sheet in sheets:
@@ -249,10 +264,25 @@ def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) 
         if target is None:
             target, reason = _by_headers(path, schema, sheet)
         if target is None:
-            ignored.append(f"{path.name}[{sheet}] ({reason})")
+            ignored.append(Message("load.left_out", name=f"{path.name}[{sheet}]", reason=reason))
         else:
             found.append(Source(path, target[0], target[1], sheet))
     return found, ignored
+
+
+def _interchange_sources(path: Path, schema: Schema) -> tuple[list[Source], list[str]]:
+    """The tables an FtM or BODS file maps to (one source each), and what of it has no home."""
+    from loaders.bods import read_statements
+    from loaders.ftm import read_entities
+
+    try:
+        mapped = read_entities(path, schema) if sniff(path) == "ftm" else read_statements(path, schema)
+    except LoadError as exc:
+        return [], [Message("load.left_out", name=path.name, reason=_reason_of(exc, path))]
+    sources = [Source(path, what, name, mapped=mapped) for what, name in mapped.rows]
+    if not sources:
+        return [], mapped.left_out() or [Message("load.nothing_loadable", file=path.name, fmt=mapped.fmt)]
+    return sources, mapped.left_out()
 
 
 def find_sources(
@@ -286,11 +316,11 @@ def find_sources(
             sources += found
             ignored += skipped
         else:
-            raise LoadError(f"{path}: no such file or directory")
+            raise LoadError(Message("load.no_path", file=str(path)))
     if not sources:
-        where = ", ".join(str(Path(p)) for p in items) or "(nothing given)"
-        why = f"; left out: {'; '.join(ignored)}" if ignored else ""
-        raise LoadError(f"{where}: no table files found{why}; expected names: {_expected(schema)}")
+        where = ", ".join(str(Path(p)) for p in items) or Message("load.nothing_given")
+        why = Message("load.left_out_list", files=tuple(ignored)) if ignored else Message("empty")
+        raise LoadError(Message("load.no_tables", where=where, left_out=why, expected=_expected(schema)))
     labels = list(schema.labels)
     kinds = list(schema.kinds)
 
@@ -300,9 +330,9 @@ def find_sources(
             within = kinds.index(source.name)
         return _ORDER[source.what], within
 
-    unique: dict[tuple[Path, str | None], Source] = {}
+    unique: dict[tuple[Path, str | None, str], Source] = {}
     for source in sources:  # a file named twice is loaded once
-        unique.setdefault((source.path.resolve(), source.sheet), source)
+        unique.setdefault((source.path.resolve(), source.sheet, source.name if source.mapped else ""), source)
     return sorted(unique.values(), key=order), ignored
 
 
@@ -376,6 +406,9 @@ def read_and_validate(
         for i, source in enumerate(sources):
             if progress is not None:
                 progress(i, len(sources), f"read {source.shown}")
+            if source.mapped is not None:
+                yield source.mapped.table((source.what, source.name), schema)
+                continue
             yield read_table(
                 source.path, source.what, source.name, sheet=source.sheet, schema=schema, file=source.shown
             )
@@ -386,11 +419,8 @@ def read_and_validate(
     report = LoadReport(ignored_files=ignored, strict=strict)
     report.extend((r.report for r in results), (x for r in results for x in r.rejects))
     if strict and not report.ok:
-        raise LoadRefused(
-            f"load refused (strict mode): {report.rejected:,} of {report.rows_read:,} rows rejected, "
-            f"{report.dropped:,} values dropped; nothing was written\n{report.summary('en')}",
-            report,
-        )
+        counts = {"rejected": f"{report.rejected:,}", "rows": f"{report.rows_read:,}", "dropped": f"{report.dropped:,}"}
+        raise LoadRefused(Message("load.refused", **counts), report)
     return results, report
 
 
@@ -450,10 +480,7 @@ def replace_files(
         raise InvalidParameter("batch_size", f"must be at least 1, got {batch_size}")
     unusable = named_but_unusable(paths_or_directory, store.schema)
     if unusable:
-        raise LoadError(
-            f"replace refused, the graph is unchanged: {'; '.join(unusable)}. A replace loads every file "
-            "named or none: rename the file after its table, or leave it out"
-        )
+        raise LoadError(Message("load.replace_refused", files=tuple(unusable)))
     results, report = read_and_validate(
         None, paths_or_directory, strict=strict, schema=store.schema, progress=progress, keep_zeros=keep_zeros
     )

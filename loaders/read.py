@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from graph.errors import LoadError
+from graph.messages import Message, render  # noqa: F401 - render: for the examples
 from graph.schema import Schema, load_schema
 from loaders.csv_text import Accounting, blank_rows, split_csv
 from loaders.decode import decode_bytes
@@ -205,7 +206,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, str, tuple[tuple[int, str], ...
     sep = _separator(text[:newline], path.suffix.lower())
     split = split_csv(text, sep, decoded.bad_lines)
     if not split.header or not any(cell.strip() for cell in split.header):
-        raise LoadError(f"{path}: the file has no header row (line 1 is blank)")
+        raise LoadError(Message("load.blank_header", file=str(path)))
     frame = split.frame
     frame.columns = pd.Index(_header_names(split.header))
     controls = '"' in text or _FILE_CONTROL[sep].search(text) is not None
@@ -235,9 +236,9 @@ def peek_headers(path: str | Path, *, sheet: str | None = None) -> list[str]:
     except LoadError:
         raise
     except ImportError as exc:
-        raise LoadError(f"{file}: reading {suffix} files needs {exc.name or 'xlrd'}; save it as .xlsx") from exc
+        raise LoadError(_needs_reader(file, suffix, exc)) from exc
     except Exception as exc:
-        raise LoadError(f"{file}: cannot read it ({_one_line(exc)})") from exc
+        raise LoadError(Message("load.unreadable", file=str(file), detail=_one_line(exc))) from exc
     if more and b"\n" in data:
         data = data[: data.rindex(b"\n") + 1]  # whole lines only: no character cut in half
     text = decode_bytes(data, str(file)).text
@@ -246,7 +247,7 @@ def peek_headers(path: str | Path, *, sheet: str | None = None) -> list[str]:
     try:
         header = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
     except csv.Error as exc:
-        raise LoadError(f"{file}: the header row cannot be split ({_one_line(exc)})") from exc
+        raise LoadError(Message("load.header_split", file=str(file), detail=_one_line(exc))) from exc
     return [cell for cell in header]
 
 
@@ -258,9 +259,14 @@ def sheet_names(path: str | Path) -> list[str]:
         with pd.ExcelFile(file) as book:
             return [str(s) for s in book.sheet_names]
     except ImportError as exc:
-        raise LoadError(f"{file}: reading {file.suffix} files needs {exc.name or 'xlrd'}; save it as .xlsx") from exc
+        raise LoadError(_needs_reader(file, file.suffix, exc)) from exc
     except Exception as exc:
-        raise LoadError(f"{file}: not a readable Excel workbook ({_one_line(exc)})") from exc
+        raise LoadError(Message("load.not_workbook", file=str(file), detail=_one_line(exc))) from exc
+
+
+def _needs_reader(file: Path, suffix: str, exc: ImportError) -> Message:
+    """A workbook whose reader library is not installed (xlrd for .xls)."""
+    return Message("load.needs_reader", file=str(file), suffix=suffix, package=exc.name or "xlrd")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -275,42 +281,39 @@ def _check_workbook(path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise LoadError(f"{path}: cannot read it ({_one_line(exc)})") from exc
+        raise LoadError(Message("load.unreadable", file=str(path), detail=_one_line(exc))) from exc
     suffix = path.suffix.lower()
     if head.startswith(_OLE2):
         if suffix == ".xls":
             return
-        raise LoadError(
-            f"{path}: the workbook is password-protected (or an old .xls named {suffix}); "
-            "remove the password or save it as .xlsx"
-        )
+        raise LoadError(Message("load.password", file=str(path), suffix=suffix))
     if suffix == ".xls":
-        raise LoadError(f"{path}: not an Excel .xls workbook; save it as .xlsx or CSV UTF-8")
+        raise LoadError(Message("load.not_xls", file=str(path)))
     if not head.startswith(_ZIP):
-        what = "an SQLite database" if head.startswith(b"SQLite f") else "not an Excel workbook"
-        raise LoadError(f"{path}: {what}; save the table as .xlsx or CSV UTF-8")
+        what = "load.sqlite_not_workbook" if head.startswith(b"SQLite f") else "load.other_not_workbook"
+        raise LoadError(Message(what, file=str(path)))
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             damaged = archive.testzip()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
-        raise LoadError(f"{path}: the workbook is damaged ({_one_line(exc)}); save it again from Excel") from exc
+        raise LoadError(Message("load.damaged", file=str(path), detail=_one_line(exc))) from exc
     if damaged is not None:
-        raise LoadError(f"{path}: the workbook is damaged (part {damaged} is corrupt); save it again from Excel")
+        raise LoadError(Message("load.damaged_part", file=str(path), part=damaged))
     if "xl/workbook.xml" not in names:
-        raise LoadError(f"{path}: a zip archive but not an Excel workbook; save the table as .xlsx or CSV UTF-8")
+        raise LoadError(Message("load.zip_not_workbook", file=str(path)))
 
 
 def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
     if sheet is not None and sheet not in sheet_names(path):
-        raise LoadError(f"{path}: no sheet {sheet!r}; sheets: {', '.join(sheet_names(path))}")
+        raise LoadError(Message("load.no_sheet", file=str(path), sheet=repr(sheet), sheets=tuple(sheet_names(path))))
     _check_workbook(path)
     try:
         frame = pd.read_excel(
             path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False, na_filter=False
         )
     except ImportError as exc:
-        raise LoadError(f"{path}: reading {path.suffix} files needs {exc.name or 'xlrd'}; save it as .xlsx") from exc
+        raise LoadError(_needs_reader(path, path.suffix, exc)) from exc
     frame.index = pd.Index(np.arange(2, 2 + len(frame), dtype=np.int64))
     return frame
 
@@ -341,12 +344,13 @@ def read_raw(path: str | Path, *, sheet: str | None = None) -> RawFile:
     """
     file = Path(path)
     if not file.is_file():
-        raise LoadError(f"{file}: no such file")
+        raise LoadError(Message("load.no_file", file=str(file)))
     suffix = file.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise LoadError(f"{file}: unknown file type {suffix!r}; use {', '.join(sorted(TABLE_SUFFIXES))}")
+        known = tuple(sorted(TABLE_SUFFIXES))
+        raise LoadError(Message("load.unknown_type", file=str(file), suffix=repr(suffix), known=known))
     if file.stat().st_size == 0:
-        raise LoadError(f"{file}: the file is empty")
+        raise LoadError(Message("load.empty", file=str(file)))
     encoding: str | None = None
     bad: tuple[tuple[int, str], ...] = ()
     lines: Accounting | None = None
@@ -359,13 +363,13 @@ def read_raw(path: str | Path, *, sheet: str | None = None) -> RawFile:
     except LoadError:
         raise
     except pd.errors.EmptyDataError:
-        raise LoadError(f"{file}: the file is empty") from None
+        raise LoadError(Message("load.empty", file=str(file))) from None
     except MemoryError:
-        raise LoadError(f"{file}: the file is too large to read in the memory available") from None
+        raise LoadError(Message("load.too_large", file=str(file))) from None
     except Exception as exc:
-        raise LoadError(f"{file}: cannot read it ({_one_line(exc)})") from exc
+        raise LoadError(Message("load.unreadable", file=str(file), detail=_one_line(exc))) from exc
     if len(frame.columns) == 0:
-        raise LoadError(f"{file}: the file has no header row")
+        raise LoadError(Message("load.no_header", file=str(file)))
     frame.columns = pd.Index([str(c) for c in frame.columns])
     if lines is None:  # a workbook: its blank rows (the ones Excel leaves at the end) are dropped here
         blank = blank_rows(frame)
@@ -401,8 +405,7 @@ def map_columns(frame: pd.DataFrame, columns: Sequence[Column], file: str) -> tu
         if best is None:
             if column.required:
                 raise LoadError(
-                    f"{file}: no column for {column.name!r}, which is required; "
-                    f"accepted headers: {', '.join(column.headers)}"
+                    Message("load.missing_column", file=file, column=repr(column.name), headers=tuple(column.headers))
                 )
             continue
         _, header, unit = best
@@ -452,9 +455,7 @@ def table_from_frame(
     headers, units = map_columns(frame, columns, file)
     if what == "clients" and not ({"uscc", "name"} & set(headers)):
         accepted = [h for c in columns if c.name in ("uscc", "name") for h in c.headers]
-        raise LoadError(
-            f"{file}: a client list needs a USCC or a company name column; accepted headers: " + ", ".join(accepted)
-        )
+        raise LoadError(Message("load.client_columns", file=file, headers=tuple(accepted)))
     index = pd.Index(np.arange(2, 2 + len(frame), dtype=np.int64) if rows is None else np.asarray(rows, dtype=np.int64))
     if len(index) != len(frame):
         raise ValueError(f"{len(index)} row numbers for {len(frame)} rows")
@@ -476,9 +477,13 @@ def table_from_frame(
         refused = sorted({row for row, _, _ in cells})
         why: dict[int, list[str]] = {}
         for row, header, reason in cells:
-            why.setdefault(row, []).append(f"column {header}: value {reason}")
+            why.setdefault(row, []).append(Message("reject.cell", column=header, problem=reason))
         raw = raw.drop(index=refused)
-        bad_lines = tuple(sorted([*bad_lines, *((row, "; ".join(why[row])) for row in refused)]))
+        joined = {
+            row: why[row][0] if len(why[row]) == 1 else Message("reject.cells", cells=tuple(why[row]))
+            for row in refused
+        }
+        bad_lines = tuple(sorted([*bad_lines, *joined.items()]))
     return RawTable(
         file=file,
         what=what,
@@ -503,7 +508,8 @@ def cell_problems(column: pd.Series, type_: str, *, name: bool, controls: bool =
     character somewhere (and not at all when ``controls`` is False: the
     file's text holds none).
 
-    >>> cell_problems(pd.Series(["ok", "a\\x1bb"], index=[2, 3]), "text", name=False)
+    >>> found = cell_problems(pd.Series(["ok", "a\\x1bb"], index=[2, 3]), "text", name=False)
+    >>> [(row, render(why, "en")) for row, why in found]
     [(3, 'holds the control character U+001B at position 2, which no value may hold')]
     """
     if not len(column):
@@ -512,7 +518,7 @@ def cell_problems(column: pd.Series, type_: str, *, name: bool, controls: bool =
     found: list[tuple[int, str]] = []
     lengths = column.str.len().to_numpy()
     for at in np.flatnonzero(lengths > limit).tolist():
-        found.append((int(column.index[at]), length_problem(str(column.iat[at]), limit) or ""))
+        found.append((int(column.index[at]), length_problem(str(column.iat[at]), limit) or Message("empty")))
     if controls and NAME_CONTROL.search("".join(column.tolist())):
         long = set(np.flatnonzero(lengths > limit).tolist())
         for at, value in enumerate(column.tolist()):

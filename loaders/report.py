@@ -18,14 +18,20 @@ summing over 100%, officer titles outside the vocabulary). A
 summary in Chinese or English, writes the rejects as a CSV that Excel opens
 with Chinese intact (UTF-8 with BOM), and turns into a dict for ``--json``.
 
+A reject's reason is a :class:`~graph.messages.Message` (code and parameters),
+worded in the reader's language by the summary, the rejects file and ``--json``.
+
+>>> from graph.messages import Message
 >>> report = LoadReport(
 ...     files=[FileReport("companies.csv", "nodes", "Company", rows_read=3, accepted=2, rejected=1)],
-...     rejects=[Reject("companies.csv", 3, "统一社会信用代码", "123", "USCC must have 18 characters, got 3")],
+...     rejects=[Reject("companies.csv", 3, "统一社会信用代码", "123", Message("uscc.length", length=3))],
 ... )
 >>> report.ok, report.rows_read, report.accepted, report.rejected
 (False, 3, 2, 1)
 >>> print(report.summary("en").splitlines()[0])
 1 file, 3 rows read: 2 accepted, 1 rejected.
+>>> print(report.summary("zh").splitlines()[-1])
+  companies.csv 第 3 行 [统一社会信用代码] '123': 统一社会信用代码应为 18 位，实为 3 位
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from graph.messages import note_dict, reason_text
 
 #: how many rejects :meth:`LoadReport.summary` lists before "... and N more"
 SUMMARY_REJECTS = 20
@@ -58,7 +66,8 @@ class Reject:
 
     ``row`` is the Excel row number (header = row 1); ``column`` the header
     as written in the file (empty when the whole row is at fault, e.g. a CSV
-    line with too many fields); ``outcome`` one of :data:`OUTCOMES`.
+    line with too many fields); ``reason`` a :class:`~graph.messages.Message`
+    (plain text only from older callers); ``outcome`` one of :data:`OUTCOMES`.
     """
 
     file: str
@@ -75,7 +84,26 @@ class Reject:
         column = f" [{self.column}]" if self.column else ""
         value = f" {self.value!r}" if self.value else ""
         done = "" if self.outcome == "rejected" else f" ({outcome_text(self.outcome, lang)})"
-        return f"{where}{column}{value}: {self.reason}{done}"
+        return f"{where}{column}{value}: {self.reason_text(lang)}{done}"
+
+    def reason_text(self, lang: str = "zh") -> str:
+        """The reason in ``lang`` (``zh`` or ``en``)."""
+        return reason_text(self.reason, "zh" if lang == "zh" else "en")
+
+    def to_dict(self, lang: str = "zh") -> dict[str, object]:
+        """For ``--json``: where, the value, the reason in ``lang`` and its code and parameters
+        (``reason_code`` is None for a plain-text reason)."""
+        said = note_dict(self.reason, "zh" if lang == "zh" else "en")
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": said["text"],
+            "reason_code": said["code"],
+            "reason_params": said["params"],
+            "outcome": self.outcome,
+        }
 
 
 def outcome_text(outcome: str, lang: str = "zh") -> str:
@@ -218,10 +246,10 @@ class LoadReport:
                 if f.lines and f.lines["lines"] != f.lines["header"] + f.lines["rows"]:
                     line += f"; {f.lines_text('en')}"
             lines.append(line)
-            lines += [f"    {note}" for note in f.notes]
+            lines += [f"    {reason_text(note, 'zh' if zh else 'en')}" for note in f.notes]
         if self.ignored_files:
             label = "  未识别的文件（未加载）：" if zh else "  files not recognised (not loaded): "
-            lines.append(label + ", ".join(self.ignored_files))
+            lines.append(label + ", ".join(reason_text(f, "zh" if zh else "en") for f in self.ignored_files))
         if self.written:
             parts = ", ".join(f"{name} {count:,}" for name, count in self.written.items())
             lines.append(("已写入：" if zh else "Written: ") + parts)
@@ -243,11 +271,14 @@ class LoadReport:
         from loaders.export import write_csv
 
         lang_ = "zh" if lang == "zh" else "en"
-        rows = [(r.file, r.row, r.column, r.value, r.reason, outcome_text(r.outcome, lang_)) for r in self.rejects]
+        rows = [
+            (r.file, r.row, r.column, r.value, r.reason_text(lang_), outcome_text(r.outcome, lang_))
+            for r in self.rejects
+        ]
         return write_csv(path, (_REJECT_HEADERS[lang_], rows))
 
-    def to_dict(self) -> dict[str, Any]:
-        """Everything as plain JSON-ready values."""
+    def to_dict(self, lang: Literal["zh", "en"] | str = "zh") -> dict[str, Any]:
+        """Everything as plain JSON-ready values; reasons in ``lang`` with their codes and parameters."""
         return {
             "ok": self.ok,
             "strict": self.strict,
@@ -257,9 +288,14 @@ class LoadReport:
             "merged": self.merged,
             "dropped": self.dropped,
             "files": [
-                {**asdict(f), "ignored_columns": list(f.ignored_columns), "notes": list(f.notes)} for f in self.files
+                {
+                    **asdict(f),
+                    "ignored_columns": list(f.ignored_columns),
+                    "notes": [reason_text(n, "zh" if lang == "zh" else "en") for n in f.notes],
+                }
+                for f in self.files
             ],
-            "ignored_files": list(self.ignored_files),
+            "ignored_files": [reason_text(f, "zh" if lang == "zh" else "en") for f in self.ignored_files],
             "written": dict(self.written),
-            "rejects": [asdict(r) for r in self.rejects],
+            "rejects": [r.to_dict(lang) for r in self.rejects],
         }

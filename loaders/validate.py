@@ -51,6 +51,7 @@ import pandas as pd
 
 from graph.identifiers import identifier_forms, name_identifier, parse_lei, parse_other_id, parse_stock_code
 from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
+from graph.messages import Message, mapped
 from graph.model import RecordBatch
 from graph.schema import EndpointSpec, LabelSpec, PropertySpec, Schema, load_schema
 from graph.store import GraphStore
@@ -58,7 +59,7 @@ from graph.uscc import ALPHABET, normalise_uscc, uscc_problem
 from graph.warmth import load_weights
 from loaders.read import RawTable, What
 from loaders.report import FileReport, Outcome, Reject
-from loaders.values import is_blank, mask_text, parse_label, parse_text, parser_for, role_of
+from loaders.values import is_blank, mask_text, parse_label, parse_text, parser_for, reason_of, role_of
 
 #: extra column that keeps an officer's title as written
 ROLE_TEXT = "role_text"
@@ -67,7 +68,7 @@ EXISTS_CHUNK = 100_000
 #: how many candidates ``store.find_nodes`` returns when a value is tried as a company name
 NAME_CANDIDATES = 10
 
-REQUIRED_EMPTY = "required value is empty"
+REQUIRED_EMPTY = Message("reject.required_empty")
 #: joins an ``other_id`` cell and its ``id_scheme`` cell while they are parsed together
 _SCHEME_SEP = "\x1f"
 
@@ -124,6 +125,19 @@ class Validated:
         return self.report.rejected
 
 
+def _hidden(reason: str, shown: Sequence[str], mask: str) -> str:
+    """``reason`` with every text in ``shown`` (an ID number as written) replaced by ``mask``, in a
+    message's parameters too."""
+
+    def hide(text: str) -> str:
+        for clear in shown:
+            if clear:
+                text = text.replace(clear, mask)
+        return text
+
+    return mapped(reason, hide) if isinstance(reason, Message) else hide(reason)
+
+
 class _Problems:
     """Collects the problems of one table as arrays; builds :class:`Reject` objects once at the end.
 
@@ -147,7 +161,8 @@ class _Problems:
         positions = np.asarray(positions, dtype=np.int64)
         if len(positions):
             if isinstance(reasons, str):
-                reasons = np.full(len(positions), reasons, dtype=object)
+                one, reasons = reasons, np.empty(len(positions), dtype=object)
+                reasons.fill(one)  # np.full would turn a Message into a plain str
             self._parts.append((positions, column, np.asarray(reasons, dtype=object), outcome))
         return positions
 
@@ -179,10 +194,10 @@ class _Problems:
                 value = "" if cells is None else str(cells[i])
                 if column in self._masked and value:
                     value = mask_text(value)
-                reason = str(reasons[i])
+                reason = reasons[i] if isinstance(reasons[i], str) else str(reasons[i])  # a Message stays one
                 number = id_shaped(value) if column in self._id_columns else None
                 if number is not None:  # never an ID number in clear, not even in a reason
-                    reason = reason.replace(value.strip(), masked_id(number)).replace(number, masked_id(number))
+                    reason = _hidden(reason, (value.strip(), number), masked_id(number))
                     value = masked_id(number)
                 reject = Reject(t.file, int(rows[pos]), header, value, reason, outcome)
                 found.append((reject.row, order.get(column, -1), reject))
@@ -347,7 +362,7 @@ def _mapped_column(raw: pd.Series, parse: Callable[[Any], Any], floats: bool, ke
         try:
             value = parse(cell)
         except ValueError as exc:
-            reasons[i] = str(exc)
+            reasons[i] = reason_of(exc)
             continue
         if value == ():
             blank[i] = True
@@ -433,7 +448,7 @@ def _parse_properties(
             if len(zero):
                 values = values.copy()
                 values[zero] = np.nan
-                problems.note(f"[{table.header(name)}] {len(zero):,} zero amounts stored as unknown")
+                problems.note(Message("note.zero_amounts", header=table.header(name), count=f"{len(zero):,}"))
         values = _in_range(table, name, prop, values, problems)
         if prop.default is not None and col.missing.any():
             values = values.copy()
@@ -488,23 +503,24 @@ def _ratio_unit(table: RawTable, name: str, problems: _Problems) -> tuple[str | 
     n_big, n_fraction = int(counts[known[big]].sum()), int(counts[known[fraction]].sum())
     n_all = int(counts[known].sum())
     if not big.any():
-        problems.note(f"[{header}] no unit in the header: {n_all:,} bare numbers read as fractions (all ≤ 1)")
+        problems.note(Message("note.unit_fractions", header=header, count=f"{n_all:,}"))
         return "fraction", None
     if not fraction.any():
-        problems.note(
-            f"[{header}] no unit in the header: {n_all:,} bare numbers read as percents "
-            f"({n_big:,} above 1, the rest 0 or 1)"
-        )
+        problems.note(Message("note.unit_percents", header=header, count=f"{n_all:,}", big=f"{n_big:,}"))
         return "%", None
     a = str(uniques[known[fraction][0]])
     b = str(uniques[known[big][0]])
-    reason = (
-        f"unit unclear: this column has fractions such as {a} ({n_fraction:,} rows) and percents such as {b} "
-        f"({n_big:,} rows); write the unit in the header (持股比例(%)) or in each cell (35%)"
+    reason = Message(
+        "reject.unit_unclear",
+        fraction=a,
+        n_fraction=f"{n_fraction:,}",
+        percent=b,
+        n_percent=f"{n_big:,}",
+        header_example="持股比例(%)",
     )
     drop = np.flatnonzero(np.isin(codes, known))
     problems.drop(drop, name, reason)
-    problems.note(f"[{header}] {reason}: {len(drop):,} values dropped")
+    problems.note(Message("note.unit_dropped", header=header, reason=reason, count=f"{len(drop):,}"))
     return "%", drop
 
 
@@ -533,7 +549,9 @@ def _placeholder_dates(
     values[hit] = None
     keep = ~hit[col.error_pos]
     shown = sorted({str(_iso_guess(str(c))) for c in uniques[hit_u].tolist()})
-    problems.note(f"[{table.header(name)}] {int(hit.sum()):,} placeholder dates ({', '.join(shown)}) stored as unknown")
+    problems.note(
+        Message("note.placeholder_dates", header=table.header(name), count=f"{int(hit.sum()):,}", dates=tuple(shown))
+    )
     return col.error_pos[keep], col.error_reasons[keep], values
 
 
@@ -549,7 +567,9 @@ def _in_range(table: RawTable, name: str, prop: PropertySpec, values: np.ndarray
         return values
     reasons = np.array(
         [
-            f"{name} {values[i]} is below {prop.min:g}" if low[i] else f"{name} {values[i]} is above {prop.max:g}"
+            Message("reject.below", name=name, value=str(values[i]), limit=f"{prop.min:g}")
+            if low[i]
+            else Message("reject.above", name=name, value=str(values[i]), limit=f"{prop.max:g}")
             for i in bad.tolist()
         ],
         dtype=object,
@@ -576,7 +596,7 @@ def _date_pairs(
     if not len(wrong):
         return
     reasons = np.array(
-        [f"ends {last[i]} before it starts ({first[i]}); both dates dropped" for i in wrong.tolist()], dtype=object
+        [Message("reject.ends_before", end=str(last[i]), start=str(first[i])) for i in wrong.tolist()], dtype=object
     )
     problems.drop(wrong, end, reasons)
     for name in (start, end):
@@ -600,10 +620,18 @@ def _note_unknown_titles(
         return
     total = sum(n for _, n in unknown)
     shown = "、".join(f"{t} ×{n}" for t, n in unknown[:UNKNOWN_TITLES_SHOWN])
-    more = f" … and {len(unknown) - UNKNOWN_TITLES_SHOWN} more" if len(unknown) > UNKNOWN_TITLES_SHOWN else ""
+    left = len(unknown) - UNKNOWN_TITLES_SHOWN
+    more = Message("note.more", n=left) if left > 0 else Message("empty")
     problems.note(
-        f"[{table.header(prop.name)}] {total:,} rows with {len(unknown)} titles not in the role vocabulary, "
-        f"kept as {prop.fallback!r} with the title as written: {shown}{more}"
+        Message(
+            "note.unknown_titles",
+            header=table.header(prop.name),
+            count=f"{total:,}",
+            titles=len(unknown),
+            fallback=repr(prop.fallback),
+            shown=shown,
+            more=more,
+        )
     )
 
 
@@ -629,10 +657,11 @@ def _warn_sums(
             continue
         order = over[np.lexsort((np.asarray(targets, dtype=object)[over].astype(str), -sums[over]))]
         shown = ", ".join(f"{targets[i]} {sums[i] * 100:.1f}%" for i in order[:SUMS_SHOWN].tolist())
-        more = f" … and {len(over) - SUMS_SHOWN} more" if len(over) > SUMS_SHOWN else ""
+        more = Message("note.more", n=len(over) - SUMS_SHOWN) if len(over) > SUMS_SHOWN else Message("empty")
+        limit = f"{prop.warn_sum_over * 100:g}"
+        header = table.header(name)
         problems.note(
-            f"[{table.header(name)}] warning: the holders of {len(over):,} companies sum to more than "
-            f"{prop.warn_sum_over * 100:g}%: {shown}{more}"
+            Message("note.sums_over", header=header, count=f"{len(over):,}", limit=limit, shown=shown, more=more)
         )
 
 
@@ -698,9 +727,8 @@ class Seen:
         for i, pos in enumerate(first_of[n_prior + dup].tolist()):
             part = int(np.searchsorted(starts, pos, side="right")) - 1
             src_file, src_rows = where[part]
-            reasons[i] = (
-                f"{'repeats' if exact[i] else 'duplicate of'} row {int(src_rows[pos - starts[part]])} in {src_file}"
-            )
+            said = "reject.repeats" if exact[i] else "reject.duplicate_of"
+            reasons[i] = Message(said, row=int(src_rows[pos - starts[part]]), file=src_file)
         return dup, reasons, exact
 
 
@@ -711,7 +739,7 @@ def _dedupe(
     identity: list[Part],
     column: str,
     full: Sequence[Part] = (),
-    what: str = "",
+    what: Message | None = None,
 ) -> None:
     """Merge later rows that repeat an earlier accepted row exactly; reject those whose identity repeats
     one with other values (``what`` names the identity in the reason); remember the survivors."""
@@ -730,8 +758,8 @@ def _dedupe(
     dup, reasons, exact = seen.duplicates(name, parts, table.file, rows, whole)
     problems.merge(keep[dup[exact]], column, reasons[exact])
     conflict = ~exact
-    if what:
-        reasons[conflict] = [f"{r}: {what}, other values differ" for r in reasons[conflict].tolist()]
+    if what is not None:
+        reasons[conflict] = [Message("reject.conflict", duplicate=r, what=what) for r in reasons[conflict].tolist()]
     problems.add(keep[dup[conflict]], column, reasons[conflict])
     if len(dup):
         survivors = np.ones(len(keep), dtype=bool)
@@ -930,18 +958,17 @@ class Resolver:
                 if len(found) == 1:
                     ids[i] = f"Company:{found[0]}"
                 elif found:
-                    reasons[i] = (
-                        f"refers to {values[i]!r}, the name of {len(found)} companies "
-                        f"({', '.join(found[:5])}); give the USCC instead"
+                    reasons[i] = Message(
+                        "reject.ambiguous_name", value=repr(values[i]), count=len(found), keys=tuple(found[:5])
                     )
         for i in np.flatnonzero((ids == None) & (reasons == None)).tolist():  # noqa: E711 - element-wise
             value = str(values[i])
-            hint = ""
+            hint = Message("empty")
             if tuple(labels) == ("Company",):
                 code = normalise_uscc(value)
                 if code.isascii() and code.isalnum() and 15 <= len(code) <= 20:
-                    hint = f" ({uscc_problem(code) or 'valid USCC, but no such company'})"
-            reasons[i] = f"refers to {value!r}, which is neither in this load nor in the store{hint}"
+                    hint = Message("reject.hint", problem=uscc_problem(code) or Message("reject.uscc_unknown"))
+            reasons[i] = Message("reject.unresolved", value=repr(value), hint=hint)
         return ids, reasons
 
 
@@ -1056,10 +1083,7 @@ def _keys_from(
         keys[nameless] = [None if names[i] is None else name_identifier(str(names[i])) for i in nameless.tolist()]
         kept = nameless[~problems.bad[nameless]]
         if len(kept):
-            problems.note(
-                f"{len(kept):,} companies without a USCC or other identifier keyed by name (NAME:…), "
-                f"e.g. {keys[kept[0]]}"
-            )
+            problems.note(Message("note.keyed_by_name", count=f"{len(kept):,}", example=str(keys[kept[0]])))
     if extra:
         stacked = np.stack(extra, axis=1)
         carried = np.flatnonzero((stacked != None).any(axis=1))  # noqa: E711 - element-wise
@@ -1085,17 +1109,18 @@ def _merge_into_uscc(
     columns: dict[str, np.ndarray],
 ) -> None:
     """Rows without a USCC whose identifier a USCC company carries are that company: merged into it."""
-    owner: dict[str, tuple[str, str]] = {}
+    owner: dict[str, tuple[str, Message]] = {}
     if resolver is not None:
-        owner.update((i, (k, "an earlier file")) for i, k in resolver.identifier_owners().items())
+        earlier = Message("reject.where_earlier")
+        owner.update((i, (k, earlier)) for i, k in resolver.identifier_owners().items())
     rows = table.rows
     for i in np.flatnonzero(strong & (idents != None)).tolist():  # noqa: E711 - element-wise
         for ident in idents[i][1:]:
-            owner.setdefault(ident, (str(keys[i]), f"row {int(rows[i])}"))
+            owner.setdefault(ident, (str(keys[i]), Message("reject.where_row", row=int(rows[i]))))
     if not owner:
         return
     weak = np.flatnonzero(~strong & (idents != None) & ~problems.bad)  # noqa: E711 - element-wise
-    found: dict[str, tuple[list[int], list[str]]] = {}
+    found: dict[str, tuple[list[int], list[Message]]] = {}
     for i in weak.tolist():
         hit = next(((ident, owner[ident]) for ident in idents[i] if ident in owner), None)
         if hit is None:
@@ -1104,7 +1129,7 @@ def _merge_into_uscc(
         holder = next(c for c in ("stock_code", "lei", "other_id") if c in columns and columns[c][i] == ident)
         at, why = found.setdefault(holder, ([], []))
         at.append(i)
-        why.append(f"{ident} belongs to the company with USCC {key} ({where}); merged into it")
+        why.append(Message("reject.merged_identifier", ident=ident, key=key, where=where))
     for column, (at, why) in found.items():
         problems.merge(np.array(at, dtype=np.int64), column, np.array(why, dtype=object))
 
@@ -1158,10 +1183,7 @@ def _hash_keys(
         shown[fill] = [masked_id(str(id_shaped(str(keys[i])))) for i in fill.tolist()]
         out[idno] = shown
         codes[idno] = _codes_of(shown)
-    problems.note(
-        f"[{table.header(spec.key)}] {len(rows):,} keys are national ID numbers: stored as a keyed hash "
-        f"({ID_SCHEME}:…), shown masked"
-    )
+    problems.note(Message("note.hashed_ids", header=table.header(spec.key), count=f"{len(rows):,}", scheme=ID_SCHEME))
 
 
 def validate_nodes(
@@ -1197,7 +1219,8 @@ def validate_nodes(
             _hash_keys(table, spec, problems, out, codes)
     full = [(out[c], codes[c]) for c in out if c != spec.key]
     column = next((c for c in (spec.key, *spec.key_from) if c in table.frame), spec.key)  # a derived key: its source
-    _dedupe(problems, seen, spec.name, [(out[spec.key], codes[spec.key])], column, full, f"same {spec.key}")
+    same = Message("reject.same_key", key=spec.key)
+    _dedupe(problems, seen, spec.name, [(out[spec.key], codes[spec.key])], column, full, same)
     return problems.finish("nodes", spec.name, out)
 
 
@@ -1235,17 +1258,16 @@ def validate_edges(
     )
     loop = np.flatnonzero((source[0] == target[0]) & ~problems.bad)  # rows not yet rejected have both ends
     if kind.self_loops is None:
-        problems.add(loop, kind.source.column, np.array([f"self-loop: {source[0][i]} points to itself" for i in loop]))
+        loops = [Message("reject.self_loop", node=str(source[0][i])) for i in loop]
+        problems.add(loop, kind.source.column, np.array(loops, dtype=object))
     elif len(loop):
-        problems.note(
-            f"{len(loop):,} rows where a company holds its own shares, kept as {kind.self_loops} stakes (库存股), "
-            f"e.g. {source[0][loop[0]]}"
-        )
+        example = str(source[0][loop[0]])
+        problems.note(Message("note.own_shares", count=f"{len(loop):,}", kind=str(kind.self_loops), example=example))
     _warn_sums(table, kind.properties, out, problems)
     absent = (np.full(n, None, dtype=object), np.zeros(n, dtype=np.int64))
     identity = [source, target] + [(out[p], codes[p]) if p in out else absent for p in kind.identity]
     full = [(out[c], codes[c]) for c in out if c in codes and c not in kind.identity]
-    same = "same ends" + "".join(f", {p}" for p in kind.identity)
+    same = Message("reject.same_ends_and", props=tuple(kind.identity)) if kind.identity else Message("reject.same_ends")
     _dedupe(problems, seen, kind.type, identity, kind.source.column, full, same)
     return problems.finish("edges", kind.type, out)
 
@@ -1283,7 +1305,7 @@ def validate_clients(
         hit = resolver.known("Company", np.asarray(distinct, dtype=object))[sub]
         matched[valid[hit]] = usccs[valid[hit]]
         for i in valid[~hit].tolist():
-            why[i] = f"USCC {usccs[i]} is not a company in this load or the store"
+            why[i] = Message("reject.client_uscc_unknown", uscc=str(usccs[i]))
     names = clean_text(frame["name"]).to_numpy(dtype=object) if "name" in frame else np.full(n, "", dtype=object)
     todo = np.flatnonzero((matched == None) & (names != ""))  # noqa: E711 - element-wise
     found = resolver.companies_named(pd.unique(names[todo]).tolist()) if len(todo) else {}
@@ -1292,13 +1314,15 @@ def validate_clients(
         if len(hits) == 1:
             matched[i] = hits[0]
             continue
-        prefix = f"{why[i]}; and " if why[i] else ""
-        if hits:
-            why[i] = f"{prefix}{len(hits)} companies are named {names[i]!r} ({', '.join(hits[:5])}); give the USCC"
-        else:
-            why[i] = f"{prefix}no company is named {names[i]!r} in this load or the store"
+        name = repr(names[i])
+        more = (
+            Message("reject.client_named", count=len(hits), name=name, keys=tuple(hits[:5]))
+            if hits
+            else Message("reject.client_no_name", name=name)
+        )
+        why[i] = Message("reject.and", first=why[i], second=more) if why[i] else more
     unmatched = np.flatnonzero(matched == None)  # noqa: E711 - element-wise
-    why[unmatched[why[unmatched] == None]] = "needs a USCC or a company name"  # noqa: E711 - element-wise
+    why[unmatched[why[unmatched] == None]] = Message("reject.client_nothing")  # noqa: E711 - element-wise
     # a row is reported under its USCC header when it gave one, else under its name header
     uscc_column, name_column = ("uscc" if "uscc" in frame else "name"), ("name" if "name" in frame else "uscc")
     by_uscc = unmatched[given[unmatched]]
@@ -1309,7 +1333,9 @@ def validate_clients(
     for column in ("manager", "branch", "since"):
         result[column] = out.get(column, np.full(n, None, dtype=object))
     full = [(result[c], _codes_of(result[c])) for c in ("manager", "branch", "since")]
-    _dedupe(problems, seen, "clients", [(matched, _codes_of(matched))], uscc_column, full, "same company")
+    _dedupe(
+        problems, seen, "clients", [(matched, _codes_of(matched))], uscc_column, full, Message("reject.same_company")
+    )
     return problems.finish("clients", "clients", result)
 
 

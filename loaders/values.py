@@ -2,7 +2,9 @@
 
 Every parser takes a raw, non-blank cell (a string as read from CSV or Excel,
 or a ``datetime`` / number that Excel handed over) and returns the parsed
-value, or raises :class:`ValueError` with a short reason a user can act on.
+value, or raises :class:`BadValue` (a :class:`ValueError`) with a short reason a user can act on,
+as a :class:`~graph.messages.Message` that the explorer and ``guanxi load`` word in the reader's
+language (``BadValue.reason``; ``str(exc)`` is the English text).
 Blank cells never reach a parser: the column code in :mod:`loaders.validate`
 treats them as missing (``None``) and checks ``required`` itself.
 
@@ -43,6 +45,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from graph.messages import BadValue, Message, render  # noqa: F401 - render: for the examples
 from graph.schema import PropertySpec
 from graph.uscc import normalise_uscc, uscc_problem
 
@@ -97,6 +100,21 @@ _YUAN_MARKS = ("人民币", "rmb", "cny", "¥", "元")
 _FOREIGN = ("美元", "港元", "港币", "欧元", "日元", "英镑", "usd", "hkd", "eur", "jpy", "gbp", "$", "€", "£")
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "1.0", "是", "对", "有", "√", "✓"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "不是", "错", "无", "×", "✗"})
+#: the ways to write a date, as a reject reason lists them
+DATE_FORMATS = ("2021-03-05", "2021/3/5", "2021年3月5日", "20210305")
+#: the ways to write yes or no, as a reject reason lists them
+BOOL_WORDS = ("是/否", "Y/N", "1/0", "true/false")
+#: the two lists as message parameters, worded once (a reject reason is made for every bad cell)
+_DATE_WAYS = Message("reject.ways", ways=DATE_FORMATS)
+_BOOL_WAYS = Message("reject.ways", ways=BOOL_WORDS)
+
+
+def reason_of(exc: ValueError) -> Message:
+    """Why a cell was refused, as a message: the parser's own reason, or (a ValueError from
+    elsewhere) its text as it is."""
+    return exc.reason if isinstance(exc, BadValue) else Message("text", detail=str(exc))
+
+
 _ID18 = re.compile(r"^\d{17}[\dX]$")
 _ID15 = re.compile(r"^\d{15}$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -126,7 +144,7 @@ def is_blank(value: object) -> bool:
 def _cell(raw: object) -> str:
     """The raw cell as a stripped string; ValueError when it is blank."""
     if is_blank(raw):
-        raise ValueError("empty value")
+        raise BadValue("reject.empty")
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw).strip()
@@ -146,14 +164,14 @@ def _half(text: str) -> str:
     return text.translate(_HALF_WIDTH)
 
 
-def control_problem(text: str, *, name: bool) -> str | None:
+def control_problem(text: str, *, name: bool) -> Message | None:
     """Why ``text`` may not be stored, when it holds a control character (None when it does not).
 
     Keys, names and list cells (``name``) may hold no control character at
     all, line breaks and tabs included; free text may hold tabs and line
     breaks (stored as spaces) but no other control character.
 
-    >>> control_problem("上海\\x00某芯", name=True)
+    >>> render(control_problem("上海\\x00某芯", name=True) or "", "en")
     'holds the control character U+0000 at position 3, which no value may hold'
     >>> control_problem("第一行\\n第二行", name=False) is None, control_problem("a\\tb", name=True) is not None
     (True, True)
@@ -161,21 +179,21 @@ def control_problem(text: str, *, name: bool) -> str | None:
     found = (NAME_CONTROL if name else CONTROL).search(text)
     if found is None:
         return None
-    where = f"U+{ord(found.group()):04X} at position {found.start() + 1}"
+    char, position = f"U+{ord(found.group()):04X}", found.start() + 1
     if CONTROL.match(found.group()):
-        return f"holds the control character {where}, which no value may hold"
-    return f"holds the control character {where}; keys, names and lists may not hold tabs or line breaks"
+        return Message("reject.control", char=char, position=position)
+    return Message("reject.control_in_name", char=char, position=position)
 
 
-def length_problem(text: str, limit: int) -> str | None:
+def length_problem(text: str, limit: int) -> Message | None:
     """Why ``text`` is too long to store (None when it is not).
 
-    >>> length_problem("x" * 1001, NAME_LIMIT)
-    'is 1,001 characters long; the limit is 1,000'
+    >>> render(length_problem("x" * 1001, NAME_LIMIT) or "", "zh")
+    '长 1,001 个字符，上限为 1,000'
     """
     if len(text) <= limit:
         return None
-    return f"is {len(text):,} characters long; the limit is {limit:,}"
+    return Message("reject.too_long", length=f"{len(text):,}", limit=f"{limit:,}")
 
 
 def cell_limit(type_: str, *, name: bool) -> int:
@@ -190,7 +208,7 @@ def cell_limit(type_: str, *, name: bool) -> int:
 def _checked(text: str, limit: int, *, name: bool) -> str:
     problem = length_problem(text, limit) or control_problem(text, name=name)
     if problem:
-        raise ValueError(f"value {problem}")
+        raise BadValue("reject.value", problem=problem)
     return text
 
 
@@ -202,7 +220,7 @@ def parse_text(raw: object) -> str:
     """
     text = _WHITESPACE.sub(" ", _checked(_cell(raw), TEXT_LIMIT, name=False)).strip()
     if not text:
-        raise ValueError("empty value")
+        raise BadValue("reject.empty")
     return text
 
 
@@ -233,7 +251,7 @@ def parse_uscc(raw: object) -> str:
     code = normalise_uscc(_cell(raw))
     problem = uscc_problem(code)
     if problem:
-        raise ValueError(problem)
+        raise BadValue.of(problem)
     return code
 
 
@@ -241,15 +259,15 @@ def _decimal(text: str, what: str) -> Decimal:
     """A plain non-negative decimal number, thousands separators allowed."""
     body = text.replace(" ", "")
     if len(body) > NUMBER_LIMIT:
-        raise ValueError(f"{len(body):,} characters is too long for a number (at most {NUMBER_LIMIT})")
+        raise BadValue("reject.number_too_long", length=f"{len(body):,}", limit=NUMBER_LIMIT)
     if _GROUPED.match(body):
         body = body.replace(",", "")
     if not _NUMBER.match(body):
-        raise ValueError(f"not a number: {text!r}" if what == "number" else f"not {what}: {text!r}")
+        raise BadValue(what, value=repr(text))
     try:
         return Decimal(body)
     except InvalidOperation:  # pragma: no cover - the pattern already excludes this
-        raise ValueError(f"not a number: {text!r}") from None
+        raise BadValue("reject.not_number", value=repr(text)) from None
 
 
 def _negative(text: str) -> bool:
@@ -267,18 +285,18 @@ def parse_ratio(raw: object, *, percent: bool = False) -> float:
     """
     text = _half(_cell(raw)).replace(" ", "")
     if _negative(text):
-        raise ValueError(f"ratio {text[:NUMBER_LIMIT]} is negative")
+        raise BadValue("reject.ratio_negative", value=text[:NUMBER_LIMIT])
     divisor = 1
     if text.endswith("%"):
         text, divisor = text[:-1], 100
     elif text.endswith("‰"):
         text, divisor = text[:-1], 1000
-    value = _decimal(text, "a ratio")
+    value = _decimal(text, "reject.not_ratio")
     if divisor == 1 and (percent or 1 < value <= 100):
         divisor = 100
     ratio = value / divisor
     if ratio > 1:
-        raise ValueError(f"ratio {text[:NUMBER_LIMIT]} is more than 100%")
+        raise BadValue("reject.ratio_over", value=text[:NUMBER_LIMIT])
     return float(ratio)
 
 
@@ -295,16 +313,16 @@ def parse_amount(raw: object, *, unit: int = 1) -> float:
     if original.isascii() and original.isdigit() and len(original) <= 15:  # the common case, as the long way does
         value = int(original) * unit
         if value > MAX_AMOUNT:
-            raise ValueError(f"amount {original} is more than {MAX_AMOUNT:.0e} yuan")
+            raise BadValue("reject.amount_over", value=original, most=f"{MAX_AMOUNT:.0e}")
         return float(value)
     if len(original) > NUMBER_LIMIT:
-        raise ValueError(f"{len(original):,} characters is too long for an amount (at most {NUMBER_LIMIT})")
+        raise BadValue("reject.amount_too_long", length=f"{len(original):,}", limit=NUMBER_LIMIT)
     text = _half(original).replace(" ", "").lower()
     for foreign in _FOREIGN:
         if foreign in text:
-            raise ValueError(f"amount {original!r} is not in yuan; convert it to 人民币 first")
+            raise BadValue("reject.amount_foreign", value=repr(original))
     if _negative(text):
-        raise ValueError(f"amount {original} is negative")
+        raise BadValue("reject.amount_negative", value=original)
     own_unit = False
     for mark in _YUAN_MARKS:
         if text.startswith(mark):
@@ -317,10 +335,10 @@ def parse_amount(raw: object, *, unit: int = 1) -> float:
             text, multiplier, own_unit = text[: -len(suffix)], factor, True
             break
     if _negative(text):
-        raise ValueError(f"amount {original} is negative")
-    yuan = _decimal(text, "an amount") * (multiplier if own_unit else unit)
+        raise BadValue("reject.amount_negative", value=original)
+    yuan = _decimal(text, "reject.not_amount") * (multiplier if own_unit else unit)
     if yuan > MAX_AMOUNT:
-        raise ValueError(f"amount {original} is more than {MAX_AMOUNT:.0e} yuan")
+        raise BadValue("reject.amount_over", value=original, most=f"{MAX_AMOUNT:.0e}")
     return float(yuan)
 
 
@@ -337,15 +355,15 @@ def parse_int(raw: object, *, signed: bool = False) -> int:
     sign = 1
     if text.startswith(("-", "−")):
         if not signed:
-            raise ValueError(f"{original[:NUMBER_LIMIT]} is negative; a count or a year cannot be")
+            raise BadValue("reject.int_negative", value=original[:NUMBER_LIMIT])
         sign, text = -1, text[1:]
     text = text.rstrip("年笔次个")
-    value = _decimal(text, "a whole number")
+    value = _decimal(text, "reject.not_whole")
     if value != value.to_integral_value():
-        raise ValueError(f"not a whole number: {original!r}")
+        raise BadValue("reject.not_whole", value=repr(original))
     number = sign * int(value)
     if not INT_MIN <= number <= INT_MAX:
-        raise ValueError(f"{original} does not fit a 64-bit integer")
+        raise BadValue("reject.int_range", value=original)
     return number
 
 
@@ -357,7 +375,7 @@ def parse_year(raw: object) -> int:
     """
     year = parse_int(raw)
     if not 1800 <= year <= 2199:
-        raise ValueError(f"year {year} is out of range (1800..2199)")
+        raise BadValue("reject.year_range", year=year)
     return year
 
 
@@ -371,7 +389,7 @@ def parse_date(raw: object) -> str:
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            raise ValueError(f"no such date: {raw!r}") from None
+            raise BadValue("reject.no_such_date", value=repr(raw)) from None
     elif isinstance(raw, dt.datetime):  # pd.Timestamp is a datetime
         day = raw.date()
     elif isinstance(raw, dt.date):
@@ -382,18 +400,18 @@ def parse_date(raw: object) -> str:
         match = None if len(text) > VALUE_LIMIT else (_DATE_YMD.match(text) or _DATE_COMPACT.match(text))
         if not match:
             shown = original if len(original) <= NUMBER_LIMIT else original[:NUMBER_LIMIT] + "…"
-            raise ValueError(f"not a date: {shown!r}; write 2021-03-05, 2021/3/5, 2021年3月5日 or 20210305")
+            raise BadValue("reject.not_date", value=repr(shown), formats=_DATE_WAYS)
         groups = match.groups()
         year, month, dom = (int(g) for g in groups[:3])
         hour, minute, second = (int(g or 0) for g in (*groups[3:], None, None, None)[:3])
         if hour > 23 or minute > 59 or second > 59:
-            raise ValueError(f"no such time of day in {original!r}")
+            raise BadValue("reject.no_such_time", value=repr(original))
         try:
             day = dt.date(year, month, dom)
         except ValueError:
-            raise ValueError(f"no such date: {original!r}") from None
+            raise BadValue("reject.no_such_date", value=repr(original)) from None
     if not 1800 <= day.year <= 2199:
-        raise ValueError(f"date {day.isoformat()} is out of range (1800..2199)")
+        raise BadValue("reject.date_range", date=day.isoformat())
     return day.isoformat()
 
 
@@ -409,7 +427,7 @@ def parse_bool(raw: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"not yes or no: {original!r}; write 是/否, Y/N, 1/0 or true/false")
+    raise BadValue("reject.not_bool", value=repr(original), words=_BOOL_WAYS)
 
 
 def parse_list(raw: object) -> tuple[str, ...]:
@@ -457,7 +475,7 @@ def parse_enum(raw: object, spec: PropertySpec) -> str:
     text = parse_text(raw)
     found = spec.canonical_value(text) or _enum_lookup(spec).get(_match_key(text))
     if found is None:
-        raise ValueError(f"unknown {spec.name} {text!r}; known: {known_values(spec)}")
+        raise BadValue("reject.unknown_value", name=spec.name, value=repr(text), known=known_values(spec))
     return found
 
 
@@ -518,7 +536,7 @@ def role_of(raw: object, spec: PropertySpec, order: Sequence[str]) -> tuple[str,
         return min(found, key=lambda name: (rank.get(name, len(rank)), name)), True
     if spec.fallback is not None:
         return spec.fallback, False
-    raise ValueError(f"unknown role {text!r}; known: {known_values(spec)}")
+    raise BadValue("reject.unknown_role", value=repr(text), known=known_values(spec))
 
 
 def parse_role(raw: object, spec: PropertySpec, order: Sequence[str]) -> str:
@@ -565,8 +583,8 @@ def parse_label(raw: object, allowed: Sequence[str]) -> str:
     if found is None or found not in allowed:
         known = ", ".join(f"{'/'.join(_LABEL_WORDS.get(lb, ())[:3])}/{lb}" for lb in allowed)
         if found is None:
-            raise ValueError(f"unknown type {text!r}; known: {known}")
-        raise ValueError(f"type {text!r} means {found}, which is not allowed here; allowed: {known}")
+            raise BadValue("reject.unknown_type", value=repr(text), known=known)
+        raise BadValue("reject.type_not_allowed", value=repr(text), label=found, known=known)
     return found
 
 
@@ -589,18 +607,18 @@ def mask_idno(raw: object) -> str:
     """
     text = _half(_cell(raw)).replace(" ", "").upper()
     if len(text) > NUMBER_LIMIT:
-        raise ValueError(f"{len(text):,} characters is too long for an ID or document number")
+        raise BadValue("reject.idno_too_long", length=f"{len(text):,}")
     if _ID18.match(text):
         expected = _id_check(text[:17])
         if text[17] != expected:
-            raise ValueError(f"ID number {mask_text(text)} has check digit {text[17]}, expected {expected}")
+            raise BadValue("reject.idno_check", value=mask_text(text), found=text[17], expected=expected)
         return text[:6] + "*" * 8 + text[-4:]
     if _ID15.match(text):
         return text[:6] + "*" * 5 + text[-4:]
     if text.isdigit() and len(text) in (16, 17, 18):
-        raise ValueError(f"ID number {mask_text(text)} has {len(text)} digits; expected 18")
+        raise BadValue("reject.idno_digits", value=mask_text(text), length=len(text))
     if not text.isalnum() or not 6 <= len(text) <= 20:
-        raise ValueError(f"not an ID or document number: {mask_text(text)}")
+        raise BadValue("reject.not_idno", value=mask_text(text))
     return mask_text(text)
 
 

@@ -5,8 +5,8 @@ For every prospect of a matched list, the best ``k`` introduction paths
 then how many prospects are reachable within 1, 2, 3, 4 hops (by their
 shortest path found), which clients introduce the most prospects and which
 relationship managers own them. Everything comes out as pandas DataFrames
-and is written to Excel (sheets 结果, summary, introducers, managers,
-unmatched) or CSV (UTF-8 with BOM, so Excel opens it; one file per table).
+and is written to Excel (sheets 结果, 汇总, 引荐客户, 客户经理, 未匹配,
+or in English) or CSV (UTF-8 with BOM, so Excel opens it; one file per table).
 
 A company listed twice is searched once.
 """
@@ -14,7 +14,7 @@ A company listed twice is searched once.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -55,12 +55,13 @@ _RESULT_COLUMNS = {
     "more_ways": "同一引荐客户的其他路径",
     "path": "路径",
 }
+#: the tables in order: sheet names in Chinese and English; the keys name the CSV files beside the results
 _SHEETS = {
-    "results": "结果",
-    "summary": "summary",
-    "introducers": "introducers",
-    "managers": "managers",
-    "unmatched": "unmatched",
+    "results": ("结果", "results"),
+    "summary": ("汇总", "summary"),
+    "introducers": ("引荐客户", "introducers"),
+    "managers": ("客户经理", "managers"),
+    "unmatched": ("未匹配", "unmatched"),
 }
 
 
@@ -220,14 +221,12 @@ class BatchResult:
         return pd.DataFrame(lines, columns=cols)
 
     def frames(self, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
-        """Every table by sheet name: 结果, summary, introducers, managers, unmatched."""
-        return {
-            _SHEETS["results"]: self.results_frame(lang),
-            _SHEETS["summary"]: self.summary_frame(lang),
-            _SHEETS["introducers"]: self.introducers_frame(lang),
-            _SHEETS["managers"]: self.managers_frame(lang),
-            _SHEETS["unmatched"]: self.unmatched_frame(lang),
-        }
+        """Every table by sheet name in ``lang`` (结果, 汇总, 引荐客户, 客户经理, 未匹配 / results, ...),
+        with column names for code; the explorer's and ``guanxi batch``'s worded sheets are
+        :func:`ui.batch_sheets.result_sheets`."""
+        tables = (self.results_frame, self.summary_frame, self.introducers_frame, self.managers_frame)
+        frames = [table(lang) for table in (*tables, self.unmatched_frame)]
+        return {names[0 if lang == "zh" else 1]: f for names, f in zip(_SHEETS.values(), frames, strict=True)}
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -312,21 +311,30 @@ def batch_reach(
 
 
 def write_batch(
-    result: BatchResult, path: str | Path, *, lang: Lang = "zh", encoding: CsvEncoding = "utf-8-sig"
+    result: BatchResult | Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    lang: Lang = "zh",
+    encoding: CsvEncoding = "utf-8-sig",
 ) -> list[Path]:
-    """Write ``result`` to ``path``: an Excel workbook (``.xlsx``) with one sheet per table, or CSV
-    files (``.csv``, UTF-8 with BOM or GB18030: the results there, the other tables beside it as
+    """Write a batch result to ``path``: an Excel workbook (``.xlsx``) with one sheet per table, or
+    CSV files (``.csv``, UTF-8 with BOM or GB18030: the results there, the other tables beside it as
     ``NAME-summary.csv`` ...). Returns the files written.
 
-    Through :mod:`loaders.export`: no cell is a formula, and each file is
-    written whole or not at all."""
+    ``result`` is a :class:`BatchResult` (its :meth:`BatchResult.frames` in
+    ``lang``) or its five tables already made, by sheet name in the order
+    results, summary, introducers, managers, unmatched (the worded sheets of
+    :func:`ui.batch_sheets.result_sheets`). Through :mod:`loaders.export`:
+    no cell is a formula, and each file is written whole or not at all."""
     file = Path(path)
     kind = table_format(file)
-    frames = result.frames(lang)
+    frames = result.frames(lang) if isinstance(result, BatchResult) else dict(result)
+    if len(frames) != len(_SHEETS):
+        raise InvalidParameter("result", f"a batch result has {len(_SHEETS)} tables, got {len(frames)}")
     if kind == "xlsx":
         return [write_excel(file, frames)]
     written: list[Path] = []
-    for key, sheet in _SHEETS.items():
+    for key, frame in zip(_SHEETS, frames.values(), strict=True):
         target = file if key == "results" else file.with_name(f"{file.stem}-{key}.csv")
-        written.append(write_csv(target, frames[sheet], encoding))
+        written.append(write_csv(target, frame, encoding))
     return written

@@ -8,9 +8,12 @@ the same subject are merged, so a shared chairman reads as
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from graph.model import Edge, Node, Path
+from graph.schema import KindSpec, load_schema
 from graph.warmth import Weights
-from queries.format import Lang, kind, money, percent, role
+from queries.format import Lang, fill, is_former, kind, kind_spec, uses
 
 
 def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str:
@@ -21,41 +24,49 @@ def _tag(node: Node, first: Node, last: Node, lang: Lang, last_word: str) -> str
     return node.name
 
 
-def _predicate(edge: Edge, target: str, lang: Lang) -> str:
-    p = edge.props
-    if edge.type == "SERVES_AS":
-        text = p.get("role_text")
-        if lang == "zh":
-            title = str(text or role(p.get("role"), "zh"))
-        elif p.get("role") == "other" and text:
-            title = f"{role('other', 'en')} ({text})"  # an unknown title: the words as printed
-        else:
-            title = role(p.get("role"), "en")
-        former = p.get("until") is not None
-        if lang == "zh":
-            return f"{'曾任' if former else '任'}{target}{title}"
-        return f"{'was' if former else 'is'} {title} of {target}"
-    if edge.type == "HOLDS_SHARES":
-        ratio = p.get("ratio")
-        if lang == "zh":
-            return f"持有{target} {percent(ratio)}股权" if ratio is not None else f"是{target}的股东"
-        return f"holds {percent(ratio)} of {target}" if ratio is not None else f"is a shareholder of {target}"
-    if edge.type == "SUPPLIES":
-        amount = p.get("amount")
-        if lang == "zh":
-            return f"向{target}供货" + (f"(年{money(amount, 'zh')})" if amount is not None else "")
-        return f"supplies {target}" + (f" ({money(amount, 'en')} a year)" if amount is not None else "")
-    if edge.type == "GUARANTEES":
-        amount = p.get("amount")
-        kind = p.get("guarantee_type") or None
-        if lang == "zh":
-            extra = "，".join(x for x in (None if amount is None else money(amount, "zh"), kind) if x)
-            return f"为{target}提供担保" + (f"({extra})" if extra else "")
-        extra = ", ".join(x for x in (None if amount is None else money(amount, "en"), kind) if x)
-        return f"guarantees {target}'s loans" + (f" ({extra})" if extra else "")
-    if edge.type == "LOCATED_IN":
-        return f"位于{target}" if lang == "zh" else f"is located in {target}"
+def _predicate(edge: Edge, target: str, lang: Lang, kinds: Mapping[str, KindSpec] | None = None) -> str:
+    """What the source of ``edge`` does, told from the schema's sentence templates of its kind."""
+    spec = kind_spec(edge.type) if kinds is None else kinds.get(edge.type)
+    text = None
+    if spec is not None:
+        use = "former_sentence" if is_former(spec, edge.props) else "sentence"
+        text = fill(spec, use, edge.props, lang, {"target": target})
+    if text is not None:
+        return text
     return f"与{target}有{edge.type}关系" if lang == "zh" else f"has a {edge.type} relationship with {target}"
+
+
+def clause(edge: Edge, source: str, target: str, lang: Lang = "zh", reverse: bool = False) -> str:
+    """One relationship as a whole clause: the source as subject, or (``reverse``) the target as subject.
+
+    >>> e = Edge("HOLDS_SHARES", "Person:p", "Company:b", {"ratio": 0.3}, 0.75)
+    >>> clause(e, "张三", "乙公司"), clause(e, "Zhang San", "B Ltd", "en", reverse=True)
+    ('张三持有乙公司 30%股权', 'B Ltd is 30% held by Zhang San')
+    """
+    spec = kind_spec(edge.type)
+    names = {"source": source, "target": target}
+    if reverse and spec is not None:
+        former = is_former(spec, edge.props)
+        text = fill(spec, "former_reverse" if former else "reverse", edge.props, lang, names)
+        if text is None and former:
+            text = fill(spec, "reverse", edge.props, lang, names)
+        if text is not None:
+            return text
+    predicate = _predicate(edge, target, lang)
+    return f"{source}{predicate}" if lang == "zh" else f"{source} {predicate}"
+
+
+def _shared(
+    edge: Edge, after: Edge | None, names: dict[str, str], lang: Lang, kinds: Mapping[str, KindSpec]
+) -> str | None:
+    """Two sources tied to one target by a kind that says so in one clause ("A and B are both in P")."""
+    if after is None or edge.type != after.type or edge.target != after.target or edge.source == after.source:
+        return None
+    spec = kinds.get(edge.type)
+    if spec is None or "shared" not in spec.texts:
+        return None
+    given = {"a": names[edge.source], "b": names[after.source], "target": names[edge.target]}
+    return fill(spec, "shared", edge.props, lang, given)
 
 
 def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str:
@@ -64,6 +75,7 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     ``last_word`` names the role of the last node (default 潜客 / prospect).
     """
     word = ("潜客" if lang == "zh" else "prospect") if last_word is None else last_word
+    kinds = load_schema().kinds  # once per sentence: the look-up is on the hot path of every answer
     first, last = path.nodes[0], path.nodes[-1]
     names = {n.id: _tag(n, first, last, lang, word) for n in path.nodes}
     clauses: list[tuple[str, list[str]]] = []
@@ -72,20 +84,15 @@ def sentence(path: Path, lang: Lang = "zh", last_word: str | None = None) -> str
     while i < len(edges):
         edge = edges[i]
         after = edges[i + 1] if i + 1 < len(edges) else None
-        if (
-            after is not None
-            and edge.type == after.type == "LOCATED_IN"
-            and edge.target == after.target
-            and edge.source != after.source
-        ):
+        shared = _shared(edge, after, names, lang, kinds)
+        if shared is not None:
             # two companies in one park: "A and B are both in P"
-            a, b, park = names[edge.source], names[after.source], names[edge.target]
-            clauses.append((f"{a}与{b}同在{park}" if lang == "zh" else f"{a} and {b} are both in {park}", []))
+            clauses.append((shared, []))
             i += 2
             continue
         i += 1
         subject = names[edge.source]
-        pred = _predicate(edge, names[edge.target], lang)
+        pred = _predicate(edge, names[edge.target], lang, kinds)
         if clauses and clauses[-1][0] == subject:
             if lang == "en" and pred.startswith("is ") and clauses[-1][1][0].startswith("is "):
                 pred = pred[3:]  # "is chairman of A and a director of B"
@@ -108,37 +115,21 @@ def hop_reason(edge: Edge, weights: Weights, lang: Lang = "zh") -> str:
     >>> hop_reason(e, load_weights(), "en")
     'equity 30% (stake ≥ 25%)'
     """
-    p = edge.props
-    zh = lang == "zh"
-    if edge.type == "SERVES_AS":
-        title = str(p.get("role_text") or role(p.get("role"), "zh")) if zh else role(p.get("role"), "en")
-        if p.get("until") is not None:
-            return (
-                f"{title}（已离任 × {weights.former_factor:g}）"
-                if zh
-                else f"former {title} (× {weights.former_factor:g})"
-            )
-        return title
-    band_zh, band_en = weights.why(edge.type, p)
-    if edge.type == "HOLDS_SHARES":
-        value = percent(p.get("ratio")) if p.get("ratio") is not None else ""
-        return f"股权 {value}（{band_zh}）" if zh else f"equity {value} ({band_en})"
-    if edge.type == "SUPPLIES":
-        value = money(p.get("amount"), lang) if p.get("amount") is not None else ""
-        return f"供货 {value}（{band_zh}）" if zh else f"supply {value} ({band_en})"
-    return kind(edge.type, lang)
-
-
-def _role_word(edge: Edge, lang: Lang) -> str:
-    p = edge.props
-    former = p.get("until") is not None
-    if lang == "zh":
-        word = str(p.get("role_text") or role(p.get("role"), "zh"))
-        return ("曾任" + word) if former else word
-    word = role(p.get("role"), "en").removeprefix("a ").removeprefix("an ")
-    if p.get("role") == "other" and p.get("role_text"):
-        word = f"{word} ({p['role_text']})"  # a title outside the vocabulary: as printed
-    return ("former " + word) if former else word
+    rule = weights.rules.get(edge.type)
+    spec = rule.spec if rule is not None and rule.spec is not None else kind_spec(edge.type)
+    if spec is None or rule is None:
+        return kind(edge.type, lang)
+    former = is_former(spec, edge.props)
+    use = "former_reason" if former and "former_reason" in spec.texts else "reason"
+    if use not in spec.texts:
+        return spec.name(lang)
+    names: dict[str, str] = {}
+    if uses(spec, use, lang, "band"):  # the band is worded only where a template says it
+        band_zh, band_en = rule.why(edge.props)
+        names["band"] = band_zh if lang == "zh" else band_en
+    if uses(spec, use, lang, "former_factor"):
+        names["former_factor"] = f"{rule.former_factor or 1:g}"
+    return fill(spec, use, edge.props, lang, names) or spec.name(lang)
 
 
 def edge_label(edge: Edge, lang: Lang = "zh") -> str:
@@ -147,22 +138,11 @@ def edge_label(edge: Edge, lang: Lang = "zh") -> str:
     >>> edge_label(Edge("HOLDS_SHARES", "Person:p", "Company:b", {"ratio": 0.35}, 0.75), "en")
     'holds 35%'
     """
-    p = edge.props
-    zh = lang == "zh"
-    if edge.type == "SERVES_AS":
-        return _role_word(edge, lang)
-    if edge.type == "HOLDS_SHARES":
-        if p.get("ratio") is None:
-            return "股东" if zh else "shareholder"
-        return f"持股 {percent(p.get('ratio'))}" if zh else f"holds {percent(p.get('ratio'))}"
-    if edge.type in ("SUPPLIES", "GUARANTEES"):
-        verb = {"SUPPLIES": ("供货", "supplies"), "GUARANTEES": ("担保", "guarantees")}[edge.type][0 if zh else 1]
-        label = verb if p.get("amount") is None else f"{verb} {money(p.get('amount'), lang)}"
-        gtype = p.get("guarantee_type") if edge.type == "GUARANTEES" else None
-        return f"{label} · {gtype}" if gtype else label  # the guarantee's type (担保方式) where known
-    if edge.type == "LOCATED_IN":
-        return "园区" if zh else "park"
-    return kind(edge.type, lang)
+    spec = kind_spec(edge.type)
+    if spec is None:
+        return kind(edge.type, lang)
+    use = "former_label" if is_former(spec, edge.props) and "former_label" in spec.texts else "label"
+    return fill(spec, use, edge.props, lang) or kind(edge.type, lang)
 
 
 def path_text(path: Path, lang: Lang = "zh") -> str:

@@ -41,6 +41,7 @@ import networkx as nx
 
 from graph.errors import InvalidParameter
 from graph.model import Edge, Node, Path
+from graph.schema import SCHEMA_FILE, load_schema
 from graph.store import GraphStore
 from queries.common import entity, flags, native, node_dict, number, whole_number
 from queries.explain import sentence
@@ -48,8 +49,9 @@ from queries.format import Lang, money
 from queries.paths import resolve_kinds
 
 GUARANTEES = "GUARANTEES"
-#: relationship kinds exposure walks by default: all but parks
-EXPOSURE_KINDS = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES")
+#: relationship kinds exposure walks by default: those the packaged schema flags ``exposure`` (all but parks);
+#: queries read their store's schema
+EXPOSURE_KINDS = load_schema(SCHEMA_FILE).flagged("exposure")
 
 ChainDirection = Literal["guarantors", "borrowers"]
 
@@ -574,7 +576,7 @@ def _walks(adj: _Adjacency, start: str, forward: bool, max_hops: int, limit: int
 
 # -- exposure ---------------------------------------------------------------------------------------------
 def _exposure_kinds(store: GraphStore, kinds: Sequence[str] | None) -> tuple[str, ...]:
-    return EXPOSURE_KINDS if kinds is None else resolve_kinds(store, kinds)
+    return store.schema.flagged("exposure") if kinds is None else resolve_kinds(store, kinds)
 
 
 def _bfs(

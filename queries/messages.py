@@ -21,21 +21,51 @@ that joins or searches notes as text keeps working; new code renders them.
 from __future__ import annotations
 
 import re
-import string
-from collections.abc import Mapping
-from typing import Literal, TypeAlias
 
-from graph.errors import AmbiguousNode, InvalidParameter, NodeNotFound
+from graph.errors import AmbiguousNode, GuanxiError, InvalidParameter, NodeNotFound
+from graph.messages import (
+    CATALOGUE,
+    LIST_SEPARATOR,
+    MORE,
+    PARAM_WORDS,
+    PLURAL,
+    Lang,
+    Message,
+    Param,
+    fields,
+    mapped,
+    note_dict,
+    plural,
+    reason_text,
+    render,
+    shown_names,
+)
 from queries.format import KIND, kind, money
 
-Lang = Literal["zh", "en"]
+__all__ = [
+    "CATALOGUE",
+    "KIND_PARAMS",
+    "LIST_SEPARATOR",
+    "MONEY_PARAMS",
+    "MORE",
+    "NOT_EXCEL_WORDS",
+    "PARAMETER_CODES",
+    "PLURAL",
+    "Lang",
+    "Message",
+    "Param",
+    "error_message",
+    "fields",
+    "note_dict",
+    "plural",
+    "reason_text",
+    "render",
+    "shown_names",
+]
 
-#: one parameter of a message: text, a number, a list of names, or a message worded in the same language
-Param: TypeAlias = "str | int | float | tuple[str, ...] | Message"
-
-#: code → (Chinese, English); ``{name}`` fields as in :meth:`str.format`, the same fields in both languages
-CATALOGUE: dict[str, tuple[str, str]] = {
-    "empty": ("", ""),
+#: the queries' notes and the errors shown to users, added to :data:`graph.messages.CATALOGUE`
+#: (code → (Chinese, English), the same fields in both languages)
+QUERY_CATALOGUE: dict[str, tuple[str, str]] = {
     # shared
     "common.first_n": ("只列出前 {limit} 家", "showing the first {limit}"),
     # introductions and connections
@@ -191,11 +221,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "param.events": ("事件", "events"),
     "param.other": ("输入", "input"),
 }
+CATALOGUE.update(QUERY_CATALOGUE)
 
-#: how a list of names is joined in each language
-LIST_SEPARATOR: dict[Lang, str] = {"zh": "、", "en": ", "}
-#: the last element of a names parameter that says the list goes on; shown after the names without a separator
-MORE = "…"
 #: parameters named so are relationship types (``HOLDS_SHARES``), shown by their names (股权 / equity)
 KIND_PARAMS = frozenset({"kind", "kinds"})
 #: parameters named so are amounts in yuan, shown as each language writes money (¥1.2亿 / ¥120m)
@@ -260,129 +287,21 @@ _PATH = re.compile(r"""(?:(?<=^)|(?<=[\s'"(（：:=]))(?:[A-Za-z]:\\|/)[^\s'"()�
 _KIND_CODE = re.compile(r"\b(?:" + "|".join(map(re.escape, KIND)) + r")\b")
 
 
-#: ``[n|path|paths]`` in an English text: the singular when the count ``n`` is 1, else the plural
-PLURAL = re.compile(r"\[(\w+)\|([^|\]]*)\|([^\]]*)\]")
+def _kind_words(value: str | int | float, lang: Lang) -> str | int | float:
+    return kind(value, lang) if isinstance(value, str) else value
 
 
-def plural(text: str, values: Mapping[str, object]) -> str:
-    """``text`` with each ``[count|singular|plural]`` chosen by ``values[count]``.
-
-    >>> plural("{n} [n|company|companies]", {"n": 1}), plural("[n|company|companies]", {"n": "2"})
-    ('{n} company', 'companies')
-    """
-
-    def one(match: re.Match[str]) -> str:
-        count = values.get(match.group(1))
-        single = str(count).replace(",", "").strip() == "1"
-        return match.group(2) if single else match.group(3)
-
-    return PLURAL.sub(one, text)
+def _money_words(value: str | int | float, lang: Lang) -> str | int | float:
+    return money(value, lang) if isinstance(value, int | float) else value
 
 
-def fields(template: str) -> frozenset[str]:
-    """The parameter names a template uses.
-
-    >>> sorted(fields("{a} and {b:g}"))
-    ['a', 'b']
-    """
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+def _detail_words(value: str | int | float, lang: Lang) -> str | int | float:
+    return _KIND_CODE.sub(lambda m: kind(m.group(0), lang), value) if isinstance(value, str) else value
 
 
-class Message(str):
-    """A note as a code and its parameters; as a ``str`` it reads ``中文 / English`` for old callers.
-
-    The code must be in :data:`CATALOGUE` and the parameters must be exactly
-    the ones its templates use: a wrong message is a bug, refused at once.
-    """
-
-    code: str
-    params: dict[str, Param]
-
-    def __new__(cls, code: str, /, **params: Param) -> Message:
-        templates = CATALOGUE.get(code)
-        if templates is None:
-            raise InvalidParameter("code", f"no message {code!r} in the catalogue")
-        wanted = fields(templates[0])
-        if set(params) != wanted:
-            raise InvalidParameter("params", f"message {code!r} takes {sorted(wanted)}, got {sorted(params)}")
-        zh, en = _format(templates[0], params, "zh"), _format(templates[1], params, "en")
-        both = zh if zh == en else (f"{zh} / {en}" if zh and en else zh or en)
-        self = super().__new__(cls, both)
-        self.code = code
-        self.params = dict(params)
-        return self
-
-    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Param]]:
-        """Pickled (Streamlit's cache) as code and parameters, not as text."""
-        return (self.code,), dict(self.params)
-
-    def __repr__(self) -> str:
-        return f"Message({self.code!r}, {self.params!r})"
-
-    def to_dict(self, lang: Lang = "zh") -> dict[str, object]:
-        """The code, the parameters (nested messages as dicts) and the text in ``lang``: for ``--json``."""
-        return note_dict(self, lang)
-
-
-def _param_text(name: str, value: Param, lang: Lang) -> str | int | float:
-    if isinstance(value, Message):
-        return render(value, lang)
-    if isinstance(value, tuple):
-        names = [kind(v, lang) if name in KIND_PARAMS else v for v in value]
-        more = MORE if names and names[-1] == MORE else ""
-        return LIST_SEPARATOR[lang].join(names[:-1] if more else names) + more
-    if isinstance(value, str) and name in KIND_PARAMS:
-        return kind(value, lang)
-    if isinstance(value, int | float) and name in MONEY_PARAMS:
-        return money(value, lang)
-    if isinstance(value, str) and name == "detail":
-        return _KIND_CODE.sub(lambda m: kind(m.group(0), lang), value)
-    return value
-
-
-def _format(template: str, params: Mapping[str, Param], lang: Lang) -> str:
-    return plural(template, params).format(**{k: _param_text(k, v, lang) for k, v in params.items()})
-
-
-def render(message: str, lang: Lang) -> str:
-    """A note in one language: a :class:`Message` from the catalogue; plain text (a name, an old
-    ``中文 / English`` note) as its Chinese or English half, or whole when it is not split so.
-
-    >>> render("未找到 / not found", "en"), render("苏州恒芯", "en")
-    ('not found', '苏州恒芯')
-    """
-    if isinstance(message, Message):
-        return _format(CATALOGUE[message.code][0 if lang == "zh" else 1], message.params, lang)
-    zh, sep, en = message.partition(" / ")
-    if not sep:
-        return message
-    return zh.strip() if lang == "zh" else en.strip()
-
-
-def reason_text(reason: str, lang: Lang) -> str:
-    """A loader's reject reason in ``lang`` when it is a :class:`Message`; any other text as it is
-    (a reason is never split on " / ": a value may hold one)."""
-    return render(reason, lang) if isinstance(reason, Message) else reason
-
-
-def note_dict(note: str, lang: Lang | None = None) -> dict[str, object]:
-    """A note for ``--json``: its code (None for plain text), parameters, and its text in ``lang``,
-    or in both languages (``zh``, ``en``) when no language is asked for."""
-    code, params = (
-        (note.code, {k: note_dict(v, lang) if isinstance(v, Message) else v for k, v in note.params.items()})
-        if isinstance(note, Message)
-        else (None, {})
-    )
-    if lang is None:
-        return {"code": code, "params": params, "zh": render(note, "zh"), "en": render(note, "en")}
-    return {"code": code, "params": params, "text": render(note, lang)}
-
-
-def shown_names(values: list[str] | tuple[str, ...], shown: int | None = None) -> tuple[str, ...]:
-    """A names parameter: the first ``shown`` names, and :data:`MORE` when some were left out."""
-    if shown is None or len(values) <= shown:
-        return tuple(values)
-    return (*values[:shown], MORE)
+PARAM_WORDS.update({name: _kind_words for name in KIND_PARAMS})
+PARAM_WORDS.update({name: _money_words for name in MONEY_PARAMS})
+PARAM_WORDS["detail"] = _detail_words
 
 
 def _without_paths(text: str, file: str | None) -> str:
@@ -407,7 +326,9 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def error_message(exc: BaseException, file: str | None = None) -> Message:
     """An error as a user may read it: no temporary paths (``file`` names the upload), no pandas or
-    openpyxl texts, no internal names of parameters or relationship types.
+    openpyxl texts, no internal names of parameters or relationship types. An error raised with a
+    :class:`Message` (``exc.message``, such as a :class:`~graph.errors.LoadError` naming a file, row and
+    column) is that message.
 
     >>> render(error_message(ValueError("Excel file format cannot be determined"), "名单.xls"), "zh")
     '不是 Excel 文件：名单.xls'
@@ -420,6 +341,8 @@ def error_message(exc: BaseException, file: str | None = None) -> Message:
     if any(word in texts for word in NOT_EXCEL_WORDS):
         shown = file or next((m.group(0).rsplit("/", 1)[-1] for m in _PATH.finditer(str(exc))), "")
         return Message("error.not_excel", name=shown)
+    if isinstance(exc, GuanxiError) and exc.message is not None:  # worded where it was raised
+        return mapped(exc.message, lambda text: _without_paths(text, file))
     if isinstance(exc, NodeNotFound):
         if exc.candidates:
             return Message("error.not_found_hint", query=exc.query, candidates=shown_names(exc.candidates, 10))

@@ -164,9 +164,10 @@ class PathAnswer:
 
 
 def resolve_kinds(store: GraphStore, kinds: Sequence[str] | None) -> tuple[str, ...]:
-    """Relationship types from names a user may give (``SERVES_AS``, ``officer``, ``任职``)."""
+    """Relationship types from names a user may give (``SERVES_AS``, ``officer``, ``任职``); by default
+    the kinds the schema lets stand inside an introduction path (``in_paths``)."""
     if kinds is None:
-        return store.schema.types
+        return store.schema.flagged("in_paths")
     if isinstance(kinds, str):
         kinds = [k for k in kinds.replace("，", ",").split(",") if k.strip()]
     types: list[str] = []

@@ -104,6 +104,33 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         test._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
 
 
+#: the ``xdist_group`` of the Neo4j tests when the session uses a server named by ``NEO4J_URI``
+NEO4J_GROUP = "neo4j"
+
+
+def xdist_group_of(item: pytest.Item) -> str:
+    """The work unit a test belongs to when pytest-xdist spreads the suite over workers.
+
+    A test goes with its file, so a module's fixtures (a generated data set, a demo graph, a Streamlit
+    page run) are made once, and the tests of a file keep their order. Each worker starts a Neo4j server
+    and a PostgreSQL cluster of its own when its first test needs one (a server's restarts by the kill
+    and import tests stay within that worker). A server named by ``NEO4J_URI`` is one database that
+    the tests clear, so then every Neo4j test is in one unit and one worker runs them, one at a time.
+    """
+    if os.environ.get("NEO4J_URI") and item.get_closest_marker("neo4j") is not None:
+        return NEO4J_GROUP
+    return item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (``scripts/test.sh`` runs ``-n 2 --dist loadgroup``), mark each test's work unit."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item)))
+
+
 @dataclass(frozen=True)
 class Neo4jTarget:
     """Where the Neo4j tests connect; ``server`` is set when the session started it."""

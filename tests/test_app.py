@@ -33,8 +33,9 @@ from queries.ownership import actual_controller, related_parties, ultimate_owner
 from queries.parks import find_parks, park_companies, park_leads
 from queries.paths import PathAnswer
 from queries.supply_chain import core_enterprises_served, core_partners, supply_chain, supply_chain_leads
+from ui.batch_sheets import result_sheets, results_frame
 from ui.i18n import t
-from ui.page_batch import result_sheets, results_frame, workbook_bytes
+from ui.page_batch import workbook_bytes
 from ui.widgets import answer_frame, csv_bytes, excel_bytes, md, one_language, wan
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -19,6 +21,8 @@ from queries.batch import batch_reach, write_batch
 from queries.introductions import introductions
 from queries.matching import match_list
 from tests.reference import RawGraph
+from ui.batch_sheets import METHODS, SHEETS, result_sheets
+from ui.i18n import Lang, t
 
 MakeStore = Callable[[], GraphStore]
 
@@ -127,7 +131,7 @@ def test_write_excel_and_csv(make_store: MakeStore, tmp_path: Path) -> None:
     result = batch_reach(store, PROSPECTS)
     [xlsx] = write_batch(result, tmp_path / "out" / "result.xlsx")
     sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert list(sheets) == ["结果", "summary", "introducers", "managers", "unmatched"]
+    assert list(sheets) == ["结果", "汇总", "引荐客户", "客户经理", "未匹配"]
     assert len(sheets["结果"]) == len(result.results_frame())
     written = write_batch(result, tmp_path / "result.csv", lang="en")
     assert [p.name for p in written] == [
@@ -168,6 +172,57 @@ def test_cli_batch_and_match(graph_file: Path, tmp_path: Path, capsys: pytest.Ca
     assert run(["match", str(prospects), "--json", "--store", str(graph_file), "--backend", "embedded"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["summary"]["unmatched"] == 1
+
+
+def sheet_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every sheet of a written workbook as rows of cell values (the header first), read with openpyxl."""
+    book = openpyxl.load_workbook(path)
+    return {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+
+
+def column(rows: list[tuple[object, ...]], header: str) -> list[object]:
+    at = rows[0].index(header)
+    return [row[at] for row in rows[1:]]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cli_batch_export_reads_like_the_explorers(graph_file: Path, tmp_path: Path, lang: Lang) -> None:
+    """Issue 10 item 7: the CLI's workbook is the explorer's download: paths with relationships and
+    direction, match kinds and yes/no in words, one language for sheet names and headers, numbers."""
+    prospects = tmp_path / "prospects.csv"
+    PROSPECTS.assign(企业名称=[*PROSPECTS["企业名称"][:5], "上海己客户"]).to_csv(prospects, index=False)
+    out = tmp_path / f"result-{lang}.xlsx"
+    argv = ["batch", str(prospects), "-o", str(out), "--lang", lang, "--store", str(graph_file)]
+    assert run([*argv, "--backend", "embedded"]) == 0
+    book = sheet_rows(out)
+    store = EmbeddedStore.open(graph_file)
+    sheets = result_sheets(batch_reach(store, PROSPECTS), lang)
+    expected = {title: list(frame.columns) for title, frame in sheets.items()}
+    assert {title: list(rows[0]) for title, rows in book.items()} == expected
+    assert list(book) == [t(f"batch.sheet_{key}", lang) for key in SHEETS]
+    other: Lang = "en" if lang == "zh" else "zh"
+    assert not set(book) & {t(f"batch.sheet_{key}", other) for key in SHEETS}
+    for rows in book.values():  # headers in one language, no snake_case, no True/False
+        for header in rows[0]:
+            assert isinstance(header, str) and "_" not in header
+            assert (re.search(r"[\u4e00-\u9fff]", header) is not None) == (lang == "zh"), header
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [c for c in cells if isinstance(c, bool) or c in ("True", "False")]
+    results = book[t("batch.sheet_results", lang)]
+    paths = [p for p in column(results, t("col.path", lang)) if p]
+    # 上海甲客户 →(chairman) 张三 ←(director) 苏州丙潜客: relationships and their direction, not "A - 张三 - B"
+    assert paths and not any(" - " in str(p) for p in paths)
+    zhang = next(str(p) for p in paths if "张三" in str(p))
+    assert ("董事长" if lang == "zh" else "chairman") in zhang and re.search("[→←]", zhang), zhang
+    methods = set(column(results, t("col.method", lang)))
+    assert methods <= {t(f"batch.method.{m}", lang) for m in METHODS} | {None}
+    assert {t("batch.method.name", lang), t("batch.method.name_variant", lang)} <= methods, methods
+    assert set(column(results, t("col.already_client", lang))) == {t("yes", lang), t("no", lang)}
+    warmth = [w for w in column(results, t("col.warmth", lang)) if w is not None]
+    hops = [h for h in column(results, t("col.hops", lang)) if h is not None]
+    assert warmth and all(isinstance(w, float) for w in warmth) and all(isinstance(h, int) for h in hops)
+    summary = book[t("batch.sheet_summary", lang)]
+    assert all(isinstance(row[1], int) for row in summary[1:])
 
 
 @pytest.mark.parametrize(

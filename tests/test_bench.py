@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import bench.__main__
+from bench import stages
 from bench.__main__ import main
+from graph.neo4j_store import Neo4jStore
+from tests import neo4j_server
+from tests.conftest import Neo4jTarget
 
 
 @pytest.mark.slow
@@ -39,8 +49,75 @@ def test_bench_runs_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert "Batch reach" in text
 
 
+class SessionServer:
+    """Stands in for the fresh Neo4j server bench's Neo4j stage starts: the test session's server, emptied.
+
+    A benchmark wants a server of its own (4 GB heap, warmed up for speed), but this test only checks that
+    the stage runs and gives the embedded store's answers, and two more JVM starts would cost it most of
+    its time. The stage uses what it uses of a fresh server: ``start``, ``admin`` (neo4j-admin on the
+    stopped server; it starts again on the same port) and ``close``, which leaves the session's server
+    running for the tests after it.
+    """
+
+    def __init__(self, server: neo4j_server.Neo4jTestServer) -> None:
+        self._server = server
+        if not server.is_running:
+            server.start()
+        with Neo4jStore(server.uri, server.user, server.password) as store:
+            store.clear()  # a fresh server's empty database (the next scenario store makes its indexes again)
+
+    @property
+    def uri(self) -> str:
+        return self._server.uri
+
+    @property
+    def user(self) -> str:
+        return self._server.user
+
+    @property
+    def password(self) -> str:
+        return self._server.password
+
+    def start(self) -> SessionServer:
+        self._server.start()
+        return self
+
+    def admin(self, *args: str) -> str:
+        return self._server.admin(*args)
+
+    def close(self) -> None:
+        self._server.start()  # running again for the next tests, whatever the stage did
+
+
+def stage_in_process(*args: str) -> dict[str, Any]:
+    """``bench.__main__.run_stage`` in this process: the same command line and JSON line, no new Python."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert stages.main(list(args)) == 0
+    result: dict[str, Any] = json.loads(printed.getvalue().strip().splitlines()[-1])
+    return result
+
+
+@pytest.fixture
+def session_server_stages(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """bench's stages run in this process and its Neo4j stage on the session's server, when the session
+    started one (an external server cannot be stopped for neo4j-admin: the stage starts its own then).
+    The stages in fresh processes are :func:`test_bench_runs_small`'s."""
+    session = neo4j_target.server
+    if session is None:
+        yield
+        return
+    monkeypatch.setattr(bench.__main__, "run_stage", stage_in_process)
+    monkeypatch.setattr(neo4j_server, "Neo4jTestServer", lambda **_: SessionServer(session))
+    try:
+        yield
+    finally:
+        session.start()
+
+
 @pytest.mark.slow
 @pytest.mark.neo4j
+@pytest.mark.usefixtures("session_server_stages")
 def test_bench_neo4j_both_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "bench.md"
     monkeypatch.setattr(sys, "argv", ["bench"])

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.errors import LoadError
+from graph.messages import render
 from graph.schema import load_schema
 from loaders.csv_text import count_lines, split_csv
 from loaders.decode import looks_chinese
@@ -30,6 +31,11 @@ from loaders.read import (
 
 HEADER = "统一社会信用代码,企业名称,成立日期,持股比例\n"
 ROWS = "91350100M000100Y43,上海某芯科技有限公司,2021/3/5,35%\n"
+
+
+def english(lines: tuple[tuple[int, str], ...]) -> tuple[tuple[int, str], ...]:
+    """Rows refused on read with their reasons in English."""
+    return tuple((row, render(why, "en")) for row, why in lines)
 
 
 def _write(path: Path, text: str, encoding: str) -> Path:
@@ -88,7 +94,7 @@ def test_lines_with_too_many_fields_are_reported_with_their_row(tmp_path: Path) 
     table = read_table(file, "nodes", "Company")
     assert table.rows.tolist() == [2, 4]
     assert table.frame["uscc"].tolist() == ["a", "c"]
-    assert table.bad_lines == ((3, "line 3 has 3 fields, the header has 2"),)
+    assert english(table.bad_lines) == ((3, "line 3 has 3 fields, the header has 2"),)
 
 
 def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
@@ -247,7 +253,7 @@ def test_a_first_row_with_extra_fields_shifts_nothing(tmp_path: Path) -> None:
     file = _write(tmp_path / "c.csv", "uscc,name\na,A,x,y\nb,B\nc,C\n", "utf-8")
     table = read_table(file, "nodes", "Company")
     assert table.frame.to_dict("index") == {3: {"uscc": "b", "name": "B"}, 4: {"uscc": "c", "name": "C"}}
-    assert table.bad_lines == ((2, "line 2 has 4 fields, the header has 2"),)
+    assert english(table.bad_lines) == ((2, "line 2 has 4 fields, the header has 2"),)
     _balanced(table)
 
 
@@ -259,14 +265,14 @@ def test_extra_fields_that_are_blank_lose_nothing(tmp_path: Path) -> None:
 def test_an_unmatched_quote_is_reported_with_the_lines_it_joined(tmp_path: Path) -> None:
     file = _write(tmp_path / "c.csv", 'uscc,企业名称\na,"A\nb,B\nc,"C"\nd,D\n', "utf-8")
     table = read_table(file, "nodes", "Company")
-    assert table.bad_lines == ((2, "lines 2–4 were joined by an unmatched quote in column 企业名称"),)
+    assert english(table.bad_lines) == ((2, "lines 2–4 were joined by an unmatched quote in column 企业名称"),)
     assert table.frame["uscc"].tolist() == ["d"]
     _balanced(table)
 
 
 def test_an_unmatched_quote_to_the_end_of_the_file(tmp_path: Path) -> None:
     table = read_table(_write(tmp_path / "c.csv", 'uscc,name\na,A\nb,"B\nc,C\n', "utf-8"), "nodes", "Company")
-    assert table.bad_lines == ((3, "lines 3–4 were joined by an unmatched quote in column name"),)
+    assert english(table.bad_lines) == ((3, "lines 3–4 were joined by an unmatched quote in column name"),)
     assert table.frame["uscc"].tolist() == ["a"]
     _balanced(table)
 
@@ -407,7 +413,7 @@ def test_long_cells_and_control_characters_reject_the_row_naming_the_column(tmp_
     table = read_table(_write(tmp_path / "c.csv", text, "utf-8"), "nodes", "Company")
     assert table.frame["uscc"].tolist() == ["b"]  # a tab in free text is kept (folded to a space later)
     assert [(row, header) for row, header, _ in table.bad_cells] == [(2, "企业名称"), (4, "行业"), (5, "企业名称")]
-    reasons = dict(table.bad_lines)
+    reasons = dict(english(table.bad_lines))
     assert reasons[2].startswith("column 企业名称: value holds the control character U+0000")
     assert reasons[4] == "column 行业: value is 4,001 characters long; the limit is 4,000"
     assert reasons[5] == "column 企业名称: value is 1,001 characters long; the limit is 1,000"
@@ -437,11 +443,13 @@ def test_unknown_ambiguous_and_unsupported_files_are_left_out_with_the_reason(tm
     (tmp_path / "broken.csv").write_bytes(b"\xff\xfe\x00\xd8")
     sources, ignored = find_sources(tmp_path)
     assert [s.shown for s in sources] == ["companies.csv"]
-    why = {item.split(" (")[0]: item for item in ignored}
+    why = {item.split(" (")[0]: item for item in (render(i, "en") for i in ignored)}
     assert set(why) == {"notes.csv", "list.csv", "data.json", "graph.db", "broken.csv"}
     assert "fit no table" in why["notes.csv"]
     assert "ambiguous" in why["list.csv"] and "persons" in why["list.csv"] and "parks" in why["list.csv"]
-    assert "JSON is not read; export the table as CSV" in why["data.json"]
+    assert (
+        "JSON is read only as FollowTheMoney entities or BODS 0.4 statements; export a table as CSV" in why["data.json"]
+    )
     assert "SQLite database is not read" in why["graph.db"]
 
 
@@ -458,14 +466,14 @@ def test_a_load_with_an_unknown_file_beside_good_ones_loads_the_good_ones(tmp_pa
     _write(tmp_path / "企业信息.csv", HEADER + ROWS, "utf-8")
     (tmp_path / "dump.sqlite").write_bytes(b"SQLite format 3\x00")
     report = load_files(EmbeddedStore(), tmp_path)
-    assert report.accepted == 1 and report.ignored_files[0].startswith("dump.sqlite (an SQLite database")
+    assert report.accepted == 1 and render(report.ignored_files[0], "en").startswith("dump.sqlite (an SQLite database")
     assert "dump.sqlite" in report.summary("en")
     assert report.files[0].lines == {"lines": 2, "header": 1, "rows": 1, "bad": 0, "blank": 0, "continued": 0}
 
 
 def test_only_unsupported_files_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "data.json").write_text("[]")
-    with pytest.raises(LoadError, match=r"no table files found; left out: data\.json \(JSON is not read"):
+    with pytest.raises(LoadError, match=r"no table files found; left out: data\.json \(JSON is read only as"):
         find_sources(tmp_path / "data.json")
 
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph.errors import LoadError, LoadRefused, LoadRejected
+from graph.messages import render
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GraphPath
 from graph.store import GraphStore
@@ -111,7 +112,7 @@ def edges(
 
 
 def reasons(result: Validated | LoadReport) -> list[tuple[str, int, str, str]]:
-    return [(r.file, r.row, r.column, r.reason) for r in result.rejects]
+    return [(r.file, r.row, r.column, r.reason_text("en")) for r in result.rejects]
 
 
 def loaded(*batches: Validated, store: GraphStore | None = None) -> Resolver:
@@ -216,7 +217,7 @@ def test_bad_company_rows_name_file_row_column_and_reason() -> None:
         # bad optional values are dropped and their row kept
         ("companies.csv", 6, "成立日期", "no such date: '2021-02-30'", "dropped"),
         ("companies.csv", 6, "注册资本", "amount -5 is negative", "dropped"),
-        ("companies.csv", 6, "是否上市", "not yes or no: 'maybe'; write 是/否, Y/N, 1/0 or true/false", "dropped"),
+        ("companies.csv", 6, "是否上市", "not yes or no: 'maybe'; write 是/否, Y/N, 1/0, true/false", "dropped"),
         (
             "companies.csv",
             7,
@@ -261,7 +262,7 @@ def test_duplicate_keys_across_files_name_the_first_file() -> None:
         ("人员.xlsx", 3, "id", "duplicate of row 3 in persons.csv: same id, other values differ")
     ]
     third = nodes("Person", ["id", "name"], [["p2", "李四"]], file="p3.csv", seen=seen)
-    assert [(r.reason, r.outcome) for r in third.rejects] == [("repeats row 3 in persons.csv", "merged")]
+    assert [(r.reason_text("en"), r.outcome) for r in third.rejects] == [("repeats row 3 in persons.csv", "merged")]
     assert third.report.merged == 1 and third.report.rejected == 0 and third.accepted == 0
 
 
@@ -542,7 +543,7 @@ def test_find_sources_by_english_and_chinese_names_and_sheets(tmp_path: Path) ->
         ("relations.xlsx[任职]", "edges", "SERVES_AS"),
         ("存量客户.csv", "clients", "clients"),
     ]
-    assert [i.split(" (")[0] for i in ignored] == ["notes.csv", "relations.xlsx[说明]"]
+    assert [render(i, "en").split(" (")[0] for i in ignored] == ["notes.csv", "relations.xlsx[说明]"]
     assert "fit no table" in ignored[0]
 
 
@@ -576,7 +577,7 @@ def test_load_writes_accepted_rows_in_order_and_reports_rejects(tmp_path: Path) 
     assert by_file["persons.csv"].encoding == "gb18030"
     assert by_file["relations.xlsx[任职]"].sheet == "任职"
     assert report.written == {"Company": 3, "Person": 2, "HOLDS_SHARES": 2, "SERVES_AS": 2, "clients": 1}
-    assert [i.split(" (")[0] for i in report.ignored_files] == ["notes.csv", "relations.xlsx[说明]"]
+    assert [render(i, "en").split(" (")[0] for i in report.ignored_files] == ["notes.csv", "relations.xlsx[说明]"]
     stages = [s.split()[0] for _, _, s in calls]
     assert stages == ["read", "validate"] * 5 + ["write"] * 5
     assert calls[-1][:2] == (10, 10)
@@ -671,7 +672,7 @@ def test_rejects_csv_has_a_bom_and_chinese_headers(tmp_path: Path) -> None:
 
 def test_report_to_dict_is_json(tmp_path: Path) -> None:
     report = load_files(FakeStore(), write_files(tmp_path / "in"))
-    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    data = json.loads(json.dumps(report.to_dict("en"), ensure_ascii=False))
     assert data["ok"] is False and data["rejected"] == 2 and data["rows_read"] == 12
     assert data["rejects"][0] == {
         "file": "企业.csv",
@@ -679,8 +680,11 @@ def test_report_to_dict_is_json(tmp_path: Path) -> None:
         "column": "统一社会信用代码",
         "value": "12345",
         "reason": "USCC must have 18 characters, got 5",
+        "reason_code": "uscc.length",
+        "reason_params": {"length": 5},
         "outcome": "rejected",
     }
+    assert report.to_dict("zh")["rejects"][0]["reason"] == "统一社会信用代码应为 18 位，实为 5 位"
     assert data["files"][0]["ignored_columns"] == ["备注"]
     assert data["merged"] == 0 and data["dropped"] == 0 and data["files"][0]["notes"] == []
 
@@ -717,7 +721,7 @@ def test_zero_amounts_are_unknown_unless_kept() -> None:
     header = ["担保方", "被担保方", "担保金额", "起始日期"]
     result = edges("GUARANTEES", header, rows, loaded(companies))
     assert np.isnan(result.batch.frame["amount"][0]) and result.batch.frame["amount"][1] == 10_000.0
-    assert result.report.notes == ("[担保金额] 1 zero amounts stored as unknown",)
+    assert [render(n, "en") for n in result.report.notes] == ["[担保金额] 1 zero amounts stored as unknown"]
     keeping = Resolver(keep_zeros=True)
     keeping.add_nodes(companies.batch)
     result = edges("GUARANTEES", header, rows, keeping)

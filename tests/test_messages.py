@@ -217,7 +217,7 @@ def test_english_counts_take_the_right_number() -> None:
 def test_english_tables_have_human_headers() -> None:
     import pandas as pd
 
-    from ui.widgets import human_headers
+    from ui.batch_sheets import human_headers
 
     frame = pd.DataFrame(columns=["introducer", "uscc", "as_best_path", "input_name"])
     assert list(human_headers(frame, "en").columns) == ["introducer", "USCC", "as warmest path", "input name"]

@@ -35,7 +35,7 @@ from tests.conftest import Neo4jTarget, started_test_server
 
 pytestmark = pytest.mark.neo4j
 
-TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
+TYPES = load_schema().types
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
 
 
@@ -291,7 +291,7 @@ def test_other_weights_refuse_until_the_graph_is_reweighted(neo4j_target: Neo4jT
     base = load_weights()
     parks_matter = replace(
         base,
-        defaults={**base.defaults, "LOCATED_IN": 0.95},
+        rules={**base.rules, "LOCATED_IN": replace(base.rules["LOCATED_IN"], constant=0.95)},
         free_degree=400.0,
         digest=base.digest + "-parks",
         source="parks.yaml",

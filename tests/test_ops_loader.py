@@ -10,6 +10,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.errors import ConfigError, LoadError, LoadRejected
+from graph.messages import render
 from graph.store import GraphStore
 from graph.uscc import check_char
 from loaders.catalogue import load_catalogue, parse_catalogue
@@ -150,9 +151,8 @@ def test_graph_files_beside_ops_files(tmp_path: Path) -> None:
     sources, ignored = find_ops_sources(tmp_path)
     assert [s.kind for s in sources] == ["events"] and ignored == ["companies.csv"]
     graph_sources, graph_ignored = find_sources(tmp_path)
-    assert [s.name for s in graph_sources] == ["Company"] and [i.split(" (")[0] for i in graph_ignored] == [
-        "events.csv"
-    ]
+    left_out = [render(i, "en").split(" (")[0] for i in graph_ignored]
+    assert [s.name for s in graph_sources] == ["Company"] and left_out == ["events.csv"]
     with pytest.raises(LoadError, match="cannot tell what this file holds"):
         find_ops_sources(tmp_path / "companies.csv")
 
@@ -177,7 +177,7 @@ def test_unknown_event_type_and_unknown_company(tmp_path: Path, store: GraphStor
     assert (bad_type.file, bad_type.row, bad_type.value) == ("events.csv", 2, "天降横财")
     assert "unknown event type" in bad_type.reason and "中标政府项目" in bad_type.reason
     codes = [r for r in report.rejects if r.column == "统一社会信用代码"]
-    assert [(r.row, r.reason.split(" (")[0].split(":")[0]) for r in codes] == [
+    assert [(r.row, r.reason_text("en").split(" (")[0].split(":")[0]) for r in codes] == [
         (3, "company not in the graph"),
         (4, "invalid USCC"),
     ]

@@ -3,17 +3,24 @@ exposure and parks; legend, words, offline resources."""
 
 from __future__ import annotations
 
+import contextvars
 import math
+import os
 import re
 import string
 import time
+import tomllib
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graph.embedded import EmbeddedStore
+from graph.errors import InvalidParameter
 from graph.model import Edge, Node
 from graph.uscc import check_char
 from queries.explain import edge_label
@@ -25,6 +32,18 @@ from queries.paths import ExplainedPath
 from queries.supply_chain import core_partners, supply_chain
 from tests.reference import RawGraph
 from ui.i18n import STRINGS, t
+from ui.pyvis_net import (
+    LEGIBLE_PX,
+    STATIC_DIR,
+    STATIC_NAME,
+    STATIC_URL,
+    link_vis,
+    linked_url,
+    provide_static_copy,
+    static_copy_ok,
+    vis_assets,
+    vis_source,
+)
 from ui.render import (
     FIRST_RING,
     MARK_COLOUR,
@@ -50,6 +69,10 @@ from ui.render import (
     supply_view,
 )
 from ui.widgets import one_language
+
+ROOT = Path(__file__).resolve().parent.parent
+#: the most a drawing's page may weigh in the explorer (vis-network served apart): a path view
+LINKED_PATH_VIEW_BYTES = 30_000
 
 
 def uscc(i: int) -> str:
@@ -677,3 +700,164 @@ def test_long_names_are_never_wrapped() -> None:
     )
     assert nodes["Company:A"]["widthConstraint"]["minimum"] >= len(long_name) * 2 * 0.55 * 15
     assert "maximum" not in nodes["Company:B"]["widthConstraint"]
+
+
+# -- vis-network served once, drawings opening legible ---------------------------------------------
+def linked(draw: Callable[[], str]) -> str:
+    """``draw()`` as the explorer makes it with static serving on (in a context of its own, as a
+    script run is, so the other tests keep getting standalone pages)."""
+
+    def run() -> str:
+        link_vis(STATIC_URL)
+        return draw()
+
+    return contextvars.copy_context().run(run)
+
+
+def test_a_drawing_in_the_explorer_is_only_its_data(paths: list[ExplainedPath]) -> None:
+    standalone = paths_graph_html(paths, "zh")
+    served = linked(lambda: paths_graph_html(paths, "zh"))
+    assert linked_url() is None  # nothing leaked into this context
+    assert f'<script src="{STATIC_URL}"></script>' in served
+    assert "visjs.github.io" not in served and "visjs.github.io" in standalone  # the library's banner
+    assert len(served.encode()) < len(standalone.encode()) - len(vis_assets().encode()) + 1000
+    assert graph_json(served) == graph_json(standalone)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", served), "nothing from another host"
+
+
+def test_a_path_view_weighs_at_most_30_kb_without_the_library(generated: EmbeddedStore) -> None:
+    checked = 0
+    for company in _companies(generated):
+        if company.is_client:
+            continue
+        answer = introductions(generated, company)  # the explorer's default: the 5 warmest
+        if len(answer.paths) < 5:
+            continue
+        for lang in ("zh", "en"):
+            html = linked(partial(paths_graph_html, answer.paths, lang))
+            assert len(html.encode()) <= LINKED_PATH_VIEW_BYTES, (company.name, lang, len(html.encode()))
+        checked += 1
+        if checked == 3:
+            break
+    assert checked == 3
+
+
+def test_values_said_once_come_back_as_drawn(paths: list[ExplainedPath], store: EmbeddedStore) -> None:
+    from ui.drawing import add_edge, add_node, arrange
+    from ui.pyvis_net import FONT_FAMILY, Network, page
+
+    html = paths_graph_html(paths, "zh")
+    assert html.count("Noto Sans CJK SC") == 4  # twice in the style, once for nodes and edges: not on each
+    nodes = graph_json(html)["nodes"]
+    assert all(n["shape"] == "box" and n["physics"] is False and n["font"]["face"] == FONT_FAMILY for n in nodes)
+    # a value only some items share stays on each of them
+    net = Network(300)
+    a, b = store.get_nodes([PROSPECT, CHIP]).values()
+    add_node(net, a, "zh", "prospect", "endpoint")
+    add_node(net, b, "zh", "client", None)
+    add_edge(net, [Edge("SUPPLIES", a.id, b.id, {"amount": 1e6})], "zh")
+    arrange(net, {a.id: (0.0, 0.0), b.id: (400.0, 0.0)})
+    data = graph_json(page(net, "", "t", "zh"))
+    assert [n["font"]["size"] for n in data["nodes"]] == [15, 13]
+    assert [n["borderWidth"] for n in data["nodes"]] == [4, 2]
+    assert data["nodes"] == net.nodes
+    assert data["edges"] == net.edges
+
+
+def test_the_served_copy_is_pyvis_own_put_there_from_the_installed_pyvis(tmp_path: Path) -> None:
+    assert STATIC_DIR == ROOT / "static"  # Streamlit serves static/ next to app.py
+    assert provide_static_copy() and (STATIC_DIR / STATIC_NAME).read_bytes() == vis_source().read_bytes()
+    (tmp_path / STATIC_NAME).write_text("/* another version */", encoding="utf-8")
+    assert not static_copy_ok(tmp_path)
+    assert not static_copy_ok(tmp_path / "missing")
+    assert provide_static_copy(tmp_path) and static_copy_ok(tmp_path)  # a stale copy is replaced
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        assert provide_static_copy(locked) is (os.geteuid() == 0)  # a read-only folder: drawings inline it
+    finally:
+        locked.chmod(0o700)
+
+
+def test_the_explorer_config_turns_static_serving_on() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableStaticServing"] is True
+
+
+def test_only_a_plain_relative_address_is_linked() -> None:
+    for bad in ('x.js"></script><script>alert(1)', "", "a b.js", "<x>"):
+        with pytest.raises(InvalidParameter):
+            contextvars.copy_context().run(link_vis, bad)
+    assert linked_url() is None
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A small demo graph for the app (the folder test_app.py and test_browser.py use too)."""
+    folder = tmp_path_factory.getbasetemp() / "guanxi-demo"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_DEMO_COMPANIES", "400")
+        mp.setenv("GUANXI_DEMO_DIR", str(folder))
+        for name in ("GUANXI_STORE", "NEO4J_URI", "GUANXI_BACKEND", "GUANXI_WARMTH"):
+            mp.delenv(name, raising=False)
+        yield
+
+
+@pytest.mark.timeout(240)
+def test_the_app_links_the_library_when_served_and_inlines_it_otherwise(demo_app: None) -> None:
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    def frames() -> list[str]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+        assert not at.exception, at.exception
+        pages = [str(f.proto.srcdoc) for f in at.get("iframe")]
+        assert pages, "the first page draws its paths"
+        return pages
+
+    # on as .streamlit/config.toml sets it (read when the suite runs from the repository root), then off
+    before = config.get_option("server.enableStaticServing")
+    try:
+        config.set_option("server.enableStaticServing", True)
+        for html in frames():
+            assert f'<script src="{STATIC_URL}"></script>' in html
+            assert len(html.encode()) <= LINKED_PATH_VIEW_BYTES
+        config.set_option("server.enableStaticServing", False)
+        for html in frames():
+            assert STATIC_URL not in html and "visjs.github.io" in html
+    finally:
+        config.set_option("server.enableStaticServing", before)
+    assert linked_url() is None
+
+
+def test_a_two_hop_view_opens_on_its_centre_and_direct_neighbours(generated: EmbeddedStore) -> None:
+    from ui.cached import build_neighbourhood
+
+    types = ["SERVES_AS", "HOLDS_SHARES", "SUPPLIES", "GUARANTEES", "LOCATED_IN"]
+    hub = max(_companies(generated), key=lambda n: len(generated.edges_of([n.id])))
+    one = build_neighbourhood(generated, [hub.id], types, 25)
+    two = build_neighbourhood(generated, list(one.nodes), types, 25)
+    html = neighbourhood_html(two.nodes, two.edges, hub.id, "zh")
+    view = opening(html)
+    data = graph_json(html)
+    direct = {e["to"] if e["from"] == hub.id else e["from"] for e in data["edges"] if hub.id in (e["from"], e["to"])}
+    direct = {n for n in direct if not n.startswith("more:")}
+    assert view["centre"] == hub.id
+    # the centre and its strongest direct ties (the first ring; others may hang further out)
+    assert hub.id in view["focus"] and set(view["focus"]) <= {hub.id} | direct
+    assert len(view["focus"]) == 1 + min(FIRST_RING, len(direct))
+    # the least zoom keeps the smallest text among them (edge labels, 12 px) at 10 px on screen
+    assert view["legible"] == pytest.approx(LEGIBLE_PX / 12, abs=0.001)
+    # a drawing without a focus (a path view) opens whole, whatever the zoom
+    assert opening(paths_graph_html(introductions(generated, hub).paths, "zh"))["focus"] == []
+
+
+def opening(html: str) -> dict[str, Any]:
+    """The opening view a page gives vis-network (see ui.pyvis_net.opening_view)."""
+    found = re.search(r"var view = (\{.*?\});\n", html)
+    assert found, "the page says what it opens on"
+    import json
+
+    value: dict[str, Any] = json.loads(found.group(1))
+    return value

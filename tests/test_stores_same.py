@@ -20,6 +20,7 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.model import PathQuery
 from graph.neo4j_store import Neo4jStore
+from graph.schema import load_schema
 from graph.store import GraphStore
 from graph.uscc import check_char
 from tests.conftest import Neo4jTarget
@@ -27,7 +28,7 @@ from tests.reference import RawGraph
 
 pytestmark = pytest.mark.neo4j
 
-TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
+TYPES = load_schema().types
 
 
 def uscc(i: int) -> str:

@@ -194,7 +194,9 @@ def neighbourhood_html(
     with all their labels (e.g. "董事长 · 持股 35%"). At most ``first_ring``
     direct neighbours and ``per_node`` further ones under each drawn node are
     drawn (strongest ties first); a grey "+M more" box says how many were
-    left out. ``legend_below`` puts the legend under the drawing.
+    left out. ``legend_below`` puts the legend under the drawing. When the
+    whole is too wide to read (a 2-hop view), the page opens on the centre
+    and its direct neighbours at a legible zoom, the rest a pan away.
     """
     by_id = dict(nodes) if isinstance(nodes, Mapping) else {n.id: n for n in nodes}
     groups = group_edges(e for e in edges if e.source in by_id and e.target in by_id)
@@ -231,4 +233,6 @@ def neighbourhood_html(
     marks: list[Mark] = ["centre"] if centre in by_id else []
     legend = legend_html(ordered(categories), types_drawn(drawn), lang, marks)
     name = by_id[centre].name if centre in by_id else ""
-    return page(net, legend, name, lang, legend_below=legend_below)
+    # too wide to read whole (a 2-hop view): it opens on the centre and its direct neighbours
+    focus = [nid for nid, d in kept.distance.items() if d <= 1] if centre in by_id else []
+    return page(net, legend, name, lang, legend_below=legend_below, focus=focus, centre=centre)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from graph.model import Edge, Node
+from graph.schema import load_schema
 from queries.explain import edge_label
 from queries.format import kind, money, status
 from ui.i18n import Lang, t
@@ -58,14 +59,28 @@ MARK_COLOUR = "#f9a825"
 #: the ring of each mark: the entities asked about in amber, core partners in deep red
 MARK_COLOURS: dict[Mark, str] = {"endpoint": MARK_COLOUR, "centre": MARK_COLOUR, "core": "#bf360c"}
 
-EDGE_COLOURS: dict[str, str] = {
-    "SERVES_AS": "#8e24aa",
-    "HOLDS_SHARES": "#1e88e5",
-    "SUPPLIES": "#ef6c00",
-    "GUARANTEES": "#c62828",
-    "LOCATED_IN": "#00897b",
-}
+
+class _KindColours(Mapping[str, str]):
+    """Relationship type → its colour, as the schema in use declares it (in the schema's order)."""
+
+    def __getitem__(self, type_: str) -> str:
+        return load_schema().kinds[type_].colour
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(load_schema().kinds)
+
+    def __len__(self) -> int:
+        return len(load_schema().kinds)
+
+
+EDGE_COLOURS: Mapping[str, str] = _KindColours()
 OTHER_EDGE_COLOUR = "#757575"
+
+
+def dashed(type_: str) -> bool:
+    """Whether a relationship type is drawn dashed (the schema's ``dashed``: a referral-only tie, a park)."""
+    spec = load_schema().kinds.get(type_)
+    return spec is not None and spec.dashed
 
 
 # -- words ---------------------------------------------------------------------
@@ -282,7 +297,7 @@ def add_edge(
         title=_tooltip(lines if title is None else title),
         color={"color": colour, "highlight": colour, "hover": colour},
         width=1 + 3 * strongest.strength if width is None else width,
-        dashes=strongest.type == "LOCATED_IN" if dashes is None else dashes,
+        dashes=dashed(strongest.type) if dashes is None else dashes,
         font={
             "color": colour,
             "face": FONT_FAMILY,
@@ -430,7 +445,7 @@ class LegendEdge:
 
 def _type_rows(types: Iterable[str], lang: Lang) -> list[LegendEdge]:
     return [
-        LegendEdge(EDGE_COLOURS.get(type_, OTHER_EDGE_COLOUR), type_ == "LOCATED_IN", kind(type_, lang))
+        LegendEdge(EDGE_COLOURS.get(type_, OTHER_EDGE_COLOUR), dashed(type_), kind(type_, lang))
         for type_ in dict.fromkeys(types)
     ]
 

@@ -148,6 +148,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "为便于阅读，另有 {n} 个关联方未画出",
         "{n} more related parties are left out to keep the drawing readable",
     ),
+    "graph.pan_note": (
+        "只显示了中心部分：拖动画布查看其余部分，双击空白处显示全部",
+        "Only the centre is shown: drag the background to see the rest, double-click it to show everything",
+    ),
+    "graph.no_library": (
+        "关系图无法显示：绘图组件未能加载，请刷新页面",
+        "The drawing cannot be shown: its drawing library did not load; reload the page",
+    ),
     # introductions page
     "intro.title": ("谁能引荐？", "Who can introduce us?"),
     "intro.help": (
@@ -258,9 +266,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.upload": ("上传 CSV / Excel 文件", "Upload CSV / Excel files"),
     "data.upload_help": (
         "每类数据一个文件，文件名决定类型（如 companies.csv、persons.csv、officers.csv、equity.csv、"
-        "supply.csv、guarantees.csv、parks.csv、parks_located.csv、clients.csv），支持中文表头。",
+        "supply.csv、guarantees.csv、parks.csv、parks_located.csv、clients.csv），支持中文表头；"
+        "也可上传 FollowTheMoney 实体或 BODS 0.4 受益所有权声明（JSON）。",
         "One file per kind, named after it (companies.csv, persons.csv, officers.csv, equity.csv, "
-        "supply.csv, guarantees.csv, parks.csv, parks_located.csv, clients.csv); Chinese headers are understood.",
+        "supply.csv, guarantees.csv, parks.csv, parks_located.csv, clients.csv); Chinese headers are understood. "
+        "FollowTheMoney entities and BODS 0.4 statements (JSON) load too.",
     ),
     "data.demo_note": (
         "当前是演示数据：加载的文件只改动内存中的演示图，重启后恢复原样。"

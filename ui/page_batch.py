@@ -11,7 +11,6 @@ instead of showing stale numbers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +20,9 @@ import streamlit as st
 from graph.errors import GuanxiError, InvalidParameter, LoadError
 from loaders import export
 from queries.batch import BatchResult, batch_reach
-from queries.explain import path_text
 from queries.matching import MatchReport, MatchRow
 from ui import cached
+from ui.batch_sheets import human_headers, match_note, method_name, result_sheets, results_frame
 from ui.context import Context
 from ui.i18n import Lang, t
 from ui.widgets import (
@@ -31,9 +30,7 @@ from ui.widgets import (
     colon,
     count_columns,
     csv_bytes,
-    human_headers,
     md,
-    one_language,
     path_filters,
     tm,
     user_error,
@@ -120,24 +117,6 @@ def choose_list(ctx: Context) -> ProspectList | None:
 
 
 # -- matching ---------------------------------------------------------------------------------------
-METHODS = ("uscc", "name", "name_variant", "name_without_region", "former_name", "fuzzy")
-
-
-def method_name(method: str | None, lang: Lang) -> str:
-    """How a row matched, in words."""
-    return t(f"batch.method.{method}", lang) if method in METHODS else ""
-
-
-def notes_in(text: str, lang: Lang) -> str:
-    """A match note (bilingual pieces joined by "；") in one language."""
-    return "；".join(one_language(part, lang) for part in text.split("；") if part.strip())
-
-
-def notes_text(notes: Sequence[str], lang: Lang) -> str:
-    """Notes (messages) in one language, joined by "；"."""
-    return "；".join(one_language(n, lang) for n in notes)
-
-
 def matched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
     """Matched rows: what the list said, the company found, how."""
     return pd.DataFrame(
@@ -151,7 +130,7 @@ def matched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
                 t("col.method", lang): method_name(r.method, lang),
                 t("col.score", lang): round(r.score) if r.method == "fuzzy" and r.score is not None else None,
                 t("col.client", lang): t("yes", lang) if r.node is not None and r.node.is_client else "",
-                t("col.note", lang): notes_text(r.notes, lang) if r.notes else notes_in(r.note, lang),
+                t("col.note", lang): match_note(r, lang),
             }
             for r in rows
         ],
@@ -182,7 +161,7 @@ def unmatched_frame(rows: tuple[MatchRow, ...], lang: Lang) -> pd.DataFrame:
                 t("col.input_name", lang): r.name or "",
                 t("col.input_uscc", lang): r.uscc or "",
                 t("col.candidates", lang): sep.join(f"{c.name}（{c.key}）" for c in r.candidates),
-                t("col.note", lang): notes_text(r.notes, lang) if r.notes else notes_in(r.note, lang),
+                t("col.note", lang): match_note(r, lang),
             }
             for r in rows
         ],
@@ -230,79 +209,6 @@ def show_matching(report: MatchReport, chosen: ProspectList, lang: Lang) -> None
 
 
 # -- the result -------------------------------------------------------------------------------------
-RESULT_COLUMNS = (
-    "col.prospect",
-    "col.rank",
-    "col.warmth",
-    "col.hops",
-    "col.introducer",
-    "col.manager",
-    "col.branch",
-    "col.sentence",
-    "col.path",
-    "col.already_client",
-    "col.row",
-    "col.input_name",
-    "col.input_uscc",
-    "col.uscc",
-    "col.method",
-    "col.introducer_key",
-)
-
-
-def results_frame(result: BatchResult, lang: Lang) -> pd.DataFrame:
-    """One line per path, the prospect and the introducer first; a prospect without a path has one
-    line that says why. What the page shows and the downloads hold."""
-    rows: list[dict[str, object]] = []
-    for r in result.reaches:
-        base = {
-            "col.prospect": r.prospect.name,
-            "col.already_client": t("yes", lang) if r.prospect.is_client else "",
-            "col.row": r.match.row,
-            "col.input_name": r.match.name or "",
-            "col.input_uscc": r.match.uscc or "",
-            "col.uscc": r.prospect.key,
-            "col.method": method_name(r.match.method, lang),
-        }
-        if not r.answer.paths:
-            rows.append({**base, "col.sentence": notes_text(r.answer.notes, lang)})
-        for p in r.answer.paths:
-            rows.append(
-                {
-                    **base,
-                    "col.rank": p.rank,
-                    "col.warmth": round(p.warmth, 4),
-                    "col.hops": p.hops,
-                    "col.introducer": p.introducer.name,
-                    "col.manager": p.manager or "",
-                    "col.branch": p.branch or "",
-                    "col.sentence": p.sentence_zh if lang == "zh" else p.sentence_en,
-                    "col.path": path_text(p.path, lang),
-                    "col.introducer_key": p.introducer.key,
-                }
-            )
-    frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    for column in ("col.rank", "col.hops"):
-        frame[column] = frame[column].astype("Int64")
-    return frame.rename(columns={c: t(c, lang) for c in RESULT_COLUMNS})
-
-
-def result_sheets(result: BatchResult, lang: Lang) -> dict[str, pd.DataFrame]:
-    """Every table of the result by sheet name in ``lang``: what the Excel download holds."""
-    unmatched = result.unmatched_frame(lang)
-    status = "状态" if lang == "zh" else "status"
-    note = "说明" if lang == "zh" else "note"
-    unmatched[status] = [t(f"batch.{s}", lang) for s in unmatched[status]]
-    unmatched[note] = [notes_in(str(n), lang) for n in unmatched[note]]
-    return {
-        t("batch.sheet_results", lang): results_frame(result, lang),
-        t("batch.sheet_summary", lang): human_headers(result.summary_frame(lang), lang),
-        t("batch.sheet_introducers", lang): human_headers(result.introducers_frame(lang), lang),
-        t("batch.sheet_managers", lang): human_headers(result.managers_frame(lang), lang),
-        t("batch.sheet_unmatched", lang): human_headers(unmatched, lang),
-    }
-
-
 def table_height(rows: int, most: int = 460) -> int:
     """Pixels for a table of ``rows`` rows without a scroll bar (at most ``most``)."""
     return min(most, 38 + 35 * rows)

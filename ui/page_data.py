@@ -182,10 +182,10 @@ def show_report(report: LoadReport, lang: Lang) -> None:
     (st.success if report.ok else st.warning)(done)
     st.dataframe(files_frame(report, lang), hide_index=True, width="stretch")
     if report.ignored_files:
-        st.caption(tm("data.ignored", lang, files=", ".join(report.ignored_files)))
+        st.caption(tm("data.ignored", lang, files=", ".join(reason_text(f, lang) for f in report.ignored_files)))
     for f in report.files:  # what the load assumed or noticed (a share column's unit, unknown titles ...)
         for note in f.notes:
-            st.caption(md(f"{f.file}: {note}"))
+            st.caption(md(f"{f.file}{colon(lang)}{reason_text(note, lang)}"))
     if report.rejects:
         st.markdown(f"**{t('data.rejects', lang)}**")
         frame = rejects_frame(report, lang)
@@ -242,7 +242,7 @@ def upload_form(ctx: Context) -> None:
         st.markdown(columns_markdown(ctx.store.schema))
     files = st.file_uploader(
         t("data.upload", lang),
-        type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"],
+        type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "json", "jsonl", "ndjson"],
         accept_multiple_files=True,
         key="data_files",
         label_visibility="collapsed",

@@ -6,7 +6,7 @@ words, legend, placing) is :mod:`ui.drawing`, the geometry is :mod:`ui.layout`,
 and :mod:`ui.pyvis_net` is the only module that touches pyvis, so it can be
 swapped in one place. Every drawing is laid out in Python (physics off in the
 browser), so that labels stay legible and edges clear of unrelated boxes, and
-works offline (vis-network inlined).
+works offline (vis-network inlined, or served by the explorer itself).
 
 >>> from graph.model import Edge, Node, Path
 >>> a = Node("Company:A", "Company", "A", "甲公司", {"is_client": True})

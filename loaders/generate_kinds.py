@@ -1,0 +1,520 @@
+"""The generator's producers, one per relationship kind: what each kind's rows are and how they are drawn.
+
+A producer turns the generated world (:mod:`loaders.generate`) into the rows
+of one relationship file, sorted like an export; :data:`PRODUCERS` registers
+them by relationship type. A kind the schema declares without a producer here
+(one added through ``schema.yaml`` alone) gets no file: :func:`loaders.generate.generate`
+says so in one line and writes everything else.
+
+Each kind's draw lives here too and returns its own rows (equity, parks,
+supply, guarantees: :func:`draw_equity` ...); officer posts are drawn with the
+people who hold them, in the world's people stage. The world calls the draws
+in a fixed order (guarantees follow trade), each on its own random stream, and
+the demo then plants its paths into the rows they returned.
+
+>>> sorted(PRODUCERS)
+['GUARANTEES', 'HOLDS_SHARES', 'LOCATED_IN', 'SERVES_AS', 'SUPPLIES']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from loaders.generate_base import (
+    _CITY_INDEX,
+    _CLOSED,
+    _GOV,
+    _GUARANTEE_TEXT,
+    _INVEST,
+    _PRODUCT_COUNT,
+    _PRODUCT_SLOTS,
+    _PRODUCTS,
+    _ROLE_TEXT,
+    _ROOT,
+    _S_EQUITY,
+    _S_GUARANTEE,
+    _S_PARKS,
+    _S_SUPPLY,
+    _STANDALONE,
+    _SUB,
+    _TODAY,
+    _UPSTREAM,
+    I64,
+    Bool,
+    Chunk,
+    Cols,
+    _Buckets,
+    _concat,
+    _days,
+    _first_of,
+    _i64,
+    _industry,
+    _keep,
+    _majority,
+    _merge_stakes,
+    _p,
+    _pick,
+    _rng,
+    _round_nice,
+    _shares,
+    _skewed,
+    _slots,
+    _Table,
+    _take,
+    _years_later,
+)
+from loaders.generate_names import (
+    GUARANTEE_TYPES,
+    INDUSTRIES,
+    PARK_KINDS,
+    PARK_THEMES,
+    REAL_PARKS,
+    REGIONS,
+    ZIHAO_CHARS,
+    short_place,
+)
+
+if TYPE_CHECKING:
+    from loaders.generate import _World, _Writer
+
+
+class KindRows(NamedTuple):
+    """What a producer hands the writer: how many rows the file has and how to make a chunk of them."""
+
+    total: int
+    chunk: Chunk
+
+
+#: a producer: the writer (the world, row order, ids and value texts) → the kind's rows
+Producer = Callable[["_Writer"], KindRows]
+
+
+# -- drawing the kinds ---------------------------------------------------------------
+
+
+def draw_equity(w: _World) -> Cols:
+    """Shareholders of every company but the state bodies; a company's shares add up to at most 100%."""
+    rng = _rng(w.seed, _S_EQUITY)
+    table = _Table("holder", "person", "company", "units", "since")
+    investors = w.of(_INVEST)
+    inv_weight = _p(1.0 / np.arange(1, len(investors) + 1) ** 0.6)
+    outsiders = w.of(_STANDALONE, _SUB, _INVEST)
+    govs = w.of(_GOV)
+
+    def funds(count: int) -> I64:
+        return investors[rng.choice(len(investors), count, p=inv_weight)]
+
+    def add(company: I64, place: I64, units: I64, holder: I64, person: Bool) -> None:
+        later = (rng.random(len(company)) * 0.7 * (_TODAY - w.founded[company])).astype(np.int64)
+        since = w.founded[company] + np.where(place <= 1, 0, later)
+        table.add(holder=holder, person=person, company=company, units=units, since=since)
+
+    # standalone companies and investment firms: founder, partner, then friends, funds, firms
+    solo = w.of(_STANDALONE, _INVEST)
+    k = w.holders[solo]
+    first = np.where(k == 2, _majority(rng, len(solo)), rng.integers(34, 81, len(solo)) * 100)
+    owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, first), np.full(len(solo), 10_000))
+    company = solo[owner]
+    holder = np.where(place == 0, w.founder[company], w.partner[company])
+    person = np.ones(len(owner), dtype=bool)
+    draw = rng.random(len(owner))
+    friend = (place >= 2) & (draw < 0.6)
+    holder[friend] = w.new_persons(int(friend.sum()))
+    fund = (place >= 2) & (draw >= 0.6) & (draw < 0.88)
+    holder[fund] = funds(int(fund.sum()))
+    firm = (place >= 2) & (draw >= 0.88)
+    holder[firm] = _pick(rng, outsiders, int(firm.sum()))
+    person[fund | firm] = False
+    add(company, place, units, holder, person)
+
+    # private group parents: the chairman's family, funds; listed ones keep a public float
+    private = w.g_start[~w.g_soe]
+    listed = w.listed[private]
+    m = len(private)
+    k = np.where(listed, 5 + rng.integers(0, 3, m), rng.choice(4, m, p=[0.2, 0.35, 0.3, 0.15]) + 1)
+    loop = (w.g_size[~w.g_soe] >= 4) & (rng.random(m) < 0.05)
+    k = np.where(loop, np.maximum(k, 3), k)
+    total = np.where(listed, rng.integers(55, 76, m) * 100, 10_000)
+    first = np.where(listed, rng.integers(25, 46, m) * 100, _majority(rng, m))
+    owner, place, units = _shares(rng, k, np.where(k == 1, total, first), total)
+    company = private[owner]
+    g = w.group[company]
+    pool = w.g_pool[g]
+    holder = np.where(place == 0, pool, pool + 1)
+    person = np.ones(len(owner), dtype=bool)
+    draw = rng.random(len(owner))
+    later = place >= 2
+    fund = later & (draw < np.where(listed[owner], 0.7, 0.45))
+    holder[fund] = funds(int(fund.sum()))
+    family = later & ~fund & (draw < 0.75)
+    holder[family] = pool[family] + np.minimum(3 + rng.integers(0, 4, int(family.sum())), w.g_pool_size[g[family]] - 1)
+    stranger = later & ~fund & ~family & (draw < 0.88)
+    holder[stranger] = w.new_persons(int(stranger.sum()))
+    firm = later & ~fund & ~family & ~stranger
+    holder[firm] = _pick(rng, outsiders, int(firm.sum()))
+    person[fund | firm] = False
+    # a few ownership loops: the group's deepest subsidiary holds 2-10% of its own parent
+    last = loop[owner] & (place == k[owner] - 1)
+    holder[last] = w.deepest(g[last])
+    person[last] = False
+    cut = np.maximum(units[last] - rng.integers(2, 11, int(last.sum())) * 100, 0)
+    units[last] -= cut
+    units[np.flatnonzero(last) - place[last]] += cut
+    add(company, place, units, holder, person)
+
+    # state-owned group parents: a commission, sometimes with another state holder
+    state = w.g_start[w.g_soe]
+    m = len(state)
+    k = np.where(rng.random(m) < 0.6, 1, 2 + (rng.random(m) < 0.3))
+    owner, place, units = _shares(rng, k, np.where(k == 1, 10_000, _majority(rng, m)), np.full(m, 10_000))
+    company = state[owner]
+    draw = rng.random(len(owner))
+    holder = np.where(place == 0, w.g_gov[w.group[company]], funds(len(owner)))
+    holder = np.where((place > 0) & (draw < 0.4), _pick(rng, state, len(owner)), holder)
+    holder = np.where((place > 0) & (draw >= 0.4) & (draw < 0.7), _pick(rng, govs, len(owner)), holder)
+    add(company, place, units, holder, np.zeros(len(owner), dtype=bool))
+
+    # subsidiaries: the parent first; minorities for managers, funds, the state and sister companies
+    subs = w.of(_SUB)
+    m = len(subs)
+    whole = rng.random(m) < 0.45
+    k = np.where(whole, 1, 2 + (rng.random(m) < 0.35))
+    owner, place, units = _shares(rng, k, np.where(whole, 10_000, _majority(rng, m)), np.full(m, 10_000))
+    company = subs[owner]
+    g = w.group[company]
+    holder = w.parent[company].copy()
+    person = np.zeros(len(owner), dtype=bool)
+    later = place > 0
+    draw = rng.random(len(owner))
+    manager = later & (draw < 0.25)
+    holder[manager] = w.g_pool[g[manager]] + _skewed(rng, w.g_pool_size[g[manager]], 1.0)
+    stranger = later & (draw >= 0.25) & (draw < 0.4)
+    holder[stranger] = w.new_persons(int(stranger.sum()))
+    person[manager | stranger] = True
+    state_stake = later & (draw >= 0.4) & (draw < 0.55) & w.g_soe[g]
+    holder[state_stake] = w.g_gov[g[state_stake]]
+    fund = later & (draw >= 0.4) & (draw < 0.65) & ~state_stake
+    holder[fund] = funds(int(fund.sum()))
+    sister = later & (draw >= 0.65) & (draw < 0.85)
+    base = w.g_start[g[sister]]
+    pick = base + (rng.random(int(sister.sum())) * (company[sister] - base)).astype(np.int64)
+    holder[sister] = np.where(pick == w.parent[company[sister]], base, pick)
+    outside = later & (draw >= 0.85)
+    holder[outside] = _pick(rng, outsiders, int(outside.sum()))
+    add(company, place, units, holder, person)
+
+    eq = table.done()
+    return _merge_stakes(_keep(eq, eq["person"] | (eq["holder"] != eq["company"])))
+
+
+def draw_parks(w: _World) -> tuple[dict[str, list[str]], I64, Cols]:
+    """Real parks and invented district parks; about 40% of companies are in a park of their city.
+
+    Returns the parks (columns of parks.csv), each park's city and the ``LOCATED_IN`` rows.
+    """
+    rng = _rng(w.seed, _S_PARKS)
+    parks: dict[str, list[str]] = {k: [] for k in ("id", "name", "level", "province", "city", "district", "industries")}
+    cities: list[int] = []
+
+    def add(name: str, level: str, province: str, city: str, district: str, industries: str) -> None:
+        parks["id"].append(f"PK{len(cities) + 1:05d}")
+        for key, value in zip(
+            ("name", "level", "province", "city", "district", "industries"),
+            (name, level, province, city, district, industries),
+            strict=True,
+        ):
+            parks[key].append(value)
+        cities.append(_CITY_INDEX[f"{province}|{city}"])
+
+    for real in REAL_PARKS:
+        add(*real[:6])
+    n_real = len(cities)
+    n_new = max(15, w.n // 450)
+    companies = w.of(_STANDALONE, _ROOT, _SUB)
+    homes = w.region[_pick(rng, companies, n_new)]
+    themes = rng.integers(0, len(PARK_THEMES), n_new)
+    kinds = rng.integers(0, len(PARK_KINDS), n_new)
+    seen = set(parks["name"])
+    for home, theme, kind in zip(homes.tolist(), themes.tolist(), kinds.tolist(), strict=True):
+        province, city, district, _, _ = REGIONS[home]
+        place = short_place(district or city)
+        name = f"{place}{PARK_THEMES[theme][0]}{PARK_KINDS[kind]}"
+        while name in seen:
+            zihao = "".join(ZIHAO_CHARS[j] for j in rng.integers(0, len(ZIHAO_CHARS), 2))
+            name = f"{place}{zihao}{PARK_THEMES[theme][0]}{PARK_KINDS[kind]}"
+        seen.add(name)
+        add(name, "市级" if rng.random() < 0.2 else "区级", province, city, district, PARK_THEMES[theme][1])
+        park_city = _i64(cities)
+
+    # a company picks a park of its own city, big real parks far more often: search cumulative weights
+    n_parks, n_cities = len(cities), len(_CITY_INDEX)
+    prominence = np.array([real[6] for real in REAL_PARKS])
+    weight = np.concatenate([25.0 * prominence * rng.lognormal(0.0, 0.5, n_real), rng.lognormal(0.0, 0.8, n_new)])
+    by_city = np.lexsort((np.arange(n_parks), park_city))
+    cumulative = np.cumsum(weight[by_city])
+    city_total = np.bincount(park_city, weights=weight, minlength=n_cities)
+    city_first = np.cumsum(city_total) - city_total
+    joins = companies[rng.random(len(companies)) < 0.38]
+    members = np.concatenate([joins, joins[rng.random(len(joins)) < 0.05]])
+    c = w.city[members]
+    members, c = members[city_total[c] > 0], c[city_total[c] > 0]
+    at = np.searchsorted(cumulative, city_first[c] + rng.random(len(members)) * city_total[c], side="right")
+    park = by_city[np.minimum(at, n_parks - 1)]
+    members, park = members[park_city[park] == c], park[park_city[park] == c]
+    opened = np.where(park < n_real, _days(1995), _days(2008))
+    start = np.maximum(w.founded[members], opened)
+    since = start + (rng.random(len(members)) * (_TODAY - start)).astype(np.int64)
+    return parks, park_city, {"company": members, "park": park, "since": since}
+
+
+def draw_supply(w: _World) -> Cols:
+    """Tiers of suppliers and customers around core enterprises, and everyday trade between SMEs."""
+    rng = _rng(w.seed, _S_SUPPLY)
+    n = w.n
+    trading = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED))
+    trading = trading.astype(np.int64)
+    by_industry = _Buckets(trading, w.industry[trading], len(INDUSTRIES))
+    by_city = _Buckets(trading, w.city[trading], len(_CITY_INDEX))
+
+    def supplier_for(customers: I64, same_industry: float, nearby: float) -> I64:
+        """Suppliers from the customer's own industry, its upstream industries or its city."""
+        draw = rng.random(len(customers))
+        own = w.industry[customers]
+        upstream = _UPSTREAM[own, rng.integers(0, _UPSTREAM.shape[1], len(customers))]
+        found = by_industry.pick(rng, np.where(draw < same_industry, own, upstream))
+        found = np.where(draw >= 1 - nearby, by_city.pick(rng, w.city[customers]), found)
+        return np.where(found >= 0, found, _pick(rng, trading, len(customers)))
+
+    cores = rng.permutation(np.flatnonzero(w.core & np.isin(w.kind, (_STANDALONE, _ROOT))).astype(np.int64))
+    core_weight = _p(1.0 / np.arange(1, len(cores) + 1) ** 0.5)
+    table = _Table("supplier", "customer", "amount", "year", "tier")
+
+    def add(supplier: I64, customer: I64, median: float, sigma: float, year: I64 | int, tier: int) -> None:
+        amount = np.clip(median * rng.lognormal(0.0, sigma, len(supplier)), 1e4, 5e9)
+        table.add(supplier=supplier, customer=customer, amount=amount, year=year, tier=tier)
+
+    core1 = cores[rng.choice(len(cores), round(0.28 * n), p=core_weight)]
+    tier1 = supplier_for(core1, 0.45, 0.25)
+    add(tier1, core1, 3e7, 1.3, 2024, 1)
+    customer2 = _pick(rng, tier1, round(0.34 * n))
+    tier2 = supplier_for(customer2, 0.3, 0.35)
+    add(tier2, customer2, 5e6, 1.2, 2024, 2)
+    customer3 = _pick(rng, tier2, round(0.09 * n))
+    add(supplier_for(customer3, 0.3, 0.4), customer3, 1.5e6, 1.2, 2024, 3)
+    # the core enterprises' own customers: distributors and traders
+    count = round(0.06 * n)
+    sellers = cores[rng.choice(len(cores), count, p=core_weight)]
+    traders = _i64([_industry("商贸"), _industry("物流供应链")])
+    buyers = by_industry.pick(rng, traders[rng.integers(0, 2, count)])
+    buyers = np.where((rng.random(count) < 0.5) & (buyers >= 0), buyers, _pick(rng, trading, count))
+    add(sellers, buyers, 2e7, 1.3, 2024, 1)
+    # everyday trade, half of it within a city
+    count = round(0.5 * n)
+    a = _pick(rng, trading, count)
+    b = np.where(rng.random(count) < 0.5, by_city.pick(rng, w.city[a]), _pick(rng, trading, count))
+    add(a, b, 8e5, 1.5, 2022 + rng.integers(0, 3, count), 4)
+    rows = table.done()
+    # a quarter of the tiered relationships also traded the year before
+    again = _take(rows, np.flatnonzero((rows["tier"] <= 2) & (rng.random(len(rows["tier"])) < 0.25)))
+    again["year"] = again["year"] - 1
+    again["amount"] = np.clip(again["amount"] * rng.uniform(0.7, 1.3, len(again["year"])), 1e4, 5e9)
+    rows = _concat(rows, again)
+    rows = _keep(rows, rows["supplier"] != rows["customer"])
+    rows = _take(rows, _first_of([rows["supplier"], rows["customer"], rows["year"]]))
+    amount = np.maximum(np.round(rows["amount"] / 100) * 100, 1e4)
+    noise = rng.normal(0.0, 0.4, len(amount))
+    supplier_industry = w.industry[rows["supplier"]]
+    return {
+        "supplier": rows["supplier"],
+        "customer": rows["customer"],
+        "amount": amount.astype(np.int64),
+        "year": rows["year"].astype(np.int64),
+        "transactions": np.maximum(1, np.round(np.exp(0.45 * np.log(amount) - 2.3 + noise))).astype(np.int64),
+        "product": supplier_industry * _PRODUCT_SLOTS
+        + rng.integers(0, 1 << 20, len(amount)) % _PRODUCT_COUNT[supplier_industry],
+    }
+
+
+def draw_guarantees(w: _World) -> Cols:
+    """Parents for subsidiaries, owners for their companies, trade partners, mutual pairs, circles."""
+    rng = _rng(w.seed, _S_GUARANTEE)
+    n = w.n
+    table = _Table("guarantor", "person", "borrower")
+    subs = w.of(_SUB)
+    down = subs[rng.random(len(subs)) < 0.2]
+    table.add(guarantor=w.parent[down], person=False, borrower=down)
+    up = subs[rng.random(len(subs)) < 0.03]
+    table.add(guarantor=up, person=False, borrower=w.parent[up])
+    sister = subs[rng.random(len(subs)) < 0.05]
+    g = w.group[sister]
+    table.add(
+        guarantor=w.g_start[g] + (rng.random(len(sister)) * w.g_size[g]).astype(np.int64),
+        person=False,
+        borrower=sister,
+    )
+    borrowers = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED))
+    borrowers = borrowers.astype(np.int64)
+    backed = borrowers[rng.random(len(borrowers)) < 0.045]
+    table.add(guarantor=w.legal_rep[backed], person=True, borrower=backed)
+    trade = rng.random(len(w.supply["supplier"])) < 0.015
+    table.add(guarantor=w.supply["customer"][trade], person=False, borrower=w.supply["supplier"][trade])
+    by_city = _Buckets(borrowers, w.city[borrowers], len(_CITY_INDEX))
+    chain = _pick(rng, borrowers, round(0.01 * n))
+    table.add(guarantor=chain, person=False, borrower=by_city.pick(rng, w.city[chain]))
+    # mutual guarantees (互保) between local companies
+    pairs = _pick(rng, borrowers, round(0.006 * n))
+    mates = by_city.pick(rng, w.city[pairs])
+    table.add(guarantor=pairs, person=False, borrower=mates)
+    table.add(guarantor=mates, person=False, borrower=pairs)
+    # guarantee circles (担保圈): 3-5 local companies guaranteeing each other in a ring
+    sizes = rng.integers(3, 6, max(2, n // 3000))
+    owner, place = _slots(sizes)
+    seeds = _pick(rng, borrowers, len(sizes))
+    ring = by_city.pick(rng, w.city[seeds][owner])
+    ring[place == 0] = seeds[owner[place == 0]]
+    for _ in range(20):
+        repeated = np.ones(len(ring), dtype=bool)
+        repeated[_first_of([owner, ring])] = False
+        if not repeated.any():
+            break
+        ring[repeated] = _pick(rng, borrowers, int(repeated.sum()))
+    starts = np.cumsum(sizes) - sizes
+    following = np.where(place == sizes[owner] - 1, starts[owner], np.arange(len(ring)) + 1)
+    table.add(guarantor=ring, person=False, borrower=ring[following])
+    rows = table.done()
+    rows["person"] = rows["person"].astype(bool)
+    ok = (rows["guarantor"] >= 0) & (rows["borrower"] >= 0) & (rows["person"] | (rows["guarantor"] != rows["borrower"]))
+    rows = _keep(rows, ok)
+    m = len(rows["borrower"])
+    founded = np.maximum(
+        w.founded[rows["borrower"]],
+        np.where(rows["person"], 0, w.founded[np.where(rows["person"], 0, rows["guarantor"])]),
+    )
+    start = np.minimum(np.maximum(_days(2019), founded + 180), _TODAY - 30)
+    rows["start"] = start + (rng.random(m) * (_TODAY - 30 - start)).astype(np.int64)
+    rows["end"] = _years_later(rows["start"], rng.integers(1, 4, m))
+    rows["amount"] = _round_nice(np.clip(2000 * rng.lognormal(0.0, 1.1, m), 50, 500_000)) * 10_000
+    kind = rng.choice(len(GUARANTEE_TYPES), m, p=_p([t[1] for t in GUARANTEE_TYPES])).astype(np.int64)
+    rows["type"] = np.where(rows["person"], 0, kind)
+    return rows
+
+
+# -- rows, in file order ---------------------------------------------------------------
+
+
+def equity_rows(sheet: _Writer) -> KindRows:
+    """The ``HOLDS_SHARES`` rows, sorted like an export."""
+    w = sheet.w
+    eq = w.equity
+    order = np.lexsort((-eq["units"], sheet.row_of[eq["company"]]))
+
+    def equity(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        capital = w.capital[eq["company"][i]]
+        return {
+            "holder": sheet.either(eq["person"][i], eq["holder"][i]),
+            "holder_type": sheet.kind_of(eq["person"][i]),
+            "company": w.uscc[eq["company"][i]],
+            "ratio": sheet.ratios[eq["units"][i]],
+            "amount": np.where(capital > 0, (eq["units"][i] * capital // 10_000).astype(object), ""),
+            "since": sheet.date(eq["since"][i]),
+        }
+
+    return KindRows(len(order), equity)
+
+
+def officers_rows(sheet: _Writer) -> KindRows:
+    """The ``SERVES_AS`` rows, sorted like an export."""
+    w = sheet.w
+    o = w.officers
+    order = np.lexsort((o["person"], o["role"], sheet.row_of[o["company"]]))
+
+    def officers(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "person": sheet.pid[o["person"][i]],
+            "company": w.uscc[o["company"][i]],
+            "role": _ROLE_TEXT[o["role"][i]],
+            "since": sheet.date(o["since"][i]),
+            "until": sheet.date(o["until"][i]),
+        }
+
+    return KindRows(len(order), officers)
+
+
+def supply_rows(sheet: _Writer) -> KindRows:
+    """The ``SUPPLIES`` rows, sorted like an export."""
+    w = sheet.w
+    s = w.supply
+    order = np.lexsort((-s["year"], -s["amount"], sheet.row_of[s["customer"]]))
+
+    def supply(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "supplier": w.uscc[s["supplier"][i]],
+            "customer": w.uscc[s["customer"][i]],
+            "amount": s["amount"][i],
+            "transactions": s["transactions"][i],
+            "year": s["year"][i],
+            "product": _PRODUCTS[s["product"][i]],
+        }
+
+    return KindRows(len(order), supply)
+
+
+def guarantees_rows(sheet: _Writer) -> KindRows:
+    """The ``GUARANTEES`` rows, sorted like an export."""
+    w = sheet.w
+    g = w.guarantees
+    order = np.lexsort((g["start"], sheet.row_of[g["borrower"]]))
+
+    def guarantees(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "guarantor": sheet.either(g["person"][i], g["guarantor"][i]),
+            "guarantor_type": sheet.kind_of(g["person"][i]),
+            "borrower": w.uscc[g["borrower"][i]],
+            "amount": g["amount"][i],
+            "start": sheet.date(g["start"][i]),
+            "end": sheet.date(g["end"][i]),
+            "guarantee_type": _GUARANTEE_TEXT[g["type"][i]],
+        }
+
+    return KindRows(len(order), guarantees)
+
+
+def located_rows(sheet: _Writer) -> KindRows:
+    """The ``LOCATED_IN`` rows, sorted like an export."""
+    w = sheet.w
+    loc = w.located
+    order = np.lexsort((loc["park"], sheet.row_of[loc["company"]]))
+    park_ids = np.array(w.parks["id"], dtype=object)
+
+    def located(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "company": w.uscc[loc["company"][i]],
+            "park": park_ids[loc["park"][i]],
+            "since": sheet.date(loc["since"][i]),
+        }
+
+    return KindRows(len(order), located)
+
+
+#: relationship type → its producer; a kind missing here is written by no one (and said so)
+PRODUCERS: Mapping[str, Producer] = {
+    "HOLDS_SHARES": equity_rows,
+    "SERVES_AS": officers_rows,
+    "SUPPLIES": supply_rows,
+    "GUARANTEES": guarantees_rows,
+    "LOCATED_IN": located_rows,
+}
+
+
+def producer(type_: str) -> Producer | None:
+    """The producer of relationship type ``type_``, None when the generator makes no data for it."""
+    return PRODUCERS.get(type_)
