@@ -53,21 +53,36 @@ FORMER_SEP = "\x1f"
 LOOPS = "_loops"
 #: creation order of nodes and relationships (the embedded store's iteration order)
 SEQ = "_seq"
-#: the load generation that last wrote a node or relationship (a replace writes a new one, then
-#: deletes the older ones); missing on graphs written before generations, which count as generation 0
+#: the load generation that created a node or relationship; missing on graphs written before
+#: generations, which count as generation 0 (always visible)
 GEN = "_gen"
-#: on a node or relationship an unfinished replace found already there: the properties that replace
-#: wrote, so that when it succeeds the others (the old graph's) are dropped
+#: the generation from which a node or relationship is gone (a replace that did not write it again)
+END = "_end"
+#: old values kept while a load changes a node or relationship: the generation that changed it, the keys
+#: whose earlier values it kept and, per key ``k``, the earlier value in ``_o_k`` (missing: there was none)
+OGEN = "_ogen"
+OSAVED = "_osaved"
+OLD_PREFIX = "_o_"
+#: the sequence number a replace's new order took the place of (given back if the replace fails)
+OSEQ = "_oseq"
+#: the replace that wrote a node or relationship it found already there, and the properties it wrote
+#: (the others, the old graph's, are dropped before it is published)
+RGEN = "_rgen"
 KEYS = "_keys"
 #: node properties that are bookkeeping, not data
 #: search copy of a company's other identifiers (SSE:600519, LEI:...), upper case, each between FORMER_SEP
 IDENTS_UC = "_idents_uc"
-HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, GEN, KEYS, IDENTS_UC})
+#: on a node: a load created, changed or retired one of its relationships since the last clean-up, so
+#: its relationships must be filtered by generation (without it, all of them are visible and unchanged,
+#: and its degree comes from the count store)
+DGEN = "_dgen"
+_GEN_PROPS = (GEN, END, OGEN, OSAVED, OSEQ, RGEN, KEYS, DGEN)
+HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, IDENTS_UC, *_GEN_PROPS})
 #: relationship properties that are bookkeeping (``_key`` is shown, as the embedded store does)
-HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ, GEN, KEYS})
+HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ, *_GEN_PROPS})
 #: bookkeeping a write sets itself (not in a row's ``props``): kept when a replace drops stale properties
-KEPT_NODE_PROPS = (ID, SEQ, GEN, KEYS, LOOPS)
-KEPT_REL_PROPS = (KEY, SEQ, GEN, KEYS)
+KEPT_NODE_PROPS = (ID, SEQ, LOOPS, *_GEN_PROPS)
+KEPT_REL_PROPS = (KEY, SEQ, *_GEN_PROPS)
 #: the one node that records which warmth weights the stored strengths use
 META_LABEL = "GuanxiMeta"
 META_ID = "meta"
@@ -127,8 +142,9 @@ def per_label(schema: Schema, labels: Iterable[str], branch: Callable[[str], str
 
 
 def match_ids(quoted_label: str, var: str = "v", param: str = "ids") -> str:
-    """``UNWIND $ids.`Label` AS x MATCH (v:`Label` {_id: x})``: index seeks by graph id."""
-    return f"UNWIND ${param}.{quoted_label} AS x MATCH ({var}:{quoted_label} {{{ID}: x}})"
+    """``UNWIND $ids.`Label` AS x MATCH (v:`Label` {_id: x}) WHERE ...``: index seeks by graph id, the
+    nodes generation ``$pub`` sees (:func:`visible`)."""
+    return f"UNWIND ${param}.{quoted_label} AS x MATCH ({var}:{quoted_label} {{{ID}: x}}) WHERE {visible(var)}"
 
 
 # -- schema: constraints and indexes -------------------------------------------
@@ -226,23 +242,65 @@ def oversize_values(schema: Schema, label_name: str) -> str:
 
 
 # -- writing ----------------------------------------------------------------------
-#: reserve ``$n`` sequence numbers (creation order) for one write; returns the first as ``base`` and the
-#: current generation (what a write that is not part of a replace stamps its rows with)
+#: what a reader may see: the generation last published (graphs written before publication count the
+#: replace generation they record, or 0: everything there is visible)
+_PUBLISHED = "coalesce(m.published, m.generation, 0)"
+#: the generation readers see, read once per answer (:meth:`graph.neo4j_store.Neo4jStore.snapshot`)
+GET_PUBLISHED = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN {_PUBLISHED} AS published"
+#: a load begins: unless another load holds the graph (``loading`` with a heartbeat younger than
+#: ``$lease`` ms), take a generation never used before and hold it; ``clean`` says whether a load died
+#: or a published one left old values or retired rows behind, which the new load cleans first
+BEGIN_LOAD = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()) "
+    f"WITH m, {_PUBLISHED} AS published, "
+    "m.loading IS NOT NULL AND coalesce(m.heartbeat, 0) > timestamp() - $lease AS busy "
+    "WITH m, published, busy, m.loading AS other, timestamp() - coalesce(m.heartbeat, 0) AS idle, "
+    "coalesce(m.dirty, false) OR m.loading IS NOT NULL OR coalesce(m.generations, 0) > published AS clean, "
+    "CASE WHEN coalesce(m.generations, 0) > published THEN m.generations ELSE published END + 1 AS next "
+    "FOREACH (_ IN CASE WHEN busy THEN [] ELSE [1] END | "
+    "SET m.published = published, m.generation = published, m.generations = next, m.loading = next, "
+    "m.heartbeat = timestamp(), m.dirty = false) "
+    "RETURN busy, other, idle, published, next AS generation, clean"
+)
+#: reserve ``$n`` sequence numbers (creation order) for one write; returns the first as ``base`` and
+#: whether the load ``$gen`` still holds the graph (its heartbeat is renewed)
 RESERVE_SEQ = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
     "SET m.epoch = coalesce(m.epoch, randomUUID()), m.seq = coalesce(m.seq, 0) + $n "
-    "RETURN m.seq - $n AS base, coalesce(m.generation, 0) AS generation"
+    "WITH m, m.loading = $gen AS held "
+    "FOREACH (_ IN CASE WHEN held THEN [1] ELSE [] END | SET m.heartbeat = timestamp()) "
+    "RETURN m.seq - $n AS base, coalesce(held, false) AS held"
 )
-#: a replace begins: a generation number never used before (a failed replace's number is not reused)
-NEW_GENERATION = (
+#: the load ``$gen`` is alive (a long step between writes, such as filling the indexes)
+HEARTBEAT = f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) WHERE m.loading = $gen SET m.heartbeat = timestamp()"
+#: the load ``$gen`` is done: readers see it from now on, all at once (0 rows: it no longer held the graph)
+PUBLISH = (
+    f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) WHERE m.loading = $gen "
+    "SET m.published = $gen, m.generation = $gen, m.version = coalesce(m.version, 0) + 1, m.dirty = true "
+    "REMOVE m.loading, m.heartbeat RETURN m.published AS published"
+)
+#: the load ``$gen`` gave up (its leftovers are taken back, or cleaned by the next load)
+RELEASE = f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) WHERE m.loading = $gen REMOVE m.loading, m.heartbeat"
+#: whether the load ``$gen`` still holds the graph, and the generation published
+HOLD_STATE = (
+    f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    f"RETURN coalesce(m.loading = $gen, false) AS held, {_PUBLISHED} AS published"
+)
+#: a clean-up outside a load: hold the graph as a load would, without a generation of its own
+#: (``generation`` is null when another load is alive)
+BEGIN_TIDY = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
-    "SET m.epoch = coalesce(m.epoch, randomUUID()), "
-    "m.generations = CASE WHEN coalesce(m.generations, 0) > coalesce(m.generation, 0) "
-    "THEN m.generations ELSE coalesce(m.generation, 0) END + 1 "
-    "RETURN m.generations AS generation"
+    "SET m.epoch = coalesce(m.epoch, randomUUID()) "
+    f"WITH m, {_PUBLISHED} AS published, "
+    "m.loading IS NOT NULL AND coalesce(m.heartbeat, 0) > timestamp() - $lease AS busy "
+    "WITH m, published, busy, m.loading AS other, timestamp() - coalesce(m.heartbeat, 0) AS idle, "
+    "CASE WHEN coalesce(m.generations, 0) > published THEN m.generations ELSE published END + 1 AS next "
+    "FOREACH (_ IN CASE WHEN busy THEN [] ELSE [1] END | "
+    "SET m.published = published, m.generation = published, m.generations = next, m.loading = next, "
+    "m.heartbeat = timestamp(), m.dirty = false) "
+    "RETURN busy, other, idle, published, next AS generation, true AS clean"
 )
-#: a replace is done: its generation is the graph (the older ones are deleted by then)
-SET_GENERATION = f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) SET m.generation = $generation"
 #: count a write in the store's version, after its data is committed (readers' caches follow it)
 BUMP_VERSION = (
     f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
@@ -272,56 +330,84 @@ SET_FAILED_REPAIRS = (
 GET_VERSION = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN m.epoch AS epoch, m.version AS version"
 
 
-def _stamp(var: str, props: str, seq: str) -> str:
-    """Clauses after a MERGE of ``var`` that stamp it with the write's generation ``$gen``.
+def prop_key(name: str) -> str:
+    """A property name quoted for Cypher (backticks doubled): schema columns are data."""
+    return "`" + name.replace("`", "``") + "`"
 
-    In a replace (``$replace``) a node or relationship last written by another
-    generation is *carried* into this one: it takes a new sequence number (the
-    new graph's order) and :data:`KEYS` lists the properties this generation
-    writes, which later writes of the same generation add to; one created or
-    written before by this generation keeps its own. Outside a replace only
-    the generation is stamped: rows written by the current generation stay.
+
+def old_key(name: str) -> str:
+    """The quoted property holding the value ``name`` had before the load that changed it."""
+    return prop_key(OLD_PREFIX + name)
+
+
+def _stamp(var: str, keys: Sequence[str], seq: str, carry: str = "") -> str:
+    """Clauses after a MERGE (or MATCH) of ``var`` that write ``row.props`` for the load ``$gen``.
+
+    Readers must not see a change before the load is published, so one
+    created by this load (``_gen = $gen``: invisible until then) is written
+    in place, and one that was there before keeps the values it had: the
+    first time this load changes one of ``keys`` (``$keys``, the statement's
+    columns), their current values are copied to ``_o_<key>`` and listed in
+    ``_osaved`` with ``_ogen = $gen``. Readers of an older generation read
+    those (:func:`value`, :func:`graph.neo4j_rows.visible_props`); a row that
+    changes nothing is not written at all. In a replace (``$replace``) a row
+    already there is also marked as written (``_rgen``, ``_keys`` for the
+    properties it wrote) and takes the new graph's order (its sequence
+    number, the old one kept in ``_oseq``). ``carry``: more variables to keep (``, a, b``).
     """
+    saves = ", ".join(
+        f"{var}.{old_key(k)} = CASE WHEN again AND $keys[{i}] IN {var}.{OSAVED} "
+        f"THEN {var}.{old_key(k)} ELSE {var}.{prop_key(k)} END"
+        for i, k in enumerate(keys)
+    )
+    saves = f"{saves}, " if saves else ""
     return (
-        f"WITH {var}, row, $replace AND coalesce({var}.{GEN}, 0) <> $gen AS carried "
-        f"SET {var}.{KEYS} = CASE WHEN carried THEN keys({props}) WHEN {var}.{KEYS} IS NULL THEN NULL "
-        f"ELSE {var}.{KEYS} + keys({props}) END, "
-        f"{var}.{SEQ} = CASE WHEN carried THEN {seq} ELSE {var}.{SEQ} END, {var}.{GEN} = $gen "
-        f"SET {var} += {props}"
+        f"WITH {var}, row{carry}, coalesce({var}.{GEN}, 0) = $gen AS own "
+        f"WITH {var}, row{carry}, own, NOT own AND any(k IN keys(row.props) "
+        f"WHERE NOT coalesce({var}[k] = row.props[k], false)) AS changed "
+        f"WITH {var}, row{carry}, own, changed, coalesce({var}.{OGEN} = $gen, false) AS again, "
+        f"coalesce({var}.{RGEN} = $gen, false) AS marked "
+        f"FOREACH (_ IN CASE WHEN changed THEN [1] ELSE [] END | SET {saves}"
+        f"{var}.{OSAVED} = CASE WHEN again THEN {var}.{OSAVED} + [k IN $keys WHERE NOT k IN {var}.{OSAVED}] "
+        f"ELSE $keys END, {var}.{OGEN} = $gen) "
+        f"FOREACH (_ IN CASE WHEN $replace AND NOT own THEN [1] ELSE [] END | "
+        f"SET {var}.{KEYS} = CASE WHEN marked THEN {var}.{KEYS} + keys(row.props) ELSE keys(row.props) END, "
+        f"{var}.{OSEQ} = CASE WHEN marked THEN {var}.{OSEQ} ELSE {var}.{SEQ} END, "
+        f"{var}.{SEQ} = CASE WHEN marked THEN {var}.{SEQ} ELSE {seq} END, {var}.{RGEN} = $gen) "
+        f"FOREACH (_ IN CASE WHEN own OR changed THEN [1] ELSE [] END | SET {var} += row.props) "
     )
 
 
-def merge_nodes(schema: Schema, label_name: str) -> str:
+def merge_nodes(schema: Schema, label_name: str, keys: Sequence[str] = ()) -> str:
     """Upsert nodes of one label: ``$rows`` of ``{id, i, props}``; a new node's sequence number is ``$base + i``.
 
-    Every node written is stamped with generation ``$gen`` (see :func:`_stamp`; ``$replace`` in a replace).
+    ``keys``: every property the rows may hold (``$keys`` holds the same list). A new node is
+    stamped with its load's generation ``$gen``; see :func:`_stamp` for one already there.
     """
     q = label(schema, label_name)
     return (
         f"UNWIND $rows AS row MERGE (n:{q} {{{ID}: row.id}}) "
         f"ON CREATE SET n.{SEQ} = $base + row.i, n.{GEN} = $gen "
-        f"{_stamp('n', 'row.props', '$base + row.i')} RETURN count(n) AS written"
+        f"{_stamp('n', keys, '$base + row.i')}RETURN count(n) AS written"
     )
 
 
-def update_nodes(schema: Schema, label_name: str) -> str:
-    """Set properties on existing nodes of one label: ``$rows`` of ``{id, props}`` (a carried node
-    of a replace notes them in :data:`KEYS`)."""
+def update_nodes(schema: Schema, label_name: str, keys: Sequence[str] = ()) -> str:
+    """Set properties on existing nodes of one label: ``$rows`` of ``{id, props}`` (as :func:`_stamp` says)."""
     q = label(schema, label_name)
     return (
-        f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) "
-        f"SET n.{KEYS} = CASE WHEN n.{KEYS} IS NULL THEN NULL ELSE n.{KEYS} + keys(row.props) END "
-        "SET n += row.props RETURN count(n) AS written"
+        f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) {_stamp('n', keys, f'n.{SEQ}')}RETURN count(n) AS written"
     )
 
 
-def merge_edges(schema: Schema, type_name: str, source_label: str, target_label: str) -> str:
+def merge_edges(schema: Schema, type_name: str, source_label: str, target_label: str, keys: Sequence[str] = ()) -> str:
     """Upsert relationships of one type between nodes of two labels.
 
     ``$rows`` of ``{source, target, key, i, props}``; a relationship is
     identified by its ends, its type and ``_key``; a new one's sequence
-    number is ``$base + i``; every one written is stamped with ``$gen`` as
-    nodes are (:func:`_stamp`).
+    number is ``$base + i`` and its generation ``$gen``; one already there
+    is written as :func:`_stamp` says. An end that this load did not create and whose relationships
+    it creates or changes is marked (:data:`DGEN`): its readers filter them.
     """
     t = rel_type(schema, type_name)
     a = label(schema, source_label)
@@ -329,35 +415,60 @@ def merge_edges(schema: Schema, type_name: str, source_label: str, target_label:
     return (
         f"UNWIND $rows AS row MATCH (a:{a} {{{ID}: row.source}}) MATCH (b:{b} {{{ID}: row.target}}) "
         f"MERGE (a)-[r:{t} {{{KEY}: row.key}}]->(b) ON CREATE SET r.{SEQ} = $base + row.i, r.{GEN} = $gen "
-        f"{_stamp('r', 'row.props', '$base + row.i')} RETURN count(r) AS written"
+        f"{_stamp('r', keys, '$base + row.i', ', a, b')}"
+        f"FOREACH (e IN CASE WHEN own OR changed THEN [x IN [a, b] WHERE coalesce(x.{GEN}, 0) <> $gen] ELSE [] END | "
+        f"SET e.{DGEN} = $gen) RETURN count(r) AS written"
     )
 
 
-# -- replacing: what a replace leaves behind, found and deleted ---------------------------
-def nodes_of_other_generations(schema: Schema, label_name: str) -> str:
-    """Ids of the nodes of one label not written by generation ``$gen`` (the old graph, once a replace
-    has written the new one)."""
+# -- publishing and cleaning up: what a load leaves behind --------------------------------
+#: a node or relationship with generation bookkeeping to clean (a generation above ``$pub`` never published)
+_LEFTOVER = (
+    f"WHERE x.{GEN} > $pub OR x.{OGEN} IS NOT NULL OR x.{END} IS NOT NULL OR x.{RGEN} IS NOT NULL "
+    f"OR x.{KEYS} IS NOT NULL OR x.{OSEQ} IS NOT NULL OR x.{DGEN} IS NOT NULL"
+)
+
+
+def leftover_nodes(schema: Schema, label_name: str) -> str:
+    """Nodes of one label with generation bookkeeping: id and all properties (the caller decides)."""
+    return f"MATCH (x:{label(schema, label_name)}) {_LEFTOVER} RETURN x.{ID} AS id, properties(x) AS props"
+
+
+def leftover_relationships(schema: Schema, type_name: str) -> str:
+    """Relationships of one type with generation bookkeeping: element id and all properties."""
+    return (
+        f"MATCH ()-[x:{rel_type(schema, type_name)}]->() {_LEFTOVER} RETURN elementId(x) AS id, properties(x) AS props"
+    )
+
+
+def unwritten_nodes(schema: Schema, label_name: str) -> str:
+    """Ids of the nodes of one label that the replace ``$gen`` neither created nor wrote (retired when it
+    is published)."""
     q = label(schema, label_name)
-    return f"MATCH (n:{q}) WHERE coalesce(n.{GEN}, 0) <> $gen RETURN n.{ID} AS id"
+    return (
+        f"MATCH (n:{q}) WHERE coalesce(n.{GEN}, 0) <> $gen AND coalesce(n.{RGEN}, -1) <> $gen "
+        f"AND n.{END} IS NULL RETURN n.{ID} AS id"
+    )
 
 
-def nodes_created_by(schema: Schema, label_name: str) -> str:
-    """Ids of the nodes of one label that generation ``$gen`` created (not carried): what a failed
-    replace takes back."""
-    q = label(schema, label_name)
-    return f"MATCH (n:{q}) WHERE n.{GEN} = $gen AND n.{KEYS} IS NULL RETURN n.{ID} AS id"
-
-
-def relationships_of_other_generations(schema: Schema, type_name: str) -> str:
-    """Element ids of the relationships of one type not written by generation ``$gen``."""
+def unwritten_relationships(schema: Schema, type_name: str) -> str:
+    """Element ids of the relationships of one type that the replace ``$gen`` neither created nor wrote."""
     t = rel_type(schema, type_name)
-    return f"MATCH ()-[r:{t}]->() WHERE coalesce(r.{GEN}, 0) <> $gen RETURN elementId(r) AS id"
+    return (
+        f"MATCH ()-[r:{t}]->() WHERE coalesce(r.{GEN}, 0) <> $gen AND coalesce(r.{RGEN}, -1) <> $gen "
+        f"AND r.{END} IS NULL RETURN elementId(r) AS id"
+    )
 
 
-def relationships_created_by(schema: Schema, type_name: str) -> str:
-    """Element ids of the relationships of one type that generation ``$gen`` created (not carried)."""
-    t = rel_type(schema, type_name)
-    return f"MATCH ()-[r:{t}]->() WHERE r.{GEN} = $gen AND r.{KEYS} IS NULL RETURN elementId(r) AS id"
+def retire_nodes(schema: Schema, label_name: str) -> str:
+    """Mark the nodes ``$ids`` of one label gone from generation ``$gen`` on."""
+    return f"UNWIND $ids AS x MATCH (n:{label(schema, label_name)} {{{ID}: x}}) SET n.{END} = $gen"
+
+
+#: mark the relationships whose element ids are ``$ids`` gone from generation ``$gen`` on
+RETIRE_RELATIONSHIPS = (
+    f"UNWIND $ids AS x MATCH (a)-[r]->(b) WHERE elementId(r) = x SET r.{END} = $gen, a.{DGEN} = $gen, b.{DGEN} = $gen"
+)
 
 
 def delete_nodes(schema: Schema, label_name: str) -> str:
@@ -375,8 +486,8 @@ def stale_nodes(schema: Schema, label_name: str) -> str:
     the replace did not write: id and all properties, for :func:`reset_nodes`."""
     q = label(schema, label_name)
     return (
-        f"MATCH (n:{q}) WHERE n.{GEN} = $gen AND n.{KEYS} IS NOT NULL "
-        f"AND any(k IN keys(n) WHERE NOT k IN n.{KEYS} AND NOT k IN $kept) "
+        f"MATCH (n:{q}) WHERE n.{RGEN} = $gen "
+        f"AND any(k IN keys(n) WHERE NOT k IN n.{KEYS} AND NOT k IN $kept AND NOT k STARTS WITH '{OLD_PREFIX}') "
         f"RETURN n.{ID} AS id, properties(n) AS props"
     )
 
@@ -391,8 +502,8 @@ def stale_relationships(schema: Schema, type_name: str) -> str:
     """Relationships of one type a replace carried that still hold a property it did not write."""
     t = rel_type(schema, type_name)
     return (
-        f"MATCH ()-[r:{t}]->() WHERE r.{GEN} = $gen AND r.{KEYS} IS NOT NULL "
-        f"AND any(k IN keys(r) WHERE NOT k IN r.{KEYS} AND NOT k IN $kept) "
+        f"MATCH ()-[r:{t}]->() WHERE r.{RGEN} = $gen "
+        f"AND any(k IN keys(r) WHERE NOT k IN r.{KEYS} AND NOT k IN $kept AND NOT k STARTS WITH '{OLD_PREFIX}') "
         "RETURN elementId(r) AS id, properties(r) AS props"
     )
 
@@ -449,13 +560,52 @@ def delete_some(schema: Schema) -> str:
 
 
 # -- reading ------------------------------------------------------------------------
-def degree(var: str) -> str:
-    """Expression: the degree of node ``var``, all types, both directions, self-loops twice.
+# Every statement that reads graph data sees one published generation, ``$pub``: the caller reads it
+# once per answer (GET_PUBLISHED) and passes it to every statement of that answer. These two
+# fragments are all a statement needs.
+def visible(var: str) -> str:
+    """Predicate: node or relationship ``var`` is part of generation ``$pub`` (created by it or an
+    earlier one, and not gone by then). Rows without ``_gen`` (older graphs) are generation 0."""
+    return f"(coalesce({var}.{GEN}, 0) <= $pub AND coalesce({var}.{END}, $pub + 1) > $pub)"
 
-    That is how NetworkX (the embedded store) counts; Neo4j's degree counts a
-    loop once, so the loops kept in ``_loops`` are added.
+
+def value(var: str, key: str) -> str:
+    """Expression: property ``key`` of ``var`` as generation ``$pub`` sees it (the kept old value while a
+    later, unpublished load has changed it). ``key`` is one of guanxi's own names, never user text."""
+    if not _IDENT.match(key.lstrip("_")):  # pragma: no cover - callers pass constants
+        raise InvalidParameter("key", f"{key!r} is not a plain identifier")
+    return (
+        f"(CASE WHEN {var}.{OGEN} > $pub AND '{key}' IN {var}.{OSAVED} THEN {var}.{old_key(key)} ELSE {var}.{key} END)"
+    )
+
+
+def settled(node: str) -> str:
+    """Predicate: every relationship of ``node`` is visible and unchanged in every generation since
+    the last clean-up (:data:`DGEN`), so they need no filter."""
+    return f"{node}.{DGEN} IS NULL"
+
+
+def rel_visible(node: str, rel: str) -> str:
+    """Predicate: relationship ``rel`` of ``node`` is visible in ``$pub`` (without reading it where
+    ``node`` is :func:`settled`)."""
+    return f"({settled(node)} OR {visible(rel)})"
+
+
+def rel_value(node: str, rel: str, key: str) -> str:
+    """Expression: property ``key`` of relationship ``rel`` of ``node`` as ``$pub`` sees it."""
+    return f"(CASE WHEN {settled(node)} THEN {rel}.{key} ELSE {value(rel, key)} END)"
+
+
+def degree(var: str) -> str:
+    """Expression: the degree of node ``var`` in generation ``$pub``, all types, both directions,
+    self-loops twice.
+
+    That is how NetworkX (the embedded store) counts; a pattern counts a loop
+    once, so the loops are counted again, where ``_loops`` says there are any.
     """
-    return f"(COUNT {{ ({var})--() }} + coalesce({var}.{LOOPS}, 0))"
+    fast = f"COUNT {{ ({var})--() }} + coalesce({var}.{LOOPS}, 0)"
+    loops = f"CASE WHEN {var}.{LOOPS} IS NULL THEN 0 ELSE COUNT {{ ({var})-[l]->({var}) WHERE {visible('l')} }} END"
+    return f"(CASE WHEN {settled(var)} THEN {fast} ELSE COUNT {{ ({var})-[d]-() WHERE {visible('d')} }} + {loops} END)"
 
 
 def count_loops(schema: Schema, label_name: str) -> str:
@@ -506,7 +656,7 @@ def edges_of(schema: Schema, types: Sequence[str] | None) -> str:
         schema,
         schema.labels,
         lambda q: (
-            f"{match_ids(q)} MATCH (v)-{pattern}-() "
+            f"{match_ids(q)} MATCH (v)-{pattern}-() WHERE {visible('r')} "
             f"RETURN type(r) AS type, startNode(r).{ID} AS source, endNode(r).{ID} AS target, properties(r) AS props"
         ),
     )
@@ -520,7 +670,11 @@ def reachable(schema: Schema, label_name: str, types: Sequence[str], forward: bo
     breadth-first pruning expand: each node is visited once, not once per path.
     """
     arrow = f"-[:{rel_types(schema, types)}*0..]->" if forward else f"<-[:{rel_types(schema, types)}*0..]-"
-    return f"MATCH (s:{label(schema, label_name)} {{{ID}: $id}}){arrow}(n) RETURN DISTINCT n.{ID} AS id"
+    return (
+        f"MATCH (s:{label(schema, label_name)} {{{ID}: $id}}) WHERE {visible('s')} "
+        f"MATCH p = (s){arrow}(n) WHERE all(r IN relationships(p) WHERE {visible('r')}) "
+        f"RETURN DISTINCT n.{ID} AS id"
+    )
 
 
 def upstream_holdings(schema: Schema, label_name: str, holds: str) -> str:
@@ -532,8 +686,9 @@ def upstream_holdings(schema: Schema, label_name: str, holds: str) -> str:
     """
     h = rel_type(schema, holds)
     return (
-        f"MATCH (c:{label(schema, label_name)} {{{ID}: $id}})<-[:{h}*0..]-(x) WITH DISTINCT c, x "
-        f"MATCH (o)-[r:{h}]->(x) WHERE o <> c OR o = x "
+        f"MATCH (c:{label(schema, label_name)} {{{ID}: $id}}) WHERE {visible('c')} "
+        f"MATCH p = (c)<-[:{h}*0..]-(x) WHERE all(q IN relationships(p) WHERE {visible('q')}) WITH DISTINCT c, x "
+        f"MATCH (o)-[r:{h}]->(x) WHERE (o <> c OR o = x) AND {visible('r')} "
         f"RETURN o.{ID} AS source, x.{ID} AS target, properties(r) AS props"
     )
 
@@ -546,7 +701,7 @@ def path_edges(schema: Schema, types: Sequence[str]) -> str:
         schema,
         schema.labels,
         lambda q: (
-            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IN $want[v.{ID}] "
+            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IN $want[v.{ID}] AND {visible('r')} "
             f"RETURN type(r) AS type, startNode(r).{ID} AS source, endNode(r).{ID} AS target, properties(r) AS props, "
             "properties(v) AS vprops, properties(u) AS uprops"
         ),
@@ -554,9 +709,15 @@ def path_edges(schema: Schema, types: Sequence[str]) -> str:
 
 
 def _neighbour_fields(var: str) -> str:
-    return (
-        f"{var}.is_client AS client, {var}.status AS status, {var}.blacklisted AS blacklisted, "
-        f"{var}.manager AS manager, {var}.branch AS branch"
+    return ", ".join(
+        f"{value(var, key)} AS {name}"
+        for key, name in (
+            ("is_client", "client"),
+            ("status", "status"),
+            ("blacklisted", "blacklisted"),
+            ("manager", "manager"),
+            ("branch", "branch"),
+        )
     )
 
 
@@ -571,15 +732,16 @@ def neighbours(schema: Schema, types: Sequence[str]) -> str:
     """
     pattern = rel_types(schema, types)
     best = (
-        f"reduce(m = 0.0, s IN [(u)-[q:{pattern}]-() | coalesce(q.{STRENGTH}, 1.0)] "
+        f"reduce(m = 0.0, s IN [(u)-[q:{pattern}]-() WHERE {rel_visible('u', 'q')} "
+        f"| coalesce({rel_value('u', 'q', STRENGTH)}, 1.0)] "
         "| CASE WHEN s > m THEN s ELSE m END)"
     )
     return per_label(
         schema,
         schema.labels,
         lambda q: (
-            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IS NOT NULL "
-            f"WITH v, u, max(coalesce(r.{STRENGTH}, 1.0)) AS strength "
+            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IS NOT NULL AND {rel_visible('v', 'r')} "
+            f"WITH v, u, max(coalesce({rel_value('v', 'r', STRENGTH)}, 1.0)) AS strength "
             f"WITH v, u, strength, u.{ID} IN $known AS known "
             f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}, "
             f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, "
@@ -601,8 +763,9 @@ def source_neighbours(schema: Schema, types: Sequence[str]) -> str:
         schema.labels,
         lambda q: (
             f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) "
-            f"WHERE ($clients AND u.is_client = true) OR u.{ID} IN $explicit "
-            f"WITH v, u, max(coalesce(r.{STRENGTH}, 1.0)) AS strength "
+            f"WHERE {rel_visible('v', 'r')} "
+            f"AND (($clients AND {value('u', 'is_client')} = true) OR u.{ID} IN $explicit) "
+            f"WITH v, u, max(coalesce({rel_value('v', 'r', STRENGTH)}, 1.0)) AS strength "
             f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}"
         ),
     )
@@ -625,7 +788,10 @@ def find_exact(schema: Schema, labels: Iterable[str], what: str) -> str:
     return per_label(
         schema,
         labels,
-        lambda q: f"MATCH (n:{q}) WHERE {where} RETURN n.{ID} AS id, properties(n) AS props ORDER BY id LIMIT $limit",
+        lambda q: (
+            f"MATCH (n:{q}) WHERE {where} AND {visible('n')} "
+            f"RETURN n.{ID} AS id, properties(n) AS props ORDER BY id LIMIT $limit"
+        ),
     )
 
 
@@ -642,7 +808,7 @@ def find_contains(schema: Schema, labels: Iterable[str], what: str) -> str:
         schema,
         labels,
         lambda q: (
-            f"MATCH (n:{q}) WHERE n.{prop} CONTAINS $folded "
+            f"MATCH (n:{q}) WHERE n.{prop} CONTAINS $folded AND {visible('n')} "
             f"RETURN n.{ID} AS id, properties(n) AS props ORDER BY {order} LIMIT $limit"
         ),
     )
@@ -651,15 +817,17 @@ def find_contains(schema: Schema, labels: Iterable[str], what: str) -> str:
 def stats(schema: Schema) -> str:
     """Node count per label, relationship count per type (count-store look-ups) and clients."""
     parts = [
-        f"MATCH (n:{label(schema, name)}) RETURN 'label' AS what, {name!r} AS name, count(n) AS n"
+        f"MATCH (n:{label(schema, name)}) WHERE {visible('n')} RETURN 'label' AS what, {name!r} AS name, count(n) AS n"
         for name in schema.labels
     ]
     parts += [
-        f"MATCH ()-[r:{rel_type(schema, name)}]->() RETURN 'type' AS what, {name!r} AS name, count(r) AS n"
+        f"MATCH ()-[r:{rel_type(schema, name)}]->() WHERE {visible('r')} "
+        f"RETURN 'type' AS what, {name!r} AS name, count(r) AS n"
         for name in schema.types
     ]
     parts += [
-        f"MATCH (n:{label(schema, name)}) WHERE n.is_client = true "
+        f"MATCH (n:{label(schema, name)}) WHERE {value('n', 'is_client')} = true "
+        f"AND {visible('n')} "
         f"RETURN 'clients' AS what, {name!r} AS name, count(n) AS n"
         for name in schema.labels
     ]
@@ -671,7 +839,10 @@ def node_page(schema: Schema, label_name: str, *, ids_only: bool = False) -> str
     ``seq`` and ``props`` (or ``id`` only)."""
     q = label(schema, label_name)
     what = f"n.{ID} AS id" if ids_only else "properties(n) AS props"
-    return f"MATCH (n:{q}) WHERE n.{SEQ} > $after RETURN n.{SEQ} AS seq, {what} ORDER BY n.{SEQ} LIMIT $limit"
+    return (
+        f"MATCH (n:{q}) WHERE n.{SEQ} > $after AND {visible('n')} "
+        f"RETURN n.{SEQ} AS seq, {what} ORDER BY n.{SEQ} LIMIT $limit"
+    )
 
 
 def outgoing(schema: Schema) -> str:
@@ -680,7 +851,7 @@ def outgoing(schema: Schema) -> str:
         schema,
         schema.labels,
         lambda q: (
-            f"{match_ids(q)} MATCH (v)-[r]->(u) "
+            f"{match_ids(q)} MATCH (v)-[r]->(u) WHERE {visible('r')} "
             f"RETURN type(r) AS type, v.{ID} AS source, u.{ID} AS target, properties(r) AS props"
         ),
     )

@@ -16,6 +16,7 @@ here: a column per stored property, a missing value where a row has none.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -83,3 +84,50 @@ def edge_columns(schema: Schema, weights: Weights, type_: str, frame: pd.DataFra
             out[str(col)] = frame[col]
     out[cypher.STRENGTH] = pd.Series(weights.strengths(spec.type, frame), dtype="float64").reset_index(drop=True)
     return out
+
+
+def visible_props(props: Mapping[str, Any], published: int) -> dict[str, Any]:
+    """A node's or relationship's properties as generation ``published`` sees them.
+
+    While a load that is not published yet (a generation above ``published``)
+    has changed it, the values it had are kept (:func:`graph.cypher._stamp`):
+    each key listed in ``_osaved`` takes its ``_o_<key>`` value, or is left out
+    if it had none. Bookkeeping stays (the caller hides it).
+
+    >>> visible_props({"name": "new", "_ogen": 3, "_osaved": ["name", "city"], "_o_name": "old", "city": "x"}, 2)
+    {'name': 'old', '_ogen': 3, '_osaved': ['name', 'city'], '_o_name': 'old'}
+    >>> visible_props({"name": "new", "_ogen": 3, "_osaved": ["name"], "_o_name": "old"}, 3)["name"]
+    'new'
+    """
+    changed = props.get(cypher.OGEN)
+    if changed is None or int(changed) <= published:
+        return dict(props)
+    out = dict(props)
+    for key in props.get(cypher.OSAVED) or ():
+        old = cypher.OLD_PREFIX + str(key)
+        if old in props:
+            out[key] = props[old]
+        else:
+            out.pop(key, None)
+    return out
+
+
+def restored_props(props: Mapping[str, Any], published: int) -> dict[str, Any]:
+    """What a node or relationship holds once every generation above ``published`` is abandoned and the
+    published ones are final: the kept old values given back where an abandoned load changed it, the
+    sequence number a failed replace moved given back, and the generation bookkeeping gone.
+
+    >>> restored_props({"_id": "C:1", "name": "new", "_ogen": 3, "_osaved": ["name"], "_o_name": "old"}, 2)
+    {'_id': 'C:1', 'name': 'old'}
+    >>> restored_props({"_id": "C:1", "name": "new", "_ogen": 3, "_osaved": ["name"], "_o_name": "old"}, 3)
+    {'_id': 'C:1', 'name': 'new'}
+    """
+    out = visible_props(props, published)
+    rewritten = out.get(cypher.RGEN)
+    if rewritten is not None and int(rewritten) > published and out.get(cypher.OSEQ) is not None:
+        out[cypher.SEQ] = out[cypher.OSEQ]
+    gone = {cypher.OGEN, cypher.OSAVED, cypher.OSEQ, cypher.RGEN, cypher.KEYS, cypher.DGEN}
+    end = out.get(cypher.END)
+    if end is not None and int(end) > published:
+        gone.add(cypher.END)
+    return {k: v for k, v in out.items() if k not in gone and not k.startswith(cypher.OLD_PREFIX)}

@@ -23,10 +23,32 @@ Same data and same answers as :class:`graph.embedded.EmbeddedStore`:
   files, rather than prune with strengths that are not its scoring (a wrong
   top k). Re-weighting a shared graph is explicit: :meth:`Neo4jStore.reweight`
   (``guanxi load --reweight``);
-* every node and relationship carries ``_gen``, the generation that last
-  wrote it; a replace (:meth:`Neo4jStore.replacing`) writes a new one and
-  deletes the others only after every batch succeeded, so a failed replace
-  never leaves an empty or half graph;
+* a load is published all at once (:meth:`Neo4jStore.finish_load`), so a
+  reader sees the graph before it or after it, never part of it. The load
+  takes a generation of its own (:meth:`Neo4jStore._begin_load`: one small
+  transaction on the meta node, which also makes it the only load writing;
+  a thread renews that hold every few seconds, and a hold silent for
+  :data:`LOAD_LEASE` seconds counts as a dead load). Every node and
+  relationship it creates carries that generation in ``_gen``; one that was
+  there before and that it changes keeps its earlier values beside the new
+  ones (``_o_<key>``, listed in ``_osaved``, ``_ogen`` the changing
+  generation), so no change is visible before publication and nothing needs
+  rewriting at it. Publishing is one small transaction (``published`` on the
+  meta node). Readers read one published generation per answer
+  (:meth:`Neo4jStore.snapshot`; each read method is one by itself, and
+  ``introductions`` one as a whole): every statement filters with
+  :func:`graph.cypher.visible` and reads changed values with
+  :func:`graph.cypher.value` or :func:`graph.neo4j_rows.visible_props`. A
+  replace (:meth:`Neo4jStore.replacing`) is such a load that also marks
+  what it did not write as gone (``_end``) before it is published. A load
+  that fails is taken back at once (what it created deleted, old values
+  given back), and one whose process died is cleaned by the next load or
+  ``guanxi doctor --repair`` (:meth:`Neo4jStore.tidy`), which also drop the
+  old values and retired rows of published loads (not at publication: a
+  reader may still be answering from the graph before). Rows without
+  ``_gen`` (graphs written before generations) are generation 0, and a
+  meta node without ``published`` (or none) publishes its replace
+  generation, or 0: all of such a graph is visible;
 * writes go in transactions of at most ``batch_rows`` (:data:`SUB_BATCH`)
   rows (``UNWIND $rows AS row MERGE ...`` in ``session.execute_write``, which
   retries transient failures), so a crash loses at most the batch in flight
@@ -103,6 +125,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -126,7 +149,7 @@ from graph.errors import GuanxiError, InvalidParameter, StoreError, StoreUnavail
 from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
-from graph.neo4j_rows import edge_columns, former_names, node_columns
+from graph.neo4j_rows import edge_columns, former_names, node_columns, restored_props, visible_props
 from graph.records import client_columns, edge_choice_key, row_props
 from graph.schema import Schema
 from graph.settings import Settings, redact_credentials
@@ -158,6 +181,11 @@ RANGE_KEY_LIMIT = 8_167
 TEXT_KEY_LIMIT = 32_766
 #: seconds a repair on connect waits for the recreated indexes
 REPAIR_WAIT = 60.0
+#: seconds without a sign of life after which a load is taken for dead: the next load (or ``guanxi
+#: doctor``) cleans what it wrote instead of waiting for it
+LOAD_LEASE = 60.0
+#: seconds between the signs of life a load gives (from a thread of its own, whatever the load is doing)
+HEARTBEAT_EVERY = 5.0
 #: how ``guanxi doctor`` and the warnings tell the user to go on
 DOCTOR_HINT = (
     "run `guanxi doctor` to list the values too large for it, fix or remove those nodes, then `guanxi doctor --repair`"
@@ -286,8 +314,14 @@ class Neo4jStore(GraphStore):
         self._type_order = {t: i for i, t in enumerate(self.schema.types)}
         self._schema_ready = False
         self._indexes_pending = False
-        #: the generation a replace in progress writes (:meth:`replacing`), else None
-        self._replacing: int | None = None
+        #: the generation the load in progress writes (unpublished until it ends), else None
+        self._loading: int | None = None
+        #: whether that load is a replace (:meth:`replacing`)
+        self._replace = False
+        #: the generation this thread's answer reads (:meth:`snapshot`), per thread
+        self._local = threading.local()
+        #: set to stop the load's heartbeat thread
+        self._heartbeat: threading.Event | None = None
         #: one line per problem found on connect that does not stop the store (a FAILED index that a
         #: repair could not bring back); the command line prints them as warnings
         self.warnings: list[str] = []
@@ -323,7 +357,11 @@ class Neo4jStore(GraphStore):
         return f"Neo4jStore(uri={redact_credentials(self.uri)!r}, database={self.database!r})"
 
     def close(self) -> None:
-        self._driver.close()
+        """Close the connection; a load that did not finish (:meth:`finish_load`) is taken back."""
+        try:
+            self._abandon()
+        finally:
+            self._driver.close()
 
     def __enter__(self) -> Neo4jStore:
         return self
@@ -350,8 +388,46 @@ class Neo4jStore(GraphStore):
             raise StoreError(f"Neo4j driver failed while {action}: {one_line(exc)}") from exc
 
     def _read(self, query: str, **params: Any) -> list[Record]:
+        """A read query; ``$pub`` (the generation it sees) is this thread's snapshot unless given."""
+        if "pub" not in params:
+            params["pub"] = self._view()
         records, _, _ = self._driver.execute_query(query, params, routing_=RoutingControl.READ, database_=self.database)
         return list(records)
+
+    # -- what readers see: one published generation per answer -----------------------------
+    def _view(self) -> int:
+        """The generation this thread reads: its snapshot's, the load's own while this store loads
+        (it checks relationship ends against what it wrote), or the one published now."""
+        pinned: int | None = getattr(self._local, "pub", None)
+        if pinned is not None:
+            return pinned
+        if self._loading is not None:
+            return self._loading
+        records, _, _ = self._driver.execute_query(
+            cypher.GET_PUBLISHED, routing_=RoutingControl.READ, database_=self.database
+        )
+        return int(records[0]["published"]) if records else 0
+
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read of this thread inside the block sees one published generation.
+
+        One answer is many queries (a search's rounds, then the degrees and
+        names its explanation shows); a load published between two of them
+        would make an answer of two graphs. The generation is read once, at
+        the start of the outermost block, and every query of the block reads
+        that one (nested blocks keep it). Every public read method is such a
+        block by itself; a caller wraps a whole answer in one.
+        """
+        if getattr(self._local, "pub", None) is not None:
+            yield
+            return
+        with self._errors("reading the published generation"):
+            self._local.pub = self._view()
+        try:
+            yield
+        finally:
+            self._local.pub = None
 
     def _command(self, query: str, **params: Any) -> list[Record]:
         records, _, _ = self._driver.execute_query(
@@ -365,10 +441,10 @@ class Neo4jStore(GraphStore):
         """Run each batch of statements as one managed write transaction (retried if transient).
 
         First ``reserve`` sequence numbers are reserved in one small
-        transaction and passed to every statement as ``$base`` (rows carry
-        their offset ``i`` within the whole write), with the generation the
-        rows are stamped with as ``$gen`` (the current one, or the replace's)
-        and ``$replace``; afterwards the write is
+        transaction (which renews the load's hold on the graph) and passed to
+        every statement as ``$base`` (rows carry their offset ``i`` within the
+        whole write), with the load's generation as ``$gen`` and ``$replace``;
+        afterwards the write is
         counted in the store's version, so readers' caches see it only once
         its data is there. A statement returning ``written`` must have
         written one row per ``$rows`` entry; if not (a relationship end or
@@ -384,10 +460,14 @@ class Neo4jStore(GraphStore):
         """
 
         def reserve_seq(tx: ManagedTransaction) -> dict[str, Any]:
-            record = tx.run(cypher.RESERVE_SEQ, n=reserve).single(strict=True)
-            replacing = self._replacing
-            generation = int(record["generation"]) if replacing is None else replacing
-            return {"base": int(record["base"]), "gen": generation, "replace": replacing is not None}
+            record = tx.run(cypher.RESERVE_SEQ, n=reserve, gen=self._loading).single(strict=True)
+            if self._loading is not None and not record["held"]:
+                raise StoreError(
+                    f"this load (generation {self._loading}) lost its hold on the graph after "
+                    f"{LOAD_LEASE:g} s without a sign of life, and another load or `guanxi doctor` cleaned it; "
+                    "nothing of it is visible: load again"
+                )
+            return {"base": int(record["base"]), "gen": self._loading, "replace": self._replace}
 
         def work(
             tx: ManagedTransaction, statements: Sequence[tuple[str, dict[str, Any]]], stamp: dict[str, Any]
@@ -411,7 +491,9 @@ class Neo4jStore(GraphStore):
                 s.execute_write(work, statements, stamp)
 
         with session() as s:
-            stamp: dict[str, Any] = s.execute_write(reserve_seq) if reserve else {}
+            stamp: dict[str, Any] = (
+                s.execute_write(reserve_seq) if reserve else {"gen": self._loading, "replace": self._replace}
+            )
         committed = False
         writers = self.writers if parallel else 1
         # the server works on one transaction while this process builds the next
@@ -462,17 +544,27 @@ class Neo4jStore(GraphStore):
                 out.extend(self._read(query, ids=groups, **params))
         return out
 
-    def _node(self, props: Mapping[str, Any]) -> Node:
+    def _node(self, raw: Mapping[str, Any], pub: int | None = None) -> Node:
+        """A node from its stored properties as generation ``pub`` (this thread's by default) sees them."""
+        props = visible_props(raw, self._view() if pub is None else pub)
         data = {
             k: _from_neo4j(v)
             for k, v in props.items()
-            if k not in cypher.HIDDEN_NODE_PROPS and k not in ("label", "key", "name")
+            if k not in cypher.HIDDEN_NODE_PROPS
+            and k not in ("label", "key", "name")
+            and not k.startswith(cypher.OLD_PREFIX)
         }
         label, _, key = str(props[cypher.ID]).partition(":")  # not stored apart: the id holds both
         return Node(id=props[cypher.ID], label=label, key=key, name=props["name"], props=data)
 
-    def _edge(self, type_: str, source: str, target: str, raw: Mapping[str, Any]) -> Edge:
-        props = {k: _from_neo4j(v) for k, v in raw.items() if k not in cypher.HIDDEN_REL_PROPS}
+    def _edge(self, type_: str, source: str, target: str, raw: Mapping[str, Any], pub: int | None = None) -> Edge:
+        """A relationship from its stored properties as generation ``pub`` (this thread's by default) sees them."""
+        seen = visible_props(raw, self._view() if pub is None else pub)
+        props = {
+            k: _from_neo4j(v)
+            for k, v in seen.items()
+            if k not in cypher.HIDDEN_REL_PROPS and not k.startswith(cypher.OLD_PREFIX)
+        }
         return Edge(type=type_, source=source, target=target, props=props, strength=self.weights.strength(type_, props))
 
     # -- schema and weights -------------------------------------------------------
@@ -616,7 +708,7 @@ class Neo4jStore(GraphStore):
         out: list[OversizeValue] = []
         with self._errors("looking for values too large for an index"):
             for name in self.schema.labels:
-                records = self._read(cypher.oversize_values(self.schema, name), chars=RANGE_KEY_LIMIT // 4)
+                records = self._read(cypher.oversize_values(self.schema, name), chars=RANGE_KEY_LIMIT // 4, pub=0)
                 for r in records:
                     kind = cypher.INDEXED_STRINGS[str(r["prop"])]
                     limit = TEXT_KEY_LIMIT if kind == "text" else RANGE_KEY_LIMIT
@@ -724,6 +816,8 @@ class Neo4jStore(GraphStore):
                 return 0
             self._ensure_weights()
             self._ensure_schema(indexes=False)
+            if self._loading is None:
+                self._begin_load(replace=False)
             if batch.what == "nodes":
                 return self._write_nodes(batch.name, batch.frame)
             if batch.what == "edges":
@@ -743,9 +837,12 @@ class Neo4jStore(GraphStore):
             for i, (nid, props) in enumerate(zip(ids, row_props(columns, skip=(cypher.ID,)), strict=True))
         ]
         unique = _merge_duplicates(rows, lambda row: row["id"])
-        query = cypher.merge_nodes(self.schema, label)
+        keys = [c for c in columns if c != cypher.ID]
+        query = cypher.merge_nodes(self.schema, label, keys)
         self._transactions(
-            ([(query, {"rows": chunk})] for chunk in _chunks(unique, self.batch_rows)), len(rows), parallel=True
+            ([(query, {"rows": chunk, "keys": keys})] for chunk in _chunks(unique, self.batch_rows)),
+            len(rows),
+            parallel=True,
         )
         return len(rows)
 
@@ -781,13 +878,16 @@ class Neo4jStore(GraphStore):
                 loops.setdefault(s.partition(":")[0], set()).add(s)
         unique = _merge_duplicates(rows, lambda row: (row["source"], row["target"], row["key"]))
 
+        edge_keys = [c for c in columns if c not in ("source", "target", cypher.KEY)]
+
         def statements(chunk: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
             groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
             for row in chunk:
                 pair = (row["source"].partition(":")[0], row["target"].partition(":")[0])
                 groups.setdefault(pair, []).append(row)
             return [
-                (cypher.merge_edges(self.schema, spec.type, a, b), {"rows": group}) for (a, b), group in groups.items()
+                (cypher.merge_edges(self.schema, spec.type, a, b, edge_keys), {"rows": group, "keys": edge_keys})
+                for (a, b), group in groups.items()
             ]
 
         try:
@@ -817,9 +917,12 @@ class Neo4jStore(GraphStore):
         if len(ids) > self.batch_rows and not ends_checked:
             check_companies()
         rows = [{"id": nid, "props": props} for nid, props in zip(ids, row_props(columns), strict=True)]
-        query = cypher.update_nodes(self.schema, "Company")
+        keys = list(columns)
+        query = cypher.update_nodes(self.schema, "Company", keys)
         try:
-            self._transactions([(query, {"rows": list(chunk)})] for chunk in _chunks(rows, self.batch_rows))
+            self._transactions(
+                [(query, {"rows": list(chunk), "keys": keys})] for chunk in _chunks(rows, self.batch_rows)
+            )
         except _Incomplete:
             check_companies()
             raise StoreError("clients: companies vanished while writing") from None
@@ -832,6 +935,7 @@ class Neo4jStore(GraphStore):
             query = cypher.delete_some(self.schema)
             while self._command(query, batch=self.batch_rows)[0]["deleted"] == self.batch_rows:
                 pass
+            self._end_load()  # the meta node, and any hold on the graph, are gone
             have = {str(r["name"]) for r in self._command(cypher.SHOW_SCHEMA[0])}
             for name in cypher.schema_statements(self.schema):
                 if name in have and not cypher.is_constraint(name):
@@ -842,44 +946,155 @@ class Neo4jStore(GraphStore):
     def replacing(self) -> Iterator[GraphStore]:
         """Replace the graph by what the block writes into this store, keeping the old one until it succeeds.
 
-        The block's writes are stamped with a new generation number (``_gen``
-        on every node and relationship they write; the graph's generation is
-        kept on the meta node). Nothing is cleared first. When the block ends
-        without an error, the nodes and relationships of every other
-        generation are deleted in batches, properties the new files did not
-        give are dropped from the rows both graphs share, and the generation
-        is marked current.
+        The block is one load (:meth:`_begin_load`) that nobody sees until it
+        is published; nothing is cleared first. When the block ends without
+        an error, the nodes and relationships it did not write are marked
+        gone from its generation on, properties the new files did not give
+        are dropped from the rows both graphs share (their old values kept
+        for the readers of the old graph), and the generation is published in
+        one small transaction: readers see the old graph until then and the
+        new one from then on. What it marked gone is deleted by the next load
+        or ``guanxi doctor`` (:meth:`tidy`), not at once: a reader may still
+        be answering from the old graph.
 
-        When the block fails, the nodes and relationships it *created* are
-        deleted again, so the old graph is what remains; rows that the old
-        graph and the new files share keep the values the new files gave them
-        (and the new files' order), as they were written before the failure.
-        If this process dies instead (or the server goes away), what the
-        block wrote stays until the next replace, which deletes whatever is
-        not its own generation: a later replace always completes the job.
-        Readers see the old graph with the new rows arriving while it runs.
+        When the block fails, what it created is deleted again and the rows
+        it changed get their old values back, so the old graph is exactly what
+        remains. If this process dies instead (or the server goes away), what
+        the block wrote stays invisible until the next load or ``guanxi
+        doctor`` cleans it.
         """
         with self._errors("starting a replace"):
             self._ensure_weights("replace the graph")
-            generation = int(self._command(cypher.NEW_GENERATION)[0]["generation"])
-        self._replacing = generation
+            self._ensure_schema(indexes=False)
+            if self._loading is not None:  # writes before the replace in this store: they go with it
+                self._abandon()
+            self._begin_load(replace=True)
+        generation = self._loading
+        assert generation is not None
         try:
             yield self
+            with self._errors("finishing the replace"):
+                self._retire_unwritten(generation)
+                self._drop_stale(generation)
         except BaseException:
-            self._replacing = None
-            with contextlib.suppress(GuanxiError):  # the block's own error is the one to report
-                self._take_back(generation)
+            self._abandon()
             raise
-        self._replacing = None
-        with self._errors("deleting the old graph after a replace"):
-            self._delete_other_generations(generation)
-            self._drop_stale(generation)
-            self._recount_loops()
-            self._command(cypher.SET_GENERATION, generation=generation)
-            self._command(cypher.BUMP_VERSION)
+        with self._errors("publishing the replace"):
+            self._publish(generation)
+
+    # -- loads: begun, published, abandoned, cleaned ------------------------------------------
+    def _begin_load(self, *, replace: bool, tidy: bool = False) -> None:
+        """Take a new generation for this store's writes, and hold the graph while they run.
+
+        One small transaction on the meta node: if another load gave a sign of
+        life in the last :data:`LOAD_LEASE` seconds, StoreError says so and
+        nothing is written; otherwise this load holds the graph (a load taken
+        for dead loses it), and first cleans what earlier loads left
+        (:meth:`_clean`): a dead load's rows, a published one's old values and
+        retired rows.
+        """
+        query = cypher.BEGIN_TIDY if tidy else cypher.BEGIN_LOAD
+        record = self._command(query, lease=int(LOAD_LEASE * 1000))[0]
+        if record["busy"]:
+            raise StoreError(
+                f"another guanxi load into this graph is running (generation {record['other']}, last active "
+                f"{int(record['idle']) / 1000:.0f} s ago); wait until it ends (a load silent for {LOAD_LEASE:g} s "
+                "counts as dead, and the next load cleans what it left)"
+            )
+        self._loading, self._replace = int(record["generation"]), replace
+        self._beat(int(record["generation"]))
+        if record["clean"]:
+            self._clean(int(record["published"]))
+
+    def _beat(self, generation: int) -> None:
+        """Renew the load's hold on the graph every :data:`HEARTBEAT_EVERY` seconds until it ends."""
+        stop = self._heartbeat = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(HEARTBEAT_EVERY):
+                with contextlib.suppress(Neo4jError, DriverError, OSError):
+                    self._command(cypher.HEARTBEAT, gen=generation)
+
+        threading.Thread(target=beat, name="guanxi-neo4j-heartbeat", daemon=True).start()
+
+    def _end_load(self) -> None:
+        """This store no longer loads (its heartbeat stops)."""
+        self._loading, self._replace = None, False
+        if self._heartbeat is not None:
+            self._heartbeat.set()
+            self._heartbeat = None
+
+    def _publish(self, generation: int) -> None:
+        """Make ``generation`` the one readers see: one small transaction."""
+        self._end_load()
+        if not self._command(cypher.PUBLISH, gen=generation):
+            raise StoreError(
+                f"this load (generation {generation}) lost its hold on the graph after {LOAD_LEASE:g} s without "
+                "a sign of life, and another load or `guanxi doctor` cleaned it; nothing of it is visible: load again"
+            )
+
+    def _abandon(self) -> None:
+        """Give up the load in progress: take back what it wrote (best effort: if that fails too, the
+        next load or ``guanxi doctor`` does it) and let go of the graph."""
+        generation = self._loading
+        self._end_load()
+        if generation is None:
+            return
+        with contextlib.suppress(GuanxiError, Neo4jError, DriverError, OSError), self._errors("taking back a load"):
+            state = self._command(cypher.HOLD_STATE, gen=generation)[0]
+            if state["held"]:  # else another load or a clean-up took over, and cleans it
+                self._clean(int(state["published"]))
+                self._command(cypher.RELEASE, gen=generation)
+
+    def _clean(self, published: int) -> None:
+        """Make the graph hold only generation ``published`` and the ones before it, with no bookkeeping.
+
+        Only while this store holds the graph (so no other load is writing):
+        rows created by a later generation (a dead or failed load) are
+        deleted, rows a later one changed get their old values back, rows
+        marked gone by ``published`` or before are deleted, and the old values
+        a published load kept are dropped.
+        """
+        for type_ in self.schema.types:
+            records = self._read(cypher.leftover_relationships(self.schema, type_), pub=published)
+            gone, reset = self._sort_leftovers(records, published)
+            self._delete_ids(None, gone)
+            self._transactions(
+                [(cypher.RESET_RELATIONSHIPS, {"rows": list(chunk)})] for chunk in _chunks(reset, self.batch_rows)
+            )
+        for label in self.schema.labels:
+            records = self._read(cypher.leftover_nodes(self.schema, label), pub=published)
+            gone, reset = self._sort_leftovers(records, published)
+            self._delete_ids(label, gone)
+            query = cypher.reset_nodes(self.schema, label)
+            self._transactions([(query, {"rows": list(chunk)})] for chunk in _chunks(reset, self.batch_rows))
+
+    @staticmethod
+    def _sort_leftovers(records: Sequence[Record], published: int) -> tuple[list[str], list[dict[str, Any]]]:
+        """Leftovers (:meth:`_clean`): the ids to delete, and the ``{id, props}`` to reset."""
+        gone: list[str] = []
+        reset: list[dict[str, Any]] = []
+        for r in records:
+            props = dict(r["props"])
+            created = int(props.get(cypher.GEN) or 0)
+            end = props.get(cypher.END)
+            if created > published or (end is not None and int(end) <= published):
+                gone.append(str(r["id"]))
+            else:
+                reset.append({"id": r["id"], "props": restored_props(props, published)})
+        return gone, reset
+
+    def tidy(self) -> None:
+        """Clean what loads left behind (``guanxi doctor``): a dead load's rows, a published replace's
+        retired rows, the old values a published load kept. StoreError if a load is running."""
+        with self._errors("cleaning up after earlier loads"):
+            self._begin_load(replace=False, tidy=True)
+            generation = self._loading
+            self._end_load()
+            self._command(cypher.RELEASE, gen=generation)
 
     def _ids_of(self, query: str, **params: Any) -> list[str]:
-        """All ids one query returns, read in one pass before anything is deleted."""
+        """All ids one query returns, read in one pass before anything is changed."""
         return [str(r["id"]) for r in self._read(query, **params) if r["id"] is not None]
 
     def _delete_ids(self, label: str | None, ids: Sequence[str]) -> None:
@@ -888,68 +1103,90 @@ class Neo4jStore(GraphStore):
         query = cypher.DELETE_RELATIONSHIPS if label is None else cypher.delete_nodes(self.schema, label)
         self._transactions([(query, {"ids": list(chunk)})] for chunk in _chunks(ids, self.batch_rows))
 
-    def _delete_other_generations(self, generation: int) -> None:
-        """Delete every guanxi node and relationship not written by ``generation``."""
+    def _retire_unwritten(self, generation: int) -> None:
+        """Mark every guanxi node and relationship the replace ``generation`` did not write as gone from
+        it on (deleted once readers no longer need them, by :meth:`_clean`)."""
         for label in self.schema.labels:
-            self._delete_ids(label, self._ids_of(cypher.nodes_of_other_generations(self.schema, label), gen=generation))
-        for type_ in self.schema.types:  # those between nodes the new graph kept
-            ids = self._ids_of(cypher.relationships_of_other_generations(self.schema, type_), gen=generation)
-            self._delete_ids(None, ids)
-
-    def _take_back(self, generation: int) -> None:
-        """After a failed replace: delete what ``generation`` created (not what it carried)."""
-        with self._errors("taking back a failed replace"):
-            for type_ in self.schema.types:
-                ids = self._ids_of(cypher.relationships_created_by(self.schema, type_), gen=generation)
-                self._delete_ids(None, ids)
-            for label in self.schema.labels:
-                self._delete_ids(label, self._ids_of(cypher.nodes_created_by(self.schema, label), gen=generation))
-            self._recount_loops()
-            self._command(cypher.BUMP_VERSION)
+            ids = self._ids_of(cypher.unwritten_nodes(self.schema, label), gen=generation, pub=generation)
+            query = cypher.retire_nodes(self.schema, label)
+            self._transactions(
+                [(query, {"ids": list(chunk), "gen": generation})] for chunk in _chunks(ids, self.batch_rows)
+            )
+        for type_ in self.schema.types:
+            ids = self._ids_of(cypher.unwritten_relationships(self.schema, type_), gen=generation, pub=generation)
+            self._transactions(
+                [(cypher.RETIRE_RELATIONSHIPS, {"ids": list(chunk), "gen": generation})]
+                for chunk in _chunks(ids, self.batch_rows)
+            )
 
     def _drop_stale(self, generation: int) -> None:
-        """Properties of the old graph that the replace did not write again, removed from the rows it carried."""
+        """Properties of the old graph that the replace did not write again, removed from the rows it
+        carried (their values kept for the readers of the old graph)."""
         for label in self.schema.labels:
             records = self._read(
-                cypher.stale_nodes(self.schema, label), gen=generation, kept=list(cypher.KEPT_NODE_PROPS)
+                cypher.stale_nodes(self.schema, label),
+                gen=generation,
+                kept=list(cypher.KEPT_NODE_PROPS),
+                pub=generation,
             )
-            rows = [{"id": r["id"], "props": self._kept(r["props"], cypher.KEPT_NODE_PROPS)} for r in records]
+            rows = [
+                {"id": r["id"], "props": self._kept(r["props"], cypher.KEPT_NODE_PROPS, generation)} for r in records
+            ]
             query = cypher.reset_nodes(self.schema, label)
             self._transactions([(query, {"rows": list(chunk)})] for chunk in _chunks(rows, self.batch_rows))
         for type_ in self.schema.types:
             records = self._read(
-                cypher.stale_relationships(self.schema, type_), gen=generation, kept=list(cypher.KEPT_REL_PROPS)
+                cypher.stale_relationships(self.schema, type_),
+                gen=generation,
+                kept=list(cypher.KEPT_REL_PROPS),
+                pub=generation,
             )
-            rows = [{"id": r["id"], "props": self._kept(r["props"], cypher.KEPT_REL_PROPS)} for r in records]
+            rows = [
+                {"id": r["id"], "props": self._kept(r["props"], cypher.KEPT_REL_PROPS, generation)} for r in records
+            ]
             self._transactions(
                 [(cypher.RESET_RELATIONSHIPS, {"rows": list(chunk)})] for chunk in _chunks(rows, self.batch_rows)
             )
 
     @staticmethod
-    def _kept(props: Mapping[str, Any], bookkeeping: Sequence[str]) -> dict[str, Any]:
-        """The properties a replace wrote (listed in ``_keys``) and the bookkeeping it keeps."""
+    def _kept(props: Mapping[str, Any], bookkeeping: Sequence[str], generation: int) -> dict[str, Any]:
+        """The properties a replace wrote (listed in ``_keys``) and the bookkeeping it keeps; the values
+        of the others are kept as old values (``_o_<key>``) for the readers of the old graph."""
         wrote = set(props.get(cypher.KEYS) or ()) | set(bookkeeping)
-        return {k: v for k, v in props.items() if k in wrote}
-
-    def _recount_loops(self) -> None:
-        self._transactions([[(cypher.recount_loops(self.schema, label), {})] for label in self.schema.labels])
+        out = {k: v for k, v in props.items() if k in wrote or k.startswith(cypher.OLD_PREFIX)}
+        dropped = [k for k in props if k not in wrote and not k.startswith(cypher.OLD_PREFIX)]
+        same = props.get(cypher.OGEN) == generation
+        saved = list(props.get(cypher.OSAVED) or ()) if same else []
+        if not same:
+            out = {k: v for k, v in out.items() if not k.startswith(cypher.OLD_PREFIX)}
+        for k in dropped:
+            if k not in saved:
+                saved.append(k)
+                out[cypher.OLD_PREFIX + k] = props[k]
+        out[cypher.OSAVED] = saved
+        out[cypher.OGEN] = generation
+        return out
 
     def finish_load(self) -> None:
-        """Make the indexes a load into a new graph left for its end; check the weights."""
+        """Make the indexes a load into a new graph left for its end; check the weights; publish the load
+        (its writes become visible to readers all at once), unless it is a replace, which publishes
+        when its block ends (:meth:`replacing`)."""
         if self._indexes_pending:
             self.prepare()
         with self._errors("finishing the load"):
             self._ensure_weights()
+            if self._loading is not None and not self._replace:
+                self._publish(self._loading)
 
     # -- reading ---------------------------------------------------------------------
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
-        with self._errors("reading nodes"):
+        with self.snapshot(), self._errors("reading nodes"):
             records = self._read_by_ids(cypher.get_nodes(self.schema), ids)
-        found = {r["id"]: self._node(r["props"]) for r in records}
+            found = {r["id"]: self._node(r["props"]) for r in records}
         return {nid: found[nid] for nid in ids if nid in found}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        with self._errors("looking up node ids"):
+        with self.snapshot(), self._errors("looking up node ids"):
             records = self._read_by_ids(cypher.existing_ids(self.schema), ids)
         return {str(r["id"]) for r in records}
 
@@ -965,11 +1202,28 @@ class Neo4jStore(GraphStore):
         folded = query.casefold()
         out: dict[str, Node] = {}
 
-        def add(records: Iterable[Record], keep: Callable[[Node], bool] = lambda n: True) -> None:
+        def add(
+            records: Iterable[Record],
+            keep: Callable[[Node], bool] = lambda n: True,
+            check: Callable[[Mapping[str, Any]], bool] = lambda p: True,
+        ) -> None:
+            # the query matched the stored search copies; while a load that is not published yet has
+            # changed a node, ``check`` tests the copies this snapshot sees
+            pub = self._view()
             for r in records:
-                node = self._node(r["props"])
-                if node.id not in out and keep(node):
+                raw = visible_props(r["props"], pub)
+                node = self._node(raw, pub)
+                if node.id not in out and keep(node) and check(raw):
                     out[node.id] = node
+
+        def key_is(f: str) -> Callable[[Mapping[str, Any]], bool]:
+            return lambda p: p.get(cypher.KEY_UC) == f or f"{sep}{f}{sep}" in str(p.get(cypher.IDENTS_UC) or "")
+
+        def name_is(p: Mapping[str, Any]) -> bool:
+            return p.get(cypher.NAME_LC) == folded
+
+        def name_has(p: Mapping[str, Any]) -> bool:
+            return folded in str(p.get(cypher.NAME_LC) or "")
 
         def ranked(records: list[Record], key: Callable[[Record], Any], n: int) -> list[Record]:
             return sorted(records, key=key)[:n]
@@ -986,21 +1240,21 @@ class Neo4jStore(GraphStore):
         def former_has(node: Node) -> bool:
             return any(folded in fn for fn in former_names(node.props.get("former_names")))
 
-        with self._errors("searching names"):
-            sep = cypher.FORMER_SEP
+        sep = cypher.FORMER_SEP
+        with self.snapshot(), self._errors("searching names"):
             forms = dict.fromkeys((query.upper(), *identifier_forms(query, self.schema.schemes)))
-            for what, params, keep in (
-                *(("key", {"upper": f, "ident": f"{sep}{f}{sep}"}, None) for f in forms),
-                ("name", {"folded": folded}, None),
-                ("former", {"padded": f"{cypher.FORMER_SEP}{folded}{cypher.FORMER_SEP}"}, former_is),
+            for what, params, keep, check in (
+                *(("key", {"upper": f, "ident": f"{sep}{f}{sep}"}, None, key_is(f)) for f in forms),
+                ("name", {"folded": folded}, None, name_is),
+                ("former", {"padded": f"{cypher.FORMER_SEP}{folded}{cypher.FORMER_SEP}"}, former_is, None),
             ):
                 n = limit + len(out)
                 records = self._read(cypher.find_exact(self.schema, wanted, what), limit=n, **params)
-                add(ranked(records, by_id, n), keep or (lambda _: True))
+                add(ranked(records, by_id, n), keep or (lambda _: True), check or (lambda _: True))
             if len(out) < limit:
                 n = limit * 2
                 records = self._read(cypher.find_contains(self.schema, wanted, "name"), folded=folded, limit=n)
-                add(ranked(records, by_length, n))
+                add(ranked(records, by_length, n), check=name_has)
                 n = limit + len(out)
                 records = self._read(cypher.find_contains(self.schema, wanted, "former"), folded=folded, limit=n)
                 add(ranked(records, by_id, n), former_has)
@@ -1012,7 +1266,8 @@ class Neo4jStore(GraphStore):
             wanted = [t for t in dict.fromkeys(types) if t in self._type_order]
             if not wanted:
                 return []
-        with self._errors("reading relationships"):
+        with self.snapshot(), self._errors("reading relationships"):
+            pub = self._view()
             records = self._read_by_ids(cypher.edges_of(self.schema, wanted), ids)
         seen: set[tuple[str, str, str, str]] = set()
         out: list[Edge] = []
@@ -1022,7 +1277,7 @@ class Neo4jStore(GraphStore):
             if r["source"] is None or r["target"] is None or ident in seen:
                 continue
             seen.add(ident)
-            out.append(self._edge(r["type"], r["source"], r["target"], props))
+            out.append(self._edge(r["type"], r["source"], r["target"], props, pub))
         out.sort(key=lambda e: (self._type_order.get(e.type, 99), e.source, e.target, str(e.props.get(cypher.KEY))))
         return out
 
@@ -1033,7 +1288,7 @@ class Neo4jStore(GraphStore):
         label = self._label_of(start)
         if label is None:
             return set()
-        with self._errors("following relationships"):
+        with self.snapshot(), self._errors("following relationships"):
             records = self._read(cypher.reachable(self.schema, label, types, forward), id=start)
         return {str(r["id"]) for r in records}
 
@@ -1043,9 +1298,9 @@ class Neo4jStore(GraphStore):
         label = self._label_of(company)
         if label is None:
             return []
-        with self._errors("reading the ownership tree"):
+        with self.snapshot(), self._errors("reading the ownership tree"):
             records = self._read(cypher.upstream_holdings(self.schema, label, holds), id=company)
-        edges = [self._edge(holds, str(r["source"]), str(r["target"]), r["props"]) for r in records]
+            edges = [self._edge(holds, str(r["source"]), str(r["target"]), r["props"]) for r in records]
         edges.sort(key=lambda e: (e.source, e.target, str(e.props.get(cypher.KEY))))
         return edges
 
@@ -1054,7 +1309,7 @@ class Neo4jStore(GraphStore):
         return label if sep and key and label in self.schema.labels else None
 
     def degrees(self, ids: Sequence[str]) -> dict[str, int]:
-        with self._errors("counting relationships"):
+        with self.snapshot(), self._errors("counting relationships"):
             records = self._read_by_ids(cypher.degrees(self.schema), ids)
         found = {str(r["id"]): int(r["degree"]) for r in records}
         return {nid: found[nid] for nid in ids if nid in found}
@@ -1063,7 +1318,7 @@ class Neo4jStore(GraphStore):
         nodes: dict[str, int] = dict.fromkeys(self.schema.labels, 0)
         rels: dict[str, int] = dict.fromkeys(self.schema.types, 0)
         clients = 0
-        with self._errors("counting the graph"):
+        with self.snapshot(), self._errors("counting the graph"):
             for r in self._read(cypher.stats(self.schema)):
                 if r["what"] == "label":
                     nodes[r["name"]] = int(r["n"])
@@ -1076,39 +1331,45 @@ class Neo4jStore(GraphStore):
     def version(self) -> object:
         """Changes with every write and every clear (a counter and a random epoch on the meta node)."""
         with self._errors("reading the graph's version"):
-            record = self._read(cypher.GET_VERSION)[0]
+            record = self._read(cypher.GET_VERSION, pub=0)[0]
         return ("neo4j", record["epoch"], record["version"])
 
-    def _pages(self, label: str, ids_only: bool) -> Iterator[Record]:
+    def _pages(self, label: str, ids_only: bool, pub: int) -> Iterator[Record]:
         """Nodes of one label in creation order, a page (one query) at a time."""
         query = cypher.node_page(self.schema, label, ids_only=ids_only)
         after = -1
         while True:
             with self._errors(f"listing {label} nodes"):
-                records = self._read(query, after=after, limit=PAGE)
+                records = self._read(query, after=after, limit=PAGE, pub=pub)
             yield from records
             if len(records) < PAGE:
                 return
             after = records[-1]["seq"]
 
-    def _in_order(self, label: str | None, ids_only: bool) -> Iterator[Record]:
+    def _in_order(self, label: str | None, ids_only: bool, pub: int) -> Iterator[Record]:
         """Nodes (of ``label``) in creation order, all labels merged, as the embedded store keeps them."""
         labels = [name for name in self.schema.labels if label is None or name == label]
-        return heapq.merge(*(self._pages(name, ids_only) for name in labels), key=lambda r: int(r["seq"]))
+        return heapq.merge(*(self._pages(name, ids_only, pub) for name in labels), key=lambda r: int(r["seq"]))
+
+    def _listing_view(self) -> int:
+        with self._errors("reading the published generation"):
+            return self._view()
 
     def iter_nodes(self, label: str | None = None) -> Iterator[Node]:
-        for record in self._in_order(label, ids_only=False):
-            yield self._node(record["props"])
+        pub = self._listing_view()  # the whole listing is of one generation
+        for record in self._in_order(label, False, pub):
+            yield self._node(record["props"], pub)
 
     def iter_edges(self, types: Sequence[str] | None = None) -> Iterator[Edge]:
         """Relationships in the embedded store's order: by source in creation order, then by
         the first relationship to each target, then each relationship's own creation order."""
         wanted = set(types) if types else None
         query = cypher.outgoing(self.schema)
-        sources = (str(r["id"]) for r in self._in_order(None, ids_only=True))
+        pub = self._listing_view()
+        sources = (str(r["id"]) for r in self._in_order(None, True, pub))
         while page := list(itertools.islice(sources, PAGE // 4)):
             with self._errors("listing relationships"):
-                records = self._read_by_ids(query, page)
+                records = self._read_by_ids(query, page, pub=pub)
             by_source: dict[str, list[tuple[int, str, str, Mapping[str, Any]]]] = {}
             first: dict[tuple[str, str], int] = {}
             for r in records:
@@ -1122,11 +1383,11 @@ class Neo4jStore(GraphStore):
                 rels = sorted(by_source.get(source, ()), key=lambda x: (first[(source, x[2])], x[0]))
                 for _, type_, target, props in rels:
                     if wanted is None or type_ in wanted:
-                        yield self._edge(type_, source, target, props)
+                        yield self._edge(type_, source, target, props, pub)
 
     # -- path search -------------------------------------------------------------------
     def top_paths(self, query: PathQuery) -> list[GPath]:
-        with self._errors("searching paths"):
+        with self.snapshot(), self._errors("searching paths"):
             explicit = () if query.sources == "clients" else query.sources
             found = self._start_search([query.target, *explicit])
             if query.target not in found:

@@ -15,9 +15,11 @@ same batch twice leaves the graph unchanged.
 from __future__ import annotations
 
 import contextlib
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
+from typing import Concatenate, ParamSpec, TypeVar
 
 from graph.model import Edge, GraphStats, Node, Path, PathQuery, RecordBatch
 from graph.schema import Schema, load_schema
@@ -67,6 +69,16 @@ class GraphStore(ABC):
         """
 
     # -- reading ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A block whose reads (in this thread) all see the same state of the graph: one answer is
+        many reads, and a load finishing between two of them must not make it an answer of two graphs.
+
+        Nothing to do by default (a store that only its own process writes);
+        the Neo4j store reads one published generation for the whole block.
+        """
+        yield
+
     @abstractmethod
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
         """The nodes with these ids that exist, by id."""
@@ -143,3 +155,19 @@ class GraphStore(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def one_snapshot(func: Callable[Concatenate[GraphStore, _P], _R]) -> Callable[Concatenate[GraphStore, _P], _R]:
+    """A query function (store first) whose whole answer reads one state of the graph
+    (:meth:`GraphStore.snapshot`), even while a load into a shared graph runs."""
+
+    @functools.wraps(func)
+    def answer(store: GraphStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with store.snapshot():
+            return func(store, *args, **kwargs)
+
+    return answer

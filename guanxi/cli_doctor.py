@@ -1,7 +1,8 @@
 """``guanxi doctor``: the health of a Neo4j store's indexes, and their repair.
 
 guanxi doctor                 # every guanxi index and constraint with its state, and the values too large for one
-guanxi doctor --repair        # drop and recreate the FAILED ones (after the listed nodes are fixed or removed)
+guanxi doctor --repair        # drop and recreate the FAILED ones (after the listed nodes are fixed or removed),
+                              # and clean what loads left (a dead load's unpublished rows, old values kept)
 guanxi doctor --json
 
 A Neo4j index fails for good when one value is larger than it can hold (a
@@ -24,6 +25,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Report (and with ``--repair`` recreate) guanxi's indexes; exit 1 while one is not ONLINE."""
+    from graph.errors import StoreError
     from graph.neo4j_store import Neo4jStore
 
     with _open(args) as store:
@@ -39,10 +41,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 print(message)
             return 0
         repaired: list[str] = []
+        loads = ""
         if args.repair:
             before = {s.name for s in store.index_states() if s.state == "FAILED"}
             still = {s.name for s in store.repair_indexes()}
             repaired = sorted(before - still)
+            try:
+                store.tidy()
+                loads = "cleaned what earlier loads left behind"
+            except StoreError as exc:  # a load is running: it is not touched
+                loads = str(exc)
         states = store.index_states()
         oversize = store.oversize_values()
     bad = [s for s in states if s.state != "ONLINE"]
@@ -52,6 +60,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             "indexes": [{"name": s.name, "kind": s.kind, "state": s.state, "cause": s.cause} for s in states],
             "oversize": [{"id": v.id, "property": v.prop, "bytes": v.size, "limit": v.limit} for v in oversize],
             "repaired": repaired,
+            "loads": loads,
         }
         _print_json(data)
         return 1 if bad else 0
@@ -62,6 +71,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print(_table(rows, ["node", "property", "bytes", "limit"]))
     for name in repaired:
         print(f"repaired: {name} is ONLINE again")
+    if loads:
+        print(loads)
     if bad:
         step = "fix or remove the nodes above, then run" if oversize else "run"
         print(f"\n{len(bad)} not ONLINE: {step} `guanxi doctor --repair`")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph.model import Node
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from queries.directory import check_known, client_directory
 from queries.messages import Message, shown_names
 from queries.paths import PathAnswer, PathOptions, build_query, explain, path_options
@@ -20,6 +20,7 @@ from queries.ranking import FETCH_CAP, Distinct, ranked_groups
 from queries.resolve import resolve
 
 
+@one_snapshot
 def introductions(
     store: GraphStore,
     prospect: str | Node,

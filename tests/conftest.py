@@ -172,6 +172,7 @@ class ScenarioNeo4jStore(Neo4jStore):
             while self._command(query, batch=self.batch_rows)[0]["deleted"] == self.batch_rows:
                 pass
         self._schema_ready = False  # the next write checks the indexes are there (another store may drop them)
+        self._end_load()  # a load this store left open went with the graph
 
 
 def _external_target() -> Neo4jTarget | None:

@@ -190,25 +190,9 @@ def test_a_replace_that_fails_midway_leaves_the_old_graph_and_the_next_one_succe
     breaker.fail(store, 4)  # nodes and the shareholdings written, the officers fail
     with pytest.raises(StoreError, match="connection dropped"):
         replace_files(store, files_of(data["other"]))
-    after = snapshot(store, targets)
-    if store.backend == "embedded":  # the new graph was built apart and dropped
-        assert after == before
-        return
-    # Neo4j: what the failed replace created is taken back; the rows both graphs hold (persons by
-    # id, parks) carry the values the new files gave them, as Neo4jStore.replacing documents
-    assert after.stats == before.stats
-    assert sorted(after.edges, key=edge_identity) == sorted(before.edges, key=edge_identity)
-    persons = pd.read_csv(data["other"] / "persons.csv", dtype=str).set_index("id")["name"]
-    now = {n.id: n for n in after.nodes}
-    assert now.keys() == {n.id for n in before.nodes}
-    carried = 0
-    for node in before.nodes:
-        if node.label == "Person" and node.key in persons.index:
-            assert now[node.id].name == persons[node.key]
-            carried += 1
-        elif node.label == "Company":
-            assert now[node.id] == node
-    assert carried > 0
+    # both stores: the new graph was built apart (embedded) or, on Neo4j, what the failed replace created
+    # is taken back and the rows it changed get their old values back (Neo4jStore.replacing)
+    assert snapshot(store, targets) == before
     breaker.off()
     again, _ = replace_files(store, files_of(data["old"]))  # a later replace completes the job
     assert snapshot(again, targets) == before
