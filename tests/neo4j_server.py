@@ -323,7 +323,8 @@ class Neo4jTestServer:
             pagecache: Neo4j page cache size, e.g. ``"256m"``.
             jvm_options: Extra JVM options, appended after the defaults.
         """
-        self._password = password if password is not None else secrets.token_urlsafe(18)
+        # never starting with "-": CLI tests pass it as ``--neo4j-password VALUE``
+        self._password = password if password is not None else "gx" + secrets.token_urlsafe(18)
         self._port_given = port is not None
         self._port = port if port is not None else _free_port()
         if data_dir is None:
