@@ -23,7 +23,7 @@ import pandas as pd
 
 from graph.errors import InvalidParameter
 from graph.model import Node
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from loaders.export import CsvEncoding, table_format, write_csv, write_excel
 from queries.explain import path_text
 from queries.introductions import introductions
@@ -252,6 +252,7 @@ def _as_report(store: GraphStore, prospects: MatchReport | pd.DataFrame | Sequen
     return match_list(store, pd.DataFrame({"name": names}, index=pd.RangeIndex(1, len(names) + 1)))
 
 
+@one_snapshot
 def batch_reach(
     store: GraphStore,
     prospects: MatchReport | pd.DataFrame | Sequence[str | Node],

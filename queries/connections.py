@@ -6,12 +6,13 @@ from collections.abc import Sequence
 
 from graph.errors import InvalidParameter
 from graph.model import Node
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from queries.messages import Message
 from queries.paths import PathAnswer, PathOptions, build_query, explain, path_options
 from queries.resolve import resolve
 
 
+@one_snapshot
 def connections(
     store: GraphStore,
     a: str | Node,

@@ -42,7 +42,7 @@ import networkx as nx
 from graph.errors import InvalidParameter
 from graph.model import Edge, Node, Path
 from graph.schema import SCHEMA_FILE, load_schema
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from queries.common import entity, flags, native, node_dict, number, whole_number
 from queries.explain import sentence
 from queries.format import Lang, money
@@ -353,6 +353,7 @@ def _check_cycle_options(max_cycle_length: int, max_cycles: int) -> None:
 
 
 # -- circles ---------------------------------------------------------------------------------------------
+@one_snapshot
 def guarantee_circles(
     store: GraphStore,
     *,
@@ -439,6 +440,7 @@ def _circle_of(store: GraphStore, adj: _Adjacency, start: str, max_cycle_length:
     return _circle(store, members, (e for m in members for e in adj.out[m]), nodes, max_cycle_length, max_cycles)
 
 
+@one_snapshot
 def circles_of(
     store: GraphStore,
     company: str | Node,
@@ -469,6 +471,7 @@ def circles_of(
     return (() if own is None else (own,)) + tuple(sorted(circles, key=_circle_sort))
 
 
+@one_snapshot
 def mutual_guarantees(
     store: GraphStore, company: str | Node | None = None, *, active_on: str | dt.date | None = None
 ) -> tuple[MutualGuarantee, ...]:
@@ -496,6 +499,7 @@ def mutual_guarantees(
 
 
 # -- chains ---------------------------------------------------------------------------------------------
+@one_snapshot
 def guarantee_chains(
     store: GraphStore,
     company: str | Node,
@@ -622,6 +626,7 @@ def _check_exposure(hops: int, hub_degree: int | None) -> None:
         whole_number("hub_degree", hub_degree, 1)
 
 
+@one_snapshot
 def exposure(
     store: GraphStore,
     company: str | Node,
@@ -652,6 +657,7 @@ def exposure(
     return Exposure(node, flags(store, node), hops, tuple(types), tuple(hits))
 
 
+@one_snapshot
 def exposed_companies(
     store: GraphStore,
     *,

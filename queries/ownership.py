@@ -62,7 +62,7 @@ import numpy as np
 
 from graph.errors import InvalidParameter
 from graph.model import Edge, Node
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from queries.common import entity, flags, fraction, is_state_body, native, node_dict, ratio_of, whole_number
 from queries.format import Lang, money, percent, role
 from queries.messages import Message, note_dict
@@ -562,6 +562,7 @@ def _analyse(store: GraphStore, company: Node) -> tuple[_Equity, dict[str, float
     return eq, stake, circular, notes
 
 
+@one_snapshot
 def effective_ownership(store: GraphStore, company: str | Node, *, min_stake: float = 0.0) -> Ownership:
     """Every owner of ``company``, direct or through chains of holdings, with its effective stake.
 
@@ -673,6 +674,7 @@ def _chains(eq: _Equity, owner: str, cap: int) -> tuple[list[tuple[list[str], li
     return found, complete
 
 
+@one_snapshot
 def ultimate_owners(
     store: GraphStore, company: str | Node, *, threshold: float = 0.25, max_chains: int = 10
 ) -> UltimateOwners:
@@ -832,6 +834,7 @@ def _why_not(store: GraphStore, company: Node, d: _Decision) -> tuple[str, str]:
     )
 
 
+@one_snapshot
 def actual_controller(store: GraphStore, company: str | Node) -> Controller:
     """The actual controller (实际控制人) of ``company``: a natural person or a state body, with the
     control chain, or none identified with the reason (see the module docstring for the rule)."""
@@ -909,6 +912,7 @@ def _controlled(store: GraphStore, root: Node, limit: int | None) -> tuple[list[
     return members, False
 
 
+@one_snapshot
 def controlled_companies(store: GraphStore, controller: str | Node, *, limit: int | None = 5000) -> ControlGroup:
     """The companies ``controller`` (a person, state body or company) controls, directly or through
     companies it controls, under the actual-controller rule; nearest first."""
@@ -921,6 +925,7 @@ def controlled_companies(store: GraphStore, controller: str | Node, *, limit: in
     return ControlGroup(root, tuple(members), truncated, notes=notes)
 
 
+@one_snapshot
 def same_controller_group(store: GraphStore, company: str | Node, *, limit: int | None = 5000) -> ControlGroup:
     """Every company with the same actual controller as ``company`` (it included).
 
@@ -956,6 +961,7 @@ def _roles(edges: Sequence[Edge], company: str, include_former: bool, roles: Seq
     return out
 
 
+@one_snapshot
 def shared_officers(
     store: GraphStore,
     a: str | Node,
@@ -1031,6 +1037,7 @@ class _Parties:
         return parties
 
 
+@one_snapshot
 def related_parties(
     store: GraphStore,
     company: str | Node,

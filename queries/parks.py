@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from graph.model import Node
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from queries.common import closed_statuses, entity, list_prop, node_dict, number, whole_number
 
 LOCATED_IN = "LOCATED_IN"
@@ -116,6 +116,7 @@ def _sort_companies(nodes: list[Node]) -> tuple[Node, ...]:
     return tuple(sorted(nodes, key=lambda c: (not c.is_client, c.name, c.id)))
 
 
+@one_snapshot
 def park_companies(store: GraphStore, park: str | Node) -> ParkCompanies:
     """The companies located in ``park`` (name, id or Node), clients first, then by name."""
     node = entity(store, park, param="park", labels=("Park",))
@@ -123,6 +124,7 @@ def park_companies(store: GraphStore, park: str | Node) -> ParkCompanies:
     return ParkCompanies(node, _sort_companies(list(store.get_nodes(ids).values())))
 
 
+@one_snapshot
 def park_leads(
     store: GraphStore,
     park: str | Node | None = None,

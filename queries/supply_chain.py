@@ -37,7 +37,7 @@ import numpy as np
 
 from graph.errors import InvalidParameter
 from graph.model import Edge, Node
-from graph.store import GraphStore
+from graph.store import GraphStore, one_snapshot
 from queries.common import cached, closed_statuses, entity, fraction, node_dict, number, tags_of, whole_number
 from queries.format import Lang, money, percent
 from queries.messages import Message, note_dict
@@ -253,6 +253,7 @@ class CoreService:
 
 
 # -- public questions ------------------------------------------------------------------------------
+@one_snapshot
 def supply_chain(
     store: GraphStore,
     company: str | Node,
@@ -296,6 +297,7 @@ def supply_chain(
     return SupplyChain(node, year, tiers, tuple(up), tuple(down), purchases, sales, tuple(notes))
 
 
+@one_snapshot
 def core_partners(
     store: GraphStore,
     company: str | Node,
@@ -316,6 +318,7 @@ def core_partners(
     return tuple(chosen)
 
 
+@one_snapshot
 def core_enterprises(
     store: GraphStore, *, percentile: float = 0.99, min_partners: int = 10, year: int | None = None
 ) -> CoreEnterprises:
@@ -334,6 +337,7 @@ def core_enterprises(
     )
 
 
+@one_snapshot
 def supply_chain_leads(
     store: GraphStore,
     *,
@@ -389,6 +393,7 @@ def supply_chain_leads(
     return tuple(leads if limit is None else leads[:limit])
 
 
+@one_snapshot
 def core_enterprises_served(
     store: GraphStore,
     company: str | Node,
