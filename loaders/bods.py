@@ -28,17 +28,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graph.identifiers import name_identifier, parse_lei, parse_other_id
 from graph.model import Edge, Node
 from graph.schema import PropertySpec, Schema
 from graph.store import GraphStore
 from graph.uscc import is_valid_uscc, normalise_uscc
-from loaders.interchange import Mapped, graph_part, read_records, text_of
+from loaders.interchange import Mapped, company_reference, graph_part, read_records, text_of
 from loaders.values import role_of
 
 #: the BODS version written
@@ -119,20 +118,7 @@ def _company(details: Mapping[str, Any], schema: Schema) -> tuple[dict[str, str]
     founded = text_of(details.get("foundingDate"))
     if founded:
         cells["founded"] = founded
-    ref = uscc
-    if not ref and lei:
-        ref = _parsed(lambda: parse_lei(lei))
-    if not ref and other is not None:
-        ref = _parsed(lambda: parse_other_id(other[1], other[0] or None, schema.schemes))
-    return cells, ref or name_identifier(cells["name"])
-
-
-def _parsed(parse: Callable[[], str]) -> str:
-    """An identifier in guanxi's form, or ``""`` when it does not parse (the row is then keyed by name)."""
-    try:
-        return parse()
-    except ValueError:
-        return ""
+    return cells, company_reference(cells, schema)
 
 
 def _person_name(details: Mapping[str, Any]) -> str:

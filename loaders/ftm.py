@@ -41,16 +41,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph.identifiers import name_identifier, parse_lei, parse_other_id
 from graph.model import Edge, Node
 from graph.schema import Schema
 from graph.store import GraphStore
 from graph.uscc import is_valid_uscc, normalise_uscc
-from loaders.interchange import Mapped, graph_part, read_records, text_of
+from loaders.interchange import Mapped, company_reference, graph_part, read_records, text_of
 
 #: FtM schemata read as companies
 COMPANY_SCHEMATA = frozenset({"Company", "Organization", "LegalEntity", "PublicBody"})
@@ -121,24 +120,7 @@ def _company_cells(entity: Mapping[str, Any], schema: Schema) -> tuple[dict[str,
     former = _values(entity, "previousName")
     if former:
         cells["former_names"] = ";".join(former)
-    return cells, _reference(cells, schema)
-
-
-def _reference(cells: Mapping[str, str], schema: Schema) -> str:
-    """How a relationship row names this company: the USCC, else the first identifier that parses."""
-    if cells.get("uscc"):
-        return cells["uscc"]
-    parsers: list[Callable[[], str]] = []
-    if cells.get("lei"):
-        parsers.append(lambda: parse_lei(cells["lei"]))
-    if cells.get("other_id"):
-        parsers.append(lambda: parse_other_id(cells["other_id"], cells.get("id_scheme"), schema.schemes))
-    for parse in parsers:
-        try:
-            return parse()
-        except ValueError:
-            continue
-    return name_identifier(cells.get("name", ""))
+    return cells, company_reference(cells, schema)
 
 
 def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) -> Mapped:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import LoadError
+from graph.identifiers import name_identifier, parse_lei, parse_other_id
 from graph.messages import Message, render  # noqa: F401 - render: for the examples
 from graph.model import Edge, Node
 from graph.schema import Schema
@@ -152,7 +153,7 @@ def sniff(path: Path) -> str | None:
     return None
 
 
-def text_of(value: Any, limit: int = 10_000) -> str:
+def text_of(value: Any) -> str:
     """A record's scalar value as cell text: numbers and strings as written, anything else empty.
 
     Lists give their first item (FtM values are lists); nested objects are not
@@ -165,5 +166,24 @@ def text_of(value: Any, limit: int = 10_000) -> str:
     if isinstance(value, int | float):
         return repr(value) if isinstance(value, float) else str(value)
     if isinstance(value, str):
-        return value if len(value) <= limit * 4 else value[: limit * 4]
+        return value
     return ""
+
+
+def company_reference(cells: Mapping[str, str], schema: Schema) -> str:
+    """How a relationship row names a mapped company: its USCC, else the first of its LEI and other
+    registry number that parses (``LEI:…``, ``GB-COH:…``), else its name key (``NAME:…``), the same
+    order in which the loaders key the company itself."""
+    if cells.get("uscc"):
+        return cells["uscc"]
+    parsers: list[Callable[[], str]] = []
+    if cells.get("lei"):
+        parsers.append(lambda: parse_lei(cells["lei"]))
+    if cells.get("other_id"):
+        parsers.append(lambda: parse_other_id(cells["other_id"], cells.get("id_scheme"), schema.schemes))
+    for parse in parsers:
+        try:
+            return parse()
+        except ValueError:
+            continue
+    return name_identifier(cells.get("name", ""))

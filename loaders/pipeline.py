@@ -232,8 +232,9 @@ def _reason_of(exc: LoadError, path: Path) -> Message:
 def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) -> tuple[list[Source], list[str]]:
     """The tables of one file, and what of it is left out: ``"name (reason)"``."""
     suffix = path.suffix.lower()
-    if suffix in JSON_SUFFIXES and path.is_file() and sniff(path) is not None:
-        return _interchange_sources(path, schema)
+    fmt = sniff(path) if suffix in JSON_SUFFIXES and path.is_file() else None
+    if fmt is not None:
+        return _interchange_sources(path, schema, fmt)
     if suffix in UNSUPPORTED:
         return [], [Message("load.left_out", name=path.name, reason=UNSUPPORTED[suffix])]
     if suffix not in TABLE_SUFFIXES:
@@ -270,13 +271,13 @@ def _sources_of(path: Path, schema: Schema, names: dict[str, tuple[What, str]]) 
     return found, ignored
 
 
-def _interchange_sources(path: Path, schema: Schema) -> tuple[list[Source], list[str]]:
+def _interchange_sources(path: Path, schema: Schema, fmt: str) -> tuple[list[Source], list[str]]:
     """The tables an FtM or BODS file maps to (one source each), and what of it has no home."""
     from loaders.bods import read_statements
     from loaders.ftm import read_entities
 
     try:
-        mapped = read_entities(path, schema) if sniff(path) == "ftm" else read_statements(path, schema)
+        mapped = read_entities(path, schema) if fmt == "ftm" else read_statements(path, schema)
     except LoadError as exc:
         return [], [Message("load.left_out", name=path.name, reason=_reason_of(exc, path))]
     sources = [Source(path, what, name, mapped=mapped) for what, name in mapped.rows]

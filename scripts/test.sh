@@ -12,41 +12,41 @@ cd "$(dirname "$0")/.."
 . scripts/venv.sh
 ensure_venv test
 
+# Debian packages the suite needs, installed only when missing (sudo when not root).
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+HAVE_APT=""
+if command -v apt-get >/dev/null 2>&1; then HAVE_APT=1; fi
+
 # Headless Chromium for the browser test (Debian's package; Playwright drives it).
 if [ -z "${GUANXI_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-  if command -v apt-get >/dev/null 2>&1; then
+  if [ -n "$HAVE_APT" ]; then
     echo "installing Debian's chromium for the browser test ..."
-    $SUDO apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+    apt_install chromium fonts-wqy-microhei
   else
     echo "warning: no chromium and no apt-get; set GUANXI_CHROMIUM to a Chromium binary" >&2
   fi
 fi
 
 # Java 17 runs, and Maven builds, the Neo4j test server from Maven Central jars.
-NEED=""
-command -v java >/dev/null 2>&1 || NEED="$NEED openjdk-17-jdk-headless"
-command -v mvn >/dev/null 2>&1 || NEED="$NEED maven"
-if [ -n "$NEED" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing Debian's$NEED for the Neo4j test server ..."
-  SUDO=""
-  if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-  $SUDO apt-get update -qq >/dev/null
-  # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $NEED >/dev/null
+NEED=()
+command -v java >/dev/null 2>&1 || NEED+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || NEED+=(maven)
+if [ "${#NEED[@]}" -gt 0 ] && [ -n "$HAVE_APT" ]; then
+  echo "installing Debian's ${NEED[*]} for the Neo4j test server ..."
+  apt_install "${NEED[@]}"
 fi
 
 # PostgreSQL for the lead-store tests (Debian's package; the tests start a throw-away cluster as the
 # unprivileged 'postgres' user it creates, since PostgreSQL refuses to run as root).
 if [ -z "${GUANXI_PG_BIN:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
+  if [ -n "$HAVE_APT" ]; then
     echo "installing Debian's postgresql for the lead-store tests ..."
-    SUDO=""
-    if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-    $SUDO apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+    apt_install postgresql
   else
     echo "warning: no PostgreSQL and no apt-get; set GUANXI_PG_BIN to a folder with initdb and pg_ctl" >&2
   fi

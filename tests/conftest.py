@@ -147,6 +147,19 @@ class Neo4jTarget:
             self.uri, self.user, self.password, self.database, max_retry_time=max_retry_time, batch_rows=batch_rows
         )
 
+    def cli_options(self) -> list[str]:
+        """The command line's options that name this server's database (``--neo4j-uri`` ...)."""
+        return [
+            "--neo4j-uri",
+            self.uri,
+            "--neo4j-user",
+            self.user,
+            "--neo4j-password",
+            self.password,
+            "--neo4j-database",
+            self.database,
+        ]
+
     def scenario_store(self) -> ScenarioNeo4jStore:
         """A store on this server's database whose ``clear`` keeps the indexes (not cleared)."""
         return ScenarioNeo4jStore(self.uri, self.user, self.password, self.database)

@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from graph.embedded import EmbeddedStore
+from graph.errors import LoadError
 from graph.store import GraphStore
 from guanxi.cli import main as main_cli
 from loaders.bods import write_statements
@@ -109,10 +110,8 @@ def test_guanxi_to_ftm_to_guanxi_is_the_same_graph(
 ) -> None:
     out = tmp_path / "graph.ftm.json"
     count, lost = write_entities(loaded, out)
-    assert count > 0 and set(lost) <= {
-        "SUPPLIES: amount, transactions, year, product",
-        "SUPPLIES: amount, year, product",
-    } | {k for k in lost if k.startswith(("SUPPLIES:", "GUARANTEES:"))}
+    # FtM has no schema for supply and guarantee ties: only their amounts and the like are not carried
+    assert count > 0 and lost and all(k.startswith(("SUPPLIES:", "GUARANTEES:")) for k in lost), lost
     again = make_store()
     report = load_files(again, out)
     assert report.rejected == 0, report.summary("en")
@@ -182,7 +181,7 @@ def test_a_broken_json_file_is_named_with_its_line_and_a_replace_refuses_it(
     assert [s.name for s in sources] == ["Company"]
     assert any("entities.json" in x and "line 2" in x for x in ignored)
     before = loaded.stats()
-    with pytest.raises(Exception, match=r"entities\.json"):
+    with pytest.raises(LoadError, match=r"entities\.json"):
         replace_files(loaded, [*sorted(p for p in small.iterdir() if p.suffix == ".csv"), broken])
     assert loaded.stats() == before
 

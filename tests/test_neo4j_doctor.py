@@ -34,18 +34,7 @@ LONG_NAME = "深" * 3004  # 9,012 bytes in UTF-8: more than a range index entry 
 
 def options(target: Neo4jTarget) -> list[str]:
     """The store options of the command line that name the test server."""
-    return [
-        "--backend",
-        "neo4j",
-        "--neo4j-uri",
-        target.uri,
-        "--neo4j-user",
-        target.user,
-        "--neo4j-password",
-        target.password,
-        "--neo4j-database",
-        target.database,
-    ]
+    return ["--backend", "neo4j", *target.cli_options()]
 
 
 def index_state(driver: Driver, database: str, name: str) -> str:

@@ -233,16 +233,7 @@ def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[
     target: Neo4jTarget = request.getfixturevalue("neo4j_target")
     with target.store() as store:
         store.clear()
-    yield [
-        "--neo4j-uri",
-        target.uri,
-        "--neo4j-user",
-        target.user,
-        "--neo4j-password",
-        target.password,
-        "--neo4j-database",
-        target.database,
-    ]
+    yield target.cli_options()
 
 
 def cli_stats(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
