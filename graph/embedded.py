@@ -1193,6 +1193,26 @@ def build_index(
     )
 
 
+class _Picked:
+    """Search hits in the order found: each id once, only of ``labels`` (None: any), at most ``limit``."""
+
+    def __init__(self, limit: int, labels: tuple[str, ...] | None) -> None:
+        self.limit, self.labels = limit, labels
+        self.out: list[str] = []
+        self.seen: set[str] = set()
+
+    def add(self, items: Iterable[str]) -> None:
+        """Append the ids not seen yet, until the list is full."""
+        for nid in items:
+            if len(self.out) >= self.limit:
+                return
+            if self.labels is not None and nid.split(":", 1)[0] not in self.labels:
+                continue
+            if nid not in self.seen:
+                self.seen.add(nid)
+                self.out.append(nid)
+
+
 class _NameIndex:
     """Look-ups by key, exact name, former name and partial name."""
 
@@ -1238,18 +1258,8 @@ class _NameIndex:
         return index
 
     def search(self, text: str, limit: int, labels: tuple[str, ...] | None = None) -> list[str]:
-        out: list[str] = []
-        seen: set[str] = set()
-
-        def add(items: Iterable[str]) -> None:
-            for nid in items:
-                if len(out) >= limit:
-                    return
-                if labels is not None and nid.split(":", 1)[0] not in labels:
-                    continue
-                if nid not in seen:
-                    seen.add(nid)
-                    out.append(nid)
+        picked = _Picked(limit, labels)
+        out, add = picked.out, picked.add
 
         folded = text.casefold()
         for form in dict.fromkeys((text.upper(), *identifier_forms(text, self.schemes))):  # 600519.SH: SSE:600519
@@ -1326,18 +1336,8 @@ class _FileNames:
 
     def search(self, text: str, limit: int, labels: tuple[str, ...] | None = None) -> list[str]:
         fg = self.fg
-        out: list[str] = []
-        seen: set[str] = set()
-
-        def add(items: Iterable[str]) -> None:
-            for nid in items:
-                if len(out) >= limit:
-                    return
-                if labels is not None and nid.split(":", 1)[0] not in labels:
-                    continue
-                if nid not in seen:
-                    seen.add(nid)
-                    out.append(nid)
+        picked = _Picked(limit, labels)
+        out, seen, add = picked.out, picked.seen, picked.add
 
         folded = text.casefold()
         for form in dict.fromkeys((text.upper(), *identifier_forms(text, self.schemes))):

@@ -26,6 +26,7 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -130,11 +131,20 @@ class FoundPath:
 
 Chain = tuple[int, "Chain | None"]
 
+_T = TypeVar("_T")
 
-def _chain(entry: Chain) -> list[int]:
-    """Nodes of a parent-linked chain, from its head back to its root."""
-    out: list[int] = []
-    cur: Chain | None = entry
+
+def unwind(entry: tuple[_T, Any]) -> list[_T]:
+    """Nodes of a parent-linked chain ``(node, parent chain or None)``, from its head back to its root.
+
+    A search extends a partial path by pairing the new node with the chain it
+    grew from, so no path is ever copied; this lists one when it is needed.
+
+    >>> unwind((3, (2, (1, None))))
+    [3, 2, 1]
+    """
+    out: list[_T] = []
+    cur: tuple[_T, Any] | None = entry
     while cur is not None:
         out.append(cur[0])
         cur = cur[1]
@@ -174,13 +184,13 @@ def top_paths(
         if f > limit:
             break
         if complete:
-            nodes = _chain(chain)  # source ... target
+            nodes = unwind(chain)  # source ... target
             found.append(FoundPath(tuple(nodes), g))
             if len(found) >= k:
                 kth = min(kth, sorted(p.cost for p in found)[k - 1])
             continue
         v = chain[0]
-        on_path = set(_chain(chain))
+        on_path = set(unwind(chain))
         step_base = g + (node_cost[v] if hops else 0.0)
         lo, hi = indptr[v], indptr[v + 1]
         best: dict[int, float] = {}

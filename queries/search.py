@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from graph.errors import InvalidParameter
+from graph.search_index import unwind
 from graph.warmth import Weights, path_warmth, rank_key
 
 #: relative slack under the k-th warmth: paths this close still count as ties and
@@ -171,16 +172,6 @@ class SearchSteps:
 
 
 Chain = tuple[str, "Chain | None"]
-
-
-def _chain(entry: Chain) -> list[str]:
-    """Nodes of a parent-linked chain, from its head back to its root."""
-    out: list[str] = []
-    cur: Chain | None = entry
-    while cur is not None:
-        out.append(cur[0])
-        cur = cur[1]
-    return out
 
 
 def rank_candidates(
@@ -314,7 +305,7 @@ class _Run:
                 self._prefetch(heap)
                 continue
             heapq.heappop(heap)
-            on_path = set(_chain(chain))
+            on_path = set(unwind(chain))
             base = g * self._discount(v) if hops else g
             for u, strength in self.full[v] if v in self.full else self.last[v]:
                 if u in on_path:
@@ -323,7 +314,7 @@ class _Run:
                 w = base * strength
                 if info.source:
                     if w >= self._limit():
-                        self._record(w, tuple(_chain((u, chain))))
+                        self._record(w, tuple(unwind((u, chain))))
                     continue
                 if at_last or not info.interior_ok:
                     continue
