@@ -281,6 +281,22 @@ def make_store(request: pytest.FixtureRequest) -> Iterator[StoreFactory]:
 LEAD_DBS = ["sqlite", "postgres"]
 
 
+#: companies in the demo graph the explorer's page tests open (one folder per session: generated once)
+DEMO_COMPANIES = 400
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A small demo graph in the session's temporary folder, and no other store configured."""
+    folder = tmp_path_factory.getbasetemp() / "guanxi-demo"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GUANXI_DEMO_COMPANIES", str(DEMO_COMPANIES))
+        mp.setenv("GUANXI_DEMO_DIR", str(folder))
+        for name in ("GUANXI_STORE", "NEO4J_URI", "GUANXI_BACKEND", "GUANXI_WARMTH"):
+            mp.delenv(name, raising=False)
+        yield folder
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _lead_db_outside_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test writes the user's ``~/.guanxi/leads.db``: unless set, ``GUANXI_LEADS_DB`` is a session file."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +32,7 @@ from queries.ownership import actual_controller, related_parties, ultimate_owner
 from queries.parks import find_parks, park_companies, park_leads
 from queries.paths import PathAnswer
 from queries.supply_chain import core_enterprises_served, core_partners, supply_chain, supply_chain_leads
+from tests.conftest import DEMO_COMPANIES
 from ui.batch_sheets import result_sheets, results_frame
 from ui.i18n import t
 from ui.page_batch import workbook_bytes
@@ -40,21 +40,9 @@ from ui.widgets import answer_frame, csv_bytes, excel_bytes, md, one_language, w
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-COMPANIES = 400
+COMPANIES = DEMO_COMPANIES
 FIRST_RUN = 180.0  # the first run may generate the demo graph
 RUN = 30.0
-
-
-@pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A small demo graph in the session's temporary folder, and no other store configured."""
-    folder = tmp_path_factory.getbasetemp() / "guanxi-demo"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GUANXI_DEMO_COMPANIES", str(COMPANIES))
-        mp.setenv("GUANXI_DEMO_DIR", str(folder))
-        for name in ("GUANXI_STORE", "NEO4J_URI", "GUANXI_BACKEND", "GUANXI_WARMTH"):
-            mp.delenv(name, raising=False)
-        yield folder
 
 
 @pytest.fixture(scope="module")

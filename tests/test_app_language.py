@@ -11,7 +11,6 @@ label, so the browser does not keep the old one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,29 +19,18 @@ from streamlit.testing.v1 import AppTest
 from graph.embedded import EmbeddedStore
 from loaders.demo import demo_store
 from queries.messages import CATALOGUE
+from tests.conftest import DEMO_COMPANIES
 from ui.i18n import LANG_NAMES, STRINGS, t
 from ui.pages import PAGES
 from ui.widgets import TRANSLATED
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-COMPANIES = 400
+COMPANIES = DEMO_COMPANIES
 #: a run of Chinese characters and full-width punctuation (the ideographic space is only a space)
 HAN_RUN = re.compile(r"[\u3400-\u9fff\u3001-\u303f\uff01-\uff5e]+")
 #: English strings that name Chinese examples on purpose: the switch's own label, file headers, search hints
 MEANT_CHINESE = ("app.language", "batch.upload_help", "parks.keyword_hint", "parks.region_hint")
-
-
-@pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A small demo graph in the session's temporary folder, and no other store configured."""
-    folder = tmp_path_factory.getbasetemp() / "guanxi-demo"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GUANXI_DEMO_COMPANIES", str(COMPANIES))
-        mp.setenv("GUANXI_DEMO_DIR", str(folder))
-        for name in ("GUANXI_STORE", "NEO4J_URI", "GUANXI_BACKEND", "GUANXI_WARMTH"):
-            mp.delenv(name, raising=False)
-        yield folder
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from leads.workflow import move
 from loaders.demo import demo_store
 from loaders.ops_data import OpsData
 from queries.introductions import introductions
+from tests.conftest import DEMO_COMPANIES
 from tests.leads_data import C1, C2, candidate, frame, sample_ops
 from ui.i18n import t
 from ui.page_board import conversion, funnel, province_label, states_by
@@ -25,21 +26,18 @@ from ui.widgets import md
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-COMPANIES = 400  # the same demo graph as tests/test_app.py (shared folder: generated once per session)
+COMPANIES = DEMO_COMPANIES  # the same demo graph as tests/test_app.py (generated once per session)
 FIRST_RUN = 180.0
 RUN = 30.0
 ODD_NAME = "**粗体**[链接](http://x)有限公司"
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.getbasetemp() / "guanxi-demo"
+def demo_env(demo_env: Path) -> Iterator[Path]:
+    """The shared demo graph (tests/conftest.py), with no lead store configured either."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GUANXI_DEMO_COMPANIES", str(COMPANIES))
-        mp.setenv("GUANXI_DEMO_DIR", str(folder))
-        for name in ("GUANXI_STORE", "NEO4J_URI", "GUANXI_BACKEND", "GUANXI_WARMTH", "GUANXI_LEADS_DB"):
-            mp.delenv(name, raising=False)
-        yield folder
+        mp.delenv("GUANXI_LEADS_DB", raising=False)
+        yield demo_env
 
 
 @pytest.fixture(scope="module")
