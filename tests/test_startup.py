@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: a stand-in for the virtual environment's python: records its arguments, one call a line
@@ -29,7 +31,7 @@ echo "$*" >> "$(dirname "$0")/../../calls.log"
 def project(tmp_path: Path) -> Path:
     """A folder with the install inputs, the script and a fake, already created .venv."""
     if shutil.which("bash") is None or sys.platform == "win32":
-        pytest.skip("needs bash")
+        unavailable("the install script test needs bash")
     (tmp_path / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "venv.sh", tmp_path / "scripts" / "venv.sh")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
