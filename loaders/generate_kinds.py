@@ -549,7 +549,12 @@ def draw_ties(w: _World) -> _Ties:
     law_ok = law_other >= 0
     h_founder, h_lr = founder[heir], lr[heir]
     relative = np.concatenate(
-        [partner[couple], np.where(listed_child, h_lr, h_founder), w.founder[other[sib_ok]], w.founder[law_other[law_ok]]]
+        [
+            partner[couple],
+            np.where(listed_child, h_lr, h_founder),
+            w.founder[other[sib_ok]],
+            w.founder[law_other[law_ok]],
+        ]
     )
     person = np.concatenate(
         [founder[couple], np.where(listed_child, h_founder, h_lr), w.founder[sib[sib_ok]], w.founder[law[law_ok]]]

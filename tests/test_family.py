@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,8 @@ from graph.model import Edge
 from graph.schema import load_schema
 from graph.store import GraphStore
 from graph.warmth import load_weights
+from loaders.generate import generate
+from loaders.pipeline import load_files
 from queries.explain import clause, edge_label, hop_reason
 from queries.introductions import introductions
 from queries.ownership import actual_controller, related_parties, same_controller_group
@@ -124,7 +127,10 @@ def test_related_parties_list_the_family_with_the_reason(make_store: MakeStore) 
     assert [r.code for r in parties["李四"]][:1] == ["actual_controller"]
     reasons = {name: {r.code: (r.zh, r.en) for r in rs} for name, rs in parties.items()}
     assert reasons["李四"]["family"] == ("实际控制人张三的配偶", "spouse of 张三, the actual controller")
-    assert reasons["张小三"]["family"] == ("实际控制人张三的子女", "child of 张三, the actual controller")  # gender unknown
+    assert reasons["张小三"]["family"] == (
+        "实际控制人张三的子女",
+        "child of 张三, the actual controller",
+    )  # gender unknown
     assert reasons["张二"]["family"] == ("实际控制人张三的兄弟", "brother of 张三, the actual controller")
     assert reasons["周老"]["family"] == ("本企业董事长周九的父亲", "father of 周九, chairman of the company")
     assert reasons["乙贸易有限公司"]["same_controller"] == (
@@ -227,3 +233,21 @@ def test_family_control_matches_brute_force(stakes: list[int], ties: set[tuple[i
         held = [i for i in range(len(people)) if stakes[i] and party[i] == party[int(ctrl.controller.key[1:])]]
         assert sorted(n.key for n in ctrl.controllers) == sorted(f"p{i}" for i in held)
         assert ctrl.chain[0].ratio == pytest.approx(math.fsum(stakes[i] for i in held) / 100)
+
+
+def test_the_generator_writes_family_businesses_at_a_modest_density(tmp_path: Path) -> None:
+    summary = generate(tmp_path, companies=400, seed=7)
+    store = EmbeddedStore()
+    report = load_files(store, [p for p in sorted(tmp_path.iterdir()) if p.suffix == ".csv"])
+    assert report.rejected == 0
+    counts = store.stats().relationships
+    ties = counts["FAMILY"] + counts["ACTS_IN_CONCERT"]
+    assert summary.rows["family.csv"] == counts["FAMILY"] > 0 and counts["ACTS_IN_CONCERT"] > 0
+    assert ties < 0.1 * sum(counts.values())  # a few percent of all relationships
+    relations = {e.props["relation"] for e in store.iter_edges(["FAMILY"])}
+    assert {"spouse", "sibling"} <= relations
+    couples = [e for e in store.iter_edges(["FAMILY"]) if e.props["relation"] == "spouse"]
+    holdings: dict[str, set[str]] = {}
+    for e in store.iter_edges(["HOLDS_SHARES"]):
+        holdings.setdefault(e.source, set()).add(e.target)
+    assert any(holdings.get(e.source, set()) & holdings.get(e.target, set()) for e in couples)  # a couple's company
