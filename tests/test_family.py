@@ -72,7 +72,7 @@ def couple() -> tuple[RawGraph, dict[str, str]]:
 
 
 def test_a_couple_controls_together_and_is_named_with_the_reason(make_store: MakeStore) -> None:
-    g, ids = couple()
+    g, _ = couple()
     store = loaded(make_store, g)
     ctrl = actual_controller(store, "甲科技有限公司")
     assert ctrl.controller is not None and ctrl.controller.name == "张三"
@@ -226,7 +226,7 @@ def test_family_control_matches_brute_force(stakes: list[int], ties: set[tuple[i
     ranked = sorted(sums.values(), reverse=True)
     top = ranked[0] if ranked else 0
     second = ranked[1] if len(ranked) > 1 else 0
-    controls = top > 50 and second < top or (30 <= top <= 50 and second < top)
+    controls = top >= 30 and second < top  # over 50%, or the single largest with at least 30%
     ctrl = actual_controller(store, "目标有限公司")
     assert (ctrl.controller is not None) == controls
     if ctrl.controller is not None:
