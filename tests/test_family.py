@@ -20,6 +20,7 @@ from graph.model import Edge
 from graph.schema import load_schema
 from graph.store import GraphStore
 from graph.warmth import load_weights
+from guanxi.cli import main
 from loaders.generate import generate
 from loaders.pipeline import load_files
 from queries.explain import clause, edge_label, hop_reason
@@ -251,3 +252,19 @@ def test_the_generator_writes_family_businesses_at_a_modest_density(tmp_path: Pa
     for e in store.iter_edges(["HOLDS_SHARES"]):
         holdings.setdefault(e.source, set()).add(e.target)
     assert any(holdings.get(e.source, set()) & holdings.get(e.target, set()) for e in couples)  # a couple's company
+
+
+def test_the_cli_names_the_family_and_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    g, _ = couple()
+    store = EmbeddedStore()
+    g.write_to(store)
+    saved = store.save(tmp_path / "family.gx")
+    at = ["--store", str(saved), "--backend", "embedded"]
+    assert main(["controller", "甲科技有限公司", *at]) == 0
+    out = capsys.readouterr().out
+    assert "实际控制人：张三、李四" in out and "张三（30%）及其配偶李四（25%）合计控制甲科技有限公司 55%" in out
+    assert main(["controller", "甲科技有限公司", "--group", "--lang", "en", *at]) == 0
+    out = capsys.readouterr().out
+    assert "with family and concert parties: 李四, 张小三" in out and "乙贸易有限公司" in out
+    assert main(["related", "甲科技有限公司", "--lang", "en", *at]) == 0
+    assert "spouse of 张三, the actual controller" in capsys.readouterr().out
