@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.embedded import EmbeddedStore
-from graph.model import Edge
+from graph.model import Edge, Node
+from graph.model import Path as GraphPath
 from graph.schema import load_schema
 from graph.store import GraphStore
 from graph.warmth import load_weights
@@ -28,6 +29,7 @@ from queries.introductions import introductions
 from queries.ownership import actual_controller, related_parties, same_controller_group
 from tests.reference import RawGraph, loaded
 from tests.test_ownership import uscc
+from ui.draw_paths import paths_graph_html
 
 MakeStore = Callable[[], GraphStore]
 
@@ -268,3 +270,18 @@ def test_the_cli_names_the_family_and_says_why(tmp_path: Path, capsys: pytest.Ca
     assert "with family and concert parties: 李四, 张小三" in out and "乙贸易有限公司" in out
     assert main(["related", "甲科技有限公司", "--lang", "en", *at]) == 0
     assert "spouse of 张三, the actual controller" in capsys.readouterr().out
+
+
+def test_the_paths_drawing_shows_a_family_tie_in_its_colour_and_words() -> None:
+    a = Node("Company:A", "Company", "A", "甲公司", {"is_client": True})
+    h = Node("Person:h", "Person", "h", "陈一")
+    w = Node("Person:w", "Person", "w", "林二")
+    edges = (
+        Edge("SERVES_AS", "Person:h", "Company:A", {"role": "chairman"}, 0.9),
+        Edge("FAMILY", "Person:w", "Person:h", {"relation": "spouse"}, 0.95),
+    )
+    spec = load_schema().kind("FAMILY")
+    zh = paths_graph_html([GraphPath((a, h, w), edges, 0.855)], "zh")
+    en = paths_graph_html([GraphPath((a, h, w), edges, 0.855)], "en")
+    assert "配偶" in zh and spec.colour in zh and "亲属" in zh
+    assert "spouse" in en and spec.colour in en and "family" in en
