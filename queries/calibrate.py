@@ -64,6 +64,10 @@ def hop_class(type_: str, props: Mapping[str, Any], weights: Weights) -> str:
         x = float(value)
         threshold = next((t for t, _ in table if x >= t), table[-1][0])
         return f"{type_}:{threshold:g}"
+    rule = weights.rules.get(type_)
+    if rule is not None and rule.form == "map":  # a kind priced by an enum (亲属 by relation): a class per value
+        value = str(props.get(rule.over or ""))
+        return f"{type_}:{value if value in rule.values else rule.other or 'unknown'}"
     return type_
 
 
@@ -79,6 +83,9 @@ def class_strength(name: str, weights: Weights) -> float:
         if rest == "unknown":
             return weights.ratio_unknown if type_ == "HOLDS_SHARES" else weights.amount_unknown
         return dict(table)[float(rest)]
+    rule = weights.rules.get(type_)
+    if rule is not None and rule.form == "map" and rest:
+        return rule.values.get(rest, rule.missing())
     return weights.defaults.get(type_, 0.5)
 
 
@@ -308,7 +315,11 @@ def calibrated_data(calibration: Calibration, base: Path | None = None, min_atte
                 rel[type_]["unknown"] = value
             else:
                 rel[type_][key] = [[t, value if float(t) == float(rest) else s] for t, s in rel[type_][key]]
-        elif isinstance(rel.get(type_), dict):
+        elif isinstance(rel.get(type_), dict) and rest:  # a class per value of an enum map
+            table = next((v for k, v in rel[type_].items() if k.startswith("by_") and isinstance(v, dict)), None)
+            if table is not None and rest in table:
+                table[rest] = value
+        elif isinstance(rel.get(type_), dict) and "default" in rel[type_]:
             rel[type_]["default"] = value
     data["calibration"] = calibration.to_dict()
     return data
