@@ -820,7 +820,8 @@ def _fallback_owners(store: GraphStore, company: Node) -> list[BeneficialOwner]:
     ctrl = actual_controller(store, company)
     if ctrl.controller is not None and ctrl.kind is not None:
         zh, en = f"实际控制人：{ctrl.reason_zh}", f"actual controller: {ctrl.reason_en}"
-        return [BeneficialOwner(ctrl.controller, ctrl.kind, "control", None, detail_zh=zh, detail_en=en)]
+        kind = ctrl.kind  # every member of a controlling family counts
+        return [BeneficialOwner(p, kind, "control", None, detail_zh=zh, detail_en=en) for p in ctrl.controllers]
     roles: dict[str, list[str]] = defaultdict(list)
     for e in store.edges_of([company.id], [SERVES]):
         if e.target == company.id and e.props.get("role") in RUNNING_ROLES and e.props.get("until") is None:

@@ -26,7 +26,7 @@ from loaders.generate import generate
 from loaders.pipeline import load_files
 from queries.explain import clause, edge_label, hop_reason
 from queries.introductions import introductions
-from queries.ownership import actual_controller, related_parties, same_controller_group
+from queries.ownership import actual_controller, related_parties, same_controller_group, ultimate_owners
 from tests.reference import RawGraph, loaded
 from tests.test_ownership import uscc
 from ui.draw_paths import paths_graph_html
@@ -85,6 +85,14 @@ def test_a_couple_controls_together_and_is_named_with_the_reason(make_store: Mak
     assert ctrl.reason_en == "张三 (30%) and spouse 李四 (25%) together hold 55% of 甲科技有限公司 (majority)"
     step = ctrl.to_dict()["chain"][0]  # type: ignore[index]
     assert [p["relation"] for p in step["party"]] == [None, "spouse"]
+
+
+def test_with_nobody_over_the_threshold_both_spouses_are_beneficial_owners_by_control(make_store: MakeStore) -> None:
+    g, _ = couple()
+    store = loaded(make_store, g)
+    ubo = ultimate_owners(store, "甲科技有限公司", threshold=0.5)
+    assert [(o.owner.name, o.basis) for o in ubo.owners] == [("张三", "control"), ("李四", "control")]
+    assert "张三（30%）及其配偶李四（25%）" in ubo.owners[1].explanation("zh")
 
 
 def test_a_concert_agreement_combines_and_an_ended_one_does_not(make_store: MakeStore) -> None:
