@@ -30,6 +30,7 @@ from queries.ownership import actual_controller, related_parties, same_controlle
 from tests.reference import RawGraph, loaded
 from tests.test_ownership import uscc
 from ui.draw_paths import paths_graph_html
+from ui.page_related import parties_frame
 
 MakeStore = Callable[[], GraphStore]
 
@@ -293,3 +294,13 @@ def test_the_paths_drawing_shows_a_family_tie_in_its_colour_and_words() -> None:
     en = paths_graph_html([GraphPath((a, h, w), edges, 0.855)], "en")
     assert "配偶" in zh and spec.colour in zh and "亲属" in zh
     assert "spouse" in en and spec.colour in en and "family" in en
+
+
+def test_the_related_parties_page_gives_the_family_reason_in_either_language(make_store: MakeStore) -> None:
+    g, _ = couple()
+    store = loaded(make_store, g)
+    parties = related_parties(store, "甲科技有限公司")
+    zh, en = parties_frame(parties, "zh"), parties_frame(parties, "en")
+    assert any("实际控制人张三的配偶" in str(cell) for cell in zh.to_numpy().ravel())
+    assert any("spouse of 张三, the actual controller" in str(cell) for cell in en.to_numpy().ravel())
+    assert not any("配偶" in str(cell) for cell in en.to_numpy().ravel())
