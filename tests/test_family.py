@@ -29,6 +29,7 @@ from queries.introductions import introductions
 from queries.ownership import actual_controller, related_parties, same_controller_group, ultimate_owners
 from tests.reference import RawGraph, loaded
 from tests.test_ownership import uscc
+from ui.draw_ownership import ownership_html
 from ui.draw_paths import paths_graph_html
 from ui.page_related import parties_frame
 
@@ -304,3 +305,13 @@ def test_the_related_parties_page_gives_the_family_reason_in_either_language(mak
     assert any("实际控制人张三的配偶" in str(cell) for cell in zh.to_numpy().ravel())
     assert any("spouse of 张三, the actual controller" in str(cell) for cell in en.to_numpy().ravel())
     assert not any("配偶" in str(cell) for cell in en.to_numpy().ravel())
+
+
+def test_the_equity_drawing_shows_each_spouse_stake_and_their_tie(make_store: MakeStore) -> None:
+    g, _ = couple()
+    store = loaded(make_store, g)
+    company = store.get_nodes(["Company:" + uscc(1)])["Company:" + uscc(1)]
+    ctrl = actual_controller(store, company)
+    html = ownership_html(company, [], ctrl, "en")
+    assert "30%" in html and "25%" in html and "55%" not in html  # each spouse's own stake, not the sum
+    assert "spouse" in html and load_schema().kind("FAMILY").colour in html
