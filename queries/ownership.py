@@ -270,7 +270,8 @@ class UltimateOwners:
 
 @dataclass(frozen=True)
 class ControlStep:
-    """``holder`` controls ``company`` with ``ratio`` under ``rule`` (majority, or largest ≥ 30%)."""
+    """``holder`` controls ``company`` with ``ratio`` under ``rule`` (majority, largest ≥ 30%, or a
+    partnership's managing or sole general partner)."""
 
     holder: Node
     company: Node
@@ -286,15 +287,6 @@ class ControlStep:
         why = "majority" if self.rule == "majority" else "largest holder with at least 30%"
         return f"{self.holder.name} holds {percent(self.ratio)} of {self.company.name} ({why})"
 
-
-def _partner_text(holder: Node, company: Node, rule: str, lang: Lang) -> str:
-    """Control of a partnership by role: ``甲 是 乙基金 的执行事务合伙人（控制合伙企业）``."""
-    if lang == "zh":
-        title = "执行事务合伙人" if rule == "managing_partner" else "唯一普通合伙人"
-        return f"{holder.name} 是 {company.name} 的{title}（控制合伙企业）"
-    title = "the managing partner" if rule == "managing_partner" else "the only general partner"
-    return f"{holder.name} is {title} of {company.name} (controls the partnership)"
-
     def to_dict(self) -> dict[str, object]:
         return {
             "holder": node_dict(self.holder),
@@ -303,6 +295,15 @@ def _partner_text(holder: Node, company: Node, rule: str, lang: Lang) -> str:
             "rule": self.rule,
             "text": self.text("zh"),
         }
+
+
+def _partner_text(holder: Node, company: Node, rule: str, lang: Lang) -> str:
+    """Control of a partnership by role: ``甲 是 乙基金 的执行事务合伙人（控制合伙企业）``."""
+    if lang == "zh":
+        title = "执行事务合伙人" if rule == "managing_partner" else "唯一普通合伙人"
+        return f"{holder.name} 是 {company.name} 的{title}（控制合伙企业）"
+    title = "the managing partner" if rule == "managing_partner" else "the only general partner"
+    return f"{holder.name} is {title} of {company.name} (controls the partnership)"
 
 
 @dataclass(frozen=True)
