@@ -173,3 +173,49 @@ def test_partner_roles_read_as_exports_print_them() -> None:
         ("limited partner", "limited_partner"),
     ):
         assert role.canonical_value(text) == want
+
+
+def test_ftm_and_bods_map_partners_and_ended_holdings() -> None:
+    from graph.messages import render
+    from loaders.bods import map_statements
+    from loaders.ftm import map_entities
+
+    schema = load_schema()
+    own = {"owner": ["p1"], "asset": ["c1"], "percentage": ["1"], "role": ["执行事务合伙人"]}
+    ended = {"owner": ["p1"], "asset": ["c2"], "percentage": ["30"], "endDate": ["2019-03-01"]}
+    entities = [
+        {"id": "p1", "schema": "Person", "properties": {"name": ["张三"]}},
+        {"id": "c1", "schema": "Company", "properties": {"name": ["丙基金"], "registrationNumber": [uscc(3)]}},
+        {"id": "c2", "schema": "Company", "properties": {"name": ["丁科技"], "registrationNumber": [uscc(4)]}},
+        {"id": "o1", "schema": "Ownership", "properties": own},
+        {"id": "o2", "schema": "Ownership", "properties": ended},
+        {"id": "f1", "schema": "Family", "properties": {}},
+    ]
+    mapped = map_entities(enumerate(entities, start=1), "x.json", schema)
+    [(_, partner)] = mapped.rows[("edges", "INVESTS_IN")]
+    assert partner["partner_role"] == "执行事务合伙人" and partner["ratio"] == "1%"
+    [(_, holding)] = mapped.rows[("edges", "HOLDS_SHARES")]
+    assert holding["until"] == "2019-03-01"
+    [left] = mapped.left_out()
+    assert render(left, "zh") == "x.json（FtM：1 条Family 实体 在 guanxi 中没有对应的类型）"
+    assert render(left, "en") == "x.json (FtM: 1 Family with no kind in guanxi)"
+
+    def statement(rid: str, kind: str, details: dict[str, object]) -> dict[str, object]:
+        return {"statementId": rid * 8, "recordId": rid, "recordType": kind, "recordDetails": details}
+
+    interest = {"type": "shareholding", "directOrIndirect": "direct", "details": "有限合伙人", "share": {"exact": 40}}
+    gone = {"type": "shareholding", "directOrIndirect": "direct", "share": {"exact": 25}, "endDate": "2020-01-01"}
+    statements = [
+        statement("e1", "entity", {"entityType": {"type": "registeredEntity"}, "name": "丙基金"}),
+        statement("p1", "person", {"names": [{"fullName": "王五"}]}),
+        statement("r1", "relationship", {"subject": "e1", "interestedParty": "p1", "interests": [interest]}),
+        statement("p2", "person", {"names": [{"fullName": "李四"}]}),
+        statement("r2", "relationship", {"subject": "e1", "interestedParty": "p2", "interests": [gone]}),
+        statement("r3", "relationship", {"subject": "e1", "interestedParty": {"reason": ""}, "interests": []}),
+    ]
+    bods = map_statements(enumerate(statements, start=1), "b.json", schema)
+    [(_, lp)] = bods.rows[("edges", "INVESTS_IN")]
+    assert (lp["partner_role"], lp["ratio"]) == ("有限合伙人", "40%")
+    [(_, former)] = bods.rows[("edges", "HOLDS_SHARES")]
+    assert former["until"] == "2020-01-01"
+    assert "未说明原因" in render(bods.left_out()[0], "zh")
