@@ -698,11 +698,8 @@ def upstream_holdings(schema: Schema, label_name: str, holds: Sequence[str]) -> 
 def current(schema: Schema, var: str, types: Sequence[str]) -> str:
     """Predicate: relationship ``var`` (one of ``types``) is not a former tie: the ``former`` date the
     schema gives its kind is not set (``true`` when no kind of ``types`` has one)."""
-    parts = [
-        f"(type({var}) <> '{t}' OR {value(var, schema.kinds[t].former)} IS NULL)"
-        for t in sorted(set(types))
-        if schema.kinds[t].former is not None
-    ]
+    formers = {t: schema.kinds[t].former for t in sorted(set(types))}
+    parts = [f"(type({var}) <> '{t}' OR {value(var, date)} IS NULL)" for t, date in formers.items() if date is not None]
     return " AND ".join(parts) if parts else "true"
 
 

@@ -297,19 +297,19 @@ def edge_entity(edge: Edge, keys: Mapping[str, str]) -> tuple[dict[str, Any] | N
         )
         return {"id": entity_id("Ownership", src, dst), "schema": "Ownership", "properties": props}, ""
     if edge.type == "INVESTS_IN":
-        role = partner_words(p)
+        partner = partner_words(p)
         ratio = p.get("ratio")
         props = _props(
             owner=src,
             asset=dst,
-            role=role,
+            role=partner,
             percentage=None if ratio is None else f"{round(float(ratio) * 100, 6):g}",
             sharesValue=None if p.get("amount") is None else f"{float(p['amount']):g}",
             sharesCurrency="CNY" if p.get("amount") is not None else None,
             startDate=p.get("since"),
             endDate=p.get("until"),
         )
-        return {"id": entity_id("Ownership", src, dst, role), "schema": "Ownership", "properties": props}, ""
+        return {"id": entity_id("Ownership", src, dst, partner), "schema": "Ownership", "properties": props}, ""
     if edge.type == "SERVES_AS":
         role = p.get("role_text") or p.get("role")
         props = _props(director=src, organization=dst, role=role, startDate=p.get("since"), endDate=p.get("until"))

@@ -141,7 +141,7 @@ def test_former_holders_are_history(make_store: MakeStore) -> None:
     assert [(f.holder.name, f.type, f.partner_role) for f in fund.former] == [
         ("钱七", "INVESTS_IN", "managing_partner")
     ]
-    assert own.to_dict()["former"][0]["until"] == "2019-03-01"
+    assert own.to_dict()["former"] == [own.former[0].to_dict()] and own.former[0].to_dict()["until"] == "2019-03-01"
     parties = {p.party.name for p in related_parties(store, ids["丁科技"]).parties}
     assert "李四" not in parties and "赵六" in parties
 
