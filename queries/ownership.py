@@ -80,7 +80,7 @@ from graph.errors import InvalidParameter
 from graph.model import Edge, Node
 from graph.store import GraphStore, one_snapshot
 from queries.common import entity, flags, fraction, is_state_body, native, node_dict, ratio_of, whole_number
-from queries.format import Lang, is_former, money, percent, role
+from queries.format import Lang, is_former, kind_spec, money, percent, role
 from queries.messages import Message, note_dict
 from queries.supply_chain import core_partners
 
@@ -158,6 +158,14 @@ class FormerHolder:
     ratio: float | None
     until: str
     partner_role: str | None = None
+
+    def what(self, lang: Lang = "zh") -> str:
+        """What the holder was: 股东 / shareholder, or its partner role (有限合伙人 / a limited partner)."""
+        spec = kind_spec(self.type)
+        prop = spec.properties.get("partner_role") if spec is not None else None
+        if prop is not None and self.partner_role is not None:
+            return prop.label_of(self.partner_role, lang).removeprefix("a ").removeprefix("the ")
+        return "股东" if lang == "zh" else "shareholder"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -656,6 +664,13 @@ def effective_ownership(store: GraphStore, company: str | Node, *, min_stake: fl
     if any(s.effective is None for s in stakes):
         notes.append(Message("own.unknown_stakes"))
     return Ownership(node, tuple(stakes), circular, tuple(notes), _former_holders(store, node))
+
+
+@one_snapshot
+def former_holders(store: GraphStore, company: str | Node) -> tuple[FormerHolder, ...]:
+    """The direct shareholders and partners of ``company`` that have exited (退出日期 set), the latest
+    exit first: history, which no ownership or control counts."""
+    return _former_holders(store, entity(store, company))
 
 
 def _former_holders(store: GraphStore, company: Node) -> tuple[FormerHolder, ...]:
