@@ -1276,20 +1276,28 @@ def _by_equity(
     company = found.company.id
     holders: dict[str, float | None] = {}
     investees: dict[str, float | None] = {}
+    partner: dict[str, str] = {}  # a partner of the company (or a fund the company is a partner in) -> its role
     for e in own:
         if e.type in (HOLDS, INVESTS) and e.source != e.target and _current(store, e):
-            if e.target == company:
-                _add(holders, e.source, ratio_of(e))
-            else:
-                _add(investees, e.target, ratio_of(e))
+            other = e.source if e.target == company else e.target
+            _add(holders if e.target == company else investees, other, ratio_of(e))
+            if e.type == INVESTS:
+                partner[other] = str(e.props.get("partner_role") or "partner")
     ends = store.get_nodes(sorted({*holders, *investees}))
     for h, r in sorted(holders.items()):
         if h in ends and (r is None or r >= min_stake - _EPS):
             zh, en = ("比例未知", "an unknown stake") if r is None else (percent(r), percent(r))
-            found.add(ends[h], "shareholder", f"直接持股 {zh}", f"holds {en} directly")
+            if h in partner:
+                title_zh, title_en = _partner_role_words(partner[h])
+                found.add(ends[h], "shareholder", f"{title_zh}，出资 {zh}", f"{title_en}, {en}")
+            else:
+                found.add(ends[h], "shareholder", f"直接持股 {zh}", f"holds {en} directly")
     subsidiaries, _ = _controlled(store, found.company, limit)
     for m in subsidiaries:
-        if m.depth == 1:
+        if m.depth == 1 and m.rule in CONTROL_ROLES:
+            title_zh, title_en = _partner_role_words(m.rule)
+            found.add(m.company, "subsidiary", f"本企业为其{title_zh}", f"the company is its {title_en}")
+        elif m.depth == 1:
             found.add(
                 m.company, "subsidiary", f"控股子公司，持股 {percent(m.ratio)}", f"subsidiary, {percent(m.ratio)}"
             )
@@ -1297,7 +1305,19 @@ def _by_equity(
             found.add(m.company, "subsidiary", f"经由{m.parent.name}控制", f"controlled through {m.parent.name}")
     for c, r in sorted(investees.items()):
         if c in ends and r is not None and r >= influence - _EPS:
-            found.add(ends[c], "investee", f"本企业持股 {percent(r)}", f"{percent(r)} held by the company")
+            if c in partner:
+                found.add(ends[c], "investee", f"本企业出资 {percent(r)}", f"{percent(r)} contributed by the company")
+            else:
+                found.add(ends[c], "investee", f"本企业持股 {percent(r)}", f"{percent(r)} held by the company")
+
+
+def _partner_role_words(code: str) -> tuple[str, str]:
+    """A partner role in both languages, as the schema labels it (执行事务合伙人 / managing partner)."""
+    spec = kind_spec(INVESTS)
+    prop = spec.properties.get("partner_role") if spec is not None else None
+    if prop is None:
+        return code, code
+    return prop.label_of(code, "zh"), prop.label_of(code, "en").removeprefix("a ").removeprefix("the ")
 
 
 def _by_officers(store: GraphStore, found: _Parties, own: Sequence[Edge], include_former: bool) -> None:

@@ -219,3 +219,13 @@ def test_ftm_and_bods_map_partners_and_ended_holdings() -> None:
     [(_, former)] = bods.rows[("edges", "HOLDS_SHARES")]
     assert former["until"] == "2020-01-01"
     assert "未说明原因" in render(bods.left_out()[0], "zh")
+
+
+def test_related_parties_name_partners_by_role(make_store: MakeStore) -> None:
+    g, ids = fund_graph()
+    store = loaded(make_store, g)
+    fund = {p.party.name: p.reasons for p in related_parties(store, ids["丙基金"]).parties}
+    assert any(r.zh == "有限合伙人，出资 69%" and r.en == "limited partner, 69%" for r in fund["王五"])
+    manager = {p.party.name: p.reasons for p in related_parties(store, ids["甲管理"]).parties}
+    fund_reasons = manager["丙股权投资合伙企业（有限合伙）"]
+    assert fund_reasons[0].code == "subsidiary" and fund_reasons[0].zh == "本企业为其执行事务合伙人"
