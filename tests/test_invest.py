@@ -8,7 +8,9 @@ ownership, no control, a weaker and worded tie.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -229,3 +231,35 @@ def test_related_parties_name_partners_by_role(make_store: MakeStore) -> None:
     manager = {p.party.name: p.reasons for p in related_parties(store, ids["甲管理"]).parties}
     fund_reasons = manager["丙股权投资合伙企业（有限合伙）"]
     assert fund_reasons[0].code == "subsidiary" and fund_reasons[0].zh == "本企业为其执行事务合伙人"
+
+
+def test_funds_and_former_holdings_round_trip_through_ftm_and_bods(make_store: MakeStore, tmp_path: Path) -> None:
+    """guanxi → FtM / BODS → guanxi keeps partner roles, shares and exit dates; the BODS is valid 0.4."""
+    from loaders.bods import write_statements
+    from loaders.ftm import write_entities
+    from loaders.pipeline import load_files
+    from tests.test_interchange import bods_schema
+
+    g, _ = fund_graph()
+    store = loaded(make_store, g)
+    wanted = ("partner_role", "ratio", "until")
+
+    def ties(s: GraphStore) -> set[tuple[str, str, str, tuple[object, ...]]]:
+        names = {n.id: n.name for n in s.iter_nodes()}
+        return {
+            (e.type, names[e.source], names[e.target], tuple(e.props.get(p) for p in wanted))
+            for e in s.iter_edges(["HOLDS_SHARES", "INVESTS_IN"])
+        }
+
+    ftm = tmp_path / "fund.ftm.json"
+    write_entities(store, ftm)
+    bods = tmp_path / "fund.bods.json"
+    write_statements(store, bods, today="2026-12-07")
+    statements = json.loads(bods.read_text(encoding="utf-8"))
+    assert not list(bods_schema().iter_errors(statements))
+    for path in (ftm, bods):
+        again = make_store()
+        again.clear()
+        report = load_files(again, [path])
+        assert report.rejected == 0, report.summary("en")
+        assert ties(again) == ties(store), path.name
