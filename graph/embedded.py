@@ -219,6 +219,7 @@ class EmbeddedStore(GraphStore):
         #: them without building the graph (:mod:`graph.columnar_store`); anything that reads first writes
         #: them into the graph (:meth:`_settle`)
         self._staged: list[RecordBatch] = []
+        self._settled = False
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -280,6 +281,7 @@ class EmbeddedStore(GraphStore):
         staged, self._staged = self._staged, []
         if not staged:
             return
+        self._settled = True  # the graph is wanted: no batch is kept from now on
         self.graph  # noqa: B018 - built first (empty, or the opened file's), so the batches go into it
         for batch in staged:
             self.write(batch)
@@ -294,7 +296,7 @@ class EmbeddedStore(GraphStore):
         if self.path is None or not (batch.what == "nodes" or batch.ends_checked):
             return False
         graph = self._graph
-        if graph is not None and self._file is None and not self._staged and not graph and not graph.graph:
+        if graph is not None and self._file is None and not self._settled and not graph and not graph.graph:
             self._graph = None  # an empty graph made by a look-up (a load's name search): nothing to keep
         return self._graph is None
 
@@ -394,7 +396,7 @@ class EmbeddedStore(GraphStore):
         lock = self._lock if self._lock is not None and self._lock.file == file else WriterLock(file)
         try:
             lock.acquire(lock_timeout())
-            if self._staged and self._graph is None:  # a load into the file: written from its columns
+            if self._graph is None and (self._staged or self._file is not None):  # from the columns, no graph
                 from graph.columnar_store import write_columnar
 
                 write_columnar(file, self._file, self._staged, self.schema, self.weights)
