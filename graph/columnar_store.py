@@ -220,6 +220,7 @@ class _Nodes:
     label_codes: np.ndarray  # file label code per position
     label_names: list[str]
     sources: dict[str, list[_Source]]  # by label name
+    ends: dict[int, tuple[list[str], np.ndarray]]  # per batch: the relationship ends or client ids, positions
 
 
 @dataclass
@@ -270,9 +271,34 @@ def _plan_nodes(fg: FileGraph | None, batches: Sequence[RecordBatch], schema: Sc
         labels.append(np.full(len(frame), label_ix.setdefault(batch.name, len(label_ix)), dtype=np.int64))
         pending.append((seq, start, batch))
         start += len(frame)
+    # the ids that relationships and client lists name, encoded in the same pass (one hash table): a code
+    # past the nodes' is an id no node has
+    named: list[tuple[int, list[str]]] = []
+    for seq, batch in enumerate(batches):
+        if batch.what == "edges":
+            named += [(seq, batch.frame[c].astype(str).tolist()) for c in ("source", "target")]
+        elif batch.what == "clients":
+            named.append((seq, client_columns(batch.frame)[0]))
+    node_rows = start
+    ids += [_text_array(wanted) for _, wanted in named]
     all_ids = pa.concat_arrays(ids) if ids else _text_array([])
+    del ids
     encoded = all_ids.dictionary_encode()
-    row_pos = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    del all_ids
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    row_pos = codes[:node_rows]
+    n = len(np.unique(row_pos)) if node_rows else 0
+    ends: dict[int, tuple[list[str], np.ndarray]] = {}
+    at = node_rows
+    for seq, wanted in named:
+        found = codes[at : at + len(wanted)]
+        at += len(wanted)
+        found = np.where(found < n, found, -1)
+        if batch_ends := ends.get(seq):  # a relationship batch: (sources, targets) kept side by side
+            ends[seq] = ([*batch_ends[0], *wanted], np.concatenate([batch_ends[1], found]))
+        else:
+            ends[seq] = (wanted, found)
+    del codes
     if fg is not None and fg.n and not np.array_equal(row_pos[: fg.n], np.arange(fg.n)):
         raise not_a_store(fg.file.file, "two of its nodes have the same id")
     _, first = np.unique(row_pos, return_index=True)
@@ -291,16 +317,15 @@ def _plan_nodes(fg: FileGraph | None, batches: Sequence[RecordBatch], schema: Sc
     for seq, lo, batch in pending:
         rows = row_pos[lo : lo + len(batch.frame)]
         sources.setdefault(batch.name, []).append(_frame_source(seq, rows, batch.frame, frozenset()))
-    dictionary = encoded.dictionary
+    dictionary = encoded.dictionary.slice(0, n)
     for seq, batch in enumerate(batches):
         if batch.what != "clients":
             continue
-        client_ids, columns = client_columns(batch.frame)
-        at = _positions(dictionary, client_ids)
+        client_ids, at = ends[seq]
         missing = [nid for nid, p in zip(client_ids, at.tolist(), strict=True) if p < 0]
         if missing:
             raise StoreError(f"clients: {len(missing)} companies are not in the graph (e.g. {missing[0]})")
-        sources.setdefault("Company", []).append(_client_source(seq, at, columns))
+        sources.setdefault("Company", []).append(_client_source(seq, at, client_columns(batch.frame)[1]))
     return _Nodes(
         ids=dictionary,
         keys=pa.concat_arrays(keys).take(pa.array(first)) if keys else _text_array([]),
@@ -308,13 +333,8 @@ def _plan_nodes(fg: FileGraph | None, batches: Sequence[RecordBatch], schema: Sc
         label_codes=label_codes,
         label_names=label_names,
         sources=sources,
+        ends=ends,
     )
-
-
-def _positions(dictionary: pa.Array, wanted: Sequence[str]) -> np.ndarray:
-    """Positions of node ids in the load's id dictionary, -1 where absent."""
-    found = pc.index_in(_text_array(list(wanted)), value_set=dictionary)
-    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 @dataclass
@@ -381,16 +401,14 @@ def _plan_edges(
             continue
         spec = schema.kind(batch.name)
         frame = batch.frame
-        ends = [frame[c].astype(str).tolist() for c in ("source", "target")]
-        src_pos, dst_pos = (_positions(nodes.ids, e) for e in ends)
-        missing = sorted(
-            {
-                nid
-                for e, p in zip(ends, (src_pos, dst_pos), strict=True)
-                for nid, q in zip(e, p.tolist(), strict=True)
-                if q < 0
-            }
+        named, both = nodes.ends.pop(seq)
+        src_pos, dst_pos = both[: len(frame)], both[len(frame) :]
+        missing = (
+            sorted({nid for nid, q in zip(named, both.tolist(), strict=True) if q < 0})
+            if both.min(initial=0) < 0
+            else []
         )
+        del named
         if missing:
             raise StoreError(
                 f"{spec.type}: {len(missing)} relationship ends are not in the graph (e.g. {', '.join(missing[:3])}); "

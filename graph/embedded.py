@@ -139,7 +139,8 @@ def present_values(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
     if not mask.any():
         return np.zeros(0, dtype=np.int64), []
     values = series[mask].tolist()
-    if series.dtype == object or series.dtype.kind == "M":
+    plain = series.dtype == object and set(map(type, values)) <= {str, int, float, bool}  # at C speed
+    if not plain and (series.dtype == object or series.dtype.kind == "M"):
         values = [v if type(v) is str else plain_value(v) for v in values]
     return np.flatnonzero(mask), values
 
