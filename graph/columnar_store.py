@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -136,7 +136,7 @@ def _frame_source(seq: int, rows: np.ndarray, frame: pd.DataFrame, skip: frozens
     names = [str(c) for c in frame.columns if c not in skip and c not in RESERVED]
     source = _Source(seq, rows, order=names)
     for name in names:
-        source.columns[name] = lambda name=name: present_values(frame[name])
+        source.columns[name] = lambda name=name: present_values(cast("pd.Series", frame[name]))
     return source
 
 
@@ -289,10 +289,10 @@ def _plan_nodes(fg: FileGraph | None, batches: Sequence[RecordBatch], schema: Sc
     row_pos = codes[:node_rows]
     n = len(np.unique(row_pos)) if node_rows else 0
     ends: dict[int, tuple[list[str], np.ndarray]] = {}
-    at = node_rows
+    offset = node_rows
     for seq, wanted in named:
-        found = codes[at : at + len(wanted)]
-        at += len(wanted)
+        found = codes[offset : offset + len(wanted)]
+        offset += len(wanted)
         found = np.where(found < n, found, -1)
         if batch_ends := ends.get(seq):  # a relationship batch: (sources, targets) kept side by side
             ends[seq] = ([*batch_ends[0], *wanted], np.concatenate([batch_ends[1], found]))
@@ -606,5 +606,5 @@ def _index(
         manager=manager,
         branch=branch,
         types=tuple(schema.types),
-        **csr_arrays(n, *edges.mirror, weights),
+        **csr_arrays(n, *edges.mirror, weights),  # type: ignore[arg-type]  # the six adjacency arrays
     )

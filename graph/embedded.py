@@ -23,6 +23,12 @@ label's nodes, some types' relationships, degrees and counts all run on the
 file; the NetworkX graph — still the analysis and writing API — is built
 once when something needs all of it (:attr:`EmbeddedStore.graph`).
 
+A load into a file store never builds it: while the graph is not built,
+:meth:`EmbeddedStore.write` keeps the load's batches and :meth:`EmbeddedStore.save`
+writes the file from them and the old file's columns
+(:mod:`graph.columnar_store`), the same file the graph would have given;
+anything that reads before the save writes the kept batches into the graph first.
+
 >>> store = EmbeddedStore()
 >>> store.stats().node_count
 0
@@ -1246,7 +1252,7 @@ def build_index(
         manager=manager,
         branch=branch,
         types=tuple(types),
-        **csr_arrays(n, *mirror.arrays(), weights),
+        **csr_arrays(n, *mirror.arrays(), weights),  # type: ignore[arg-type]  # the six adjacency arrays
     )
 
 
