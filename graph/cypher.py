@@ -340,15 +340,20 @@ def old_key(name: str) -> str:
     return prop_key(OLD_PREFIX + name)
 
 
-def _stamp(var: str, keys: Sequence[str], seq: str, carry: str = "") -> str:
+def _stamp(var: str, names: Sequence[str], seq: str, carry: str = "") -> str:
     """Clauses after a MERGE (or MATCH) of ``var`` that write ``row.props`` for the load ``$gen``.
 
     Readers must not see a change before the load is published, so one
     created by this load (``_gen = $gen``: invisible until then) is written
     in place, and one that was there before keeps the values it had: the
-    first time this load changes one of ``keys`` (``$keys``, the statement's
-    columns), their current values are copied to ``_o_<key>`` and listed in
-    ``_osaved`` with ``_ogen = $gen``. Readers of an older generation read
+    first time this load changes one of ``$keys`` (the columns the rows may
+    hold), their current values are copied to ``_o_<key>`` and listed in
+    ``_osaved`` with ``_ogen = $gen``. The text names every property the
+    statement could write (``names``, also passed as ``$names``: the label's or
+    kind's whole known set, see :func:`write_names`) and tests membership in
+    ``$keys`` at run time, so one text serves batches with different columns:
+    Neo4j plans each distinct text once, and planning is what a load of many
+    small batches spends its time on. Readers of an older generation read
     those (:func:`value`, :func:`graph.neo4j_rows.visible_props`); a row that
     changes nothing is not written at all. In a replace (``$replace``) a row
     already there is also marked as written (``_rgen``, ``_keys`` for the
@@ -356,9 +361,9 @@ def _stamp(var: str, keys: Sequence[str], seq: str, carry: str = "") -> str:
     number, the old one kept in ``_oseq``). ``carry``: more variables to keep (``, a, b``).
     """
     saves = ", ".join(
-        f"{var}.{old_key(k)} = CASE WHEN again AND $keys[{i}] IN {var}.{OSAVED} "
+        f"{var}.{old_key(k)} = CASE WHEN NOT $names[{i}] IN $keys OR (again AND $names[{i}] IN {var}.{OSAVED}) "
         f"THEN {var}.{old_key(k)} ELSE {var}.{prop_key(k)} END"
-        for i, k in enumerate(keys)
+        for i, k in enumerate(names)
     )
     saves = f"{saves}, " if saves else ""
     return (
@@ -378,35 +383,50 @@ def _stamp(var: str, keys: Sequence[str], seq: str, carry: str = "") -> str:
     )
 
 
-def merge_nodes(schema: Schema, label_name: str, keys: Sequence[str] = ()) -> str:
+def write_names(known: Iterable[str], keys: Sequence[str]) -> list[str]:
+    """The property names a write statement's text enumerates (its ``$names``): ``known``, sorted, then any
+    of ``keys`` (the batch's columns) not among them, in their order. Same known set, same text.
+
+    >>> write_names({"b", "a"}, ["x", "a"])
+    ['a', 'b', 'x']
+    """
+    names = sorted(set(known))
+    seen = set(names)
+    return names + [k for k in dict.fromkeys(keys) if k not in seen]
+
+
+def merge_nodes(schema: Schema, label_name: str, names: Sequence[str] = ()) -> str:
     """Upsert nodes of one label: ``$rows`` of ``{id, i, props}``; a new node's sequence number is ``$base + i``.
 
-    ``keys``: every property the rows may hold (``$keys`` holds the same list). A new node is
+    ``names``: every property a row may hold (:func:`write_names`, passed as ``$names``; ``$keys``:
+    those this batch's rows may hold). A new node is
     stamped with its load's generation ``$gen``; see :func:`_stamp` for one already there.
     """
     q = label(schema, label_name)
     return (
         f"UNWIND $rows AS row MERGE (n:{q} {{{ID}: row.id}}) "
         f"ON CREATE SET n.{SEQ} = $base + row.i, n.{GEN} = $gen "
-        f"{_stamp('n', keys, '$base + row.i')}RETURN count(n) AS written"
+        f"{_stamp('n', names, '$base + row.i')}RETURN count(n) AS written"
     )
 
 
-def update_nodes(schema: Schema, label_name: str, keys: Sequence[str] = ()) -> str:
-    """Set properties on existing nodes of one label: ``$rows`` of ``{id, props}`` (as :func:`_stamp` says)."""
+def update_nodes(schema: Schema, label_name: str, names: Sequence[str] = ()) -> str:
+    """Set properties on existing nodes of one label: ``$rows`` of ``{id, props}`` (as :func:`_stamp` says;
+    ``names`` as :func:`merge_nodes` says)."""
     q = label(schema, label_name)
     return (
-        f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) {_stamp('n', keys, f'n.{SEQ}')}RETURN count(n) AS written"
+        f"UNWIND $rows AS row MATCH (n:{q} {{{ID}: row.id}}) {_stamp('n', names, f'n.{SEQ}')}RETURN count(n) AS written"
     )
 
 
-def merge_edges(schema: Schema, type_name: str, source_label: str, target_label: str, keys: Sequence[str] = ()) -> str:
+def merge_edges(schema: Schema, type_name: str, source_label: str, target_label: str, names: Sequence[str] = ()) -> str:
     """Upsert relationships of one type between nodes of two labels.
 
     ``$rows`` of ``{source, target, key, i, props}``; a relationship is
     identified by its ends, its type and ``_key``; a new one's sequence
     number is ``$base + i`` and its generation ``$gen``; one already there
-    is written as :func:`_stamp` says. An end that this load did not create and whose relationships
+    is written as :func:`_stamp` says (``names`` as :func:`merge_nodes` says). An end that this load
+    did not create and whose relationships
     it creates or changes is marked (:data:`DGEN`): its readers filter them.
     """
     t = rel_type(schema, type_name)
@@ -415,7 +435,7 @@ def merge_edges(schema: Schema, type_name: str, source_label: str, target_label:
     return (
         f"UNWIND $rows AS row MATCH (a:{a} {{{ID}: row.source}}) MATCH (b:{b} {{{ID}: row.target}}) "
         f"MERGE (a)-[r:{t} {{{KEY}: row.key}}]->(b) ON CREATE SET r.{SEQ} = $base + row.i, r.{GEN} = $gen "
-        f"{_stamp('r', keys, '$base + row.i', ', a, b')}"
+        f"{_stamp('r', names, '$base + row.i', ', a, b')}"
         f"FOREACH (e IN CASE WHEN own OR changed THEN [x IN [a, b] WHERE coalesce(x.{GEN}, 0) <> $gen] ELSE [] END | "
         f"SET e.{DGEN} = $gen) RETURN count(r) AS written"
     )

@@ -150,7 +150,7 @@ from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
 from graph.neo4j_rows import edge_columns, former_names, node_columns, restored_props, visible_props
-from graph.records import client_columns, edge_choice_key, row_props
+from graph.records import CLIENT_PROPS, client_columns, edge_choice_key, row_props
 from graph.schema import Schema
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
@@ -257,6 +257,14 @@ def _merge_duplicates(rows: list[dict[str, Any]], identity: Callable[[dict[str, 
         else:
             earlier["props"] = {**earlier["props"], **row["props"]}
     return out
+
+
+def _node_names(schema: Schema, label: str) -> list[str]:
+    """Every property a node batch of ``label`` may write (see :func:`graph.neo4j_rows.node_columns`):
+    the label's properties, its name and the search copies, so that the write's text is the same
+    whichever of them a file has."""
+    copies = (cypher.KEY_UC, cypher.NAME_LC, cypher.IDENTS_UC, cypher.FORMER_LC)
+    return [*schema.label(label).properties, "name", *copies]
 
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -838,9 +846,10 @@ class Neo4jStore(GraphStore):
         ]
         unique = _merge_duplicates(rows, lambda row: row["id"])
         keys = [c for c in columns if c != cypher.ID]
-        query = cypher.merge_nodes(self.schema, label, keys)
+        names = cypher.write_names(_node_names(self.schema, label), keys)
+        query = cypher.merge_nodes(self.schema, label, names)
         self._transactions(
-            ([(query, {"rows": chunk, "keys": keys})] for chunk in _chunks(unique, self.batch_rows)),
+            ([(query, {"rows": chunk, "keys": keys, "names": names})] for chunk in _chunks(unique, self.batch_rows)),
             len(rows),
             parallel=True,
         )
@@ -879,6 +888,7 @@ class Neo4jStore(GraphStore):
         unique = _merge_duplicates(rows, lambda row: (row["source"], row["target"], row["key"]))
 
         edge_keys = [c for c in columns if c not in ("source", "target", cypher.KEY)]
+        names = cypher.write_names([*spec.properties, cypher.STRENGTH], edge_keys)
 
         def statements(chunk: Sequence[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
             groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -886,7 +896,10 @@ class Neo4jStore(GraphStore):
                 pair = (row["source"].partition(":")[0], row["target"].partition(":")[0])
                 groups.setdefault(pair, []).append(row)
             return [
-                (cypher.merge_edges(self.schema, spec.type, a, b, edge_keys), {"rows": group, "keys": edge_keys})
+                (
+                    cypher.merge_edges(self.schema, spec.type, a, b, names),
+                    {"rows": group, "keys": edge_keys, "names": names},
+                )
                 for (a, b), group in groups.items()
             ]
 
@@ -918,10 +931,12 @@ class Neo4jStore(GraphStore):
             check_companies()
         rows = [{"id": nid, "props": props} for nid, props in zip(ids, row_props(columns), strict=True)]
         keys = list(columns)
-        query = cypher.update_nodes(self.schema, "Company", keys)
+        names = cypher.write_names(["is_client", *CLIENT_PROPS.values()], keys)
+        query = cypher.update_nodes(self.schema, "Company", names)
         try:
             self._transactions(
-                [(query, {"rows": list(chunk), "keys": keys})] for chunk in _chunks(rows, self.batch_rows)
+                [(query, {"rows": list(chunk), "keys": keys, "names": names})]
+                for chunk in _chunks(rows, self.batch_rows)
             )
         except _Incomplete:
             check_companies()
