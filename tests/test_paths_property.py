@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,13 +36,18 @@ RELATIONS = ("spouse", "father", "son", "sibling", "in_law", "relative")
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
 
 
+Case = tuple[RawGraph, PathQuery]
+T = TypeVar("T")
+
+
 def uscc(i: int) -> str:
     body = f"91310000MA{i:07d}"
     return body + check_char(body)
 
 
 @st.composite
-def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
+def graphs(draw: st.DrawFn, base: int = 0) -> tuple[RawGraph, PathQuery]:
+    """A small graph of every kind and a query on it; ``base`` numbers its nodes (see :func:`together`)."""
     g = RawGraph()
     n_comp = draw(st.integers(2, 9))
     n_pers = draw(st.integers(0, 4))
@@ -48,7 +56,7 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
     for i in range(n_comp):
         comps.append(
             g.add_company(
-                uscc(i),
+                uscc(base + i),
                 f"公司{i}",
                 status=draw(st.sampled_from(["active", "active", "active", "revoked", "deregistered"])),
                 blacklisted=draw(st.booleans()) and draw(st.booleans()),
@@ -58,9 +66,10 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
             )
         )
     people = [
-        g.add_person(f"p{i}", f"人{i}", blacklisted=draw(st.booleans()) and draw(st.booleans())) for i in range(n_pers)
+        g.add_person(f"p{base + i}", f"人{i}", blacklisted=draw(st.booleans()) and draw(st.booleans()))
+        for i in range(n_pers)
     ]
-    parks = [g.add_park(f"park{i}", f"园区{i}") for i in range(n_park)]
+    parks = [g.add_park(f"park{base + i}", f"园区{i}") for i in range(n_park)]
     n_edges = draw(st.integers(4, 30))
     for _ in range(n_edges):
         type_ = draw(st.sampled_from(TYPES))
@@ -130,33 +139,64 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
     return g, query
 
 
+#: graphs per example on Neo4j: one load of several disjoint graphs, each asked and checked on its own
+TOGETHER = 4
+
+
+def together(strategy: Callable[[int], st.SearchStrategy[T]], backend: str) -> st.SearchStrategy[list[T]]:
+    """One case on the embedded store; on Neo4j :data:`TOGETHER` cases whose nodes are numbered apart.
+
+    The graphs share no node, so no path joins two of them and each query's answer on their union is
+    its answer on its own graph (what brute force gives): a server pays one clear and one load, and
+    plans each statement once, for several graphs instead of one.
+    """
+    if backend == "embedded":
+        return st.tuples(strategy(0)).map(list)
+    return st.tuples(*(strategy(1000 * j) for j in range(TOGETHER))).map(list)
+
+
+def union(graphs: Sequence[RawGraph]) -> RawGraph:
+    """The graphs as one (their nodes are disjoint)."""
+    out = RawGraph()
+    for g in graphs:
+        out.nodes.update(g.nodes)
+        out.edges.extend(g.edges)
+    return out
+
+
+def check_together(make_store: StoreFactory, cases: list[Case]) -> None:
+    """Load the cases' graphs into one empty store and check every query against brute force on its graph."""
+    store = make_store()  # empty
+    union([g for g, _ in cases]).write_to(store)
+    for graph, query in cases:
+        assert summary(store.top_paths(query)) == brute_force(graph, query, store.weights)
+
+
 def test_top_paths_equal_brute_force(make_store: StoreFactory) -> None:
-    @settings(max_examples=examples(make_store, 300), deadline=None)
-    @given(case=graphs())
-    def check(case: tuple[RawGraph, PathQuery]) -> None:
-        graph, query = case
-        store = make_store()  # empty
-        graph.write_to(store)
-        expected = brute_force(graph, query, store.weights)
-        assert summary(store.top_paths(query)) == expected
+    share = 1 if make_store.backend == "embedded" else TOGETHER
+
+    @settings(max_examples=examples(make_store, 300) // share, deadline=None)
+    @given(cases=together(graphs, make_store.backend))
+    def check(cases: list[Case]) -> None:
+        check_together(make_store, cases)
 
     check()
 
 
 @st.composite
-def hub_graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
-    """A park or a state holder with many members next to a few real people."""
+def hub_graphs(draw: st.DrawFn, base: int = 0) -> tuple[RawGraph, PathQuery]:
+    """A park or a state holder with many members next to a few real people (``base`` as :func:`graphs` says)."""
     g = RawGraph()
     n = draw(st.integers(25, 45))
-    comps = [g.add_company(uscc(i), f"公司{i}", is_client=draw(st.booleans())) for i in range(n)]
-    hub = g.add_park("big", "大园区") if draw(st.booleans()) else g.add_company(uscc(999), "国资委")
+    comps = [g.add_company(uscc(base + i), f"公司{i}", is_client=draw(st.booleans())) for i in range(n)]
+    hub = g.add_park(f"big{base or ''}", "大园区") if draw(st.booleans()) else g.add_company(uscc(base + 999), "国资委")
     for c in comps:
         if draw(st.integers(0, 9)) < 8:
             if hub.startswith("Park"):
                 g.add_edge("LOCATED_IN", c, hub)
             else:
                 g.add_edge("HOLDS_SHARES", hub, c, ratio=draw(st.sampled_from([0.05, 0.3, 0.6])))
-    people = [g.add_person(f"p{i}") for i in range(draw(st.integers(1, 6)))]
+    people = [g.add_person(f"p{base + i}") for i in range(draw(st.integers(1, 6)))]
     for p in people:
         for c in draw(st.lists(st.sampled_from(comps), min_size=1, max_size=3, unique=True)):
             g.add_edge("SERVES_AS", p, c, role=draw(st.sampled_from(ROLES)))
@@ -165,12 +205,11 @@ def hub_graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
 
 
 def test_hubs_rank_like_brute_force(make_store: StoreFactory) -> None:
-    @settings(max_examples=examples(make_store, 100), deadline=None)
-    @given(case=hub_graphs())
-    def check(case: tuple[RawGraph, PathQuery]) -> None:
-        graph, query = case
-        store = make_store()  # empty
-        graph.write_to(store)
-        assert summary(store.top_paths(query)) == brute_force(graph, query, store.weights)
+    share = 1 if make_store.backend == "embedded" else TOGETHER
+
+    @settings(max_examples=examples(make_store, 100) // share, deadline=None)
+    @given(cases=together(hub_graphs, make_store.backend))
+    def check(cases: list[Case]) -> None:
+        check_together(make_store, cases)
 
     check()

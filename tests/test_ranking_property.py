@@ -18,7 +18,7 @@ from graph.warmth import Weights
 from queries.ranking import Distinct, ranked_groups
 from tests.conftest import StoreFactory
 from tests.reference import RawGraph, brute_force
-from tests.test_paths_property import graphs, hub_graphs
+from tests.test_paths_property import graphs, hub_graphs, together, union
 
 
 def reference_groups(
@@ -60,29 +60,35 @@ def reference_groups(
     return best, folded, left_out
 
 
+RankCase = tuple[RawGraph, PathQuery, Distinct, bool, int]
+
+
 @st.composite
-def cases(draw: st.DrawFn) -> tuple[RawGraph, PathQuery, Distinct, bool, int]:
-    graph, query = draw(st.one_of(graphs(), hub_graphs()))
+def cases(draw: st.DrawFn, base: int = 0) -> RankCase:
+    """A graph, a query and the rules' options; ``base`` numbers the nodes (see ``together``)."""
+    graph, query = draw(st.one_of(graphs(base), hub_graphs(base)))
     distinct: Distinct = draw(st.sampled_from(["introducer", "introducer", "first_contact", "none"]))
     return graph, query, distinct, draw(st.booleans()), draw(st.sampled_from([0, 2, 3, 200]))
 
 
 def test_ranked_groups_equal_brute_force(make_store: StoreFactory) -> None:
-    # the rules are store-independent code over top_paths (checked against brute force on its own): few Neo4j examples
-    @settings(max_examples=100 if make_store.backend == "embedded" else 10, deadline=None)
-    @given(case=cases())
-    def check(case: tuple[RawGraph, PathQuery, Distinct, bool, int]) -> None:
-        graph, query, distinct, include, min_stakes = case
+    # the rules are store-independent code over top_paths (checked against brute force on its own): few Neo4j
+    # examples, each one load of TOGETHER disjoint graphs whose queries are checked one by one
+    @settings(max_examples=100 if make_store.backend == "embedded" else 3, deadline=None)
+    @given(cases=together(cases, make_store.backend))
+    def check(cases: list[RankCase]) -> None:
         store = make_store()
         store.clear()
-        graph.write_to(store)
-        store.weights = dataclasses.replace(store.weights, no_connector_stakes=min_stakes)
-        best, folded, _left_out = reference_groups(graph, query, store.weights, distinct, include)
-        got = ranked_groups(store, query, distinct, include)
-        assert not got.capped
-        assert [(p.ids, p.warmth) for p in got.best] == best
-        for mine, theirs in zip(got.more, folded, strict=True):
-            ids = [p.ids for p in mine]
-            assert ids == theirs[: len(ids)]  # folded paths: those the search fetched, in rank order
+        union([c[0] for c in cases]).write_to(store)
+        weights = store.weights
+        for graph, query, distinct, include, min_stakes in cases:
+            store.weights = dataclasses.replace(weights, no_connector_stakes=min_stakes)
+            best, folded, _left_out = reference_groups(graph, query, store.weights, distinct, include)
+            got = ranked_groups(store, query, distinct, include)
+            assert not got.capped
+            assert [(p.ids, p.warmth) for p in got.best] == best
+            for mine, theirs in zip(got.more, folded, strict=True):
+                ids = [p.ids for p in mine]
+                assert ids == theirs[: len(ids)]  # folded paths: those the search fetched, in rank order
 
     check()
