@@ -110,7 +110,8 @@ from loaders.generate_base import (
     _take,
     _years_later,
 )
-from loaders.generate_kinds import draw_equity, draw_guarantees, draw_parks, draw_supply, producer
+from loaders.generate_kinds import draw_equity, draw_guarantees, draw_parks, draw_supply, node_producer, producer
+from loaders.generate_kinds import draw_payments, draw_segments
 from loaders.generate_names import (
     ABNORMAL_FLAG,
     BLACKLIST_FLAG,
@@ -291,6 +292,10 @@ class _World:
     supply: Cols = field(default_factory=dict)
     guarantees: Cols = field(default_factory=dict)
     located: Cols = field(default_factory=dict)
+    payments: Cols = field(default_factory=dict)
+    members: Cols = field(default_factory=dict)
+    segment_links: Cols = field(default_factory=dict)
+    segments: dict[str, list[Any]] = field(default_factory=dict)
     # parks
     parks: dict[str, list[str]] = field(default_factory=dict)
     park_city: I64 = field(default_factory=_empty)
@@ -326,6 +331,8 @@ class _World:
         world.guarantees = draw_guarantees(world)
         _Demo(world, _rng(seed, _S_DEMO)).plant()
         world.tidy()
+        world.payments = draw_payments(world)
+        world.segments, world.segment_links, world.members = draw_segments(world)
         supply, guarantees = len(world.supply["supplier"]), len(world.guarantees["borrower"])
         located, clients = len(world.located["company"]), int(world.client.sum())
         say(f"relationships: {supply:,} supply, {guarantees:,} guarantees, {located:,} park; {clients:,} clients")
@@ -1366,6 +1373,11 @@ class _Writer:
         )
         park = s.label("Park")
         self.write(park.file, self.columns(park.properties), len(w.parks["id"]), self.park_chunk)
+        for label in s.labels.values():
+            make_nodes = node_producer(label.name)
+            if make_nodes is not None:
+                total, chunk = make_nodes(self)
+                self.write(label.file, self.columns(label.properties), total, chunk)
         for kind in s.kinds.values():
             make = producer(kind.type)
             if make is None:
