@@ -440,7 +440,7 @@ def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule
             f"{where}: give exactly one rule: by_<property> (a step table or a map over an enum) or default "
             f"(a constant); got {', '.join(map(str, forms)) or 'none'}"
         )
-    unknown_keys = sorted(str(k) for k in raw if k not in _RULE_KEYS and k != forms[0] and k not in times[:1])
+    unknown_keys = sorted(str(k) for k in raw if k not in _RULE_KEYS and k != forms[0] and k not in times)
     if unknown_keys:
         raise SchemaError(f"{where}: unknown {', '.join(unknown_keys)}")
     key = str(forms[0])
