@@ -110,8 +110,16 @@ from loaders.generate_base import (
     _take,
     _years_later,
 )
-from loaders.generate_kinds import draw_equity, draw_guarantees, draw_parks, draw_supply, node_producer, producer
-from loaders.generate_kinds import draw_payments, draw_segments
+from loaders.generate_kinds import (
+    draw_equity,
+    draw_guarantees,
+    draw_parks,
+    draw_payments,
+    draw_segments,
+    draw_supply,
+    node_producer,
+    producer,
+)
 from loaders.generate_names import (
     ABNORMAL_FLAG,
     BLACKLIST_FLAG,

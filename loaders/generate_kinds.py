@@ -25,7 +25,6 @@ import numpy as np
 import numpy.typing as npt
 
 from loaders.generate_base import (
-    AS_OF,
     _CITY_INDEX,
     _CLOSED,
     _GOV,
@@ -44,6 +43,7 @@ from loaders.generate_base import (
     _SUB,
     _TODAY,
     _UPSTREAM,
+    AS_OF,
     I64,
     Bool,
     Chunk,
@@ -512,65 +512,29 @@ def located_rows(sheet: _Writer) -> KindRows:
 _S_PAYMENTS, _S_SEGMENTS = 40, 41
 #: how payments are settled, as a settlement export writes it, with its weight
 _CHANNELS = (("网银", 0.55), ("银企直连", 0.25), ("票据", 0.12), ("柜面", 0.08))
-#: industry chains: each segment's stage on the chain (every segment of one stage is upstream of every
-#: segment of the next) and the generator's industries whose companies may sit in it
-CHAINS: tuple[tuple[str, tuple[tuple[str, int, str], ...]], ...] = (
-    (
-        "新能源汽车",
-        (
-            ("锂矿资源", 1, "新材料"),
-            ("正极材料", 2, "新材料 锂电储能"),
-            ("电芯", 3, "锂电储能"),
-            ("电池包", 4, "锂电储能"),
-            ("整车", 5, "新能源汽车"),
-        ),
-    ),
-    (
-        "集成电路",
-        (
-            ("半导体材料", 1, "新材料"),
-            ("半导体设备", 1, "高端装备"),
-            ("芯片设计", 1, "集成电路"),
-            ("晶圆制造", 2, "集成电路"),
-            ("封装测试", 3, "集成电路"),
-        ),
-    ),
-    (
-        "光伏",
-        (
-            ("多晶硅", 1, "新材料"),
-            ("硅片", 2, "光伏"),
-            ("电池片", 3, "光伏"),
-            ("光伏组件", 4, "光伏"),
-            ("光伏电站", 5, "光伏 建筑工程"),
-        ),
-    ),
-    (
-        "生物医药",
-        (
-            ("医药中间体", 1, "生物医药"),
-            ("原料药", 2, "生物医药"),
-            ("制剂", 3, "生物医药"),
-            ("医药流通", 4, "物流供应链"),
-        ),
-    ),
-)
+#: a segment's stage on its chain by its position (上游 / 中游 / 下游) in the operational chains file
+_STAGES = {"上游": 1, "中游": 2, "下游": 3}
 
 
 def _segments() -> tuple[dict[str, list[Any]], I64, I64]:
-    """The segments (columns of segments.csv) and the (upstream, downstream) segment pairs."""
+    """The segments of the chains the operational data knows (:data:`loaders.generate_ops.CHAINS`, so that
+    the graph's segments and the chains file agree), as columns of segments.csv, and the (upstream,
+    downstream) pairs: every segment of a stage is upstream of every segment of the next stage."""
+    from loaders.generate_ops import CHAINS  # it imports the generator: read when the world is drawn
+
     table: dict[str, list[Any]] = {"id": [], "name": [], "chain": [], "stage": []}
     ups: list[int] = []
     downs: list[int] = []
-    for chain, segments in CHAINS:
+    for chain, segments in CHAINS.items():
         first = len(table["id"])
-        for name, stage, _ in segments:
+        stages = [_STAGES.get(position, 2) for _, position, _ in segments]
+        for (name, _, _), stage in zip(segments, stages, strict=True):
             table["id"].append(f"SEG{len(table['id']) + 1:03d}")
             table["name"].append(name)
             table["chain"].append(chain)
             table["stage"].append(stage)
-        for i, (_, a, _) in enumerate(segments):
-            for j, (_, b, _) in enumerate(segments):
+        for i, a in enumerate(stages):
+            for j, b in enumerate(stages):
                 if b == a + 1:
                     ups.append(first + i)
                     downs.append(first + j)
@@ -578,21 +542,19 @@ def _segments() -> tuple[dict[str, list[Any]], I64, I64]:
 
 
 def draw_segments(w: _World) -> tuple[dict[str, list[Any]], Cols, Cols]:
-    """The chains' segments, their order, and a quarter of the companies of each chain industry in one of
-    the segments their industry feeds (the bank's chain classification covers only part of a market).
+    """The chains' segments, their order, and a quarter of the companies tagged with a chain (产业链 tags
+    come with the industry) in one of its segments, as the bank's chain classification covers part of a
+    market.
 
     Returns the segments (columns of segments.csv), the ``UPSTREAM_OF`` rows and the ``IN_SEGMENT`` rows.
     """
     rng = _rng(w.seed, _S_SEGMENTS)
     table, ups, downs = _segments()
-    fits: list[list[int]] = [[] for _ in INDUSTRIES]
-    index = 0
-    for _, segments in CHAINS:
-        for _, _, industries in segments:
-            for key in industries.split():
-                fits[_industry(key)].append(index)
-            index += 1
-    width = max(len(f) for f in fits)
+    chain_of = np.array(table["chain"], dtype=object)
+    fits: list[list[int]] = [
+        [i for i, chain in enumerate(chain_of.tolist()) if chain in industry.tags] for industry in INDUSTRIES
+    ]
+    width = max(1, *(len(f) for f in fits))
     choices = _i64([f + [-1] * (width - len(f)) for f in fits])
     counts = _i64([len(f) for f in fits])
     companies = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED))

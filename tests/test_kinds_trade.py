@@ -67,7 +67,10 @@ def test_a_transaction_is_warm_by_amount_and_by_how_often() -> None:
     assert w.strength("PAYS", {"amount": 2e6, "payments": 3}) == pytest.approx(0.6 * 0.8)
     assert w.strength("PAYS", {"amount": 2e6}) == pytest.approx(0.6)  # count unknown: no factor
     assert w.strength("PAYS", {}) == pytest.approx(0.45)
-    assert w.why("PAYS", {"amount": 2e6, "payments": 5}) == ("交易额 ≥ 100万，4笔以上 × 0.9", "paid ≥ ¥1M, ≥ 4 payments × 0.9")
+    assert w.why("PAYS", {"amount": 2e6, "payments": 5}) == (
+        "交易额 ≥ 100万，4笔以上 × 0.9",
+        "paid ≥ ¥1M, ≥ 4 payments × 0.9",
+    )
     # stronger than the same amount declared as supply: the bank's own evidence
     assert w.strength("PAYS", {"amount": 2e6, "payments": 12}) > w.strength("SUPPLIES", {"amount": 2e6})
     assert w.strength("IN_SEGMENT", {}) == w.strength("UPSTREAM_OF", {}) == pytest.approx(0.1)
