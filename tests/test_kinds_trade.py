@@ -126,7 +126,7 @@ def test_a_supplier_the_bank_sees_paid_is_confirmed(make_store: MakeStore) -> No
     assert link.paid is not None and link.paid.payments == 36 and link.paid.year == 2024
     assert link.text("zh").endswith("✓ 已确认 ¥1.2亿（36笔）")
     assert link.text("en").endswith("✓ confirmed ¥120m (36 payments)")
-    assert chain.to_dict()["suppliers"][0]["confirmed"] in (True, False)
+    assert [p.to_dict()["confirmed"] for p in chain.suppliers] == [p.confirmed for p in chain.suppliers]
     # a year without payments confirms nothing
     assert not any(p.confirmed for p in supply_chain(store, "核心晶圆有限公司", tiers=1, year=2023).suppliers)
 
@@ -189,3 +189,100 @@ def test_a_settlement_export_loads_without_its_account_numbers(make_store: MakeS
     assert not any("6222021234567890123" in str(v) for v in props.values())
     chain = supply_chain(store, ids["K"], tiers=1)
     assert {p.company.name for p in chain.suppliers if p.confirmed} == {"一级供应商甲", "一级供应商乙"}
+
+
+def test_the_supply_page_marks_confirmed_suppliers_and_lists_leads_by_segment(demo_env: Path) -> None:
+    """On the demo graph the explorer opens: a client in a segment, its confirmed suppliers and segment leads."""
+    from streamlit.testing.v1 import AppTest
+
+    from loaders.demo import demo_store
+    from tests.conftest import DEMO_COMPANIES
+    from ui.i18n import t
+
+    store = demo_store(companies=DEMO_COMPANIES)
+    in_segment = {e.source for e in store.iter_edges(["IN_SEGMENT"])}
+    confirmed = {(e.target, e.source) for e in store.iter_edges(["PAYS"])}  # (supplier, customer) pairs paid
+    supplied = {(e.source, e.target) for e in store.iter_edges(["SUPPLIES"])}
+    clients = sorted(
+        (n for n in store.get_nodes(sorted(in_segment)).values() if n.is_client),
+        key=lambda n: (-sum(1 for s, c in supplied & confirmed if c == n.id), n.id),
+    )
+    assert clients, "the demo has clients classified in a chain segment"
+    company = clients[0]
+    expected = segment_leads(store, company)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    at.run(timeout=180)
+    at.radio(key="page").set_value("supply").run()
+    at.text_input(key="supply_q").set_value(company.key).run()
+    assert not at.exception, at.exception
+    tier1 = next(d.value for d in at.dataframe if "交易确认" in d.value.columns)
+    chain = supply_chain(store, company, tiers=2, limit=None)
+    # the first tab: the nearest tier of suppliers, else of customers
+    first = next(chain.tier(n, side) for side in ("upstream", "downstream") for n in (1, 2) if chain.tier(n, side))
+    assert list(tier1["企业"]) == [p.company.name for p in first]
+    assert list(tier1["交易确认"]) == ["✓" if p.confirmed else "" for p in first]
+    assert t("segment.leads", "zh") in "".join(m.value for m in at.markdown)
+    if expected.leads:
+        table = next(d.value for d in at.dataframe if "产业链环节" in d.value.columns)
+        assert list(table["企业"]) == [ld.company.name for ld in expected.leads]
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert any("confirmed" in d.value.columns for d in at.dataframe)
+
+
+def test_the_cli_marks_confirmed_suppliers_and_lists_leads_by_segment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graph.embedded import EmbeddedStore
+    from guanxi.cli import main as main_cli
+
+    g, _ = trade()
+    store = EmbeddedStore()
+    g.write_to(store)
+    at = ["--store", str(store.save(tmp_path / "trade.gx"))]
+    assert main_cli(["supply", uscc(1), "--tiers", "1", *at]) == 0
+    out = capsys.readouterr().out
+    assert "交易确认" in out and "✓ ¥1.2亿" in out
+    assert main_cli(["supply", uscc(1), "--tiers", "1", "--lang", "en", *at]) == 0
+    out = capsys.readouterr().out
+    assert "confirmed" in out and "✓ ¥120m" in out
+    assert main_cli(["supply", uscc(1), "--segments", "--lang", "en", *at]) == 0
+    out = capsys.readouterr().out
+    assert "集成电路·晶圆制造" in out and "封测科技有限公司" in out and "downstream" in out
+    assert "paid the prospect 封测科技有限公司 ¥2m in 2024 (3 payments)" in out
+    assert main_cli(["supply", uscc(1), "--segments", "--json", *at]) == 0
+    assert '"side": "upstream"' in capsys.readouterr().out
+
+
+def test_ftm_payments_load_as_one_transaction_per_pair_and_year(make_store: MakeStore, tmp_path: Path) -> None:
+    import json
+
+    from loaders.pipeline import load_files
+
+    def company(eid: str, name: str, code: str) -> dict[str, object]:
+        return {"id": eid, "schema": "Company", "properties": {"name": [name], "registrationNumber": [code]}}
+
+    def payment(eid: str, payer: str, payee: str, amount: str, date: str) -> dict[str, object]:
+        props = {"payer": [payer], "beneficiary": [payee], "amount": [amount], "currency": ["CNY"], "date": [date]}
+        return {"id": eid, "schema": "Payment", "properties": props}
+
+    entities = [
+        company("a", "甲公司", uscc(1)),
+        company("b", "乙公司", uscc(2)),
+        {"id": "p", "schema": "Person", "properties": {"name": ["张三"]}},
+        payment("x1", "a", "b", "1000000", "2024-03-01"),
+        payment("x2", "a", "b", "500000", "2024-09-30"),
+        payment("x3", "a", "b", "70000", "2023-05-05"),
+        payment("x4", "p", "b", "10", "2024-01-01"),
+    ]
+    path = tmp_path / "payments.ftm.json"
+    path.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in entities), encoding="utf-8")
+    store = make_store()
+    report = load_files(store, path)
+    assert report.rejected == 0, report.summary("en")
+    assert "Payment by or to a person" in report.summary("en")
+    rows = sorted(
+        (e.props.get("year"), e.props.get("amount"), e.props.get("payments"), e.props.get("first"), e.props.get("last"))
+        for e in store.iter_edges(["PAYS"])
+    )
+    assert rows == [(2023, 70000.0, 1, "2023-05-05", "2023-05-05"), (2024, 1500000.0, 2, "2024-03-01", "2024-09-30")]

@@ -59,12 +59,12 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
             if not segments:
                 continue
             src, dst = draw(st.sampled_from(comps)), segments[0]
-            props = {}
+            props: dict[str, object] = {}
         elif type_ == "SERVES_AS":
             if not people:
                 continue
             src, dst = draw(st.sampled_from(people)), draw(st.sampled_from(comps))
-            props: dict[str, object] = {"role": draw(st.sampled_from(ROLES))}
+            props = {"role": draw(st.sampled_from(ROLES))}
             if draw(st.booleans()) and draw(st.booleans()):
                 props["until"] = "2020-01-01"
         elif type_ == "LOCATED_IN":
