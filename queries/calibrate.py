@@ -308,7 +308,8 @@ def calibrated_data(calibration: Calibration, base: Path | None = None, min_atte
                 rel[type_]["unknown"] = value
             else:
                 rel[type_][key] = [[t, value if float(t) == float(rest) else s] for t, s in rel[type_][key]]
-        elif isinstance(rel.get(type_), dict):
+        elif isinstance(rel.get(type_), dict) and "default" in rel[type_]:
+            # a constant; a kind priced by a table or a map (a transaction) keeps its rule, the evidence is below
             rel[type_]["default"] = value
     data["calibration"] = calibration.to_dict()
     return data
