@@ -91,7 +91,9 @@ def cmd_supply(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(chain.to_dict())
         return 0
-    print(f"{chain.company.name} ({chain.company.key})  采购 {money(chain.purchases)}  销售 {money(chain.sales)}")
+    bought, sold = money(chain.purchases, args.lang), money(chain.sales, args.lang)
+    totals = _words(args.lang, f"采购 {bought}  销售 {sold}", f"purchases {bought}  sales {sold}")
+    print(f"{chain.company.name} ({chain.company.key})  {totals}")
     for title, side in (
         (_words(args.lang, "供应商", "suppliers"), chain.suppliers),
         (_words(args.lang, "客户", "customers"), chain.customers),
