@@ -301,6 +301,8 @@ class _World:
     guarantees: Cols = field(default_factory=dict)
     located: Cols = field(default_factory=dict)
     payments: Cols = field(default_factory=dict)
+    #: the demo's planted payments (payer, payee, amount, payments, year), added to the drawn ones
+    demo_payments: Cols = field(default_factory=dict)
     members: Cols = field(default_factory=dict)
     segment_links: Cols = field(default_factory=dict)
     segments: dict[str, list[Any]] = field(default_factory=dict)
@@ -1045,7 +1047,7 @@ class _Demo:
         prospects = [self.choose(candidates) for _ in range(5)]
         d0, d1, d2, d3, d4 = prospects
         # a small graph may have too few clients to introduce everybody: the bank wins a few more
-        short = 16 - len(self.unused(self.good_clients()))
+        short = 17 - len(self.unused(self.good_clients()))
         if short > 0:
             ok = w.active & ~w.blacklisted & (w.kind != _GOV) & (w.founded < _days(2019)) & ~w.client
             more = self.unused(np.flatnonzero(ok).astype(np.int64))
@@ -1078,6 +1080,7 @@ class _Demo:
         else:
             buyer = self.client()
         guarantor = self.client()
+        payer = self.client()
         founder, partner, manager = self.person(), self.person(), self.person()
         self.post(founder, d0, ROLE_LEGAL_REP)
         self.post(founder, d0, "董事长")
@@ -1097,7 +1100,15 @@ class _Demo:
             f"{{c:{d0}}}: the prospect supplies client {{c:{buyer}}} (1.86亿 in 2024, 1.52亿 in 2023)",
             f"{{c:{d0}}}: client {{c:{guarantor}}} guarantees a 5000万 loan of the prospect",
             f"{{c:{d0}}}: the prospect and client {{c:{neighbour}}} are both in {{k:{park}}}",
+            f"{{c:{d0}}}: client {{c:{payer}}} paid the prospect 4800万 in 2024 in 24 payments (the bank's own data)",
         ]
+        w.demo_payments = {
+            "payer": _i64([payer]),
+            "payee": _i64([d0]),
+            "amount": _i64([48_000_000]),
+            "payments": _i64([24]),
+            "year": _i64([2024]),
+        }
 
         # D1: its legal representative is a client's supervisor; a client supplies it; a client holds 8%
         sup_client, supervisor = self.client_officer(SUPERVISOR_ROLES)

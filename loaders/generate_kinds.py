@@ -604,6 +604,8 @@ def draw_payments(w: _World) -> Cols:
             payments=1 + rng.poisson(6.0, k),
             year=AS_OF.year - 1 - (rng.random(k) < 0.3),
         )
+    if w.demo_payments:
+        table.add(**w.demo_payments)
     rows = table.done()
     rows = _keep(rows, rows["payer"] != rows["payee"])
     rows = _take(rows, _first_of([rows["payer"], rows["payee"], rows["year"]]))
