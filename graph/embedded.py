@@ -739,14 +739,15 @@ class EmbeddedStore(GraphStore):
         return cached
 
     def default_filter(self) -> PathQuery:
-        """The filter of a query with every default (all kinds, the warmth file's exclusions), any target.
+        """The filter of a query with every default (the kinds walked in paths, the warmth file's
+        exclusions), any target.
 
         Its search bounds are saved with the store, so a new process does
         not compute them again for the most common query.
         """
         return PathQuery(
             target="(any)",
-            types=self.schema.types,
+            types=self.schema.flagged("in_paths"),
             exclude_statuses=tuple(self.weights.exclude_statuses),
             exclude_blacklisted=self.weights.exclude_blacklisted,
         )

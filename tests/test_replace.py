@@ -39,6 +39,10 @@ TABLES = (
     "supply",
     "guarantees",
     "parks_located",
+    "segments",
+    "transactions",
+    "segment_members",
+    "segment_links",
     "clients",
 )
 
