@@ -29,6 +29,8 @@ FILES = (
     "transactions.csv",
     "segment_members.csv",
     "segment_links.csv",
+    "family.csv",
+    "acting_in_concert.csv",
     "clients.csv",
     "prospects.csv",
     "investments.csv",

@@ -43,6 +43,8 @@ TABLES = (
     "transactions",
     "segment_members",
     "segment_links",
+    "family",
+    "acting_in_concert",
     "clients",
 )
 
