@@ -91,9 +91,8 @@ in Python over adjacency fetched from Neo4j through the search's seam
   :data:`graph.neo4j_search.FETCH_BATCH` nodes at once: for each (node, neighbour) the strongest
   relationship of the allowed types, what decides whether the neighbour is a
   source or may stand inside a path, its degree (its hub discount) and either
-  its saved bounds (then the next level of likely nodes comes in the same
-  round trip) or the strongest relationship it has (the bound on what lies
-  beyond it). A node of more than ``HUB_DEGREE`` relationships is a hub:
+  its saved bounds or the strongest relationship it has (the bound on what
+  lies beyond it). A node of more than ``HUB_DEGREE`` relationships is a hub:
   counted once, and its neighbours never fetched ahead of need.
 * ``expand_sources`` (the last hop) is :func:`graph.cypher.source_neighbours`,
   so the last level never pulls a hub's whole adjacency.
