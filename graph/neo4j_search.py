@@ -128,11 +128,14 @@ def compute_bounds(
     n = len(node_ids)
     order = np.argsort(node_ids, kind="stable")
     sorted_ids = node_ids[order]
-    a = order[np.searchsorted(sorted_ids, rel_a)]
-    b = order[np.searchsorted(sorted_ids, rel_b)]
+    at_a = np.minimum(np.searchsorted(sorted_ids, rel_a), max(n - 1, 0))
+    at_b = np.minimum(np.searchsorted(sorted_ids, rel_b), max(n - 1, 0))
+    # a relationship whose end is not among the nodes (none should be) cannot be walked: left out
+    known = (sorted_ids[at_a] == rel_a) & (sorted_ids[at_b] == rel_b) if n else np.zeros(len(rel_a), dtype=bool)
+    a, b, edge_cost = order[at_a[known]], order[at_b[known]], -np.log(strength[known])
     rows = np.concatenate([a, b])
     cols = np.concatenate([b, a])
-    cost = np.concatenate([-np.log(strength), -np.log(strength)])
+    cost = np.concatenate([edge_cost, edge_cost])
     by_row = np.argsort(rows, kind="stable")
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
