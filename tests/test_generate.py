@@ -25,6 +25,8 @@ FILES = (
     "supply.csv",
     "guarantees.csv",
     "parks_located.csv",
+    "family.csv",
+    "acting_in_concert.csv",
     "clients.csv",
     "prospects.csv",
     "investments.csv",

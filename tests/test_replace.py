@@ -39,6 +39,8 @@ TABLES = (
     "supply",
     "guarantees",
     "parks_located",
+    "family",
+    "acting_in_concert",
     "clients",
 )
 
