@@ -114,6 +114,12 @@ class LabelSpec:
     key_from: tuple[str, ...] = ()
     #: keys that are national ID numbers are replaced by a keyed hash (graph.idkeys), here and in references
     hash_id_numbers: bool = False
+    #: the label's name in English (``zh`` is its Chinese name; default: the label itself)
+    en: str = ""
+
+    def title(self, lang: Literal["zh", "en"]) -> str:
+        """The label's name in ``lang``: 园区 / Park."""
+        return self.zh if lang == "zh" else (self.en or self.name)
 
     @property
     def columns(self) -> dict[str, PropertySpec]:
@@ -442,6 +448,7 @@ def parse_schema(data: Any, source: str = "schema", base: Path | None = None) ->
             properties=props,
             key_from=key_from,
             hash_id_numbers=bool(entry.get("hash_id_numbers", False)),
+            en=str(entry.get("en", name)),
         )
     kinds: dict[str, KindSpec] = {}
     for type_, entry in (_need(data, "kinds", source) or {}).items():

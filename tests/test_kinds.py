@@ -90,9 +90,10 @@ def own_kind(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     warmth["relationships"] = {**warmth["relationships"], "CO_OWNS_IP": CO_IP_RULE}  # type: ignore[dict-item]
     (tmp_path / "conf").mkdir()
     schema_file = _yaml(tmp_path / "conf" / "schema.yaml", schema)
-    (tmp_path / "conf" / "roles.yaml").write_text(
-        (SCHEMA_FILE.parent / "roles.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    for vocabulary in ("roles.yaml", "association_roles.yaml"):  # the title vocabularies the schema names
+        (tmp_path / "conf" / vocabulary).write_text(
+            (SCHEMA_FILE.parent / vocabulary).read_text(encoding="utf-8"), encoding="utf-8"
+        )
     warmth_file = _yaml(tmp_path / "conf" / "warmth.yaml", warmth)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GUANXI_SCHEMA", str(schema_file))
@@ -178,7 +179,7 @@ def test_every_kind_of_the_packaged_schema_is_complete() -> None:
         assert spec.en and spec.colour.startswith("#") and "sentence" in spec.texts
         assert weights.rule(type_).strength({}) > 0
     assert schema.flagged("exposure") == ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES")
-    assert schema.flagged("referral_only") == ("LOCATED_IN",)
+    assert schema.flagged("referral_only") == ("LOCATED_IN", "MEMBER_OF")
 
 
 def _kind_error(change: dict[str, object], drop: str | None = None) -> str:
