@@ -47,13 +47,19 @@ class RawGraph:
         self.nodes[nid] = {"label": "Park", "key": key, "name": name or key, **props}
         return nid
 
+    def add_node(self, label: str, key: str, name: str | None = None, **props: Any) -> str:
+        """A node of any label of the schema (an IP right, an association ...), keyed by ``id``."""
+        nid = f"{label}:{key}"
+        self.nodes[nid] = {"label": label, "key": key, "name": name or key, **props}
+        return nid
+
     def add_edge(self, type_: str, src: str, dst: str, **props: Any) -> None:
         self.edges.append((type_, src, dst, props))
 
     def write_to(self, store: GraphStore) -> None:
         """Write everything into ``store`` through the ordinary batch interface."""
-        keys = {"Company": "id", "Person": "id", "Park": "id"}  # a company's key: its USCC here
-        for label, key_col in keys.items():
+        labels = dict.fromkeys(["Company", "Person", "Park", *(p["label"] for p in self.nodes.values())])
+        for label, key_col in ((label, "id") for label in labels):  # a company's key: its USCC here
             rows = []
             for props in self.nodes.values():
                 if props["label"] != label:

@@ -17,8 +17,13 @@ def examples(make_store: StoreFactory, embedded: int) -> int:
     return embedded if make_store.backend == "embedded" else neo4j_examples(embedded)
 
 
-TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
+TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN", "OWNS_IP", "MEMBER_OF")
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
+#: co-owned IP and association memberships (issue 14): a right's type, an association office
+IP_TYPES = (None, "invention", "utility_model", "design", "software")
+OFFICES = ("president", "vice_president", "secretary_general", "director", "member", "other")
+#: the kinds whose identity is their role: one relationship per (ends, role)
+ROLE_IDENTITY = ("SERVES_AS", "MEMBER_OF")
 
 
 def uscc(i: int) -> str:
@@ -49,6 +54,8 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
         g.add_person(f"p{i}", f"人{i}", blacklisted=draw(st.booleans()) and draw(st.booleans())) for i in range(n_pers)
     ]
     parks = [g.add_park(f"park{i}", f"园区{i}") for i in range(n_park)]
+    rights = [g.add_node("IPRight", f"ZL{i}", f"专利{i}") for i in range(draw(st.integers(0, 2)))]
+    chambers = [g.add_node("Association", f"AS{i}", f"商会{i}") for i in range(draw(st.integers(0, 2)))]
     n_edges = draw(st.integers(4, 30))
     for _ in range(n_edges):
         type_ = draw(st.sampled_from(TYPES))
@@ -64,6 +71,18 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
                 continue
             src, dst = draw(st.sampled_from(comps)), draw(st.sampled_from(parks))
             props = {}
+        elif type_ in ("OWNS_IP", "MEMBER_OF"):
+            middles = rights if type_ == "OWNS_IP" else chambers
+            if not middles:
+                continue
+            src, dst = draw(st.sampled_from(comps + people)), draw(st.sampled_from(middles))
+            if type_ == "OWNS_IP":
+                ip_type = draw(st.sampled_from(IP_TYPES))
+                props = {} if ip_type is None else {"ip_type": ip_type}
+            else:
+                props = {"role": draw(st.sampled_from(OFFICES))}
+            if draw(st.booleans()) and draw(st.booleans()):
+                props["lapsed" if type_ == "OWNS_IP" else "until"] = "2020-01-01"
         elif type_ == "HOLDS_SHARES":
             src = draw(st.sampled_from(comps + people))
             dst = draw(st.sampled_from(comps))
@@ -75,9 +94,9 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
         if src == dst:
             continue
         # identity: one relationship per (type, ends, identity); keep the first
-        ident = props.get("role") if type_ == "SERVES_AS" else None
+        ident = props.get("role") if type_ in ROLE_IDENTITY else None
         if any(
-            t == type_ and s == src and d == dst and (p.get("role") if t == "SERVES_AS" else None) == ident
+            t == type_ and s == src and d == dst and (p.get("role") if t in ROLE_IDENTITY else None) == ident
             for t, s, d, p in g.edges
         ):
             continue
