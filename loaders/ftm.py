@@ -23,14 +23,19 @@ Ownership                      HOLDS_SHARES (``percentage``, ``sharesValue``
 Directorship                   SERVES_AS (``role`` read by the title
                                vocabulary, ``startDate``, ``endDate``)
 Membership of a park           LOCATED_IN
+Organization, classification   Association (also any Organization that
+``association`` / 商会 /         is the ``organization`` of a Membership)
+行业协会 / 工商联
+Membership of an association   MEMBER_OF (``role`` read by the office
+                               vocabulary, ``startDate``, ``endDate``)
 UnknownLink, role SUPPLIES /   SUPPLIES / GUARANTEES (FtM has no
 GUARANTEES                     schema for them: amounts are left out
                                on export, and the export says so)
 =============================  =====================================
 
 An ownership that has ended (``endDate``) is not a current holding and is
-left out, counted, as are Family, Payment, Associate, memberships of other
-organisations, corporate directors and every other schema.
+left out, counted, as are Family, Payment, Associate, memberships of companies,
+corporate directors and every other schema (co-owned IP rights have no FtM schema).
 
 The package ``followthemoney`` is not needed: its dependency chain builds
 ICU from source, which a bank's locked-down machine should not have to do;
@@ -59,6 +64,24 @@ PARK_CLASSES = frozenset({"industrial park", "park", "园区", "产业园区", "
 
 #: the ``classification`` guanxi writes on a park
 PARK_CLASS = "industrial park"
+
+#: an Organization whose ``classification`` is one of these is an association (商会, 行业协会, 工商联)
+ASSOCIATION_CLASSES = frozenset(
+    {
+        "association",
+        "trade association",
+        "chamber of commerce",
+        "chamber",
+        "商会",
+        "协会",
+        "行业协会",
+        "工商联",
+        "工商业联合会",
+    }
+)
+
+#: the ``classification`` guanxi writes on an association
+ASSOCIATION_CLASS = "association"
 
 #: the edge schemata read, each with its two ends (FtM property names)
 EDGE_SCHEMATA: dict[str, tuple[str, str]] = {
@@ -97,6 +120,14 @@ def _is_park(entity: Mapping[str, Any]) -> bool:
     )
 
 
+def _is_association(entity: Mapping[str, Any], joined: set[str]) -> bool:
+    """An Organization classified as an association, or one that members join (a Membership names it)."""
+    if entity.get("schema") != "Organization":
+        return False
+    classes = {c.strip().lower() for c in _values(entity, "classification")}
+    return bool(classes & ASSOCIATION_CLASSES) or text_of(entity.get("id")) in joined
+
+
 def _company_cells(entity: Mapping[str, Any], schema: Schema) -> tuple[dict[str, str], str]:
     """A company row from an entity, and how relationships name it (its USCC or another identifier)."""
     cells = {"name": _first(entity, "name")}
@@ -132,6 +163,7 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
     mapped = Mapped("FtM", file)
     entities = [(row, e) for row, e in records if isinstance(e, dict)]
     ends: dict[str, tuple[str, str]] = {}  # FtM id -> (label, reference)
+    joined = {_first(e, "organization") for _, e in entities if e.get("schema") == "Membership"}
     for row, entity in entities:
         kind, eid = entity.get("schema"), text_of(entity.get("id"))
         if kind in EDGE_SCHEMATA or kind is None:
@@ -140,6 +172,10 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
             cells = {"id": eid, "name": _first(entity, "name")}
             mapped.add(("nodes", "Park"), row, cells)
             ends[eid] = ("Park", eid)
+        elif _is_association(entity, joined):
+            cells = {"id": eid, "name": _first(entity, "name")}
+            mapped.add(("nodes", "Association"), row, cells)
+            ends[eid] = ("Association", eid)
         elif kind in COMPANY_SCHEMATA:
             cells, ref = _company_cells(entity, schema)
             mapped.add(("nodes", "Company"), row, cells)
@@ -192,6 +228,14 @@ def _map_edge(
     elif kind == "Membership" and target[0] == "Park":
         cells = {"company": source[1], "park": target[1]} | ({"since": start} if start else {})
         mapped.add(("edges", "LOCATED_IN"), row, cells)
+    elif kind == "Membership" and target[0] == "Association":
+        cells = {"member": source[1], "association": target[1]}
+        cells |= {
+            k: v
+            for k, v in (("member_type", source[0]), ("role", _first(entity, "role")), ("since", start), ("until", end))
+            if v
+        }
+        mapped.add(("edges", "MEMBER_OF"), row, cells)
     elif kind == "UnknownLink" and _first(entity, "role") in LINK_ROLES:
         role = _first(entity, "role")
         if role == "SUPPLIES":
@@ -243,6 +287,9 @@ def node_entity(node: Node) -> dict[str, Any] | None:
     if node.label == "Park":
         props = _props(name=node.name, classification=PARK_CLASS, country="cn")
         return {"id": node.key, "schema": "Organization", "properties": props}
+    if node.label == "Association":
+        props = _props(name=node.name, classification=ASSOCIATION_CLASS, country="cn")
+        return {"id": node.key, "schema": "Organization", "properties": props}
     if node.label != "Company":
         return None
     uscc = p.get("uscc")
@@ -286,6 +333,10 @@ def edge_entity(edge: Edge, keys: Mapping[str, str]) -> tuple[dict[str, Any] | N
     if edge.type == "LOCATED_IN":
         props = _props(member=src, organization=dst, startDate=p.get("since"))
         return {"id": entity_id("Membership", src, dst), "schema": "Membership", "properties": props}, ""
+    if edge.type == "MEMBER_OF":
+        role = p.get("role_text") or p.get("role")
+        props = _props(member=src, organization=dst, role=role, startDate=p.get("since"), endDate=p.get("until"))
+        return {"id": entity_id("Membership", src, dst, str(role)), "schema": "Membership", "properties": props}, ""
     if edge.type in LINK_ROLES:
         lost = [k for k in ("amount", "transactions", "year", "product", "guarantee_type") if p.get(k) is not None]
         props = _props(

@@ -124,14 +124,18 @@ class AssociationLead:
 
     company: Node
     association: Node
-    office: str
+    membership: Edge
     referrers: tuple[Referrer, ...]
+
+    def office(self, lang: Lang = "zh") -> str:
+        """The lead's own office in the association (会员 for most)."""
+        return office_words(self.membership, lang)
 
     def to_dict(self, lang: Lang = "zh") -> dict[str, object]:
         return {
             "company": node_dict(self.company) | {"industry": self.company.get("industry")},
             "association": node_dict(self.association),
-            "office": self.office,
+            "office": self.office(lang),
             "referrers": [r.to_dict(lang) for r in self.referrers],
         }
 
@@ -159,7 +163,9 @@ def find_associations(
         limit = whole_number("limit", limit, 1)
     found = [a for a in store.iter_nodes(ASSOCIATION) if _association_matches(a, keyword, region)]
     sizes = store.degrees([a.id for a in found])
-    out = sorted((AssociationSummary(a, sizes.get(a.id, 0)) for a in found), key=lambda s: (-s.members, s.association.id))
+    out = sorted(
+        (AssociationSummary(a, sizes.get(a.id, 0)) for a in found), key=lambda s: (-s.members, s.association.id)
+    )
     return tuple(out if limit is None else out[:limit])
 
 
@@ -221,7 +227,9 @@ def association_leads(
         scope = {s.association.id: s.association for s in find_associations(store, keyword, region=region, limit=None)}
     else:
         scope = {a.id: a for a in store.iter_nodes(ASSOCIATION)}
-    edges = [e for e in store.edges_of(sorted(scope), [MEMBER_OF]) if e.target in scope and _current(e)] if scope else []
+    edges = (
+        [e for e in store.edges_of(sorted(scope), [MEMBER_OF]) if e.target in scope and _current(e)] if scope else []
+    )
     members = store.get_nodes(sorted({e.source for e in edges}))
     strengths = _rank(store)
     offices = [e for e in edges if e.props.get("role") != PLAIN_MEMBER and e.source in members]
@@ -245,7 +253,7 @@ def association_leads(
             continue
         best = strengths.get(str(others[0].membership.props.get("role")), 0.0)
         capital = number(company.get("registered_capital")) or 0.0
-        lead = AssociationLead(company, scope[e.target], office_words(e), others[:referrers_shown])
+        lead = AssociationLead(company, scope[e.target], e, others[:referrers_shown])
         ranked.append(((-best, -len(others), -capital, company.id, e.target), lead))
     ranked.sort(key=lambda t: t[0])
     seen: set[tuple[str, str]] = set()
