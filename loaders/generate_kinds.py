@@ -569,23 +569,35 @@ def draw_ip(w: _World) -> tuple[dict[str, Obj], Cols]:
     draw = rng.random(m)
     partner = _partner_of(w, rng)
     g = w.group[first]
-    sister = np.where(g >= 0, w.g_start[np.maximum(g, 0)] + (rng.random(m) * w.g_size[np.maximum(g, 0)]).astype(np.int64), -1)
+    sister = np.where(
+        g >= 0, w.g_start[np.maximum(g, 0)] + (rng.random(m) * w.g_size[np.maximum(g, 0)]).astype(np.int64), -1
+    )
     trading = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED)).astype(np.int64)
     trading = trading[~np.isin(trading, w.demo_prospects)]
-    cities = _Buckets(trading, w.city[trading] * len(INDUSTRIES) + w.industry[trading], len(_CITY_INDEX) * len(INDUSTRIES))
+    cities = _Buckets(
+        trading, w.city[trading] * len(INDUSTRIES) + w.industry[trading], len(_CITY_INDEX) * len(INDUSTRIES)
+    )
     local = cities.pick(rng, w.city[first] * len(INDUSTRIES) + w.industry[first])
     second = np.select([draw < 0.35, draw < 0.65, draw < 0.9], [sister, partner[first], local], -1)
     second = np.where(np.isin(second, w.demo_prospects), -1, second)
     # a right whose co-owner could not be found (or is its owner) has one owner: exports list those too
     second = np.where(second == first, -1, second)
-    third = np.where((second >= 0) & (rng.random(m) < 0.12), cities.pick(rng, w.city[first] * len(INDUSTRIES) + w.industry[first]), -1)
+    third = np.where(
+        (second >= 0) & (rng.random(m) < 0.12),
+        cities.pick(rng, w.city[first] * len(INDUSTRIES) + w.industry[first]),
+        -1,
+    )
     third = np.where((third == first) | (third == second), -1, third)
     inventor = w.founder[first]
     inventor = np.where((rng.random(m) < 0.05) & (inventor >= 0), inventor, -1)
 
     start = np.maximum(w.founded[first], _days(2000)) + 90
     filed = start + (rng.random(m) ** 0.6 * np.maximum(_TODAY - 200 - start, 1)).astype(np.int64)
-    wait = np.select([kind == 0, kind == _IP_SOFTWARE], [rng.integers(500, 1300, m), rng.integers(40, 120, m)], rng.integers(150, 400, m))
+    wait = np.select(
+        [kind == 0, kind == _IP_SOFTWARE],
+        [rng.integers(500, 1300, m), rng.integers(40, 120, m)],
+        rng.integers(150, 400, m),
+    )
     granted = np.where(filed + wait <= _TODAY - 10, filed + wait, -1)
     keep = granted >= 0  # a right still examined is not granted yet: no owner rights to tie
     term = np.where(kind == 0, 20, 10)
@@ -598,7 +610,10 @@ def draw_ip(w: _World) -> tuple[dict[str, Obj], Cols]:
     year = filed[idx].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     serial = np.arange(len(idx), dtype=np.int64) * 7919 % 9_000_000 + 100_000
     ids = _application_numbers(year, kind[idx], serial)
-    product = _PRODUCTS[w.industry[first[idx]] * _PRODUCT_SLOTS + rng.integers(0, 1 << 20, len(idx)) % _PRODUCT_COUNT[w.industry[first[idx]]]]
+    product = _PRODUCTS[
+        w.industry[first[idx]] * _PRODUCT_SLOTS
+        + rng.integers(0, 1 << 20, len(idx)) % _PRODUCT_COUNT[w.industry[first[idx]]]
+    ]
     shape = rng.integers(0, len(_IP_SHAPES), len(idx))
     names = np.array(
         [
@@ -689,8 +704,14 @@ def draw_associations(w: _World) -> tuple[dict[str, Obj], Cols]:
     _, place = _slots(counts)
     vices = 1 + counts // 12
     office = np.select(
-        [place == 0, place <= vices[owner] // 2, place <= vices[owner], place == vices[owner] + 1,
-         place <= vices[owner] + 1 + counts[owner] // 10, place <= vices[owner] + 1 + counts[owner] // 4],
+        [
+            place == 0,
+            place <= vices[owner] // 2,
+            place <= vices[owner],
+            place == vices[owner] + 1,
+            place <= vices[owner] + 1 + counts[owner] // 10,
+            place <= vices[owner] + 1 + counts[owner] // 4,
+        ],
         [_PRESIDENT, _VICE_SENIOR, _VICE, _SECRETARY, _DIRECTOR_SENIOR, _DIRECTOR],
         _MEMBER,
     ).astype(np.int64)
