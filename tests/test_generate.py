@@ -25,6 +25,10 @@ FILES = (
     "supply.csv",
     "guarantees.csv",
     "parks_located.csv",
+    "ip_rights.csv",
+    "ip_owners.csv",
+    "associations.csv",
+    "association_members.csv",
     "clients.csv",
     "prospects.csv",
 )

@@ -43,7 +43,7 @@ def stats_frames(stats: GraphStats, ctx: Context) -> tuple[pd.DataFrame, pd.Data
     labels = pd.DataFrame(
         [
             {
-                t("col.what", lang): t(f"label.{label}", lang) if label in schema.labels else label,
+                t("col.what", lang): schema.labels[label].title(lang) if label in schema.labels else label,
                 t("col.count", lang): n,
             }
             for label, n in stats.nodes.items()
