@@ -305,9 +305,9 @@ class _World:
     parks: dict[str, list[str]] = field(default_factory=dict)
     park_city: I64 = field(default_factory=_empty)
     # co-owned IP rights and their owners, associations and their members (loaders.generate_kinds)
-    ip_rights: dict[str, Obj] = field(default_factory=dict)
+    ip_rights: Cols = field(default_factory=dict)
     ip_owners: Cols = field(default_factory=dict)
-    associations: dict[str, Obj] = field(default_factory=dict)
+    associations: Cols = field(default_factory=dict)
     members: Cols = field(default_factory=dict)
     # the demo
     demo_prospects: I64 = field(default_factory=_empty)

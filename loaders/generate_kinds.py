@@ -552,7 +552,7 @@ def _partner_of(w: _World, rng: np.random.Generator) -> I64:
     return partner
 
 
-def draw_ip(w: _World) -> tuple[dict[str, Obj], Cols]:
+def draw_ip(w: _World) -> tuple[Cols, Cols]:
     """Patents and software copyrights with their owners: about 6 rights per 100 companies, most co-owned.
 
     A right's first owner is an operating company; its co-owner is a sister company of its group, a trade
@@ -638,7 +638,7 @@ def draw_ip(w: _World) -> tuple[dict[str, Obj], Cols]:
     return rights, rows
 
 
-def draw_associations(w: _World) -> tuple[dict[str, Obj], Cols]:
+def draw_associations(w: _World) -> tuple[Cols, Cols]:
     """Chambers of commerce, industry associations and federations of industry and commerce, with members.
 
     About one association per 800 companies, in the cities where companies are: an industry association
