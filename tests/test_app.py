@@ -657,7 +657,7 @@ def test_parks_page_lists_association_leads(store: EmbeddedStore) -> None:
     assert leads  # the demo plants a chamber whose president chairs a client
     table = next(d.value for d in at.dataframe if "引荐人" in d.value.columns)
     assert list(table["企业"]) == [lead.company.name for lead in leads][: len(table)]
-    assert list(table["引荐人"])[0] == "、".join(r.text("zh") for r in leads[0].referrers)
+    assert table["引荐人"].iloc[0] == "、".join(r.text("zh") for r in leads[0].referrers)
 
 
 # -- from a path to the explorer ---------------------------------------------------------------------
