@@ -55,7 +55,7 @@ from graph.identifiers import identifier_forms, name_identifier, parse_lei, pars
 from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
 from graph.messages import Message, mapped
 from graph.model import RecordBatch
-from graph.schema import EndpointSpec, LabelSpec, PropertySpec, Schema, load_schema
+from graph.schema import EndpointSpec, KindSpec, LabelSpec, PropertySpec, Schema, load_schema
 from graph.store import GraphStore
 from graph.uscc import ALPHABET, normalise_uscc, uscc_problem
 from graph.warmth import load_weights
@@ -1278,6 +1278,30 @@ def validate_nodes(
     return problems.finish("nodes", spec.name, out)
 
 
+#: what separates the ends a cell names when its end may name several (``split``)
+_END_SEPARATORS = r"\s*[；;]\s*"
+
+
+def split_ends(table: RawTable, kind: KindSpec) -> tuple[RawTable, list[Message]]:
+    """The table with one row per end where an end may name several in one cell (``split``): an export's
+    专利权人 "A公司；B公司" becomes two rows, both numbered as the file's row; and a note per split column."""
+    columns = [e.column for e in (kind.source, kind.target) if e.split and e.column in table.frame]
+    frame = table.frame
+    notes: list[Message] = []
+    for column in columns:
+        cells = frame[column].astype("str")
+        several = cells.str.contains("[；;]", regex=True)
+        if not several.any():
+            continue
+        parts = cells.str.split(_END_SEPARATORS, regex=True).map(lambda xs: [x for x in xs if x] or [""])
+        rows = int(parts[several].map(len).sum())
+        frame = frame.assign(**{column: parts}).explode(column)
+        frame[column] = frame[column].astype("str")
+        header = table.header(column)
+        notes.append(Message("note.split_ends", header=header, cells=f"{int(several.sum()):,}", rows=f"{rows:,}"))
+    return (table if frame is table.frame else replace(table, frame=frame)), notes
+
+
 def validate_edges(
     table: RawTable,
     resolver: Resolver | None = None,
@@ -1291,18 +1315,26 @@ def validate_edges(
     Both ends must resolve to nodes of an allowed label in this load or the
     store; self-loops and repeated identities (type, source, target and the
     kind's identity properties) are rejected. ``role_order`` ranks the parts
-    of compound officer titles (default: warmth.yaml's ``by_role`` order).
+    of compound titles (default: the kind's own map in warmth.yaml, warmest first:
+    an officer's ``by_role``, an association office's).
     """
     resolver = resolver or Resolver(schema=schema)
     schema = schema or resolver.schema
     kind = schema.kind(table.name)
     if role_order is None:
         weights = resolver.store.weights if resolver.store is not None else load_weights()
-        role_order = tuple(weights.by_role)
+        rule = weights.rules.get(kind.type)
+        if rule is not None and rule.form == "map" and rule.values:  # this kind's own titles, warmest first
+            role_order = tuple(sorted(rule.values, key=lambda v: -rule.values[v]))
+        else:
+            role_order = tuple(weights.by_role)
+    table, split = split_ends(table, kind)
     n = len(table.frame)
     ends = (kind.source, kind.target)
     person_ends = [e.column for e in ends if any(schema.label(lb).hash_id_numbers for lb in e.labels)]
     problems = _Problems(table, id_columns=person_ends)
+    for note in split:
+        problems.note(note)
     source = _endpoint(table, kind.source, resolver, problems)
     target = _endpoint(table, kind.target, resolver, problems)
     out: dict[str, np.ndarray] = {"source": source[0], "target": target[0]}

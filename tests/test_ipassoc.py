@@ -127,15 +127,17 @@ def test_exports_with_chinese_headers_load_with_offices_folded_and_unknown_title
     a, b = uscc(1), uscc(2)
     files = {
         "companies.csv": f"统一社会信用代码,企业名称\n{a},苏州甲科技有限公司\n{b},苏州乙制造有限公司\n",
-        "persons.csv": "人员编号,姓名\np1,张三\n",
+        "persons.csv": "人员编号,姓名\np1,张三\np2,李四\n",
         "ip_rights.csv": "专利号,专利名称,专利类型,申请日,授权日\n"
-        "ZL202010000001.1,一种封装结构,发明,2020-03-02,2022-08-16\n",
+        "ZL202010000001.1,一种封装结构,发明,2020-03-02,2022-08-16\n"
+        "ZL202010000002.X,一种检测装置,实用新型,2020-05-02,2021-01-05\n",
         "ip_owners.csv": "专利权人,专利号,专利类型,授权日,失效日\n"
         "苏州甲科技有限公司,ZL202010000001.1,发明专利,2022-08-16,\n"
-        f"{b},ZL202010000001.1,發明專利,2022-08-16,2024-01-01\n",
+        f"{b},ZL202010000001.1,發明專利,2022-08-16,2024-01-01\n"
+        f"苏州甲科技有限公司；{b},ZL202010000002.X,实用新型,2023-01-05,\n",
         "associations.csv": "社会组织名称,社会组织编号,组织类型\n苏州市温州商会,AS1,商会\n",
         "association_members.csv": "会员,会员类型,社会组织编号,职务\n"
-        f"p1,自然人,AS1,常務副會長\n{a},企业,AS1,特邀嘉宾\n{b},企业,AS1,\n",
+        f"p1,自然人,AS1,常務副會長\n{a},企业,AS1,特邀嘉宾\n{b},企业,AS1,\np2,自然人,AS1,理事兼秘书长\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -145,9 +147,19 @@ def test_exports_with_chinese_headers_load_with_offices_folded_and_unknown_title
     assert report.rejected == 0, report.summary("en")
     assert "特邀嘉宾" in report.summary("zh")  # an office the vocabulary does not know, listed
     edges = {(e.source, e.props.get("role")) for e in store.iter_edges(["MEMBER_OF"])}
-    assert edges == {("Person:p1", "vice_president"), (f"Company:{a}", "other"), (f"Company:{b}", "member")}
-    owned = sorted(store.iter_edges(["OWNS_IP"]), key=lambda e: e.source)
-    assert [(e.props.get("ip_type"), round(e.strength, 2)) for e in owned] == [("invention", 0.7), ("invention", 0.42)]
+    assert edges == {
+        ("Person:p1", "vice_president"),
+        ("Person:p2", "secretary_general"),  # 理事兼秘书长: the warmer office of the two
+        (f"Company:{a}", "other"),
+        (f"Company:{b}", "member"),
+    }
+    owned = sorted(store.iter_edges(["OWNS_IP"]), key=lambda e: (e.target, e.source))
+    assert [(e.props.get("ip_type"), round(e.strength, 2)) for e in owned] == [
+        ("invention", 0.7),
+        ("invention", 0.42),  # lapsed
+        ("utility_model", 0.55),  # one cell naming both owners: two ties
+        ("utility_model", 0.55),
+    ]
 
 
 def test_ftm_membership_of_an_association_maps_both_ways(store: GraphStore) -> None:
