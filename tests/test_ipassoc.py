@@ -5,6 +5,7 @@ Every scenario runs on both stores (``make_store``) with a hand-made graph of a 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from graph.errors import NodeNotFound
 from graph.store import GraphStore
 from graph.uscc import check_char
+from graph.warmth import load_weights
 from guanxi.cli import main
 from loaders.ftm import graph_entities, map_entities
 from loaders.generate import generate
@@ -60,6 +62,21 @@ def ipassoc_graph() -> tuple[RawGraph, dict[str, str]]:
 @pytest.fixture
 def store(make_store: StoreFactory) -> GraphStore:
     return loaded(make_store, ipassoc_graph()[0])
+
+
+def test_warmth_by_ip_type_lapse_and_recency_and_by_association_office() -> None:
+    w = load_weights()
+    by_type = [w.strength("OWNS_IP", {"ip_type": t}) for t in ("invention", "software", "utility_model", "design")]
+    assert by_type == sorted(by_type, reverse=True) and by_type[0] == 0.7
+    assert w.strength("OWNS_IP", {"ip_type": "invention", "lapsed": "2020-01-01"}) == pytest.approx(0.42)
+    twelve_years = (dt.date.today() - dt.timedelta(days=366 * 12)).isoformat()
+    assert w.strength("OWNS_IP", {"ip_type": "invention", "since": twelve_years}) == pytest.approx(0.49)
+    assert w.why("OWNS_IP", {"ip_type": "invention", "since": twelve_years})[1] == "invention, 12 years ago × 0.7"
+    offices = ("president", "vice_president", "director", "other", "member")
+    strengths = [w.strength("MEMBER_OF", {"role": r}) for r in offices]
+    assert strengths == sorted(strengths, reverse=True) and strengths[0] == 0.6 and strengths[-1] == 0.15
+    assert w.strength("MEMBER_OF", {"role": "吉祥物"}) == w.strength("MEMBER_OF", {"role": "other"})
+    assert w.strength("MEMBER_OF", {"role": "president", "until": "2020-01-01"}) == pytest.approx(0.3)
 
 
 def test_co_owners_of_a_patent_are_introduced_through_it(store: GraphStore) -> None:
