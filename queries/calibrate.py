@@ -308,8 +308,8 @@ def calibrated_data(calibration: Calibration, base: Path | None = None, min_atte
                 rel[type_]["unknown"] = value
             else:
                 rel[type_][key] = [[t, value if float(t) == float(rest) else s] for t, s in rel[type_][key]]
-        elif isinstance(rel.get(type_), dict):
-            rel[type_]["default"] = value
+        elif isinstance(rel.get(type_), dict) and "default" in rel[type_]:
+            rel[type_]["default"] = value  # a constant rule; a kind priced by a map or a table keeps its rule
     data["calibration"] = calibration.to_dict()
     return data
 

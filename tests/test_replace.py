@@ -39,6 +39,10 @@ TABLES = (
     "supply",
     "guarantees",
     "parks_located",
+    "ip_rights",
+    "ip_owners",
+    "associations",
+    "association_members",
     "clients",
 )
 
