@@ -23,6 +23,12 @@ label's nodes, some types' relationships, degrees and counts all run on the
 file; the NetworkX graph — still the analysis and writing API — is built
 once when something needs all of it (:attr:`EmbeddedStore.graph`).
 
+A load into a file store never builds it: while the graph is not built,
+:meth:`EmbeddedStore.write` keeps the load's batches and :meth:`EmbeddedStore.save`
+writes the file from them and the old file's columns
+(:mod:`graph.columnar_store`), the same file the graph would have given;
+anything that reads before the save writes the kept batches into the graph first.
+
 >>> store = EmbeddedStore()
 >>> store.stats().node_count
 0
@@ -118,16 +124,31 @@ def _fill(
     """
     for col in columns:
         series = frame[col]
-        mask = series.notna().to_numpy()
-        if not mask.any():
+        at, values = present_values(series)
+        if not values:
             continue
-        values = series[mask].tolist()
-        if series.dtype == object or series.dtype.kind == "M":
-            values = [v if type(v) is str else plain_value(v) for v in values]
-            if shared is not None and len(values) > 64 and len(set(values[:1000])) < 500:
-                values = [shared.setdefault(v, v) for v in values]
-        for i, v in zip(np.flatnonzero(mask).tolist(), values, strict=True):
+        text_like = series.dtype == object or series.dtype.kind == "M"
+        if text_like and shared is not None and len(values) > 64 and len(set(values[:1000])) < 500:
+            values = [shared.setdefault((type(v), v), v) for v in values]  # 1 and 1.0 and True stay apart
+        for i, v in zip(at.tolist(), values, strict=True):
             rows[i][col] = v
+
+
+def present_values(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """The rows of a column that hold a value, and those values as stored (plain Python values).
+
+    The one conversion both writing paths use: the NetworkX graph's
+    attribute dicts (:func:`_fill`) and the columnar file writer
+    (:mod:`graph.columnar_store`).
+    """
+    mask = series.notna().to_numpy()
+    if not mask.any():
+        return np.zeros(0, dtype=np.int64), []
+    values = series[mask].tolist()
+    plain = series.dtype == object and set(map(type, values)) <= {str, int, float, bool}  # at C speed
+    if not plain and (series.dtype == object or series.dtype.kind == "M"):
+        values = [v if type(v) is str else plain_value(v) for v in values]
+    return np.flatnonzero(mask), values
 
 
 class _EdgeMirror:
@@ -201,10 +222,17 @@ class EmbeddedStore(GraphStore):
         self.path: Path | None = None
         self._lock: WriterLock | None = None
         self._stamp: tuple[int, int, int, int] | None = None  # the file version this store holds
+        #: batches written to a file store before its graph was needed: :meth:`save` writes the file from
+        #: them without building the graph (:mod:`graph.columnar_store`); anything that reads first writes
+        #: them into the graph (:meth:`_settle`)
+        self._staged: list[RecordBatch] = []
+        self._settled = False
 
     @property
     def graph(self) -> nx.MultiDiGraph:
         """The NetworkX graph: every node and relationship with its properties (built on first use after open)."""
+        if self._staged:
+            self._settle()
         graph = self._graph
         if graph is None:
             with self._building:
@@ -215,6 +243,7 @@ class EmbeddedStore(GraphStore):
 
     @graph.setter
     def graph(self, graph: nx.MultiDiGraph) -> None:
+        self._staged = []
         self._graph = graph
         self._file = None
         self._changed()
@@ -250,7 +279,33 @@ class EmbeddedStore(GraphStore):
 
     def _lazy(self) -> FileGraph | None:
         """The opened file while the graph is not built (reads then come from the file's columns)."""
+        if self._staged:
+            self._settle()
         return self._file if self._graph is None else None
+
+    def _settle(self) -> None:
+        """Write the batches kept for a columnar save into the graph: something needs the graph now."""
+        staged, self._staged = self._staged, []
+        if not staged:
+            return
+        self._settled = True  # the graph is wanted: no batch is kept from now on
+        self.graph  # noqa: B018 - built first (empty, or the opened file's), so the batches go into it
+        for batch in staged:
+            self.write(batch)
+
+    def _keeps(self, batch: RecordBatch) -> bool:
+        """Whether a batch is kept for the columnar save instead of written into the graph.
+
+        Only for a file store whose graph is not built (a load into a file),
+        and only batches whose relationship ends and client companies the
+        loader has found already (:attr:`RecordBatch.ends_checked`).
+        """
+        if self.path is None or not (batch.what == "nodes" or batch.ends_checked):
+            return False
+        graph = self._graph
+        if graph is not None and self._file is None and not self._settled and not graph and not graph.graph:
+            self._graph = None  # an empty graph made by a look-up (a load's name search): nothing to keep
+        return self._graph is None
 
     def _attrs(self, nid: str) -> dict[str, Any]:
         """A node's attribute dict (the graph's own, or decoded from the file without building the graph)."""
@@ -348,6 +403,14 @@ class EmbeddedStore(GraphStore):
         lock = self._lock if self._lock is not None and self._lock.file == file else WriterLock(file)
         try:
             lock.acquire(lock_timeout())
+            if self._graph is None and (self._staged or self._file is not None):  # from the columns, no graph
+                from graph.columnar_store import write_columnar
+
+                write_columnar(file, self._file, self._staged, self.schema, self.weights)
+                self._adopt(type(self)._from_file(FileGraph.open(file), self.schema, self.weights))
+                self.path = file
+                self._stamp = file_stamp(file)
+                return file
             index = self.index()
             graph = self.graph
             assert isinstance(self._ids, list) and isinstance(self._pos, dict)  # built with the graph
@@ -414,6 +477,7 @@ class EmbeddedStore(GraphStore):
 
     def _adopt(self, other: EmbeddedStore) -> None:
         """Take over another store's contents (a newer version of the same file)."""
+        self._staged = []
         self._graph, self._file = other._graph, other._file
         self._mirror_data, self._ids, self._pos = other._mirror_data, other._ids, other._pos
         self._stamp = other._stamp
@@ -467,6 +531,13 @@ class EmbeddedStore(GraphStore):
 
     # -- writing ---------------------------------------------------------------
     def write(self, batch: RecordBatch) -> int:
+        if self._keeps(batch):
+            from graph.columnar_store import check_batch
+
+            check_batch(batch, self.schema)
+            self._staged.append(batch)
+            self._changed()
+            return len(batch.frame)
         self.graph  # noqa: B018 - writing needs the graph (an opened file's is built now)
         with _gc_paused():
             if batch.what == "nodes":
@@ -578,9 +649,11 @@ class EmbeddedStore(GraphStore):
         return Node(id=nid, label=attrs["label"], key=attrs["key"], name=attrs["name"], props=props)
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
+        self._settle()
         return {nid: self._node(nid) for nid in ids if nid in self._pos}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        self._settle()
         pos = self._pos
         return {nid for nid in ids if nid in pos}
 
@@ -902,17 +975,22 @@ class _Steps(SearchSteps):
 
 def _check_relationships(c: Contents) -> None:
     """Refuse a file that lists a relationship twice or splits a pair's relationships (NetworkX never does)."""
-    n, m = len(c.ids), len(c.keys)
-    codes = c.src * n + c.dst  # n < 2**31 (int32 neighbours), so no overflow
-    order = np.lexsort((c.key_codes, codes))
+    check_edge_order(c.file, len(c.ids), c.src, c.dst, c.key_codes)
+
+
+def check_edge_order(file: Path, n: int, src: np.ndarray, dst: np.ndarray, key_codes: np.ndarray) -> None:
+    """:func:`_check_relationships` on a file's relationship arrays (``key_codes``: one code per distinct key)."""
+    m = len(src)
+    codes = src * n + dst  # n < 2**31 (int32 neighbours), so no overflow
+    order = np.lexsort((key_codes, codes))
     sorted_codes = codes[order]
     if m > 1:
         same_pair = sorted_codes[1:] == sorted_codes[:-1]
-        if bool(np.any(same_pair & (c.key_codes[order][1:] == c.key_codes[order][:-1]))):
-            raise not_a_store(c.file, "it lists a relationship twice")
+        if bool(np.any(same_pair & (key_codes[order][1:] == key_codes[order][:-1]))):
+            raise not_a_store(file, "it lists a relationship twice")
         runs = 1 + int(np.count_nonzero(codes[1:] != codes[:-1]))
         if runs != m - int(np.count_nonzero(same_pair)):
-            raise not_a_store(c.file, "its relationships are not in graph order")
+            raise not_a_store(file, "its relationships are not in graph order")
 
 
 def _graph_of(c: Contents) -> nx.MultiDiGraph:
@@ -1165,8 +1243,28 @@ def build_index(
     """Build the numpy search index from the graph's nodes and the columnar edge copy."""
     n = len(ids)
     is_client, blacklisted, status, manager, branch = _node_flags(graph, n)
-    src, dst, typ, strength = mirror.arrays()
-    # undirected CSR: every relationship listed under both of its ends
+    return SearchIndex(
+        ids=ids,
+        pos=pos,
+        is_client=is_client,
+        blacklisted=blacklisted,
+        status=status,
+        manager=manager,
+        branch=branch,
+        types=tuple(types),
+        **csr_arrays(n, *mirror.arrays(), weights),  # type: ignore[arg-type]  # the six adjacency arrays
+    )
+
+
+def csr_arrays(
+    n: int, src: np.ndarray, dst: np.ndarray, typ: np.ndarray, strength: np.ndarray, weights: Weights
+) -> dict[str, np.ndarray]:
+    """The search index's adjacency arrays (``degree``, ``node_cost``, ``indptr``, ``nbr``, ``etype``, ``ecost``).
+
+    From one row per relationship ordered by (source, target, key), as
+    :meth:`_EdgeMirror.arrays` gives them: every relationship is listed under
+    both of its ends (undirected CSR).
+    """
     heads = np.concatenate([src, dst])
     tails = np.concatenate([dst, src])
     order = np.argsort(heads, kind="stable")
@@ -1175,22 +1273,14 @@ def build_index(
     np.cumsum(counts, out=indptr[1:])
     ecost = -np.log(np.concatenate([strength, strength]))
     degree = counts.astype(np.int64)
-    return SearchIndex(
-        ids=ids,
-        pos=pos,
-        degree=degree,
-        node_cost=-np.log(weights.discounts(degree)),
-        is_client=is_client,
-        blacklisted=blacklisted,
-        status=status,
-        manager=manager,
-        branch=branch,
-        indptr=indptr,
-        nbr=tails[order].astype(np.int32),
-        etype=np.concatenate([typ, typ])[order],
-        ecost=ecost[order],
-        types=tuple(types),
-    )
+    return {
+        "degree": degree,
+        "node_cost": -np.log(weights.discounts(degree)),
+        "indptr": indptr,
+        "nbr": tails[order].astype(np.int32),
+        "etype": np.concatenate([typ, typ])[order],
+        "ecost": ecost[order],
+    }
 
 
 class _Picked:

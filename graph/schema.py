@@ -85,6 +85,8 @@ class PropertySpec:
     warn_sum_over: float | None = None
     #: an enum value's words for a reader: value → (Chinese, English)
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: an enum of a relation between two ends (亲属关系): each value said the other way round (father → child)
+    converse: dict[str, str] = field(default_factory=dict)
 
     def label_of(self, value: Any, lang: Literal["zh", "en"]) -> str:
         """An enum value as a reader says it (the value itself when the schema gives no words)."""
@@ -365,7 +367,21 @@ def _property(name: str, entry: Any, where: str, base: Path = SCHEMA_FILE.parent
         after=None if entry.get("after") is None else str(entry["after"]),
         warn_sum_over=_number(entry.get("warn_sum_over"), f"{where}.warn_sum_over"),
         labels=labels,
+        converse=_converse(entry.get("converse"), values, where),
     )
+
+
+def _converse(raw: Any, values: dict[str, tuple[str, ...]], where: str) -> dict[str, str]:
+    """An enum's ``converse:``: value → the value that says the same tie from the other end."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not values:
+        raise SchemaError(f"{where}.converse: expected a mapping of the enum's values to its values")
+    out = {str(k): str(v) for k, v in raw.items()}
+    bad = sorted(x for pair in out.items() for x in pair if x not in values)
+    if bad:
+        raise SchemaError(f"{where}.converse: {', '.join(bad)} is not one of {', '.join(values)}")
+    return out
 
 
 def _value_labels(raw: Any, values: dict[str, tuple[str, ...]], where: str) -> dict[str, tuple[str, str]]:

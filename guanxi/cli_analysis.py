@@ -204,6 +204,10 @@ def cmd_controller(args: argparse.Namespace) -> int:
                 return 0
             root = group.root.name if group.root else "-"
             print(f"{_words(args.lang, '实际控制人：', 'controller: ')}{root}")
+            if group.family:  # spouses, parents, children and concert parties count with the controller
+                family = _words(args.lang, "、", ", ").join(n.name for n in group.family)
+                title = _words(args.lang, "一并计入的亲属及一致行动人：", "with family and concert parties: ")
+                print(f"{title}{family}")
             rows = [[str(m.depth), m.company.name, m.parent.name, percent(m.ratio)] for m in group.members]
             _show(rows, ["层级", "企业", "控股方", "持股"], "(no companies)")
             _notes(group.notes, args.lang)
@@ -212,7 +216,8 @@ def cmd_controller(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(ctrl.to_dict())
         return 0
-    who = ctrl.controller.name if ctrl.controller else _words(args.lang, "未识别", "none identified")
+    names = _words(args.lang, "、", ", ").join(n.name for n in ctrl.controllers)  # a family controls together
+    who = names or _words(args.lang, "未识别", "none identified")
     print(f"{ctrl.company.name} {_words(args.lang, '实际控制人：', 'actual controller: ')}{who}")
     if len(ctrl.chain) > 1:  # a one-step chain is the reason itself: say it once
         for step in ctrl.chain:

@@ -32,13 +32,18 @@ Organization, classification   Association (also any Organization that
 行业协会 / 工商联
 Membership of an association   MEMBER_OF (``role`` read by the office
                                vocabulary, ``startDate``, ``endDate``)
+Family                         FAMILY (``relationship``, what the
+                               ``relative`` is to the ``person``, read
+                               by the relation's values and aliases)
+Associate, relationship        ACTS_IN_CONCERT (``startDate``,
+``acting in concert`` / 一致行动  ``endDate``)
 UnknownLink, role SUPPLIES /   SUPPLIES / GUARANTEES (FtM has no
 GUARANTEES                     schema for them: amounts are left out
                                on export, and the export says so)
 =============================  =====================================
 
-Family, Payment, Associate, memberships of companies, corporate directors and
-every other schema are left out, counted (co-owned IP rights have no FtM schema).
+Payment, other Associates, memberships of companies, corporate directors and every
+other schema are left out, counted (co-owned IP rights have no FtM schema).
 
 The package ``followthemoney`` is not needed: its dependency chain builds
 ICU from source, which a bank's locked-down machine should not have to do;
@@ -92,7 +97,13 @@ EDGE_SCHEMATA: dict[str, tuple[str, str]] = {
     "Directorship": ("director", "organization"),
     "Membership": ("member", "organization"),
     "UnknownLink": ("subject", "object"),
+    "Family": ("person", "relative"),
+    "Associate": ("person", "associate"),
 }
+
+#: the ``relationship`` of an Associate read as acting in concert (any of these words in it), and the one written
+CONCERT_WORDS = ("一致行动", "一致行動", "acting in concert", "concert party")
+CONCERT_RELATIONSHIP = "acting in concert (一致行动人)"
 
 #: relationship types written as UnknownLink, their role text
 LINK_ROLES: dict[str, str] = {"SUPPLIES": "SUPPLIES", "GUARANTEES": "GUARANTEES"}
@@ -253,8 +264,15 @@ def _map_edge(
             if source[0]:
                 cells["guarantor_type"] = source[0]
             mapped.add(("edges", "GUARANTEES"), row, cells)
+    elif kind == "Family":
+        cells = {"relative": target[1], "person": source[1], "relation": _first(entity, "relationship") or "relative"}
+        mapped.add(("edges", "FAMILY"), row, cells)
+    elif kind == "Associate" and any(w in _first(entity, "relationship").lower() for w in CONCERT_WORDS):
+        cells = {"person": source[1], "partner": target[1]}
+        cells |= {k: v for k, v in (("since", start), ("until", end)) if v}
+        mapped.add(("edges", "ACTS_IN_CONCERT"), row, cells)
     else:
-        if kind in ("Membership", "UnknownLink"):
+        if kind in ("Membership", "UnknownLink", "Associate"):
             mapped.no_home("homeless.other_kinds", schema=kind)
         else:
             mapped.no_home("homeless.schema", schema=kind)
@@ -368,6 +386,18 @@ def edge_entity(edge: Edge, keys: Mapping[str, str]) -> tuple[dict[str, Any] | N
         role = p.get("role_text") or p.get("role")
         props = _props(member=src, organization=dst, role=role, startDate=p.get("since"), endDate=p.get("until"))
         return {"id": entity_id("Membership", src, dst, str(role)), "schema": "Membership", "properties": props}, ""
+    if edge.type == "FAMILY":  # a row says what its source (the relative) is to its target (the person)
+        props = _props(person=dst, relative=src, relationship=p.get("relation"))
+        return {"id": entity_id("Family", dst, src), "schema": "Family", "properties": props}, ""
+    if edge.type == "ACTS_IN_CONCERT":
+        props = _props(
+            person=src,
+            associate=dst,
+            relationship=CONCERT_RELATIONSHIP,
+            startDate=p.get("since"),
+            endDate=p.get("until"),
+        )
+        return {"id": entity_id("Associate", src, dst), "schema": "Associate", "properties": props}, ""
     if edge.type in LINK_ROLES:
         lost = [k for k in ("amount", "transactions", "year", "product", "guarantee_type") if p.get(k) is not None]
         props = _props(

@@ -12,8 +12,9 @@ people who hold them, in the world's people stage. The world calls the draws
 in a fixed order (guarantees follow trade), each on its own random stream, and
 the demo then plants its paths into the rows they returned.
 
->>> sorted(PRODUCERS)
-['GUARANTEES', 'HOLDS_SHARES', 'INVESTS_IN', 'LOCATED_IN', 'MEMBER_OF', 'OWNS_IP', 'SERVES_AS', 'SUPPLIES']
+>>> sorted(PRODUCERS)  # doctest: +NORMALIZE_WHITESPACE
+['ACTS_IN_CONCERT', 'FAMILY', 'GUARANTEES', 'HOLDS_SHARES', 'INVESTS_IN',
+ 'LOCATED_IN', 'MEMBER_OF', 'OWNS_IP', 'SERVES_AS', 'SUPPLIES']
 """
 
 from __future__ import annotations
@@ -865,6 +866,118 @@ def member_rows(sheet: _Writer) -> KindRows:
     return KindRows(len(order), members)
 
 
+# -- family ties and acting in concert (亲属, 一致行动) ----------------------------------
+
+#: the random stream of the persons' ties (a stage number no other draw uses)
+_S_FAMILY = 41
+#: how a file prints what the relative is to the person, by the kind of tie drawn (the words, their odds)
+_SPOUSE_TEXT = (("配偶", 0.6), ("夫妻", 0.3), ("妻子", 0.1))
+_CHILD_TEXT = (("儿子", 0.35), ("女儿", 0.2), ("子女", 0.3), ("父子", 0.15))
+_PARENT_TEXT = (("父亲", 0.5), ("母亲", 0.2), ("父母", 0.3))
+_SIBLING_TEXT = (("兄弟", 0.45), ("姐妹", 0.2), ("兄弟姐妹", 0.35))
+_IN_LAW_TEXT = (("翁婿", 0.5), ("岳父", 0.3), ("姻亲", 0.2))
+
+
+def _words(rng: np.random.Generator, table: tuple[tuple[str, float], ...], size: int) -> npt.NDArray[Any]:
+    return np.array([t[0] for t in table], dtype=object)[rng.choice(len(table), size, p=_p([t[1] for t in table]))]
+
+
+class _Ties(NamedTuple):
+    """The persons' ties: family rows (relative → person, the printed relation) and concert pairs."""
+
+    family: dict[str, npt.NDArray[Any]]
+    concert: dict[str, npt.NDArray[Any]]
+
+
+def draw_ties(w: _World) -> _Ties:
+    """Family businesses as registries show them: a founder's partner is often the spouse (the 30% + 25%
+    couple that controls together), a hired legal representative often a son or daughter, some founders
+    are siblings in one city; founders and partners who are not a couple sometimes sign a concert agreement.
+    About 0.2 ties per standalone company: a few percent of all relationships."""
+    rng = _rng(w.seed, _S_FAMILY)
+    solo = w.of(_STANDALONE)
+    founder, partner, lr = w.founder[solo], w.partner[solo], w.legal_rep[solo]
+    couple = (partner >= 0) & (rng.random(len(solo)) < 0.3)
+    concert = (partner >= 0) & ~couple & (rng.random(len(solo)) < 0.08)
+    heir = (lr >= 0) & (lr != founder) & (rng.random(len(solo)) < 0.3)
+    listed_child = rng.random(int(heir.sum())) < 0.5  # the heir's file lists the founder as parent, or the reverse
+    by_city = _Buckets(solo, w.city[solo], len(_CITY_INDEX))
+    sib = solo[rng.random(len(solo)) < 0.02]
+    other = by_city.pick(rng, w.city[sib])
+    sib_ok = other >= 0
+    law = solo[rng.random(len(solo)) < 0.005]
+    law_other = by_city.pick(rng, w.city[law])
+    law_ok = law_other >= 0
+    h_founder, h_lr = founder[heir], lr[heir]
+    relative = np.concatenate(
+        [
+            partner[couple],
+            np.where(listed_child, h_lr, h_founder),
+            w.founder[other[sib_ok]],
+            w.founder[law_other[law_ok]],
+        ]
+    )
+    person = np.concatenate(
+        [founder[couple], np.where(listed_child, h_founder, h_lr), w.founder[sib[sib_ok]], w.founder[law[law_ok]]]
+    )
+    n_heir = len(h_lr)
+    child_words, parent_words = _words(rng, _CHILD_TEXT, n_heir), _words(rng, _PARENT_TEXT, n_heir)
+    relation = np.concatenate(
+        [
+            _words(rng, _SPOUSE_TEXT, int(couple.sum())),
+            np.where(listed_child, child_words, parent_words),
+            _words(rng, _SIBLING_TEXT, int(sib_ok.sum())),
+            _words(rng, _IN_LAW_TEXT, int(law_ok.sum())),
+        ]
+    ).astype(object)
+    fam = {"relative": relative.astype(np.int64), "person": person.astype(np.int64), "relation": relation}
+    ok = (fam["relative"] >= 0) & (fam["person"] >= 0) & (fam["relative"] != fam["person"])
+    fam = _keep(fam, ok)
+    low, high = np.minimum(fam["relative"], fam["person"]), np.maximum(fam["relative"], fam["person"])
+    fam = _take(fam, _first_of([low, high]))  # one tie per pair of persons
+    c_founded = w.founded[solo[concert]]
+    since = c_founded + (rng.random(len(c_founded)) * np.maximum(_TODAY - c_founded, 1)).astype(np.int64)
+    ended = rng.random(len(since)) < 0.15
+    until = np.where(ended, np.minimum(_years_later(since, rng.integers(1, 4, len(since))), _TODAY - 1), -1)
+    pairs = {"person": founder[concert], "partner": partner[concert], "since": since, "until": until}
+    return _Ties(fam, pairs)
+
+
+def family_rows(sheet: _Writer) -> KindRows:
+    """The ``FAMILY`` rows (relative, person, relation as printed), by person, between written persons."""
+    fam = draw_ties(sheet.w).family
+    fam = _keep(fam, (sheet.pid[fam["relative"]] != "") & (sheet.pid[fam["person"]] != ""))
+    order = np.lexsort((fam["relative"], sheet.pid[fam["person"]]))
+
+    def family(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "relative": sheet.pid[fam["relative"][i]],
+            "person": sheet.pid[fam["person"][i]],
+            "relation": fam["relation"][i],
+        }
+
+    return KindRows(len(order), family)
+
+
+def concert_rows(sheet: _Writer) -> KindRows:
+    """The ``ACTS_IN_CONCERT`` rows (the two persons, the agreement's dates), between written persons."""
+    c = draw_ties(sheet.w).concert
+    c = _keep(c, (sheet.pid[c["person"]] != "") & (sheet.pid[c["partner"]] != ""))
+    order = np.lexsort((c["partner"], sheet.pid[c["person"]]))
+
+    def concert(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "person": sheet.pid[c["person"][i]],
+            "partner": sheet.pid[c["partner"][i]],
+            "since": sheet.date(c["since"][i]),
+            "until": sheet.date(c["until"][i]),
+        }
+
+    return KindRows(len(order), concert)
+
+
 # -- investment through funds and partnerships, former holdings (kinds-invest) ------------------------
 
 #: the random stream of the funds and of the holders that have exited (a stage no other draw uses)
@@ -997,6 +1110,8 @@ PRODUCERS: Mapping[str, Producer] = {
     "LOCATED_IN": located_rows,
     "OWNS_IP": ip_owner_rows,
     "MEMBER_OF": member_rows,
+    "FAMILY": family_rows,
+    "ACTS_IN_CONCERT": concert_rows,
     "INVESTS_IN": investments_rows,
 }
 

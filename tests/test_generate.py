@@ -29,6 +29,8 @@ FILES = (
     "ip_owners.csv",
     "associations.csv",
     "association_members.csv",
+    "family.csv",
+    "acting_in_concert.csv",
     "clients.csv",
     "prospects.csv",
     "investments.csv",

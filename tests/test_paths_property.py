@@ -17,8 +17,21 @@ def examples(make_store: StoreFactory, embedded: int) -> int:
     return embedded if make_store.backend == "embedded" else neo4j_examples(embedded)
 
 
-TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN", "INVESTS_IN", "OWNS_IP", "MEMBER_OF")
+TYPES = (
+    "HOLDS_SHARES",
+    "SERVES_AS",
+    "SUPPLIES",
+    "GUARANTEES",
+    "LOCATED_IN",
+    "INVESTS_IN",
+    "FAMILY",
+    "ACTS_IN_CONCERT",
+    "OWNS_IP",
+    "MEMBER_OF",
+)
 PARTNER_ROLES = ("managing_partner", "general_partner", "limited_partner", "partner")
+#: family relations drawn for FAMILY ties (each a different strength in warmth.yaml)
+RELATIONS = ("spouse", "father", "son", "sibling", "in_law", "relative")
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
 #: co-owned IP and association memberships (issue 14): a right's type, an association office
 IP_TYPES = (None, "invention", "utility_model", "design", "software")
@@ -84,6 +97,14 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
                 props = {"role": draw(st.sampled_from(OFFICES))}
             if draw(st.booleans()) and draw(st.booleans()):
                 props["lapsed" if type_ == "OWNS_IP" else "until"] = "2020-01-01"
+        elif type_ in ("FAMILY", "ACTS_IN_CONCERT"):  # person to person: a family tie, a concert agreement
+            if len(people) < 2:
+                continue
+            src, dst = draw(st.sampled_from(people)), draw(st.sampled_from(people))
+            if type_ == "FAMILY":
+                props = {"relation": draw(st.sampled_from(RELATIONS))}
+            else:
+                props = {"until": "2021-06-30"} if draw(st.booleans()) else {}
         elif type_ == "HOLDS_SHARES":
             src = draw(st.sampled_from(comps + people))
             dst = draw(st.sampled_from(comps))

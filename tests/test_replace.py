@@ -43,6 +43,8 @@ TABLES = (
     "ip_owners",
     "associations",
     "association_members",
+    "family",
+    "acting_in_concert",
     "clients",
 )
 

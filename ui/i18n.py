@@ -271,11 +271,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.count": ("数量", "count"),
     "data.upload": ("上传 CSV / Excel 文件", "Upload CSV / Excel files"),
     "data.upload_help": (
-        "每类数据一个文件，文件名决定类型（如 companies.csv、persons.csv、officers.csv、equity.csv、"
-        "supply.csv、guarantees.csv、parks.csv、parks_located.csv、clients.csv），支持中文表头；"
+        "每类数据一个文件，文件名决定类型（{files}），支持中文表头；"
         "也可上传 FollowTheMoney 实体或 BODS 0.4 受益所有权声明（JSON）。",
-        "One file per kind, named after it (companies.csv, persons.csv, officers.csv, equity.csv, "
-        "supply.csv, guarantees.csv, parks.csv, parks_located.csv, clients.csv); Chinese headers are understood. "
+        "One file per kind, named after it ({files}); Chinese headers are understood. "
         "FollowTheMoney entities and BODS 0.4 statements (JSON) load too.",
     ),
     "data.demo_note": (
@@ -610,6 +608,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "related.group_found": (
         "受 **{root}** 控制的企业共 {n} 家（含本企业）：",
         "{n} [n|company|companies] under **{root}** (this one included):",
+    ),
+    "related.group_family": (
+        "与实际控制人一并计入的配偶、父母子女及一致行动人：{names}",
+        "Counted with the controller (spouse, parents, children, concert parties): {names}",
     ),
     "related.group_alone": (
         "除本企业外，没有其他企业受同一控制人控制。",

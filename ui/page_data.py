@@ -14,6 +14,7 @@ import streamlit as st
 from graph.embedded import EmbeddedStore
 from graph.errors import GuanxiError, LoadError, LoadRefused
 from graph.model import GraphStats
+from graph.schema import load_schema
 from graph.store import GraphStore
 from loaders.columns_doc import columns_markdown
 from loaders.export import csv_bytes
@@ -231,11 +232,18 @@ def render(ctx: Context) -> None:
         show_report(last, lang)
 
 
+def upload_files(lang: Lang) -> str:
+    """The file names the loaders know, from the schema (every label, every kind, the client list)."""
+    schema = load_schema()
+    stems = [*(x.file for x in schema.labels.values()), *(k.file for k in schema.kinds.values()), schema.clients.file]
+    return ("、" if lang == "zh" else ", ").join(f"{stem}.csv" for stem in stems)
+
+
 def upload_form(ctx: Context) -> None:
     """The files, the strict and replace switches, the load button; what a load did, once it ran."""
     lang = ctx.lang
     st.subheader(t("data.upload", lang))
-    st.caption(t("data.upload_help", lang))
+    st.caption(t("data.upload_help", lang, files=md(upload_files(lang))))
     if ctx.info.kind in ("demo", "uploaded"):
         st.caption(t("data.demo_note", lang))
     with st.expander(t("data.columns", lang)):
