@@ -567,6 +567,15 @@ def int_values(arr: pa.Array) -> np.ndarray:
     return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
 
 
+def indices(rows: Sequence[int] | np.ndarray) -> pa.Array:
+    """Row numbers as an Arrow int64 array for ``take``, made from the numpy buffer.
+
+    (``pa.array`` would do, but it imports pandas on first use: half a second of a cold query.)
+    """
+    values = np.ascontiguousarray(np.asarray(rows, dtype=np.int64))
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
 def one_chunk(column: pa.ChunkedArray) -> pa.Array:
     """A column as one array: its only chunk as it is (combine_chunks copies even one)."""
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
@@ -659,20 +668,42 @@ class FileGraph:
 
     def id_at(self, p: int) -> str:
         """The id of the node at position ``p``."""
-        return self.prefixes[int(self.label_codes[p])] + self._text(self.keys, int(p))
+        try:
+            nid = str(self._id_bytes(int(p)), "utf-8")
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        if len(self._positions) < 1_000_000:  # its position, free now: the caller often looks it up again
+            self._positions[nid] = int(p)
+        return nid
+
+    def _id_bytes(self, p: int) -> bytes:
+        """The id of the node at position ``p`` as UTF-8, read from the key column's buffers (no Arrow scalar)."""
+        raw = self._cache.get("raw_keys")
+        if raw is None:
+            keys = self.keys
+            data = keys.buffers()[2]
+            offsets = np.frombuffer(keys.buffers()[1], dtype="<i4")[keys.offset : keys.offset + len(keys) + 1]
+            prefixes = [prefix.encode("utf-8") for prefix in self.prefixes]
+            raw = self._cache["raw_keys"] = (offsets.tolist(), memoryview(b"" if data is None else data), prefixes)
+        offsets, data, prefixes = raw
+        return prefixes[self.label_codes[p]] + data[offsets[p] : offsets[p + 1]]
 
     def ids_at(self, positions: Sequence[int] | np.ndarray) -> list[str]:
         """The ids of the nodes at these positions, in that order."""
         where = np.asarray(positions, dtype=np.int64)
         try:
-            if len(where) <= 4096:  # a few: read one by one (no index array to make)
-                keys = [self.keys[p].as_py() for p in where.tolist()]
+            if len(where) <= 4096:  # a few: read one by one from the buffers (no index array to make)
+                at = self._id_bytes
+                ids = [str(at(p), "utf-8") for p in where.tolist()]
             else:
-                keys = self.keys.take(pa.array(where, type=pa.int64())).to_pylist()
+                keys = self.keys.take(indices(where)).to_pylist()
+                prefixes = self.prefixes
+                ids = [prefixes[c] + k for c, k in zip(self.label_codes[where].tolist(), keys, strict=True)]
         except UnicodeDecodeError:
             raise self.file.bad("a text value is not UTF-8") from None
-        prefixes = self.prefixes
-        return [prefixes[c] + k for c, k in zip(self.label_codes[where].tolist(), keys, strict=True)]
+        if len(where) <= 50_000 and len(self._positions) < 1_000_000:  # the ids' positions, free now
+            self._positions.update(zip(ids, where.tolist(), strict=True))
+        return ids
 
     def position(self, nid: str) -> int | None:
         """The position of node ``nid``, by binary search on the saved id order; None if there is none."""
@@ -685,17 +716,22 @@ class FileGraph:
         return found
 
     def _search(self, nid: str) -> int | None:
-        order = self.id_order
+        # on UTF-8 bytes: their order is the code points' order, which the saved id order follows
+        try:
+            needle = nid.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no stored id has one
+            return None
+        order, at = self.id_order, self._id_bytes
         lo, hi = 0, self.n
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.id_at(int(order[mid])) < nid:
+            if at(int(order[mid])) < needle:
                 lo = mid + 1
             else:
                 hi = mid
         if lo < self.n:
             p = int(order[lo])
-            if self.id_at(p) == nid:
+            if at(p) == needle:
                 return p
         return None
 
@@ -735,6 +771,89 @@ class FileGraph:
                 out[name] = value
         except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
             raise self.file.bad(f"{section} holds unreadable values ({str(exc)[:120]})") from None
+
+    def _rows_at(
+        self, section: str, kinds: list[tuple[str, str]], count: int, rows: np.ndarray
+    ) -> list[dict[str, Any]]:
+        """The properties of these rows of one property table (as :meth:`_row` gives them), read column by column."""
+        table = self._props(section, kinds, count)
+        at = indices(rows)
+        wanted = rows.tolist()
+        out: list[dict[str, Any]] = [{} for _ in range(len(rows))]
+        try:
+            for name, kind in kinds:
+                key = ("reader", section, name)
+                reader: _Reader | None = self._cache.get(key)
+                if reader is None:
+                    reader = self._cache[key] = _Reader(one_chunk(table.column(name)))
+                values = reader.values(wanted, at)
+                for row, value in zip(out, values, strict=True):
+                    if value is None:
+                        continue
+                    if kind == "json":
+                        value = _untagged(json.loads(value))
+                    elif kind == "tuple":
+                        value = tuple(value)
+                    row[name] = value
+        except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
+            raise self.file.bad(f"{section} holds unreadable values ({str(exc)[:120]})") from None
+        return out
+
+    def _code_rows(self, name: str, codes: np.ndarray, code: int) -> np.ndarray:
+        """The rows holding ``code`` (one label's nodes, one type's relationships), found once."""
+        rows: np.ndarray | None = self._cache.get((name, code))
+        if rows is None:
+            rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
+        return rows
+
+    def nodes_at(self, positions: Sequence[int]) -> list[dict[str, Any]]:
+        """:meth:`node` of each of these positions, the rows not decoded yet read label by label in one go."""
+        wanted = [int(p) for p in positions]
+        got = {p: hit for p in wanted if (hit := self._rows.get(("node", p))) is not None}
+        missing = np.array(sorted(set(wanted) - set(got)), dtype=np.int64)
+        if len(missing):
+            codes = self.label_codes[missing]
+            for i in np.unique(codes).tolist():
+                at = missing[codes == i]
+                r = np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
+                props = self._rows_at(f"node_props/{i}", self.node_columns[i], self.label_count(i), r)
+                try:
+                    keys = self.keys.take(indices(at)).to_pylist()
+                    names = self.names.take(indices(at)).to_pylist()
+                except UnicodeDecodeError:
+                    raise self.file.bad("a text value is not UTF-8") from None
+                label = self.labels[i]
+                for p, key, name, row in zip(at.tolist(), keys, names, props, strict=True):
+                    got[p] = self._remember("node", p, {"label": label, "key": key, "name": name, **row})
+        return [got[p] for p in wanted]
+
+    def edges_at(self, rows: Sequence[int]) -> list[dict[str, Any]]:
+        """:meth:`edge` of each of these relationship rows, those not decoded yet read type by type in one go."""
+        wanted = [int(e) for e in rows]
+        got = {e: hit for e in wanted if (hit := self._rows.get(("edge", e))) is not None}
+        missing = np.array(sorted(set(wanted) - set(got)), dtype=np.int64)
+        if len(missing):
+            type_codes = self.edge_arrays()[2]
+            codes = type_codes[missing]
+            for j in np.unique(codes).tolist():
+                at = missing[codes == j]
+                of_type = self._code_rows("edge_rows", type_codes, j)
+                r = np.searchsorted(of_type, at)
+                props = self._rows_at(f"edge_props/{j}", self.edge_columns[j], len(of_type), r)
+                for e, row in zip(at.tolist(), props, strict=True):
+                    got[e] = self._remember("edge", e, {"type": self.types[j], **row})
+        return [got[e] for e in wanted]
+
+    def edge_keys_at(self, rows: Sequence[int]) -> list[str]:
+        """:meth:`edge_key` of each of these relationship rows, taken in one go."""
+        keys: pa.Array | None = self._cache.get("edge_keys")
+        if keys is None:
+            keys = self._cache["edge_keys"] = _edge_key_array(self.file, self.m)
+        try:
+            found: list[str] = keys.take(indices(rows)).to_pylist()
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        return found
 
     def label_count(self, i: int) -> int:
         counts: list[int] | None = self._cache.get("label_counts")
@@ -837,6 +956,16 @@ class FileGraph:
             hit = self._cache["edges"] = (src, dst, type_codes)
         return hit
 
+    def strengths(self) -> np.ndarray:
+        """Each relationship's saved strength (under meta ``weights``), checked on first use."""
+        hit: np.ndarray | None = self._cache.get("strengths")
+        if hit is None:
+            hit = self.file.array("edge_strength", "<f8", self.m)
+            if self.m and not bool(np.all((hit > 0) & (hit <= 1))):
+                raise self.file.bad("a relationship's strength is outside (0, 1]")
+            self._cache["strengths"] = hit
+        return hit
+
     def _by_source(self) -> np.ndarray | None:
         """Relationship rows sorted by source (None: the file's order already is, as a saved graph's is)."""
         if "by_source" not in self._cache:
@@ -875,20 +1004,56 @@ class FileGraph:
             raise self.file.bad("the saved target order is not sorted")
         return sorted(rows.tolist())
 
+    def type_rows(self, codes: Sequence[int]) -> np.ndarray:
+        """Rows of the relationships of these type codes, in file order (each type's found once)."""
+        type_codes = self.edge_arrays()[2]
+        parts = [self._code_rows("edge_rows", type_codes, j) for j in sorted(set(codes))]
+        return np.concatenate([np.zeros(0, dtype=np.int64), *parts]) if len(parts) != 1 else parts[0]
+
+    def incident_rows(self, positions: Sequence[int] | np.ndarray, codes: Sequence[int] | None = None) -> np.ndarray:
+        """Rows of the relationships (of these type ``codes``; None: any) leaving or entering these positions,
+        each once, in file order.
+
+        A few positions are looked up one by one; many (a component's thousands of members) by one pass
+        over the relationships of those types.
+        """
+        src, dst, type_codes = self.edge_arrays()
+        where = np.unique(np.asarray(positions, dtype=np.int64))
+        if len(where) <= 64:
+            found = np.unique(
+                np.array([e for p in where.tolist() for e in (*self.out_rows(p), *self.in_rows(p))], dtype=np.int64)
+            )
+            return found if codes is None else found[np.isin(type_codes[found], list(codes))]
+        chosen = np.zeros(self.n, dtype=bool)
+        chosen[where] = True
+        if codes is None:
+            return np.flatnonzero(chosen[src] | chosen[dst])
+        rows = np.sort(self.type_rows(codes))
+        return rows[chosen[src[rows]] | chosen[dst[rows]]]
+
     def _joining(self, a: int, b: int) -> list[int]:
         """Rows of the relationships from position a to b, in file order."""
         src, dst, _ = self.edge_arrays()
         if self._by_source() is None:  # a's rows are one block: compared in one go (a hub has thousands)
-            lo, hi = np.searchsorted(src, [a, a + 1])
-            return (np.flatnonzero(dst[int(lo) : int(hi)] == b) + int(lo)).tolist()
+            lo, hi = int(src.searchsorted(a)), int(src.searchsorted(a + 1))
+            if hi - lo <= 32:  # most nodes: a few rows, compared without making arrays
+                return [lo + i for i, d in enumerate(dst[lo:hi].tolist()) if d == b]
+            return (np.flatnonzero(dst[lo:hi] == b) + lo).tolist()
         return [e for e in self.out_rows(a) if int(dst[e]) == b]
 
     def between(self, a: int, b: int) -> list[tuple[int, int, int]]:
-        """(source, target, row) of every relationship joining positions a and b, a to b first."""
-        out = [(a, b, e) for e in self._joining(a, b)]
-        if a != b:
-            out += [(b, a, e) for e in self._joining(b, a)]
-        return out
+        """(source, target, row) of every relationship joining positions a and b, a to b first (remembered:
+        ranking paths, reading their rows and building them ask for the same hops)."""
+        found: dict[tuple[int, int], list[tuple[int, int, int]]] = self._cache.setdefault("between", {})
+        hit = found.get((a, b))
+        if hit is None:
+            hit = [(a, b, e) for e in self._joining(a, b)]
+            if a != b:
+                hit += [(b, a, e) for e in self._joining(b, a)]
+            if len(found) >= ROW_CACHE:
+                found.clear()
+            found[(a, b)] = hit
+        return list(hit)
 
     def edge_key(self, e: int) -> str:
         """The identity key of relationship row ``e``."""
@@ -922,7 +1087,7 @@ class FileGraph:
         if keys is None:
             keys = self._cache["edge_keys"] = _edge_key_array(self.file, self.m)
         try:
-            key_values = keys.take(pa.array(rows, type=pa.int64())).to_pylist()
+            key_values = keys.take(indices(rows)).to_pylist()
         except UnicodeDecodeError:
             raise self.file.bad("a text value is not UTF-8") from None
         return rows, key_values, attrs
@@ -931,6 +1096,60 @@ class FileGraph:
     def contents(self) -> Contents:
         """Every node and relationship decoded and checked: what the NetworkX graph is built from."""
         return _contents(self)
+
+
+#: a dictionary column of at most this many values is decoded once and then indexed (a status, a city, a date)
+SMALL_DICTIONARY = 100_000
+
+
+class _Reader:
+    """Reads one property column at given rows, values or None: through numpy views made on first use for
+    numbers, booleans and small dictionaries (a few rows then cost no Arrow call), by Arrow's ``take`` otherwise."""
+
+    def __init__(self, column: pa.Array) -> None:
+        self.column = column
+        self.table: list[Any] | None = None  # a small dictionary's values, then None (a null's code)
+        self.codes: np.ndarray | None = None
+        self.numbers: np.ndarray | None = None
+        self.valid: np.ndarray | None = None
+        kind = column.type
+        count = len(column)
+        valid = (
+            np.ones(count, dtype=bool)
+            if column.buffers()[0] is None
+            else bitmap(column.buffers()[0], column.offset, count)
+        )
+        if pa.types.is_dictionary(kind) and len(column.dictionary) <= SMALL_DICTIONARY:
+            table = [*column.dictionary.to_pylist(), None]
+            codes = int_values(column.indices)
+            if column.null_count:
+                codes = np.where(valid, codes, len(table) - 1)
+            if count and (int(codes.min()) < 0 or int(codes.max()) >= len(table)):
+                raise ValueError("dictionary codes out of range")
+            if None in table[:-1]:
+                raise ValueError("a null inside the dictionary")
+            self.table, self.codes = table, codes
+        elif pa.types.is_boolean(kind) and column.buffers()[1] is not None:
+            self.numbers, self.valid = bitmap(column.buffers()[1], column.offset, count), valid
+        elif pa.types.is_float64(kind) or pa.types.is_int64(kind):
+            dtype = "<f8" if pa.types.is_float64(kind) else "<i8"
+            self.numbers = np.frombuffer(column.buffers()[1], dtype=dtype)[column.offset : column.offset + count]
+            self.valid = valid
+
+    def values(self, rows: list[int], at: pa.Array) -> list[Any]:
+        """The values at ``rows`` (``at``: the same rows as an Arrow array), None where a row has none."""
+        if self.table is not None and self.codes is not None:
+            table = self.table
+            return [table[c] for c in self.codes[rows].tolist()]
+        if self.numbers is not None and self.valid is not None:
+            return [
+                v if ok else None for v, ok in zip(self.numbers[rows].tolist(), self.valid[rows].tolist(), strict=True)
+            ]
+        column = self.column.take(at)
+        if pa.types.is_dictionary(column.type):  # only the values taken, not the whole dictionary
+            column = column.dictionary.take(column.indices)
+        found: list[Any] = column.to_pylist()
+        return found
 
 
 def _kinds(raw: Any, file: StoreFile) -> list[tuple[str, str]]:
