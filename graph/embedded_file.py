@@ -818,14 +818,20 @@ class FileGraph:
                 r = np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
                 props = self._rows_at(f"node_props/{i}", self.node_columns[i], self.label_count(i), r)
                 try:
-                    keys = self.keys.take(indices(at)).to_pylist()
-                    names = self.names.take(indices(at)).to_pylist()
+                    keys, names = ([texts.at(p) for p in at.tolist()] for texts in self._head_texts())
                 except UnicodeDecodeError:
                     raise self.file.bad("a text value is not UTF-8") from None
                 label = self.labels[i]
                 for p, key, name, row in zip(at.tolist(), keys, names, props, strict=True):
                     got[p] = self._remember("node", p, {"label": label, "key": key, "name": name, **row})
         return [got[p] for p in wanted]
+
+    def _head_texts(self) -> tuple[_Texts, _Texts]:
+        """Readers of the nodes' keys and names."""
+        hit: tuple[_Texts, _Texts] | None = self._cache.get("head_texts")
+        if hit is None:
+            hit = self._cache["head_texts"] = (_Texts(self.keys), _Texts(self.names))
+        return hit
 
     def edges_at(self, rows: Sequence[int]) -> list[dict[str, Any]]:
         """:meth:`edge` of each of these relationship rows, those not decoded yet read type by type in one go."""
@@ -1102,6 +1108,56 @@ class FileGraph:
 SMALL_DICTIONARY = 100_000
 
 
+class _Texts:
+    """The values of a text column (or a dictionary of texts, or a list of texts) read from its buffers by row,
+    with no Arrow scalar made per value; None where a row has none. The offsets were checked when the
+    section was read (:meth:`graph.store_file.StoreFile.table`)."""
+
+    def __init__(self, column: pa.Array) -> None:
+        self.codes: np.ndarray | None = None
+        self.lists: np.ndarray | None = None
+        self.valid: np.ndarray | None = None
+        whole = column
+        if column.null_count:
+            self.valid = bitmap(column.buffers()[0], column.offset, len(column))
+        if pa.types.is_dictionary(column.type):
+            self.codes = int_values(column.indices)
+            column = column.dictionary
+        elif pa.types.is_list(column.type):
+            self.lists = np.frombuffer(column.buffers()[1], dtype="<i4")[
+                column.offset : column.offset + len(column) + 1
+            ]
+            column = column.values
+        if column is not whole and column.null_count:
+            raise ValueError("a null inside a text dictionary or list")
+        self.size = len(column)
+        self.offsets = np.frombuffer(column.buffers()[1], dtype="<i4")[column.offset : column.offset + len(column) + 1]
+        data = column.buffers()[2]
+        self.data = memoryview(b"" if data is None else data)
+
+    def _text(self, i: int) -> str:
+        if not 0 <= i < self.size:
+            raise ValueError("a text code out of range")
+        return str(self.data[int(self.offsets[i]) : int(self.offsets[i + 1])], "utf-8")
+
+    def at(self, r: int) -> Any:
+        """The value of row ``r``: a text, a list of texts, or None."""
+        if self.valid is not None and not self.valid[r]:
+            return None
+        if self.lists is not None:
+            return [self._text(i) for i in range(int(self.lists[r]), int(self.lists[r + 1]))]
+        return self._text(int(self.codes[r]) if self.codes is not None else r)
+
+
+def _texts(column: pa.Array) -> _Texts | None:
+    """A :class:`_Texts` reader for a column of texts, dictionary texts or lists of texts; None for another type."""
+    kind = column.type
+    value = kind.value_type if pa.types.is_dictionary(kind) or pa.types.is_list(kind) else kind
+    if pa.types.is_string(value) and not (pa.types.is_dictionary(kind) and len(column.dictionary) <= SMALL_DICTIONARY):
+        return _Texts(column)
+    return None
+
+
 class _Reader:
     """Reads one property column at given rows, values or None: through numpy views made on first use for
     numbers, booleans and small dictionaries (a few rows then cost no Arrow call), by Arrow's ``take`` otherwise."""
@@ -1135,6 +1191,7 @@ class _Reader:
             dtype = "<f8" if pa.types.is_float64(kind) else "<i8"
             self.numbers = np.frombuffer(column.buffers()[1], dtype=dtype)[column.offset : column.offset + count]
             self.valid = valid
+        self.texts = _texts(column) if self.table is None and self.numbers is None else None
 
     def values(self, rows: list[int], at: pa.Array) -> list[Any]:
         """The values at ``rows`` (``at``: the same rows as an Arrow array), None where a row has none."""
@@ -1145,6 +1202,8 @@ class _Reader:
             return [
                 v if ok else None for v, ok in zip(self.numbers[rows].tolist(), self.valid[rows].tolist(), strict=True)
             ]
+        if self.texts is not None and len(rows) <= 4096:
+            return [self.texts.at(r) for r in rows]
         column = self.column.take(at)
         if pa.types.is_dictionary(column.type):  # only the values taken, not the whole dictionary
             column = column.dictionary.take(column.indices)
