@@ -684,7 +684,7 @@ class FileGraph:
             data = keys.buffers()[2]
             offsets = np.frombuffer(keys.buffers()[1], dtype="<i4")[keys.offset : keys.offset + len(keys) + 1]
             prefixes = [prefix.encode("utf-8") for prefix in self.prefixes]
-            raw = self._cache["raw_keys"] = (offsets.tolist(), memoryview(b"" if data is None else data), prefixes)
+            raw = self._cache["raw_keys"] = (memoryview(offsets), memoryview(b"" if data is None else data), prefixes)
         offsets, data, prefixes = raw
         return prefixes[self.label_codes[p]] + data[offsets[p] : offsets[p + 1]]
 
@@ -795,7 +795,7 @@ class FileGraph:
                     elif kind == "tuple":
                         value = tuple(value)
                     row[name] = value
-        except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
+        except (ValueError, TypeError, IndexError, RecursionError, pa.ArrowException) as exc:
             raise self.file.bad(f"{section} holds unreadable values ({str(exc)[:120]})") from None
         return out
 
@@ -1116,10 +1116,10 @@ class _Texts:
     def __init__(self, column: pa.Array) -> None:
         self.codes: np.ndarray | None = None
         self.lists: np.ndarray | None = None
-        self.valid: np.ndarray | None = None
+        self.valid: _Bits | None = None
         whole = column
         if column.null_count:
-            self.valid = bitmap(column.buffers()[0], column.offset, len(column))
+            self.valid = _Bits(column.buffers()[0], column.offset)
         if pa.types.is_dictionary(column.type):
             self.codes = int_values(column.indices)
             column = column.dictionary
@@ -1142,7 +1142,7 @@ class _Texts:
 
     def at(self, r: int) -> Any:
         """The value of row ``r``: a text, a list of texts, or None."""
-        if self.valid is not None and not self.valid[r]:
+        if self.valid is not None and not self.valid.at(r):
             return None
         if self.lists is not None:
             return [self._text(i) for i in range(int(self.lists[r]), int(self.lists[r + 1]))]
@@ -1158,56 +1158,68 @@ def _texts(column: pa.Array) -> _Texts | None:
     return None
 
 
+class _Bits:
+    """One bit per row of an Arrow bitmap (validity or boolean values), read where asked: nothing unpacked."""
+
+    def __init__(self, buffer: pa.Buffer, offset: int) -> None:
+        self.bytes = memoryview(buffer)
+        self.offset = offset
+
+    def at(self, r: int) -> bool:
+        i = self.offset + r
+        return bool(self.bytes[i >> 3] >> (i & 7) & 1)
+
+
 class _Reader:
-    """Reads one property column at given rows, values or None: through numpy views made on first use for
-    numbers, booleans and small dictionaries (a few rows then cost no Arrow call), by Arrow's ``take`` otherwise."""
+    """Reads one property column at given rows, values or None: numbers, booleans, texts and small
+    dictionaries through views of the column's buffers (a few rows cost no Arrow call and nothing is
+    unpacked for the whole column), anything else by Arrow's ``take``."""
 
     def __init__(self, column: pa.Array) -> None:
         self.column = column
-        self.table: list[Any] | None = None  # a small dictionary's values, then None (a null's code)
+        kind = column.type
+        self.valid = _Bits(column.buffers()[0], column.offset) if column.null_count else None
+        self.table: list[Any] | None = None  # a small dictionary's values
         self.codes: np.ndarray | None = None
         self.numbers: np.ndarray | None = None
-        self.valid: np.ndarray | None = None
-        kind = column.type
-        count = len(column)
-        valid = (
-            np.ones(count, dtype=bool)
-            if column.buffers()[0] is None
-            else bitmap(column.buffers()[0], column.offset, count)
-        )
+        self.bits: _Bits | None = None
         if pa.types.is_dictionary(kind) and len(column.dictionary) <= SMALL_DICTIONARY:
-            table = [*column.dictionary.to_pylist(), None]
-            codes = int_values(column.indices)
-            if column.null_count:
-                codes = np.where(valid, codes, len(table) - 1)
-            if count and (int(codes.min()) < 0 or int(codes.max()) >= len(table)):
-                raise ValueError("dictionary codes out of range")
-            if None in table[:-1]:
+            if column.dictionary.null_count:
                 raise ValueError("a null inside the dictionary")
-            self.table, self.codes = table, codes
+            self.table, self.codes = column.dictionary.to_pylist(), int_values(column.indices)
         elif pa.types.is_boolean(kind) and column.buffers()[1] is not None:
-            self.numbers, self.valid = bitmap(column.buffers()[1], column.offset, count), valid
+            self.bits = _Bits(column.buffers()[1], column.offset)
         elif pa.types.is_float64(kind) or pa.types.is_int64(kind):
             dtype = "<f8" if pa.types.is_float64(kind) else "<i8"
-            self.numbers = np.frombuffer(column.buffers()[1], dtype=dtype)[column.offset : column.offset + count]
-            self.valid = valid
-        self.texts = _texts(column) if self.table is None and self.numbers is None else None
+            self.numbers = np.frombuffer(column.buffers()[1], dtype=dtype)[column.offset : column.offset + len(column)]
+        plain = self.table is None and self.numbers is None and self.bits is None
+        self.texts = _texts(column) if plain else None
 
     def values(self, rows: list[int], at: pa.Array) -> list[Any]:
         """The values at ``rows`` (``at``: the same rows as an Arrow array), None where a row has none."""
+        valid = self.valid
+        found: list[Any]
         if self.table is not None and self.codes is not None:
-            table = self.table
-            return [table[c] for c in self.codes[rows].tolist()]
-        if self.numbers is not None and self.valid is not None:
-            return [
-                v if ok else None for v, ok in zip(self.numbers[rows].tolist(), self.valid[rows].tolist(), strict=True)
-            ]
+            table, size = self.table, len(self.table)
+            found = []
+            for r, c in zip(rows, self.codes[rows].tolist(), strict=True):
+                if valid is not None and not valid.at(r):
+                    found.append(None)
+                elif 0 <= c < size:
+                    found.append(table[c])
+                else:
+                    raise ValueError("dictionary codes out of range")
+            return found
+        if self.numbers is not None or self.bits is not None:
+            bits = self.bits
+            found = self.numbers[rows].tolist() if self.numbers is not None else [bits.at(r) for r in rows if bits]
+            return found if valid is None else [v if valid.at(r) else None for v, r in zip(found, rows, strict=True)]
         if self.texts is not None and len(rows) <= 4096:
             return [self.texts.at(r) for r in rows]
         column = self.column.take(at)
         if pa.types.is_dictionary(column.type):  # only the values taken, not the whole dictionary
             column = column.dictionary.take(column.indices)
-        found: list[Any] = column.to_pylist()
+        found = column.to_pylist()
         return found
 
 
