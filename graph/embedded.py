@@ -727,7 +727,7 @@ class EmbeddedStore(GraphStore):
         spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
         candidates = top_candidates(steps, spec, native=native)  # ranked, ties ordered, cut to k
         steps.read_ahead(candidates)
-        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge) for c in candidates]
+        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge, steps.node) for c in candidates]
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths
 
@@ -825,16 +825,17 @@ class EmbeddedStore(GraphStore):
         types: Sequence[str],
         idx: SearchIndex,
         hop_edge: Callable[[str, str], Edge] | None = None,
+        node: Callable[[str], Node] | None = None,
     ) -> GPath:
-        """The path through ``ids`` (source first): its nodes, each hop's relationship (``hop_edge``,
-        which a search may have looked up already, or :meth:`_hop_edge`) and its warmth."""
+        """The path through ``ids`` (source first): its nodes (``node``, which a search may have made
+        already, or :meth:`_node`), each hop's relationship (``hop_edge``, or :meth:`_hop_edge`) and its warmth."""
         if hop_edge is None:
             allowed = set(types)
 
             def hop_edge(a: str, b: str) -> Edge:
                 return self._hop_edge(a, b, allowed)
 
-        nodes = tuple(self._node(nid) for nid in ids)
+        nodes = tuple(map(node or self._node, ids))
         edges = [hop_edge(a, b) for a, b in itertools.pairwise(ids)]
         # degrees from the index: graph.degree() walks every neighbour of a hub
         discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
@@ -863,6 +864,7 @@ class _Steps(SearchSteps):
         self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
         self._best: np.ndarray | None = None
         self._strengths: dict[tuple[int, int], float] = {}  # hops' exact strengths read from an opened file
+        self._nodes: dict[str, Node] = {}
 
     def _best_strengths(self) -> np.ndarray:
         """Per node, its strongest relationship of the query's kinds (0 when it has none)."""
@@ -904,6 +906,13 @@ class _Steps(SearchSteps):
         hit = self._edges.get(pair)
         if hit is None:
             hit = self._edges[pair] = self.store._hop_edge(a, b, self._allowed)
+        return hit
+
+    def node(self, nid: str) -> Node:
+        """The node ``nid``, made once per search (the paths of one answer share most of their nodes)."""
+        hit = self._nodes.get(nid)
+        if hit is None:
+            hit = self._nodes[nid] = self.store._node(nid)
         return hit
 
     def read_ahead(self, candidates: Sequence[Candidate]) -> None:

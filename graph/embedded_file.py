@@ -678,15 +678,17 @@ class FileGraph:
 
     def _id_bytes(self, p: int) -> bytes:
         """The id of the node at position ``p`` as UTF-8, read from the key column's buffers (no Arrow scalar)."""
-        raw = self._cache.get("raw_keys")
+        raw: tuple[memoryview, memoryview, list[bytes]] | None = self._cache.get("raw_keys")
         if raw is None:
             keys = self.keys
             data = keys.buffers()[2]
-            offsets = np.frombuffer(keys.buffers()[1], dtype="<i4")[keys.offset : keys.offset + len(keys) + 1]
+            # offsets as a memoryview of int32: indexing it gives ints, with no list of millions made
+            offsets = memoryview(keys.buffers()[1]).cast("B").cast("i")[keys.offset : keys.offset + len(keys) + 1]
             prefixes = [prefix.encode("utf-8") for prefix in self.prefixes]
-            raw = self._cache["raw_keys"] = (memoryview(offsets), memoryview(b"" if data is None else data), prefixes)
+            raw = self._cache["raw_keys"] = (offsets, memoryview(b"" if data is None else data), prefixes)
         offsets, data, prefixes = raw
-        return prefixes[self.label_codes[p]] + data[offsets[p] : offsets[p + 1]]
+        found: bytes = prefixes[self.label_codes[p]] + data[offsets[p] : offsets[p + 1]]
+        return found
 
     def ids_at(self, positions: Sequence[int] | np.ndarray) -> list[str]:
         """The ids of the nodes at these positions, in that order."""
@@ -735,17 +737,6 @@ class FileGraph:
                 return p
         return None
 
-    def _rank(self, name: str, codes: np.ndarray, p: int) -> tuple[int, int]:
-        """The code of row ``p`` and its place among the rows of that code (its row in that label's or type's table).
-
-        Each code's rows are found once, when a row of it is first asked for.
-        """
-        code = int(codes[p])
-        rows: np.ndarray | None = self._cache.get((name, code))
-        if rows is None:
-            rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
-        return code, int(np.searchsorted(rows, p))
-
     def _props(self, section: str, kinds: list[tuple[str, str]], rows: int) -> pa.Table:
         hit = self._tables.get(section)
         if hit is None:
@@ -754,28 +745,10 @@ class FileGraph:
             hit = self._tables[section] = (table, kinds)
         return hit[0]
 
-    def _row(self, section: str, kinds: list[tuple[str, str]], count: int, r: int, out: dict[str, Any]) -> None:
-        columns = self._columns.get(section)
-        if columns is None:
-            table = self._props(section, kinds, count)
-            columns = self._columns[section] = [one_chunk(table.column(name)) for name, _ in kinds]
-        try:
-            for (name, kind), column in zip(kinds, columns, strict=True):
-                value = column[r].as_py()
-                if value is None:
-                    continue
-                if kind == "json":
-                    value = _untagged(json.loads(value))
-                elif kind == "tuple":
-                    value = tuple(value)
-                out[name] = value
-        except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
-            raise self.file.bad(f"{section} holds unreadable values ({str(exc)[:120]})") from None
-
     def _rows_at(
         self, section: str, kinds: list[tuple[str, str]], count: int, rows: np.ndarray
     ) -> list[dict[str, Any]]:
-        """The properties of these rows of one property table (as :meth:`_row` gives them), read column by column."""
+        """The properties of these rows of one property table (absent values left out), read by column."""
         table = self._props(section, kinds, count)
         at = indices(rows)
         wanted = rows.tolist()
@@ -879,16 +852,7 @@ class FileGraph:
         The dict is shared with later calls: read it, do not change it.
         """
         hit = self._rows.get(("node", p))
-        if hit is not None:
-            return hit
-        i, r = self._rank("node_rows", self.label_codes, p)
-        out: dict[str, Any] = {
-            "label": self.labels[i],
-            "key": self._text(self.keys, p),
-            "name": self._text(self.names, p),
-        }
-        self._row(f"node_props/{i}", self.node_columns[i], self.label_count(i), r, out)
-        return self._remember("node", p, out)
+        return hit if hit is not None else self.nodes_at([p])[0]
 
     def column(self, label: int, name: str) -> tuple[np.ndarray, list[Any]] | None:
         """Positions (in the graph) and values of one property of one label's nodes; None if no node has it."""
@@ -1033,9 +997,11 @@ class FileGraph:
         chosen = np.zeros(self.n, dtype=bool)
         chosen[where] = True
         if codes is None:
-            return np.flatnonzero(chosen[src] | chosen[dst])
+            every: np.ndarray = np.flatnonzero(chosen[src] | chosen[dst])
+            return every
         rows = np.sort(self.type_rows(codes))
-        return rows[chosen[src[rows]] | chosen[dst[rows]]]
+        picked: np.ndarray = rows[chosen[src[rows]] | chosen[dst[rows]]]
+        return picked
 
     def _joining(self, a: int, b: int) -> list[int]:
         """Rows of the relationships from position a to b, in file order."""
@@ -1071,16 +1037,7 @@ class FileGraph:
     def edge(self, e: int) -> dict[str, Any]:
         """The attributes of relationship row ``e`` (``type``, then its properties); shared: do not change it."""
         hit = self._rows.get(("edge", e))
-        if hit is not None:
-            return hit
-        codes = self.edge_arrays()[2]
-        j, r = self._rank("edge_rows", codes, e)
-        counts: list[int] | None = self._cache.get("type_counts")
-        if counts is None:
-            counts = self._cache["type_counts"] = np.bincount(codes, minlength=len(self.types)).tolist()
-        out: dict[str, Any] = {"type": self.types[j]}
-        self._row(f"edge_props/{j}", self.edge_columns[j], counts[j], r, out)
-        return self._remember("edge", e, out)
+        return hit if hit is not None else self.edges_at([e])[0]
 
     def edges_of_type(self, j: int) -> tuple[np.ndarray, list[str], list[dict[str, Any]]]:
         """Rows (in file order), keys and attributes of every relationship of type ``j``, decoded together."""
