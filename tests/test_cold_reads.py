@@ -110,3 +110,24 @@ def test_local_bounds_are_lower_bounds_and_exact_hops(case: tuple[RawGraph, Path
     reached = np.isfinite(hops)
     assert bool(np.all(cost[reached] >= full_cost[reached] - 1e-12))
     assert store.search_paths(query) == store.search_paths(query, native=False)
+
+
+def test_the_coldstart_table_gives_cpu_beside_wall() -> None:
+    """bench.coldstart's section: every cold row and the warm row carry CPU seconds beside the wall time."""
+    from bench.coldstart import section
+
+    row = {"wall": 8.0, "cpu": 1.5, "rss_mib": 800.0}
+    result = {
+        "store_mib": 971.0,
+        "when": "now",
+        "machine": "2 cores",
+        "runs": 1,
+        "load_average": [15.0, 19.0],
+        "cold": {"guanxi circles": row, "guanxi supply X": row},
+        "open": {"with_imports": 3.0, "open": 1.0},
+        "warm": {"median_ms": 30.0, "p99_ms": 250.0, "cpu_median_ms": 5.0, "cpu_p99_ms": 25.0, "count": 200},
+    }
+    text = section(result, "python -m bench.coldstart")
+    assert "| `guanxi circles` | cold | 8.00 | 1.50 | 800 | ≤ 3 s |" in text
+    assert "| `guanxi supply X` | cold | 8.00 | 1.50 | 800 | ≤ 3 s |" in text
+    assert "| 0.0300 / 0.2500 | 0.0050 / 0.0250 |" in text
