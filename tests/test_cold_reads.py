@@ -18,6 +18,7 @@ from graph.model import PathQuery
 from graph.search_index import local_bounds
 from loaders.generate import generate
 from loaders.pipeline import load_files
+from queries.common import steps
 from queries.connections import connections
 from queries.guarantees import guarantee_circles, mutual_guarantees
 from queries.introductions import introductions
@@ -43,6 +44,9 @@ def test_circles_on_an_opened_file_read_only_the_guarantees_arrays(saved: tuple[
     circles = guarantee_circles(lazy)
     assert circles, "the generated graph has guarantee circles"
     assert [c.to_dict() for c in circles] == [c.to_dict() for c in guarantee_circles(store)]
+    with steps():  # the walk over every guarantee, without the native components
+        walked = guarantee_circles(store)
+    assert [c.to_dict() for c in circles] == [c.to_dict() for c in walked]
     assert guarantee_circles(lazy, min_size=3) == guarantee_circles(store, min_size=3)
     assert guarantee_circles(lazy, active_on="2024-06-30") == guarantee_circles(store, active_on="2024-06-30")
     assert mutual_guarantees(lazy) == mutual_guarantees(store)
