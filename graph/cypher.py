@@ -677,20 +677,30 @@ def reachable(schema: Schema, label_name: str, types: Sequence[str], forward: bo
     )
 
 
-def upstream_holdings(schema: Schema, label_name: str, holds: str) -> str:
-    """Every ``holds`` relationship into ``$id`` (of one label) or into a node that holds it, directly or
-    through others: the company's whole ownership tree, without the company's own holdings in others
-    (its holding in itself, treasury shares, is part of the tree).
+def upstream_holdings(schema: Schema, label_name: str, holds: Sequence[str]) -> str:
+    """Every current relationship of the ``holds`` types (shares, partnership interests) into ``$id`` (of
+    one label) or into a node that holds it, directly or through others: the company's whole ownership
+    tree, without the company's own holdings in others (its holding in itself, treasury shares, is part
+    of the tree) and without former ties (the kind's ``former`` date set, as :func:`current` reads it).
 
     One query instead of a walk a level at a time (see :func:`reachable` for the pruning expand).
     """
-    h = rel_type(schema, holds)
+    h = rel_types(schema, holds)
     return (
         f"MATCH (c:{label(schema, label_name)} {{{ID}: $id}}) WHERE {visible('c')} "
-        f"MATCH p = (c)<-[:{h}*0..]-(x) WHERE all(q IN relationships(p) WHERE {visible('q')}) WITH DISTINCT c, x "
-        f"MATCH (o)-[r:{h}]->(x) WHERE (o <> c OR o = x) AND {visible('r')} "
-        f"RETURN o.{ID} AS source, x.{ID} AS target, properties(r) AS props"
+        f"MATCH p = (c)<-[:{h}*0..]-(x) WHERE all(q IN relationships(p) WHERE {visible('q')} "
+        f"AND {current(schema, 'q', holds)}) WITH DISTINCT c, x "
+        f"MATCH (o)-[r:{h}]->(x) WHERE (o <> c OR o = x) AND {visible('r')} AND {current(schema, 'r', holds)} "
+        f"RETURN type(r) AS type, o.{ID} AS source, x.{ID} AS target, properties(r) AS props"
     )
+
+
+def current(schema: Schema, var: str, types: Sequence[str]) -> str:
+    """Predicate: relationship ``var`` (one of ``types``) is not a former tie: the ``former`` date the
+    schema gives its kind is not set (``true`` when no kind of ``types`` has one)."""
+    formers = {t: schema.kinds[t].former for t in sorted(set(types))}
+    parts = [f"(type({var}) <> '{t}' OR {value(var, date)} IS NULL)" for t, date in formers.items() if date is not None]
+    return " AND ".join(parts) if parts else "true"
 
 
 def path_edges(schema: Schema, types: Sequence[str]) -> str:

@@ -1293,14 +1293,15 @@ class Neo4jStore(GraphStore):
         return {str(r["id"]) for r in records}
 
     def upstream_holdings(self, company: str) -> list[Edge]:
-        """Every shareholding on a chain into ``company`` (its own holdings left out), in one query."""
-        holds = "HOLDS_SHARES"
+        """Every current shareholding and partnership interest on a chain into ``company`` (its own
+        holdings left out), in one query."""
+        holds = [t for t in ("HOLDS_SHARES", "INVESTS_IN") if t in self.schema.kinds]
         label = self._label_of(company)
-        if label is None:
+        if label is None or not holds:
             return []
         with self.snapshot(), self._errors("reading the ownership tree"):
             records = self._read(cypher.upstream_holdings(self.schema, label, holds), id=company)
-            edges = [self._edge(holds, str(r["source"]), str(r["target"]), r["props"]) for r in records]
+            edges = [self._edge(str(r["type"]), str(r["source"]), str(r["target"]), r["props"]) for r in records]
         edges.sort(key=lambda e: (e.source, e.target, str(e.props.get(cypher.KEY))))
         return edges
 

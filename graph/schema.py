@@ -53,8 +53,9 @@ TEXT_KEYS = frozenset(
 )
 #: the flags a kind may declare; an unnamed flag is off
 FLAG_KEYS = frozenset({"exposure", "in_paths", "referral_only"})
-#: what a placeholder may add after a colon: ``{role:bare}`` (no article), ``{role:plain}`` (the label alone)
-TEMPLATE_MODIFIERS = frozenset({"", "bare", "plain"})
+#: what a placeholder may add after a colon: ``{role:bare}`` (no article), ``{role:plain}`` (the label alone),
+#: ``{until:year}`` (a date's year)
+TEMPLATE_MODIFIERS = frozenset({"", "bare", "plain", "year"})
 #: placeholders every template may use besides the kind's properties
 TEMPLATE_NAMES = frozenset({"source", "target", "a", "b", "band", "former_factor"})
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -541,7 +542,7 @@ def _placeholders(template: str, props: dict[str, PropertySpec], where: str) -> 
                 f"nor one of {', '.join(sorted(TEMPLATE_NAMES))}"
             )
         if (spec or "") not in TEMPLATE_MODIFIERS:
-            raise SchemaError(f"{where}: {template!r}: unknown modifier {spec!r} (known: bare, plain)")
+            raise SchemaError(f"{where}: {template!r}: unknown modifier {spec!r} (known: bare, plain, year)")
 
 
 def _template_names(templates: tuple[str, ...]) -> frozenset[str]:

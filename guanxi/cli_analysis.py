@@ -35,6 +35,10 @@ def _fmt_share(value: float | None) -> str:
     return "-" if value is None else percent(value)
 
 
+#: the columns of the former holders' table (``owners --all``), Chinese and English
+_FORMER_HEADER = (("原股东", "holder"), ("身份", "as"), ("比例", "share"), ("退出日期", "until"))
+
+
 def _show(rows: Sequence[Sequence[str]], header: Sequence[str], empty: str) -> None:
     print(_table(rows, header) if rows else empty)
 
@@ -168,6 +172,10 @@ def cmd_owners(args: argparse.Namespace) -> int:
                 for s in own.stakes
             ]
             _show(rows, ["股东", "类型", "穿透持股", "直接持股"], "no shareholders recorded")
+            if own.former:  # holders that have exited: history, counted in none of the stakes above
+                print(_words(args.lang, "\n已退出（历史，不计入持股）：", "\nformer holders (history, not counted):"))
+                rows = [[f.holder.name, f.what(args.lang), _fmt_share(f.ratio), f.until] for f in own.former]
+                _show(rows, [_words(args.lang, h, e) for h, e in _FORMER_HEADER], "")
             _notes(own.notes, args.lang)
             return 0
         ubo = ultimate_owners(store, args.company, threshold=args.threshold)

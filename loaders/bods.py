@@ -17,9 +17,13 @@ shareholding, direct               HOLDS_SHARES (``share.exact`` %, or equal
                                    without a share and said so)
 boardChair / boardMember /         SERVES_AS, role from ``details`` when it
 seniorManagingOfficial             names a title, else 董事长 / 董事 / 高级管理人员
+shareholding, ``details`` a        INVESTS_IN (a partner's interest in a fund
+partner role (执行事务合伙人,       or partnership; the role from ``details``)
+有限合伙人, general partner ...)
+a shareholding with ``endDate``    a former holding (``until``): history
 indirect interests, voting rights, not loaded: guanxi holds direct ties and
 appointment rights, other control  computes the indirect ones; counted
-interests that have ended          not loaded, counted
+other interests that have ended    not loaded, counted
 interested party unknown           not loaded, counted with its ``reason``
 =================================  ==========================================
 """
@@ -37,7 +41,7 @@ from graph.model import Edge, Node
 from graph.schema import PropertySpec, Schema
 from graph.store import GraphStore
 from graph.uscc import is_valid_uscc, normalise_uscc
-from loaders.interchange import Mapped, company_reference, graph_part, read_records, text_of
+from loaders.interchange import Mapped, company_reference, graph_part, partner_words, read_records, text_of
 from loaders.values import role_of
 
 #: the BODS version written
@@ -138,6 +142,8 @@ def _details(statement: Mapping[str, Any]) -> Mapping[str, Any]:
 def map_statements(records: Iterable[tuple[int, Any]], file: str, schema: Schema) -> Mapped:
     """BODS 0.4 statements (``(row, statement)`` pairs) as rows of guanxi's tables, and what has no home."""
     mapped = Mapped("BODS", file)
+    if "INVESTS_IN" in schema.kinds:
+        mapped.partner_role = schema.kind("INVESTS_IN").properties.get("partner_role")
     live, _ = latest_records(records)
     role = schema.kind("SERVES_AS").properties.get("role") if "SERVES_AS" in schema.kinds else None
     ends: dict[str, tuple[str, str]] = {}
@@ -148,7 +154,7 @@ def map_statements(records: Iterable[tuple[int, Any]], file: str, schema: Schema
             etype = details.get("entityType")
             etype_name = text_of(etype.get("type")) if isinstance(etype, dict) else ""
             if etype_name not in COMPANY_TYPES:
-                mapped.no_home(f"entity of type {etype_name or 'unknown'}")
+                mapped.no_home("homeless.entity_type", etype=etype_name or "?")
                 continue
             cells, ref = _company(details, schema)
             mapped.add(("nodes", "Company"), row, cells)
@@ -156,7 +162,7 @@ def map_statements(records: Iterable[tuple[int, Any]], file: str, schema: Schema
         elif kind == "person":
             name = _person_name(details)
             if not name:
-                mapped.no_home(f"person without a name ({text_of(details.get('personType')) or 'unknown'})")
+                mapped.no_home("homeless.unnamed_person", ptype=text_of(details.get("personType")) or "?")
                 continue
             mapped.add(("nodes", "Person"), row, {"id": rid, "name": name})
             ends[rid] = ("Person", rid)
@@ -176,12 +182,16 @@ def _relationship(
     """The interests of one relationship record as rows, or counted as having no home."""
     party = details.get("interestedParty")
     if isinstance(party, dict):
-        mapped.no_home(f"owner declared unknown ({text_of(party.get('reason')) or 'no reason given'})")
+        reason = text_of(party.get("reason"))
+        if reason:
+            mapped.no_home("homeless.owner_unknown", reason=reason)
+        else:
+            mapped.no_home("homeless.owner_unknown_why")
         return
     subject = ends.get(text_of(details.get("subject")))
     holder = ends.get(text_of(party))
     if subject is None or holder is None or subject[0] != "Company":
-        mapped.no_home("relationship with a party not loaded")
+        mapped.no_home("homeless.party_missing")
         return
     interests = details.get("interests")
     for interest in interests if isinstance(interests, list) else []:
@@ -189,27 +199,40 @@ def _relationship(
             continue
         kind = text_of(interest.get("type"))
         start, end = text_of(interest.get("startDate")), text_of(interest.get("endDate"))
-        title = _officer_title(kind, text_of(interest.get("details")), role)
-        if title and holder[0] == "Person" and text_of(interest.get("directOrIndirect")) != "indirect":
+        details_text = text_of(interest.get("details"))
+        title = _officer_title(kind, details_text, role)
+        direct = text_of(interest.get("directOrIndirect")) != "indirect"
+        partner = mapped.partner_role
+        if kind == "shareholding" and direct and partner is not None and partner.canonical_value(details_text):
+            cells = {"investor": holder[1], "fund": subject[1], "investor_type": holder[0]}
+            cells["partner_role"] = details_text
+            share = _share(interest.get("share"))
+            if share:
+                cells["ratio"] = f"{share}%"
+            cells |= {k: v for k, v in (("since", start), ("until", end)) if v}
+            mapped.add(("edges", "INVESTS_IN"), row, cells)
+        elif title and holder[0] == "Person" and text_of(interest.get("directOrIndirect")) != "indirect":
             cells = {"person": holder[1], "company": subject[1], "role": title}
             cells |= {k: v for k, v in (("since", start), ("until", end)) if v}
             mapped.add(("edges", "SERVES_AS"), row, cells)
-        elif end:
-            mapped.no_home(f"{kind} interest that has ended")
+        elif end and kind != "shareholding":
+            mapped.no_home("homeless.ended", interest=kind or "?")
         elif text_of(interest.get("directOrIndirect")) == "indirect":
-            mapped.no_home(f"indirect {kind}")
+            mapped.no_home("homeless.indirect", interest=kind or "?")
         elif kind == "shareholding":
             cells = {"holder": holder[1], "company": subject[1], "holder_type": holder[0]}
             share = _share(interest.get("share"))
             if share:
                 cells["ratio"] = f"{share}%"
             elif isinstance(interest.get("share"), dict):
-                mapped.no_home("share given only as a range (holding loaded without it)")
-            if start:
-                cells["since"] = start
+                mapped.no_home("homeless.share_range")
+            cells |= {k: v for k, v in (("since", start), ("until", end)) if v}  # an end: a former holding
             mapped.add(("edges", "HOLDS_SHARES"), row, cells)
         else:
-            mapped.no_home(f"{kind or 'untyped'} interest")
+            if kind:
+                mapped.no_home("homeless.interest", interest=kind)
+            else:
+                mapped.no_home("homeless.untyped")
 
 
 def _officer_title(kind: str, details: str, role: PropertySpec | None) -> str:
@@ -299,10 +322,14 @@ def edge_statement(edge: Edge, keys: Mapping[str, str], today: str, publisher: s
     """A holding or an officer post as a relationship statement; None for ties BODS has no interest for."""
     p = edge.props
     interest: dict[str, Any]
-    if edge.type == "HOLDS_SHARES":
+    if edge.type in ("HOLDS_SHARES", "INVESTS_IN"):
         interest = {"type": "shareholding", "directOrIndirect": "direct"}
         if p.get("ratio") is not None:
             interest["share"] = {"exact": round(float(p["ratio"]) * 100, 6)}
+        if edge.type == "INVESTS_IN":  # a partner's interest: the role, as registers print it, in the details
+            interest["details"] = partner_words(p)
+        if p.get("until"):
+            interest["endDate"] = str(p["until"])
     elif edge.type == "SERVES_AS":
         interest = {
             "type": ROLE_INTERESTS.get(str(p.get("role")), "otherInfluenceOrControl"),
@@ -316,7 +343,7 @@ def edge_statement(edge: Edge, keys: Mapping[str, str], today: str, publisher: s
     if p.get("since"):
         interest["startDate"] = str(p["since"])
     subject, party = keys[edge.target], keys[edge.source]
-    record_id = f"{party}->{subject}:{edge.type}:{p.get('role') or ''}"
+    record_id = f"{party}->{subject}:{edge.type}:{p.get('role') or p.get('partner_role') or ''}"
     details = {"isComponent": False, "subject": subject, "interestedParty": party, "interests": [interest]}
     return _frame(record_id, "relationship", details, today, publisher)
 

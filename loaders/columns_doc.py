@@ -88,7 +88,8 @@ def columns_markdown(schema: Schema | None = None) -> str:
                 f"| `{src.type_column}` | text |  | {', '.join(src.type_headers[1:])} | 企业/Company or 自然人/Person |"
             )
         out.append(_row(dst.column, None, dst.headers, f"key of the {'/'.join(dst.labels)}"))
-        out += [_row(p.name, p, p.headers) for p in kind.properties.values()]
+        former = "set: a former tie (history: weaker, not counted as current)"
+        out += [_row(p.name, p, p.headers, former if p.name == kind.former else "") for p in kind.properties.values()]
         out.append("")
     out += [f"#### `{s.clients.file}.csv` — the bank's clients ({s.clients.zh}); USCC or name", "", *head]
     out += [_row(p.name, p, p.headers) for p in s.clients.properties.values()]

@@ -19,7 +19,11 @@ Organization, classification   Park
 ``industrial park`` / 园区
 Person                         Person (the entity id is the person key)
 Ownership                      HOLDS_SHARES (``percentage``, ``sharesValue``
-                               in CNY, ``startDate``)
+                               in CNY, ``startDate``; ``endDate``: a
+                               holder that has exited, a former tie)
+Ownership, ``role`` a partner  INVESTS_IN (``role`` read as the partner
+role (执行事务合伙人, 有限合伙人  role: managing, general, limited partner)
+GP, LP ...)
 Directorship                   SERVES_AS (``role`` read by the title
                                vocabulary, ``startDate``, ``endDate``)
 Membership of a park           LOCATED_IN
@@ -28,9 +32,8 @@ GUARANTEES                     schema for them: amounts are left out
                                on export, and the export says so)
 =============================  =====================================
 
-An ownership that has ended (``endDate``) is not a current holding and is
-left out, counted, as are Family, Payment, Associate, memberships of other
-organisations, corporate directors and every other schema.
+Family, Payment, Associate, memberships of other organisations, corporate
+directors and every other schema are left out, counted.
 
 The package ``followthemoney`` is not needed: its dependency chain builds
 ICU from source, which a bank's locked-down machine should not have to do;
@@ -49,7 +52,7 @@ from graph.model import Edge, Node
 from graph.schema import Schema
 from graph.store import GraphStore
 from graph.uscc import is_valid_uscc, normalise_uscc
-from loaders.interchange import Mapped, company_reference, graph_part, read_records, text_of
+from loaders.interchange import Mapped, company_reference, graph_part, partner_words, read_records, text_of
 
 #: FtM schemata read as companies
 COMPANY_SCHEMATA = frozenset({"Company", "Organization", "LegalEntity", "PublicBody"})
@@ -130,6 +133,8 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
     kind of node (company, person or park) and named as the loaders expect.
     """
     mapped = Mapped("FtM", file)
+    if "INVESTS_IN" in schema.kinds:
+        mapped.partner_role = schema.kind("INVESTS_IN").properties.get("partner_role")
     entities = [(row, e) for row, e in records if isinstance(e, dict)]
     ends: dict[str, tuple[str, str]] = {}  # FtM id -> (label, reference)
     for row, entity in entities:
@@ -148,12 +153,12 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
             mapped.add(("nodes", "Person"), row, {"id": eid, "name": _first(entity, "name")})
             ends[eid] = ("Person", eid)
         else:
-            mapped.no_home(str(kind))
+            mapped.no_home("homeless.schema", schema=str(kind))
     for row, entity in entities:
         kind = entity.get("schema")
         if kind not in EDGE_SCHEMATA:
             if kind is None:
-                mapped.no_home("entity without a schema")
+                mapped.no_home("homeless.no_schema")
             continue
         source_prop, target_prop = EDGE_SCHEMATA[str(kind)]
         source = ends.get(_first(entity, source_prop), ("", _first(entity, source_prop)))
@@ -168,23 +173,25 @@ def _map_edge(
     """One FtM relationship entity as a row of the matching guanxi table, or counted as homeless."""
     start, end = _first(entity, "startDate"), _first(entity, "endDate")
     if kind == "Ownership":
-        if end:
-            mapped.no_home("Ownership that has ended")
-            return
-        cells = {"holder": source[1], "company": target[1]}
-        if source[0]:
-            cells["holder_type"] = source[0]
+        partner = _partner_role(mapped, _first(entity, "role"))
+        if partner:
+            cells = {"investor": source[1], "fund": target[1], "partner_role": partner}
+            if source[0]:
+                cells["investor_type"] = source[0]
+        else:
+            cells = {"holder": source[1], "company": target[1]}
+            if source[0]:
+                cells["holder_type"] = source[0]
         share = _first(entity, "percentage").rstrip("%").strip()
         if share:
             cells["ratio"] = f"{share}%"
         if _first(entity, "sharesValue") and _first(entity, "sharesCurrency").upper() in _YUAN:
             cells["amount"] = _first(entity, "sharesValue")
-        if start:
-            cells["since"] = start
-        mapped.add(("edges", "HOLDS_SHARES"), row, cells)
+        cells |= {k: v for k, v in (("since", start), ("until", end)) if v}
+        mapped.add(("edges", "INVESTS_IN" if partner else "HOLDS_SHARES"), row, cells)
     elif kind == "Directorship":
         if source[0] == "Company":
-            mapped.no_home("Directorship held by a company")
+            mapped.no_home("homeless.company_director")
             return
         cells = {"person": source[1], "company": target[1], "role": _first(entity, "role") or "director"}
         cells |= {k: v for k, v in (("since", start), ("until", end)) if v}
@@ -203,7 +210,16 @@ def _map_edge(
                 cells["guarantor_type"] = source[0]
             mapped.add(("edges", "GUARANTEES"), row, cells)
     else:
-        mapped.no_home(f"{kind} of other kinds" if kind in ("Membership", "UnknownLink") else kind)
+        if kind in ("Membership", "UnknownLink"):
+            mapped.no_home("homeless.other_kinds", schema=kind)
+        else:
+            mapped.no_home("homeless.schema", schema=kind)
+
+
+def _partner_role(mapped: Mapped, role: str) -> str:
+    """The ownership's ``role`` when it names a partner role of a fund or partnership (as written), else ``""``."""
+    spec = mapped.partner_role
+    return role if role and spec is not None and spec.canonical_value(role) is not None else ""
 
 
 def read_entities(path: Path, schema: Schema) -> Mapped:
@@ -277,8 +293,23 @@ def edge_entity(edge: Edge, keys: Mapping[str, str]) -> tuple[dict[str, Any] | N
             sharesValue=None if p.get("amount") is None else f"{float(p['amount']):g}",
             sharesCurrency="CNY" if p.get("amount") is not None else None,
             startDate=p.get("since"),
+            endDate=p.get("until"),
         )
         return {"id": entity_id("Ownership", src, dst), "schema": "Ownership", "properties": props}, ""
+    if edge.type == "INVESTS_IN":
+        partner = partner_words(p)
+        ratio = p.get("ratio")
+        props = _props(
+            owner=src,
+            asset=dst,
+            role=partner,
+            percentage=None if ratio is None else f"{round(float(ratio) * 100, 6):g}",
+            sharesValue=None if p.get("amount") is None else f"{float(p['amount']):g}",
+            sharesCurrency="CNY" if p.get("amount") is not None else None,
+            startDate=p.get("since"),
+            endDate=p.get("until"),
+        )
+        return {"id": entity_id("Ownership", src, dst, partner), "schema": "Ownership", "properties": props}, ""
     if edge.type == "SERVES_AS":
         role = p.get("role_text") or p.get("role")
         props = _props(director=src, organization=dst, role=role, startDate=p.get("since"), endDate=p.get("until"))

@@ -110,7 +110,16 @@ from loaders.generate_base import (
     _take,
     _years_later,
 )
-from loaders.generate_kinds import draw_equity, draw_guarantees, draw_parks, draw_supply, producer
+from loaders.generate_kinds import (
+    FUND_SUFFIX,
+    draw_equity,
+    draw_exits,
+    draw_guarantees,
+    draw_investments,
+    draw_parks,
+    draw_supply,
+    producer,
+)
 from loaders.generate_names import (
     ABNORMAL_FLAG,
     BLACKLIST_FLAG,
@@ -291,6 +300,9 @@ class _World:
     supply: Cols = field(default_factory=dict)
     guarantees: Cols = field(default_factory=dict)
     located: Cols = field(default_factory=dict)
+    #: partners of the partnership funds (INVESTS_IN) and shareholders that have exited (HOLDS_SHARES until)
+    investments: Cols = field(default_factory=dict)
+    exits: Cols = field(default_factory=dict)
     # parks
     parks: dict[str, list[str]] = field(default_factory=dict)
     park_city: I64 = field(default_factory=_empty)
@@ -318,6 +330,8 @@ class _World:
         say(f"companies: {n:,} laid out, {len(world.g_start):,} groups")
         world.people()
         world.equity = draw_equity(world)
+        world.investments, world.equity = draw_investments(world)
+        world.exits = draw_exits(world)
         posts, stakes = len(world.officers["person"]), len(world.equity["company"])
         say(f"people: {world.n_persons:,} drawn; {posts:,} posts, {stakes:,} stakes")
         world.parks, world.park_city, world.located = draw_parks(world)
@@ -683,6 +697,7 @@ class _World:
         word = _WORDS[_WORD_START[self.industry] + rng.integers(0, 1 << 20, n) % _WORD_COUNT[self.industry]]
         suffix = _choose_text(rng, SUFFIX_PLAIN, n)
         suffix[self.listed] = SUFFIX_LISTED
+        suffix[np.unique(self.investments["fund"])] = FUND_SUFFIX  # partnership funds (kinds-invest)
         roots = self.g_start
         suffix[roots] = np.where(self.listed[roots], SUFFIX_GROUP_LISTED, _choose_text(rng, SUFFIX_GROUP, len(roots)))
         word[roots] = np.where(rng.random(len(roots)) < 0.5, "", word[roots])
@@ -1184,6 +1199,11 @@ class _Demo:
             g, ~(np.isin(g["borrower"], prospects) | (~g["person"] & np.isin(g["guarantor"], prospects)))
         )
         w.located = _keep(w.located, ~np.isin(w.located["company"], prospects))
+        inv = w.investments
+        w.investments = _keep(
+            inv, ~(np.isin(inv["fund"], prospects) | (~inv["person"] & np.isin(inv["investor"], prospects)))
+        )
+        w.exits = _keep(w.exits, ~np.isin(w.exits["company"], prospects))
 
     def small_park_with_client(self, industries: Sequence[str]) -> tuple[int, int]:
         """A park of about a dozen companies (best in one of ``industries``) with an unused client in it."""
@@ -1331,6 +1351,8 @@ class _Writer:
         used[w.officers["person"]] = True
         used[w.equity["holder"][w.equity["person"]]] = True
         used[w.guarantees["guarantor"][w.guarantees["person"]]] = True
+        used[w.investments["investor"][w.investments["person"]]] = True
+        used[w.exits["holder"]] = True
         persons = np.flatnonzero(used).astype(np.int64)
         rng = _rng(w.seed, _S_PERSONS)
         number = rng.permutation(len(persons)) + 1

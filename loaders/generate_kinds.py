@@ -13,7 +13,7 @@ in a fixed order (guarantees follow trade), each on its own random stream, and
 the demo then plants its paths into the rows they returned.
 
 >>> sorted(PRODUCERS)
-['GUARANTEES', 'HOLDS_SHARES', 'LOCATED_IN', 'SERVES_AS', 'SUPPLIES']
+['GUARANTEES', 'HOLDS_SHARES', 'INVESTS_IN', 'LOCATED_IN', 'SERVES_AS', 'SUPPLIES']
 """
 
 from __future__ import annotations
@@ -409,8 +409,9 @@ def draw_guarantees(w: _World) -> Cols:
 def equity_rows(sheet: _Writer) -> KindRows:
     """The ``HOLDS_SHARES`` rows, sorted like an export."""
     w = sheet.w
-    eq = w.equity
-    order = np.lexsort((-eq["units"], sheet.row_of[eq["company"]]))
+    current = {**w.equity, "until": np.full(len(w.equity["company"]), -1, dtype=np.int64)}
+    eq = _concat(current, w.exits) if len(w.exits.get("company", ())) else current
+    order = np.lexsort((eq["until"], -eq["units"], sheet.row_of[eq["company"]]))
 
     def equity(part: slice) -> dict[str, npt.NDArray[Any]]:
         i = order[part]
@@ -422,6 +423,7 @@ def equity_rows(sheet: _Writer) -> KindRows:
             "ratio": sheet.ratios[eq["units"][i]],
             "amount": np.where(capital > 0, (eq["units"][i] * capital // 10_000).astype(object), ""),
             "since": sheet.date(eq["since"][i]),
+            "until": sheet.date(eq["until"][i]),
         }
 
     return KindRows(len(order), equity)
@@ -505,6 +507,129 @@ def located_rows(sheet: _Writer) -> KindRows:
     return KindRows(len(order), located)
 
 
+# -- investment through funds and partnerships, former holdings (kinds-invest) ------------------------
+
+#: the random stream of the funds and of the holders that have exited (a stage no other draw uses)
+_S_INVEST = 64
+#: partner roles as the files print them, by code (0 managing partner, 1 general partner, 2 limited partner)
+_PARTNER_TEXT = np.array(["执行事务合伙人", "普通合伙人", "有限合伙人"], dtype=object)
+#: the share of investment firms that are partnership funds (有限合伙), and the legal form they print
+FUND_SHARE = 0.45
+FUND_SUFFIX = "合伙企业（有限合伙）"
+
+
+def draw_investments(w: _World) -> tuple[Cols, Cols]:
+    """Partnership funds and their partners; the equity rows of the funds go (their holders become partners).
+
+    Nearly half the investment firms are 有限合伙 funds: another firm (a fund manager) is the
+    执行事务合伙人 with 1%, sometimes with a second general partner; the fund's former holders and
+    5-20 new limited partners (entrepreneurs who founded companies, and companies investing spare cash)
+    share the rest; one partner in ten has left (退伙, an end date). Returns the partners and the
+    equity without the funds' holders.
+    """
+    rng = _rng(w.seed, _S_INVEST)
+    firms = w.of(_INVEST)
+    funds = firms[rng.random(len(firms)) < FUND_SHARE]
+    managers = np.setdiff1d(firms, funds)
+    eq = w.equity
+    if len(funds) == 0 or len(managers) == 0:
+        return {k: _i64([]) for k in ("investor", "person", "fund", "role", "units", "since", "until")}, eq
+    moved = np.isin(eq["company"], funds)
+    table = _Table("investor", "person", "fund", "role", "weight")
+    # the managing partner, and for one fund in six a second general partner
+    table.add(investor=_pick(rng, managers, len(funds)), person=False, fund=funds, role=0, weight=0.0)
+    second = funds[rng.random(len(funds)) < 0.17]
+    table.add(investor=_pick(rng, managers, len(second)), person=False, fund=second, role=1, weight=0.0)
+    # the fund's holders stay on as limited partners
+    i = np.flatnonzero(moved)
+    table.add(investor=eq["holder"][i], person=eq["person"][i], fund=eq["company"][i], role=2, weight=eq["units"][i])
+    # new limited partners: founders of standalone companies, and companies
+    count = rng.integers(5, 21, len(funds))
+    owner = np.repeat(np.arange(len(funds)), count)
+    person = rng.random(len(owner)) < 0.6
+    founders = w.founder[w.of(_STANDALONE)]
+    founders = founders[founders >= 0]
+    corporates = w.of(_STANDALONE, _ROOT)
+    investor = np.where(person, _pick(rng, founders, len(owner)), _pick(rng, corporates, len(owner)))
+    weight = rng.pareto(1.3, len(owner)) * 1000.0 + 300.0
+    table.add(investor=investor, person=person, fund=funds[owner], role=2, weight=weight)
+    rows = table.done()
+    rows["person"] = rows["person"].astype(bool)
+    rows = _keep(rows, rows["person"] | (rows["investor"] != rows["fund"]))
+    rows = _take(rows, _first_of([rows["fund"], rows["investor"], rows["person"].astype(np.int64)]))
+    m = len(rows["fund"])
+    left = (rows["role"] == 2) & (rng.random(m) < 0.1)
+    # shares: 1% for each general partner, the rest among the limited partners still in, by weight
+    gp = rows["role"] < 2
+    units = np.where(gp, 100, 0).astype(np.int64)
+    lp = ~gp & ~left
+    fund_of = np.searchsorted(funds, rows["fund"])
+    lp_weight = np.bincount(fund_of[lp], weights=rows["weight"][lp], minlength=len(funds))
+    gp_units = np.bincount(fund_of[gp], weights=units[gp], minlength=len(funds))
+    share = np.where(lp, rows["weight"] / np.maximum(lp_weight[fund_of], 1e-9), 0.0)
+    units = np.where(lp, np.floor(share * (10_000 - gp_units[fund_of])), units).astype(np.int64)
+    units = np.where(left, np.clip((rows["weight"] // 10).astype(np.int64), 50, 1500), units)
+    firm = ~rows["person"]
+    founded = np.maximum(w.founded[rows["fund"]], np.where(firm, w.founded[np.where(firm, rows["investor"], 0)], 0))
+    since = founded + (rng.random(m) * 0.5 * np.maximum(_TODAY - founded, 0)).astype(np.int64)
+    since = np.minimum(since, _TODAY - 60)
+    until = since + 365 + (rng.random(m) * np.maximum(_TODAY - 30 - since - 365, 0)).astype(np.int64)
+    rows["units"], rows["since"] = np.maximum(units, 1), since
+    rows["until"] = np.where(left & (until < _TODAY), until, -1)
+    rows["units"][left & (rows["until"] < 0)] = 1  # too recent to have left: a token share
+    del rows["weight"]
+    return rows, _keep(eq, ~moved)
+
+
+def draw_exits(w: _World) -> Cols:
+    """Shareholders that have exited (退出日期): for 3% of the companies with holders, an entrepreneur who
+    held 5-40% and sold out at least a year after coming in."""
+    rng = _rng(w.seed, _S_INVEST + 1)
+    held = np.unique(w.equity["company"])
+    company = held[rng.random(len(held)) < 0.03]
+    founders = w.founder[w.of(_STANDALONE)]
+    holder = _pick(rng, founders[founders >= 0], len(company))
+    m = len(company)
+    since = w.founded[company] + (rng.random(m) * 0.4 * np.maximum(_TODAY - w.founded[company], 0)).astype(np.int64)
+    until = since + 365 + (rng.random(m) * np.maximum(_TODAY - 30 - since - 365, 0)).astype(np.int64)
+    keep = until < _TODAY - 30
+    eq = w.equity
+    held_pairs = eq["company"][eq["person"]] * np.int64(1 << 32) + eq["holder"][eq["person"]]
+    keep &= ~np.isin(company * np.int64(1 << 32) + holder, held_pairs)  # not a current holder as well
+    rows: Cols = {
+        "holder": holder,
+        "person": np.ones(m, dtype=bool),
+        "company": company,
+        "units": rng.integers(5, 41, m).astype(np.int64) * 100,
+        "since": since,
+        "until": until,
+    }
+    return _keep(rows, keep)
+
+
+def investments_rows(sheet: _Writer) -> KindRows:
+    """The ``INVESTS_IN`` rows, sorted like an export: by fund, the general partners first, larger shares first."""
+    w = sheet.w
+    inv = w.investments
+    order = np.lexsort((-inv["units"], inv["role"], sheet.row_of[inv["fund"]]))
+
+    def investments(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        capital = w.capital[inv["fund"][i]]
+        return {
+            "investor": sheet.either(inv["person"][i], inv["investor"][i]),
+            "investor_type": sheet.kind_of(inv["person"][i]),
+            "fund": w.uscc[inv["fund"][i]],
+            "partner_role": _PARTNER_TEXT[inv["role"][i]],
+            "ratio": sheet.ratios[np.clip(inv["units"][i], 0, 10_000)],
+            "amount": np.where(capital > 0, (inv["units"][i] * capital // 10_000).astype(object), ""),
+            "since": sheet.date(inv["since"][i]),
+            "until": sheet.date(inv["until"][i]),
+        }
+
+    return KindRows(len(order), investments)
+
+
 #: relationship type → its producer; a kind missing here is written by no one (and said so)
 PRODUCERS: Mapping[str, Producer] = {
     "HOLDS_SHARES": equity_rows,
@@ -512,6 +637,7 @@ PRODUCERS: Mapping[str, Producer] = {
     "SUPPLIES": supply_rows,
     "GUARANTEES": guarantees_rows,
     "LOCATED_IN": located_rows,
+    "INVESTS_IN": investments_rows,
 }
 
 

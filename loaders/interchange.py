@@ -18,10 +18,12 @@ record's position (1, 2, ...) in a JSON array.
 
 >>> mapped = Mapped("FtM", "x.json")
 >>> mapped.add(("nodes", "Person"), 3, {"id": "p1", "name": "张伟"})
->>> mapped.no_home("Family")
->>> mapped.no_home("Family")
+>>> mapped.no_home("homeless.schema", schema="Family")
+>>> mapped.no_home("homeless.schema", schema="Family")
 >>> [render(m, "en") for m in mapped.left_out()]
 ['x.json (FtM: 2 Family with no kind in guanxi)']
+>>> [render(m, "zh") for m in mapped.left_out()]
+['x.json（FtM：2 条Family 实体 在 guanxi 中没有对应的类型）']
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ import pandas as pd
 
 from graph.errors import LoadError
 from graph.identifiers import name_identifier, parse_lei, parse_other_id
-from graph.messages import Message, render  # noqa: F401 - render: for the examples
+from graph.messages import Message, Param, render  # noqa: F401 - render: for the examples
 from graph.model import Edge, Node
-from graph.schema import Schema
+from graph.schema import PropertySpec, Schema
 from graph.store import GraphStore
 from loaders.read import RawTable, What, table_from_frame
 
@@ -59,27 +61,31 @@ class Mapped:
 
     ``rows[target]`` are ``(row, cells)`` pairs, cells by the canonical column
     names of schema.yaml; ``homeless`` counts records (or parts of records)
-    guanxi has no kind for, by a short name of what they are.
+    guanxi has no kind for, by what they are (a message: ``homeless.*`` code and parameters, so the
+    load report words it in the reader's language).
     """
 
     fmt: str
     file: str
     rows: dict[Target, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
-    homeless: Counter[str] = field(default_factory=Counter)
+    homeless: Counter[Message] = field(default_factory=Counter)
+    #: the schema's partner role (INVESTS_IN), which an ownership's role or an interest's details may name
+    partner_role: PropertySpec | None = None
 
     def add(self, target: Target, row: int, cells: dict[str, str]) -> None:
         """One row for ``target``, read from record ``row`` of the file."""
         self.rows.setdefault(target, []).append((row, cells))
 
-    def no_home(self, what: str) -> None:
-        """Count one record (or part of one) that guanxi's schema has no place for."""
-        self.homeless[what] += 1
+    def no_home(self, code: str, **params: Param) -> None:
+        """Count one record (or part of one) that guanxi's schema has no place for: what it is, as a
+        ``homeless.*`` message of the catalogue (graph.messages)."""
+        self.homeless[Message(code, **params)] += 1
 
     def left_out(self) -> list[str]:
         """What had no home, as the load report lists left-out files: ``"file (FtM: 2 Family ...)"``."""
         if not self.homeless:
             return []
-        parts = tuple(f"{n:,} {what}" for what, n in sorted(self.homeless.items()))
+        parts = tuple(Message("load.no_home_part", n=f"{n:,}", what=what) for what, n in sorted(self.homeless.items()))
         return [Message("load.no_home", file=self.file, fmt=self.fmt, parts=parts)]
 
     def table(self, target: Target, schema: Schema) -> RawTable:
@@ -187,3 +193,12 @@ def company_reference(cells: Mapping[str, str], schema: Schema) -> str:
         except ValueError:
             continue
     return name_identifier(cells.get("name", ""))
+
+
+#: partner roles (INVESTS_IN) as registers print them, which both formats carry as text and read back
+PARTNER_WORDS = {"managing_partner": "执行事务合伙人", "general_partner": "普通合伙人", "limited_partner": "有限合伙人"}
+
+
+def partner_words(props: Mapping[str, Any]) -> str:
+    """A partner's role as registers print it (执行事务合伙人 ...; 合伙人 when not given)."""
+    return PARTNER_WORDS.get(str(props.get("partner_role")), "合伙人")

@@ -688,14 +688,21 @@ SUMS_SHOWN = 10
 
 
 def _warn_sums(
-    table: RawTable, props: dict[str, PropertySpec], out: dict[str, np.ndarray], problems: _Problems
+    table: RawTable,
+    props: dict[str, PropertySpec],
+    out: dict[str, np.ndarray],
+    problems: _Problems,
+    former: str | None = None,
 ) -> None:
-    """Warn (a note, nothing dropped) where a ratio summed per target passes ``warn_sum_over``."""
+    """Warn (a note, nothing dropped) where a ratio summed per target passes ``warn_sum_over``; former
+    ties (the kind's ``former`` date set: a holder that has exited) are not summed."""
     for name, prop in props.items():
         if prop.warn_sum_over is None or name not in out:
             continue
         values = np.asarray(out[name], dtype=np.float64)
         keep = ~problems.bad & ~np.isnan(values) & (out["target"] != None)  # noqa: E711 - element-wise
+        if former is not None and former in out:
+            keep &= pd.isna(pd.Series(out[former], dtype=object)).to_numpy()
         if not keep.any():
             continue
         codes, targets = pd.factorize(out["target"][keep])
@@ -1317,7 +1324,7 @@ def validate_edges(
     elif len(loop):
         example = str(source[0][loop[0]])
         problems.note(Message("note.own_shares", count=f"{len(loop):,}", kind=str(kind.self_loops), example=example))
-    _warn_sums(table, kind.properties, out, problems)
+    _warn_sums(table, kind.properties, out, problems, kind.former)
     absent = (np.full(n, None, dtype=object), np.zeros(n, dtype=np.int64))
     identity = [source, target] + [(out[p], codes[p]) if p in out else absent for p in kind.identity]
     full = [(out[c], codes[c]) for c in out if c in codes and c not in kind.identity]

@@ -25,6 +25,8 @@ nothing is overwritten — the user chooses the file (``GUANXI_WARMTH``).
 >>> w = load_weights()
 >>> hop_class("HOLDS_SHARES", {"ratio": 0.3}, w), hop_class("SERVES_AS", {"role": "director", "until": "2020"}, w)
 ('HOLDS_SHARES:0.25', 'SERVES_AS:director:former')
+>>> hop_class("INVESTS_IN", {"partner_role": "managing_partner"}, w), class_strength("HOLDS_SHARES:0.5:former", w)
+('INVESTS_IN:managing_partner', 0.45)
 """
 
 from __future__ import annotations
@@ -51,35 +53,42 @@ LOW, HIGH = 0.01, 0.99
 
 
 def hop_class(type_: str, props: Mapping[str, Any], weights: Weights) -> str:
-    """The class of one relationship as the warmth file prices it (see the module docstring)."""
-    if type_ == "SERVES_AS":
-        role = str(props.get("role") or "other")
-        role = role if role in weights.by_role else "other"
-        return f"SERVES_AS:{role}" + (":former" if props.get("until") is not None else "")
-    if type_ in ("HOLDS_SHARES", "SUPPLIES"):
-        value = props.get("ratio" if type_ == "HOLDS_SHARES" else "amount")
-        if value is None:
-            return f"{type_}:unknown"
-        table = weights.by_ratio if type_ == "HOLDS_SHARES" else weights.by_amount
-        x = float(value)
-        threshold = next((t for t, _ in table if x >= t), table[-1][0])
-        return f"{type_}:{threshold:g}"
-    return type_
+    """The class of one relationship as the warmth file prices it (see the module docstring): the kind,
+    the map value or step threshold its rule picks (``unknown`` for a missing value), and ``former`` for
+    a former tie of a kind whose rule prices one (an officer who left, a holder who exited)."""
+    rule = weights.rules.get(type_)
+    if rule is None:
+        return type_
+    former = ":former" if rule.is_former(props) else ""
+    if rule.form == "map":
+        value = str(props.get(rule.over or "") or "")
+        key = value if value in rule.values else (rule.other or "unknown")
+    elif rule.form == "steps":
+        raw = props.get(rule.over or "")
+        if raw is None or raw != raw:  # missing or NaN
+            key = "unknown"
+        else:
+            x = float(raw)
+            key = f"{next((t for t, _ in rule.steps if x >= t), rule.steps[-1][0]):g}"
+    else:
+        return type_ + (":-" + former if former else "")
+    return f"{type_}:{key}{former}"
 
 
 def class_strength(name: str, weights: Weights) -> float:
     """What ``weights`` says a class is worth (the prior's centre)."""
     type_, _, rest = name.partition(":")
-    if type_ == "SERVES_AS":
-        role, _, former = rest.partition(":")
-        value = weights.by_role.get(role, weights.by_role.get("other", 0.3))
-        return value * (weights.former_factor if former else 1.0)
-    if type_ in ("HOLDS_SHARES", "SUPPLIES"):
-        table = weights.by_ratio if type_ == "HOLDS_SHARES" else weights.by_amount
-        if rest == "unknown":
-            return weights.ratio_unknown if type_ == "HOLDS_SHARES" else weights.amount_unknown
-        return dict(table)[float(rest)]
-    return weights.defaults.get(type_, 0.5)
+    rule = weights.rules.get(type_)
+    if rule is None:
+        return 0.5
+    key, _, former = rest.partition(":")
+    if rule.form == "map":
+        value = rule.values.get(key, rule.missing())
+    elif rule.form == "steps":
+        value = rule.missing() if key == "unknown" else dict(rule.steps)[float(key)]
+    else:
+        value = float(rule.constant or 0.0)
+    return value * (float(rule.former_factor or 1.0) if former else 1.0)
 
 
 @dataclass(frozen=True)
@@ -298,20 +307,27 @@ def calibrated_data(calibration: Calibration, base: Path | None = None, min_atte
             continue
         value = round(f.fitted, 3)
         type_, _, rest = f.name.partition(":")
-        if type_ == "SERVES_AS":
-            role, _, former = rest.partition(":")
-            if not former:
-                rel["SERVES_AS"]["by_role"][role] = value
-        elif type_ in ("HOLDS_SHARES", "SUPPLIES"):
-            key = "by_ratio" if type_ == "HOLDS_SHARES" else "by_amount"
-            if rest == "unknown":
-                rel[type_]["unknown"] = value
-            else:
-                rel[type_][key] = [[t, value if float(t) == float(rest) else s] for t, s in rel[type_][key]]
-        elif isinstance(rel.get(type_), dict):
-            rel[type_]["default"] = value
+        key, _, former = rest.partition(":")
+        rule = calibration_rule(type_, rel)
+        if rule is None or former:
+            continue  # a former tie's class is priced by its kind's strength times former_factor
+        over = next((k for k in rule if k.startswith("by_")), None)
+        if over is None:
+            rule["default"] = value
+        elif isinstance(rule[over], dict) and key in rule[over]:
+            rule[over][key] = value
+        elif key == "unknown":
+            rule["unknown"] = value
+        else:
+            rule[over] = [[t, value if float(t) == float(key) else s] for t, s in rule[over]]
     data["calibration"] = calibration.to_dict()
     return data
+
+
+def calibration_rule(type_: str, rel: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The warmth file's rule entry of ``type_`` (a mapping), None when the file has none."""
+    rule = rel.get(type_)
+    return rule if isinstance(rule, dict) else None
 
 
 def write_calibrated(calibration: Calibration, out: Path, base: Path | None = None) -> Path:

@@ -145,7 +145,7 @@ def native(store: GraphStore, name: str) -> Callable[..., object] | None:
     hooks, where they are used and what they must return:
 
     * ``upstream_holdings(company_id) -> list[Edge]``
-      (:mod:`queries.ownership`): every ``HOLDS_SHARES`` relationship on a
+      (:mod:`queries.ownership`): every current ``HOLDS_SHARES`` and ``INVESTS_IN`` relationship on a
       chain of holdings into the company;
     * ``reachable(start_id, types, forward) -> set[str]``
       (:mod:`queries.guarantees`): every node reachable from ``start_id``

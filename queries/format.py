@@ -121,6 +121,8 @@ def _value_words(prop: PropertySpec, props: Mapping[str, Any], lang: Lang, modif
         return percent(value)
     if prop.type == "amount":
         return money(value, lang)
+    if prop.type == "date" and modifier == "year":
+        return str(value)[:4]
     if prop.type == "int" and isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -42,6 +42,22 @@ Actual controller (实际控制人)
     国资委 / 国有资产监督管理委员会 / 财政局 / 财政厅 / 财政部 / 人民政府 /
     国务院 (:func:`queries.common.is_state_body`).
 
+Funds and partnerships (``INVESTS_IN``)
+    A partner's interest in a partnership (有限合伙企业, a private fund) is
+    economic ownership like a shareholding: its ratio counts in effective
+    ownership and beneficial owners. Control of a partnership goes by role,
+    not by stake, as registries name the actual controller of an LP fund:
+    its 执行事务合伙人 (managing partner) controls it, else its only general
+    partner (普通合伙人); limited partners never control, whatever their
+    share. A partnership with several managing (or general) partners and no
+    single one has no controlling partner.
+
+Former ties
+    A holding or partnership interest with an end date (退出日期: the
+    kind's ``former`` date in the schema) is history: it counts for no
+    ownership and no control; :func:`effective_ownership` lists the former
+    direct holders apart (``former``).
+
 Every question walks out from the company with
 :meth:`~graph.store.GraphStore.edges_of`, a frontier at a time; a store with
 an ``upstream_holdings`` method answers the upstream walk natively
@@ -64,11 +80,15 @@ from graph.errors import InvalidParameter
 from graph.model import Edge, Node
 from graph.store import GraphStore, one_snapshot
 from queries.common import entity, flags, fraction, is_state_body, native, node_dict, ratio_of, whole_number
-from queries.format import Lang, money, percent, role
+from queries.format import Lang, is_former, kind_spec, money, percent, role
 from queries.messages import Message, note_dict
 from queries.supply_chain import core_partners
 
 HOLDS = "HOLDS_SHARES"
+#: a partner's interest in a fund or partnership: economic ownership; control by role
+INVESTS = "INVESTS_IN"
+#: the partner roles that control a partnership, the stronger first (managing partner, sole general partner)
+CONTROL_ROLES = ("managing_partner", "general_partner")
 SERVES = "SERVES_AS"
 GUARANTEES = "GUARANTEES"
 #: roles of key officers (关键管理人员): every recorded role but "other"
@@ -83,7 +103,7 @@ RELATIVE_CONTROL = 0.3
 _DENSE_LIMIT = 400
 _EPS = 1e-12
 
-ControlRule = Literal["majority", "largest"]
+ControlRule = Literal["majority", "largest", "managing_partner", "general_partner"]
 OwnerKind = Literal["person", "state"]
 
 
@@ -112,6 +132,8 @@ class Ownership:
     stakes: tuple[Stake, ...]
     circular: bool
     notes: tuple[str, ...] = ()
+    #: holders that have exited (history: no part of the stakes), latest exit first
+    former: tuple[FormerHolder, ...] = ()
 
     def stake(self, owner_id: str) -> Stake | None:
         """The stake of the owner with this node id, if it is an owner."""
@@ -122,7 +144,36 @@ class Ownership:
             "company": node_dict(self.company),
             "circular": self.circular,
             "stakes": [s.to_dict() for s in self.stakes],
+            "former": [f.to_dict() for f in self.former],
             "notes": [note_dict(n) for n in self.notes],
+        }
+
+
+@dataclass(frozen=True)
+class FormerHolder:
+    """A direct holder or partner of a company that has exited: its ratio (None: unknown) and when."""
+
+    holder: Node
+    type: str
+    ratio: float | None
+    until: str
+    partner_role: str | None = None
+
+    def what(self, lang: Lang = "zh") -> str:
+        """What the holder was: 股东 / shareholder, or its partner role (有限合伙人 / a limited partner)."""
+        spec = kind_spec(self.type)
+        prop = spec.properties.get("partner_role") if spec is not None else None
+        if prop is not None and self.partner_role is not None:
+            return prop.label_of(self.partner_role, lang).removeprefix("a ").removeprefix("the ")
+        return "股东" if lang == "zh" else "shareholder"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "holder": node_dict(self.holder),
+            "type": self.type,
+            "ratio": self.ratio,
+            "until": self.until,
+            "partner_role": self.partner_role,
         }
 
 
@@ -227,7 +278,8 @@ class UltimateOwners:
 
 @dataclass(frozen=True)
 class ControlStep:
-    """``holder`` controls ``company`` with ``ratio`` under ``rule`` (majority, or largest ≥ 30%)."""
+    """``holder`` controls ``company`` with ``ratio`` under ``rule`` (majority, largest ≥ 30%, or a
+    partnership's managing or sole general partner)."""
 
     holder: Node
     company: Node
@@ -235,6 +287,8 @@ class ControlStep:
     rule: ControlRule
 
     def text(self, lang: Lang = "zh") -> str:
+        if self.rule in CONTROL_ROLES:
+            return _partner_text(self.holder, self.company, self.rule, lang)
         if lang == "zh":
             why = "绝对控股" if self.rule == "majority" else "第一大股东且持股不低于30%"
             return f"{self.holder.name} 持有 {self.company.name} {percent(self.ratio)}（{why}）"
@@ -249,6 +303,15 @@ class ControlStep:
             "rule": self.rule,
             "text": self.text("zh"),
         }
+
+
+def _partner_text(holder: Node, company: Node, rule: str, lang: Lang) -> str:
+    """Control of a partnership by role: ``甲 是 乙基金 的执行事务合伙人（控制合伙企业）``."""
+    if lang == "zh":
+        title = "执行事务合伙人" if rule == "managing_partner" else "唯一普通合伙人"
+        return f"{holder.name} 是 {company.name} 的{title}（控制合伙企业）"
+    title = "the managing partner" if rule == "managing_partner" else "the only general partner"
+    return f"{holder.name} is {title} of {company.name} (controls the partnership)"
 
 
 @dataclass(frozen=True)
@@ -408,7 +471,9 @@ def _upstream(store: GraphStore, company: Node) -> _Equity:
     while frontier:
         here = set(frontier)
         fresh: list[str] = []
-        for e in store.edges_of(frontier, [HOLDS]):
+        for e in store.edges_of(frontier, _equity_types(store)):
+            if not _current(store, e):
+                continue
             if e.source == e.target:
                 _add(treasury, e.target, ratio_of(e))
                 continue
@@ -427,8 +492,9 @@ def _equity(store: GraphStore, company: Node, edges: Sequence[Edge]) -> _Equity:
     """The upstream equity graph from the relationships a store's ``upstream_holdings`` returned."""
     out: dict[str, dict[str, float | None]] = defaultdict(dict)
     treasury: dict[str, float | None] = {}
+    types = _equity_types(store)
     for e in sorted(edges, key=lambda e: (e.source, e.target, str(e.props.get("_key", "")))):
-        if e.type != HOLDS:
+        if e.type not in types or not _current(store, e):
             continue
         if e.source == e.target:
             _add(treasury, e.target, ratio_of(e))
@@ -437,6 +503,17 @@ def _equity(store: GraphStore, company: Node, edges: Sequence[Edge]) -> _Equity:
     nodes = store.get_nodes(sorted({*out, *(t for row in out.values() for t in row)}))
     nodes[company.id] = company
     return _treasury_scaled(_Equity(company.id, nodes, dict(out), treasury))
+
+
+def _equity_types(store: GraphStore) -> list[str]:
+    """The relationship types that carry ownership in the store's schema: shares and partnership interests."""
+    return [t for t in (HOLDS, INVESTS) if t in store.schema.kinds]
+
+
+def _current(store: GraphStore, edge: Edge) -> bool:
+    """Whether a tie is current: its kind's ``former`` date (an exit, 退出日期) is not set."""
+    spec = store.schema.kinds.get(edge.type)
+    return spec is None or not is_former(spec, edge.props)
 
 
 def _treasury_scaled(eq: _Equity) -> _Equity:
@@ -586,7 +663,37 @@ def effective_ownership(store: GraphStore, company: str | Node, *, min_stake: fl
     notes += _treasury_notes(eq) + _over_full_notes(node, stakes, circular)
     if any(s.effective is None for s in stakes):
         notes.append(Message("own.unknown_stakes"))
-    return Ownership(node, tuple(stakes), circular, tuple(notes))
+    return Ownership(node, tuple(stakes), circular, tuple(notes), _former_holders(store, node))
+
+
+@one_snapshot
+def former_holders(store: GraphStore, company: str | Node) -> tuple[FormerHolder, ...]:
+    """The direct shareholders and partners of ``company`` that have exited (退出日期 set), the latest
+    exit first: history, which no ownership or control counts."""
+    return _former_holders(store, entity(store, company))
+
+
+def _former_holders(store: GraphStore, company: Node) -> tuple[FormerHolder, ...]:
+    """The company's direct holders and partners that have exited, the latest exit first."""
+    found: list[tuple[Edge, str]] = []
+    for e in store.edges_of([company.id], _equity_types(store)):
+        spec = store.schema.kinds[e.type]
+        if e.target == company.id and e.source != e.target and spec.former is not None and not _current(store, e):
+            found.append((e, str(e.props.get(spec.former))))
+    holders = store.get_nodes(sorted({e.source for e, _ in found}))
+    out = [
+        FormerHolder(
+            holders[e.source],
+            e.type,
+            ratio_of(e),
+            until,
+            None if e.props.get("partner_role") is None else str(e.props["partner_role"]),
+        )
+        for e, until in found
+        if e.source in holders
+    ]
+    out.sort(key=lambda f: (f.until, f.holder.id), reverse=True)
+    return tuple(out)
 
 
 def _treasury_notes(eq: _Equity) -> list[str]:
@@ -773,24 +880,55 @@ class _Decision:
     about: tuple[str, ...] = ()
 
 
-def _holdings(store: GraphStore, companies: Sequence[str]) -> dict[str, dict[str, float | None]]:
-    """Direct holders of each company, records of one holder added up."""
+@dataclass
+class _Holders:
+    """A company's current direct shareholders (records of one holder added up) and its partners by role."""
+
+    shares: dict[str, float | None] = field(default_factory=dict)
+    partners: dict[str, dict[str, float | None]] = field(default_factory=dict)  # role -> partner -> ratio
+
+
+def _holdings(store: GraphStore, companies: Sequence[str]) -> dict[str, _Holders]:
+    """Current direct holders and partners of each company (former ties left out)."""
     wanted = set(companies)
-    out: dict[str, dict[str, float | None]] = {c: {} for c in companies}
+    out: dict[str, _Holders] = {c: _Holders() for c in companies}
     treasury: dict[str, float | None] = {}
-    for e in store.edges_of(list(companies), [HOLDS]):
-        if e.target in wanted and e.source == e.target:
+    for e in store.edges_of(list(companies), _equity_types(store)):
+        if e.target not in wanted or not _current(store, e):
+            continue
+        if e.type == INVESTS:
+            if e.source != e.target:
+                role_of_partner = str(e.props.get("partner_role") or "partner")
+                _add(out[e.target].partners.setdefault(role_of_partner, {}), e.source, ratio_of(e))
+        elif e.source == e.target:
             _add(treasury, e.target, ratio_of(e))
-        elif e.target in wanted:
-            _add(out[e.target], e.source, ratio_of(e))
+        else:
+            _add(out[e.target].shares, e.source, ratio_of(e))
     for company, own in treasury.items():  # treasury shares carry no votes: the others' count for more
-        out[company] = {
-            h: None if r is None or own is None or own >= 1.0 else r / (1.0 - own) for h, r in out[company].items()
+        held = out[company].shares
+        out[company].shares = {
+            h: None if r is None or own is None or own >= 1.0 else r / (1.0 - own) for h, r in held.items()
         }
     return out
 
 
-def _decide(holders: Mapping[str, float | None]) -> _Decision:
+def _decide(holders: _Holders) -> _Decision:
+    """Who controls a company: a partnership by its managing (else sole general) partner, never by a
+    limited partner's share; any other company by its shareholders' stakes."""
+    if holders.partners:
+        for rule in CONTROL_ROLES:
+            partners = holders.partners.get(rule)
+            if partners and len(partners) > 1:
+                return _Decision(None, why="partners", about=tuple(sorted(partners)))
+            if partners:
+                partner, ratio = next(iter(partners.items()))
+                return _Decision(partner, ratio or 0.0, cast(ControlRule, rule))
+        if not holders.shares:
+            return _Decision(None, why="no_partner")
+    return _decide_shares(holders.shares)
+
+
+def _decide_shares(holders: Mapping[str, float | None]) -> _Decision:
     if not holders:
         return _Decision(None, why="none")
     known = sorted(((r, h) for h, r in holders.items() if r is not None), key=lambda t: (-t[0], t[1]))
@@ -827,6 +965,17 @@ def _why_not(store: GraphStore, company: Node, d: _Decision) -> tuple[str, str]:
         )
     if d.why == "tie":
         return f"{company.name} 的股东 {who} 持股相同，无单一控制方", f"{who} hold equal stakes in {company.name}"
+    if d.why == "partners":
+        return (
+            f"{company.name} 有多名执行事务合伙人或普通合伙人（{who}），无单一控制方",
+            f"{company.name} has several managing or general partners ({who}), none controls alone",
+        )
+    if d.why == "no_partner":
+        return (
+            f"{company.name} 为合伙企业，未登记执行事务合伙人或普通合伙人；有限合伙人不构成控制",
+            f"{company.name} is a partnership with no managing or general partner recorded; "
+            "limited partners do not control",
+        )
     return (
         f"{company.name} 无股东持股超过50%，第一大股东{who}持股 {percent(d.ratio)} 低于30%",
         f"nobody holds more than 50% of {company.name} and the largest holder {who} holds {percent(d.ratio)}, "
@@ -887,7 +1036,11 @@ def _controlled(store: GraphStore, root: Node, limit: int | None) -> tuple[list[
     while frontier:
         here = set(frontier)
         candidates = sorted(
-            {e.target for e in store.edges_of(frontier, [HOLDS]) if e.source in here and e.target not in nodes}
+            {
+                e.target
+                for e in store.edges_of(frontier, _equity_types(store))
+                if e.source in here and e.target not in nodes and _current(store, e)
+            }
         )
         undecided = [c for c in candidates if c not in decided]
         if undecided:
@@ -1072,7 +1225,7 @@ def related_parties(
     group_limit = whole_number("group_limit", group_limit, 1)
     found = _Parties(node)
     notes: list[str] = []
-    own = store.edges_of([node.id], [HOLDS, SERVES, GUARANTEES])
+    own = store.edges_of([node.id], [*_equity_types(store), SERVES, GUARANTEES])
     _by_control(store, found, notes, ubo_threshold, group_limit)
     _by_equity(store, found, own, min_stake, influence, group_limit)
     _by_officers(store, found, own, include_former)
@@ -1123,20 +1276,28 @@ def _by_equity(
     company = found.company.id
     holders: dict[str, float | None] = {}
     investees: dict[str, float | None] = {}
+    partner: dict[str, str] = {}  # a partner of the company (or a fund the company is a partner in) -> its role
     for e in own:
-        if e.type == HOLDS and e.source != e.target:
-            if e.target == company:
-                _add(holders, e.source, ratio_of(e))
-            else:
-                _add(investees, e.target, ratio_of(e))
+        if e.type in (HOLDS, INVESTS) and e.source != e.target and _current(store, e):
+            other = e.source if e.target == company else e.target
+            _add(holders if e.target == company else investees, other, ratio_of(e))
+            if e.type == INVESTS:
+                partner[other] = str(e.props.get("partner_role") or "partner")
     ends = store.get_nodes(sorted({*holders, *investees}))
     for h, r in sorted(holders.items()):
         if h in ends and (r is None or r >= min_stake - _EPS):
             zh, en = ("比例未知", "an unknown stake") if r is None else (percent(r), percent(r))
-            found.add(ends[h], "shareholder", f"直接持股 {zh}", f"holds {en} directly")
+            if h in partner:
+                title_zh, title_en = _partner_role_words(partner[h])
+                found.add(ends[h], "shareholder", f"{title_zh}，出资 {zh}", f"{title_en}, {en}")
+            else:
+                found.add(ends[h], "shareholder", f"直接持股 {zh}", f"holds {en} directly")
     subsidiaries, _ = _controlled(store, found.company, limit)
     for m in subsidiaries:
-        if m.depth == 1:
+        if m.depth == 1 and m.rule in CONTROL_ROLES:
+            title_zh, title_en = _partner_role_words(m.rule)
+            found.add(m.company, "subsidiary", f"本企业为其{title_zh}", f"the company is its {title_en}")
+        elif m.depth == 1:
             found.add(
                 m.company, "subsidiary", f"控股子公司，持股 {percent(m.ratio)}", f"subsidiary, {percent(m.ratio)}"
             )
@@ -1144,7 +1305,19 @@ def _by_equity(
             found.add(m.company, "subsidiary", f"经由{m.parent.name}控制", f"controlled through {m.parent.name}")
     for c, r in sorted(investees.items()):
         if c in ends and r is not None and r >= influence - _EPS:
-            found.add(ends[c], "investee", f"本企业持股 {percent(r)}", f"{percent(r)} held by the company")
+            if c in partner:
+                found.add(ends[c], "investee", f"本企业出资 {percent(r)}", f"{percent(r)} contributed by the company")
+            else:
+                found.add(ends[c], "investee", f"本企业持股 {percent(r)}", f"{percent(r)} held by the company")
+
+
+def _partner_role_words(code: str) -> tuple[str, str]:
+    """A partner role in both languages, as the schema labels it (执行事务合伙人 / managing partner)."""
+    spec = kind_spec(INVESTS)
+    prop = spec.properties.get("partner_role") if spec is not None else None
+    if prop is None:
+        return code, code
+    return prop.label_of(code, "zh"), prop.label_of(code, "en").removeprefix("a ").removeprefix("the ")
 
 
 def _by_officers(store: GraphStore, found: _Parties, own: Sequence[Edge], include_former: bool) -> None:
@@ -1171,7 +1344,7 @@ def _by_officers(store: GraphStore, found: _Parties, own: Sequence[Edge], includ
                 f"{person}同时任{role(title)}",
                 f"{person} is also {role(title, 'en')}",
             )
-        elif e.type == HOLDS and (ratio_of(e) or 0.0) > MAJORITY:
+        elif e.type == HOLDS and (ratio_of(e) or 0.0) > MAJORITY and _current(store, e):
             stake = percent(ratio_of(e))
             found.add(
                 others[e.target],

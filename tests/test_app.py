@@ -28,7 +28,7 @@ from queries.format import money, percent
 from queries.guarantees import circles_of, exposure
 from queries.introductions import introductions
 from queries.matching import match_list, read_list
-from queries.ownership import actual_controller, related_parties, ultimate_owners
+from queries.ownership import actual_controller, former_holders, related_parties, ultimate_owners
 from queries.parks import find_parks, park_companies, park_leads
 from queries.paths import PathAnswer
 from queries.supply_chain import core_enterprises_served, core_partners, supply_chain, supply_chain_leads
@@ -610,6 +610,28 @@ def test_related_parties_page_without_guarantees_and_with_owners_by_control(stor
         assert any(x.startswith(f"**{owner.owner.name}**") and basis in x for x in shown)
         assert owner.explanation("zh") in shown
     assert t("related.no_guarantees", "zh") in [i.value for i in at.info]
+
+
+def test_related_page_shows_a_funds_managing_partner_and_former_partners(store: EmbeddedStore) -> None:
+    """A partnership fund of the demo: controlled by its managing partner, its exited partners as history."""
+    fund = next(
+        n
+        for n in store.iter_nodes("Company")
+        if str(n.name).endswith("合伙企业（有限合伙）") and former_holders(store, n)
+    )
+    at = fresh()
+    at.radio(key="page").set_value("related").run()
+    at.text_input(key="related_q").set_value(fund.key).run()
+    assert not at.exception, at.exception
+    shown = [unescape(x) for x in texts(at)]
+    ctrl = actual_controller(store, fund)
+    if ctrl.chain:
+        assert ctrl.chain[0].rule in ("managing_partner", "general_partner")
+        assert any(ctrl.chain[0].text("zh") in x for x in shown)
+    former = former_holders(store, fund)
+    table = next(d.value for d in at.dataframe if "退出日期" in d.value.columns)
+    assert list(table["原股东 / 合伙人"]) == [f.holder.name for f in former]
+    assert list(table["退出日期"]) == [f.until for f in former]
 
 
 # -- 园区 / parks ----------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ FILES = (
     "parks_located.csv",
     "clients.csv",
     "prospects.csv",
+    "investments.csv",
 )
 Read = Callable[[str], pd.DataFrame]
 
@@ -71,7 +72,7 @@ def test_writes_every_file_with_the_schemas_columns(generated: tuple[Path, Gener
     assert set(summary.rows) == set(FILES)
     for name in FILES:
         assert len(read(name)) == summary.rows[name], name
-    assert list(read("equity.csv").columns) == ["holder", "holder_type", "company", "ratio", "amount", "since"]
+    assert list(read("equity.csv").columns) == ["holder", "holder_type", "company", "ratio", "amount", "since", "until"]
     assert list(read("officers.csv").columns) == ["person", "company", "role", "since", "until"]
     guarantee_columns = list(read("guarantees.csv").columns)
     assert guarantee_columns[:3] == ["guarantor", "guarantor_type", "borrower"]
@@ -127,7 +128,7 @@ def test_every_uscc_is_valid_unique_and_regional(read: Read) -> None:
 def test_names_are_unique_chinese_company_names(read: Read) -> None:
     companies = read("companies.csv")
     assert companies["name"].is_unique
-    suffixes = ("有限公司", "有限责任公司", "股份有限公司", "国有资产监督管理委员会")
+    suffixes = ("有限公司", "有限责任公司", "股份有限公司", "国有资产监督管理委员会", "合伙企业（有限合伙）")
     assert companies["name"].str.endswith(suffixes).all()
     assert companies["name"].str.contains("（").any()
     assert (companies["former_names"] != "").mean() > 0.02
@@ -163,6 +164,8 @@ def test_no_dangling_references_and_no_self_loops(read: Read) -> None:
     assert clients["name"].isin(set(read("companies.csv")["name"])).all()
     # every person written has at least one relationship
     used = set(officers["person"]) | set(equity.loc[is_person, "holder"]) | set(guarantees.loc[by_person, "guarantor"])
+    investments = read("investments.csv")
+    used |= set(investments.loc[investments["investor_type"] == "Person", "investor"])
     assert used == persons
     # no self-loops
     assert (equity["holder"] != equity["company"]).all()
@@ -182,7 +185,9 @@ def test_ratios_are_shares_that_add_up_to_at_most_one(read: Read) -> None:
     equity = read("equity.csv")
     ratio = equity["ratio"].astype(float)
     assert ((ratio > 0) & (ratio <= 1)).all()
-    assert ratio.groupby(equity["company"]).sum().max() <= 1 + 1e-9
+    current = equity["until"] == ""
+    assert ratio[current].groupby(equity["company"][current]).sum().max() <= 1 + 1e-9
+    assert 0 < (~current).mean() < 0.05  # a few holders have exited
     assert (ratio >= 0.5).mean() > 0.3  # controlling stakes are common
     assert (ratio < 0.05).any()  # so are small ones
 
@@ -367,3 +372,17 @@ def test_progress_is_reported(tmp_path: Path) -> None:
 def test_bad_parameters_are_refused(tmp_path: Path, kwargs: dict[str, object], name: str) -> None:
     with pytest.raises(InvalidParameter, match=name):
         generate(tmp_path, **kwargs)  # type: ignore[arg-type]
+
+
+def test_funds_have_one_managing_partner_and_shares_that_add_up(read: Read) -> None:
+    inv = read("investments.csv")
+    assert list(inv.columns) == [
+        "investor", "investor_type", "fund", "partner_role", "ratio", "amount", "since", "until"
+    ]  # fmt: skip
+    assert set(inv["partner_role"]) == {"执行事务合伙人", "普通合伙人", "有限合伙人"}
+    managing = inv[inv["partner_role"] == "执行事务合伙人"]
+    assert managing["fund"].is_unique and set(managing["fund"]) == set(inv["fund"])
+    current = inv["until"] == ""
+    assert inv["ratio"][current].astype(float).groupby(inv["fund"][current]).sum().max() <= 1 + 1e-9
+    names = read("companies.csv").set_index("uscc")["name"]
+    assert names[inv["fund"].unique()].str.endswith("合伙企业（有限合伙）").all()

@@ -32,13 +32,18 @@ from tests.conftest import StoreFactory
 
 #: the relationship properties each format carries over, by type
 FTM_PROPS: dict[str, tuple[str, ...]] = {
-    "HOLDS_SHARES": ("ratio", "since"),
+    "HOLDS_SHARES": ("ratio", "since", "until"),
+    "INVESTS_IN": ("partner_role", "ratio", "since", "until"),
     "SERVES_AS": ("role", "since", "until"),
     "LOCATED_IN": ("since",),
     "SUPPLIES": (),
     "GUARANTEES": ("start", "end"),
 }
-BODS_PROPS: dict[str, tuple[str, ...]] = {"HOLDS_SHARES": ("ratio", "since"), "SERVES_AS": ("role", "since", "until")}
+BODS_PROPS: dict[str, tuple[str, ...]] = {
+    "HOLDS_SHARES": ("ratio", "since", "until"),
+    "SERVES_AS": ("role", "since", "until"),
+    "INVESTS_IN": ("partner_role", "ratio", "since", "until"),
+}
 
 
 def view(store: GraphStore, props: dict[str, tuple[str, ...]], labels: tuple[str, ...]) -> tuple[set[Any], set[Any]]:

@@ -17,7 +17,8 @@ def examples(make_store: StoreFactory, embedded: int) -> int:
     return embedded if make_store.backend == "embedded" else neo4j_examples(embedded)
 
 
-TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN")
+TYPES = ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES", "LOCATED_IN", "INVESTS_IN")
+PARTNER_ROLES = ("managing_partner", "general_partner", "limited_partner", "partner")
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
 
 
@@ -69,15 +70,22 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
             dst = draw(st.sampled_from(comps))
             ratio = draw(st.sampled_from([None, 0.02, 0.1, 0.3, 0.5, 0.9]))
             props = {} if ratio is None else {"ratio": ratio}
+            if draw(st.booleans()) and draw(st.booleans()):
+                props["until"] = "2019-06-30"  # a holder that has exited: former, weaker
+        elif type_ == "INVESTS_IN":
+            src, dst = draw(st.sampled_from(comps + people)), draw(st.sampled_from(comps))
+            props = {"partner_role": draw(st.sampled_from(PARTNER_ROLES)), "ratio": 0.2}
+            if draw(st.booleans()) and draw(st.booleans()):
+                props["until"] = "2021-01-31"
         else:
             src, dst = draw(st.sampled_from(comps)), draw(st.sampled_from(comps))
             props = {"amount": draw(st.sampled_from([1e5, 5e6, 2e7, 3e8]))}
         if src == dst:
             continue
         # identity: one relationship per (type, ends, identity); keep the first
-        ident = props.get("role") if type_ == "SERVES_AS" else None
+        ident = props.get("role") or props.get("partner_role")
         if any(
-            t == type_ and s == src and d == dst and (p.get("role") if t == "SERVES_AS" else None) == ident
+            t == type_ and s == src and d == dst and (p.get("role") or p.get("partner_role")) == ident
             for t, s, d, p in g.edges
         ):
             continue

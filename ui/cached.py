@@ -36,9 +36,11 @@ from queries.introductions import introductions
 from queries.matching import MatchReport, match_list, read_list
 from queries.ownership import (
     ControlGroup,
+    FormerHolder,
     RelatedParties,
     UltimateOwners,
     actual_controller,
+    former_holders,
     related_parties,
     same_controller_group,
     ultimate_owners,
@@ -312,6 +314,12 @@ def served(_store: GraphStore, key: str, company: str, tiers: int) -> CoreServic
 def owners(_store: GraphStore, key: str, company: str, threshold: float) -> UltimateOwners:
     """The ultimate beneficial owners of the company with id ``company`` at ``threshold``."""
     return ultimate_owners(_store, _one(_store, company), threshold=threshold)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def former(_store: GraphStore, key: str, company: str) -> tuple[FormerHolder, ...]:
+    """The shareholders and partners of the company with id ``company`` that have exited."""
+    return former_holders(_store, _one(_store, company))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

@@ -585,6 +585,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "related.rule.majority": ("绝对控股（> 50%）", "majority (> 50%)"),
     "related.rule.largest": ("第一大股东（≥ 30%）", "largest holder (≥ 30%)"),
+    "related.rule.managing_partner": ("执行事务合伙人", "managing partner"),
+    "related.rule.general_partner": ("唯一普通合伙人", "sole general partner"),
+    "related.former": ("已退出的股东与合伙人（{n}）", "Former holders and partners ({n})"),
+    "related.former_help": (
+        "已退出（有退出日期）的股东和合伙人只作为历史列出，不计入持股、受益所有人和控制。",
+        "Holders and partners that have exited (an exit date) are listed as history only: they count for no "
+        "stake, beneficial ownership or control.",
+    ),
+    "col.former_holder": ("原股东 / 合伙人", "former holder"),
+    "col.former_as": ("身份", "as"),
+    "col.exit_date": ("退出日期", "exit date"),
     "related.group": ("同一控制人下的企业", "Companies under the same controller"),
     "related.no_group": (
         "未识别实际控制人，也没有可追溯的控制链，因此无法列出同一控制人企业。",

@@ -20,7 +20,15 @@ from graph.model import Node
 from queries.common import is_state_body
 from queries.format import money, percent, status
 from queries.guarantees import EXPOSURE_KINDS, Circle, Exposure, GuaranteeChain, GuaranteeChains
-from queries.ownership import BeneficialOwner, Chain, ControlGroup, Controller, RelatedParties, UltimateOwners
+from queries.ownership import (
+    BeneficialOwner,
+    Chain,
+    ControlGroup,
+    Controller,
+    FormerHolder,
+    RelatedParties,
+    UltimateOwners,
+)
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
@@ -115,6 +123,28 @@ def show_owners(ubo: UltimateOwners, lang: Lang) -> None:
     for note in ubo.notes:
         if not note.startswith(OWNERSHIP_PREFIX):
             st.caption(md(one_language(note, lang)))
+
+
+def show_former(former: tuple[FormerHolder, ...], lang: Lang) -> None:
+    """Holders and partners that have exited: history, apart from the owners."""
+    if not former:
+        return
+    with st.expander(t("related.former", lang, n=len(former))):
+        st.caption(t("related.former_help", lang))
+        frame = pd.DataFrame(
+            [
+                {
+                    t("col.former_holder", lang): f.holder.name,
+                    t("col.former_as", lang): f.what(lang),
+                    t("col.stake", lang): f.ratio,
+                    t("col.exit_date", lang): f.until,
+                }
+                for f in former
+            ]
+        )
+        st.dataframe(
+            frame, hide_index=True, width="stretch", column_config=number_columns(lang, shares=[t("col.stake", lang)])
+        )
 
 
 def show_controller(ctrl: Controller, lang: Lang) -> None:
@@ -393,6 +423,7 @@ def render(ctx: Context) -> None:
     left, right = st.columns([3, 2])
     with left:
         show_owners(ubo, lang)
+        show_former(cached.former(ctx.store, ctx.key, company.id), lang)
     with right:
         if ctrl is not None:
             show_controller(ctrl, lang)
