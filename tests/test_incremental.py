@@ -127,3 +127,36 @@ def test_a_second_delta_on_the_same_day_changes_nothing(day: dict[str, Path], tm
             assert main(["load", str(day["delta"]), "--store", str(file)]) == 0
     targets = targets_of(day)
     assert seen(EmbeddedStore.open(twice), targets) == seen(EmbeddedStore.open(once), targets)
+
+
+def test_a_delta_that_fails_or_waits_for_a_writer_leaves_the_store_as_it_was(
+    day: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Atomic as a full write: a failed save or a store held by another writer leaves the old file whole."""
+    import graph.columnar_store
+    from graph.errors import StoreError
+    from graph.store_file import WriterLock
+
+    daily = tmp_path / "daily.gx"
+    assert main(["load", str(day["base"]), "--store", str(daily)]) == 0
+    before = daily.read_bytes()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError(f"cannot save the graph to {daily}: No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(graph.columnar_store, "write_store_file", broken)
+        assert main(["load", str(day["delta"]), "--store", str(daily)]) != 0
+    assert "No space left on device" in capsys.readouterr().err
+    assert daily.read_bytes() == before
+    other = WriterLock(daily)
+    other.acquire(0)
+    try:
+        monkeypatch.setenv("GUANXI_LOCK_TIMEOUT", "0")
+        assert main(["load", str(day["delta"]), "--store", str(daily)]) != 0
+        assert "being written by another guanxi" in capsys.readouterr().err
+    finally:
+        other.release()
+    assert daily.read_bytes() == before
+    assert main(["load", str(day["delta"]), "--store", str(daily)]) == 0  # the rerun applies it
+    assert daily.read_bytes() != before
