@@ -151,6 +151,17 @@ def present_values(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
     return np.flatnonzero(mask), values
 
 
+def key_ranks(table: Mapping[str, int]) -> np.ndarray:
+    """Each key code's rank among the key texts: the order parallel relationships take in the index.
+
+    >>> key_ranks({"SUPPLIES": 0, "PAYS|2024": 1}).tolist()
+    [1, 0]
+    """
+    ranks = np.empty(len(table), dtype=np.int64)
+    ranks[[code for _, code in sorted(table.items())]] = np.arange(len(table), dtype=np.int64)
+    return ranks
+
+
 class _EdgeMirror:
     """A columnar copy of every relationship written (ends, type, key, strength).
 
@@ -187,8 +198,9 @@ class _EdgeMirror:
         keys = np.concatenate(self.key_ids)
         types = np.concatenate(self.types)
         strengths = np.concatenate(self.strengths)
-        # keep the last write of each (source, target, key)
-        order = np.lexsort((np.arange(len(src)), keys, dst, src))
+        # keep the last write of each (source, target, key); parallel relationships in the order of their
+        # key texts, not of first writes, so a store saved again from its file lists them the same way
+        order = np.lexsort((np.arange(len(src)), key_ranks(self.key_table)[keys], dst, src))
         s, d, k = src[order], dst[order], keys[order]
         last = np.ones(len(order), dtype=bool)
         last[:-1] = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (k[1:] != k[:-1])
@@ -812,14 +824,15 @@ class EmbeddedStore(GraphStore):
         return cached
 
     def default_filter(self) -> PathQuery:
-        """The filter of a query with every default (all kinds, the warmth file's exclusions), any target.
+        """The filter of a query with every default (the kinds walked in paths, the warmth file's
+        exclusions), any target.
 
         Its search bounds are saved with the store, so a new process does
         not compute them again for the most common query.
         """
         return PathQuery(
             target="(any)",
-            types=self.schema.types,
+            types=self.schema.flagged("in_paths"),
             exclude_statuses=tuple(self.weights.exclude_statuses),
             exclude_blacklisted=self.weights.exclude_blacklisted,
         )
