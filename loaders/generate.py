@@ -119,8 +119,10 @@ from loaders.generate_kinds import (
     draw_investments,
     draw_ip,
     draw_parks,
+    draw_payments,
+    draw_segments,
     draw_supply,
-    label_producer,
+    node_producer,
     plant_ip_and_associations,
     producer,
 )
@@ -307,6 +309,12 @@ class _World:
     #: partners of the partnership funds (INVESTS_IN) and shareholders that have exited (HOLDS_SHARES until)
     investments: Cols = field(default_factory=dict)
     exits: Cols = field(default_factory=dict)
+    payments: Cols = field(default_factory=dict)
+    #: the demo's planted payments (payer, payee, amount, payments, year), added to the drawn ones
+    demo_payments: Cols = field(default_factory=dict)
+    members: Cols = field(default_factory=dict)
+    segment_links: Cols = field(default_factory=dict)
+    segments: dict[str, list[Any]] = field(default_factory=dict)
     # parks
     parks: dict[str, list[str]] = field(default_factory=dict)
     park_city: I64 = field(default_factory=_empty)
@@ -314,7 +322,7 @@ class _World:
     ip_rights: Cols = field(default_factory=dict)
     ip_owners: Cols = field(default_factory=dict)
     associations: Cols = field(default_factory=dict)
-    members: Cols = field(default_factory=dict)
+    assoc_members: Cols = field(default_factory=dict)
     # the demo
     demo_prospects: I64 = field(default_factory=_empty)
     demo_introducers: I64 = field(default_factory=_empty)
@@ -350,8 +358,10 @@ class _World:
         _Demo(world, _rng(seed, _S_DEMO)).plant()
         world.tidy()
         world.ip_rights, world.ip_owners = draw_ip(world)
-        world.associations, world.members = draw_associations(world)
+        world.associations, world.assoc_members = draw_associations(world)
         plant_ip_and_associations(world)
+        world.payments = draw_payments(world)
+        world.segments, world.segment_links, world.members = draw_segments(world)
         supply, guarantees = len(world.supply["supplier"]), len(world.guarantees["borrower"])
         located, clients = len(world.located["company"]), int(world.client.sum())
         say(f"relationships: {supply:,} supply, {guarantees:,} guarantees, {located:,} park; {clients:,} clients")
@@ -1057,7 +1067,7 @@ class _Demo:
         prospects = [self.choose(candidates) for _ in range(5)]
         d0, d1, d2, d3, d4 = prospects
         # a small graph may have too few clients to introduce everybody: the bank wins a few more
-        short = 16 - len(self.unused(self.good_clients()))
+        short = 17 - len(self.unused(self.good_clients()))
         if short > 0:
             ok = w.active & ~w.blacklisted & (w.kind != _GOV) & (w.founded < _days(2019)) & ~w.client
             more = self.unused(np.flatnonzero(ok).astype(np.int64))
@@ -1090,6 +1100,7 @@ class _Demo:
         else:
             buyer = self.client()
         guarantor = self.client()
+        payer = self.client()
         founder, partner, manager = self.person(), self.person(), self.person()
         self.post(founder, d0, ROLE_LEGAL_REP)
         self.post(founder, d0, "董事长")
@@ -1109,7 +1120,15 @@ class _Demo:
             f"{{c:{d0}}}: the prospect supplies client {{c:{buyer}}} (1.86亿 in 2024, 1.52亿 in 2023)",
             f"{{c:{d0}}}: client {{c:{guarantor}}} guarantees a 5000万 loan of the prospect",
             f"{{c:{d0}}}: the prospect and client {{c:{neighbour}}} are both in {{k:{park}}}",
+            f"{{c:{d0}}}: client {{c:{payer}}} paid the prospect 4800万 in 2024 in 24 payments (the bank's own data)",
         ]
+        w.demo_payments = {
+            "payer": _i64([payer]),
+            "payee": _i64([d0]),
+            "amount": _i64([48_000_000]),
+            "payments": _i64([24]),
+            "year": _i64([2024]),
+        }
 
         # D1: its legal representative is a client's supervisor; a client supplies it; a client holds 8%
         sup_client, supervisor = self.client_officer(SUPERVISOR_ROLES)
@@ -1365,7 +1384,7 @@ class _Writer:
         used[w.officers["person"]] = True
         used[w.equity["holder"][w.equity["person"]]] = True
         used[w.guarantees["guarantor"][w.guarantees["person"]]] = True
-        for rows, who in ((w.ip_owners, "owner"), (w.members, "member")):
+        for rows, who in ((w.ip_owners, "owner"), (w.assoc_members, "member")):
             if rows:
                 used[rows[who][rows["person"]]] = True
         used[w.investments["investor"][w.investments["person"]]] = True
@@ -1408,7 +1427,7 @@ class _Writer:
         for label in s.labels.values():
             if label.name in ("Company", "Person", "Park"):
                 continue
-            make_nodes = label_producer(label.name)
+            make_nodes = node_producer(label.name)
             if make_nodes is None:
                 self.skipped.append(label.name)
                 self.warnings.append(no_producer_message(label.name, label.zh, "node label"))

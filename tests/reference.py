@@ -48,7 +48,7 @@ class RawGraph:
         return nid
 
     def add_node(self, label: str, key: str, name: str | None = None, **props: Any) -> str:
-        """A node of any label of the schema (an IP right, an association ...), keyed by ``id``."""
+        """A node of any label of the schema (a Segment ...), keyed by its ``id`` column."""
         nid = f"{label}:{key}"
         self.nodes[nid] = {"label": label, "key": key, "name": name or key, **props}
         return nid
@@ -58,8 +58,10 @@ class RawGraph:
 
     def write_to(self, store: GraphStore) -> None:
         """Write everything into ``store`` through the ordinary batch interface."""
-        labels = dict.fromkeys(["Company", "Person", "Park", *(p["label"] for p in self.nodes.values())])
-        for label, key_col in ((label, "id") for label in labels):  # a company's key: its USCC here
+        # every label is keyed by its ``id`` column (a company's key: its USCC here); companies first
+        first = ["Company", "Person", "Park"]
+        for label in first + sorted({p["label"] for p in self.nodes.values()} - set(first)):
+            key_col = "id"
             rows = []
             for props in self.nodes.values():
                 if props["label"] != label:

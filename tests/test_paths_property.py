@@ -28,10 +28,13 @@ TYPES = (
     "ACTS_IN_CONCERT",
     "OWNS_IP",
     "MEMBER_OF",
+    "PAYS",
 )
 PARTNER_ROLES = ("managing_partner", "general_partner", "limited_partner", "partner")
 #: family relations drawn for FAMILY ties (each a different strength in warmth.yaml)
 RELATIONS = ("spouse", "father", "son", "sibling", "in_law", "relative")
+#: kinds drawn into the graphs but never walked (not in_paths): they still count for a node's degree
+NOT_WALKED = ("IN_SEGMENT",)
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
 #: co-owned IP and association memberships (issue 14): a right's type, an association office
 IP_TYPES = (None, "invention", "utility_model", "design", "software")
@@ -70,14 +73,20 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
     parks = [g.add_park(f"park{i}", f"园区{i}") for i in range(n_park)]
     rights = [g.add_node("IPRight", f"ZL{i}", f"专利{i}") for i in range(draw(st.integers(0, 2)))]
     chambers = [g.add_node("Association", f"AS{i}", f"商会{i}") for i in range(draw(st.integers(0, 2)))]
+    segments = [g.add_node("Segment", f"seg{i}", f"环节{i}", chain="链") for i in range(draw(st.integers(0, 1)))]
     n_edges = draw(st.integers(4, 30))
     for _ in range(n_edges):
-        type_ = draw(st.sampled_from(TYPES))
-        if type_ == "SERVES_AS":
+        type_ = draw(st.sampled_from(TYPES + NOT_WALKED))
+        if type_ == "IN_SEGMENT":
+            if not segments:
+                continue
+            src, dst = draw(st.sampled_from(comps)), segments[0]
+            props: dict[str, object] = {}
+        elif type_ == "SERVES_AS":
             if not people:
                 continue
             src, dst = draw(st.sampled_from(people)), draw(st.sampled_from(comps))
-            props: dict[str, object] = {"role": draw(st.sampled_from(ROLES))}
+            props = {"role": draw(st.sampled_from(ROLES))}
             if draw(st.booleans()) and draw(st.booleans()):
                 props["until"] = "2020-01-01"
         elif type_ == "LOCATED_IN":
@@ -120,6 +129,8 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
         else:
             src, dst = draw(st.sampled_from(comps)), draw(st.sampled_from(comps))
             props = {"amount": draw(st.sampled_from([1e5, 5e6, 2e7, 3e8]))}
+            if type_ == "PAYS" and draw(st.booleans()):
+                props["payments"] = draw(st.sampled_from([1, 5, 40]))
         if src == dst:
             continue
         # identity: one relationship per (type, ends, identity); keep the first

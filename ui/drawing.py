@@ -50,7 +50,7 @@ NODE_STYLES: dict[Category, NodeStyle] = {
     "blacklisted": NodeStyle("#c62828", "#7f0000", "#ffffff"),
     "person": NodeStyle("#f3e5f5", "#8e24aa", "#3a0d46"),
     "park": NodeStyle("#b2dfdb", "#00796b", "#00413a"),
-    "ip": NodeStyle("#efebe9", "#6d4c41", "#3e2723"),
+    "ip": NodeStyle("#f9fbe7", "#827717", "#33300b"),
     "association": NodeStyle("#e8f5e9", "#43a047", "#1b5e20", dashes=True),
 }
 #: node labels drawn in a category of their own (a middle node two members share), by label
