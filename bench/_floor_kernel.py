@@ -11,8 +11,8 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
-def search(  # noqa: PLR0913, PLR0912, PLR0915
+@numba.njit(cache=True, nogil=True)
+def search(
     indptr: np.ndarray,
     nbr: np.ndarray,
     etype: np.ndarray,

@@ -188,12 +188,18 @@ class Check:
 
     def summary(self) -> dict[str, Any]:
         d = self.disagreements or []
-        return {"prospects": self.prospects, "same": self.same, "capped": self.capped, "disagreements": len(d),
-                "examples": d[:3]}
+        return {
+            "prospects": self.prospects,
+            "same": self.same,
+            "capped": self.capped,
+            "disagreements": len(d),
+            "examples": d[:3],
+        }
 
 
-def compare(store: EmbeddedStore, floor: Floor, nid: str, answer_paths: list[tuple[tuple[str, ...], float]],
-            capped: bool) -> str | None:
+def compare(
+    store: EmbeddedStore, floor: Floor, nid: str, answer_paths: list[tuple[tuple[str, ...], float]], capped: bool
+) -> str | None:
     """Why guanxi's ranked paths (ids, warmth) differ from the floor's for ``nid``; None when they agree."""
     idx = floor.idx
     ours = floor.top(idx.pos[nid])
@@ -241,5 +247,14 @@ def default_floor(store: EmbeddedStore, any_node: str, *, bounds: bool = True) -
     return Floor(store, build_query(store, node, PathOptions()), bounds=bounds)
 
 
-__all__ = ["SLACK", "Check", "Floor", "FloorPath", "blocked_mask", "compare", "compiled", "cross_check",
-           "default_floor"]
+__all__ = [
+    "SLACK",
+    "Check",
+    "Floor",
+    "FloorPath",
+    "blocked_mask",
+    "compare",
+    "compiled",
+    "cross_check",
+    "default_floor",
+]
