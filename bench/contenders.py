@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.floor import Check, Floor, compare, default_floor
+from bench.floor import Check, Floor, compare, default_floor, is_capped
 from graph.embedded import EmbeddedStore
 from queries.introductions import introductions
 
@@ -159,8 +159,7 @@ def run(
     nx_graph = _networkx_graph(floor) if n <= networkx_limit else None
     if nx_graph is None:
         nxt.skipped = f"graph of {n:,} nodes is over the {networkx_limit:,} limit (minutes per query)"
-    check = Check(disagreements=[])
-    assert check.disagreements is not None
+    check = Check()
     for nid in prospects:
         target = idx.pos[nid]
         t0 = time.perf_counter()
@@ -170,14 +169,7 @@ def run(
         top = floor.top(target)
         fl.ms.append((time.perf_counter() - t0) * 1000)
         got = [(p.path.ids, p.path.warmth) for p in answer.paths]
-        why = compare(store, floor, nid, got, False)
-        check.prospects += 1
-        if why is None:
-            check.same += 1
-        elif any("capped" in str(getattr(m, "key", m)) for m in answer.notes):
-            check.capped += 1
-        else:
-            check.disagreements.append(why)
+        check.add(nid, compare(store, floor, nid, got, False), compare(store, floor, nid, got, is_capped(answer)))
         best_hops = len(top[0].nodes) - 1 if top else None
         best_cost = top[0].cost if top else math.inf
         t0 = time.perf_counter()
@@ -287,7 +279,11 @@ def section(results: list[dict[str, Any]], command: str) -> str:
         "≤ 4 hops, minimum warmth, 5 different introducers, the tie order — in numba over guanxi's own mapped "
         "index arrays and saved bounds; *same top 5*: prospects whose ranked paths from `introductions` equal "
         "the floor's (ids and order; costs within 1e-9). Ratio = guanxi time / contender time per prospect: "
-        "median [quartiles]. *disagree*: answers that contradict the floor where they must agree.",
+        "median [quartiles]. *disagree*: answers that contradict the floor where they must agree. *cold* rows "
+        "are whole processes (`/usr/bin/time`, start to answer; the file's pages may be in the system's cache): "
+        "`guanxi paths` for the first prospect, and the floor's own process (imports, open, its masks, numba's "
+        "cached machine code, answer). Opening with imports, the whole `guanxi load` including the save, and "
+        "peak memory are in the cold-start section and the load table below.",
         "",
         "| companies | contender | answers | kind | median ms | p99 ms | ratio guanxi/contender | disagree |",
         "|---|---|---|---|---:|---:|---|---:|",
@@ -339,14 +335,18 @@ def write_section(doc: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.contenders")
-    parser.add_argument("--store", type=Path, action="append", required=True, help="store file(s), format 4")
+    parser.add_argument("--store", type=Path, action="append", default=[], help="store file(s), format 4")
     parser.add_argument("--companies", type=int, action="append", help="company count of each store (labels)")
     parser.add_argument("--prospects", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cold", action="store_true", help="also time whole processes (guanxi paths, the floor)")
     parser.add_argument("--write", action="store_true", help="write the section into docs/benchmarks.md")
+    parser.add_argument("--from-json", type=Path, help="write the section from a saved run's output instead")
     args = parser.parse_args(argv)
     results = []
+    if args.from_json:
+        results = [json.loads(line) for line in args.from_json.read_text(encoding="utf-8").splitlines() if line]
+        args.store = []
     for i, path in enumerate(args.store):
         load_before = os.getloadavg()[0]
         store = EmbeddedStore.open(path)

@@ -37,7 +37,7 @@ strings) runs in Python.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -184,10 +184,20 @@ class Check:
     prospects: int = 0
     same: int = 0
     capped: int = 0  # guanxi stopped at FETCH_CAP paths before finding k introducers (a known limit)
-    disagreements: list[str] | None = None
+    disagreements: list[str] = field(default_factory=list)
+
+    def add(self, nid: str, exact: str | None, capped: str | None) -> None:
+        """Count one prospect: the same answer, a capped answer whose paths are the floor's first, or a difference."""
+        self.prospects += 1
+        if exact is None:
+            self.same += 1
+        elif capped is None:
+            self.capped += 1
+        else:
+            self.disagreements.append(exact)
 
     def summary(self) -> dict[str, Any]:
-        d = self.disagreements or []
+        d = self.disagreements
         return {
             "prospects": self.prospects,
             "same": self.same,
@@ -203,6 +213,8 @@ def compare(
     """Why guanxi's ranked paths (ids, warmth) differ from the floor's for ``nid``; None when they agree."""
     idx = floor.idx
     ours = floor.top(idx.pos[nid])
+    if capped:  # guanxi stopped at FETCH_CAP paths: what it lists must still be the floor's first ones
+        ours = ours[: len(answer_paths)]
     if len(ours) != len(answer_paths):
         return f"{nid}: guanxi {len(answer_paths)} paths, floor {len(ours)}"
     for rank, ((ids, warmth), fp) in enumerate(zip(answer_paths, ours, strict=True)):
@@ -214,12 +226,16 @@ def compare(
     return None
 
 
+def is_capped(answer: Any) -> bool:
+    """Whether an ``introductions`` answer says it stopped at :data:`queries.ranking.FETCH_CAP` paths."""
+    return any(getattr(note, "code", None) == "intro.capped" for note in answer.notes)
+
+
 def cross_check(store: EmbeddedStore, prospects: list[str], floor: Floor | None = None) -> Check:
     """guanxi's ``introductions`` (defaults) against the floor for every prospect id; 0 disagreements expected."""
     from queries.introductions import introductions
 
-    check = Check(disagreements=[])
-    assert check.disagreements is not None
+    check = Check()
     for nid in prospects:
         answer = introductions(store, store.get_nodes([nid])[nid])
         if floor is None:
@@ -227,15 +243,7 @@ def cross_check(store: EmbeddedStore, prospects: list[str], floor: Floor | None 
 
             floor = Floor(store, build_query(store, answer.target, PathOptions()))
         got = [(p.path.ids, p.path.warmth) for p in answer.paths]
-        capped = any("capped" in str(getattr(n, "key", n)) for n in answer.notes)
-        check.prospects += 1
-        why = compare(store, floor, nid, got, capped)
-        if why is None:
-            check.same += 1
-        elif capped:
-            check.capped += 1
-        else:
-            check.disagreements.append(why)
+        check.add(nid, compare(store, floor, nid, got, False), compare(store, floor, nid, got, is_capped(answer)))
     return check
 
 
@@ -257,4 +265,5 @@ __all__ = [
     "compiled",
     "cross_check",
     "default_floor",
+    "is_capped",
 ]
