@@ -62,16 +62,24 @@ def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[
         return [sys.intern(type_)] * len(frame)
     import pandas as pd
 
-    parts: list[list[str]] = []
+    texts: list[list[str]] = []
+    columns: list[np.ndarray] = []
     for col in identity:
         if col in frame.columns:
             codes, uniques = pd.factorize(frame[col], use_na_sentinel=True)
-            text = [str(plain_value(v)) if present(v) else "" for v in uniques.tolist()] + [""]
-            parts.append([text[c] for c in codes.tolist()])  # code -1 (missing) picks the trailing ""
+            texts.append([str(plain_value(v)) if present(v) else "" for v in uniques.tolist()] + [""])
+            columns.append(np.where(codes < 0, len(texts[-1]) - 1, codes))  # missing picks the trailing ""
         else:
-            parts.append([""] * len(frame))
-    table: dict[str, str] = {}
-    return [table.setdefault(k, sys.intern(k)) for k in ("|".join((type_, *p)) for p in zip(*parts, strict=True))]
+            texts.append([""])
+            columns.append(np.zeros(len(frame), dtype=np.int64))
+    # one string per distinct combination of values, not per row
+    combos, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+    keys = np.empty(len(combos), dtype=object)
+    keys[:] = [
+        sys.intern("|".join((type_, *(t[c] for t, c in zip(texts, row, strict=True))))) for row in combos.tolist()
+    ]
+    out: list[str] = keys[np.asarray(inverse).reshape(-1)].tolist()
+    return out
 
 
 def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, int, str, str, str]:

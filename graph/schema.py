@@ -85,6 +85,8 @@ class PropertySpec:
     warn_sum_over: float | None = None
     #: an enum value's words for a reader: value → (Chinese, English)
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: an enum of a relation between two ends (亲属关系): each value said the other way round (father → child)
+    converse: dict[str, str] = field(default_factory=dict)
 
     def label_of(self, value: Any, lang: Literal["zh", "en"]) -> str:
         """An enum value as a reader says it (the value itself when the schema gives no words)."""
@@ -115,6 +117,12 @@ class LabelSpec:
     key_from: tuple[str, ...] = ()
     #: keys that are national ID numbers are replaced by a keyed hash (graph.idkeys), here and in references
     hash_id_numbers: bool = False
+    #: the label in English words (default: its name)
+    en: str = ""
+
+    def words(self, lang: Literal["zh", "en"]) -> str:
+        """The label as a reader says it: 产业链环节 / industry-chain segment."""
+        return self.zh if lang == "zh" else (self.en or self.name)
 
     @property
     def columns(self) -> dict[str, PropertySpec]:
@@ -357,7 +365,21 @@ def _property(name: str, entry: Any, where: str, base: Path = SCHEMA_FILE.parent
         after=None if entry.get("after") is None else str(entry["after"]),
         warn_sum_over=_number(entry.get("warn_sum_over"), f"{where}.warn_sum_over"),
         labels=labels,
+        converse=_converse(entry.get("converse"), values, where),
     )
+
+
+def _converse(raw: Any, values: dict[str, tuple[str, ...]], where: str) -> dict[str, str]:
+    """An enum's ``converse:``: value → the value that says the same tie from the other end."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not values:
+        raise SchemaError(f"{where}.converse: expected a mapping of the enum's values to its values")
+    out = {str(k): str(v) for k, v in raw.items()}
+    bad = sorted(x for pair in out.items() for x in pair if x not in values)
+    if bad:
+        raise SchemaError(f"{where}.converse: {', '.join(bad)} is not one of {', '.join(values)}")
+    return out
 
 
 def _value_labels(raw: Any, values: dict[str, tuple[str, ...]], where: str) -> dict[str, tuple[str, str]]:
@@ -439,6 +461,7 @@ def parse_schema(data: Any, source: str = "schema", base: Path | None = None) ->
             key=key,
             name_property=str(entry.get("name", "name")),
             zh=str(entry.get("zh", name)),
+            en=str(entry.get("en", name)),
             file=str(entry.get("file", str(name).lower())),
             properties=props,
             key_from=key_from,

@@ -26,6 +26,11 @@ appointment rights, other control  computes the indirect ones; counted
 other interests that have ended    not loaded, counted
 interested party unknown           not loaded, counted with its ``reason``
 =================================  ==========================================
+
+Written, supply, guarantee and park ties are left out and counted, and so are
+family ties (``FAMILY``) and concert agreements (``ACTS_IN_CONCERT``): BODS 0.4
+has no statement for a tie between two persons (a family's joint control is
+guanxi's reading of their stakes, not an interest either of them declares).
 """
 
 from __future__ import annotations

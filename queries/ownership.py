@@ -36,7 +36,15 @@ Actual controller (实际控制人)
     a natural person or a state body. A holder controls a company when it
     holds more than 50%, or, when nobody does, when it is the single largest
     holder with at least 30% (cf. 《上市公司收购管理办法》第八十四条);
-    several records of one holder add up. Unknown ratios stop the walk when
+    several records of one holder add up. Family and persons acting in
+    concert are one party: the stakes of persons among a company's holders
+    who are spouses, parents and children of each other (``FAMILY``) or have
+    a current concert agreement (``ACTS_IN_CONCERT``) add up, and when that
+    party controls, the actual controller is the family, named by its members
+    (``张三（30%）及其配偶李四（25%）合计控制…55%``): the member with the
+    largest stake is ``controller``, the others ``co_controllers``. Only
+    direct holders combine (a relative's stake held through a company does
+    not). Unknown ratios stop the walk when
     an unknown holder could hold as much as the candidate. A state body is a
     Company whose USCC starts with ``11`` (机关) or whose name contains
     国资委 / 国有资产监督管理委员会 / 财政局 / 财政厅 / 财政部 / 人民政府 /
@@ -70,7 +78,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, cast
 
 import networkx as nx
@@ -78,6 +86,7 @@ import numpy as np
 
 from graph.errors import InvalidParameter
 from graph.model import Edge, Node
+from graph.schema import load_schema
 from graph.store import GraphStore, one_snapshot
 from queries.common import entity, flags, fraction, is_state_body, native, node_dict, ratio_of, whole_number
 from queries.format import Lang, is_former, kind_spec, money, percent, role
@@ -91,6 +100,13 @@ INVESTS = "INVESTS_IN"
 CONTROL_ROLES = ("managing_partner", "general_partner")
 SERVES = "SERVES_AS"
 GUARANTEES = "GUARANTEES"
+FAMILY = "FAMILY"
+CONCERT = "ACTS_IN_CONCERT"
+#: the family relations that make one controlling party (with a current concert agreement): spouses,
+#: parents and children, cf. 《上市公司收购管理办法》第八十三条; siblings and in-laws are related parties only
+JOINT_RELATIONS = frozenset({"spouse", "father", "mother", "parent", "son", "daughter", "child"})
+#: the relation a concert agreement stands for where a family relation would be named
+IN_CONCERT = "concert"
 #: roles of key officers (关键管理人员): every recorded role but "other"
 KEY_ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor")
 #: roles of the persons who run the company day to day (the PBOC fallback for beneficial owners)
@@ -285,14 +301,22 @@ class ControlStep:
     company: Node
     ratio: float
     rule: ControlRule
+    #: when a family or concert party controls: every member (``holder`` first) with its own stake
+    party: tuple[PartyShare, ...] = ()
 
     def text(self, lang: Lang = "zh") -> str:
         if self.rule in CONTROL_ROLES:
             return _partner_text(self.holder, self.company, self.rule, lang)
         if lang == "zh":
             why = "绝对控股" if self.rule == "majority" else "第一大股东且持股不低于30%"
+            if self.party:
+                return f"{_party_words(self.party, 'zh')}合计控制{self.company.name} {percent(self.ratio)}（{why}）"
             return f"{self.holder.name} 持有 {self.company.name} {percent(self.ratio)}（{why}）"
         why = "majority" if self.rule == "majority" else "largest holder with at least 30%"
+        if self.party:
+            return (
+                f"{_party_words(self.party, 'en')} together hold {percent(self.ratio)} of {self.company.name} ({why})"
+            )
         return f"{self.holder.name} holds {percent(self.ratio)} of {self.company.name} ({why})"
 
     def to_dict(self) -> dict[str, object]:
@@ -301,6 +325,7 @@ class ControlStep:
             "company": node_dict(self.company),
             "ratio": self.ratio,
             "rule": self.rule,
+            "party": [p.to_dict() for p in self.party],
             "text": self.text("zh"),
         }
 
@@ -312,6 +337,50 @@ def _partner_text(holder: Node, company: Node, rule: str, lang: Lang) -> str:
         return f"{holder.name} 是 {company.name} 的{title}（控制合伙企业）"
     title = "the managing partner" if rule == "managing_partner" else "the only general partner"
     return f"{holder.name} is {title} of {company.name} (controls the partnership)"
+
+
+@dataclass(frozen=True)
+class PartyShare:
+    """A member of a controlling family or concert party: its own stake and what it is to the first member
+    (a ``FAMILY`` relation such as ``spouse``, ``concert`` for an agreement; None for the first member, or
+    for one tied to the others only through someone else)."""
+
+    person: Node
+    ratio: float | None
+    relation: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"person": node_dict(self.person), "ratio": self.ratio, "relation": self.relation}
+
+
+def relation_words(relation: str | None, lang: Lang = "zh") -> str:
+    """A family relation (or ``concert``) as a reader says it: 配偶 / spouse, 一致行动人 / concert party.
+
+    >>> relation_words("spouse"), relation_words("son", "en"), relation_words("concert", "en")
+    ('配偶', 'son', 'concert party')
+    """
+    if relation is None:
+        return ""
+    if relation == IN_CONCERT:
+        return "一致行动人" if lang == "zh" else "concert party"
+    kinds = load_schema().kinds
+    prop = kinds[FAMILY].properties.get("relation") if FAMILY in kinds else None
+    return relation if prop is None else prop.label_of(relation, lang)
+
+
+def _party_words(party: Sequence[PartyShare], lang: Lang) -> str:
+    """``张三（30%）及其配偶李四（25%）`` / ``Zhang San (30%) and spouse Li Si (25%)``."""
+    parts: list[str] = []
+    for i, member in enumerate(party):
+        stake = percent(member.ratio) if member.ratio is not None else ("比例未知" if lang == "zh" else "unknown")
+        word = relation_words(member.relation, lang) if i else ""
+        if lang == "zh":
+            parts.append(f"{'其' + word if word else ''}{member.person.name}（{stake}）")
+        else:
+            parts.append(f"{word + ' ' if word else ''}{member.person.name} ({stake})")
+    if lang == "zh":
+        return "、".join(parts[:-1]) + "及" + parts[-1]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 @dataclass(frozen=True)
@@ -329,14 +398,22 @@ class Controller:
     reason_zh: str
     reason_en: str
     top: Node | None = None
+    #: the other members of a controlling family or concert party (``controller`` is the one with most)
+    co_controllers: tuple[Node, ...] = ()
 
     def reason(self, lang: Lang = "zh") -> str:
         return self.reason_zh if lang == "zh" else self.reason_en
+
+    @property
+    def controllers(self) -> tuple[Node, ...]:
+        """The controller and its co-controllers (empty when none is identified)."""
+        return () if self.controller is None else (self.controller, *self.co_controllers)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "company": node_dict(self.company),
             "controller": None if self.controller is None else node_dict(self.controller),
+            "co_controllers": [node_dict(n) for n in self.co_controllers],
             "kind": self.kind,
             "chain": [s.to_dict() for s in self.chain],
             "reason_zh": self.reason_zh,
@@ -375,10 +452,13 @@ class ControlGroup:
     truncated: bool = False
     controller: Controller | None = None
     notes: tuple[str, ...] = ()
+    #: the controller's family and concert parties whose companies count as under the same control
+    family: tuple[Node, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
             "root": None if self.root is None else node_dict(self.root),
+            "family": [node_dict(n) for n in self.family],
             "controller": None if self.controller is None else self.controller.to_dict(),
             "members": [m.to_dict() for m in self.members],
             "truncated": self.truncated,
@@ -847,7 +927,8 @@ def _fallback_owners(store: GraphStore, company: Node) -> list[BeneficialOwner]:
     ctrl = actual_controller(store, company)
     if ctrl.controller is not None and ctrl.kind is not None:
         zh, en = f"实际控制人：{ctrl.reason_zh}", f"actual controller: {ctrl.reason_en}"
-        return [BeneficialOwner(ctrl.controller, ctrl.kind, "control", None, detail_zh=zh, detail_en=en)]
+        kind = ctrl.kind  # every member of a controlling family counts
+        return [BeneficialOwner(p, kind, "control", None, detail_zh=zh, detail_en=en) for p in ctrl.controllers]
     roles: dict[str, list[str]] = defaultdict(list)
     for e in store.edges_of([company.id], [SERVES]):
         if e.target == company.id and e.props.get("role") in RUNNING_ROLES and e.props.get("until") is None:
@@ -878,6 +959,85 @@ class _Decision:
     rule: ControlRule = "majority"
     why: str = ""
     about: tuple[str, ...] = ()
+    #: a controlling family or concert party: each member (``holder`` first), its stake, what it is to ``holder``
+    party: tuple[tuple[str, float | None, str | None], ...] = ()
+
+    def controlled_by(self, ids: Mapping[str, object]) -> str | None:
+        """The member of the controlling holder or party that is one of ``ids`` (None: none is)."""
+        if self.holder in ids:
+            return self.holder
+        return next((m for m, _, _ in self.party if m in ids), None)
+
+
+def _tie_types(store: GraphStore) -> list[str]:
+    """The persons' tie kinds the store's schema has (a schema of one's own may leave them out)."""
+    return [t for t in (FAMILY, CONCERT) if t in store.schema.kinds]
+
+
+def _joint(e: Edge) -> bool:
+    """Whether a tie makes its two persons one controlling party: spouses, parents and children, or a
+    concert agreement still in force."""
+    if e.type == CONCERT:
+        spec = kind_spec(CONCERT)
+        return spec is None or not is_former(spec, e.props)
+    return e.type == FAMILY and e.props.get("relation") in JOINT_RELATIONS
+
+
+def relation_of(e: Edge, anchor: str) -> str:
+    """What the other end of a family or concert tie is to ``anchor`` (a ``FAMILY`` row says what its
+    source is to its target; the schema's ``converse`` says it the other way round)."""
+    if e.type == CONCERT:
+        return IN_CONCERT
+    value = str(e.props.get("relation") or "relative")
+    if e.target == anchor:
+        return value
+    spec = kind_spec(FAMILY)
+    prop = None if spec is None else spec.properties.get("relation")
+    return "relative" if prop is None else prop.converse.get(value, "relative")
+
+
+def _parties(row: Mapping[str, float | None], ties: Sequence[Edge]) -> list[tuple[str, ...]]:
+    """The holders of one company bound into parties by ``ties`` (joint ties, transitively), each with
+    its largest stake first."""
+    up: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while up.get(x, x) != x:
+            x = up[x]
+        return x
+
+    for e in ties:
+        if e.source in row and e.target in row and e.source != e.target:
+            a, b = find(e.source), find(e.target)
+            up.setdefault(a, a)
+            up.setdefault(b, b)
+            if a != b:
+                up[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for x in up:
+        groups[find(x)].append(x)
+    return [
+        tuple(sorted(members, key=lambda m: (row[m] is None, -(row[m] or 0.0), m)))
+        for _, members in sorted(groups.items())
+        if len(members) > 1
+    ]
+
+
+def _between(ties: Sequence[Edge], member: str, lead: str) -> str | None:
+    """What ``member`` is to ``lead`` by a direct tie (None: tied only through someone else)."""
+    for e in ties:
+        if {e.source, e.target} == {member, lead}:
+            return relation_of(e, lead)
+    return None
+
+
+def _decisions(store: GraphStore, companies: Sequence[str]) -> dict[str, _Decision]:
+    """Who controls each company, family and concert parties among its holders counted as one."""
+    held = _holdings(store, companies)
+    persons = sorted({h for row in held.values() for h in row.shares if h.split(":", 1)[0] == "Person"})
+    types = _tie_types(store)
+    ties = [e for e in store.edges_of(persons, types) if _joint(e)] if persons and types else []
+    return {c: _decide(row, _parties(row.shares, ties), ties) for c, row in held.items()}
 
 
 @dataclass
@@ -912,9 +1072,10 @@ def _holdings(store: GraphStore, companies: Sequence[str]) -> dict[str, _Holders
     return out
 
 
-def _decide(holders: _Holders) -> _Decision:
+def _decide(holders: _Holders, parties: Sequence[tuple[str, ...]] = (), ties: Sequence[Edge] = ()) -> _Decision:
     """Who controls a company: a partnership by its managing (else sole general) partner, never by a
-    limited partner's share; any other company by its shareholders' stakes."""
+    limited partner's share; any other company by its shareholders' stakes, each of ``parties`` (a family
+    or concert party among them) holding as one."""
     if holders.partners:
         for rule in CONTROL_ROLES:
             partners = holders.partners.get(rule)
@@ -925,7 +1086,30 @@ def _decide(holders: _Holders) -> _Decision:
                 return _Decision(partner, ratio or 0.0, cast(ControlRule, rule))
         if not holders.shares:
             return _Decision(None, why="no_partner")
-    return _decide_shares(holders.shares)
+    return _decide_parties(holders.shares, parties, ties)
+
+
+def _decide_parties(
+    holders: Mapping[str, float | None], parties: Sequence[tuple[str, ...]], ties: Sequence[Edge]
+) -> _Decision:
+    """Who controls by stakes, each of ``parties`` holding as one (its stakes added)."""
+    if not parties:
+        return _decide_shares(holders)
+    merged = dict(holders)
+    groups: dict[str, tuple[str, ...]] = {}
+    for group in parties:
+        ratios = [holders[m] for m in group]
+        for m in group:
+            merged.pop(m, None)
+        merged[group[0]] = None if any(r is None for r in ratios) else math.fsum(r for r in ratios if r is not None)
+        groups[group[0]] = group
+    decision = _decide_shares(merged)
+    chosen = groups.get(decision.holder or "")
+    if chosen is None:
+        return decision
+    lead = chosen[0]
+    party = tuple((m, holders[m], None if m == lead else _between(ties, m, lead)) for m in chosen)
+    return replace(decision, party=party)
 
 
 def _decide_shares(holders: Mapping[str, float | None]) -> _Decision:
@@ -996,7 +1180,7 @@ def actual_controller(store: GraphStore, company: str | Node) -> Controller:
     visited = {node.id}
     here = node
     while True:
-        decision = _decide(_holdings(store, [here.id])[here.id])
+        decision = _decisions(store, [here.id])[here.id]
         if decision.holder is None:
             zh, en = _why_not(store, here, decision)
             top = here if steps else None
@@ -1005,11 +1189,13 @@ def actual_controller(store: GraphStore, company: str | Node) -> Controller:
                 en = f"the control chain stops at {top.name}: {en}"
             return Controller(node, None, None, tuple(steps), f"未识别实际控制人：{zh}", f"none identified: {en}", top)
         holder = store.get_nodes([decision.holder])[decision.holder]
-        steps.append(ControlStep(holder, here, decision.ratio, decision.rule))
+        party = _party_shares(store, decision)
+        steps.append(ControlStep(holder, here, decision.ratio, decision.rule, party))
         chain_zh = "；".join(s.text("zh") for s in steps)
         chain_en = "; ".join(s.text("en") for s in steps)
         if holder.label == "Person":
-            return Controller(node, holder, "person", tuple(steps), chain_zh, chain_en)
+            co = tuple(p.person for p in party[1:])
+            return Controller(node, holder, "person", tuple(steps), chain_zh, chain_en, co_controllers=co)
         if is_state_body(holder):
             return Controller(node, holder, "state", tuple(steps), chain_zh, chain_en)
         if holder.id in visited:
@@ -1026,13 +1212,24 @@ def actual_controller(store: GraphStore, company: str | Node) -> Controller:
         here = holder
 
 
-def _controlled(store: GraphStore, root: Node, limit: int | None) -> tuple[list[GroupMember], bool]:
-    """Every company whose control chain leads to ``root``, walking down a frontier at a time."""
-    nodes = {root.id: root}
-    depth = {root.id: 0}
+def _party_shares(store: GraphStore, decision: _Decision) -> tuple[PartyShare, ...]:
+    """The members of a controlling party as nodes with their stakes (empty for a single holder)."""
+    if not decision.party:
+        return ()
+    found = store.get_nodes([m for m, _, _ in decision.party])
+    return tuple(PartyShare(found[m], r, rel) for m, r, rel in decision.party if m in found)
+
+
+def _controlled(
+    store: GraphStore, root: Node, limit: int | None, family: Sequence[Node] = ()
+) -> tuple[list[GroupMember], bool]:
+    """Every company whose control chain leads to ``root`` (or to one of ``family``, who count with it),
+    walking down a frontier at a time."""
+    nodes = {root.id: root, **{f.id: f for f in family}}
+    depth = dict.fromkeys(nodes, 0)
     decided: dict[str, _Decision] = {}
     members: list[GroupMember] = []
-    frontier = [root.id]
+    frontier = list(nodes)
     while frontier:
         here = set(frontier)
         candidates = sorted(
@@ -1044,9 +1241,8 @@ def _controlled(store: GraphStore, root: Node, limit: int | None) -> tuple[list[
         )
         undecided = [c for c in candidates if c not in decided]
         if undecided:
-            for c, holders in _holdings(store, undecided).items():
-                decided[c] = _decide(holders)
-        chosen = [c for c in candidates if decided[c].holder in nodes]
+            decided.update(_decisions(store, undecided))
+        chosen = [c for c in candidates if decided[c].controlled_by(nodes) is not None]
         found = store.get_nodes(chosen)
         fresh: list[str] = []
         for c in chosen:
@@ -1054,7 +1250,7 @@ def _controlled(store: GraphStore, root: Node, limit: int | None) -> tuple[list[
             if company is None or is_state_body(company):
                 continue  # a state body is its own controller: its companies are not in the group
             d = decided[c]
-            parent = d.holder or root.id
+            parent = d.controlled_by(nodes) or root.id
             nodes[c] = company
             depth[c] = depth[parent] + 1
             members.append(GroupMember(company, nodes[parent], d.ratio, d.rule, depth[c]))
@@ -1093,14 +1289,58 @@ def same_controller_group(store: GraphStore, company: str | Node, *, limit: int 
     root = ctrl.controller or ctrl.top
     if root is None:
         return ControlGroup(None, (), controller=ctrl, notes=(ctrl.reason_zh, ctrl.reason_en))
-    members, truncated = _controlled(store, root, limit)
+    family = tuple(n for n, _, _ in _family(store, ctrl))
+    members, truncated = _controlled(store, root, limit, family)
     members.sort(key=lambda m: (m.depth, m.company.id))
     notes: list[str] = []
     if ctrl.controller is None:
         notes.append(Message("group.no_controller", root=root.name))
     if truncated and limit is not None:
         notes.append(Message("common.first_n", limit=limit))
-    return ControlGroup(root, tuple(members), truncated, ctrl, tuple(notes))
+    return ControlGroup(root, tuple(members), truncated, ctrl, tuple(notes), family)
+
+
+@dataclass(frozen=True)
+class _Kin:
+    """A relative or concert party (``person``) of ``of``: ``relation`` is what ``person`` is to ``of``."""
+
+    person: Node
+    relation: str
+    of: Node
+
+
+def _kin(store: GraphStore, persons: Sequence[Node], *, joint_only: bool, include_former: bool = False) -> list[_Kin]:
+    """The relatives and concert parties of ``persons``, one tie away: only those that make one controlling
+    party when ``joint_only``; ended concert agreements only when ``include_former``."""
+    types = _tie_types(store)
+    anchors = {p.id: p for p in persons}
+    if not anchors or not types:
+        return []
+    picked: list[tuple[str, str, str]] = []
+    for e in store.edges_of(sorted(anchors), types):
+        current = e.type != CONCERT or _joint(e)
+        if (joint_only and not _joint(e)) or (not current and not include_former):
+            continue
+        for anchor, other in ((e.target, e.source), (e.source, e.target)):
+            if anchor in anchors and other != anchor:
+                picked.append((other, relation_of(e, anchor), anchor))
+    nodes = store.get_nodes(sorted({o for o, _, _ in picked}))
+    return [_Kin(nodes[o], rel, anchors[a]) for o, rel, a in picked if o in nodes]
+
+
+def _family(store: GraphStore, ctrl: Controller) -> list[tuple[Node, str | None, Node]]:
+    """The persons whose companies count as under a personal controller's control: its co-controllers and
+    the spouses, parents, children and concert parties of each, with what each is to whom."""
+    if ctrl.controller is None or ctrl.kind != "person":
+        return []
+    lead = ctrl.controller
+    out: dict[str, tuple[Node, str | None, Node]] = {}
+    for share in ctrl.chain[-1].party[1:] if ctrl.chain else ():
+        out[share.person.id] = (share.person, share.relation, lead)
+    for k in _kin(store, ctrl.controllers, joint_only=True):
+        if k.person.id != lead.id and k.person.id not in out:
+            out[k.person.id] = (k.person, k.relation, k.of)
+    return [out[i] for i in sorted(out)]
 
 
 # -- officers and related parties ------------------------------------------------------------------------
@@ -1151,7 +1391,9 @@ _ORDER = (
     "same_controller",
     "key_officer",
     "shared_officer",
+    "family",
     "officer_controlled",
+    "family_controlled",
     "guarantor",
     "guaranteed",
     "major_supplier",
@@ -1214,6 +1456,10 @@ def related_parties(
       alone does not make companies related, as in CAS 36);
     * its key officers, companies sharing one of them in a key role, and
       companies its key officers control (> 50%);
+    * the family and concert parties of its actual controllers and key
+      officers ("spouse of …"), and the companies those relatives control
+      (> 50%); companies controlled by the controller's spouse, parents,
+      children or concert parties count as under the same controller;
     * guarantee counterparties (guarantors and borrowers);
     * major suppliers and customers (≥ ``major_share`` of purchases/sales).
     """
@@ -1229,6 +1475,7 @@ def related_parties(
     _by_control(store, found, notes, ubo_threshold, group_limit)
     _by_equity(store, found, own, min_stake, influence, group_limit)
     _by_officers(store, found, own, include_former)
+    _by_family(store, found, own, include_former)
     _by_guarantees(store, found, own)
     _by_supply(store, found, major_share)
     parties = found.ranked()
@@ -1258,11 +1505,31 @@ def _by_control(store: GraphStore, found: _Parties, notes: list[str], ubo_thresh
                     f"受益所有人，穿透持股 {percent(owner.stake)}",
                     f"beneficial owner, {percent(owner.stake)} effective",
                 )
+    for co in ctrl.co_controllers:
+        step = ctrl.chain[-1]
+        found.add(
+            co, "actual_controller", f"共同实际控制人：{step.text('zh')}", f"joint actual controller: {step.text('en')}"
+        )
     if ctrl.controller is not None and ctrl.kind == "person":
         name = ctrl.controller.name
-        group, truncated = _controlled(store, ctrl.controller, limit)
+        family = {n.id: (n, rel, of) for n, rel, of in _family(store, ctrl)}
+        group, truncated = _controlled(store, ctrl.controller, limit, [n for n, _, _ in family.values()])
+        tops = _tops(group)
         for m in group:
-            found.add(m.company, "same_controller", f"同受{name}控制", f"also controlled by {name}")
+            top = tops.get(m.company.id)
+            if top not in family:
+                found.add(m.company, "same_controller", f"同受{name}控制", f"also controlled by {name}")
+                continue
+            who, rel, of = family[top]
+            zh_word, en_word = relation_words(rel), relation_words(rel, "en")
+            found.add(
+                m.company,
+                "same_controller",
+                f"同受{name}家族控制（{of.name}的{zh_word}{who.name}）" if rel else f"同受{name}家族控制（{who.name}）",
+                f"also controlled by the family of {name} ({who.name}, {en_word} of {of.name})"
+                if rel
+                else f"also controlled by the family of {name} ({who.name})",
+            )
         if truncated:
             notes.append(Message("related.same_controller_first", limit=limit))
     elif ctrl.kind == "state":
@@ -1352,6 +1619,65 @@ def _by_officers(store: GraphStore, found: _Parties, own: Sequence[Edge], includ
                 f"本企业关键人员{person}持股 {stake}",
                 f"key officer {person} holds {stake}",
             )
+
+
+def _tops(group: Sequence[GroupMember]) -> dict[str, str]:
+    """Each member company of a control group → the root or family member at the top of its chain."""
+    parent = {m.company.id: m.parent.id for m in group}
+    out: dict[str, str] = {}
+    for company in parent:
+        here, seen = company, {company}
+        while here in parent and parent[here] not in seen:
+            here = parent[here]
+            seen.add(here)
+        out[company] = here
+    return out
+
+
+def _by_family(store: GraphStore, found: _Parties, own: Sequence[Edge], include_former: bool) -> None:
+    """Relatives and concert parties of the actual controllers and key officers ("spouse of …"), and the
+    companies those relatives control (> 50%)."""
+    ctrl = actual_controller(store, found.company)
+    anchors: dict[str, tuple[Node, str, str]] = {
+        p.id: (p, "实际控制人", "the actual controller") for p in ctrl.controllers if ctrl.kind == "person"
+    }
+    officers = _roles(own, found.company.id, include_former, KEY_ROLES)
+    people = store.get_nodes(sorted(officers))
+    for pid, titles in sorted(officers.items()):
+        if pid in people and pid not in anchors:
+            zh = "本企业" + "、".join(role(r) for r in sorted(titles))
+            en = ", ".join(role(r, "en") for r in sorted(titles)) + " of the company"
+            anchors[pid] = (people[pid], zh, en)
+    kin = _kin(store, [a[0] for a in anchors.values()], joint_only=False, include_former=include_former)
+    for k in kin:
+        _, zh_role, en_role = anchors[k.of.id]
+        zh_word, en_word = relation_words(k.relation), relation_words(k.relation, "en")
+        found.add(k.person, "family", f"{zh_role}{k.of.name}的{zh_word}", f"{en_word} of {k.of.name}, {en_role}")
+    relatives: dict[str, _Kin] = {}
+    for k in kin:
+        if k.person.id not in anchors:
+            relatives.setdefault(k.person.id, k)
+    if not relatives:
+        return
+    held = [
+        e
+        for e in store.edges_of(sorted(relatives), [HOLDS])
+        if e.source in relatives and e.source != e.target and (ratio_of(e) or 0.0) > MAJORITY
+    ]
+    companies = store.get_nodes(sorted({e.target for e in held}))
+    for e in held:
+        if e.target not in companies:
+            continue
+        k = relatives[e.source]
+        _, zh_role, en_role = anchors[k.of.id]
+        stake = percent(ratio_of(e))
+        zh_word, en_word = relation_words(k.relation), relation_words(k.relation, "en")
+        found.add(
+            companies[e.target],
+            "family_controlled",
+            f"{zh_role}{k.of.name}的{zh_word}{k.person.name}持股 {stake}",
+            f"{k.person.name} ({en_word} of {k.of.name}, {en_role}) holds {stake}",
+        )
 
 
 def _by_guarantees(store: GraphStore, found: _Parties, own: Sequence[Edge]) -> None:

@@ -38,6 +38,9 @@ FTM_PROPS: dict[str, tuple[str, ...]] = {
     "LOCATED_IN": ("since",),
     "SUPPLIES": (),
     "GUARANTEES": ("start", "end"),
+    "PAYS": ("amount", "year", "first", "last"),
+    "FAMILY": ("relation",),
+    "ACTS_IN_CONCERT": ("since", "until"),
 }
 BODS_PROPS: dict[str, tuple[str, ...]] = {
     "HOLDS_SHARES": ("ratio", "since", "until"),
@@ -116,7 +119,12 @@ def test_guanxi_to_ftm_to_guanxi_is_the_same_graph(
     out = tmp_path / "graph.ftm.json"
     count, lost = write_entities(loaded, out)
     # FtM has no schema for supply and guarantee ties: only their amounts and the like are not carried
-    assert count > 0 and lost and all(k.startswith(("SUPPLIES:", "GUARANTEES:")) for k in lost), lost
+    # (nor for a payment's count, nor for industry-chain segments)
+    assert (
+        count > 0
+        and lost
+        and all(k.startswith(("SUPPLIES:", "GUARANTEES:", "PAYS:", "IN_SEGMENT:", "UPSTREAM_OF:")) for k in lost)
+    ), lost
     again = make_store()
     report = load_files(again, out)
     assert report.rejected == 0, report.summary("en")
@@ -130,7 +138,18 @@ def test_guanxi_to_bods_to_guanxi_is_the_same_graph_and_valid_bods(
     out = tmp_path / "graph.bods.json"
     count, left_out = write_statements(loaded, out, today="2026-12-07")
     statements = json.loads(out.read_text(encoding="utf-8"))
-    assert len(statements) == count and set(left_out) == {"SUPPLIES", "GUARANTEES", "LOCATED_IN"}
+    assert len(statements) == count
+    # BODS has no statement for family ties, concert agreements, payments or industry-chain segments
+    assert set(left_out) == {
+        "SUPPLIES",
+        "GUARANTEES",
+        "LOCATED_IN",
+        "FAMILY",
+        "ACTS_IN_CONCERT",
+        "PAYS",
+        "IN_SEGMENT",
+        "UPSTREAM_OF",
+    }
     errors = sorted(bods_schema().iter_errors(statements), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
     again = make_store()
@@ -165,13 +184,19 @@ def test_hostile_records_are_rejected_with_file_and_row(make_store: StoreFactory
         {"id": "p2", "schema": "Person", "properties": {"name": ["李" * 20_000]}},
         {"id": "o1", "schema": "Ownership", "properties": {"owner": ["p9"], "asset": ["c1"], "percentage": ["abc"]}},
         {"id": "f1", "schema": "Family", "properties": {"person": ["p1"], "relative": ["p2"]}},
+        {
+            "id": "a1",
+            "schema": "Associate",
+            "properties": {"person": ["p1"], "associate": ["p2"], "relationship": ["friend"]},
+        },
         "not an entity",
     ]
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
     report = load_files(store, path)
     rows = {(r.file, r.row) for r in report.rejects}
     assert ("hostile.ftm.jsonl", 2) in rows and ("hostile.ftm.jsonl", 3) in rows and ("hostile.ftm.jsonl", 4) in rows
-    assert any("1 Family" in x for x in report.ignored_files)
+    assert ("hostile.ftm.jsonl", 5) in rows  # a Family maps to FAMILY: its persons were refused, so is it
+    assert any("1 Associate of other kinds" in x for x in report.ignored_files)
     assert all(n.name != "张\u0000伟" for n in store.iter_nodes())
 
 

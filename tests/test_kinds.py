@@ -177,10 +177,12 @@ def test_every_kind_of_the_packaged_schema_is_complete() -> None:
     for type_, spec in schema.kinds.items():
         assert spec.en and spec.colour.startswith("#") and "sentence" in spec.texts
         assert weights.rule(type_).strength({}) > 0
-    # the original four first, in schema order; the kinds added after them (fund investment ...) follow
+    # the original four first, in schema order; the kinds added after them (fund investment, family ...) follow
     assert schema.flagged("exposure")[:4] == ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES")
     assert "INVESTS_IN" in schema.flagged("exposure") and "INVESTS_IN" in schema.flagged("in_paths")
-    assert schema.flagged("referral_only") == ("LOCATED_IN",)
+    assert {"FAMILY", "ACTS_IN_CONCERT"} <= set(schema.flagged("exposure")) & set(schema.flagged("in_paths"))
+    assert schema.flagged("referral_only")[:1] == ("LOCATED_IN",)
+    assert len({spec.colour for spec in schema.kinds.values()}) == len(schema.kinds)  # each kind drawn apart
 
 
 def _kind_error(change: dict[str, object], drop: str | None = None) -> str:

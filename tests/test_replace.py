@@ -39,6 +39,12 @@ TABLES = (
     "supply",
     "guarantees",
     "parks_located",
+    "segments",
+    "transactions",
+    "segment_members",
+    "segment_links",
+    "family",
+    "acting_in_concert",
     "clients",
 )
 

@@ -3,12 +3,12 @@ the top rows, the company at the bottom, each arrow a holding with its ratio."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.model import Edge, Node
 from queries.explain import edge_label
-from queries.ownership import BeneficialOwner, Controller
+from queries.ownership import CONCERT, FAMILY, IN_CONCERT, BeneficialOwner, Controller
 from ui.drawing import (
     Category,
     Mark,
@@ -57,8 +57,27 @@ def _holdings(company: Node, owners: Sequence[BeneficialOwner], controller: Cont
                 hold(chain.nodes[i], chain.nodes[i + 1], ratio, hops - i)
     if controller is not None:
         for i, step in enumerate(controller.chain):
-            hold(step.holder, step.company, step.ratio, i + 1)
+            if not step.party:
+                hold(step.holder, step.company, step.ratio, i + 1)
+            for member in step.party:  # a controlling family: each member's own stake, not their sum
+                if member.ratio is not None:
+                    hold(member.person, step.company, member.ratio, i + 1)
     return _Holdings(nodes, ratios, depth)
+
+
+def _family_ties(controller: Controller | None, drawn: Mapping[str, Node]) -> list[Edge]:
+    """The family and concert ties that make a controlling party one (each member to the first), as drawn."""
+    ties: list[Edge] = []
+    for step in controller.chain if controller is not None else ():
+        lead = step.party[0].person.id if step.party else ""
+        for member in step.party[1:]:
+            if member.relation is None or member.person.id not in drawn or lead not in drawn:
+                continue
+            if member.relation == IN_CONCERT:
+                ties.append(Edge(CONCERT, member.person.id, lead, {}, 0.85))
+            else:
+                ties.append(Edge(FAMILY, member.person.id, lead, {"relation": member.relation}, 0.9))
+    return ties
 
 
 def ownership_height(company: Node, owners: Sequence[BeneficialOwner], controller: Controller | None) -> int:
@@ -85,8 +104,8 @@ def ownership_html(
     if not found.ratios:
         return ""
     marked = {o.owner.id for o in owners}
-    if controller is not None and controller.controller is not None:
-        marked.add(controller.controller.id)
+    if controller is not None:
+        marked.update(n.id for n in controller.controllers)
     net = Network(ownership_height(company, owners, controller) if height is None else height)
     places = layered_positions(found.depth, company.id, found.ratios)
     categories: list[Category] = []
@@ -102,6 +121,10 @@ def ownership_html(
         edge = Edge("HOLDS_SHARES", holder, held, {"ratio": ratio}, min(1.0, max(0.05, ratio)))
         names = f"{found.nodes[holder].name} → {found.nodes[held].name}"
         add_edge(net, [edge], lang, title=[names, edge_label(edge, lang)])
+    ties = _family_ties(controller, found.nodes)
+    for tie in ties:
+        names = f"{found.nodes[tie.source].name} — {found.nodes[tie.target].name}"
+        add_edge(net, [tie], lang, title=[names, edge_label(tie, lang)])
     # rows from the top: the deepest owners first, the company last; a holding that skips a row is bent
     top = max(found.depth.values())
     row = {nid: top - d for nid, d in found.depth.items()}
@@ -114,5 +137,11 @@ def ownership_html(
 
     arrange_spread(net, layout, "vertical")
     text: dict[Mark, str] = {"core": t("legend.owner", lang)}
-    legend = legend_html(ordered(categories), ["HOLDS_SHARES"], lang, marks_in_order(marks), mark_text=text)
+    legend = legend_html(
+        ordered(categories),
+        ["HOLDS_SHARES", *dict.fromkeys(e.type for e in ties)],
+        lang,
+        marks_in_order(marks),
+        mark_text=text,
+    )
     return page(net, legend, company.name, lang)

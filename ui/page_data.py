@@ -14,6 +14,7 @@ import streamlit as st
 from graph.embedded import EmbeddedStore
 from graph.errors import GuanxiError, LoadError, LoadRefused
 from graph.model import GraphStats
+from graph.schema import Schema, load_schema
 from graph.store import GraphStore
 from loaders.columns_doc import columns_markdown
 from loaders.export import csv_bytes
@@ -43,7 +44,7 @@ def stats_frames(stats: GraphStats, ctx: Context) -> tuple[pd.DataFrame, pd.Data
     labels = pd.DataFrame(
         [
             {
-                t("col.what", lang): t(f"label.{label}", lang) if label in schema.labels else label,
+                t("col.what", lang): table_name("nodes", label, lang, schema),
                 t("col.count", lang): n,
             }
             for label, n in stats.nodes.items()
@@ -125,10 +126,14 @@ def _adopt(ctx: Context, store: GraphStore, *, changed: bool) -> None:
     ctx.opened.swap(store, info)
 
 
-def table_name(what: str, name: str, lang: Lang) -> str:
-    """What a loaded file held, in words: 企业 / Company, 任职 / officer, 存量客户 / clients."""
+def table_name(what: str, name: str, lang: Lang, schema: Schema | None = None) -> str:
+    """What a loaded file held, in words: 企业 / Company, 任职 / officer, 存量客户 / clients; a label the
+    page has no words for in the schema's (``schema``, else the one in use)."""
     if what == "nodes" and f"label.{name}" in STRINGS:
         return t(f"label.{name}", lang)
+    if what == "nodes":
+        labels = (schema or load_schema()).labels
+        return labels[name].words(lang) if name in labels else name
     if what == "edges":
         return kind(name, lang)
     if what == "clients":
@@ -231,11 +236,18 @@ def render(ctx: Context) -> None:
         show_report(last, lang)
 
 
+def upload_files(lang: Lang) -> str:
+    """The file names the loaders know, from the schema (every label, every kind, the client list)."""
+    schema = load_schema()
+    stems = [*(x.file for x in schema.labels.values()), *(k.file for k in schema.kinds.values()), schema.clients.file]
+    return ("、" if lang == "zh" else ", ").join(f"{stem}.csv" for stem in stems)
+
+
 def upload_form(ctx: Context) -> None:
     """The files, the strict and replace switches, the load button; what a load did, once it ran."""
     lang = ctx.lang
     st.subheader(t("data.upload", lang))
-    st.caption(t("data.upload_help", lang))
+    st.caption(t("data.upload_help", lang, files=md(upload_files(lang))))
     if ctx.info.kind in ("demo", "uploaded"):
         st.caption(t("data.demo_note", lang))
     with st.expander(t("data.columns", lang)):

@@ -156,7 +156,8 @@ def show_controller(ctrl: Controller, lang: Lang) -> None:
             st.caption(md(ctrl.reason(lang)))
             return
         kind = t(f"related.kind.{ctrl.kind}", lang) if ctrl.kind else ""
-        st.markdown(f"**{md(ctrl.controller.name)}** · {kind}")
+        names = ("、" if lang == "zh" else ", ").join(n.name for n in ctrl.controllers)  # a family controls together
+        st.markdown(f"**{md(names)}** · {kind}")
         if ctrl.chain:
             st.markdown(t("related.because", lang))
             st.markdown("\n".join(f"{i}. {md(step.text(lang))}" for i, step in enumerate(ctrl.chain, start=1)))
@@ -191,6 +192,9 @@ def show_group(group: ControlGroup, company: Node, lang: Lang) -> None:
         return
     others = [m for m in group.members if m.company.id != company.id]
     st.markdown(t("related.group_found", lang, root=md(group.root.name), n=len(group.members)))
+    if group.family:
+        names = ("、" if lang == "zh" else ", ").join(n.name for n in group.family)
+        st.caption(t("related.group_family", lang, names=md(names)))
     for note in group.notes:
         st.caption(md(one_language(note, lang)))
     if not others:
