@@ -559,12 +559,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "load.json_deep": ("{file} 第 {line} 行：JSON 嵌套过深", "{file} line {line}: JSON nested too deeply"),
     "load.no_home": (
-        "{file}（{fmt}：{parts} 在 guanxi 中没有对应的类型）",
+        "{file}（{fmt}：{parts}在 guanxi 中没有对应的类型）",
         "{file} ({fmt}: {parts} with no kind in guanxi)",
     ),
     # what an FtM or BODS file holds that guanxi has no kind for, one part of load.no_home each
     "load.no_home_part": ("{n} 条{what}", "{n} {what}"),
-    "homeless.schema": ("{schema} 实体", "{schema}"),
+    "homeless.schema": ("类型为 {schema} 的实体", "{schema}"),
     "homeless.no_schema": ("没有 schema 的实体", "entity without a schema"),
     "homeless.company_director": ("由企业担任的董事职务（Directorship）", "Directorship held by a company"),
     "homeless.other_kinds": ("其他类型的 {schema}", "{schema} of other kinds"),

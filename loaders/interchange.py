@@ -18,12 +18,12 @@ record's position (1, 2, ...) in a JSON array.
 
 >>> mapped = Mapped("FtM", "x.json")
 >>> mapped.add(("nodes", "Person"), 3, {"id": "p1", "name": "张伟"})
->>> mapped.no_home("homeless.schema", schema="Family")
->>> mapped.no_home("homeless.schema", schema="Family")
+>>> mapped.no_home("homeless.schema", schema="Vessel")
+>>> mapped.no_home("homeless.schema", schema="Vessel")
 >>> [render(m, "en") for m in mapped.left_out()]
-['x.json (FtM: 2 Family with no kind in guanxi)']
+['x.json (FtM: 2 Vessel with no kind in guanxi)']
 >>> [render(m, "zh") for m in mapped.left_out()]
-['x.json（FtM：2 条Family 实体 在 guanxi 中没有对应的类型）']
+['x.json（FtM：2 条类型为 Vessel 的实体在 guanxi 中没有对应的类型）']
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ def test_ftm_and_bods_map_partners_and_ended_holdings() -> None:
         {"id": "c2", "schema": "Company", "properties": {"name": ["丁科技"], "registrationNumber": [uscc(4)]}},
         {"id": "o1", "schema": "Ownership", "properties": own},
         {"id": "o2", "schema": "Ownership", "properties": ended},
-        {"id": "f1", "schema": "Family", "properties": {}},
+        {"id": "v1", "schema": "Vessel", "properties": {}},
     ]
     mapped = map_entities(enumerate(entities, start=1), "x.json", schema)
     [(_, partner)] = mapped.rows[("edges", "INVESTS_IN")]
@@ -199,8 +199,8 @@ def test_ftm_and_bods_map_partners_and_ended_holdings() -> None:
     [(_, holding)] = mapped.rows[("edges", "HOLDS_SHARES")]
     assert holding["until"] == "2019-03-01"
     [left] = mapped.left_out()
-    assert render(left, "zh") == "x.json（FtM：1 条Family 实体 在 guanxi 中没有对应的类型）"
-    assert render(left, "en") == "x.json (FtM: 1 Family with no kind in guanxi)"
+    assert render(left, "zh") == "x.json（FtM：1 条类型为 Vessel 的实体在 guanxi 中没有对应的类型）"
+    assert render(left, "en") == "x.json (FtM: 1 Vessel with no kind in guanxi)"
 
     def statement(rid: str, kind: str, details: dict[str, object]) -> dict[str, object]:
         return {"statementId": rid * 8, "recordId": rid, "recordType": kind, "recordDetails": details}
