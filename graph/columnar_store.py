@@ -441,7 +441,8 @@ def _plan_edges(
         o_types, o_strength = np.zeros(0, dtype=np.int8), np.zeros(0, dtype=float)
     del occ
     # relationships (source, target, key), in the mirror's order; occurrences in write order within each
-    order = np.lexsort((np.arange(total), o_keys, o_dst, o_src))
+    key_rank = np.argsort(np.argsort(np.asarray(key_table.to_pylist(), dtype=object), kind="stable"))
+    order = np.lexsort((np.arange(total), key_rank[o_keys] if total else o_keys, o_dst, o_src))
     s, d, k = o_src[order], o_dst[order], o_keys[order]
     starts_mask = np.ones(total, dtype=bool)
     starts_mask[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (k[1:] != k[:-1])

@@ -77,11 +77,17 @@ IDENTS_UC = "_idents_uc"
 #: and its degree comes from the count store)
 DGEN = "_dgen"
 _GEN_PROPS = (GEN, END, OGEN, OSAVED, OSEQ, RGEN, KEYS, DGEN)
-HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, IDENTS_UC, *_GEN_PROPS})
+#: the default filter's search bounds of a node, in two slots (a published generation's bounds are
+#: written into the slot of its parity, so the previous generation's stay whole while they are written):
+#: the least cost (-log warmth, hub discounts included) and the fewest hops from the node to a client
+BOUND_COST = ("_bc0", "_bc1")
+BOUND_HOPS = ("_bh0", "_bh1")
+_BOUND_PROPS = (*BOUND_COST, *BOUND_HOPS)
+HIDDEN_NODE_PROPS = frozenset({ID, KEY_UC, NAME_LC, FORMER_LC, LOOPS, SEQ, IDENTS_UC, *_GEN_PROPS, *_BOUND_PROPS})
 #: relationship properties that are bookkeeping (``_key`` is shown, as the embedded store does)
 HIDDEN_REL_PROPS = frozenset({STRENGTH, SEQ, *_GEN_PROPS})
 #: bookkeeping a write sets itself (not in a row's ``props``): kept when a replace drops stale properties
-KEPT_NODE_PROPS = (ID, SEQ, LOOPS, *_GEN_PROPS)
+KEPT_NODE_PROPS = (ID, SEQ, LOOPS, *_GEN_PROPS, *_BOUND_PROPS)
 KEPT_REL_PROPS = (KEY, SEQ, *_GEN_PROPS)
 #: the one node that records which warmth weights the stored strengths use
 META_LABEL = "GuanxiMeta"
@@ -543,7 +549,8 @@ def set_strengths(schema: Schema, type_name: str, source_label: str, target_labe
 #: and the file's name; and whether there are relationships at all (count store: no scan)
 _META_FIELDS = (
     "m.strengths AS strengths, m.weights AS weights, m.weights_file AS weights_file, "
-    "COUNT { ()-[]->() } AS relationships"
+    "COUNT { ()-[]->() } AS relationships, "
+    "coalesce(m.bounds_gen, [-1, -1]) AS bounds_gen, coalesce(m.bounds_key, ['', '']) AS bounds_key"
 )
 GET_META = f"OPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) RETURN {_META_FIELDS}"
 SET_META = (
@@ -551,6 +558,68 @@ SET_META = (
     "SET m.epoch = coalesce(m.epoch, randomUUID()), m.strengths = $strengths, m.weights = $weights, "
     "m.weights_file = $weights_file"
 )
+
+
+# -- the default filter's search bounds, kept in the graph ----------------------------------------
+#: take bounds slot ``$slot`` for new bounds: readers stop using what it holds, and ``$token`` marks
+#: this writer's claim (a later claim of the same slot wins; :data:`PUBLISH_BOUNDS` then does nothing)
+CLAIM_BOUNDS = (
+    f"MERGE (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+    "SET m.epoch = coalesce(m.epoch, randomUUID()), "
+    "m.bounds_gen = [i IN range(0, 1) | CASE WHEN i = $slot THEN -1 ELSE coalesce(m.bounds_gen[i], -1) END], "
+    "m.bounds_key = [i IN range(0, 1) | CASE WHEN i = $slot THEN '' ELSE coalesce(m.bounds_key[i], '') END], "
+    "m.bounds_claim = [i IN range(0, 1) | CASE WHEN i = $slot THEN $token "
+    "ELSE coalesce(m.bounds_claim[i], '') END]"
+)
+#: slot ``$slot`` now holds the bounds of generation ``$pub`` under filter digest ``$key`` (if still claimed)
+PUBLISH_BOUNDS = (
+    f"MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) WHERE m.bounds_claim[$slot] = $token "
+    "SET m.bounds_gen = [i IN range(0, 1) | CASE WHEN i = $slot THEN $pub ELSE m.bounds_gen[i] END], "
+    "m.bounds_key = [i IN range(0, 1) | CASE WHEN i = $slot THEN $key ELSE m.bounds_key[i] END] "
+    "RETURN $pub AS published"
+)
+#: internal ids per row of the bounds' reads: whole lists decode far faster than one record per node
+_BOUNDS_BUCKET = 4096
+
+
+def bound_nodes(schema: Schema) -> str:
+    """Every node generation ``$pub`` sees, for the bounds: internal id, degree and what makes it a
+    source or excluded, as parallel lists per row. (Internal ids live only while the bounds are
+    computed and written, in one go.)"""
+    return per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"MATCH (n:{q}) WHERE {visible('n')} "
+            f"WITH id(n) AS i, {degree('n')} AS degree, {value('n', 'is_client')} AS client, "
+            f"{value('n', 'status')} AS status, {value('n', 'blacklisted')} AS blacklisted "
+            f"WITH i / {_BOUNDS_BUCKET} AS bucket, collect(i) AS i, collect(degree) AS degree, "
+            "collect(coalesce(client, false)) AS client, collect(coalesce(status, '')) AS status, "
+            "collect(coalesce(blacklisted, false)) AS blacklisted "
+            "RETURN i, degree, client, status, blacklisted"
+        ),
+    )
+
+
+def bound_relationships(schema: Schema) -> str:
+    """Every relationship of the schema's types that generation ``$pub`` sees: ends' internal ids and its
+    strength, as parallel lists per row."""
+    return (
+        f"MATCH (a)-[r:{rel_types(schema, schema.types)}]->(b) WHERE {visible('r')} "
+        f"WITH id(a) AS a, id(b) AS b, coalesce({value('r', STRENGTH)}, 1.0) AS strength "
+        f"WITH a / {_BOUNDS_BUCKET} AS bucket, collect(a) AS a, collect(b) AS b, collect(strength) AS strength "
+        "RETURN a, b, strength"
+    )
+
+
+def set_bounds(slot: int) -> str:
+    """Write bounds slot ``slot`` of the nodes ``$ids`` (internal ids; ``$cost``, ``$hops`` alongside)."""
+    if slot not in (0, 1):  # pragma: no cover - callers pass 0 or 1
+        raise InvalidParameter("slot", f"must be 0 or 1, got {slot!r}")
+    return (
+        "UNWIND range(0, size($ids) - 1) AS k MATCH (n) WHERE id(n) = $ids[k] "
+        f"SET n.{BOUND_COST[slot]} = $cost[k], n.{BOUND_HOPS[slot]} = $hops[k]"
+    )
 
 
 def delete_some(schema: Schema) -> str:
@@ -635,7 +704,7 @@ def existing_ids_and_weights(schema: Schema) -> str:
         schema.labels,
         lambda q: (
             f"{match_ids(q)} RETURN v.{ID} AS id, null AS strengths, null AS weights, null AS weights_file, "
-            "0 AS relationships, false AS meta"
+            "0 AS relationships, null AS bounds_gen, null AS bounds_key, false AS meta"
         ),
     )
     return (
@@ -731,7 +800,7 @@ def _neighbour_fields(var: str) -> str:
     )
 
 
-def neighbours(schema: Schema, types: Sequence[str]) -> str:
+def neighbours(schema: Schema, types: Sequence[str], slot: int | None = None) -> str:
     """The search's expansion step: every neighbour of each node in ``$ids`` over ``types``.
 
     One row per (node, neighbour): the strongest relationship between them,
@@ -739,8 +808,16 @@ def neighbours(schema: Schema, types: Sequence[str]) -> str:
     path, its degree (for its hub discount) and the strongest relationship it
     has at all (for the bound on what lies beyond it). Both are -1 for the
     nodes in ``$known`` (hubs the caller has counted already).
+
+    With a bounds ``slot`` (0 or 1) the neighbour's saved bounds come instead
+    of its strongest relationship (``cost``, ``hops``; null where none were
+    saved): a far tighter bound, and no walk over the neighbour's relationships
+    (measured at 100,000 companies: a third of the server's work per answer,
+    and a third fewer round trips).
     """
     pattern = rel_types(schema, types)
+    if slot is not None:
+        return _bounded_neighbours(schema, pattern, slot)
     best = (
         f"reduce(m = 0.0, s IN [(u)-[q:{pattern}]-() WHERE {rel_visible('u', 'q')} "
         f"| coalesce({rel_value('u', 'q', STRENGTH)}, 1.0)] "
@@ -756,6 +833,24 @@ def neighbours(schema: Schema, types: Sequence[str]) -> str:
             f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}, "
             f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, "
             f"CASE WHEN known THEN -1.0 ELSE {best} END AS best"
+        ),
+    )
+
+
+def _bounded_neighbours(schema: Schema, pattern: str, slot: int) -> str:
+    """:func:`neighbours` with the saved bounds of ``slot`` instead of each neighbour's strongest relationship."""
+    if slot not in (0, 1):  # pragma: no cover - callers pass 0 or 1
+        raise InvalidParameter("slot", f"must be 0 or 1, got {slot!r}")
+    return per_label(
+        schema,
+        schema.labels,
+        lambda q: (
+            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IS NOT NULL AND {rel_visible('v', 'r')} "
+            f"WITH v, u, max(coalesce({rel_value('v', 'r', STRENGTH)}, 1.0)) AS strength "
+            f"WITH v, u, strength, u.{ID} IN $known AS known "
+            f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}, "
+            f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, "
+            f"u.{BOUND_COST[slot]} AS cost, u.{BOUND_HOPS[slot]} AS hops"
         ),
     )
 
@@ -880,3 +975,9 @@ def shortest_to_client(schema: Schema, types: Sequence[str]) -> str:
         f"MATCH p = SHORTEST 1 (t)-[:{rel_types(schema, types)}]-{{1,4}}(c:{company} {{is_client: true}}) "
         "RETURN length(p) AS hops, c._id AS client"
     )
+
+
+def nearest_client(schema: Schema, types: Sequence[str]) -> str:
+    """The fair form of :func:`shortest_to_client`: the one nearest client (``ORDER BY`` hops, ``LIMIT 1``),
+    as a user asking "is any client within 4 hops, and which" would write it; the benchmark's reference."""
+    return f"{shortest_to_client(schema, types)} ORDER BY hops LIMIT 1"

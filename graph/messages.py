@@ -566,6 +566,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "load.no_home_part": ("{n} 条{what}", "{n} {what}"),
     "homeless.schema": ("类型为 {schema} 的实体", "{schema}"),
     "homeless.no_schema": ("没有 schema 的实体", "entity without a schema"),
+    "homeless.person_payment": ("付款方或收款方为自然人的付款（Payment）", "Payment by or to a person"),
     "homeless.company_director": ("由企业担任的董事职务（Directorship）", "Directorship held by a company"),
     "homeless.other_kinds": ("其他类型的 {schema}", "{schema} of other kinds"),
     "homeless.entity_type": ("类型为 {etype} 的实体", "entity of type {etype}"),

@@ -79,15 +79,21 @@ Path search (:meth:`Neo4jStore.top_paths`)
 The one ranked search of :mod:`queries.search` (best first in warmth space,
 with an exact bound, so it returns exactly the paths the rules define), run
 in Python over adjacency fetched from Neo4j through the search's seam
-(:class:`_Steps`):
+(:class:`graph.neo4j_search.Steps`, with the search bounds kept in the graph):
 
+* after every load is published, and on the first connection to an imported
+  graph, the default filter's search bounds (least cost and fewest hops from
+  every node to a client: one multi-source Dijkstra, the embedded store's) are
+  computed and saved on the nodes, for that generation
+  (:meth:`Neo4jStore.save_bounds`, :mod:`graph.neo4j_search`); a search
+  whose filter they bound uses them, any other search the weaker bound below;
 * ``expand`` is one query (:func:`graph.cypher.neighbours`) for up to
-  :data:`FETCH_BATCH` nodes at once: for each (node, neighbour) the strongest
+  :data:`graph.neo4j_search.FETCH_BATCH` nodes at once: for each (node, neighbour) the strongest
   relationship of the allowed types, what decides whether the neighbour is a
-  source or may stand inside a path, its degree (its hub discount) and the
-  strongest relationship it has (the bound on what lies beyond it). A node of
-  more than ``_HUB_DEGREE`` relationships is a hub: counted once, and its
-  neighbours never fetched ahead of need.
+  source or may stand inside a path, its degree (its hub discount) and either
+  its saved bounds or the strongest relationship it has (the bound on what
+  lies beyond it). A node of more than ``HUB_DEGREE`` relationships is a hub:
+  counted once, and its neighbours never fetched ahead of need.
 * ``expand_sources`` (the last hop) is :func:`graph.cypher.source_neighbours`,
   so the last level never pulls a hub's whole adjacency.
 * Hubs cost little: a park with 3,000 companies has a small discount and a
@@ -150,12 +156,13 @@ from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch
 from graph.model import Path as GPath
 from graph.neo4j_rows import edge_columns, former_names, node_columns, restored_props, visible_props
+from graph.neo4j_search import Steps, bounds_key, bounds_slot, refresh_bounds
 from graph.records import client_columns, edge_choice_key, row_props
 from graph.schema import Schema
 from graph.settings import Settings, redact_credentials
 from graph.store import GraphStore
 from graph.warmth import Weights, load_weights, path_warmth, rank_key
-from queries.search import Neighbour, NodeInfo, SearchSpec, SearchSteps, top_candidates
+from queries.search import SearchSpec, top_candidates
 
 #: rows per write transaction: all or nothing per sub-batch
 SUB_BATCH = 10_000
@@ -166,11 +173,6 @@ MAX_WRITERS = 16
 READ_BATCH = 10_000
 #: nodes per page when listing the whole graph
 PAGE = 10_000
-#: nodes whose neighbours one search query fetches
-FETCH_BATCH = 256
-#: nodes above this degree are hubs: remembered, so a later fetch does not count them again,
-#: and their neighbours are never fetched ahead of need
-_HUB_DEGREE = 64
 #: URI schemes of the Bolt protocol (bolt: one server; neo4j: routing, clusters, Aura)
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 _DB_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound"
@@ -329,6 +331,7 @@ class Neo4jStore(GraphStore):
         try:
             if pending:
                 self.prepare()
+                self.save_bounds()
             else:
                 self._heal_indexes()
         except BaseException:
@@ -1032,6 +1035,19 @@ class Neo4jStore(GraphStore):
                 f"this load (generation {generation}) lost its hold on the graph after {LOAD_LEASE:g} s without "
                 "a sign of life, and another load or `guanxi doctor` cleaned it; nothing of it is visible: load again"
             )
+        self.save_bounds()
+
+    def save_bounds(self) -> None:
+        """Compute the default filter's search bounds of the generation published now and keep them in
+        the graph (:func:`graph.neo4j_search.refresh_bounds`): after every load, and on the first
+        connection to an imported graph. A failure leaves the search without them (slower, same
+        answers) and a line in :attr:`warnings`, never a failed load.
+        """
+        try:
+            with self.snapshot(), self._errors("saving the search bounds"):
+                refresh_bounds(self)
+        except StoreError as exc:
+            self.warnings.append(f"{exc}; searches work without the saved bounds, only slower")
 
     def _abandon(self) -> None:
         """Give up the load in progress: take back what it wrote (best effort: if that fails too, the
@@ -1390,7 +1406,7 @@ class Neo4jStore(GraphStore):
     def top_paths(self, query: PathQuery) -> list[GPath]:
         with self.snapshot(), self._errors("searching paths"):
             explicit = () if query.sources == "clients" else query.sources
-            found = self._start_search([query.target, *explicit])
+            found, slot = self._start_search([query.target, *explicit])
             if query.target not in found:
                 raise InvalidParameter("target", f"{query.target!r} is not in the graph")
             unknown = [t for t in query.types if t not in self._type_order]
@@ -1399,7 +1415,7 @@ class Neo4jStore(GraphStore):
             missing = [s for s in explicit if s not in found]
             if missing:
                 raise InvalidParameter("sources", f"not in the graph: {', '.join(missing)}")
-            steps = _Steps(self, query)
+            steps = Steps(self, query, slot)
             spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
             candidates = top_candidates(steps, spec)  # ranked and cut to k: only k paths are built
             paths = self._materialise([c.ids for c in candidates], query.types, steps.degree)
@@ -1413,8 +1429,9 @@ class Neo4jStore(GraphStore):
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths
 
-    def _start_search(self, ids: Sequence[str]) -> set[str]:
-        """Which of ``ids`` exist, and the weights check, in one round trip (the first chunk's).
+    def _start_search(self, ids: Sequence[str]) -> tuple[set[str], int | None]:
+        """Which of ``ids`` exist, the weights check and the slot of the saved search bounds of the
+        generation read (None: none saved for it), in one round trip (the first chunk's).
 
         The stored strengths prune the search: if they follow other weights
         than this store's, the top k could be wrong, so the search refuses.
@@ -1422,14 +1439,16 @@ class Neo4jStore(GraphStore):
         unique = list(dict.fromkeys(ids))
         records = self._read(cypher.existing_ids_and_weights(self.schema), ids=self._by_label(unique[:READ_BATCH]))
         found: set[str] = set()
+        slot: int | None = None
         for r in records:
             if r["meta"]:
                 self._check_weights("search paths", r, adopt=False)
+                slot = bounds_slot(r, self._view(), bounds_key(self.schema, self.weights))
             else:
                 found.add(str(r["id"]))
         if len(unique) > READ_BATCH:
             found |= self.existing_ids(unique[READ_BATCH:])
-        return found
+        return found, slot
 
     def _materialise(
         self, candidates: Sequence[tuple[str, ...]], types: Sequence[str], degree: Mapping[str, int]
@@ -1466,67 +1485,6 @@ class Neo4jStore(GraphStore):
             warmth = path_warmth([e.strength for e in edges], discounts)
             out.append(GPath(nodes=tuple(nodes[nid] for nid in ids), edges=tuple(edges), warmth=warmth))
         return out
-
-
-class _Steps(SearchSteps):
-    """The search's seam on Neo4j for one query: :func:`graph.cypher.neighbours` per frontier batch,
-    :func:`graph.cypher.source_neighbours` for the last hop; hubs counted once."""
-
-    batch = FETCH_BATCH
-
-    def __init__(self, store: Neo4jStore, query: PathQuery) -> None:
-        super().__init__(store.weights)
-        self.store = store
-        self.query = query
-        self.types = list(dict.fromkeys(query.types))
-        self.explicit: frozenset[str] | None = (
-            None if query.sources == "clients" else frozenset(query.sources) - {query.target}
-        )
-        self.statuses = frozenset(query.exclude_statuses)
-        self.degree: dict[str, int] = {}
-        self.best: dict[str, float] = {}
-
-    def _flags(self, r: Record) -> tuple[bool, bool]:
-        """(is a source, may stand inside a path) of a neighbour row's node."""
-        q = self.query
-        excluded = r["status"] in self.statuses or (q.exclude_blacklisted and bool(r["blacklisted"]))
-        if self.explicit is not None:
-            source = r["u"] in self.explicit
-        else:
-            source = (
-                bool(r["client"])
-                and not excluded
-                and (q.manager is None or r["manager"] == q.manager)
-                and (q.branch is None or r["branch"] == q.branch)
-            )
-        return source, not excluded and not source
-
-    def expand(self, ids: Sequence[str]) -> list[Neighbour]:
-        hubs = [nid for nid, d in self.degree.items() if d > _HUB_DEGREE]
-        out: list[Neighbour] = []
-        for r in self.store._read_by_ids(cypher.neighbours(self.store.schema, self.types), ids, known=hubs):
-            u = r["u"]
-            if u not in self.degree or self.degree[u] <= _HUB_DEGREE:
-                self.degree[u] = int(r["degree"])
-                self.best[u] = float(r["best"])
-            source, interior_ok = self._flags(r)
-            info = NodeInfo(source, interior_ok, self.degree[u], self.best[u])
-            out.append(Neighbour(r["v"], u, float(r["strength"]), info))
-        return out
-
-    def expand_sources(self, ids: Sequence[str]) -> list[Neighbour]:
-        explicit = sorted(self.explicit) if self.explicit is not None else []
-        out: list[Neighbour] = []
-        query = cypher.source_neighbours(self.store.schema, self.types)
-        for r in self.store._read_by_ids(query, ids, clients=self.explicit is None, explicit=explicit):
-            u = r["u"]
-            source, interior_ok = self._flags(r)
-            info = NodeInfo(source, interior_ok, self.degree.get(u, -1), self.best.get(u, 0.0))
-            out.append(Neighbour(r["v"], u, float(r["strength"]), info))
-        return out
-
-    def is_hub(self, nid: str, info: NodeInfo) -> bool:
-        return info.degree > _HUB_DEGREE
 
 
 # -- connecting -------------------------------------------------------------------------

@@ -117,6 +117,12 @@ class LabelSpec:
     key_from: tuple[str, ...] = ()
     #: keys that are national ID numbers are replaced by a keyed hash (graph.idkeys), here and in references
     hash_id_numbers: bool = False
+    #: the label in English words (default: its name)
+    en: str = ""
+
+    def words(self, lang: Literal["zh", "en"]) -> str:
+        """The label as a reader says it: 产业链环节 / industry-chain segment."""
+        return self.zh if lang == "zh" else (self.en or self.name)
 
     @property
     def columns(self) -> dict[str, PropertySpec]:
@@ -455,6 +461,7 @@ def parse_schema(data: Any, source: str = "schema", base: Path | None = None) ->
             key=key,
             name_property=str(entry.get("name", "name")),
             zh=str(entry.get("zh", name)),
+            en=str(entry.get("en", name)),
             file=str(entry.get("file", str(name).lower())),
             properties=props,
             key_from=key_from,

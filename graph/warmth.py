@@ -78,6 +78,9 @@ class StrengthRule:
     * ``constant``: one strength (``default: 0.8``).
 
     ``former_factor`` multiplies the strength of a former tie (the kind's ``former`` date is set).
+    ``times_over`` / ``times_steps`` (``times_by_<property>``) multiply any form by a second step table
+    of factors over another numeric property, ``times_unknown`` when it is missing (a transaction's
+    amount, then how many payments made it).
     """
 
     type: str
@@ -97,6 +100,10 @@ class StrengthRule:
     scale: str = "number"
     band: tuple[str, str] = ("{over} ≥ {threshold}", "{over} ≥ {threshold}")
     band_unknown: tuple[str, str] = ("{over}未知", "{over} unknown")
+    times_over: str | None = None
+    times_steps: tuple[tuple[float, float], ...] = ()
+    times_unknown: float = 1.0
+    times_band: tuple[str, str] = ("{over} ≥ {threshold}", "{over} ≥ {threshold}")
 
     def missing(self) -> float:
         """The strength of a relationship whose property is missing or unknown."""
@@ -116,6 +123,8 @@ class StrengthRule:
             value = self.values.get(str(props.get(self.over or "")), self.missing())
         else:
             value = _step(props.get(self.over or ""), self.steps, self.missing())
+        if self.times_over is not None:
+            value *= _step(props.get(self.times_over), self.times_steps, self.times_unknown)
         if self.is_former(props):
             value *= float(self.former_factor or 1.0)
         return value
@@ -134,6 +143,8 @@ class StrengthRule:
             values = col.map(lambda v: self.values.get(str(v), missing)).to_numpy(dtype=float)
         else:
             values = _step_vec(frame.get(over), n, self.steps, self.missing())
+        if self.times_over is not None:
+            values = values * _step_vec(frame.get(self.times_over), n, self.times_steps, self.times_unknown)
         if self.former is not None and self.former_factor is not None and self.former in frame:
             values = np.where(frame[self.former].isna().to_numpy(), values, values * self.former_factor)
         return values
@@ -155,6 +166,12 @@ class StrengthRule:
                 word_zh, word_en = _threshold(threshold, self.scale)
                 zh = self.band[0].format(over=self.over, threshold=word_zh)
                 en = self.band[1].format(over=self.over, threshold=word_en)
+        if self.times_over is not None and not _is_missing(props.get(self.times_over)):
+            x = float(props[self.times_over])
+            factor, threshold = next(((f, t) for t, f in self.times_steps if x >= t), self.times_steps[-1][::-1])
+            word_zh, word_en = _threshold(threshold, "number")
+            zh += f"，{self.times_band[0].format(over=self.times_over, threshold=word_zh)} × {factor:g}"
+            en += f", {self.times_band[1].format(over=self.times_over, threshold=word_en)} × {factor:g}"
         if self.is_former(props):
             f = float(self.former_factor or 1.0)
             return f"{zh}，已离任 × {f:g}", f"{en}, former × {f:g}"
@@ -171,6 +188,7 @@ class StrengthRule:
             self.unknown,
             self.constant,
             self.former_factor,
+            *([self.times_over, self.times_steps, self.times_unknown] if self.times_over is not None else []),
         ]
 
 
@@ -407,7 +425,7 @@ def _pair(raw: Any, where: str, default: tuple[str, str]) -> tuple[str, str]:
 
 
 #: the keys a rule may have besides its one ``by_<property>`` or ``default``
-_RULE_KEYS = frozenset({"unknown", "former_factor", "scale", "band", "band_unknown"})
+_RULE_KEYS = frozenset({"unknown", "former_factor", "scale", "band", "band_unknown", "times_unknown", "times_band"})
 
 
 def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule:
@@ -416,19 +434,26 @@ def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule
         raise SchemaError(f"{where}: expected a mapping with one of by_<property> or default")
     spec = schema.kinds[type_]
     forms = [k for k in raw if str(k).startswith("by_") or k == "default"]
+    times = [k for k in raw if str(k).startswith("times_by_")]
     if len(forms) != 1:
         raise SchemaError(
             f"{where}: give exactly one rule: by_<property> (a step table or a map over an enum) or default "
             f"(a constant); got {', '.join(map(str, forms)) or 'none'}"
         )
-    unknown_keys = sorted(str(k) for k in raw if k not in _RULE_KEYS and k != forms[0])
+    unknown_keys = sorted(str(k) for k in raw if k not in _RULE_KEYS and k != forms[0] and k not in times)
     if unknown_keys:
         raise SchemaError(f"{where}: unknown {', '.join(unknown_keys)}")
     key = str(forms[0])
     former_factor = _number(raw, "former_factor", where) if "former_factor" in raw else None
     if former_factor is not None and spec.former is None:
         raise SchemaError(f"{where}.former_factor: kind {type_} has no `former` date in the schema")
-    common: dict[str, Any] = {"type": type_, "former_factor": former_factor, "former": spec.former, "spec": spec}
+    common: dict[str, Any] = {
+        "type": type_,
+        "former_factor": former_factor,
+        "former": spec.former,
+        "spec": spec,
+        **_times(raw, times, where, spec),
+    }
     if key == "default":
         return StrengthRule(form="constant", constant=_number(raw, "default", where), **common)
     over = key.removeprefix("by_")
@@ -463,6 +488,29 @@ def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule
         band_unknown=_pair(raw.get("band_unknown"), f"{where}.band_unknown", StrengthRule.band_unknown),
         **common,
     )
+
+
+def _times(raw: Mapping[Any, Any], keys: list[Any], where: str, spec: KindSpec) -> dict[str, Any]:
+    """The optional second factor of a rule: ``times_by_<property>`` (a step table of factors), its
+    ``times_unknown`` and ``times_band``; nothing when the rule has none."""
+    if len(keys) > 1:
+        raise SchemaError(f"{where}: at most one times_by_<property>, got {', '.join(map(str, keys))}")
+    if not keys:
+        strange = sorted(k for k in ("times_unknown", "times_band") if k in raw)
+        if strange:
+            raise SchemaError(f"{where}: {', '.join(strange)} without a times_by_<property>")
+        return {}
+    key = str(keys[0])
+    over = key.removeprefix("times_by_")
+    prop = spec.properties.get(over)
+    if prop is None or prop.type not in ("ratio", "amount", "int"):
+        raise SchemaError(f"{where}.{key}: {over!r} is not a numeric property of kind {spec.type}")
+    return {
+        "times_over": over,
+        "times_steps": _table(raw[key], f"{where}.{key}"),
+        "times_unknown": _number(raw, "times_unknown", where) if "times_unknown" in raw else 1.0,
+        "times_band": _pair(raw.get("times_band"), f"{where}.times_band", StrengthRule.times_band),
+    }
 
 
 def parse_rules(rel: Any, source: str, schema: Schema) -> dict[str, StrengthRule]:

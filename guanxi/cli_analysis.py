@@ -59,6 +59,8 @@ def cmd_supply(args: argparse.Namespace) -> int:
     from queries.supply_chain import core_enterprises_served, core_partners, supply_chain
 
     with _open(args) as store:
+        if args.segments:
+            return _segment_leads(store, args)
         if args.serves:
             served = core_enterprises_served(store, args.company, tiers=args.tiers, year=args.year)
             if args.json:
@@ -93,7 +95,9 @@ def cmd_supply(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(chain.to_dict())
         return 0
-    print(f"{chain.company.name} ({chain.company.key})  采购 {money(chain.purchases)}  销售 {money(chain.sales)}")
+    bought, sold = money(chain.purchases, args.lang), money(chain.sales, args.lang)
+    totals = _words(args.lang, f"采购 {bought}  销售 {sold}", f"purchases {bought}  sales {sold}")
+    print(f"{chain.company.name} ({chain.company.key})  {totals}")
     for title, side in (
         (_words(args.lang, "供应商", "suppliers"), chain.suppliers),
         (_words(args.lang, "客户", "customers"), chain.customers),
@@ -101,21 +105,64 @@ def cmd_supply(args: argparse.Namespace) -> int:
         if not side:
             continue
         print(f"\n{title}")
+        upstream = side is chain.suppliers
         rows = [
             [
                 str(p.tier),
                 p.company.name,
-                money(p.amount),
+                money(p.amount, args.lang),
                 _fmt_share(p.share if p.tier == 1 else p.best_link().share),
-                "是" if p.company.is_client else "",
-                ""
-                if p.tier == 1
-                else (p.best_link().customer if title.startswith("供") else p.best_link().supplier).name,
+                _confirmed(p.paid, p.confirmed, args.lang),
+                _words(args.lang, "是", "yes") if p.company.is_client else "",
+                "" if p.tier == 1 else (p.best_link().customer if upstream else p.best_link().supplier).name,
             ]
             for p in side
         ]
-        print(_table(rows, ["级", "企业", "金额", "占比", "客户", "经由"]))
+        header = _words(
+            args.lang, "级 企业 金额 占比 交易确认 客户 经由", "tier company amount share confirmed client via"
+        )
+        print(_table(rows, header.split()))
     _notes(chain.notes, args.lang)
+    return 0
+
+
+def _confirmed(paid: float | None, confirmed: bool, lang: Lang) -> str:
+    """The confirmed column: ``✓ ¥1.2亿`` when the bank's transactions confirm the tie, else empty."""
+    if not confirmed:
+        return ""
+    return "✓" if paid is None else f"✓ {money(paid, lang)}"
+
+
+def _segment_leads(store: Any, args: argparse.Namespace) -> int:
+    """``guanxi supply COMPANY --segments``: leads in the segments up- and downstream of the company's."""
+    from queries.supply_chain import segment_leads
+
+    found = segment_leads(store, args.company, limit=args.limit, introductions_for=args.introductions)
+    if args.json:
+        _print_json(found.to_dict())
+        return 0
+    lang: Lang = args.lang
+    segments = "、".join(f"{s.get('chain') or ''}·{s.name}" for s in found.segments) or "-"
+    print(found.company.name + _words(lang, f"：所在产业链环节 {segments}", f": industry-chain segments {segments}"))
+    rows = [
+        [
+            str(i),
+            ld.company.name,
+            ld.segment.name,
+            _words(lang, "上游", "upstream") if ld.side == "upstream" else _words(lang, "下游", "downstream"),
+            _words(lang, "是", "yes") if ld.trades else "",
+            "" if ld.introduction is None else f"{ld.introduction.introducer.name} ({ld.introduction.warmth:.3f})",
+            "" if ld.introduction is None else _words(lang, ld.introduction.sentence_zh, ld.introduction.sentence_en),
+        ]
+        for i, ld in enumerate(found.leads, start=1)
+    ]
+    header = _words(
+        lang,
+        "# 线索企业 环节 位置 已有往来 引荐客户(暖度) 引荐路径",
+        "# lead segment side trades introducer(warmth) path",
+    )
+    _show(rows, header.split(), _words(lang, "（无线索）", "(no leads)"))
+    _notes(found.notes, lang)
     return 0
 
 
@@ -488,6 +535,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--limit", type=int, default=200, help="largest partners kept per tier (default 200)")
     p.add_argument("--core-share", type=float, help="list core suppliers/customers with at least this share")
     p.add_argument("--serves", action="store_true", help="which core enterprises the company serves")
+    p.add_argument(
+        "--segments", action="store_true", help="leads by industry-chain segment: non-clients up- and downstream"
+    )
+    p.add_argument(
+        "--introductions", type=int, default=10, help="with --segments: warmest introduction for the first N leads"
+    )
     _common(p)
 
     p = subparsers.add_parser("leads", help="supply-chain-finance leads around client core enterprises")

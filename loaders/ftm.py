@@ -27,6 +27,11 @@ GP, LP ...)
 Directorship                   SERVES_AS (``role`` read by the title
                                vocabulary, ``startDate``, ``endDate``)
 Membership of a park           LOCATED_IN
+Payment (payer → beneficiary)  PAYS: the Payments of one pair and year
+                               make one record (``amount`` summed when
+                               in yuan, ``payments`` counted, first and
+                               last date); written back as one Payment
+                               per record, its count said to be lost
 Family                         FAMILY (``relationship``, what the
                                ``relative`` is to the ``person``, read
                                by the relation's values and aliases)
@@ -37,8 +42,9 @@ GUARANTEES                     schema for them: amounts are left out
                                on export, and the export says so)
 =============================  =====================================
 
-Payment, other Associates, memberships of other organisations, corporate
-directors and every other schema are left out, counted.
+Other Associates, memberships of other organisations, corporate directors,
+payments by or to a person and every other schema are left out, counted.
+Industry-chain segments have no FtM schema: they are not written.
 
 The package ``followthemoney`` is not needed: its dependency chain builds
 ICU from source, which a bank's locked-down machine should not have to do;
@@ -74,6 +80,7 @@ EDGE_SCHEMATA: dict[str, tuple[str, str]] = {
     "Directorship": ("director", "organization"),
     "Membership": ("member", "organization"),
     "UnknownLink": ("subject", "object"),
+    "Payment": ("payer", "beneficiary"),
     "Family": ("person", "relative"),
     "Associate": ("person", "associate"),
 }
@@ -165,6 +172,7 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
             ends[eid] = ("Person", eid)
         else:
             mapped.no_home("homeless.schema", schema=str(kind))
+    payments: dict[tuple[str, str, str], tuple[int, list[Mapping[str, Any]]]] = {}
     for row, entity in entities:
         kind = entity.get("schema")
         if kind not in EDGE_SCHEMATA:
@@ -174,8 +182,41 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
         source_prop, target_prop = EDGE_SCHEMATA[str(kind)]
         source = ends.get(_first(entity, source_prop), ("", _first(entity, source_prop)))
         target = ends.get(_first(entity, target_prop), ("", _first(entity, target_prop)))
+        if kind == "Payment":
+            if "PAYS" not in schema.kinds or "Person" in (source[0], target[0]):
+                if "PAYS" in schema.kinds:
+                    mapped.no_home("homeless.person_payment")
+                else:
+                    mapped.no_home("homeless.schema", schema="Payment")
+                continue
+            year = _first(entity, "date", "startDate", "endDate")[:4]
+            payments.setdefault((source[1], target[1], year), (row, []))[1].append(entity)
+            continue
         _map_edge(mapped, row, str(kind), entity, source, target)
+    for (payer, payee, year), (row, group) in payments.items():
+        mapped.add(("edges", "PAYS"), row, _payment_cells(payer, payee, year, group))
     return mapped
+
+
+def _payment_cells(payer: str, payee: str, year: str, group: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """One PAYS row from the FtM Payments of one pair and year: total (when every amount is in yuan), count,
+    first and last date."""
+    cells = {"payer": payer, "payee": payee, "payments": str(len(group))}
+    if year:
+        cells["year"] = year
+    amounts = [_first(e, "amount") for e in group]
+    if all(amounts) and all(_first(e, "currency").upper() in _YUAN for e in group):
+        try:
+            cells["amount"] = f"{sum(float(a.replace(',', '')) for a in amounts):.2f}"
+        except ValueError:
+            cells["amount"] = amounts[0]  # not a number: validation names the row and column
+    starts = sorted(d for e in group for d in [_first(e, "startDate", "date")] if len(d) == 10)
+    ends = sorted(d for e in group for d in [_first(e, "endDate", "date")] if len(d) == 10)
+    if starts:
+        cells["first"] = starts[0]
+    if ends:
+        cells["last"] = ends[-1]
+    return cells
 
 
 def _map_edge(
@@ -335,6 +376,19 @@ def edge_entity(edge: Edge, keys: Mapping[str, str]) -> tuple[dict[str, Any] | N
     if edge.type == "LOCATED_IN":
         props = _props(member=src, organization=dst, startDate=p.get("since"))
         return {"id": entity_id("Membership", src, dst), "schema": "Membership", "properties": props}, ""
+    if edge.type == "PAYS":
+        amount = p.get("amount")
+        props = _props(
+            payer=src,
+            beneficiary=dst,
+            amount=None if amount is None else f"{float(amount):.2f}",
+            currency="CNY" if amount is not None else None,
+            startDate=p.get("first") or (None if p.get("year") is None else str(p.get("year"))),
+            endDate=p.get("last"),
+        )
+        entity = {"id": entity_id("Payment", src, dst, str(p.get("year"))), "schema": "Payment", "properties": props}
+        lost = [k for k in ("payments", "channel") if p.get(k) is not None]  # one Payment has no count or channel
+        return entity, f"PAYS: {', '.join(lost)}" if lost else ""
     if edge.type == "FAMILY":  # a row says what its source (the relative) is to its target (the person)
         props = _props(person=dst, relative=src, relationship=p.get("relation"))
         return {"id": entity_id("Family", dst, src), "schema": "Family", "properties": props}, ""

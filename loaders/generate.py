@@ -117,7 +117,10 @@ from loaders.generate_kinds import (
     draw_guarantees,
     draw_investments,
     draw_parks,
+    draw_payments,
+    draw_segments,
     draw_supply,
+    node_producer,
     producer,
 )
 from loaders.generate_names import (
@@ -303,6 +306,12 @@ class _World:
     #: partners of the partnership funds (INVESTS_IN) and shareholders that have exited (HOLDS_SHARES until)
     investments: Cols = field(default_factory=dict)
     exits: Cols = field(default_factory=dict)
+    payments: Cols = field(default_factory=dict)
+    #: the demo's planted payments (payer, payee, amount, payments, year), added to the drawn ones
+    demo_payments: Cols = field(default_factory=dict)
+    members: Cols = field(default_factory=dict)
+    segment_links: Cols = field(default_factory=dict)
+    segments: dict[str, list[Any]] = field(default_factory=dict)
     # parks
     parks: dict[str, list[str]] = field(default_factory=dict)
     park_city: I64 = field(default_factory=_empty)
@@ -340,6 +349,8 @@ class _World:
         world.guarantees = draw_guarantees(world)
         _Demo(world, _rng(seed, _S_DEMO)).plant()
         world.tidy()
+        world.payments = draw_payments(world)
+        world.segments, world.segment_links, world.members = draw_segments(world)
         supply, guarantees = len(world.supply["supplier"]), len(world.guarantees["borrower"])
         located, clients = len(world.located["company"]), int(world.client.sum())
         say(f"relationships: {supply:,} supply, {guarantees:,} guarantees, {located:,} park; {clients:,} clients")
@@ -1045,7 +1056,7 @@ class _Demo:
         prospects = [self.choose(candidates) for _ in range(5)]
         d0, d1, d2, d3, d4 = prospects
         # a small graph may have too few clients to introduce everybody: the bank wins a few more
-        short = 16 - len(self.unused(self.good_clients()))
+        short = 17 - len(self.unused(self.good_clients()))
         if short > 0:
             ok = w.active & ~w.blacklisted & (w.kind != _GOV) & (w.founded < _days(2019)) & ~w.client
             more = self.unused(np.flatnonzero(ok).astype(np.int64))
@@ -1078,6 +1089,7 @@ class _Demo:
         else:
             buyer = self.client()
         guarantor = self.client()
+        payer = self.client()
         founder, partner, manager = self.person(), self.person(), self.person()
         self.post(founder, d0, ROLE_LEGAL_REP)
         self.post(founder, d0, "董事长")
@@ -1097,7 +1109,15 @@ class _Demo:
             f"{{c:{d0}}}: the prospect supplies client {{c:{buyer}}} (1.86亿 in 2024, 1.52亿 in 2023)",
             f"{{c:{d0}}}: client {{c:{guarantor}}} guarantees a 5000万 loan of the prospect",
             f"{{c:{d0}}}: the prospect and client {{c:{neighbour}}} are both in {{k:{park}}}",
+            f"{{c:{d0}}}: client {{c:{payer}}} paid the prospect 4800万 in 2024 in 24 payments (the bank's own data)",
         ]
+        w.demo_payments = {
+            "payer": _i64([payer]),
+            "payee": _i64([d0]),
+            "amount": _i64([48_000_000]),
+            "payments": _i64([24]),
+            "year": _i64([2024]),
+        }
 
         # D1: its legal representative is a client's supervisor; a client supplies it; a client holds 8%
         sup_client, supervisor = self.client_officer(SUPERVISOR_ROLES)
@@ -1388,6 +1408,11 @@ class _Writer:
         )
         park = s.label("Park")
         self.write(park.file, self.columns(park.properties), len(w.parks["id"]), self.park_chunk)
+        for label in s.labels.values():
+            make_nodes = node_producer(label.name)
+            if make_nodes is not None:
+                total, chunk = make_nodes(self)
+                self.write(label.file, self.columns(label.properties), total, chunk)
         for kind in s.kinds.values():
             make = producer(kind.type)
             if make is None:

@@ -12,8 +12,9 @@ people who hold them, in the world's people stage. The world calls the draws
 in a fixed order (guarantees follow trade), each on its own random stream, and
 the demo then plants its paths into the rows they returned.
 
->>> sorted(PRODUCERS)
-['ACTS_IN_CONCERT', 'FAMILY', 'GUARANTEES', 'HOLDS_SHARES', 'INVESTS_IN', 'LOCATED_IN', 'SERVES_AS', 'SUPPLIES']
+>>> sorted(PRODUCERS)  # doctest: +NORMALIZE_WHITESPACE
+['ACTS_IN_CONCERT', 'FAMILY', 'GUARANTEES', 'HOLDS_SHARES', 'INVESTS_IN', 'IN_SEGMENT', 'LOCATED_IN',
+ 'PAYS', 'SERVES_AS', 'SUPPLIES', 'UPSTREAM_OF']
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from loaders.generate_base import (
     _SUB,
     _TODAY,
     _UPSTREAM,
+    AS_OF,
     I64,
     Bool,
     Chunk,
@@ -507,6 +509,194 @@ def located_rows(sheet: _Writer) -> KindRows:
     return KindRows(len(order), located)
 
 
+# -- transactions (PAYS) and industry-chain segments (Segment, IN_SEGMENT, UPSTREAM_OF) ---------------
+
+#: the random streams of these draws (apart from the world's stages, so theirs stay what they were)
+_S_PAYMENTS, _S_SEGMENTS = 50, 51
+#: how payments are settled, as a settlement export writes it, with its weight
+_CHANNELS = (("网银", 0.55), ("银企直连", 0.25), ("票据", 0.12), ("柜面", 0.08))
+#: a segment's stage on its chain by its position (上游 / 中游 / 下游) in the operational chains file
+_STAGES = {"上游": 1, "中游": 2, "下游": 3}
+
+
+def _segments() -> tuple[dict[str, list[Any]], I64, I64]:
+    """The segments of the chains the operational data knows (:data:`loaders.generate_ops.CHAINS`, so that
+    the graph's segments and the chains file agree), as columns of segments.csv, and the (upstream,
+    downstream) pairs: every segment of a stage is upstream of every segment of the next stage."""
+    from loaders.generate_ops import CHAINS  # it imports the generator: read when the world is drawn
+
+    table: dict[str, list[Any]] = {"id": [], "name": [], "chain": [], "stage": []}
+    ups: list[int] = []
+    downs: list[int] = []
+    for chain, segments in CHAINS.items():
+        first = len(table["id"])
+        stages = [_STAGES.get(position, 2) for _, position, _ in segments]
+        for (name, _, _), stage in zip(segments, stages, strict=True):
+            table["id"].append(f"SEG{len(table['id']) + 1:03d}")
+            table["name"].append(name)
+            table["chain"].append(chain)
+            table["stage"].append(stage)
+        for i, a in enumerate(stages):
+            for j, b in enumerate(stages):
+                if b == a + 1:
+                    ups.append(first + i)
+                    downs.append(first + j)
+    return table, _i64(ups), _i64(downs)
+
+
+def draw_segments(w: _World) -> tuple[dict[str, list[Any]], Cols, Cols]:
+    """The chains' segments, their order, and a quarter of the companies tagged with a chain (产业链 tags
+    come with the industry) in one of its segments, as the bank's chain classification covers part of a
+    market.
+
+    Returns the segments (columns of segments.csv), the ``UPSTREAM_OF`` rows and the ``IN_SEGMENT`` rows.
+    """
+    rng = _rng(w.seed, _S_SEGMENTS)
+    table, ups, downs = _segments()
+    chain_of = np.array(table["chain"], dtype=object)
+    fits: list[list[int]] = [
+        [i for i, chain in enumerate(chain_of.tolist()) if chain in industry.tags] for industry in INDUSTRIES
+    ]
+    width = max(1, *(len(f) for f in fits))
+    choices = _i64([f + [-1] * (width - len(f)) for f in fits])
+    counts = _i64([len(f) for f in fits])
+    companies = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED))
+    companies = companies.astype(np.int64)
+    companies = companies[(counts[w.industry[companies]] > 0) & (rng.random(len(companies)) < 0.25)]
+    industry = w.industry[companies]
+    segment = choices[industry, (rng.random(len(companies)) * counts[industry]).astype(np.int64)]
+    main = rng.random(len(companies)) < 0.8
+    start = np.maximum(w.founded[companies], _days(2018))
+    since = start + (rng.random(len(companies)) * np.maximum(_TODAY - start, 1)).astype(np.int64)
+    members = {"company": companies, "segment": segment, "main": main, "since": np.minimum(since, _TODAY)}
+    return table, {"upstream": ups, "downstream": downs}, members
+
+
+def draw_payments(w: _World) -> Cols:
+    """What the bank sees settled through its clients' accounts (payer → payee, per year).
+
+    Most supply relationships of a client, in the same year, show up as payments from the customer
+    to the supplier (a confirmed supply tie); clients also pay other companies (services, rent, other
+    suppliers nobody declared). The demo's prospects are left alone: their paths are the planted ones.
+    """
+    rng = _rng(w.seed, _S_PAYMENTS)
+    trading = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED))
+    trading = np.setdiff1d(trading.astype(np.int64), w.demo_prospects)
+    s = w.supply
+    seen = (w.client[s["supplier"]] | w.client[s["customer"]]) & (rng.random(len(s["supplier"])) < 0.6)
+    seen &= ~np.isin(s["supplier"], w.demo_prospects) & ~np.isin(s["customer"], w.demo_prospects)
+    table = _Table("payer", "payee", "amount", "payments", "year")
+    i = np.flatnonzero(seen)
+    m = len(i)
+    table.add(
+        payer=s["customer"][i],
+        payee=s["supplier"][i],
+        amount=s["amount"][i] * rng.uniform(0.6, 1.1, m),
+        payments=np.maximum(1, np.round(s["transactions"][i] * rng.uniform(0.7, 1.3, m))),
+        year=s["year"][i],
+    )
+    clients = np.intersect1d(np.flatnonzero(w.client).astype(np.int64), trading)
+    if len(clients) and len(trading):
+        payers = clients[rng.random(len(clients)) < 0.8]
+        payers = np.concatenate([payers, payers[rng.random(len(payers)) < 0.5]])
+        k = len(payers)
+        table.add(
+            payer=payers,
+            payee=_pick(rng, trading, k),
+            amount=np.clip(3e5 * rng.lognormal(0.0, 1.4, k), 1e3, 2e9),
+            payments=1 + rng.poisson(6.0, k),
+            year=AS_OF.year - 1 - (rng.random(k) < 0.3),
+        )
+    if w.demo_payments:
+        table.add(**w.demo_payments)
+    rows = table.done()
+    rows = _keep(rows, rows["payer"] != rows["payee"])
+    rows = _take(rows, _first_of([rows["payer"], rows["payee"], rows["year"]]))
+    founded = np.maximum(w.founded[rows["payer"]], w.founded[rows["payee"]])
+    rows["year"] = np.maximum(
+        rows["year"], founded.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    )
+    rows = _keep(rows, rows["year"] <= AS_OF.year - 1)
+    rows = _take(rows, _first_of([rows["payer"], rows["payee"], rows["year"]]))
+    m = len(rows["year"])
+    year_start = (rows["year"] - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    first = year_start + (rng.random(m) * 180).astype(np.int64)
+    once = rows["payments"] <= 1
+    last = np.where(once, first, first + 1 + (rng.random(m) * (year_start + 364 - first - 1)).astype(np.int64))
+    rows["first"] = np.maximum(first, w.founded[rows["payer"]])
+    rows["last"] = np.maximum(last, rows["first"])
+    rows["amount"] = np.maximum(np.round(rows["amount"] / 100) * 100, 100).astype(np.int64)
+    rows["payments"] = rows["payments"].astype(np.int64)
+    rows["channel"] = rng.choice(len(_CHANNELS), m, p=_p([c[1] for c in _CHANNELS])).astype(np.int64)
+    return rows
+
+
+def payments_rows(sheet: _Writer) -> KindRows:
+    """The ``PAYS`` rows, sorted like a settlement export (by payer, then the largest first)."""
+    w = sheet.w
+    pay = w.payments
+    order = np.lexsort((-pay["amount"], -pay["year"], sheet.row_of[pay["payer"]]))
+    channels = np.array([c[0] for c in _CHANNELS], dtype=object)
+
+    def payments(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "payer": w.uscc[pay["payer"][i]],
+            "payee": w.uscc[pay["payee"][i]],
+            "amount": pay["amount"][i],
+            "payments": pay["payments"][i],
+            "year": pay["year"][i],
+            "first": sheet.date(pay["first"][i]),
+            "last": sheet.date(pay["last"][i]),
+            "channel": channels[pay["channel"][i]],
+        }
+
+    return KindRows(len(order), payments)
+
+
+def members_rows(sheet: _Writer) -> KindRows:
+    """The ``IN_SEGMENT`` rows, by segment then company."""
+    w = sheet.w
+    mem = w.members
+    order = np.lexsort((sheet.row_of[mem["company"]], mem["segment"]))
+    ids = np.array(w.segments["id"], dtype=object)
+
+    def members(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "company": w.uscc[mem["company"][i]],
+            "segment": ids[mem["segment"][i]],
+            "main": sheet.flag(mem["main"][i]),
+            "since": sheet.date(mem["since"][i]),
+        }
+
+    return KindRows(len(order), members)
+
+
+def segment_links_rows(sheet: _Writer) -> KindRows:
+    """The ``UPSTREAM_OF`` rows: each chain's segment order."""
+    w = sheet.w
+    ids = np.array(w.segments["id"], dtype=object)
+
+    def links(part: slice) -> dict[str, npt.NDArray[Any]]:
+        return {
+            "upstream": ids[w.segment_links["upstream"][part]],
+            "downstream": ids[w.segment_links["downstream"][part]],
+        }
+
+    return KindRows(len(w.segment_links["upstream"]), links)
+
+
+def segments_nodes(sheet: _Writer) -> KindRows:
+    """The ``Segment`` nodes (segments.csv)."""
+    table = sheet.w.segments
+
+    def nodes(part: slice) -> dict[str, npt.NDArray[Any]]:
+        return {key: np.array(values, dtype=object)[part] for key, values in table.items()}
+
+    return KindRows(len(table["id"]), nodes)
+
+
 # -- family ties and acting in concert (亲属, 一致行动) ----------------------------------
 
 #: the random stream of the persons' ties (a stage number no other draw uses)
@@ -752,9 +942,22 @@ PRODUCERS: Mapping[str, Producer] = {
     "FAMILY": family_rows,
     "ACTS_IN_CONCERT": concert_rows,
     "INVESTS_IN": investments_rows,
+    "PAYS": payments_rows,
+    "IN_SEGMENT": members_rows,
+    "UPSTREAM_OF": segment_links_rows,
+}
+
+#: node label → the producer of its file, for labels beyond companies, persons and parks
+NODE_PRODUCERS: Mapping[str, Producer] = {
+    "Segment": segments_nodes,
 }
 
 
 def producer(type_: str) -> Producer | None:
     """The producer of relationship type ``type_``, None when the generator makes no data for it."""
     return PRODUCERS.get(type_)
+
+
+def node_producer(label: str) -> Producer | None:
+    """The producer of node label ``label``'s file, None when the generator writes none for it."""
+    return NODE_PRODUCERS.get(label)

@@ -143,7 +143,7 @@ def columns_for(schema: Schema, what: What, name: str) -> tuple[Column, ...]:
     """The columns a table holding ``what`` (a label, a relationship type or the client list) may have.
 
     >>> [c.name for c in columns_for(load_schema(), "edges", "HOLDS_SHARES")]
-    ['holder', 'holder_type', 'company', 'ratio', 'amount', 'since']
+    ['holder', 'holder_type', 'company', 'ratio', 'amount', 'since', 'until']
     """
     if what == "nodes":
         label = schema.label(name)

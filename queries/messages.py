@@ -172,6 +172,22 @@ QUERY_CATALOGUE: dict[str, tuple[str, str]] = {
     "supply.core_partners": ("供应链伙伴 {n} 家，居前 {top}", "{n} supply [n|partner|partners], top {top}"),
     "supply.core_purchases": ("年采购额 {amount}，居前 {top}", "purchases {amount}, top {top}"),
     "supply.core_tagged": ("标签 {tag}", "tagged {tag}"),
+    "segment.none": (
+        "{name} 未归入任何产业链环节",
+        "{name} is in no industry-chain segment",
+    ),
+    "segment.no_neighbours": (
+        "{name} 所在环节没有上下游环节",
+        "the segments of {name} have no segment up- or downstream",
+    ),
+    "segment.leads_truncated": (
+        "上下游环节的非客户企业共 {count} 家，只列出前 {limit} 家",
+        "non-client companies up- and downstream: {count}, showing the first {limit}",
+    ),
+    "segment.introductions_for": (
+        "只为前 {count} 家线索查找引荐路径",
+        "introductions looked up for the first {count} leads only",
+    ),
     # errors shown to users (see :func:`error_message`)
     "error.not_excel": ("不是 Excel 文件：{name}", "not an Excel file: {name}"),
     "error.unreadable": ("无法读取文件：{name}", "cannot read the file: {name}"),

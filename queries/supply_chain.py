@@ -23,6 +23,12 @@ per store); a single large contract does not make a core enterprise.
 Everything here walks out from the company with
 :meth:`~graph.store.GraphStore.edges_of` one tier at a time, except the
 graph-wide core-enterprise census, which reads every ``SUPPLIES`` record once.
+
+Transactions (``PAYS``, the bank's own settlement data) confirm a supply tie:
+a supplier its customer is seen paying (in the asked ``year``, else the
+pair's latest payment record) is **confirmed**, with what was paid. Industry
+chains (``Segment`` nodes, companies ``IN_SEGMENT``, segments ``UPSTREAM_OF``
+segments) give leads beyond the named suppliers: :func:`segment_leads`.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -41,13 +47,40 @@ from graph.store import GraphStore, one_snapshot
 from queries.common import cached, closed_statuses, entity, fraction, node_dict, number, tags_of, whole_number
 from queries.format import Lang, money, percent
 from queries.messages import Message, note_dict
+from queries.paths import ExplainedPath
 
 SUPPLIES = "SUPPLIES"
+#: payer → payee, from the bank's own settlement data: confirms a supply tie
+PAYS = "PAYS"
+#: company → industry-chain segment, and segment → the segment downstream of it
+IN_SEGMENT, UPSTREAM_OF = "IN_SEGMENT", "UPSTREAM_OF"
 #: tags that make a company a core enterprise whatever its size
 CORE_TAGS = ("核心企业", "链主")
 
 Direction = Literal["upstream", "downstream"]
 Role = Literal["supplier", "customer"]
+
+
+@dataclass(frozen=True)
+class Payment:
+    """What the bank saw a customer pay its supplier: ``amount`` in ``payments`` payments in ``year``."""
+
+    amount: float | None
+    payments: int | None
+    year: int | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"amount": self.amount, "payments": self.payments, "year": self.year}
+
+    def text(self, lang: Lang = "zh") -> str:
+        """``已确认 ¥1.2亿（36笔）`` / ``confirmed ¥120m (36 payments)``."""
+        count = (
+            ""
+            if self.payments is None
+            else (f"（{self.payments}笔）" if lang == "zh" else f" ({self.payments} payments)")
+        )
+        word = "已确认" if lang == "zh" else "confirmed"
+        return f"{word} {money(self.amount, lang)}{count}" if self.amount is not None else f"{word}{count}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +97,13 @@ class SupplyLink:
     year: int | None
     product: str | None
     share: float | None
+    #: what the bank saw the customer pay the supplier (None: no payment seen, the tie is unconfirmed)
+    paid: Payment | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the bank's own transactions confirm the tie."""
+        return self.paid is not None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -73,12 +113,15 @@ class SupplyLink:
             "year": self.year,
             "product": self.product,
             "share": self.share,
+            "confirmed": self.confirmed,
+            "paid": None if self.paid is None else self.paid.to_dict(),
         }
 
     def text(self, lang: Lang = "zh") -> str:
-        """``A → B ¥1.2亿 (35%)``."""
+        """``A → B ¥1.2亿 (35%)``, with ``✓ 已确认 ¥1.1亿（30笔）`` when the bank saw the payments."""
         share = f" ({percent(self.share)})" if self.share is not None else ""
-        return f"{self.supplier.name} → {self.customer.name} {money(self.amount, lang)}{share}"
+        seen = "" if self.paid is None else f" ✓ {self.paid.text(lang)}"
+        return f"{self.supplier.name} → {self.customer.name} {money(self.amount, lang)}{share}{seen}"
 
 
 @dataclass(frozen=True)
@@ -100,12 +143,24 @@ class Partner:
         """The link with the largest amount (the first when none is known)."""
         return max(self.links, key=lambda lk: -1.0 if lk.amount is None else lk.amount)
 
+    @property
+    def confirmed(self) -> bool:
+        """Whether the bank's transactions confirm a link of the partner's."""
+        return any(lk.confirmed for lk in self.links)
+
+    @property
+    def paid(self) -> float | None:
+        """What the bank saw paid over the partner's links (None: no payment seen or none with an amount)."""
+        return _sum(lk.paid.amount for lk in self.links if lk.paid is not None)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "tier": self.tier,
             "company": node_dict(self.company),
             "amount": self.amount,
             "share": self.share,
+            "confirmed": self.confirmed,
+            "paid": self.paid,
             "links": [lk.to_dict() for lk in self.links],
         }
 
@@ -431,7 +486,136 @@ def core_enterprises_served(
     return CoreService(node, tiers, tuple(served), census.reasons.get(node.id), tuple(notes))
 
 
+@dataclass(frozen=True)
+class SegmentLead:
+    """A non-client company in a segment ``side`` of the client's segment ``next_to`` on a chain.
+
+    ``trades`` says whether it already supplies, buys from, pays or is paid by the client;
+    ``introduction`` is the warmest introduction path to it (None when none was found or
+    none was looked up).
+    """
+
+    company: Node
+    segment: Node
+    side: Direction
+    next_to: Node
+    trades: bool
+    introduction: ExplainedPath | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        intro = self.introduction
+        return {
+            "company": node_dict(self.company),
+            "segment": node_dict(self.segment),
+            "chain": self.segment.get("chain"),
+            "side": self.side,
+            "next_to": node_dict(self.next_to),
+            "trades": self.trades,
+            "introduction": None if intro is None else intro.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class SegmentLeads:
+    """Leads by industry-chain segment around ``company``: its ``segments`` and the leads next to them."""
+
+    company: Node
+    segments: tuple[Node, ...]
+    leads: tuple[SegmentLead, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "company": node_dict(self.company),
+            "segments": [{**node_dict(s), "chain": s.get("chain")} for s in self.segments],
+            "leads": [ld.to_dict() for ld in self.leads],
+            "notes": [note_dict(n) for n in self.notes],
+        }
+
+
+@one_snapshot
+def segment_leads(
+    store: GraphStore,
+    company: str | Node,
+    *,
+    include_closed: bool = False,
+    limit: int | None = 100,
+    introductions_for: int = 10,
+) -> SegmentLeads:
+    """Companies in the segments up- and downstream of ``company``'s segments that are not clients.
+
+    Not only the named suppliers: every company the bank classified in an adjacent segment of the
+    chain (``IN_SEGMENT``, ``UPSTREAM_OF``). Upstream leads first, then downstream; within a side,
+    companies of their main segment first, then by registered capital (largest first), then id.
+    The first ``introductions_for`` leads get their warmest introduction path (0: none, the cheap
+    answer). Closed and black-listed companies are left out unless ``include_closed``.
+    """
+    node = entity(store, company)
+    if limit is not None:
+        limit = whole_number("limit", limit, 1)
+    introductions_for = whole_number("introductions_for", introductions_for, 0, 100)
+    kinds = store.schema.kinds
+    if IN_SEGMENT not in kinds or UPSTREAM_OF not in kinds:
+        return SegmentLeads(node, (), (), (Message("segment.none", name=node.name),))
+    own = [e.target for e in store.edges_of([node.id], [IN_SEGMENT]) if e.source == node.id]
+    if not own:
+        return SegmentLeads(node, (), (), (Message("segment.none", name=node.name),))
+    segments = store.get_nodes(own)
+    neighbours: dict[str, tuple[Direction, str]] = {}
+    for e in sorted(store.edges_of(own, [UPSTREAM_OF]), key=lambda e: (e.source, e.target)):
+        if e.target in segments and e.source not in segments:
+            neighbours.setdefault(e.source, ("upstream", e.target))
+        elif e.source in segments and e.target not in segments:
+            neighbours.setdefault(e.target, ("downstream", e.source))
+    notes: list[str] = []
+    if not neighbours:
+        notes.append(Message("segment.no_neighbours", name=node.name))
+    side_nodes = store.get_nodes(list(neighbours))
+    members: dict[str, tuple[str, bool]] = {}
+    for e in sorted(store.edges_of(list(neighbours), [IN_SEGMENT]), key=lambda e: (e.target, e.source)):
+        if e.target in neighbours and e.source != node.id:
+            held = members.get(e.source)
+            main = e.props.get("main") is None or bool(e.props.get("main"))
+            if held is None or (main and not held[1]):
+                members[e.source] = (e.target, main)
+    found = store.get_nodes(list(members))
+    closed = set(closed_statuses(store))
+    partners = {e.target if e.source == node.id else e.source for e in store.edges_of([node.id], _trade_types(store))}
+    ranked: list[tuple[tuple[object, ...], SegmentLead]] = []
+    for cid, (segment, main) in members.items():
+        c = found.get(cid)
+        if c is None or c.label != "Company" or c.is_client:
+            continue
+        if not include_closed and (c.get("blacklisted") or c.get("status") in closed):
+            continue
+        side, next_to = neighbours[segment]
+        capital = number(c.get("registered_capital"))
+        key = (side != "upstream", not main, -(capital or -1.0), c.id)
+        lead = SegmentLead(c, side_nodes[segment], side, segments[next_to], cid in partners)
+        ranked.append((key, lead))
+    ranked.sort(key=lambda kv: kv[0])
+    leads = [lead for _, lead in ranked]
+    if limit is not None and len(leads) > limit:
+        notes.append(Message("segment.leads_truncated", count=len(leads), limit=limit))
+        leads = leads[:limit]
+    if introductions_for and leads:
+        from queries.introductions import introductions
+
+        for i, lead in enumerate(leads[:introductions_for]):
+            answer = introductions(store, lead.company, k=1)
+            if answer.paths:
+                leads[i] = replace(lead, introduction=answer.paths[0])
+        if len(leads) > introductions_for:
+            notes.append(Message("segment.introductions_for", count=introductions_for))
+    return SegmentLeads(node, tuple(segments[s] for s in own if s in segments), tuple(leads), tuple(notes))
+
+
 # -- helpers ---------------------------------------------------------------------------------------
+def _trade_types(store: GraphStore) -> list[str]:
+    """The kinds that say two companies already trade: supply, and payments where the schema has them."""
+    return [t for t in (SUPPLIES, PAYS) if t in store.schema.kinds]
+
+
 def _check_year(year: object) -> int | None:
     if year is None:
         return None
@@ -448,11 +632,12 @@ def _sum(values: Iterable[float | None]) -> float | None:
     return math.fsum(known) if known else None
 
 
-def pick_records(edges: Iterable[Edge], year: int | None) -> dict[tuple[str, str], Edge]:
-    """One ``SUPPLIES`` record per (supplier, customer): the one of ``year``, else the latest."""
+def pick_records(edges: Iterable[Edge], year: int | None, type_: str = SUPPLIES) -> dict[tuple[str, str], Edge]:
+    """One ``type_`` record (``SUPPLIES``, or ``PAYS``) per (source, target): the one of ``year``, else the
+    latest."""
     best: dict[tuple[str, str], tuple[float, Edge]] = {}
     for e in edges:
-        if e.type != SUPPLIES or e.source == e.target:
+        if e.type != type_ or e.source == e.target:
             continue
         y = _year(e)
         if year is not None and y != year:
@@ -480,7 +665,9 @@ def _walk(
         if not frontier:
             break
         near_set = set(frontier)
-        records = pick_records(store.edges_of(frontier, [SUPPLIES]), year)
+        edges = list(store.edges_of(frontier, [SUPPLIES, PAYS] if PAYS in store.schema.kinds else [SUPPLIES]))
+        records = pick_records(edges, year)
+        payments = pick_records(edges, year, PAYS)
         totals: dict[str, float] = defaultdict(float)
         linked: dict[str, list[tuple[str, Edge]]] = defaultdict(list)
         for (supplier, customer), e in records.items():
@@ -509,9 +696,16 @@ def _walk(
                 share = amount / base if amount is not None and base > 0 else None
                 sup, cus = (far, near) if upstream else (near, far)
                 product = e.props.get("product")
+                paid = payments.get((cus, sup))
                 links.append(
                     SupplyLink(
-                        nodes[sup], nodes[cus], amount, _year(e), None if product is None else str(product), share
+                        nodes[sup],
+                        nodes[cus],
+                        amount,
+                        _year(e),
+                        None if product is None else str(product),
+                        share,
+                        None if paid is None else _payment(paid),
                     )
                 )
             links.sort(key=lambda lk: (-(lk.amount or -1.0), lk.supplier.id, lk.customer.id))
@@ -519,6 +713,11 @@ def _walk(
             partners.append(Partner(tier, nodes[far], _sum(lk.amount for lk in links), share, tuple(links)))
         frontier = [f for f in kept if f in nodes]
     return partners, total_of_start, notes
+
+
+def _payment(edge: Edge) -> Payment:
+    count = number(edge.props.get("payments"))
+    return Payment(number(edge.props.get("amount")), None if count is None else int(count), _year(edge))
 
 
 def _known(links: Sequence[tuple[str, Edge]]) -> float:

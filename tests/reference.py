@@ -47,13 +47,21 @@ class RawGraph:
         self.nodes[nid] = {"label": "Park", "key": key, "name": name or key, **props}
         return nid
 
+    def add_node(self, label: str, key: str, name: str | None = None, **props: Any) -> str:
+        """A node of any label of the schema (a Segment ...), keyed by its ``id`` column."""
+        nid = f"{label}:{key}"
+        self.nodes[nid] = {"label": label, "key": key, "name": name or key, **props}
+        return nid
+
     def add_edge(self, type_: str, src: str, dst: str, **props: Any) -> None:
         self.edges.append((type_, src, dst, props))
 
     def write_to(self, store: GraphStore) -> None:
         """Write everything into ``store`` through the ordinary batch interface."""
-        keys = {"Company": "id", "Person": "id", "Park": "id"}  # a company's key: its USCC here
-        for label, key_col in keys.items():
+        # every label is keyed by its ``id`` column (a company's key: its USCC here); companies first
+        first = ["Company", "Person", "Park"]
+        for label in first + sorted({p["label"] for p in self.nodes.values()} - set(first)):
+            key_col = "id"
             rows = []
             for props in self.nodes.values():
                 if props["label"] != label:

@@ -34,6 +34,7 @@ from queries.paths import PathAnswer
 from queries.supply_chain import core_enterprises_served, core_partners, supply_chain, supply_chain_leads
 from tests.conftest import DEMO_COMPANIES
 from ui.batch_sheets import result_sheets, results_frame
+from ui.draw_neighbourhood import FIRST_RING
 from ui.i18n import t
 from ui.page_batch import workbook_bytes
 from ui.widgets import answer_frame, csv_bytes, excel_bytes, md, one_language, wan
@@ -259,8 +260,11 @@ def test_explore_expands_hop_by_hop_and_filters_by_kind(store: EmbeddedStore) ->
     centre = store.get_nodes([centre_id])[centre_id]
     assert centre.name in html
     neighbours = {e.source if e.target == centre_id else e.target for e in first}
-    for n in store.get_nodes(list(neighbours)[:10]).values():
-        assert n.name in html
+    # the strongest FIRST_RING neighbours are drawn, the others folded into one "另有 N 个" box
+    drawn = [n for n in store.get_nodes(list(neighbours)).values() if n.name in html]
+    folded = len(neighbours) - len(drawn)
+    assert len(drawn) >= min(len(neighbours), FIRST_RING)
+    assert folded == 0 or f"另有 {folded} 个" in html
     before = len(at.get("iframe")[0].proto.srcdoc)
     at.button(key="explore_more").click().run()
     caption = next(c.value for c in at.caption if c.value.startswith("已展开"))

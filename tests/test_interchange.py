@@ -38,6 +38,7 @@ FTM_PROPS: dict[str, tuple[str, ...]] = {
     "LOCATED_IN": ("since",),
     "SUPPLIES": (),
     "GUARANTEES": ("start", "end"),
+    "PAYS": ("amount", "year", "first", "last"),
     "FAMILY": ("relation",),
     "ACTS_IN_CONCERT": ("since", "until"),
 }
@@ -118,7 +119,12 @@ def test_guanxi_to_ftm_to_guanxi_is_the_same_graph(
     out = tmp_path / "graph.ftm.json"
     count, lost = write_entities(loaded, out)
     # FtM has no schema for supply and guarantee ties: only their amounts and the like are not carried
-    assert count > 0 and lost and all(k.startswith(("SUPPLIES:", "GUARANTEES:")) for k in lost), lost
+    # (nor for a payment's count, nor for industry-chain segments)
+    assert (
+        count > 0
+        and lost
+        and all(k.startswith(("SUPPLIES:", "GUARANTEES:", "PAYS:", "IN_SEGMENT:", "UPSTREAM_OF:")) for k in lost)
+    ), lost
     again = make_store()
     report = load_files(again, out)
     assert report.rejected == 0, report.summary("en")
@@ -133,8 +139,17 @@ def test_guanxi_to_bods_to_guanxi_is_the_same_graph_and_valid_bods(
     count, left_out = write_statements(loaded, out, today="2026-12-07")
     statements = json.loads(out.read_text(encoding="utf-8"))
     assert len(statements) == count
-    # BODS has no statement for family ties or concert agreements between persons
-    assert set(left_out) == {"SUPPLIES", "GUARANTEES", "LOCATED_IN", "FAMILY", "ACTS_IN_CONCERT"}
+    # BODS has no statement for family ties, concert agreements, payments or industry-chain segments
+    assert set(left_out) == {
+        "SUPPLIES",
+        "GUARANTEES",
+        "LOCATED_IN",
+        "FAMILY",
+        "ACTS_IN_CONCERT",
+        "PAYS",
+        "IN_SEGMENT",
+        "UPSTREAM_OF",
+    }
     errors = sorted(bods_schema().iter_errors(statements), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
     again = make_store()

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from neo4j import GraphDatabase
 
-from graph import cypher, neo4j_store
+from graph import cypher, neo4j_search, neo4j_store
 from graph.embedded import EmbeddedStore
 from graph.errors import InvalidParameter, SchemaError, StoreError, StoreUnavailable, WeightsMismatch
 from graph.model import PathQuery, RecordBatch
@@ -412,4 +412,70 @@ def test_kill_in_the_middle_of_a_load(
         assert_same_graph(store, embedded, ids)
         for i in range(0, companies, companies // 7):
             query = PathQuery(target=f"Company:{uscc(i)}", types=TYPES, k=5)
+            assert store.top_paths(query) == embedded.top_paths(query)
+
+
+# -- search bounds kept in the graph ------------------------------------------------------
+def test_search_bounds_saved_per_generation(neo4j_target: Neo4jTarget) -> None:
+    """A load saves the default filter's bounds (the embedded store's, node for node) for the generation
+    it publishes; searches give the embedded store's answers with them, with a filter they only bound
+    loosely, with a filter they may not bound, and once they belong to another generation."""
+    batches = generate(400)
+    embedded = EmbeddedStore()
+    load(embedded, batches)
+    _, cost, hops = embedded.default_bounds()
+    ids = embedded.index().ids
+    with neo4j_target.store() as store:
+        store.clear()
+        load(store, batches)
+        pub = store._view()
+        slot = neo4j_search.bounds_slot(
+            store._read(cypher.GET_META)[0], pub, neo4j_search.bounds_key(store.schema, store.weights)
+        )
+        assert slot == pub % 2
+        saved = {
+            r["id"]: (r["cost"], r["hops"])
+            for r in store._read(
+                f"MATCH (n) WHERE n._id IS NOT NULL AND NOT n:GuanxiMeta "
+                f"RETURN n._id AS id, n.{cypher.BOUND_COST[slot]} AS cost, n.{cypher.BOUND_HOPS[slot]} AS hops"
+            )
+        }
+        assert set(saved) == set(ids)
+        for nid, c, h in zip(ids, cost.tolist(), hops.tolist(), strict=True):
+            if c == float("inf"):
+                assert saved[nid] == (None, neo4j_search.UNREACHABLE_HOPS)
+            else:
+                assert saved[nid][1] == h and saved[nid][0] == pytest.approx(c, rel=1e-9, abs=1e-12)
+        targets = [f"Company:{uscc(i)}" for i in range(0, 400, 23)]
+        queries = [PathQuery(target=t, types=TYPES, k=10) for t in targets] + [
+            PathQuery(target=targets[0], types=TYPES[:2], k=5, manager="王经理"),  # bounded loosely
+            PathQuery(target=targets[1], types=TYPES, k=5, exclude_statuses=(), exclude_blacklisted=False),
+            PathQuery(target=targets[2], types=TYPES, k=5, sources=(f"Company:{uscc(5)}", f"Company:{uscc(9)}")),
+        ]
+        used: list[int | None] = []
+        steps = neo4j_search.Steps.__init__
+
+        def spy(self: neo4j_search.Steps, s: Neo4jStore, query: PathQuery, slot: int | None = None) -> None:
+            steps(self, s, query, slot)
+            used.append(self.slot)
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(neo4j_search.Steps, "__init__", spy)
+            for query in queries:
+                assert store.top_paths(query) == embedded.top_paths(query), query
+        assert used == [slot] * (len(targets) + 1) + [None, None]
+        # the bounds of a generation nobody reads any more are not used: the search falls back
+        store._command("MATCH (m:GuanxiMeta) SET m.bounds_gen = [-1, -1]")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(neo4j_search.Steps, "__init__", spy)
+            used.clear()
+            assert store.top_paths(queries[0]) == embedded.top_paths(queries[0])
+        assert used == [None]
+        # a second load publishes a new generation and saves its bounds in the other slot
+        load(store, batches)
+        meta = store._read(cypher.GET_META)[0]
+        assert neo4j_search.bounds_slot(meta, store._view(), neo4j_search.bounds_key(store.schema, store.weights)) == (
+            store._view() % 2
+        )
+        for query in queries[:3]:
             assert store.top_paths(query) == embedded.top_paths(query)

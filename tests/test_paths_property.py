@@ -26,10 +26,13 @@ TYPES = (
     "INVESTS_IN",
     "FAMILY",
     "ACTS_IN_CONCERT",
+    "PAYS",
 )
 PARTNER_ROLES = ("managing_partner", "general_partner", "limited_partner", "partner")
 #: family relations drawn for FAMILY ties (each a different strength in warmth.yaml)
 RELATIONS = ("spouse", "father", "son", "sibling", "in_law", "relative")
+#: kinds drawn into the graphs but never walked (not in_paths): they still count for a node's degree
+NOT_WALKED = ("IN_SEGMENT",)
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
 
 
@@ -61,14 +64,20 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
         g.add_person(f"p{i}", f"人{i}", blacklisted=draw(st.booleans()) and draw(st.booleans())) for i in range(n_pers)
     ]
     parks = [g.add_park(f"park{i}", f"园区{i}") for i in range(n_park)]
+    segments = [g.add_node("Segment", f"seg{i}", f"环节{i}", chain="链") for i in range(draw(st.integers(0, 1)))]
     n_edges = draw(st.integers(4, 30))
     for _ in range(n_edges):
-        type_ = draw(st.sampled_from(TYPES))
-        if type_ == "SERVES_AS":
+        type_ = draw(st.sampled_from(TYPES + NOT_WALKED))
+        if type_ == "IN_SEGMENT":
+            if not segments:
+                continue
+            src, dst = draw(st.sampled_from(comps)), segments[0]
+            props: dict[str, object] = {}
+        elif type_ == "SERVES_AS":
             if not people:
                 continue
             src, dst = draw(st.sampled_from(people)), draw(st.sampled_from(comps))
-            props: dict[str, object] = {"role": draw(st.sampled_from(ROLES))}
+            props = {"role": draw(st.sampled_from(ROLES))}
             if draw(st.booleans()) and draw(st.booleans()):
                 props["until"] = "2020-01-01"
         elif type_ == "LOCATED_IN":
@@ -99,6 +108,8 @@ def graphs(draw: st.DrawFn) -> tuple[RawGraph, PathQuery]:
         else:
             src, dst = draw(st.sampled_from(comps)), draw(st.sampled_from(comps))
             props = {"amount": draw(st.sampled_from([1e5, 5e6, 2e7, 3e8]))}
+            if type_ == "PAYS" and draw(st.booleans()):
+                props["payments"] = draw(st.sampled_from([1, 5, 40]))
         if src == dst:
             continue
         # identity: one relationship per (type, ends, identity); keep the first

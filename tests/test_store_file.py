@@ -675,7 +675,8 @@ def test_crafted_lookup_sections_are_refused(saved: tuple[EmbeddedStore, Path], 
     uses: dict[str, Callable[[EmbeddedStore], object]] = {
         "id order outside": lambda s: s.get_nodes([prospect]),
         "relationship order outside": lambda s: s.edges_of([prospect]),
-        "relationship order unsorted": lambda s: [s.edges_of([nid]) for nid in list(store.graph.nodes)[:50]],
+        # every node: which of them a reversed order trips on depends on where the last target sits
+        "relationship order unsorted": lambda s: [s.edges_of([nid]) for nid in list(store.graph.nodes)],
         "text lookup of numbers": lambda s: s.find_nodes("公司"),
         "key offsets out of order": lambda s: s.get_nodes([prospect]),
     }

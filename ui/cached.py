@@ -51,12 +51,14 @@ from queries.supply_chain import (
     CoreEnterprises,
     CoreService,
     Lead,
+    SegmentLeads,
     SupplyChain,
     core_enterprises,
     core_enterprises_served,
     supply_chain,
     supply_chain_leads,
 )
+from queries.supply_chain import segment_leads as find_segment_leads
 from ui.render import CLOSED_STATUSES
 
 #: how many companies :func:`showcase` looks at (the first ones, in the store's stable order)
@@ -301,6 +303,12 @@ def core_census(_store: GraphStore, key: str) -> CoreEnterprises:
 def supply_leads(_store: GraphStore, key: str, company: str, tiers: int) -> tuple[Lead, ...]:
     """Supply-chain-finance leads anchored on the company with id ``company``."""
     return supply_chain_leads(_store, anchor=_one(_store, company), tiers=tiers, limit=None)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def segment_leads(_store: GraphStore, key: str, company: str) -> SegmentLeads:
+    """Non-clients in the industry-chain segments next to the company's, the first ten with an introduction."""
+    return find_segment_leads(_store, _one(_store, company))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

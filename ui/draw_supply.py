@@ -171,11 +171,15 @@ def supply_chain_html(
             details.insert(0, t(key, lang, share=share, name=nearer.name))
         # the arrows at the company have room for the share; further out only the amount fits
         first = chain.company.id in (drawn.source, drawn.target)
+        label = f"{amount} · {share}" if share and first else amount
+        if lk.paid is not None:  # the bank's own transactions confirm the tie
+            label = f"✓ {label}"
+            details.insert(0, lk.paid.text(lang))
         add_edge(
             net,
             [edge],
             lang,
-            label=f"{amount} · {share}" if share and first else amount,
+            label=label,
             title=[f"{lk.supplier.name} → {lk.customer.name}", edge_label(edge, lang), *details],
             width=1.0 + 5.0 * min(1.0, lk.share or 0.0),
         )

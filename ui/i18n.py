@@ -503,6 +503,32 @@ STRINGS: dict[str, tuple[str, str]] = {
     "supply.share_of_purchases": ("占{name}采购额的 {share}", "{share} of the purchases of {name}"),
     "supply.share_of_sales": ("占{name}销售额的 {share}", "{share} of the sales of {name}"),
     "supply.leads": ("供应链金融线索", "Supply-chain-finance leads"),
+    "col.confirmed": ("交易确认", "confirmed"),
+    "col.paid": ("本行结算金额", "paid through the bank"),
+    "col.paid_yuan": ("本行结算金额（元）", "paid through the bank (yuan)"),
+    "col.segment": ("产业链环节", "chain segment"),
+    "col.trades": ("已有往来", "already trades"),
+    "segment.leads": ("按产业链环节的潜客", "Leads by industry-chain segment"),
+    "segment.help": (
+        "本企业所在环节：{segments}。以下是上下游环节中尚未成为本行客户的企业（不限于已知供应商），"
+        "前 10 家附最暖的引荐路径。"
+        "交易确认（✓）：本行结算数据中看到该笔供货的付款。",
+        "This company's segments: {segments}. These are the non-clients in the segments up- and downstream "
+        "(not only its named suppliers); the first 10 come with their warmest introduction. Confirmed (✓): the "
+        "bank's own settlement data shows the payments for that supply.",
+    ),
+    "segment.none": (
+        "该企业未归入任何产业链环节（见 segment_members 文件）。",
+        "This company is in no industry-chain segment (see the segment_members file).",
+    ),
+    "segment.no_leads": (
+        "上下游环节中没有尚未成为客户的企业。",
+        "No non-client company in the segments up- or downstream.",
+    ),
+    "segment.found": (
+        "上下游环节中有 **{n}** 家尚未成为客户的企业：",
+        "**{n}** non-client companies up- and downstream:",
+    ),
     "supply.leads_help": (
         "本企业是存量客户且为核心企业：以下是它上下游中尚未成为本行客户的企业（已排除注销/吊销和黑名单）。",
         "This company is a client and a core enterprise: its suppliers and customers that are not yet clients "

@@ -14,7 +14,7 @@ import streamlit as st
 from graph.embedded import EmbeddedStore
 from graph.errors import GuanxiError, LoadError, LoadRefused
 from graph.model import GraphStats
-from graph.schema import load_schema
+from graph.schema import Schema, load_schema
 from graph.store import GraphStore
 from loaders.columns_doc import columns_markdown
 from loaders.export import csv_bytes
@@ -44,7 +44,7 @@ def stats_frames(stats: GraphStats, ctx: Context) -> tuple[pd.DataFrame, pd.Data
     labels = pd.DataFrame(
         [
             {
-                t("col.what", lang): t(f"label.{label}", lang) if label in schema.labels else label,
+                t("col.what", lang): table_name("nodes", label, lang, schema),
                 t("col.count", lang): n,
             }
             for label, n in stats.nodes.items()
@@ -126,10 +126,14 @@ def _adopt(ctx: Context, store: GraphStore, *, changed: bool) -> None:
     ctx.opened.swap(store, info)
 
 
-def table_name(what: str, name: str, lang: Lang) -> str:
-    """What a loaded file held, in words: 企业 / Company, 任职 / officer, 存量客户 / clients."""
+def table_name(what: str, name: str, lang: Lang, schema: Schema | None = None) -> str:
+    """What a loaded file held, in words: 企业 / Company, 任职 / officer, 存量客户 / clients; a label the
+    page has no words for in the schema's (``schema``, else the one in use)."""
     if what == "nodes" and f"label.{name}" in STRINGS:
         return t(f"label.{name}", lang)
+    if what == "nodes":
+        labels = (schema or load_schema()).labels
+        return labels[name].words(lang) if name in labels else name
     if what == "edges":
         return kind(name, lang)
     if what == "clients":

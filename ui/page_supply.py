@@ -11,7 +11,7 @@ import streamlit as st
 from graph.errors import GuanxiError
 from graph.model import Node
 from queries.format import money, percent
-from queries.supply_chain import CoreService, Direction, Lead, Partner, SupplyChain, SupplyLink
+from queries.supply_chain import CoreService, Direction, Lead, Partner, SegmentLeads, SupplyChain, SupplyLink
 from ui import cached
 from ui.context import Context
 from ui.i18n import Lang, t
@@ -46,7 +46,7 @@ def _near(link: SupplyLink, partner: Partner) -> Node:
 
 def amounts(lang: Lang) -> dict[str, Any]:
     """The amount (in 万元) and share columns of the tier and lead tables: numbers, formatted for display."""
-    return number_columns(lang, amounts=[t("col.amount", lang)], shares=[t("col.share", lang)])
+    return number_columns(lang, amounts=[t("col.amount", lang), t("col.paid", lang)], shares=[t("col.share", lang)])
 
 
 def tier_frame(partners: tuple[Partner, ...], core: set[str], lang: Lang) -> pd.DataFrame:
@@ -64,6 +64,8 @@ def tier_frame(partners: tuple[Partner, ...], core: set[str], lang: Lang) -> pd.
                 t("col.core", lang): "★" if p.company.id in core else "",
                 t("col.amount", lang): wan(p.amount),
                 t("col.share", lang): share,
+                t("col.confirmed", lang): "✓" if p.confirmed else "",
+                t("col.paid", lang): wan(p.paid),
                 t("col.via", lang): _near(link, p).name if p.tier > 1 else "",
                 t("col.product", lang): link.product or "",
                 t("col.year", lang): link.year,
@@ -92,6 +94,8 @@ def chain_frame(chain: SupplyChain, lang: Lang) -> pd.DataFrame:
                     t("col.client", lang): t("yes", lang) if p.company.is_client else "",
                     t("col.amount_yuan", lang): p.amount,
                     t("col.share", lang): None if share is None else round(share, 4),
+                    t("col.confirmed", lang): t("yes", lang) if p.confirmed else "",
+                    t("col.paid_yuan", lang): p.paid,
                     t("col.via", lang): _near(link, p).name,
                     t("col.product", lang): link.product or "",
                     t("col.year", lang): link.year,
@@ -202,6 +206,49 @@ def show_leads(ctx: Context, company: Node, tiers: int, is_core: bool) -> None:
     )
 
 
+def segment_frame(found: SegmentLeads, lang: Lang) -> pd.DataFrame:
+    """Non-clients in the segments up- and downstream of the company's, each with its warmest introduction."""
+    rows = []
+    for lead in found.leads:
+        intro = lead.introduction
+        rows.append(
+            {
+                t("col.company", lang): lead.company.name,
+                t("col.uscc", lang): lead.company.key,
+                t("col.segment", lang): f"{lead.segment.get('chain') or ''}·{lead.segment.name}",
+                t("col.side", lang): t(f"supply.side.{lead.side}", lang),
+                t("col.trades", lang): t("yes", lang) if lead.trades else "",
+                t("col.introducer", lang): "" if intro is None else intro.introducer.name,
+                t("col.warmth", lang): None if intro is None else round(intro.warmth, 3),
+                t("col.path", lang): ""
+                if intro is None
+                else (intro.sentence_zh if lang == "zh" else intro.sentence_en),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def show_segment_leads(ctx: Context, company: Node) -> None:
+    """Leads by industry-chain segment: non-clients up- and downstream of the company's segments."""
+    lang = ctx.lang
+    st.markdown(f"#### {t('segment.leads', lang)}")
+    found = cached.segment_leads(ctx.store, ctx.key, company.id)
+    if not found.segments:
+        st.info(t("segment.none", lang))
+        return
+    names = list_sep(lang).join(f"{s.get('chain') or ''}·{s.name}" for s in found.segments)
+    st.caption(t("segment.help", lang, segments=md(names)))
+    if not found.leads:
+        st.info(t("segment.no_leads", lang))
+        return
+    st.markdown(t("segment.found", lang, n=len(found.leads)))
+    st.dataframe(
+        segment_frame(found, lang), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(found.leads))
+    )
+    for note in found.notes:
+        st.caption(one_language(note, lang))
+
+
 def show_served(ctx: Context, company: Node, tiers: int) -> None:
     """Which core enterprises the company sells to, directly or through its customers."""
     lang = ctx.lang
@@ -283,4 +330,5 @@ def render(ctx: Context) -> None:
         downloads(chain_frame(chain, lang), f"supply-chain-{company.key}", lang, "supply_download")
     st.divider()
     show_leads(ctx, company, tiers, reason is not None)
+    show_segment_leads(ctx, company)
     show_served(ctx, company, tiers)
