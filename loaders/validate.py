@@ -44,6 +44,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -263,6 +264,9 @@ class ParsedColumn:
     error_reasons: np.ndarray  # object
     codes: np.ndarray  # int64
     text: np.ndarray | None = None  # role_text
+    # the stripped raw cells' row codes and distinct cells, when parsed one distinct cell at a time: reused by
+    # the placeholder-date check instead of stripping and factorising the column again
+    raw: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def clean_text(raw: pd.Series) -> pd.Series:
@@ -423,7 +427,7 @@ def _mapped_column(
     if keep_text:
         text_u = np.empty(m, dtype=object)
         text_u[:] = texts
-    return _column(codes, values_u, blank, reasons, merge=True, text_u=text_u)
+    return replace(_column(codes, values_u, blank, reasons, merge=True, text_u=text_u), raw=(codes, uniques))
 
 
 def parse_column(
@@ -572,6 +576,7 @@ def _ratio_unit(table: RawTable, name: str, problems: _Problems) -> tuple[str | 
     return "%", drop
 
 
+@lru_cache(maxsize=1 << 16)  # the same dates recur in every date column of a load
 def _iso_guess(cell: str) -> str | None:
     """A cell that reads as year-month-day, in ISO form (any year, so 0001-01-01 and 9999-12-31 too)."""
     text = unicodedata.normalize("NFKC", cell).strip()
@@ -587,8 +592,9 @@ def _placeholder_dates(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dates that mean "unknown" (1900-01-01, 9999-12-31 ...): made missing, counted in a note;
     returns the remaining errors and the values."""
-    raw = table.frame[name].astype("str").fillna("").str.strip()
-    codes, uniques = _factorize(raw)
+    codes, uniques = (
+        col.raw if col.raw is not None else _factorize(table.frame[name].astype("str").fillna("").str.strip())
+    )
     hit_u = np.array([_iso_guess(str(c)) in placeholders for c in uniques.tolist()], dtype=bool)
     if not hit_u.any():
         return col.error_pos, col.error_reasons, col.values
