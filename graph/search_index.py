@@ -98,12 +98,16 @@ class SearchIndex:
         keep &= ~is_source[cols]
         r, c = rows[keep], cols[keep]
         w = self.ecost[keep] + self.node_cost[c]
-        # parallel relationships: keep the cheapest (csr_matrix would add them up)
-        order = np.lexsort((w, c, r))
-        r, c, w = r[order], c[order], w[order]
-        first = np.ones(len(r), dtype=bool)
-        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        r, c, w = r[first], c[first], w[first]
+        # parallel relationships: keep the cheapest (csr_matrix would add them up); one sort on the pair's
+        # code and a minimum per pair cost less than a three-key lexsort
+        codes = r * n + c
+        order = np.argsort(codes, kind="stable")
+        codes, w = codes[order], w[order]
+        first = np.ones(len(codes), dtype=bool)
+        first[1:] = codes[1:] != codes[:-1]
+        starts = np.flatnonzero(first)
+        w = np.minimum.reduceat(w, starts) if len(starts) else w
+        r, c = codes[starts] // n, codes[starts] % n
         # csgraph treats explicit zeros as missing edges: nudge free steps
         w = np.maximum(w, 1e-300)
         matrix = csr_matrix((w, (r, c)), shape=(n, n))
