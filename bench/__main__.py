@@ -222,38 +222,10 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
     ]
     with_contenders = [r for r in results if "contenders" in r]
     if with_contenders:
-        lines += [
-            "## Against the contenders, same graph, same prospects, one process",
-            "",
-            "`introductions` (top 5, up to 4 hops, all clients as sources, warmth-ranked and explained) against an",
-            "unweighted igraph BFS from the prospect to every client (compiled C; no ranking, hubs or exclusions)",
-            "and NetworkX `shortest_simple_paths` (Yen, k=5) from a super-source over all clients with our costs.",
-            "Ratio = guanxi time / contender time per prospect: median [quartiles]. Disagreements: answers that",
-            "contradict ours where they must agree (a nearer client than our warmest path's hops is allowed;",
-            "a warmer valid path than ours is not).",
-            "",
-            "| companies | contender | median ms | p99 ms | ratio guanxi/contender | disagreements |",
-            "|---|---|---|---|---|---|",
-        ]
-        for r in with_contenders:
-            c = r["contenders"]
-            ratios = {
-                "igraph": c.get("vs_igraph", {}),
-                "NetworkX": c.get("vs_networkx", {}),
-            }
-            for entry in c["contenders"]:
-                if "median_ms" not in entry:
-                    lines.append(f"| {r['size']:,} | {entry['name']} | skipped: {entry.get('skipped')} | | | |")
-                    continue
-                ratio: dict[str, float] = next((v for k, v in ratios.items() if k in entry["name"]), {})
-                shown = (
-                    f"{ratio['ratio_median']:.2f} [{ratio['ratio_q1']:.2f}–{ratio['ratio_q3']:.2f}]" if ratio else "—"
-                )
-                lines.append(
-                    f"| {r['size']:,} | {entry['name']} | {entry['median_ms']:.1f} | {entry['p99_ms']:.1f} "
-                    f"| {shown} | {entry['disagreements']} |"
-                )
-        lines.append("")
+        from bench.contenders import section as contender_section
+
+        shown = [{"companies": r["size"], "contenders": r["contenders"]} for r in with_contenders]
+        lines += [contender_section(shown, "python -m bench --contenders"), ""]
     with_analysis = [r for r in results if "analysis" in r]
     if with_analysis:
         lines += [

@@ -104,14 +104,11 @@ def stage_query(graph_file: Path, prospects: int, seed: int) -> dict[str, Any]:
 
 
 def stage_contenders(graph_file: Path, prospects: int, seed: int) -> dict[str, Any]:
-    from bench.contenders import run
+    from bench.contenders import pick_prospects, run
     from graph.embedded import EmbeddedStore
 
     store = EmbeddedStore.open(graph_file)
-    rng = random.Random(seed)
-    candidates = [n for n in store.iter_nodes("Company") if not n.is_client]
-    chosen = rng.sample(candidates, min(prospects, len(candidates)))
-    result = run(store, chosen)
+    result = run(store, pick_prospects(store, prospects, seed))
     result["peak_mb"] = peak_rss_mb()
     return result
 

@@ -54,7 +54,7 @@ from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
 from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
 from graph.schema import Schema, SchemeSpec
-from graph.search_index import SearchIndex, top_paths
+from graph.search_index import SearchIndex, local_bounds, top_paths
 from graph.store import GraphStore
 from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
 from graph.warmth import Weights, path_warmth, rank_key
@@ -656,12 +656,15 @@ class EmbeddedStore(GraphStore):
 
     # -- reading ---------------------------------------------------------------
     def _node(self, nid: str) -> Node:
-        attrs = self._attrs(nid)
-        props = {k: v for k, v in attrs.items() if k not in ("label", "key", "name")}
-        return Node(id=nid, label=attrs["label"], key=attrs["key"], name=attrs["name"], props=props)
+        return _node_of(nid, self._attrs(nid))
 
     def get_nodes(self, ids: Sequence[str]) -> dict[str, Node]:
         self._settle()
+        fg = self._lazy()
+        if fg is not None:  # the rows read from the file's columns in one go, not one by one
+            found = {nid: p for nid in ids if type(nid) is str and (p := fg.position(nid)) is not None}
+            rows = fg.nodes_at(list(found.values()))
+            return {nid: _node_of(nid, attrs) for nid, attrs in zip(found, rows, strict=True)}
         return {nid: self._node(nid) for nid in ids if nid in self._pos}
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
@@ -697,7 +700,7 @@ class EmbeddedStore(GraphStore):
         out: list[Edge] = []
         fg = self._lazy()
         if fg is not None:  # a neighbourhood from the file's columns, without building the graph
-            out = [self._edge(u, v, key, attrs) for u, v, key, attrs in _file_incident(fg, self._pos, ids, wanted)]
+            out = [self._edge(u, v, key, attrs) for u, v, key, attrs in _file_incident(fg, ids, wanted)]
             ids = []
         for nid in ids:
             if nid not in self.graph:
@@ -735,6 +738,37 @@ class EmbeddedStore(GraphStore):
             degree, pos = self._index.degree, self._pos
             return {nid: int(degree[pos[nid]]) for nid in ids if nid in pos}
         return {nid: int(self.graph.degree(nid)) for nid in ids if nid in self.graph}
+
+    def strong_components(self, types: Sequence[str], min_size: int = 2) -> list[list[str]]:
+        """Every strongly connected component of at least ``min_size`` nodes of the relationships of ``types``.
+
+        Each component's ids sorted; relationships taken in their direction, one from
+        a node to itself ignored. The native step of
+        :func:`queries.guarantees.guarantee_circles` (see :func:`queries.common.native`):
+        read from the relationship columns as arrays, so an opened file's
+        relationships are not decoded, only the members' ids.
+        """
+        fg = self._lazy()
+        if fg is not None:
+            src, dst, _ = fg.edge_arrays()
+            rows = fg.type_rows([j for j, t in enumerate(fg.types) if t in set(types)])
+            src, dst = src[rows], dst[rows]
+        else:
+            src, dst, codes, _ = self._mirror.arrays()
+            keep = np.isin(codes, [self._type_order[t] for t in types if t in self._type_order])
+            src, dst = src[keep], dst[keep]
+        loops = src == dst
+        groups = _strong_groups(src[~loops], dst[~loops], max(2, min_size))
+        if not groups:
+            return []
+        flat = np.concatenate(groups)
+        ids = fg.ids_at(flat) if fg is not None else [self._ids[p] for p in flat.tolist()]
+        out: list[list[str]] = []
+        at = 0
+        for group in groups:
+            out.append(sorted(ids[at : at + len(group)]))
+            at += len(group)
+        return out
 
     def stats(self) -> GraphStats:
         nodes: dict[str, int] = dict.fromkeys(self.schema.labels, 0)
@@ -777,7 +811,8 @@ class EmbeddedStore(GraphStore):
         steps = self.search_steps(query)
         spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
         candidates = top_candidates(steps, spec, native=native)  # ranked, ties ordered, cut to k
-        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge) for c in candidates]
+        steps.read_ahead(candidates)
+        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge, steps.node) for c in candidates]
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths
 
@@ -876,16 +911,17 @@ class EmbeddedStore(GraphStore):
         types: Sequence[str],
         idx: SearchIndex,
         hop_edge: Callable[[str, str], Edge] | None = None,
+        node: Callable[[str], Node] | None = None,
     ) -> GPath:
-        """The path through ``ids`` (source first): its nodes, each hop's relationship (``hop_edge``,
-        which a search may have looked up already, or :meth:`_hop_edge`) and its warmth."""
+        """The path through ``ids`` (source first): its nodes (``node``, which a search may have made
+        already, or :meth:`_node`), each hop's relationship (``hop_edge``, or :meth:`_hop_edge`) and its warmth."""
         if hop_edge is None:
             allowed = set(types)
 
             def hop_edge(a: str, b: str) -> Edge:
                 return self._hop_edge(a, b, allowed)
 
-        nodes = tuple(self._node(nid) for nid in ids)
+        nodes = tuple(map(node or self._node, ids))
         edges = [hop_edge(a, b) for a, b in itertools.pairwise(ids)]
         # degrees from the index: graph.degree() walks every neighbour of a hub
         discounts = [self.weights.discount(int(idx.degree[idx.pos[nid]])) for nid in ids[1:-1]]
@@ -913,6 +949,8 @@ class _Steps(SearchSteps):
         self._allowed = frozenset(query.types)
         self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
         self._best: np.ndarray | None = None
+        self._strengths: dict[tuple[int, int], float] = {}  # hops' exact strengths read from an opened file
+        self._nodes: dict[str, Node] = {}
 
     def _best_strengths(self) -> np.ndarray:
         """Per node, its strongest relationship of the query's kinds (0 when it has none)."""
@@ -956,8 +994,65 @@ class _Steps(SearchSteps):
             hit = self._edges[pair] = self.store._hop_edge(a, b, self._allowed)
         return hit
 
+    def node(self, nid: str) -> Node:
+        """The node ``nid``, made once per search (the paths of one answer share most of their nodes)."""
+        hit = self._nodes.get(nid)
+        if hit is None:
+            hit = self._nodes[nid] = self.store._node(nid)
+        return hit
+
+    def read_ahead(self, candidates: Sequence[Candidate]) -> None:
+        """Decode the nodes and hop relationships of the paths about to be built, each table's rows in one go
+        (an opened file; reading them one row at a time costs a column look-up per property)."""
+        fg = self.store._lazy()
+        if fg is None or not candidates:
+            return
+        pos = self.idx.pos
+        nodes = sorted({pos[nid] for c in candidates for nid in c.ids})
+        fg.nodes_at(nodes)
+        pairs = {(pos[a], pos[b]) for c in candidates for a, b in itertools.pairwise(c.ids)}
+        fg.edges_at(sorted({e for a, b in pairs for _, _, e in fg.between(a, b)}))
+
     def hop_strength(self, a: str, b: str) -> float:
-        return self.hop_edge(a, b).strength
+        fg = self.store._lazy()
+        if fg is None:
+            return self.hop_edge(a, b).strength
+        return self._file_strength(fg, self.idx.pos[a], self.idx.pos[b])
+
+    def _file_strength(self, fg: FileGraph, a: int, b: int) -> float:
+        """The hop's exact strength from an opened file's saved strengths: the strongest allowed relationship
+        joining positions ``a`` and ``b`` is the one :meth:`hop_edge` picks, so no row is decoded."""
+        pair = (a, b) if a < b else (b, a)
+        hit = self._strengths.get(pair)
+        if hit is None:
+            codes, strength = fg.edge_arrays()[2], fg.strengths()
+            allowed = {j for j, t in enumerate(fg.types) if t in self._allowed}
+            hit = self._strengths[pair] = max(
+                float(strength[e]) for _, _, e in fg.between(a, b) if int(codes[e]) in allowed
+            )
+        return hit
+
+    def _bounds_key(self, max_hops: int) -> tuple[object, ...]:
+        """The key of search bounds valid for this query in the index's cache, computed now if there are none.
+
+        The filter's whole-graph bounds when known (the default filter's are
+        saved with the store); otherwise bounds local to the sources for
+        paths of ``max_hops`` hops (:func:`graph.search_index.local_bounds`):
+        a one-off filter (``connect``'s one source, one manager's clients)
+        then reads the nodes near its sources instead of running a Dijkstra
+        over the whole graph. Both are lower bounds, so the answers are the same.
+        """
+        idx = self.idx
+        if self.key in idx._bounds:
+            return self.key
+        local = (*self.key, ("within", max_hops - 1))
+        if local not in idx._bounds:
+            budget = 2 * len(idx.nbr)  # past this, the whole-graph Dijkstra costs about the same
+            found = local_bounds(idx, self.sources, self.interior_ok, self.type_mask, max_hops - 1, budget)
+            if found is None:
+                return self.key
+            idx.remember_bounds(local, found)
+        return local
 
     def native_top_k(self, spec: SearchSpec) -> list[Candidate]:
         idx = self.idx
@@ -969,21 +1064,56 @@ class _Steps(SearchSteps):
             self.is_source,
             self.interior_ok,
             self.type_mask,
-            self.key,
+            self._bounds_key(spec.max_hops),
             spec.max_hops,
             spec.k,
             max_cost,
         )
         # the tie tail: every path tied with the k-th is ordered on exact warmth before any is built;
         # degrees from the index (graph.degree() walks a hub's every neighbour)
+        # (each position's id read once; the callbacks go back to positions through this map, not a look-up)
+        ids = {p: idx.ids[p] for f in found for p in f.nodes}
+        where = {nid: p for p, nid in ids.items()}
+        fg = self.store._lazy()
+
+        def strength(a: str, b: str) -> float:
+            return self.hop_edge(a, b).strength if fg is None else self._file_strength(fg, where[a], where[b])
+
         return rank_candidates(
-            ([idx.ids[p] for p in f.nodes] for f in found),
-            self.hop_strength,
-            lambda nid: int(idx.degree[idx.pos[nid]]),
+            ([ids[p] for p in f.nodes] for f in found),
+            strength,
+            lambda nid: int(idx.degree[where[nid]]),
             self.weights,
             spec.k,
             spec.min_warmth,
         )
+
+
+def _strong_groups(src: np.ndarray, dst: np.ndarray, min_size: int) -> list[np.ndarray]:
+    """The strongly connected components of at least ``min_size`` nodes of the directed edges ``src`` -> ``dst``
+    (node positions), by SciPy over just those edges."""
+    if not len(src):
+        return []
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    nodes, at = np.unique(np.concatenate([src, dst]), return_inverse=True)
+    m, k = len(src), len(nodes)
+    matrix = csr_matrix((np.ones(m, dtype=np.int32), (at[:m], at[m:])), shape=(k, k))
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    big = np.flatnonzero(np.bincount(labels) >= min_size)
+    if not len(big):
+        return []
+    chosen = np.flatnonzero(np.isin(labels, big))
+    order = chosen[np.argsort(labels[chosen], kind="stable")]
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [nodes[part] for part in np.split(order, cuts)]
+
+
+def _node_of(nid: str, attrs: Mapping[str, Any]) -> Node:
+    """A node from its attribute dict (``label``, ``key``, ``name`` and its properties)."""
+    props = {k: v for k, v in attrs.items() if k not in ("label", "key", "name")}
+    return Node(id=nid, label=attrs["label"], key=attrs["key"], name=attrs["name"], props=props)
 
 
 def _check_relationships(c: Contents) -> None:
@@ -1085,22 +1215,15 @@ class _Positions(Mapping[str, int]):
 
 
 def _file_incident(
-    fg: FileGraph, pos: Mapping[str, int], ids: Sequence[str], wanted: set[str] | None
+    fg: FileGraph, ids: Sequence[str], wanted: set[str] | None
 ) -> list[tuple[str, str, str, dict[str, Any]]]:
     """(source, target, key, attributes) of the relationships touching ``ids``, each once, read from the file."""
-    src, dst, type_codes = fg.edge_arrays()
-    codes = None if wanted is None else {j for j, t in enumerate(fg.types) if t in wanted}
-    rows: dict[int, None] = {}
-    for nid in ids:
-        p = pos.get(nid)
-        if p is None:
-            continue
-        for e in (*fg.out_rows(p), *fg.in_rows(p)):
-            if codes is None or int(type_codes[e]) in codes:
-                rows[e] = None
-    found = list(rows)
-    us, vs = fg.ids_at(src[found]), fg.ids_at(dst[found])
-    return [(u, v, fg.edge_key(e), fg.edge(e)) for u, v, e in zip(us, vs, found, strict=True)]
+    src, dst, _ = fg.edge_arrays()
+    codes = None if wanted is None else [j for j, t in enumerate(fg.types) if t in wanted]
+    rows = fg.incident_rows([p for nid in ids if type(nid) is str and (p := fg.position(nid)) is not None], codes)
+    found = rows.tolist()
+    us, vs = fg.ids_at(src[rows]), fg.ids_at(dst[rows])
+    return list(zip(us, vs, fg.edge_keys_at(found), fg.edges_at(found), strict=True))
 
 
 def _file_nodes(fg: FileGraph, label: int) -> Iterator[Node]:

@@ -567,6 +567,15 @@ def int_values(arr: pa.Array) -> np.ndarray:
     return np.frombuffer(arr.buffers()[1], dtype=dtype)[arr.offset : arr.offset + len(arr)]
 
 
+def indices(rows: Sequence[int] | np.ndarray) -> pa.Array:
+    """Row numbers as an Arrow int64 array for ``take``, made from the numpy buffer.
+
+    (``pa.array`` would do, but it imports pandas on first use: half a second of a cold query.)
+    """
+    values = np.ascontiguousarray(np.asarray(rows, dtype=np.int64))
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
 def one_chunk(column: pa.ChunkedArray) -> pa.Array:
     """A column as one array: its only chunk as it is (combine_chunks copies even one)."""
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
@@ -659,20 +668,44 @@ class FileGraph:
 
     def id_at(self, p: int) -> str:
         """The id of the node at position ``p``."""
-        return self.prefixes[int(self.label_codes[p])] + self._text(self.keys, int(p))
+        try:
+            nid = str(self._id_bytes(int(p)), "utf-8")
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        if len(self._positions) < 1_000_000:  # its position, free now: the caller often looks it up again
+            self._positions[nid] = int(p)
+        return nid
+
+    def _id_bytes(self, p: int) -> bytes:
+        """The id of the node at position ``p`` as UTF-8, read from the key column's buffers (no Arrow scalar)."""
+        raw: tuple[memoryview, memoryview, list[bytes]] | None = self._cache.get("raw_keys")
+        if raw is None:
+            keys = self.keys
+            data = keys.buffers()[2]
+            # offsets as a memoryview of int32: indexing it gives ints, with no list of millions made
+            offsets = memoryview(keys.buffers()[1]).cast("B").cast("i")[keys.offset : keys.offset + len(keys) + 1]
+            prefixes = [prefix.encode("utf-8") for prefix in self.prefixes]
+            raw = self._cache["raw_keys"] = (offsets, memoryview(b"" if data is None else data), prefixes)
+        offsets, data, prefixes = raw
+        found: bytes = prefixes[self.label_codes[p]] + data[offsets[p] : offsets[p + 1]]
+        return found
 
     def ids_at(self, positions: Sequence[int] | np.ndarray) -> list[str]:
         """The ids of the nodes at these positions, in that order."""
         where = np.asarray(positions, dtype=np.int64)
         try:
-            if len(where) <= 4096:  # a few: read one by one (no index array to make)
-                keys = [self.keys[p].as_py() for p in where.tolist()]
+            if len(where) <= 4096:  # a few: read one by one from the buffers (no index array to make)
+                at = self._id_bytes
+                ids = [str(at(p), "utf-8") for p in where.tolist()]
             else:
-                keys = self.keys.take(pa.array(where, type=pa.int64())).to_pylist()
+                keys = self.keys.take(indices(where)).to_pylist()
+                prefixes = self.prefixes
+                ids = [prefixes[c] + k for c, k in zip(self.label_codes[where].tolist(), keys, strict=True)]
         except UnicodeDecodeError:
             raise self.file.bad("a text value is not UTF-8") from None
-        prefixes = self.prefixes
-        return [prefixes[c] + k for c, k in zip(self.label_codes[where].tolist(), keys, strict=True)]
+        if len(where) <= 50_000 and len(self._positions) < 1_000_000:  # the ids' positions, free now
+            self._positions.update(zip(ids, where.tolist(), strict=True))
+        return ids
 
     def position(self, nid: str) -> int | None:
         """The position of node ``nid``, by binary search on the saved id order; None if there is none."""
@@ -685,30 +718,24 @@ class FileGraph:
         return found
 
     def _search(self, nid: str) -> int | None:
-        order = self.id_order
+        # on UTF-8 bytes: their order is the code points' order, which the saved id order follows
+        try:
+            needle = nid.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: no stored id has one
+            return None
+        order, at = self.id_order, self._id_bytes
         lo, hi = 0, self.n
         while lo < hi:
             mid = (lo + hi) // 2
-            if self.id_at(int(order[mid])) < nid:
+            if at(int(order[mid])) < needle:
                 lo = mid + 1
             else:
                 hi = mid
         if lo < self.n:
             p = int(order[lo])
-            if self.id_at(p) == nid:
+            if at(p) == needle:
                 return p
         return None
-
-    def _rank(self, name: str, codes: np.ndarray, p: int) -> tuple[int, int]:
-        """The code of row ``p`` and its place among the rows of that code (its row in that label's or type's table).
-
-        Each code's rows are found once, when a row of it is first asked for.
-        """
-        code = int(codes[p])
-        rows: np.ndarray | None = self._cache.get((name, code))
-        if rows is None:
-            rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
-        return code, int(np.searchsorted(rows, p))
 
     def _props(self, section: str, kinds: list[tuple[str, str]], rows: int) -> pa.Table:
         hit = self._tables.get(section)
@@ -718,23 +745,94 @@ class FileGraph:
             hit = self._tables[section] = (table, kinds)
         return hit[0]
 
-    def _row(self, section: str, kinds: list[tuple[str, str]], count: int, r: int, out: dict[str, Any]) -> None:
-        columns = self._columns.get(section)
-        if columns is None:
-            table = self._props(section, kinds, count)
-            columns = self._columns[section] = [one_chunk(table.column(name)) for name, _ in kinds]
+    def _rows_at(
+        self, section: str, kinds: list[tuple[str, str]], count: int, rows: np.ndarray
+    ) -> list[dict[str, Any]]:
+        """The properties of these rows of one property table (absent values left out), read by column."""
+        table = self._props(section, kinds, count)
+        at = indices(rows)
+        wanted = rows.tolist()
+        out: list[dict[str, Any]] = [{} for _ in range(len(rows))]
         try:
-            for (name, kind), column in zip(kinds, columns, strict=True):
-                value = column[r].as_py()
-                if value is None:
-                    continue
-                if kind == "json":
-                    value = _untagged(json.loads(value))
-                elif kind == "tuple":
-                    value = tuple(value)
-                out[name] = value
-        except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
+            for name, kind in kinds:
+                key = ("reader", section, name)
+                reader: _Reader | None = self._cache.get(key)
+                if reader is None:
+                    reader = self._cache[key] = _Reader(one_chunk(table.column(name)))
+                values = reader.values(wanted, at)
+                for row, value in zip(out, values, strict=True):
+                    if value is None:
+                        continue
+                    if kind == "json":
+                        value = _untagged(json.loads(value))
+                    elif kind == "tuple":
+                        value = tuple(value)
+                    row[name] = value
+        except (ValueError, TypeError, IndexError, RecursionError, pa.ArrowException) as exc:
             raise self.file.bad(f"{section} holds unreadable values ({str(exc)[:120]})") from None
+        return out
+
+    def _code_rows(self, name: str, codes: np.ndarray, code: int) -> np.ndarray:
+        """The rows holding ``code`` (one label's nodes, one type's relationships), found once."""
+        rows: np.ndarray | None = self._cache.get((name, code))
+        if rows is None:
+            rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
+        return rows
+
+    def nodes_at(self, positions: Sequence[int]) -> list[dict[str, Any]]:
+        """:meth:`node` of each of these positions, the rows not decoded yet read label by label in one go."""
+        wanted = [int(p) for p in positions]
+        got = {p: hit for p in wanted if (hit := self._rows.get(("node", p))) is not None}
+        missing = np.array(sorted(set(wanted) - set(got)), dtype=np.int64)
+        if len(missing):
+            codes = self.label_codes[missing]
+            for i in np.unique(codes).tolist():
+                at = missing[codes == i]
+                r = np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
+                props = self._rows_at(f"node_props/{i}", self.node_columns[i], self.label_count(i), r)
+                try:
+                    keys, names = ([texts.at(p) for p in at.tolist()] for texts in self._head_texts())
+                except UnicodeDecodeError:
+                    raise self.file.bad("a text value is not UTF-8") from None
+                label = self.labels[i]
+                for p, key, name, row in zip(at.tolist(), keys, names, props, strict=True):
+                    got[p] = self._remember("node", p, {"label": label, "key": key, "name": name, **row})
+        return [got[p] for p in wanted]
+
+    def _head_texts(self) -> tuple[_Texts, _Texts]:
+        """Readers of the nodes' keys and names."""
+        hit: tuple[_Texts, _Texts] | None = self._cache.get("head_texts")
+        if hit is None:
+            hit = self._cache["head_texts"] = (_Texts(self.keys), _Texts(self.names))
+        return hit
+
+    def edges_at(self, rows: Sequence[int]) -> list[dict[str, Any]]:
+        """:meth:`edge` of each of these relationship rows, those not decoded yet read type by type in one go."""
+        wanted = [int(e) for e in rows]
+        got = {e: hit for e in wanted if (hit := self._rows.get(("edge", e))) is not None}
+        missing = np.array(sorted(set(wanted) - set(got)), dtype=np.int64)
+        if len(missing):
+            type_codes = self.edge_arrays()[2]
+            codes = type_codes[missing]
+            for j in np.unique(codes).tolist():
+                at = missing[codes == j]
+                of_type = self._code_rows("edge_rows", type_codes, j)
+                r = np.searchsorted(of_type, at)
+                props = self._rows_at(f"edge_props/{j}", self.edge_columns[j], len(of_type), r)
+                for e, row in zip(at.tolist(), props, strict=True):
+                    got[e] = self._remember("edge", e, {"type": self.types[j], **row})
+        return [got[e] for e in wanted]
+
+    def edge_keys_at(self, rows: Sequence[int]) -> list[str]:
+        """:meth:`edge_key` of each of these relationship rows, taken in one go."""
+        keys: pa.Array | None = self._cache.get("edge_keys")
+        if keys is None:
+            keys = self._cache["edge_keys"] = _edge_key_array(self.file, self.m)
+        try:
+            found: list[str] = keys.take(indices(rows)).to_pylist()
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+        return found
 
     def label_count(self, i: int) -> int:
         counts: list[int] | None = self._cache.get("label_counts")
@@ -754,16 +852,7 @@ class FileGraph:
         The dict is shared with later calls: read it, do not change it.
         """
         hit = self._rows.get(("node", p))
-        if hit is not None:
-            return hit
-        i, r = self._rank("node_rows", self.label_codes, p)
-        out: dict[str, Any] = {
-            "label": self.labels[i],
-            "key": self._text(self.keys, p),
-            "name": self._text(self.names, p),
-        }
-        self._row(f"node_props/{i}", self.node_columns[i], self.label_count(i), r, out)
-        return self._remember("node", p, out)
+        return hit if hit is not None else self.nodes_at([p])[0]
 
     def column(self, label: int, name: str) -> tuple[np.ndarray, list[Any]] | None:
         """Positions (in the graph) and values of one property of one label's nodes; None if no node has it."""
@@ -837,6 +926,16 @@ class FileGraph:
             hit = self._cache["edges"] = (src, dst, type_codes)
         return hit
 
+    def strengths(self) -> np.ndarray:
+        """Each relationship's saved strength (under meta ``weights``), checked on first use."""
+        hit: np.ndarray | None = self._cache.get("strengths")
+        if hit is None:
+            hit = self.file.array("edge_strength", "<f8", self.m)
+            if self.m and not bool(np.all((hit > 0) & (hit <= 1))):
+                raise self.file.bad("a relationship's strength is outside (0, 1]")
+            self._cache["strengths"] = hit
+        return hit
+
     def _by_source(self) -> np.ndarray | None:
         """Relationship rows sorted by source (None: the file's order already is, as a saved graph's is)."""
         if "by_source" not in self._cache:
@@ -875,20 +974,58 @@ class FileGraph:
             raise self.file.bad("the saved target order is not sorted")
         return sorted(rows.tolist())
 
+    def type_rows(self, codes: Sequence[int]) -> np.ndarray:
+        """Rows of the relationships of these type codes, in file order (each type's found once)."""
+        type_codes = self.edge_arrays()[2]
+        parts = [self._code_rows("edge_rows", type_codes, j) for j in sorted(set(codes))]
+        return np.concatenate([np.zeros(0, dtype=np.int64), *parts]) if len(parts) != 1 else parts[0]
+
+    def incident_rows(self, positions: Sequence[int] | np.ndarray, codes: Sequence[int] | None = None) -> np.ndarray:
+        """Rows of the relationships (of these type ``codes``; None: any) leaving or entering these positions,
+        each once, in file order.
+
+        A few positions are looked up one by one; many (a component's thousands of members) by one pass
+        over the relationships of those types.
+        """
+        src, dst, type_codes = self.edge_arrays()
+        where = np.unique(np.asarray(positions, dtype=np.int64))
+        if len(where) <= 64:
+            found = np.unique(
+                np.array([e for p in where.tolist() for e in (*self.out_rows(p), *self.in_rows(p))], dtype=np.int64)
+            )
+            return found if codes is None else found[np.isin(type_codes[found], list(codes))]
+        chosen = np.zeros(self.n, dtype=bool)
+        chosen[where] = True
+        if codes is None:
+            every: np.ndarray = np.flatnonzero(chosen[src] | chosen[dst])
+            return every
+        rows = np.sort(self.type_rows(codes))
+        picked: np.ndarray = rows[chosen[src[rows]] | chosen[dst[rows]]]
+        return picked
+
     def _joining(self, a: int, b: int) -> list[int]:
         """Rows of the relationships from position a to b, in file order."""
         src, dst, _ = self.edge_arrays()
         if self._by_source() is None:  # a's rows are one block: compared in one go (a hub has thousands)
-            lo, hi = np.searchsorted(src, [a, a + 1])
-            return (np.flatnonzero(dst[int(lo) : int(hi)] == b) + int(lo)).tolist()
+            lo, hi = int(src.searchsorted(a)), int(src.searchsorted(a + 1))
+            if hi - lo <= 32:  # most nodes: a few rows, compared without making arrays
+                return [lo + i for i, d in enumerate(dst[lo:hi].tolist()) if d == b]
+            return (np.flatnonzero(dst[lo:hi] == b) + lo).tolist()
         return [e for e in self.out_rows(a) if int(dst[e]) == b]
 
     def between(self, a: int, b: int) -> list[tuple[int, int, int]]:
-        """(source, target, row) of every relationship joining positions a and b, a to b first."""
-        out = [(a, b, e) for e in self._joining(a, b)]
-        if a != b:
-            out += [(b, a, e) for e in self._joining(b, a)]
-        return out
+        """(source, target, row) of every relationship joining positions a and b, a to b first (remembered:
+        ranking paths, reading their rows and building them ask for the same hops)."""
+        found: dict[tuple[int, int], list[tuple[int, int, int]]] = self._cache.setdefault("between", {})
+        hit = found.get((a, b))
+        if hit is None:
+            hit = [(a, b, e) for e in self._joining(a, b)]
+            if a != b:
+                hit += [(b, a, e) for e in self._joining(b, a)]
+            if len(found) >= ROW_CACHE:
+                found.clear()
+            found[(a, b)] = hit
+        return list(hit)
 
     def edge_key(self, e: int) -> str:
         """The identity key of relationship row ``e``."""
@@ -900,16 +1037,7 @@ class FileGraph:
     def edge(self, e: int) -> dict[str, Any]:
         """The attributes of relationship row ``e`` (``type``, then its properties); shared: do not change it."""
         hit = self._rows.get(("edge", e))
-        if hit is not None:
-            return hit
-        codes = self.edge_arrays()[2]
-        j, r = self._rank("edge_rows", codes, e)
-        counts: list[int] | None = self._cache.get("type_counts")
-        if counts is None:
-            counts = self._cache["type_counts"] = np.bincount(codes, minlength=len(self.types)).tolist()
-        out: dict[str, Any] = {"type": self.types[j]}
-        self._row(f"edge_props/{j}", self.edge_columns[j], counts[j], r, out)
-        return self._remember("edge", e, out)
+        return hit if hit is not None else self.edges_at([e])[0]
 
     def edges_of_type(self, j: int) -> tuple[np.ndarray, list[str], list[dict[str, Any]]]:
         """Rows (in file order), keys and attributes of every relationship of type ``j``, decoded together."""
@@ -922,7 +1050,7 @@ class FileGraph:
         if keys is None:
             keys = self._cache["edge_keys"] = _edge_key_array(self.file, self.m)
         try:
-            key_values = keys.take(pa.array(rows, type=pa.int64())).to_pylist()
+            key_values = keys.take(indices(rows)).to_pylist()
         except UnicodeDecodeError:
             raise self.file.bad("a text value is not UTF-8") from None
         return rows, key_values, attrs
@@ -931,6 +1059,125 @@ class FileGraph:
     def contents(self) -> Contents:
         """Every node and relationship decoded and checked: what the NetworkX graph is built from."""
         return _contents(self)
+
+
+#: a dictionary column of at most this many values is decoded once and then indexed (a status, a city, a date)
+SMALL_DICTIONARY = 100_000
+
+
+class _Texts:
+    """The values of a text column (or a dictionary of texts, or a list of texts) read from its buffers by row,
+    with no Arrow scalar made per value; None where a row has none. The offsets were checked when the
+    section was read (:meth:`graph.store_file.StoreFile.table`)."""
+
+    def __init__(self, column: pa.Array) -> None:
+        self.codes: np.ndarray | None = None
+        self.lists: np.ndarray | None = None
+        self.valid: _Bits | None = None
+        whole = column
+        if column.null_count:
+            self.valid = _Bits(column.buffers()[0], column.offset)
+        if pa.types.is_dictionary(column.type):
+            self.codes = int_values(column.indices)
+            column = column.dictionary
+        elif pa.types.is_list(column.type):
+            self.lists = np.frombuffer(column.buffers()[1], dtype="<i4")[
+                column.offset : column.offset + len(column) + 1
+            ]
+            column = column.values
+        if column is not whole and column.null_count:
+            raise ValueError("a null inside a text dictionary or list")
+        self.size = len(column)
+        self.offsets = np.frombuffer(column.buffers()[1], dtype="<i4")[column.offset : column.offset + len(column) + 1]
+        data = column.buffers()[2]
+        self.data = memoryview(b"" if data is None else data)
+
+    def _text(self, i: int) -> str:
+        if not 0 <= i < self.size:
+            raise ValueError("a text code out of range")
+        return str(self.data[int(self.offsets[i]) : int(self.offsets[i + 1])], "utf-8")
+
+    def at(self, r: int) -> Any:
+        """The value of row ``r``: a text, a list of texts, or None."""
+        if self.valid is not None and not self.valid.at(r):
+            return None
+        if self.lists is not None:
+            return [self._text(i) for i in range(int(self.lists[r]), int(self.lists[r + 1]))]
+        return self._text(int(self.codes[r]) if self.codes is not None else r)
+
+
+def _texts(column: pa.Array) -> _Texts | None:
+    """A :class:`_Texts` reader for a column of texts, dictionary texts or lists of texts; None for another type."""
+    kind = column.type
+    value = kind.value_type if pa.types.is_dictionary(kind) or pa.types.is_list(kind) else kind
+    if pa.types.is_string(value) and not (pa.types.is_dictionary(kind) and len(column.dictionary) <= SMALL_DICTIONARY):
+        return _Texts(column)
+    return None
+
+
+class _Bits:
+    """One bit per row of an Arrow bitmap (validity or boolean values), read where asked: nothing unpacked."""
+
+    def __init__(self, buffer: pa.Buffer, offset: int) -> None:
+        self.bytes = memoryview(buffer)
+        self.offset = offset
+
+    def at(self, r: int) -> bool:
+        i = self.offset + r
+        return bool(self.bytes[i >> 3] >> (i & 7) & 1)
+
+
+class _Reader:
+    """Reads one property column at given rows, values or None: numbers, booleans, texts and small
+    dictionaries through views of the column's buffers (a few rows cost no Arrow call and nothing is
+    unpacked for the whole column), anything else by Arrow's ``take``."""
+
+    def __init__(self, column: pa.Array) -> None:
+        self.column = column
+        kind = column.type
+        self.valid = _Bits(column.buffers()[0], column.offset) if column.null_count else None
+        self.table: list[Any] | None = None  # a small dictionary's values
+        self.codes: np.ndarray | None = None
+        self.numbers: np.ndarray | None = None
+        self.bits: _Bits | None = None
+        if pa.types.is_dictionary(kind) and len(column.dictionary) <= SMALL_DICTIONARY:
+            if column.dictionary.null_count:
+                raise ValueError("a null inside the dictionary")
+            self.table, self.codes = column.dictionary.to_pylist(), int_values(column.indices)
+        elif pa.types.is_boolean(kind) and column.buffers()[1] is not None:
+            self.bits = _Bits(column.buffers()[1], column.offset)
+        elif pa.types.is_float64(kind) or pa.types.is_int64(kind):
+            dtype = "<f8" if pa.types.is_float64(kind) else "<i8"
+            self.numbers = np.frombuffer(column.buffers()[1], dtype=dtype)[column.offset : column.offset + len(column)]
+        plain = self.table is None and self.numbers is None and self.bits is None
+        self.texts = _texts(column) if plain else None
+
+    def values(self, rows: list[int], at: pa.Array) -> list[Any]:
+        """The values at ``rows`` (``at``: the same rows as an Arrow array), None where a row has none."""
+        valid = self.valid
+        found: list[Any]
+        if self.table is not None and self.codes is not None:
+            table, size = self.table, len(self.table)
+            found = []
+            for r, c in zip(rows, self.codes[rows].tolist(), strict=True):
+                if valid is not None and not valid.at(r):
+                    found.append(None)
+                elif 0 <= c < size:
+                    found.append(table[c])
+                else:
+                    raise ValueError("dictionary codes out of range")
+            return found
+        if self.numbers is not None or self.bits is not None:
+            bits = self.bits
+            found = self.numbers[rows].tolist() if self.numbers is not None else [bits.at(r) for r in rows if bits]
+            return found if valid is None else [v if valid.at(r) else None for v, r in zip(found, rows, strict=True)]
+        if self.texts is not None and len(rows) <= 4096:
+            return [self.texts.at(r) for r in rows]
+        column = self.column.take(at)
+        if pa.types.is_dictionary(column.type):  # only the values taken, not the whole dictionary
+            column = column.dictionary.take(column.indices)
+        found = column.to_pylist()
+        return found
 
 
 def _kinds(raw: Any, file: StoreFile) -> list[tuple[str, str]]:

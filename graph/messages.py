@@ -316,6 +316,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "[{header}] {count} 个代码是身份证号：以带密钥的哈希（{scheme}:…）存储，显示时打码",
         "[{header}] {count} keys are national ID numbers: stored as a keyed hash ({scheme}:…), shown masked",
     ),
+    "note.split_ends": (
+        "[{header}] {cells} 个单元格列有多个（以；分隔），拆为 {rows} 行",
+        "[{header}] {cells} cells naming several (separated by semicolons) split into {rows} rows",
+    ),
     "note.own_shares": (
         "{count} 行为企业持有自身股份，按 {kind} 持股（库存股）保留，如 {example}",
         "{count} rows where a company holds its own shares, kept as {kind} stakes, e.g. {example}",

@@ -158,6 +158,8 @@ class EndpointSpec:
     headers: tuple[str, ...]
     type_column: str | None = None
     type_headers: tuple[str, ...] = ()
+    #: a cell may name several (专利权人 "A公司；B公司"): split on ； and ; into one row each
+    split: bool = False
 
 
 @dataclass(frozen=True)
@@ -432,6 +434,7 @@ def _endpoint(raw: Any, headers: dict[str, Any], labels: dict[str, LabelSpec], w
         labels=allowed,
         headers=col_headers if column in col_headers else (column, *col_headers),
         type_column=None if type_column is None else str(type_column),
+        split=_bool(raw.get("split", False), f"{where}.split"),
         type_headers=_strings(headers.get(type_column), f"{where}.type_headers") if type_column else (),
     )
 

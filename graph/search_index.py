@@ -98,12 +98,16 @@ class SearchIndex:
         keep &= ~is_source[cols]
         r, c = rows[keep], cols[keep]
         w = self.ecost[keep] + self.node_cost[c]
-        # parallel relationships: keep the cheapest (csr_matrix would add them up)
-        order = np.lexsort((w, c, r))
-        r, c, w = r[order], c[order], w[order]
-        first = np.ones(len(r), dtype=bool)
-        first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
-        r, c, w = r[first], c[first], w[first]
+        # parallel relationships: keep the cheapest (csr_matrix would add them up); one sort on the pair's
+        # code and a minimum per pair cost less than a three-key lexsort
+        codes = r * n + c
+        order = np.argsort(codes, kind="stable")
+        codes, w = codes[order], w[order]
+        first = np.ones(len(codes), dtype=bool)
+        first[1:] = codes[1:] != codes[:-1]
+        starts = np.flatnonzero(first)
+        w = np.minimum.reduceat(w, starts) if len(starts) else w
+        r, c = codes[starts] // n, codes[starts] % n
         # csgraph treats explicit zeros as missing edges: nudge free steps
         w = np.maximum(w, 1e-300)
         matrix = csr_matrix((w, (r, c)), shape=(n, n))
@@ -115,10 +119,15 @@ class SearchIndex:
             hops = dijkstra(matrix, directed=True, indices=sources, min_only=True, unweighted=True)
         cost[sources] = 0.0
         hops[sources] = 0.0
-        if len(self._bounds) >= 16:
-            self._bounds.pop(next(iter(self._bounds)))
-        self._bounds[key] = (cost, hops)
+        self.remember_bounds(key, (cost, hops))
         return cost, hops
+
+    def remember_bounds(self, key: tuple[object, ...], bounds: tuple[np.ndarray, np.ndarray]) -> None:
+        """Cache ``bounds`` under ``key``: at most 16 filters, the oldest but the first (the saved default) evicted."""
+        if len(self._bounds) >= 16:
+            first, *rest = self._bounds
+            self._bounds.pop(rest[0] if rest else first)
+        self._bounds[key] = bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,3 +233,65 @@ def top_paths(
         cut = found[k - 1].cost + COST_SLACK
         found = [p for p in found if p.cost <= cut]
     return found
+
+
+def _entries(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR entries of ``nodes``: (entry positions, the node each belongs to), in one go."""
+    starts = indptr[nodes]
+    lengths = indptr[nodes + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(total, dtype=np.int64) + shift, np.repeat(nodes, lengths)
+
+
+def local_bounds(
+    index: SearchIndex,
+    sources: np.ndarray,
+    interior_ok: np.ndarray,
+    type_mask: np.ndarray,
+    depth: int,
+    budget: int | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Lower bounds (cost, hops) to the nearest source for paths of at most ``depth`` more hops.
+
+    What :meth:`SearchIndex.bounds` gives, computed by ``depth`` rounds of
+    relaxation out from the sources instead of a Dijkstra over the whole
+    graph: a one-off filter (one source, a manager's clients) touches only
+    the nodes within ``depth`` hops of its sources. ``cost`` is the cheapest
+    path of at most ``depth`` hops (never more than any path a search can
+    still complete, so the search's answers are the same); ``hops`` is exact
+    up to ``depth`` and infinite beyond, where no path of the search can
+    reach a source anyway. None when the rounds would read more than
+    ``budget`` adjacency entries (the whole-graph Dijkstra is cheaper then).
+    """
+    n = len(index.degree)
+    cost = np.full(n, np.inf)
+    hops = np.full(n, np.inf)
+    frontier = np.unique(np.asarray(sources, dtype=np.int64))
+    cost[frontier] = 0.0
+    hops[frontier] = 0.0
+    read = 0
+    for level in range(1, depth + 1):
+        if not len(frontier):
+            break
+        entries, owner = _entries(index.indptr, frontier)
+        read += len(entries)
+        if budget is not None and read > budget:
+            return None
+        v = index.nbr[entries].astype(np.int64)
+        keep = type_mask[index.etype[entries]] & interior_ok[v]
+        entries, owner, v = entries[keep], owner[keep], v[keep]
+        # the step v -> owner of a path heading to a source, summed as the Dijkstra does
+        step = cost[owner] + (index.ecost[entries] + index.node_cost[v])
+        touched, at = np.unique(v, return_inverse=True)
+        best = np.full(len(touched), np.inf)
+        np.minimum.at(best, at, step)
+        improved = best < cost[touched]
+        better = touched[improved]
+        cost[better] = best[improved]
+        fresh = touched[np.isinf(hops[touched])]
+        hops[fresh] = float(level)
+        frontier = better
+    return cost, hops

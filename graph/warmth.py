@@ -20,6 +20,7 @@ this module reads them and applies them, identically for every store:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -104,6 +105,17 @@ class StrengthRule:
     times_steps: tuple[tuple[float, float], ...] = ()
     times_unknown: float = 1.0
     times_band: tuple[str, str] = ("{over} ≥ {threshold}", "{over} ≥ {threshold}")
+    #: recency (``recency: {date: since, steps: [[10, 0.7], ...]}``): the strength times the factor of the first
+    #: threshold the tie's age in years (today minus this date) reaches; no date, no change
+    age_of: str | None = None
+    age_steps: tuple[tuple[float, float], ...] = ()
+
+    def age_factor(self, props: Mapping[str, Any]) -> float:
+        """The recency factor of one tie (1 when the rule has none or the date is missing)."""
+        if self.age_of is None:
+            return 1.0
+        years = _years_since(props.get(self.age_of))
+        return 1.0 if years is None else _step(years, self.age_steps, 1.0)
 
     def missing(self) -> float:
         """The strength of a relationship whose property is missing or unknown."""
@@ -127,7 +139,7 @@ class StrengthRule:
             value *= _step(props.get(self.times_over), self.times_steps, self.times_unknown)
         if self.is_former(props):
             value *= float(self.former_factor or 1.0)
-        return value
+        return value * self.age_factor(props)
 
     def strengths(self, frame: pd.DataFrame) -> np.ndarray:
         """Vectorised :meth:`strength` over the rows of ``frame``."""
@@ -147,6 +159,10 @@ class StrengthRule:
             values = values * _step_vec(frame.get(self.times_over), n, self.times_steps, self.times_unknown)
         if self.former is not None and self.former_factor is not None and self.former in frame:
             values = np.where(frame[self.former].isna().to_numpy(), values, values * self.former_factor)
+        if self.age_of is not None and self.age_of in frame:
+            born = pd.to_datetime(frame[self.age_of].astype("object"), errors="coerce", format="ISO8601")
+            years = (pd.Timestamp(dt.date.today()) - born).dt.days / 365.25
+            values = values * _step_vec(years, n, self.age_steps, 1.0)
         return values
 
     def why(self, props: Mapping[str, Any]) -> tuple[str, str]:
@@ -174,7 +190,11 @@ class StrengthRule:
             en += f", {self.times_band[1].format(over=self.times_over, threshold=word_en)} × {factor:g}"
         if self.is_former(props):
             f = float(self.former_factor or 1.0)
-            return f"{zh}，已离任 × {f:g}", f"{en}, former × {f:g}"
+            zh, en = f"{zh}，已离任 × {f:g}", f"{en}, former × {f:g}"
+        age = self.age_factor(props)
+        if age != 1.0:
+            years = int(_years_since(props.get(self.age_of or "")) or 0)
+            zh, en = f"{zh}，{years}年前 × {age:g}", f"{en}, {years} years ago × {age:g}"
         return zh, en
 
     def as_data(self) -> list[Any]:
@@ -189,6 +209,7 @@ class StrengthRule:
             self.constant,
             self.former_factor,
             *([self.times_over, self.times_steps, self.times_unknown] if self.times_over is not None else []),
+            *([["recency", self.age_of, self.age_steps]] if self.age_of else []),
         ]
 
 
@@ -348,6 +369,23 @@ def _step(value: Any, table: Sequence[tuple[float, float]], unknown: float) -> f
     return table[-1][1]
 
 
+def _years_since(value: Any) -> float | None:
+    """Years from a date (ISO text or a date) to today; None when there is no date.
+
+    >>> _years_since(None), _years_since(dt.date.today().isoformat())
+    (None, 0.0)
+    """
+    if _is_missing(value) or value == "":
+        return None
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return (dt.date.today() - day).days / 365.25
+
+
 def _step_vec(col: Any, n: int, table: Sequence[tuple[float, float]], unknown: float) -> np.ndarray:
     if col is None:
         return np.full(n, unknown, dtype=float)
@@ -425,7 +463,21 @@ def _pair(raw: Any, where: str, default: tuple[str, str]) -> tuple[str, str]:
 
 
 #: the keys a rule may have besides its one ``by_<property>`` or ``default``
-_RULE_KEYS = frozenset({"unknown", "former_factor", "scale", "band", "band_unknown", "times_unknown", "times_band"})
+_RULE_KEYS = frozenset(
+    {"unknown", "former_factor", "scale", "band", "band_unknown", "times_unknown", "times_band", "recency"}
+)
+
+
+def _recency(raw: Any, spec: KindSpec, where: str) -> dict[str, Any]:
+    """A rule's ``recency: {date: <date property>, steps: [[years, factor], ...]}``, or nothing."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) != {"date", "steps"}:
+        raise SchemaError(f"{where}: expected {{date: <a date property>, steps: [[years, factor], ...]}}")
+    date = str(raw["date"])
+    if date not in spec.properties or spec.properties[date].type != "date":
+        raise SchemaError(f"{where}.date: {date!r} is not a date property of kind {spec.type}")
+    return {"age_of": date, "age_steps": _table(raw["steps"], f"{where}.steps")}
 
 
 def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule:
@@ -453,6 +505,7 @@ def parse_rule(type_: str, raw: Any, where: str, schema: Schema) -> StrengthRule
         "former": spec.former,
         "spec": spec,
         **_times(raw, times, where, spec),
+        **_recency(raw.get("recency"), spec, f"{where}.recency"),
     }
     if key == "default":
         return StrengthRule(form="constant", constant=_number(raw, "default", where), **common)

@@ -8,6 +8,7 @@
     guanxi circles [COMPANY] [--mutual | --chains]
     guanxi exposure [COMPANY] --hops 2
     guanxi parks [KEYWORD] [--industry 集成电路] [--region 苏州] [--park NAME] [--leads]
+    guanxi associations [KEYWORD] [--region 苏州] [--association NAME] [--leads]
     guanxi match list.xlsx -o matched.xlsx
     guanxi batch prospects.xlsx -o result.xlsx
 
@@ -437,6 +438,73 @@ def cmd_parks(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- associations (商会, 行业协会) ------------------------------------------------------------------------------
+def cmd_associations(args: argparse.Namespace) -> int:
+    from queries.associations import association_leads, association_members, find_associations, office_words
+
+    lang: Lang = args.lang
+    with _open(args) as store:
+        if args.leads:
+            leads = association_leads(
+                store,
+                args.association,
+                keyword=args.keyword,
+                region=args.region,
+                include_closed=args.include_closed,
+                limit=args.limit,
+            )
+            if args.json:
+                _print_json([ld.to_dict(lang) for ld in leads])
+                return 0
+            rows = [
+                [ld.company.name, ld.association.name, ld.office(lang), "；".join(r.text(lang) for r in ld.referrers)]
+                for ld in leads
+            ]
+            header = (
+                ["线索企业", "商会协会", "会内职务", "引荐人"]
+                if lang == "zh"
+                else ["lead", "association", "office", "referrers"]
+            )
+            _show(rows, header, "no association leads")
+            return 0
+        if args.association:
+            found = association_members(store, args.association)
+            if args.json:
+                _print_json(found.to_dict(lang))
+                return 0
+            print(f"{found.association.name}: {len(found.members)} members")
+            rows = [
+                [
+                    m.who.name,
+                    m.who.key,
+                    office_words(m.edge, lang),
+                    _words(lang, "是", "yes") if m.who.is_client else "",
+                ]
+                for m in found.members
+            ]
+            header = ["会员", "编号", "职务", "客户"] if lang == "zh" else ["member", "key", "office", "client"]
+            _show(rows, header, "(empty)")
+            return 0
+        summaries = find_associations(store, args.keyword, region=args.region, limit=args.limit)
+    if args.json:
+        _print_json([a.to_dict() for a in summaries])
+        return 0
+    rows = [
+        [
+            a.association.name,
+            str(a.association.get("category") or ""),
+            f"{a.association.get('province') or ''}{a.association.get('city') or ''}",
+            str(a.members),
+        ]
+        for a in summaries
+    ]
+    header = (
+        ["商会协会", "类型", "地区", "会员数"] if lang == "zh" else ["association", "category", "region", "members"]
+    )
+    _show(rows, header, "no associations match")
+    return 0
+
+
 # -- lists -------------------------------------------------------------------------------------------------
 def cmd_match(args: argparse.Namespace) -> int:
     from loaders.export import table_format, write_table
@@ -604,6 +672,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--limit", type=int, default=200)
     _common(p)
 
+    p = subparsers.add_parser(
+        "associations", help="trade associations and chambers (商会, 行业协会), their members and referral leads"
+    )
+    p.add_argument("keyword", nargs="?", help="part of an association's name, category or industry")
+    p.add_argument("--region", help="province or city")
+    p.add_argument("--association", help="list this association's members (with --leads: only its leads)")
+    p.add_argument(
+        "--leads",
+        action="store_true",
+        help="non-client members of associations where a client or a client's officer holds an office",
+    )
+    p.add_argument("--include-closed", action="store_true")
+    p.add_argument("--limit", type=int, default=200)
+    _common(p)
+
     p = subparsers.add_parser("match", help="match a client or prospect list (CSV/Excel) to graph companies")
     p.add_argument("file", type=Path)
     p.add_argument("--sheet", help="Excel sheet (default: the first)")
@@ -640,6 +723,7 @@ COMMANDS: dict[str, Handler] = {
     "circles": cmd_circles,
     "exposure": cmd_exposure,
     "parks": cmd_parks,
+    "associations": cmd_associations,
     "match": cmd_match,
     "batch": cmd_batch,
 }

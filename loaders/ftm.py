@@ -27,6 +27,11 @@ GP, LP ...)
 Directorship                   SERVES_AS (``role`` read by the title
                                vocabulary, ``startDate``, ``endDate``)
 Membership of a park           LOCATED_IN
+Organization, classification   Association (also any Organization that
+``association`` / 商会 /         is the ``organization`` of a Membership)
+行业协会 / 工商联
+Membership of an association   MEMBER_OF (``role`` read by the office
+                               vocabulary, ``startDate``, ``endDate``)
 Payment (payer → beneficiary)  PAYS: the Payments of one pair and year
                                make one record (``amount`` summed when
                                in yuan, ``payments`` counted, first and
@@ -44,7 +49,7 @@ GUARANTEES                     schema for them: amounts are left out
 
 Other Associates, memberships of other organisations, corporate directors,
 payments by or to a person and every other schema are left out, counted.
-Industry-chain segments have no FtM schema: they are not written.
+Industry-chain segments and co-owned IP rights have no FtM schema: they are not written.
 
 The package ``followthemoney`` is not needed: its dependency chain builds
 ICU from source, which a bank's locked-down machine should not have to do;
@@ -73,6 +78,24 @@ PARK_CLASSES = frozenset({"industrial park", "park", "园区", "产业园区", "
 
 #: the ``classification`` guanxi writes on a park
 PARK_CLASS = "industrial park"
+
+#: an Organization whose ``classification`` is one of these is an association (商会, 行业协会, 工商联)
+ASSOCIATION_CLASSES = frozenset(
+    {
+        "association",
+        "trade association",
+        "chamber of commerce",
+        "chamber",
+        "商会",
+        "协会",
+        "行业协会",
+        "工商联",
+        "工商业联合会",
+    }
+)
+
+#: the ``classification`` guanxi writes on an association
+ASSOCIATION_CLASS = "association"
 
 #: the edge schemata read, each with its two ends (FtM property names)
 EDGE_SCHEMATA: dict[str, tuple[str, str]] = {
@@ -118,6 +141,14 @@ def _is_park(entity: Mapping[str, Any]) -> bool:
     )
 
 
+def _is_association(entity: Mapping[str, Any], joined: set[str]) -> bool:
+    """An Organization classified as an association, or one that members join (a Membership names it)."""
+    if entity.get("schema") != "Organization":
+        return False
+    classes = {c.strip().lower() for c in _values(entity, "classification")}
+    return bool(classes & ASSOCIATION_CLASSES) or text_of(entity.get("id")) in joined
+
+
 def _company_cells(entity: Mapping[str, Any], schema: Schema) -> tuple[dict[str, str], str]:
     """A company row from an entity, and how relationships name it (its USCC or another identifier)."""
     cells = {"name": _first(entity, "name")}
@@ -155,6 +186,7 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
         mapped.partner_role = schema.kind("INVESTS_IN").properties.get("partner_role")
     entities = [(row, e) for row, e in records if isinstance(e, dict)]
     ends: dict[str, tuple[str, str]] = {}  # FtM id -> (label, reference)
+    joined = {_first(e, "organization") for _, e in entities if e.get("schema") == "Membership"}
     for row, entity in entities:
         kind, eid = entity.get("schema"), text_of(entity.get("id"))
         if kind in EDGE_SCHEMATA or kind is None:
@@ -163,6 +195,10 @@ def map_entities(records: Iterable[tuple[int, Any]], file: str, schema: Schema) 
             cells = {"id": eid, "name": _first(entity, "name")}
             mapped.add(("nodes", "Park"), row, cells)
             ends[eid] = ("Park", eid)
+        elif _is_association(entity, joined):
+            cells = {"id": eid, "name": _first(entity, "name")}
+            mapped.add(("nodes", "Association"), row, cells)
+            ends[eid] = ("Association", eid)
         elif kind in COMPANY_SCHEMATA:
             cells, ref = _company_cells(entity, schema)
             mapped.add(("nodes", "Company"), row, cells)
@@ -251,6 +287,14 @@ def _map_edge(
     elif kind == "Membership" and target[0] == "Park":
         cells = {"company": source[1], "park": target[1]} | ({"since": start} if start else {})
         mapped.add(("edges", "LOCATED_IN"), row, cells)
+    elif kind == "Membership" and target[0] == "Association":
+        cells = {"member": source[1], "association": target[1]}
+        cells |= {
+            k: v
+            for k, v in (("member_type", source[0]), ("role", _first(entity, "role")), ("since", start), ("until", end))
+            if v
+        }
+        mapped.add(("edges", "MEMBER_OF"), row, cells)
     elif kind == "UnknownLink" and _first(entity, "role") in LINK_ROLES:
         role = _first(entity, "role")
         if role == "SUPPLIES":
@@ -318,6 +362,9 @@ def node_entity(node: Node) -> dict[str, Any] | None:
     if node.label == "Park":
         props = _props(name=node.name, classification=PARK_CLASS, country="cn")
         return {"id": node.key, "schema": "Organization", "properties": props}
+    if node.label == "Association":
+        props = _props(name=node.name, classification=ASSOCIATION_CLASS, country="cn")
+        return {"id": node.key, "schema": "Organization", "properties": props}
     if node.label != "Company":
         return None
     uscc = p.get("uscc")
@@ -376,6 +423,10 @@ def edge_entity(edge: Edge, keys: Mapping[str, str]) -> tuple[dict[str, Any] | N
     if edge.type == "LOCATED_IN":
         props = _props(member=src, organization=dst, startDate=p.get("since"))
         return {"id": entity_id("Membership", src, dst), "schema": "Membership", "properties": props}, ""
+    if edge.type == "MEMBER_OF":
+        role = p.get("role_text") or p.get("role")
+        props = _props(member=src, organization=dst, role=role, startDate=p.get("since"), endDate=p.get("until"))
+        return {"id": entity_id("Membership", src, dst, str(role)), "schema": "Membership", "properties": props}, ""
     if edge.type == "PAYS":
         amount = p.get("amount")
         props = _props(

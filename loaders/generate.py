@@ -112,15 +112,18 @@ from loaders.generate_base import (
 )
 from loaders.generate_kinds import (
     FUND_SUFFIX,
+    draw_associations,
     draw_equity,
     draw_exits,
     draw_guarantees,
     draw_investments,
+    draw_ip,
     draw_parks,
     draw_payments,
     draw_segments,
     draw_supply,
     node_producer,
+    plant_ip_and_associations,
     producer,
 )
 from loaders.generate_names import (
@@ -184,13 +187,13 @@ class GenerateSummary:
         return "\n".join([*lines, *self.warnings])
 
 
-def no_producer_message(type_: str, zh: str) -> str:
+def no_producer_message(type_: str, zh: str, what: str = "relationship kind") -> str:
     """The one line said for a kind the generator makes no data for.
 
     >>> no_producer_message("MEMBER_OF", "商会")
     'warning: the generator makes no data for relationship kind MEMBER_OF (商会); its file is not written'
     """
-    return f"warning: the generator makes no data for relationship kind {type_} ({zh}); its file is not written"
+    return f"warning: the generator makes no data for {what} {type_} ({zh}); its file is not written"
 
 
 def generate(
@@ -253,7 +256,7 @@ def generate(
         demo_prospects=tuple(str(world.uscc[c]) for c in world.demo_prospects),
         demo=writer.story(),
         skipped=tuple(writer.skipped),
-        warnings=tuple(no_producer_message(t, writer.schema.kinds[t].zh) for t in writer.skipped),
+        warnings=tuple(writer.warnings),
     )
 
 
@@ -315,6 +318,11 @@ class _World:
     # parks
     parks: dict[str, list[str]] = field(default_factory=dict)
     park_city: I64 = field(default_factory=_empty)
+    # co-owned IP rights and their owners, associations and their members (loaders.generate_kinds)
+    ip_rights: Cols = field(default_factory=dict)
+    ip_owners: Cols = field(default_factory=dict)
+    associations: Cols = field(default_factory=dict)
+    assoc_members: Cols = field(default_factory=dict)
     # the demo
     demo_prospects: I64 = field(default_factory=_empty)
     demo_introducers: I64 = field(default_factory=_empty)
@@ -349,6 +357,9 @@ class _World:
         world.guarantees = draw_guarantees(world)
         _Demo(world, _rng(seed, _S_DEMO)).plant()
         world.tidy()
+        world.ip_rights, world.ip_owners = draw_ip(world)
+        world.associations, world.assoc_members = draw_associations(world)
+        plant_ip_and_associations(world)
         world.payments = draw_payments(world)
         world.segments, world.segment_links, world.members = draw_segments(world)
         supply, guarantees = len(world.supply["supplier"]), len(world.guarantees["borrower"])
@@ -1350,6 +1361,8 @@ class _Writer:
         self.rows: dict[str, int] = {}
         #: relationship types the schema declares but no producer makes (no file written)
         self.skipped: list[str] = []
+        #: one line per kind or label the generator makes no data for
+        self.warnings: list[str] = []
         self.dates = np.array(
             [(dt.date(1980, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(_DATE_LAST - _DATE_FIRST)],
             dtype=object,
@@ -1371,6 +1384,9 @@ class _Writer:
         used[w.officers["person"]] = True
         used[w.equity["holder"][w.equity["person"]]] = True
         used[w.guarantees["guarantor"][w.guarantees["person"]]] = True
+        for rows, who in ((w.ip_owners, "owner"), (w.assoc_members, "member")):
+            if rows:
+                used[rows[who][rows["person"]]] = True
         used[w.investments["investor"][w.investments["person"]]] = True
         used[w.exits["holder"]] = True
         persons = np.flatnonzero(used).astype(np.int64)
@@ -1409,15 +1425,22 @@ class _Writer:
         park = s.label("Park")
         self.write(park.file, self.columns(park.properties), len(w.parks["id"]), self.park_chunk)
         for label in s.labels.values():
+            if label.name in ("Company", "Person", "Park"):
+                continue
             make_nodes = node_producer(label.name)
-            if make_nodes is not None:
-                total, chunk = make_nodes(self)
-                self.write(label.file, self.columns(label.properties), total, chunk)
+            if make_nodes is None:
+                self.skipped.append(label.name)
+                self.warnings.append(no_producer_message(label.name, label.zh, "node label"))
+                self.say(self.warnings[-1])
+                continue
+            total, chunk = make_nodes(self)
+            self.write(label.file, self.columns(label.properties), total, chunk)
         for kind in s.kinds.values():
             make = producer(kind.type)
             if make is None:
                 self.skipped.append(kind.type)
-                self.say(no_producer_message(kind.type, kind.zh))
+                self.warnings.append(no_producer_message(kind.type, kind.zh))
+                self.say(self.warnings[-1])
                 continue
             total, chunk = make(self)
             columns = [self.endpoint(kind.source), self.endpoint(kind.target), *self.columns(kind.properties)]

@@ -14,7 +14,7 @@ the demo then plants its paths into the rows they returned.
 
 >>> sorted(PRODUCERS)  # doctest: +NORMALIZE_WHITESPACE
 ['ACTS_IN_CONCERT', 'FAMILY', 'GUARANTEES', 'HOLDS_SHARES', 'INVESTS_IN', 'IN_SEGMENT', 'LOCATED_IN',
- 'PAYS', 'SERVES_AS', 'SUPPLIES', 'UPSTREAM_OF']
+ 'MEMBER_OF', 'OWNS_IP', 'PAYS', 'SERVES_AS', 'SUPPLIES', 'UPSTREAM_OF']
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from loaders.generate_base import (
+    _CHAIR_ROLES,
     _CITY_INDEX,
     _CLOSED,
     _GOV,
@@ -34,6 +35,7 @@ from loaders.generate_base import (
     _PRODUCT_COUNT,
     _PRODUCT_SLOTS,
     _PRODUCTS,
+    _ROLE,
     _ROLE_TEXT,
     _ROOT,
     _S_EQUITY,
@@ -49,6 +51,7 @@ from loaders.generate_base import (
     Bool,
     Chunk,
     Cols,
+    Obj,
     _Buckets,
     _concat,
     _days,
@@ -509,6 +512,361 @@ def located_rows(sheet: _Writer) -> KindRows:
     return KindRows(len(order), located)
 
 
+# -- co-owned intellectual property and trade associations (issue 14 item 2) ---------------------------------------
+
+#: the random streams of the IP and association draws (far from the world's own stages)
+_S_IP, _S_ASSOC = 101, 102
+#: IP types as exports print them, how common each is among co-owned rights, and its number code
+_IP_TYPES = ("发明专利", "实用新型", "外观设计", "软件著作权")
+_IP_SHARE = (0.35, 0.38, 0.1, 0.17)
+_IP_SOFTWARE = 3
+#: the offices of an association as its member list prints them; the demo and the leads need the first three
+_OFFICES = ("会长", "常务副会长", "副会长", "秘书长", "常务理事", "理事", "监事长", "会员", "会员单位", "联络员")
+_PRESIDENT, _VICE_SENIOR, _VICE, _SECRETARY, _DIRECTOR_SENIOR, _DIRECTOR, _SUPERVISOR, _MEMBER, _MEMBER_FIRM = range(9)
+_LIAISON = 9  # a title the vocabulary does not know: kept as `other` and listed in the load report
+_IP_SHAPES = ("一种{}及其制备方法", "{}检测装置", "一种{}的控制方法", "{}结构", "{}外壳")
+_ORIGINS = ("温州", "福建", "潮汕", "湖南", "江西", "安徽", "河南", "四川", "山东", "宁波", "台州", "莆田")
+
+
+def _application_numbers(years: I64, kinds: I64, serial: I64) -> Obj:
+    """Chinese patent application numbers ``ZL2021 1 0123456.7`` (year, type 1/2/3, serial, check digit mod 11)
+    and software copyright registration numbers ``2021SR0123456``."""
+    out = np.empty(len(years), dtype=object)
+    weights = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+    for i, (year, kind, number) in enumerate(zip(years.tolist(), kinds.tolist(), serial.tolist(), strict=True)):
+        if kind == _IP_SOFTWARE:
+            out[i] = f"{year}SR{number:07d}"
+            continue
+        body = f"{year}{kind + 1}{number:07d}"
+        check = sum(int(d) * wt for d, wt in zip(body, weights, strict=True)) % 11
+        out[i] = f"ZL{body}.{'X' if check == 10 else check}"
+    return out
+
+
+def _partner_of(w: _World, rng: np.random.Generator) -> I64:
+    """One trade partner per company (a supplier or a customer), -1 for a company that trades with nobody."""
+    s = w.supply
+    a = np.concatenate([s["supplier"], s["customer"]])
+    b = np.concatenate([s["customer"], s["supplier"]])
+    shuffled = rng.permutation(len(a))
+    a, b = a[shuffled], b[shuffled]
+    first = _first_of([a])
+    partner = np.full(w.n, -1, dtype=np.int64)
+    partner[a[first]] = b[first]
+    return partner
+
+
+def draw_ip(w: _World) -> tuple[Cols, Cols]:
+    """Patents and software copyrights with their owners: about 6 rights per 100 companies, most co-owned.
+
+    A right's first owner is an operating company; its co-owner is a sister company of its group, a trade
+    partner or a company of its industry in its city, and now and then the founder himself (an inventor
+    who kept a share). Utility models and designs lapse after ten years, a few rights earlier (fees not
+    paid). Returns the rights (columns of ip_rights.csv) and the ``OWNS_IP`` rows.
+    """
+    rng = _rng(w.seed, _S_IP)
+    makers = w.of(_STANDALONE, _ROOT, _SUB)
+    makers = makers[~np.isin(makers, w.demo_prospects)]
+    m = max(10, round(0.06 * w.n))
+    first = _pick(rng, makers, m)
+    kind = rng.choice(len(_IP_TYPES), m, p=_p(_IP_SHARE)).astype(np.int64)
+    draw = rng.random(m)
+    partner = _partner_of(w, rng)
+    g = w.group[first]
+    sister = np.where(
+        g >= 0, w.g_start[np.maximum(g, 0)] + (rng.random(m) * w.g_size[np.maximum(g, 0)]).astype(np.int64), -1
+    )
+    trading = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED)).astype(np.int64)
+    trading = trading[~np.isin(trading, w.demo_prospects)]
+    cities = _Buckets(
+        trading, w.city[trading] * len(INDUSTRIES) + w.industry[trading], len(_CITY_INDEX) * len(INDUSTRIES)
+    )
+    local = cities.pick(rng, w.city[first] * len(INDUSTRIES) + w.industry[first])
+    second = np.select([draw < 0.35, draw < 0.65, draw < 0.9], [sister, partner[first], local], -1)
+    second = np.where(np.isin(second, w.demo_prospects), -1, second)
+    # a right whose co-owner could not be found (or is its owner) has one owner: exports list those too
+    second = np.where(second == first, -1, second)
+    third = np.where(
+        (second >= 0) & (rng.random(m) < 0.12),
+        cities.pick(rng, w.city[first] * len(INDUSTRIES) + w.industry[first]),
+        -1,
+    )
+    third = np.where((third == first) | (third == second), -1, third)
+    inventor = w.founder[first]
+    inventor = np.where((rng.random(m) < 0.05) & (inventor >= 0), inventor, -1)
+
+    start = np.maximum(w.founded[first], _days(2000)) + 90
+    filed = start + (rng.random(m) ** 0.6 * np.maximum(_TODAY - 200 - start, 1)).astype(np.int64)
+    wait = np.select(
+        [kind == 0, kind == _IP_SOFTWARE],
+        [rng.integers(500, 1300, m), rng.integers(40, 120, m)],
+        rng.integers(150, 400, m),
+    )
+    granted = np.where(filed + wait <= _TODAY - 10, filed + wait, -1)
+    keep = granted >= 0  # a right still examined is not granted yet: no owner rights to tie
+    term = np.where(kind == 0, 20, 10)
+    lapsed = np.where(kind == _IP_SOFTWARE, -1, _years_later(filed, term))
+    early = (kind != _IP_SOFTWARE) & (rng.random(m) < 0.06)
+    lapsed = np.where(early, granted + (rng.random(m) * np.maximum(_TODAY - granted, 1)).astype(np.int64), lapsed)
+    lapsed = np.where((lapsed > _TODAY) | (lapsed <= granted), -1, lapsed)
+
+    idx = np.flatnonzero(keep)
+    year = filed[idx].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    serial = np.arange(len(idx), dtype=np.int64) * 7919 % 9_000_000 + 100_000
+    ids = _application_numbers(year, kind[idx], serial)
+    product = _PRODUCTS[
+        w.industry[first[idx]] * _PRODUCT_SLOTS
+        + rng.integers(0, 1 << 20, len(idx)) % _PRODUCT_COUNT[w.industry[first[idx]]]
+    ]
+    shape = rng.integers(0, len(_IP_SHAPES), len(idx))
+    names = np.array(
+        [
+            f"{p}管理系统V{1 + s % 3}.0" if k == _IP_SOFTWARE else _IP_SHAPES[s if k != 2 else 4].format(p)
+            for p, s, k in zip(product.tolist(), shape.tolist(), kind[idx].tolist(), strict=True)
+        ],
+        dtype=object,
+    )
+    rights = {
+        "id": ids,
+        "name": names,
+        "ip_type": np.array(_IP_TYPES, dtype=object)[kind[idx]],
+        "filed": filed[idx],
+        "granted": granted[idx],
+    }
+    table = _Table("owner", "person", "ip", "since", "lapsed")
+    for who, person in ((first, False), (second, False), (third, False), (inventor, True)):
+        has = np.flatnonzero(who[idx] >= 0)
+        table.add(owner=who[idx][has], person=person, ip=has, since=granted[idx][has], lapsed=lapsed[idx][has])
+    rows = table.done()
+    rows["person"] = rows["person"].astype(bool)
+    return rights, rows
+
+
+def draw_associations(w: _World) -> tuple[Cols, Cols]:
+    """Chambers of commerce, industry associations and federations of industry and commerce, with members.
+
+    About one association per 800 companies, in the cities where companies are: an industry association
+    (苏州集成电路行业协会) takes the city's companies of its industry, a chamber of people from elsewhere
+    (深圳市温州商会) and a federation (工商联) any of the city's companies. Each has a president, vice
+    presidents, a secretary general and council members; an office is held by a member company's legal
+    representative (6 in 10) or by the company itself (会长单位). Returns the associations (columns of
+    associations.csv) and the ``MEMBER_OF`` rows.
+    """
+    rng = _rng(w.seed, _S_ASSOC)
+    trading = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED)).astype(np.int64)
+    trading = trading[~np.isin(trading, w.demo_prospects)]
+    n_ind = len(INDUSTRIES)
+    by_city = _Buckets(trading, w.city[trading], len(_CITY_INDEX))
+    by_trade = _Buckets(trading, w.city[trading] * n_ind + w.industry[trading], len(_CITY_INDEX) * n_ind)
+    count = max(6, w.n // 800)
+    seeds = _pick(rng, trading, count)
+    city, industry = w.city[seeds], w.industry[seeds]
+    kind = rng.choice(3, count, p=[0.5, 0.38, 0.12]).astype(np.int64)  # industry, chamber, federation
+    cities = list(_CITY_INDEX)
+    names: list[str] = []
+    seen: set[str] = set()
+    keep = np.zeros(count, dtype=bool)
+    for i in range(count):
+        province, city_name = cities[int(city[i])].split("|")
+        if kind[i] == 0:
+            name = f"{short_place(city_name)}{INDUSTRIES[int(industry[i])].key}行业协会"
+        elif kind[i] == 1:
+            origin = _ORIGINS[int(rng.integers(0, len(_ORIGINS)))]
+            name = f"{city_name}{origin}商会"
+        else:
+            name = f"{city_name}工商业联合会"
+        if name in seen or (kind[i] == 1 and origin in province):
+            continue
+        seen.add(name)
+        names.append(name)
+        keep[i] = True
+    at = np.flatnonzero(keep)
+    city, industry, kind = city[at], industry[at], kind[at]
+    a = len(at)
+    levels = np.array(["市级", "市级", "区级"], dtype=object)[rng.integers(0, 3, a)]
+    associations = {
+        "id": np.array([f"AS{i + 1:05d}" for i in range(a)], dtype=object),
+        "name": np.array(names, dtype=object),
+        "category": np.array(["行业协会", "商会", "工商联"], dtype=object)[kind],
+        "level": np.where(kind == 2, "市级", levels),
+        "province": np.array([cities[int(c)].split("|")[0] for c in city], dtype=object),
+        "city": np.array([cities[int(c)].split("|")[1] for c in city], dtype=object),
+        "industries": np.where(kind == 0, np.array([ind.key for ind in INDUSTRIES], dtype=object)[industry], ""),
+    }
+    size = np.clip(np.round(rng.lognormal(np.log(35), 0.7, a)), 8, max(8, min(400, w.n // 25))).astype(np.int64)
+    owner, place = _slots(size)
+    member = np.where(
+        kind[owner] == 0, by_trade.pick(rng, city[owner] * n_ind + industry[owner]), by_city.pick(rng, city[owner])
+    )
+    ok = member >= 0
+    owner, member = owner[ok], member[ok]
+    first = _first_of([owner, member])
+    owner, member = owner[first], member[first]
+    # offices by place in the association's member list (rows are by association): a president, vice
+    # presidents, a secretary general, council members, then members
+    counts = np.bincount(owner, minlength=a)
+    _, place = _slots(counts)
+    vices = 1 + counts // 12
+    office = np.select(
+        [
+            place == 0,
+            place <= vices[owner] // 2,
+            place <= vices[owner],
+            place == vices[owner] + 1,
+            place <= vices[owner] + 1 + counts[owner] // 10,
+            place <= vices[owner] + 1 + counts[owner] // 4,
+        ],
+        [_PRESIDENT, _VICE_SENIOR, _VICE, _SECRETARY, _DIRECTOR_SENIOR, _DIRECTOR],
+        _MEMBER,
+    ).astype(np.int64)
+    office = np.where((office == _MEMBER) & (rng.random(len(office)) < 0.4), _MEMBER_FIRM, office)
+    office = np.where((office == _MEMBER) & (rng.random(len(office)) < 0.01), _LIAISON, office)
+    office = np.where((office == _DIRECTOR) & (rng.random(len(office)) < 0.05), _SUPERVISOR, office)
+    # an office goes to the member's legal representative six times in ten; the company stays a member
+    head = w.legal_rep[member]
+    personal = (office < _MEMBER) & (head >= 0) & (rng.random(len(office)) < 0.6)
+    table = _Table("member", "person", "association", "office")
+    table.add(member=member, person=False, association=owner, office=np.where(personal, _MEMBER_FIRM, office))
+    table.add(member=head[personal], person=True, association=owner[personal], office=office[personal])
+    rows = table.done()
+    rows["person"] = rows["person"].astype(bool)
+    joined = np.maximum(np.where(rows["person"], _days(2005), w.founded[rows["member"] * ~rows["person"]]), _days(2005))
+    rows["since"] = joined + (rng.random(len(joined)) * np.maximum(_TODAY - joined, 1)).astype(np.int64)
+    left = (rng.random(len(joined)) < 0.05) & (rows["since"] < _TODAY - 400)
+    rows["until"] = np.where(left, np.minimum(rows["since"] + 365 * rng.integers(1, 6, len(joined)), _TODAY), -1)
+    return associations, rows
+
+
+def plant_ip_and_associations(w: _World) -> None:
+    """The demo's co-owned patent and chamber: a client co-owns an invention patent with the prospect D1, and a
+    client's chairman presides over a chamber the prospect D4 is a member of (each told in the demo story)."""
+    if len(w.demo_prospects) < 5:
+        return
+    good = np.flatnonzero(w.client & w.active & ~w.blacklisted & (w.kind != _GOV)).astype(np.int64)
+    good = good[~np.isin(good, w.demo_introducers)]
+    if len(good) < 2:
+        return
+    d1, d4 = int(w.demo_prospects[1]), int(w.demo_prospects[4])
+    partner = int(good[0])
+    granted = _days(2022, 8, 16)
+    right = len(w.ip_rights["id"])
+    number = str(_application_numbers(_i64([2020]), _i64([0]), _i64([1]))[0])
+    w.ip_rights = {
+        "id": np.append(w.ip_rights["id"], number),
+        "name": np.append(w.ip_rights["name"], "一种低功耗传感芯片的封装结构及其制备方法"),
+        "ip_type": np.append(w.ip_rights["ip_type"], _IP_TYPES[0]),
+        "filed": np.append(w.ip_rights["filed"], _days(2020, 3, 2)),
+        "granted": np.append(w.ip_rights["granted"], granted),
+    }
+    extra = {"owner": _i64([d1, partner]), "person": np.zeros(2, dtype=bool), "ip": _i64([right, right])}
+    extra |= {"since": _i64([granted, granted]), "lapsed": _i64([-1, -1])}
+    w.ip_owners = _concat(w.ip_owners, extra)
+    # the chamber: the chairman of a client presides, the prospect is a member
+    o = w.officers
+    chair_codes = _i64([_ROLE[r] for r in _CHAIR_ROLES if r in _ROLE])
+    chairs = np.flatnonzero(np.isin(o["company"], good[1:]) & np.isin(o["role"], chair_codes) & (o["until"] < 0))
+    chamber = len(w.associations["id"])
+    city = int(w.city[d4])
+    city_name = list(_CITY_INDEX)[city].split("|")
+    w.associations = {
+        **{k: np.append(v, "") for k, v in w.associations.items()},
+    }
+    w.associations["id"][chamber] = f"AS{chamber + 1:05d}"
+    w.associations["name"][chamber] = f"{city_name[1]}青年企业家商会"
+    w.associations["category"][chamber], w.associations["level"][chamber] = "商会", "市级"
+    w.associations["province"][chamber], w.associations["city"][chamber] = city_name[0], city_name[1]
+    if len(chairs):
+        row = int(chairs[0])
+        president, client = int(o["person"][row]), int(o["company"][row])
+    else:
+        client = int(good[1])
+        president = int(w.legal_rep[client])
+        if president < 0:
+            return
+    rows = {
+        "member": _i64([president, client, d4]),
+        "person": np.array([True, False, False]),
+        "association": _i64([chamber] * 3),
+        "office": _i64([_PRESIDENT, _MEMBER_FIRM, _MEMBER_FIRM]),
+        "since": _i64([_days(2018, 5, 1), _days(2018, 5, 1), _days(2021, 9, 1)]),
+        "until": _i64([-1, -1, -1]),
+    }
+    w.assoc_members = _concat(w.assoc_members, rows)
+    w.demo_introducers = _i64(list(dict.fromkeys([*w.demo_introducers.tolist(), partner, client])))
+    w.demo_lines += [
+        f"{{c:{d1}}}: the prospect and client {{c:{partner}}} co-own the invention patent " + number,
+        f"{{c:{d4}}}: {{p:{president}}} of client {{c:{client}}} presides over {city_name[1]}青年企业家商会,"
+        " of which the prospect is a member",
+    ]
+
+
+def ip_rights_nodes(sheet: _Writer) -> KindRows:
+    """The ``IPRight`` nodes (ip_rights.csv): number, title, type, filing and grant dates."""
+    r = sheet.w.ip_rights
+
+    def rights(part: slice) -> dict[str, npt.NDArray[Any]]:
+        return {
+            "id": r["id"][part],
+            "name": r["name"][part],
+            "ip_type": r["ip_type"][part],
+            "filed": sheet.date(r["filed"][part]),
+            "granted": sheet.date(r["granted"][part]),
+        }
+
+    return KindRows(len(r["id"]), rights)
+
+
+def ip_owner_rows(sheet: _Writer) -> KindRows:
+    """The ``OWNS_IP`` rows: one per owner of a right, the right's number, type and dates repeated."""
+    w = sheet.w
+    o, r = w.ip_owners, w.ip_rights
+    order = np.lexsort((o["person"], o["ip"]))
+
+    def owners(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "owner": sheet.either(o["person"][i], o["owner"][i]),
+            "owner_type": sheet.kind_of(o["person"][i]),
+            "ip": r["id"][o["ip"][i]],
+            "ip_type": r["ip_type"][o["ip"][i]],
+            "since": sheet.date(o["since"][i]),
+            "lapsed": sheet.date(o["lapsed"][i]),
+        }
+
+    return KindRows(len(order), owners)
+
+
+def association_nodes(sheet: _Writer) -> KindRows:
+    """The ``Association`` nodes (associations.csv)."""
+    a = sheet.w.associations
+
+    def chunk(part: slice) -> dict[str, npt.NDArray[Any]]:
+        return {key: np.asarray(values[part], dtype=object) for key, values in a.items()}
+
+    return KindRows(len(a["id"]), chunk)
+
+
+def member_rows(sheet: _Writer) -> KindRows:
+    """The ``MEMBER_OF`` rows, an association's office holders first, as member lists print them."""
+    w = sheet.w
+    mem = w.assoc_members
+    order = np.lexsort((mem["person"], mem["office"], mem["association"]))
+    offices = np.array(_OFFICES, dtype=object)
+
+    def members(part: slice) -> dict[str, npt.NDArray[Any]]:
+        i = order[part]
+        return {
+            "member": sheet.either(mem["person"][i], mem["member"][i]),
+            "member_type": sheet.kind_of(mem["person"][i]),
+            "association": np.asarray(w.associations["id"], dtype=object)[mem["association"][i]],
+            "role": offices[mem["office"][i]],
+            "since": sheet.date(mem["since"][i]),
+            "until": sheet.date(mem["until"][i]),
+        }
+
+    return KindRows(len(order), members)
+
+
 # -- transactions (PAYS) and industry-chain segments (Segment, IN_SEGMENT, UPSTREAM_OF) ---------------
 
 #: the random streams of these draws (apart from the world's stages, so theirs stay what they were)
@@ -939,6 +1297,8 @@ PRODUCERS: Mapping[str, Producer] = {
     "SUPPLIES": supply_rows,
     "GUARANTEES": guarantees_rows,
     "LOCATED_IN": located_rows,
+    "OWNS_IP": ip_owner_rows,
+    "MEMBER_OF": member_rows,
     "FAMILY": family_rows,
     "ACTS_IN_CONCERT": concert_rows,
     "INVESTS_IN": investments_rows,
@@ -949,6 +1309,8 @@ PRODUCERS: Mapping[str, Producer] = {
 
 #: node label → the producer of its file, for labels beyond companies, persons and parks
 NODE_PRODUCERS: Mapping[str, Producer] = {
+    "IPRight": ip_rights_nodes,
+    "Association": association_nodes,
     "Segment": segments_nodes,
 }
 

@@ -44,6 +44,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,7 @@ from graph.identifiers import identifier_forms, name_identifier, parse_lei, pars
 from graph.idkeys import ID_SCHEME, configured_key, id_key, id_shaped, masked_id
 from graph.messages import Message, mapped
 from graph.model import RecordBatch
-from graph.schema import EndpointSpec, LabelSpec, PropertySpec, Schema, load_schema
+from graph.schema import EndpointSpec, KindSpec, LabelSpec, PropertySpec, Schema, load_schema
 from graph.store import GraphStore
 from graph.uscc import ALPHABET, normalise_uscc, uscc_problem
 from graph.warmth import load_weights
@@ -263,6 +264,9 @@ class ParsedColumn:
     error_reasons: np.ndarray  # object
     codes: np.ndarray  # int64
     text: np.ndarray | None = None  # role_text
+    # the stripped raw cells' row codes and distinct cells, when parsed one distinct cell at a time: reused by
+    # the placeholder-date check instead of stripping and factorising the column again
+    raw: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def clean_text(raw: pd.Series) -> pd.Series:
@@ -423,7 +427,7 @@ def _mapped_column(
     if keep_text:
         text_u = np.empty(m, dtype=object)
         text_u[:] = texts
-    return _column(codes, values_u, blank, reasons, merge=True, text_u=text_u)
+    return replace(_column(codes, values_u, blank, reasons, merge=True, text_u=text_u), raw=(codes, uniques))
 
 
 def parse_column(
@@ -572,6 +576,7 @@ def _ratio_unit(table: RawTable, name: str, problems: _Problems) -> tuple[str | 
     return "%", drop
 
 
+@lru_cache(maxsize=1 << 16)  # the same dates recur in every date column of a load
 def _iso_guess(cell: str) -> str | None:
     """A cell that reads as year-month-day, in ISO form (any year, so 0001-01-01 and 9999-12-31 too)."""
     text = unicodedata.normalize("NFKC", cell).strip()
@@ -587,8 +592,9 @@ def _placeholder_dates(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dates that mean "unknown" (1900-01-01, 9999-12-31 ...): made missing, counted in a note;
     returns the remaining errors and the values."""
-    raw = table.frame[name].astype("str").fillna("").str.strip()
-    codes, uniques = _factorize(raw)
+    codes, uniques = (
+        col.raw if col.raw is not None else _factorize(table.frame[name].astype("str").fillna("").str.strip())
+    )
     hit_u = np.array([_iso_guess(str(c)) in placeholders for c in uniques.tolist()], dtype=bool)
     if not hit_u.any():
         return col.error_pos, col.error_reasons, col.values
@@ -1285,6 +1291,30 @@ def validate_nodes(
     return problems.finish("nodes", spec.name, out)
 
 
+#: what separates the ends a cell names when its end may name several (``split``)
+_END_SEPARATORS = r"\s*[；;]\s*"
+
+
+def split_ends(table: RawTable, kind: KindSpec) -> tuple[RawTable, list[Message]]:
+    """The table with one row per end where an end may name several in one cell (``split``): an export's
+    专利权人 "A公司；B公司" becomes two rows, both numbered as the file's row; and a note per split column."""
+    columns = [e.column for e in (kind.source, kind.target) if e.split and e.column in table.frame]
+    frame = table.frame
+    notes: list[Message] = []
+    for column in columns:
+        cells = frame[column].astype("str")
+        several = cells.str.contains("[；;]", regex=True)
+        if not several.any():
+            continue
+        parts = cells.str.split(_END_SEPARATORS, regex=True).map(lambda xs: [x for x in xs if x] or [""])
+        rows = int(parts[several].map(len).sum())
+        frame = frame.assign(**{column: parts}).explode(column)
+        frame[column] = frame[column].astype("str")
+        header = table.header(column)
+        notes.append(Message("note.split_ends", header=header, cells=f"{int(several.sum()):,}", rows=f"{rows:,}"))
+    return (table if frame is table.frame else replace(table, frame=frame)), notes
+
+
 def validate_edges(
     table: RawTable,
     resolver: Resolver | None = None,
@@ -1298,18 +1328,26 @@ def validate_edges(
     Both ends must resolve to nodes of an allowed label in this load or the
     store; self-loops and repeated identities (type, source, target and the
     kind's identity properties) are rejected. ``role_order`` ranks the parts
-    of compound officer titles (default: warmth.yaml's ``by_role`` order).
+    of compound titles (default: the kind's own map in warmth.yaml, warmest first:
+    an officer's ``by_role``, an association office's).
     """
     resolver = resolver or Resolver(schema=schema)
     schema = schema or resolver.schema
     kind = schema.kind(table.name)
     if role_order is None:
         weights = resolver.store.weights if resolver.store is not None else load_weights()
-        role_order = tuple(weights.by_role)
+        rule = weights.rules.get(kind.type)
+        if rule is not None and rule.form == "map" and rule.values:  # this kind's own titles, warmest first
+            role_order = tuple(sorted(rule.values, key=lambda v: -rule.values[v]))
+        else:
+            role_order = tuple(weights.by_role)
+    table, split = split_ends(table, kind)
     n = len(table.frame)
     ends = (kind.source, kind.target)
     person_ends = [e.column for e in ends if any(schema.label(lb).hash_id_numbers for lb in e.labels)]
     problems = _Problems(table, id_columns=person_ends)
+    for note in split:
+        problems.note(note)
     source = _endpoint(table, kind.source, resolver, problems)
     target = _endpoint(table, kind.target, resolver, problems)
     out: dict[str, np.ndarray] = {"source": source[0], "target": target[0]}

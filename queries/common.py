@@ -150,7 +150,11 @@ def native(store: GraphStore, name: str) -> Callable[..., object] | None:
     * ``reachable(start_id, types, forward) -> set[str]``
       (:mod:`queries.guarantees`): every node reachable from ``start_id``
       along relationships of ``types`` in their direction (``forward``) or
-      against it, the start included.
+      against it, the start included;
+    * ``strong_components(types, min_size) -> list[list[str]]``
+      (:func:`queries.guarantees.guarantee_circles`, without ``active_on``):
+      the strongly connected components of at least ``min_size`` nodes of the
+      relationships of ``types`` (self-loops ignored), each one's ids sorted.
 
     A store lists the steps it wants used in ``native_steps``: it may define
     a step and still prefer the walk where that measured faster (see

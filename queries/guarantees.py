@@ -37,8 +37,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
-import networkx as nx
-
 from graph.errors import InvalidParameter
 from graph.model import Edge, Node, Path
 from graph.schema import SCHEMA_FILE, load_schema
@@ -315,12 +313,17 @@ def _circle(
     inside = set(ids)
     among = sorted(
         (e for e in edges if e.source in inside and e.target in inside),
-        key=lambda e: (e.source, e.target, str(e.props.get("start"))),
+        key=lambda e: (e.source, e.target, str(e.props.get("start")), str(e.props.get("_key", ""))),
     )
-    graph = nx.DiGraph()
-    graph.add_nodes_from(ids)
-    graph.add_edges_from((e.source, e.target) for e in among)
-    found = list(itertools.islice(nx.simple_cycles(graph, length_bound=max_cycle_length), max_cycles + 1))
+    if len(ids) == 2:  # a mutual guarantee (the members are a strongly connected component): one cycle
+        found = [ids]
+    else:
+        import networkx as nx  # imported here: most circles are pairs, and a query without one needs none
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(ids)
+        graph.add_edges_from((e.source, e.target) for e in among)
+        found = list(itertools.islice(nx.simple_cycles(graph, length_bound=max_cycle_length), max_cycles + 1))
     cycles = sorted({_rotate(c) for c in found[:max_cycles]}, key=lambda c: (len(c), c))
     amounts = [number(e.props.get("amount")) for e in among]
     closed = store.weights.exclude_statuses
@@ -369,10 +372,18 @@ def guarantee_circles(
     min_size = whole_number("min_size", min_size, 2)
     _check_cycle_options(max_cycle_length, max_cycles)
     day = _check_day(active_on)
-    edges = [e for e in store.iter_edges([GUARANTEES]) if _in_force(e, day)]
-    graph = nx.DiGraph()
-    graph.add_edges_from((e.source, e.target) for e in edges)
-    groups = [g for g in nx.strongly_connected_components(graph) if len(g) >= min_size]
+    hook = native(store, "strong_components") if day is None else None
+    if hook is not None:  # the components from the store, then only their members' guarantees read
+        groups: list[set[str]] = [set(g) for g in cast(list[list[str]], hook([GUARANTEES], min_size))]
+        members = sorted(set().union(*groups)) if groups else []
+        edges = [e for e in store.edges_of(members, [GUARANTEES]) if _in_force(e, day)] if members else []
+    else:
+        import networkx as nx
+
+        edges = [e for e in store.iter_edges([GUARANTEES]) if _in_force(e, day)]
+        graph = nx.DiGraph()
+        graph.add_edges_from((e.source, e.target) for e in edges)
+        groups = [g for g in nx.strongly_connected_components(graph) if len(g) >= min_size]
     nodes = store.get_nodes(sorted(set().union(*groups))) if groups else {}
     by_member: dict[str, list[Edge]] = defaultdict(list)
     for e in edges:

@@ -21,6 +21,7 @@ from graph.model import Node
 from graph.store import GraphStore
 from graph.uscc import check_char
 from loaders.demo import DEMO_SEED, demo_store
+from queries.associations import association_leads
 from queries.batch import batch_reach
 from queries.connections import connections
 from queries.explain import path_text
@@ -672,6 +673,17 @@ def test_parks_page_lists_companies_and_leads(store: EmbeddedStore) -> None:
     at.text_input(key="parks_keyword").set_value("没有这个园区").run()
     assert t("parks.none", "zh") in [w.value for w in at.warning]
     assert t("parks.try", "zh") in texts(at)
+
+
+def test_parks_page_lists_association_leads(store: EmbeddedStore) -> None:
+    at = fresh()
+    at.radio(key="page").set_value("parks").run()
+    assert not at.exception, at.exception
+    leads = association_leads(store, limit=None)
+    assert leads  # the demo plants a chamber whose president chairs a client
+    table = next(d.value for d in at.dataframe if "引荐人" in d.value.columns)
+    assert list(table["企业"]) == [lead.company.name for lead in leads][: len(table)]
+    assert table["引荐人"].iloc[0] == "、".join(r.text("zh") for r in leads[0].referrers)
 
 
 # -- from a path to the explorer ---------------------------------------------------------------------

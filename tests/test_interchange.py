@@ -38,6 +38,7 @@ FTM_PROPS: dict[str, tuple[str, ...]] = {
     "LOCATED_IN": ("since",),
     "SUPPLIES": (),
     "GUARANTEES": ("start", "end"),
+    "MEMBER_OF": ("role", "since", "until"),
     "PAYS": ("amount", "year", "first", "last"),
     "FAMILY": ("relation",),
     "ACTS_IN_CONCERT": ("since", "until"),
@@ -119,16 +120,18 @@ def test_guanxi_to_ftm_to_guanxi_is_the_same_graph(
     out = tmp_path / "graph.ftm.json"
     count, lost = write_entities(loaded, out)
     # FtM has no schema for supply and guarantee ties: only their amounts and the like are not carried
-    # (nor for a payment's count, nor for industry-chain segments)
+    # (nor for a payment's count, nor for industry-chain segments; nor for IP rights: co-ownership is left out whole)
     assert (
         count > 0
         and lost
-        and all(k.startswith(("SUPPLIES:", "GUARANTEES:", "PAYS:", "IN_SEGMENT:", "UPSTREAM_OF:")) for k in lost)
+        and all(
+            k.startswith(("SUPPLIES:", "GUARANTEES:", "PAYS:", "IN_SEGMENT:", "UPSTREAM_OF:", "OWNS_IP:")) for k in lost
+        )
     ), lost
     again = make_store()
     report = load_files(again, out)
     assert report.rejected == 0, report.summary("en")
-    labels = ("Company", "Person", "Park")
+    labels = ("Company", "Person", "Park", "Association")
     assert view(again, FTM_PROPS, labels) == view(loaded, FTM_PROPS, labels)
 
 
@@ -139,13 +142,16 @@ def test_guanxi_to_bods_to_guanxi_is_the_same_graph_and_valid_bods(
     count, left_out = write_statements(loaded, out, today="2026-12-07")
     statements = json.loads(out.read_text(encoding="utf-8"))
     assert len(statements) == count
-    # BODS has no statement for family ties, concert agreements, payments or industry-chain segments
+    # BODS has no statement for family ties, concert agreements, payments, industry-chain segments, IP rights
+    # or associations
     assert set(left_out) == {
         "SUPPLIES",
         "GUARANTEES",
         "LOCATED_IN",
         "FAMILY",
         "ACTS_IN_CONCERT",
+        "OWNS_IP",
+        "MEMBER_OF",
         "PAYS",
         "IN_SEGMENT",
         "UPSTREAM_OF",

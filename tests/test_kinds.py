@@ -90,9 +90,10 @@ def own_kind(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     warmth["relationships"] = {**warmth["relationships"], "CO_OWNS_IP": CO_IP_RULE}  # type: ignore[dict-item]
     (tmp_path / "conf").mkdir()
     schema_file = _yaml(tmp_path / "conf" / "schema.yaml", schema)
-    (tmp_path / "conf" / "roles.yaml").write_text(
-        (SCHEMA_FILE.parent / "roles.yaml").read_text(encoding="utf-8"), encoding="utf-8"
-    )
+    for vocabulary in ("roles.yaml", "association_roles.yaml"):  # the title vocabularies the schema names
+        (tmp_path / "conf" / vocabulary).write_text(
+            (SCHEMA_FILE.parent / vocabulary).read_text(encoding="utf-8"), encoding="utf-8"
+        )
     warmth_file = _yaml(tmp_path / "conf" / "warmth.yaml", warmth)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GUANXI_SCHEMA", str(schema_file))
@@ -181,7 +182,7 @@ def test_every_kind_of_the_packaged_schema_is_complete() -> None:
     assert schema.flagged("exposure")[:4] == ("HOLDS_SHARES", "SERVES_AS", "SUPPLIES", "GUARANTEES")
     assert "INVESTS_IN" in schema.flagged("exposure") and "INVESTS_IN" in schema.flagged("in_paths")
     assert {"FAMILY", "ACTS_IN_CONCERT"} <= set(schema.flagged("exposure")) & set(schema.flagged("in_paths"))
-    assert schema.flagged("referral_only")[:1] == ("LOCATED_IN",)
+    assert schema.flagged("referral_only") == ("LOCATED_IN", "MEMBER_OF")
     assert len({spec.colour for spec in schema.kinds.values()}) == len(schema.kinds)  # each kind drawn apart
 
 

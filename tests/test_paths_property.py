@@ -29,6 +29,8 @@ TYPES = (
     "INVESTS_IN",
     "FAMILY",
     "ACTS_IN_CONCERT",
+    "OWNS_IP",
+    "MEMBER_OF",
     "PAYS",
 )
 PARTNER_ROLES = ("managing_partner", "general_partner", "limited_partner", "partner")
@@ -37,6 +39,11 @@ RELATIONS = ("spouse", "father", "son", "sibling", "in_law", "relative")
 #: kinds drawn into the graphs but never walked (not in_paths): they still count for a node's degree
 NOT_WALKED = ("IN_SEGMENT",)
 ROLES = ("legal_representative", "chairman", "general_manager", "director", "executive", "supervisor", "other")
+#: co-owned IP and association memberships (issue 14): a right's type, an association office
+IP_TYPES = (None, "invention", "utility_model", "design", "software")
+OFFICES = ("president", "vice_president", "secretary_general", "director", "member", "other")
+#: the kinds whose identity is their role: one relationship per (ends, role)
+ROLE_IDENTITY = ("SERVES_AS", "MEMBER_OF")
 
 
 Case = tuple[RawGraph, PathQuery]
@@ -73,6 +80,8 @@ def graphs(draw: st.DrawFn, base: int = 0) -> tuple[RawGraph, PathQuery]:
         for i in range(n_pers)
     ]
     parks = [g.add_park(f"park{base + i}", f"园区{i}") for i in range(n_park)]
+    rights = [g.add_node("IPRight", f"ZL{base + i}", f"专利{i}") for i in range(draw(st.integers(0, 2)))]
+    chambers = [g.add_node("Association", f"AS{base + i}", f"商会{i}") for i in range(draw(st.integers(0, 2)))]
     segments = [g.add_node("Segment", f"seg{base + i}", f"环节{i}", chain="链") for i in range(draw(st.integers(0, 1)))]
     n_edges = draw(st.integers(4, 30))
     for _ in range(n_edges):
@@ -94,6 +103,18 @@ def graphs(draw: st.DrawFn, base: int = 0) -> tuple[RawGraph, PathQuery]:
                 continue
             src, dst = draw(st.sampled_from(comps)), draw(st.sampled_from(parks))
             props = {}
+        elif type_ in ("OWNS_IP", "MEMBER_OF"):
+            middles = rights if type_ == "OWNS_IP" else chambers
+            if not middles:
+                continue
+            src, dst = draw(st.sampled_from(comps + people)), draw(st.sampled_from(middles))
+            if type_ == "OWNS_IP":
+                ip_type = draw(st.sampled_from(IP_TYPES))
+                props = {} if ip_type is None else {"ip_type": ip_type}
+            else:
+                props = {"role": draw(st.sampled_from(OFFICES))}
+            if draw(st.booleans()) and draw(st.booleans()):
+                props["lapsed" if type_ == "OWNS_IP" else "until"] = "2020-01-01"
         elif type_ in ("FAMILY", "ACTS_IN_CONCERT"):  # person to person: a family tie, a concert agreement
             if len(people) < 2:
                 continue
@@ -122,9 +143,12 @@ def graphs(draw: st.DrawFn, base: int = 0) -> tuple[RawGraph, PathQuery]:
         if src == dst:
             continue
         # identity: one relationship per (type, ends, identity); keep the first
-        ident = props.get("role") or props.get("partner_role")
+        ident = (props.get("role") if type_ in ROLE_IDENTITY else None) or props.get("partner_role")
         if any(
-            t == type_ and s == src and d == dst and (p.get("role") or p.get("partner_role")) == ident
+            t == type_
+            and s == src
+            and d == dst
+            and ((p.get("role") if t in ROLE_IDENTITY else None) or p.get("partner_role")) == ident
             for t, s, d, p in g.edges
         ):
             continue

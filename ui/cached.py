@@ -20,6 +20,8 @@ import streamlit as st
 from graph.errors import NodeNotFound
 from graph.model import Edge, GraphStats, Node
 from graph.store import GraphStore
+from queries.associations import AssociationLead
+from queries.associations import association_leads as find_association_leads
 from queries.common import list_prop
 from queries.connections import connections
 from queries.directory import Directory, client_directory
@@ -387,6 +389,12 @@ def leads_in_park(_store: GraphStore, key: str, park: str | None, include_closed
     """Park referral leads in the park with id ``park``, or in every park when None."""
     where = None if park is None else _one(_store, park, ("Park",))
     return park_leads(_store, where, include_closed=include_closed, limit=None)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def association_leads(_store: GraphStore, key: str, include_closed: bool) -> tuple[AssociationLead, ...]:
+    """Association referral leads (商会, 行业协会) in every association."""
+    return find_association_leads(_store, include_closed=include_closed, limit=None)
 
 
 def _one(store: GraphStore, node_id: str, labels: tuple[str, ...] = ("Company",)) -> Node:

@@ -26,7 +26,7 @@ from ui.i18n import Lang, t
 from ui.layout import EDGE_FONT, Box, Point, label_size, node_size, route_edges
 from ui.pyvis_net import FONT_FAMILY, Network
 
-Category = Literal["prospect", "client", "company", "closed", "blacklisted", "person", "park"]
+Category = Literal["prospect", "client", "company", "closed", "blacklisted", "person", "park", "ip", "association"]
 Mark = Literal["endpoint", "centre", "core"]
 
 CLOSED_STATUSES = frozenset({"revoked", "deregistered"})
@@ -50,10 +50,14 @@ NODE_STYLES: dict[Category, NodeStyle] = {
     "blacklisted": NodeStyle("#c62828", "#7f0000", "#ffffff"),
     "person": NodeStyle("#f3e5f5", "#8e24aa", "#3a0d46"),
     "park": NodeStyle("#b2dfdb", "#00796b", "#00413a"),
+    "ip": NodeStyle("#f9fbe7", "#827717", "#33300b"),
+    "association": NodeStyle("#e8f5e9", "#43a047", "#1b5e20", dashes=True),
 }
+#: node labels drawn in a category of their own (a middle node two members share), by label
+LABEL_CATEGORIES: dict[str, Category] = {"Park": "park", "IPRight": "ip", "Association": "association"}
 #: every node is a box, so its label sits inside on one line; people get round ends, parks square corners
-SHAPES: dict[str, str] = {"Company": "box", "Person": "box", "Park": "box"}
-CORNERS: dict[str, float] = {"Company": 4, "Person": 16, "Park": 0}
+SHAPES: dict[str, str] = {"Company": "box", "Person": "box", "Park": "box", "IPRight": "box", "Association": "box"}
+CORNERS: dict[str, float] = {"Company": 4, "Person": 16, "Park": 0, "IPRight": 0, "Association": 0}
 #: the ring drawn around the entities a view was asked about
 MARK_COLOUR = "#f9a825"
 #: the ring of each mark: the entities asked about in amber, core partners in deep red
@@ -126,8 +130,8 @@ def node_category(node: Node, target: str | None = None) -> Category:
         return "blacklisted"
     if node.label == "Person":
         return "person"
-    if node.label == "Park":
-        return "park"
+    if node.label in LABEL_CATEGORIES:
+        return LABEL_CATEGORIES[node.label]
     if node.props.get("status") in CLOSED_STATUSES:
         return "closed"
     if node.is_client:
@@ -465,7 +469,7 @@ def legend_html(
     ``edge_rows`` replaces the one-line-per-type relationship part.
     """
     rows = ['<div class="gx-legend-title">' + html.escape(t("legend.nodes", lang)) + "</div>"]
-    shape_of = {"person": "ellipse", "park": "square"}
+    shape_of = {"person": "ellipse", "park": "square", "ip": "square", "association": "square"}
     for cat in dict.fromkeys(categories):
         style = NODE_STYLES[cat]
         border = "dashed" if style.dashes else "solid"

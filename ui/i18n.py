@@ -55,6 +55,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "label.Company": ("企业", "Company"),
     "label.Person": ("人员", "Person"),
     "label.Park": ("园区", "Park"),
+    "label.IPRight": ("知识产权", "IP right"),
+    "label.Association": ("商会协会", "Association"),
+    "cat.ip": ("知识产权（专利/软著）", "IP right (patent, software copyright)"),
+    "cat.association": ("商会 / 行业协会", "Chamber / association"),
+    "prop.key.IPRight": ("专利号 / 登记号", "Patent / registration no."),
+    "prop.key.Association": ("社会组织编号", "Association id"),
     "cat.client": ("存量客户", "Client"),
     "cat.prospect": ("潜客（目标）", "Prospect (target)"),
     "cat.company": ("非客户企业", "Other company"),
@@ -745,6 +751,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Every company of the park is already a client (or closed / black-listed): no new lead.",
     ),
     "parks.all_leads": ("所有园区的引荐线索", "Referral leads in every park"),
+    "assoc.lead_title": ("商会协会引荐线索", "Association referral leads"),
+    "assoc.lead_help": (
+        "商会、行业协会中由客户或客户高管担任职务（会长、副会长、秘书长、理事……）的，其非客户会员企业为线索；"
+        "职务越高越靠前。",
+        "Non-client members of chambers and associations where a client, or an officer of a client, holds an"
+        " office (president, vice president, secretary general, council member ...); higher offices first.",
+    ),
+    "assoc.no_leads": (
+        "没有商会协会引荐线索：没有客户或客户高管在商会协会任职。",
+        "No association referral leads: no client or client officer holds an office in an association.",
+    ),
+    "col.association": ("商会协会", "Association"),
+    "col.office": ("会内职务", "Office"),
+    "col.referrers": ("引荐人", "Referrers"),
     "parks.all_leads_help": (
         "共 {n} 条线索，列出前 {shown} 条。",
         "{n} [n|lead|leads]; the first {shown} [shown|is|are] listed.",

@@ -12,6 +12,7 @@ import streamlit as st
 
 from graph.errors import GuanxiError
 from graph.model import Node
+from queries.associations import AssociationLead
 from queries.common import list_prop
 from queries.parks import ParkCompanies, ParkLead, ParkSummary
 from ui import cached
@@ -157,14 +158,56 @@ def show_park(ctx: Context, summary: ParkSummary, include_closed: bool) -> None:
         )
 
 
+def association_leads_frame(leads: tuple[AssociationLead, ...], lang: Lang) -> pd.DataFrame:
+    """Non-client members of associations where a client or a client's officer holds an office, and who refers."""
+    return pd.DataFrame(
+        [
+            {
+                t("col.association", lang): lead.association.name,
+                t("col.company", lang): lead.company.name,
+                t("col.uscc", lang): lead.company.key,
+                t("col.office", lang): lead.office(lang),
+                t("col.referrers", lang): list_sep(lang).join(r.text(lang) for r in lead.referrers),
+            }
+            for lead in leads
+        ]
+    )
+
+
+def show_association_leads(ctx: Context, include_closed: bool) -> None:
+    """Association referral leads (商会, 行业协会) across every association, in an expander."""
+    lang = ctx.lang
+    with st.expander(t("assoc.lead_title", lang)):
+        st.caption(t("assoc.lead_help", lang))
+        try:
+            leads = cached.association_leads(ctx.store, ctx.key, include_closed)
+        except (GuanxiError, NotImplementedError) as exc:
+            st.error(tm("error.generic", lang, error=user_error(exc, lang)))
+            return
+        if leads:
+            shown = leads[:ALL_LEADS]
+            st.caption(t("parks.all_leads_help", lang, n=len(leads), shown=len(shown)))
+            st.dataframe(association_leads_frame(shown, lang), hide_index=True, width="stretch")
+        else:
+            st.info(t("assoc.no_leads", lang))
+
+
 def render(ctx: Context) -> None:
-    """The page: park search, the parks found, the chosen park, its leads, and leads across every park."""
+    """The page: park search, the parks found, the chosen park, its leads, leads across every park, and
+    association referral leads."""
     lang = ctx.lang
     st.header(t("parks.title", lang))
     st.caption(t("parks.help", lang))
     with st.sidebar:
         st.subheader(t("filter.title", lang))
         include_closed = st.checkbox(t("filter.include_closed", lang), key="parks_closed", persist_state="session")
+    parks_part(ctx, include_closed)
+    show_association_leads(ctx, include_closed)
+
+
+def parks_part(ctx: Context, include_closed: bool) -> None:
+    """Park search, the parks found, the chosen park and its leads, and leads across every park."""
+    lang = ctx.lang
     try:
         found = search(ctx)
     except (GuanxiError, NotImplementedError) as exc:

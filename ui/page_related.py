@@ -31,7 +31,7 @@ from queries.ownership import (
 )
 from ui import cached
 from ui.context import Context
-from ui.i18n import Lang, t
+from ui.i18n import STRINGS, Lang, t
 from ui.render import (
     exposure_height,
     exposure_html,
@@ -73,7 +73,11 @@ def what_of(node: Node, lang: Lang) -> str:
         return t("related.person", lang)
     if is_state_body(node):
         return t("related.state", lang)
-    return t(f"label.{node.label}", lang) if node.label in ("Company", "Park") else node.label
+    return (
+        t(f"label.{node.label}", lang)
+        if node.label not in ("Person",) and f"label.{node.label}" in STRINGS
+        else node.label
+    )
 
 
 # -- owners and controller --------------------------------------------------------------------------

@@ -40,6 +40,8 @@ def describe_node(node: Node, lang: Lang) -> str:
         "client": t("cat.client", lang),
         "person": t("label.Person", lang),
         "park": t("label.Park", lang),
+        "ip": t("label.IPRight", lang),
+        "association": t("label.Association", lang),
     }.get(category, t("label.Company", lang))
     parts = [node.name, node.key, what]
     if node.props.get("status") in CLOSED_STATUSES:
