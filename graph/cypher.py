@@ -843,24 +843,19 @@ def neighbours(schema: Schema, types: Sequence[str], slot: int | None = None) ->
         f"| coalesce({rel_value('u', 'q', STRENGTH)}, 1.0)] "
         "| CASE WHEN s > m THEN s ELSE m END)"
     )
-    return per_label(
-        schema,
-        schema.labels,
-        lambda q: (
-            f"{match_ids(q)} MATCH (v)-[r:{pattern}]-(u) WHERE u.{ID} IS NOT NULL AND {rel_visible('v', 'r')} "
-            f"WITH v, u, max(coalesce({rel_value('v', 'r', STRENGTH)}, 1.0)) AS strength "
-            f"WITH v, u, strength, u.{ID} IN $known AS known "
-            f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}, "
-            f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, "
-            f"CASE WHEN known THEN -1.0 ELSE {best} END AS best"
-        ),
-    )
+    return _neighbour_query(schema, pattern, f"CASE WHEN known THEN -1.0 ELSE {best} END AS best")
 
 
 def _bounded_neighbours(schema: Schema, pattern: str, slot: int) -> str:
     """:func:`neighbours` with the saved bounds of ``slot`` instead of each neighbour's strongest relationship."""
     if slot not in (0, 1):  # pragma: no cover - callers pass 0 or 1
         raise InvalidParameter("slot", f"must be 0 or 1, got {slot!r}")
+    return _neighbour_query(schema, pattern, f"u.{BOUND_COST[slot]} AS cost, u.{BOUND_HOPS[slot]} AS hops")
+
+
+def _neighbour_query(schema: Schema, pattern: str, beyond: str) -> str:
+    """One search step's query per label: each neighbour of ``$ids`` with its strongest relationship, its
+    fields and degree, then ``beyond`` (what bounds the rest of a path through it)."""
     return per_label(
         schema,
         schema.labels,
@@ -869,8 +864,7 @@ def _bounded_neighbours(schema: Schema, pattern: str, slot: int) -> str:
             f"WITH v, u, max(coalesce({rel_value('v', 'r', STRENGTH)}, 1.0)) AS strength "
             f"WITH v, u, strength, u.{ID} IN $known AS known "
             f"RETURN v.{ID} AS v, u.{ID} AS u, strength, {_neighbour_fields('u')}, "
-            f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, "
-            f"u.{BOUND_COST[slot]} AS cost, u.{BOUND_HOPS[slot]} AS hops"
+            f"CASE WHEN known THEN -1 ELSE {degree('u')} END AS degree, {beyond}"
         ),
     )
 

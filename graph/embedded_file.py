@@ -779,11 +779,15 @@ class FileGraph:
             rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
         return rows
 
+    def _decoded(self, kind: str, at: Sequence[int]) -> tuple[list[int], dict[int, dict[str, Any]], np.ndarray]:
+        """The rows asked for, those of them decoded already, and the others (sorted) still to read."""
+        wanted = [int(i) for i in at]
+        got = {i: hit for i in wanted if (hit := self._rows.get((kind, i))) is not None}
+        return wanted, got, np.array(sorted(set(wanted) - set(got)), dtype=np.int64)
+
     def nodes_at(self, positions: Sequence[int]) -> list[dict[str, Any]]:
         """:meth:`node` of each of these positions, the rows not decoded yet read label by label in one go."""
-        wanted = [int(p) for p in positions]
-        got = {p: hit for p in wanted if (hit := self._rows.get(("node", p))) is not None}
-        missing = np.array(sorted(set(wanted) - set(got)), dtype=np.int64)
+        wanted, got, missing = self._decoded("node", positions)
         if len(missing):
             codes = self.label_codes[missing]
             for i in np.unique(codes).tolist():
@@ -808,9 +812,7 @@ class FileGraph:
 
     def edges_at(self, rows: Sequence[int]) -> list[dict[str, Any]]:
         """:meth:`edge` of each of these relationship rows, those not decoded yet read type by type in one go."""
-        wanted = [int(e) for e in rows]
-        got = {e: hit for e in wanted if (hit := self._rows.get(("edge", e))) is not None}
-        missing = np.array(sorted(set(wanted) - set(got)), dtype=np.int64)
+        wanted, got, missing = self._decoded("edge", rows)
         if len(missing):
             type_codes = self.edge_arrays()[2]
             codes = type_codes[missing]
