@@ -22,8 +22,6 @@ from loaders.pipeline import load_files
 from tests.reference import RawGraph
 from tests.test_search_property import any_graph
 
-pytest.importorskip("numba")
-
 
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
