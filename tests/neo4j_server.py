@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Final
@@ -71,6 +71,8 @@ _LOCK_NAME: Final = ".guanxi-build.lock"
 _HOST: Final = "127.0.0.1"
 _USER: Final = "neo4j"
 _LOG_NAME: Final = "server.log"
+#: the file of further Neo4j settings the server reads (``--config``), in its home directory
+_SETTINGS_NAME: Final = "guanxi-settings.conf"
 _TAIL_LINES: Final = 60
 _BUILD_TIMEOUT_S: Final = 1800.0
 _START_TIMEOUT_S: Final = 120.0
@@ -305,6 +307,7 @@ class Neo4jTestServer:
         heap: str = "1g",
         pagecache: str = "256m",
         jvm_options: Sequence[str] = (),
+        settings: Mapping[str, str] | None = None,
     ) -> None:
         """Configure a server; nothing is built or started until :meth:`start`.
 
@@ -322,6 +325,9 @@ class Neo4jTestServer:
             heap: JVM heap size (``-Xms`` and ``-Xmx``), e.g. ``"1g"``.
             pagecache: Neo4j page cache size, e.g. ``"256m"``.
             jvm_options: Extra JVM options, appended after the defaults.
+            settings: Further Neo4j settings (``neo4j.conf`` names and values, e.g.
+                ``{"dbms.cypher.min_replan_interval": "1h"}``), written to a file in the home
+                directory that the server reads at every start.
         """
         # never starting with "-": CLI tests pass it as ``--neo4j-password VALUE``
         self._password = password if password is not None else "gx" + secrets.token_urlsafe(18)
@@ -340,6 +346,7 @@ class Neo4jTestServer:
         self._heap = heap
         self._pagecache = pagecache
         self._jvm_options = tuple(jvm_options)
+        self._settings = _checked_settings(settings or {})
         self._process: subprocess.Popen[bytes] | None = None
         self._log_handle: IO[bytes] | None = None
         self._started_once = False
@@ -553,12 +560,16 @@ class Neo4jTestServer:
             str(self._port),
             "--pagecache",
             self._pagecache,
+            *(["--config", str(self._data_dir / _SETTINGS_NAME)] if self._settings else []),
             "--watch-stdin",
         ]
 
     def _launch(self, java: str, target: Path) -> None:
         """Start the JVM and wait for the ready line in its log."""
         self._write_log_note(f"starting Neo4j test server on {self.uri}")
+        if self._settings:
+            lines = "".join(f"{name}={value}\n" for name, value in self._settings.items())
+            (self._data_dir / _SETTINGS_NAME).write_text(lines, encoding="utf-8")
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log_handle = self.log_path.open("ab")
         try:
@@ -643,6 +654,14 @@ class Neo4jTestServer:
             self._log_handle = None
 
 
+def _checked_settings(settings: Mapping[str, str]) -> dict[str, str]:
+    """The settings as given, refused if one could break the file's ``name=value`` lines."""
+    for name, value in settings.items():
+        if not re.fullmatch(r"[A-Za-z0-9_.]+", name) or any(c in str(value) for c in "\r\n"):
+            raise Neo4jServerError(f"not a Neo4j setting line: {name}={value!r}")
+    return {name: str(value) for name, value in settings.items()}
+
+
 class _PortInUseError(Exception):
     """Internal: the automatically chosen port was taken before the server bound it."""
 
@@ -658,6 +677,7 @@ def start_test_server(
     heap: str = "1g",
     pagecache: str = "256m",
     jvm_options: Sequence[str] = (),
+    settings: Mapping[str, str] | None = None,
 ) -> Neo4jTestServer:
     """Create a :class:`Neo4jTestServer` (same arguments) and start it.
 
@@ -678,6 +698,7 @@ def start_test_server(
         heap=heap,
         pagecache=pagecache,
         jvm_options=jvm_options,
+        settings=settings,
     )
     try:
         return server.start()

@@ -107,8 +107,8 @@ def test_readers_during_a_load(neo4j_target: Neo4jTarget, tmp_path: Path) -> Non
     assert any(committed[p] - {start[p], final[p]} for p in prospects)
     relationships = {(e.type, e.source, e.target) for e in reference.iter_edges()}
 
+    neo4j_target.empty()
     with neo4j_target.store() as writer, neo4j_target.store() as reader:
-        writer.clear()
         load_files(writer, before)
         assert {p: answer_of(reader, p) for p in prospects} == start
         done = threading.Event()

@@ -32,7 +32,7 @@ from queries.guarantees import circles_of
 from queries.introductions import introductions
 from queries.ownership import ultimate_owners
 from tests import neo4j_server
-from tests.conftest import TEST_JVM_OPTIONS, Neo4jTarget, neo4j_unavailable
+from tests.conftest import TEST_JVM_OPTIONS, TEST_SETTINGS, Neo4jTarget, neo4j_unavailable
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,11 @@ def imported(
     """
     done = export_for_import(files, tmp_path_factory.mktemp("import-files"))
     own = neo4j_target.server is None
-    server = neo4j_server.Neo4jTestServer(jvm_options=TEST_JVM_OPTIONS) if own else neo4j_target.server
+    server = (
+        neo4j_server.Neo4jTestServer(jvm_options=TEST_JVM_OPTIONS, settings=TEST_SETTINGS)
+        if own
+        else neo4j_target.server
+    )
     assert server is not None
     try:
         server.admin(*done.admin_args())

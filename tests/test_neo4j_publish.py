@@ -92,10 +92,10 @@ def leftovers(target: Neo4jTarget) -> int:
 @pytest.fixture
 def stores(neo4j_target: Neo4jTarget) -> Iterator[tuple[Neo4jStore, Neo4jStore]]:
     """A writer and a reader on the session's (cleared) database."""
+    neo4j_target.empty()
     with neo4j_target.store() as writer, neo4j_target.store() as reader:
-        writer.clear()
         yield writer, reader
-        writer.clear()
+    neo4j_target.empty()
 
 
 def fail_after(monkeypatch: pytest.MonkeyPatch, store: Neo4jStore, after: int) -> None:

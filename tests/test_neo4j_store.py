@@ -215,8 +215,8 @@ def test_idempotent_double_load(neo4j_target: Neo4jTarget) -> None:
     ids = all_ids(batches)
     embedded = EmbeddedStore()
     load(embedded, batches)
+    neo4j_target.empty()
     with neo4j_target.store() as store:
-        store.clear()
         load(store, batches)
         assert_same_graph(store, embedded, ids)
         first = (store.stats(), store.get_nodes(ids), store.edges_of(ids))
@@ -243,8 +243,8 @@ def test_constraints_and_indexes(neo4j_target: Neo4jTarget) -> None:
 
 
 def test_bad_batches_write_nothing(neo4j_target: Neo4jTarget) -> None:
+    neo4j_target.empty()
     with neo4j_target.store() as store:
-        store.clear()
         load(store, generate(30))
         before = store.stats()
         dangling = pd.DataFrame(
@@ -299,13 +299,13 @@ def test_other_weights_refuse_until_the_graph_is_reweighted(neo4j_target: Neo4jT
     embedded = EmbeddedStore(weights=parks_matter)
     load(embedded, batches)
     schema = load_schema()
+    neo4j_target.empty()
     with (
         neo4j_target.store() as first,
         Neo4jStore(
             neo4j_target.uri, neo4j_target.user, neo4j_target.password, schema=schema, weights=parks_matter
         ) as second,
     ):
-        first.clear()
         load(first, batches)
         query = PathQuery(target=f"Company:{uscc(0)}", types=TYPES, k=5)
         answer = first.top_paths(query)
@@ -425,8 +425,8 @@ def test_search_bounds_saved_per_generation(neo4j_target: Neo4jTarget) -> None:
     load(embedded, batches)
     _, cost, hops = embedded.default_bounds()
     ids = embedded.index().ids
+    neo4j_target.empty()
     with neo4j_target.store() as store:
-        store.clear()
         load(store, batches)
         pub = store._view()
         slot = neo4j_search.bounds_slot(

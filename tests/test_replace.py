@@ -241,8 +241,7 @@ def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[
         yield ["--store", str(tmp_path / "graph.gx")]
         return
     target: Neo4jTarget = request.getfixturevalue("neo4j_target")
-    with target.store() as store:
-        store.clear()
+    target.empty()
     yield target.cli_options()
 
 
@@ -280,8 +279,7 @@ def test_a_client_with_other_weights_must_reweight_explicitly(
     """``--warmth`` other than the graph's: loads and searches refuse, naming both files, until ``--reweight``."""
     args = ["--neo4j-uri", neo4j_target.uri, "--neo4j-user", neo4j_target.user]
     args += ["--neo4j-password", neo4j_target.password, "--neo4j-database", neo4j_target.database]
-    with neo4j_target.store() as store:
-        store.clear()
+    neo4j_target.empty()
     assert main(["load", str(data["old"]), *args]) == 0
     warmth = tmp_path / "our-warmth.yaml"
     raw = yaml.safe_load(WARMTH_FILE.read_text(encoding="utf-8"))

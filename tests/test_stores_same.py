@@ -108,7 +108,8 @@ def loaded(neo4j_target: Neo4jTarget) -> Iterator[tuple[EmbeddedStore, Neo4jStor
     """The graph in an embedded store and in Neo4j, and the Neo4j version it was loaded at.
 
     The Neo4j store's ``clear`` keeps the indexes (a reload costs a fraction of a second, not seconds);
-    the real clear is used by the tests below that write their own graphs.
+    the real clear is used by :func:`test_version_follows_writes` (``tests/test_neo4j_store.py`` checks
+    the indexes it drops are made again).
     """
     embedded = EmbeddedStore()
     build().write_to(embedded)
@@ -285,8 +286,8 @@ def test_self_loops_count_twice(neo4j_target: Neo4jTarget) -> None:
         graph.add_edge("GUARANTEES", graph.add_company(uscc(910 + i), f"担保{i}"), c, start=f"2020-01-{i + 1:02d}")
     embedded = EmbeddedStore()
     graph.write_to(embedded)
+    neo4j_target.empty()
     with neo4j_target.store() as neo:
-        neo.clear()
         graph.write_to(neo)
         graph.write_to(neo)  # loops recounted, not added up
         both = (embedded, neo)
@@ -311,8 +312,8 @@ def test_iter_edges_same_order(stores: tuple[GraphStore, GraphStore], types: lis
 
 
 def test_version_follows_writes(neo4j_target: Neo4jTarget) -> None:
+    neo4j_target.empty()
     with neo4j_target.store() as neo:
-        neo.clear()
         empty = neo.version()
         graph = RawGraph()
         graph.add_company(uscc(950), "版本有限公司")

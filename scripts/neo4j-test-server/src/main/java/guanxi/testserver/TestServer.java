@@ -39,8 +39,11 @@ import org.neo4j.logging.log4j.Log4jLogProvider;
  *
  * <pre>
  * java -cp "target/classes:target/lib/*" guanxi.testserver.TestServer \
- *     --home DIR --port PORT [--pagecache 256m] [--watch-stdin]
+ *     --home DIR --port PORT [--pagecache 256m] [--config FILE] [--watch-stdin]
  * </pre>
+ *
+ * <p>{@code --config} names a file of further Neo4j settings, one {@code name=value} a line as in
+ * {@code neo4j.conf}; the settings below (network, authentication) are applied after it and win.
  *
  * <p>The password of the built-in {@code neo4j} user comes from the environment variable
  * {@value #PASSWORD_VARIABLE}, never from the command line: a command line is visible to every
@@ -75,7 +78,8 @@ public final class TestServer {
     private TestServer() {}
 
     /** Parsed command-line options. */
-    private record Options(Path home, int port, String password, long pagecacheBytes, boolean watchStdin) {}
+    private record Options(
+            Path home, int port, String password, long pagecacheBytes, Path config, boolean watchStdin) {}
 
     /** Thrown for unusable command-line arguments; reported with a usage text. */
     private static final class UsageException extends Exception {
@@ -94,7 +98,7 @@ public final class TestServer {
             System.err.println("error: " + e.getMessage());
             System.err.println(
                     "usage: " + PASSWORD_VARIABLE + "=SECRET TestServer --home DIR --port PORT"
-                            + " [--pagecache SIZE] [--watch-stdin]");
+                            + " [--pagecache SIZE] [--config FILE] [--watch-stdin]");
             System.exit(2);
             return;
         }
@@ -144,8 +148,11 @@ public final class TestServer {
         // groups, so a clean stop took > 10 s). Tests stop and restart servers often.
         config.put(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0);
 
-        DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(options.home())
-                .setConfig(config)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(options.home());
+        if (options.config() != null) {
+            builder.loadPropertiesFromFile(options.config());
+        }
+        DatabaseManagementService dbms = builder.setConfig(config)
                 .setUserLogProvider(new Log4jLogProvider(out, Level.INFO))
                 .build();
 
@@ -262,6 +269,7 @@ public final class TestServer {
         Path home = null;
         Integer port = null;
         long pagecache = DEFAULT_PAGECACHE_BYTES;
+        Path config = null;
         boolean watchStdin = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -269,6 +277,7 @@ public final class TestServer {
                 case "--home" -> home = Path.of(value(args, ++i, arg)).toAbsolutePath();
                 case "--port" -> port = parsePort(value(args, ++i, arg));
                 case "--pagecache" -> pagecache = parseSize(value(args, ++i, arg));
+                case "--config" -> config = Path.of(value(args, ++i, arg)).toAbsolutePath();
                 case "--watch-stdin" -> watchStdin = true;
                 default -> throw new UsageException("unknown argument: " + arg);
             }
@@ -279,7 +288,7 @@ public final class TestServer {
         if (password == null || password.isEmpty()) {
             throw new UsageException("set the password in the environment variable " + PASSWORD_VARIABLE);
         }
-        return new Options(home, port, password, pagecache, watchStdin);
+        return new Options(home, port, password, pagecache, config, watchStdin);
     }
 
     private static String value(String[] args, int index, String option) throws UsageException {
