@@ -71,7 +71,7 @@ trap stop_mypy EXIT
 echo "== pytest (mypy runs beside it)"
 # Two workers (pytest-xdist): the suite is mostly Python on one core, and the machines have two. A file's
 # tests stay together on one worker, which starts its own Neo4j server and PostgreSQL cluster when a test
-# needs them (tests/conftest.py, xdist_group_of). GUANXI_TEST_WORKERS=0 runs everything in this process.
+# needs them (tests/conftest.py, work_unit_of). GUANXI_TEST_WORKERS=0 runs everything in this process.
 PYTEST_STATUS=0
 python -m pytest -n "${GUANXI_TEST_WORKERS:-2}" --dist loadgroup "$@" || PYTEST_STATUS=$?
 MYPY_STATUS=0

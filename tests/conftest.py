@@ -13,6 +13,8 @@ without a real Neo4j.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -118,31 +120,34 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         test._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
 
 
-#: the ``xdist_group`` of the Neo4j tests when the session uses a server named by ``NEO4J_URI``
-NEO4J_GROUP = "neo4j"
-
-
-def xdist_group_of(item: pytest.Item) -> str:
-    """The work unit a test belongs to when pytest-xdist spreads the suite over workers.
+def work_unit_of(nodeid: str) -> str:
+    """The work unit a test belongs to when pytest-xdist spreads the suite over workers: its file.
 
     A test goes with its file, so a module's fixtures (a generated data set, a demo graph, a Streamlit
     page run) are made once, and the tests of a file keep their order. Each worker starts a Neo4j server
     and a PostgreSQL cluster of its own when its first test needs one (a server's restarts by the kill
     and import tests stay within that worker). A server named by ``NEO4J_URI`` is one database that
-    the tests clear, so then every Neo4j test is in one unit and one worker runs them, one at a time.
+    the tests clear: then one worker at a time uses it (:func:`neo4j_target`).
     """
-    if os.environ.get("NEO4J_URI") and item.get_closest_marker("neo4j") is not None:
-        return NEO4J_GROUP
-    return item.nodeid.split("::", 1)[0]
+    return nodeid.split("::", 1)[0]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With pytest-xdist (``scripts/test.sh`` runs ``-n 2 --dist loadgroup``), mark each test's work unit."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group_of(item)))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup`` (``scripts/test.sh``) hands out whole files (:func:`work_unit_of`).
+
+    xdist's own loadgroup scheduling groups by an ``xdist_group`` mark that it adds to the test ids,
+    which pytest 9 no longer lets it change: every test went to whichever worker was free, a file's
+    module fixtures were made on both workers and its Neo4j tests ran on both servers.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
+
+    class FileScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit_of(nodeid)
+
+    return FileScheduling(config, log)
 
 
 @dataclass(frozen=True)
@@ -237,15 +242,32 @@ def _external_target() -> Neo4jTarget | None:
     return target
 
 
+@contextlib.contextmanager
+def _one_worker_at_a_time(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Hold a lock shared by the session's xdist workers until this worker's session ends: the tests of
+    one worker use the external database, the other's wait (they clear it). No lock without xdist."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    lock = tmp_path_factory.getbasetemp().parent / "guanxi-external-neo4j.lock"
+    with lock.open("a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
-def neo4j_target() -> Iterator[Neo4jTarget]:
+def neo4j_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarget]:
     """The Neo4j server of this test session (started on first use)."""
     try:
         external = _external_target()
     except (DriverError, Neo4jError, OSError) as exc:
         neo4j_unavailable(redact_credentials(f"NEO4J_URI={os.environ.get('NEO4J_URI')}: {exc}"))
     if external is not None:
-        yield external
+        with _one_worker_at_a_time(tmp_path_factory):
+            yield external
         return
     server = started_test_server()
     try:
