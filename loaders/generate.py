@@ -148,6 +148,7 @@ from loaders.generate_names import (
     ZIHAO_CHARS,
     short_place,
 )
+from loaders.validate import name_key1
 
 #: the public names (the day the data describes, the smallest size and the prospects file come from generate_base)
 __all__ = ["AS_OF", "MIN_COMPANIES", "PROSPECTS_FILE", "GenerateSummary", "generate", "main", "no_producer_message"]
@@ -334,6 +335,8 @@ class _World:
     # what the files show
     order: I64 = field(default_factory=_empty)
     name: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
+    #: the names as the loader compares them (loaders.validate.name_key1): unique
+    name_key: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
     former: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
     uscc: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
     manager: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
@@ -740,14 +743,20 @@ class _World:
 
         names = compose(np.arange(n, dtype=np.int64))
         names[: self.n_gov] = [body[0] for body in GOV_BODIES[: self.n_gov]]
-        # a later duplicate gets one more character in its 字号
+        bracketed = style > 0
+        bracketed[: self.n_gov] = True  # their names come from a table: compared as the loader compares them
+        keys = _name_keys(names, bracketed)
+        # a later duplicate (as the loader compares names: 千洲(深圳) is 千洲（深圳）) gets one more character
+        # in its 字号, so that every company can be named by its name alone (a client list, a prospect list)
         for _ in range(50):
-            repeated = self.order[pd.Series(names[self.order]).duplicated().to_numpy()]
+            repeated = _repeated(keys, self.order)
             if len(repeated) == 0:
                 break
             zihao[repeated] = zihao[repeated] + chars[rng.integers(0, len(chars), len(repeated))]
             names[repeated] = compose(repeated)
+            keys[repeated] = _name_keys(names[repeated], bracketed[repeated])
         self.name = names
+        self.name_key = keys
 
         former = np.full(n, "", dtype=object)
         renamed = np.flatnonzero((rng.random(n) < 0.05) & (self.kind != _GOV))
@@ -758,8 +767,12 @@ class _World:
         former[twice] = former[twice] + "\x1f" + prefix[twice] + zihao[twice] + "贸易有限公司"
         went_public = np.flatnonzero(self.listed & (rng.random(n) < 0.6))
         former[went_public] = [str(x).replace("股份有限公司", "有限公司") for x in names[went_public]]
-        current = set(names.tolist())
-        former[[str(f).split("\x1f")[0] in current for f in former]] = ""
+        # a former name that another company now bears (as the loader compares names) is not listed
+        current = set(keys.tolist())
+        had = np.flatnonzero(former != "")
+        former[had] = [
+            "\x1f".join(f for f in str(text).split("\x1f") if name_key1(f) not in current) for text in former[had]
+        ]
         former[self.demo_prospects] = ""
         self.former = former
 
@@ -924,6 +937,41 @@ def _uscc_check(first17: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     weights = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
     total = value[first17] @ weights
     return np.asarray(np.frombuffer(ALPHABET.encode(), dtype=np.uint8)[(31 - total % 31) % 31], dtype=np.uint8)
+
+
+def _name_keys(names: Obj, bracketed: Bool) -> Obj:
+    """Company names as the loader compares them (:func:`loaders.validate.name_key1`: half-width, no blanks,
+    lower case). Only the ``bracketed`` ones are normalised: the generator's other names are built from
+    characters the comparison leaves alone (tests/test_generate_collisions.py checks its tables).
+
+    >>> _name_keys(np.array(["千洲（深圳）针织有限公司", "千洲深圳针织"], dtype=object), np.array([True, False]))
+    array(['千洲(深圳)针织有限公司', '千洲深圳针织'], dtype=object)
+    """
+    keys = np.array(names, dtype=object)
+    at = np.flatnonzero(bracketed)
+    keys[at] = [name_key1(str(name)) for name in keys[at]]
+    return keys
+
+
+def _repeated(keys: Obj, order: I64) -> I64:
+    """The companies (numbers from ``order``) whose name key repeats that of a company earlier in ``order``.
+
+    >>> _repeated(np.array(["a(b)", "c", "a(b)"], dtype=object), _i64([2, 1, 0]))
+    array([0])
+    """
+    return _i64(order[pd.Series(keys[order]).duplicated().to_numpy()])
+
+
+def _named_alone(keys: Obj, companies: I64) -> Bool:
+    """For each of ``companies``, whether no other company has its name key: a list may name it by its name
+    alone (the loader matches a name to a company only when one company bears it).
+
+    >>> _named_alone(np.array(["a(b)", "c", "a(b)"], dtype=object), _i64([0, 1]))
+    array([False,  True])
+    """
+    wanted = pd.Series(keys[companies])
+    counts = pd.Series(keys[pd.Series(keys).isin(wanted).to_numpy()]).value_counts()
+    return np.asarray(counts[wanted].to_numpy() == 1, dtype=bool)
 
 
 def _person_names(rng: np.random.Generator, count: int) -> Obj:
@@ -1523,12 +1571,13 @@ class _Writer:
         return out
 
     def write_clients(self) -> None:
-        """The client list in companies.csv order; 2% give only a name, as real lists do."""
+        """The client list in companies.csv order; 2% give only a name, as real lists do, when it names one company."""
         w = self.w
         spec = self.schema.clients
         clients = w.order[w.client[w.order]]
         name_only = _rng(w.seed, _S_BANK + 50).random(len(clients)) < 0.02
         name_only[np.isin(clients, w.demo_introducers)] = False
+        name_only[name_only] = _named_alone(w.name_key, clients[name_only])
 
         def chunk(part: slice) -> dict[str, npt.NDArray[Any]]:
             ids = clients[part]
