@@ -743,8 +743,11 @@ class _World:
 
         names = compose(np.arange(n, dtype=np.int64))
         names[: self.n_gov] = [body[0] for body in GOV_BODIES[: self.n_gov]]
-        bracketed = style > 0
-        bracketed[: self.n_gov] = True  # their names come from a table: compared as the loader compares them
+        # the names the loader's comparison may change: bracketed ones (字号（城市）, 合伙企业（有限合伙）) and the
+        # state bodies' (from a table); region, 字号 and industry words are left alone (a test checks them)
+        suffix_codes, suffixes = pd.factorize(suffix)
+        bracketed = (style > 0) | np.array([name_key1(str(x)) != x for x in suffixes], dtype=bool)[suffix_codes]
+        bracketed[: self.n_gov] = True
         keys = _name_keys(names, bracketed)
         # a later duplicate (as the loader compares names: 千洲(深圳) is 千洲（深圳）) gets one more character
         # in its 字号, so that every company can be named by its name alone (a client list, a prospect list)
@@ -941,8 +944,8 @@ def _uscc_check(first17: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
 
 def _name_keys(names: Obj, bracketed: Bool) -> Obj:
     """Company names as the loader compares them (:func:`loaders.validate.name_key1`: half-width, no blanks,
-    lower case). Only the ``bracketed`` ones are normalised: the generator's other names are built from
-    characters the comparison leaves alone (tests/test_generate_collisions.py checks its tables).
+    lower case). Only the ``bracketed`` ones are normalised: the others are built from words the comparison
+    leaves alone (tests/test_generate_collisions.py checks the generator's tables).
 
     >>> _name_keys(np.array(["千洲（深圳）针织有限公司", "千洲深圳针织"], dtype=object), np.array([True, False]))
     array(['千洲(深圳)针织有限公司', '千洲深圳针织'], dtype=object)
