@@ -748,16 +748,13 @@ class _World:
         suffix_codes, suffixes = pd.factorize(suffix)
         bracketed = (style > 0) | np.array([name_key1(str(x)) != x for x in suffixes], dtype=bool)[suffix_codes]
         bracketed[: self.n_gov] = True
-        keys = _name_keys(names, bracketed)
-        # a later duplicate (as the loader compares names: 千洲(深圳) is 千洲（深圳）) gets one more character
-        # in its 字号, so that every company can be named by its name alone (a client list, a prospect list)
-        for _ in range(50):
-            repeated = _repeated(keys, self.order)
-            if len(repeated) == 0:
-                break
-            zihao[repeated] = zihao[repeated] + chars[rng.integers(0, len(chars), len(repeated))]
-            names[repeated] = compose(repeated)
-            keys[repeated] = _name_keys(names[repeated], bracketed[repeated])
+
+        def lengthen(ids: I64) -> Obj:
+            zihao[ids] = zihao[ids] + chars[rng.integers(0, len(chars), len(ids))]
+            return compose(ids)
+
+        # a later duplicate gets one more character in its 字号
+        keys = _make_unique(names, bracketed, self.order, lengthen)
         self.name = names
         self.name_key = keys
 
@@ -953,6 +950,28 @@ def _name_keys(names: Obj, bracketed: Bool) -> Obj:
     keys = np.array(names, dtype=object)
     at = np.flatnonzero(bracketed)
     keys[at] = [name_key1(str(name)) for name in keys[at]]
+    return keys
+
+
+def _make_unique(names: Obj, bracketed: Bool, order: I64, rename: Callable[[I64], Obj]) -> Obj:
+    """Rename, in place, each company whose name repeats that of one earlier in ``order`` as the loader
+    compares names (千洲(深圳)针织 is 千洲（深圳）针织), until none does; return the names' keys.
+
+    ``rename`` gives the companies it is passed new names. A list (of clients, of prospects) can then
+    name every company by its name alone.
+
+    >>> names = np.array(["千洲(深圳)针织", "千洲（深圳）针织", "千洲针织"], dtype=object)
+    >>> keys = _make_unique(names, np.array([True, True, False]), _i64([0, 1, 2]), lambda ids: names[ids] + "厂")
+    >>> names.tolist(), keys.tolist()
+    (['千洲(深圳)针织', '千洲（深圳）针织厂', '千洲针织'], ['千洲(深圳)针织', '千洲(深圳)针织厂', '千洲针织'])
+    """
+    keys = _name_keys(names, bracketed)
+    for _ in range(50):
+        repeated = _repeated(keys, order)
+        if len(repeated) == 0:
+            break
+        names[repeated] = rename(repeated)
+        keys[repeated] = _name_keys(names[repeated], bracketed[repeated])
     return keys
 
 

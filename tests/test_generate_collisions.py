@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loaders.generate import _name_keys, _named_alone, _repeated, _World, _Writer, generate
+from loaders.generate import _make_unique, _name_keys, _named_alone, _repeated, _World, _Writer, generate
 from loaders.generate_base import _LR, _ROLE, _STANDALONE, _WORDS, _i64
 from loaders.generate_kinds import _MEMBER, _MEMBER_FIRM, _one_office_each, draw_associations, draw_ties
 from loaders.generate_names import REGIONS, ZIHAO_CHARS, short_place
@@ -98,6 +98,24 @@ def test_every_company_name_is_unique_as_the_loader_compares_names(seed: int) ->
     formers = pd.Series(w.former).str.split("\x1f").explode()
     formers = formers[formers != ""]
     assert len(formers) and not name_key(formers.astype("str")).isin(set(loader)).any()
+
+
+def test_a_later_company_named_like_an_earlier_one_but_for_its_brackets_is_renamed() -> None:
+    names = np.array(
+        ["千洲(深圳)针织有限公司", "金源化工有限公司", "千洲（深圳）针织有限公司", "金源化工有限公司"], dtype=object
+    )
+    # file order: the third company comes first, so the first one (half-width brackets) is the later duplicate
+    order = _i64([2, 1, 0, 3])
+    calls: list[list[int]] = []
+
+    def rename(ids: np.ndarray) -> np.ndarray:
+        calls.append(ids.tolist())
+        return np.asarray(names[ids] + "分公司", dtype=object)
+
+    keys = _make_unique(names, np.array([True, False, True, False]), order, rename)
+    assert calls == [[0, 3]]
+    assert names.tolist()[0] == "千洲(深圳)针织有限公司分公司" and names.tolist()[2] == "千洲（深圳）针织有限公司"
+    assert keys.tolist() == [name_key1(str(n)) for n in names] and len(set(keys.tolist())) == 4
 
 
 def test_a_client_whose_name_another_company_shares_is_listed_with_its_uscc(tmp_path: Path) -> None:
