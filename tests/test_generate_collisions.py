@@ -118,6 +118,26 @@ def test_a_later_company_named_like_an_earlier_one_but_for_its_brackets_is_renam
     assert keys.tolist() == [name_key1(str(n)) for n in names] and len(set(keys.tolist())) == 4
 
 
+def test_a_renamed_company_whose_new_name_is_taken_is_renamed_again() -> None:
+    names = np.array(["金源", "金源", "金源化工"], dtype=object)
+    words = iter(["化工", "机械"])
+
+    def rename(ids: np.ndarray) -> np.ndarray:
+        return np.asarray(names[ids] + next(words), dtype=object)
+
+    keys = _make_unique(names, np.zeros(3, dtype=bool), _i64([0, 1, 2]), rename)
+    assert names.tolist() == ["金源", "金源化工机械", "金源化工"] and keys.tolist() == names.tolist()
+
+
+def test_names_drawn_from_two_characters_are_unique_as_the_loader_compares_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("loaders.generate.ZIHAO_CHARS", "千洲")  # forced: most names collide, rounds of renaming
+    w = _world(companies=2000, seed=2)
+    loader = name_key(pd.Series(w.name, dtype="str"))
+    assert loader.tolist() == w.name_key.tolist() and loader.is_unique
+
+
 def test_a_client_whose_name_another_company_shares_is_listed_with_its_uscc(tmp_path: Path) -> None:
     w = _world()
     sheet = _Writer(w, tmp_path, False, "utf-8", lambda _message: None)
