@@ -811,10 +811,58 @@ class EmbeddedStore(GraphStore):
         steps = self.search_steps(query)
         spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
         candidates = top_candidates(steps, spec, native=native)  # ranked, ties ordered, cut to k
-        steps.read_ahead(candidates)
-        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge, steps.node) for c in candidates]
+        paths = self._build_paths(steps, candidates)
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths
+
+    def path_candidates(self, query: PathQuery) -> list[Candidate]:
+        """What :meth:`top_paths` finds, in its order, not built: each path's node ids and exact warmth.
+
+        The hook :mod:`queries.ranking` uses to build only the paths an answer
+        keeps (the introducers' rules drop most of what it asks for): the
+        warmth is the one the built path gets (the same hop strengths and
+        discounts multiplied in the same order), so the order is the same.
+        """
+        steps = self.search_steps(query)
+        return top_candidates(steps, SearchSpec(query.target, query.k, query.max_hops, query.min_warmth))
+
+    def build_paths(self, query: PathQuery, candidates: Sequence[Candidate]) -> list[GPath]:
+        """The paths of ``candidates`` (from :meth:`path_candidates` of ``query``), built in the order given."""
+        return self._build_paths(self.search_steps(query), candidates)
+
+    def node_names(self, ids: Sequence[str]) -> dict[str, str]:
+        """The name of each of ``ids`` in the graph, read without decoding the nodes' other properties."""
+        fg = self._lazy()
+        if fg is None:
+            return {nid: self._attrs(nid)["name"] for nid in ids if nid in self._pos}
+        found = {nid: p for nid in ids if type(nid) is str and (p := fg.position(nid)) is not None}
+        return dict(zip(found, fg.names_at(list(found.values())), strict=True))
+
+    def out_counts(self, ids: Sequence[str], type_: str) -> dict[str, int]:
+        """How many relationships of ``type_`` leave each of ``ids`` (the stakes a holder holds), counted from
+        the relationship arrays: nothing decoded (a fund or a commission holds thousands)."""
+        fg = self._lazy()
+        if fg is None:
+            graph = self.graph
+            return {
+                nid: sum(1 for _, _, t in graph.out_edges(nid, data="type") if t == type_)
+                for nid in ids
+                if nid in graph
+            }
+        codes = fg.edge_arrays()[2]
+        code = fg.types.index(type_) if type_ in fg.types else -1
+        out: dict[str, int] = {}
+        for nid in ids:
+            p = fg.position(nid) if type(nid) is str else None
+            if p is not None:
+                rows = fg.out_rows(p)
+                out[nid] = int(np.count_nonzero(codes[rows] == code)) if rows else 0
+        return out
+
+    def _build_paths(self, steps: _Steps, candidates: Sequence[Candidate]) -> list[GPath]:
+        steps.read_ahead(candidates)
+        types = steps.query.types
+        return [self._materialise(c.ids, types, steps.idx, steps.hop_edge, steps.node) for c in candidates]
 
     def search_steps(self, query: PathQuery) -> _Steps:
         """The search's seam over this store's index for ``query`` (checked: target and kinds exist)."""
@@ -950,6 +998,7 @@ class _Steps(SearchSteps):
         self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
         self._best: np.ndarray | None = None
         self._strengths: dict[tuple[int, int], float] = {}  # hops' exact strengths read from an opened file
+        self._codes: frozenset[int] | None = None  # the file's type codes of the query's kinds
         self._nodes: dict[str, Node] = {}
 
     def _best_strengths(self) -> np.ndarray:
@@ -1026,7 +1075,9 @@ class _Steps(SearchSteps):
         hit = self._strengths.get(pair)
         if hit is None:
             codes, strength = fg.edge_arrays()[2], fg.strengths()
-            allowed = {j for j, t in enumerate(fg.types) if t in self._allowed}
+            if self._codes is None:
+                self._codes = frozenset(j for j, t in enumerate(fg.types) if t in self._allowed)
+            allowed = self._codes
             hit = self._strengths[pair] = max(
                 float(strength[e]) for _, _, e in fg.between(a, b) if int(codes[e]) in allowed
             )

@@ -803,6 +803,14 @@ class FileGraph:
                     got[p] = self._remember("node", p, {"label": label, "key": key, "name": name, **row})
         return [got[p] for p in wanted]
 
+    def names_at(self, positions: Sequence[int]) -> list[str]:
+        """The names of the nodes at these positions, read from the name column alone (no other property)."""
+        names = self._head_texts()[1]
+        try:
+            return [names.at(p) for p in positions]
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
+
     def _head_texts(self) -> tuple[_Texts, _Texts]:
         """Readers of the nodes' keys and names."""
         hit: tuple[_Texts, _Texts] | None = self._cache.get("head_texts")
