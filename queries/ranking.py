@@ -137,6 +137,12 @@ class _Search:
         return {p.ids: p for p in paths}
 
 
+def path_warmths(store: GraphStore, query: PathQuery) -> list[float]:
+    """The warmth of each of ``store.top_paths(query)``, in rank order, without building the paths where the
+    store can say them unbuilt."""
+    return [c.warmth for c in _Search(store, query).found]
+
+
 def ranked_groups(store: GraphStore, query: PathQuery, distinct: Distinct, include_state_holders: bool) -> RankedGroups:
     """The top ``query.k`` groups of paths under the rules above (exact up to :data:`FETCH_CAP`)."""
     k = query.k
