@@ -1083,6 +1083,18 @@ class _Steps(SearchSteps):
             )
         return hit
 
+    def _read_strengths(self, fg: FileGraph, pairs: set[tuple[int, int]]) -> None:
+        """:meth:`_file_strength` of many hops (position pairs, smaller first) at once, remembered."""
+        todo = [pair for pair in pairs if pair not in self._strengths]
+        if not todo:
+            return
+        allowed = np.array([t in self._allowed for t in fg.types], dtype=bool)
+        a = np.array([x for x, _ in todo], dtype=np.int64)
+        b = np.array([y for _, y in todo], dtype=np.int64)
+        for pair, value in zip(todo, fg.strongest(a, b, allowed).tolist(), strict=True):
+            if value > 0:  # (a hop always has an allowed relationship: 0 would be a search error, left to the slow way)
+                self._strengths[pair] = value
+
     def _bounds_key(self, max_hops: int) -> tuple[object, ...]:
         """The key of search bounds valid for this query in the index's cache, computed now if there are none.
 
@@ -1126,6 +1138,9 @@ class _Steps(SearchSteps):
         ids = {p: idx.ids[p] for f in found for p in f.nodes}
         where = {nid: p for p, nid in ids.items()}
         fg = self.store._lazy()
+        if fg is not None:  # every hop's exact strength read in one go
+            hops = {(a, b) if a < b else (b, a) for f in found for a, b in itertools.pairwise(f.nodes)}
+            self._read_strengths(fg, hops)
 
         def strength(a: str, b: str) -> float:
             return self.hop_edge(a, b).strength if fg is None else self._file_strength(fg, where[a], where[b])

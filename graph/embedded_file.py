@@ -1067,6 +1067,34 @@ class FileGraph:
             return (np.flatnonzero(dst[lo:hi] == b) + lo).tolist()
         return [e for e in self.out_rows(a) if int(dst[e]) == b]
 
+    def strongest(self, a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """For each pair ``(a[i], b[i])`` of positions, the greatest saved strength of the relationships
+        joining them either way whose type code ``allowed`` (a mask over the codes) admits; 0 where none does.
+
+        All pairs in one go over the relationship arrays (the rows of every
+        pair's ends, compared at once), where :meth:`between` reads one pair.
+        """
+        src, dst, codes = self.edge_arrays()
+        strength = self.strengths()
+        out = np.zeros(len(a))
+        if not len(a):
+            return out
+        if self._by_source() is not None:  # a file not in source order: pair by pair
+            for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+                rows = [e for _, _, e in self.between(x, y) if allowed[codes[e]]]
+                out[i] = max((float(strength[e]) for e in rows), default=0.0)
+            return out
+        heads = np.concatenate([a, b]).astype(np.int64)
+        tails = np.concatenate([b, a]).astype(np.int64)
+        starts = src.searchsorted(heads)
+        lengths = src.searchsorted(heads + 1) - starts
+        owner = np.repeat(np.arange(len(heads)), lengths)
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        rows = np.arange(int(lengths.sum()), dtype=np.int64) + shift
+        keep = (dst[rows] == tails[owner]) & allowed[codes[rows]]
+        np.maximum.at(out, owner[keep] % len(a), strength[rows[keep]])
+        return out
+
     def between(self, a: int, b: int) -> list[tuple[int, int, int]]:
         """(source, target, row) of every relationship joining positions a and b, a to b first (remembered:
         ranking paths, reading their rows and building them ask for the same hops)."""

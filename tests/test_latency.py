@@ -158,3 +158,20 @@ def test_the_hub_filter_pushes_what_the_row_loop_pushes(
     monkeypatch.setattr(search_index, "HUB_ROWS", 0)  # every node through the numpy filter
     assert answers() == by_rows
     assert any(a["paths"] for a in by_rows)  # type: ignore[index]
+
+
+def test_strongest_hops_in_one_go_equal_pair_by_pair(saved: tuple[EmbeddedStore, Path]) -> None:
+    fg = embedded_file.FileGraph.open(saved[1])
+    src, dst, codes = fg.edge_arrays()
+    rows = np.arange(0, fg.m, 5)
+    a, b = src[rows], dst[rows]
+    allowed = np.array([t != "SUPPLIES" for t in fg.types], dtype=bool)
+    at_once = fg.strongest(a, b, allowed)
+    fg._cache["by_source"] = np.arange(fg.m)  # as a file not in source order: read pair by pair
+    assert fg.strongest(a, b, allowed).tolist() == at_once.tolist()
+    strength = fg.strengths()
+    for x, y, got in zip(a.tolist(), b.tolist(), at_once.tolist(), strict=True):
+        joining = (src == x) & (dst == y) | (src == y) & (dst == x)
+        wanted = strength[joining & allowed[codes]]
+        assert got == (float(wanted.max()) if len(wanted) else 0.0)
+    assert 0.0 in at_once.tolist() and any(v > 0 for v in at_once.tolist())
