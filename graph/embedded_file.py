@@ -1071,37 +1071,24 @@ class FileGraph:
         """For each pair ``(a[i], b[i])`` of positions, the greatest saved strength of the relationships
         joining them either way whose type code ``allowed`` (a mask over the codes) admits; 0 where none does.
 
-        Pairs whose ends leave few relationships are read in one go over the
-        relationship arrays (every such pair's rows compared at once); a pair
-        with an end that leaves many (a holder of thousands of stakes) through
-        :meth:`between`, which remembers it for the next query.
+        All pairs in one go over the relationship arrays (the rows of every
+        pair's ends, compared at once), where :meth:`between` reads one pair.
         """
-        src, _, codes = self.edge_arrays()
+        src, dst, codes = self.edge_arrays()
         strength = self.strengths()
         out = np.zeros(len(a))
         if not len(a):
             return out
-        one_by_one = np.ones(len(a), dtype=bool)
-        if self._by_source() is None:  # each node's relationships are one block of rows
-            heads = np.concatenate([a, b]).astype(np.int64)
-            starts = src.searchsorted(heads)
-            lengths = src.searchsorted(heads + 1) - starts
-            one_by_one = (lengths[: len(a)] > FEW_ROWS) | (lengths[len(a) :] > FEW_ROWS)
-            out = self._strongest_blocks(a, b, allowed, starts, np.where(np.tile(one_by_one, 2), 0, lengths))
-        for i in np.flatnonzero(one_by_one).tolist():
-            rows = [e for _, _, e in self.between(int(a[i]), int(b[i])) if allowed[codes[e]]]
-            out[i] = max((float(strength[e]) for e in rows), default=0.0)
-        return out
-
-    def _strongest_blocks(
-        self, a: np.ndarray, b: np.ndarray, allowed: np.ndarray, starts: np.ndarray, lengths: np.ndarray
-    ) -> np.ndarray:
-        """:meth:`strongest` from the blocks of rows (``starts``, ``lengths``) that ``a`` then ``b`` leave."""
-        _, dst, codes = self.edge_arrays()
-        strength = self.strengths()
-        out = np.zeros(len(a))
+        if self._by_source() is not None:  # a file not in source order: pair by pair
+            for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+                rows = [e for _, _, e in self.between(x, y) if allowed[codes[e]]]
+                out[i] = max((float(strength[e]) for e in rows), default=0.0)
+            return out
+        heads = np.concatenate([a, b]).astype(np.int64)
         tails = np.concatenate([b, a]).astype(np.int64)
-        owner = np.repeat(np.arange(len(tails)), lengths)
+        starts = src.searchsorted(heads)
+        lengths = src.searchsorted(heads + 1) - starts
+        owner = np.repeat(np.arange(len(heads)), lengths)
         shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
         rows = np.arange(int(lengths.sum()), dtype=np.int64) + shift
         keep = (dst[rows] == tails[owner]) & allowed[codes[rows]]
@@ -1155,9 +1142,6 @@ class FileGraph:
         """Every node and relationship decoded and checked: what the NetworkX graph is built from."""
         return _contents(self)
 
-
-#: a node leaving more relationships than this is read pair by pair in :meth:`FileGraph.strongest`
-FEW_ROWS = 64
 
 #: relationship rows per block of the per-type counts that rank a row within its type
 RANK_BLOCK = 16384

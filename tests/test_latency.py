@@ -160,17 +160,13 @@ def test_the_hub_filter_pushes_what_the_row_loop_pushes(
     assert any(a["paths"] for a in by_rows)  # type: ignore[index]
 
 
-def test_strongest_hops_in_one_go_equal_pair_by_pair(
-    saved: tuple[EmbeddedStore, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_strongest_hops_in_one_go_equal_pair_by_pair(saved: tuple[EmbeddedStore, Path]) -> None:
     fg = embedded_file.FileGraph.open(saved[1])
     src, dst, codes = fg.edge_arrays()
     rows = np.arange(0, fg.m, 5)
     a, b = src[rows], dst[rows]
     allowed = np.array([t != "SUPPLIES" for t in fg.types], dtype=bool)
     at_once = fg.strongest(a, b, allowed)
-    monkeypatch.setattr(embedded_file, "FEW_ROWS", 2)  # some pairs in one go, the others pair by pair
-    assert fg.strongest(a, b, allowed).tolist() == at_once.tolist()
     fg._cache["by_source"] = np.arange(fg.m)  # as a file not in source order: every pair by itself
     assert fg.strongest(a, b, allowed).tolist() == at_once.tolist()
     strength = fg.strengths()
