@@ -878,20 +878,21 @@ class EmbeddedStore(GraphStore):
         """The relationship the hop ``a``-``b`` uses: of the ``allowed`` types, the one
         :func:`graph.records.edge_choice_key` picks (the strongest)."""
         fg = self._lazy()
-        between = (
-            [
-                (fg.id_at(u), fg.id_at(v), fg.edge_key(e), fg.edge(e))
+        if fg is not None:  # only the allowed rows made into relationships; the ends' ids are a and b
+            ends = {self._pos[a]: a, self._pos[b]: b}
+            options = [
+                self._edge(ends[u], ends[v], fg.edge_key(e), attrs)
                 for u, v, e in fg.between(self._pos[a], self._pos[b])
+                if (attrs := fg.edge(e))["type"] in allowed
             ]
-            if fg is not None
-            else [
-                (u, v, key, attrs)
+        else:
+            options = [
+                self._edge(u, v, key, attrs)
                 for (u, v) in ((a, b), (b, a))
                 if self.graph.has_edge(u, v)
                 for key, attrs in self.graph[u][v].items()
+                if attrs["type"] in allowed
             ]
-        )
-        options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
         return min(options, key=lambda e: edge_choice_key(e, self._type_order))
 
     def _filter_arrays(
