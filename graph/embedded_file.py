@@ -393,6 +393,31 @@ def _edge_walk(
     return np.array(src_l, dtype=np.int64), np.array(dst_l, dtype=np.int64), keys, rows, types
 
 
+#: text that may change under str.upper(): anything but ASCII without lower-case letters
+_HAS_LOWER = r"[^\x00-\x60\x7b-\x7f]"
+#: text that may change under str.casefold(): anything but ASCII without letters, CJK ideographs and symbols, and
+#: full-width punctuation and digits (none of which has a case)
+_HAS_CASE = (
+    r"[^\x00-\x40\x5b-\x60\x7b-\x7f\x{3000}-\x{303f}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}"
+    r"\x{ff01}-\x{ff20}\x{ff3b}-\x{ff40}\x{ff5b}-\x{ff65}]"
+)
+
+
+def _changed_text(texts: Sequence[str], may_change: str, change: Callable[[str], str]) -> pa.Array:
+    """``change(t)`` of each text, null where it equals ``t``; Python runs only on texts ``may_change`` matches.
+
+    >>> _changed_text(["91ab", "北京（a）", "X1"], _HAS_LOWER, str.upper).to_pylist()
+    ['91AB', '北京（A）', None]
+    """
+    arr = pa.array(texts, type=pa.string())
+    out = np.full(len(arr), None, dtype=object)
+    candidates = np.flatnonzero(np.asarray(pc.match_substring_regex(arr, may_change), dtype=bool))
+    for i, text in zip(candidates.tolist(), arr.take(pa.array(candidates)).to_pylist(), strict=True):
+        if (changed := change(text)) != text:
+            out[i] = changed
+    return pa.array(out, type=pa.string())
+
+
 def lookup_sections(ids: Sequence[str], keys: Sequence[str], names: Sequence[str], dst: np.ndarray) -> list[Section]:
     """What lets a reader find nodes and relationships without decoding the file (see the module docstring).
 
@@ -403,9 +428,9 @@ def lookup_sections(ids: Sequence[str], keys: Sequence[str], names: Sequence[str
     the key or name itself, which the name search scans.
     """
     id_order = np.asarray(pc.sort_indices(pa.array(ids, type=pa.string())), dtype=np.int64)
-    upper = [None if (u := k.upper()) == k else u for k in keys]
-    folded = [None if (f := n.casefold()) == n else f for n in names]
-    text = pa.table({"key_upper": pa.array(upper, type=pa.string()), "name_folded": pa.array(folded, type=pa.string())})
+    upper = _changed_text(keys, _HAS_LOWER, str.upper)
+    folded = _changed_text(names, _HAS_CASE, str.casefold)
+    text = pa.table({"key_upper": upper, "name_folded": folded})
     return [
         ("lookup/id_order", id_order),
         ("lookup/in_order", np.argsort(np.asarray(dst, dtype=np.int64), kind="stable").astype(np.int64)),
