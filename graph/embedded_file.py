@@ -811,12 +811,11 @@ class FileGraph:
         position less the label's first position, with no pass over every
         node's label (tens of milliseconds at a million companies, once per label).
         """
-        starts: np.ndarray | None = self._cache.get("label_starts", 0)
-        if isinstance(starts, int):
+        if "label_starts" not in self._cache:  # (None: the labels are not grouped)
             lc = self.label_codes
             grouped = len(lc) < 2 or bool(np.all(lc[1:] >= lc[:-1]))
-            starts = np.searchsorted(lc, np.arange(len(self.labels) + 1)) if grouped else None
-            self._cache["label_starts"] = starts
+            self._cache["label_starts"] = np.searchsorted(lc, np.arange(len(self.labels) + 1)) if grouped else None
+        starts: np.ndarray | None = self._cache["label_starts"]
         if starts is None:
             return np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
         return at - int(starts[i])
