@@ -804,6 +804,50 @@ class FileGraph:
             rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
         return rows
 
+    def _label_ranks(self, i: int, at: np.ndarray) -> np.ndarray:
+        """The rows of nodes at positions ``at`` (all of label ``i``) in that label's property table.
+
+        A saved graph keeps each label's nodes together: then a row is the
+        position less the label's first position, with no pass over every
+        node's label (tens of milliseconds at a million companies, once per label).
+        """
+        if "label_starts" not in self._cache:  # (None: the labels are not grouped)
+            lc = self.label_codes
+            grouped = len(lc) < 2 or bool(np.all(lc[1:] >= lc[:-1]))
+            self._cache["label_starts"] = np.searchsorted(lc, np.arange(len(self.labels) + 1)) if grouped else None
+        starts: np.ndarray | None = self._cache["label_starts"]
+        if starts is None:
+            return np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
+        return at - int(starts[i])
+
+    def _type_ranks(self, j: int, at: np.ndarray) -> tuple[np.ndarray, int]:
+        """The rows of relationship rows ``at`` (sorted, all of type ``j``) in that type's property table,
+        and how many rows that table has.
+
+        Counted from per-block counts of every type, made in one pass over
+        the type codes the first time (instead of one pass per type): a
+        row's rank is its block's count plus the rows of its type before
+        it in the block.
+        """
+        rows: np.ndarray | None = self._cache.get(("edge_rows", j))
+        if rows is not None:  # found already (type_rows)
+            return np.searchsorted(rows, at), len(rows)
+        codes = self.edge_arrays()[2]
+        block = RANK_BLOCK
+        prefix: np.ndarray | None = self._cache.get("type_blocks")
+        if prefix is None:
+            blocks = -(-len(codes) // block)
+            prefix = np.zeros((blocks + 1, len(self.types)), dtype=np.int64)
+            for b in range(blocks):
+                prefix[b + 1] = np.bincount(codes[b * block : (b + 1) * block], minlength=len(self.types))
+            np.cumsum(prefix, axis=0, out=prefix)
+            self._cache["type_blocks"] = prefix
+        out = np.empty(len(at), dtype=np.int64)
+        for k, e in enumerate(at.tolist()):
+            b = e // block
+            out[k] = prefix[b, j] + np.count_nonzero(codes[b * block : e] == j)
+        return out, int(prefix[-1, j])
+
     def _decoded(self, kind: str, at: Sequence[int]) -> tuple[list[int], dict[int, dict[str, Any]], np.ndarray]:
         """The rows asked for, those of them decoded already, and the others (sorted) still to read."""
         wanted = [int(i) for i in at]
@@ -817,7 +861,7 @@ class FileGraph:
             codes = self.label_codes[missing]
             for i in np.unique(codes).tolist():
                 at = missing[codes == i]
-                r = np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
+                r = self._label_ranks(i, at)
                 props = self._rows_at(f"node_props/{i}", self.node_columns[i], self.label_count(i), r)
                 try:
                     keys, names = ([texts.at(p) for p in at.tolist()] for texts in self._head_texts())
@@ -827,6 +871,14 @@ class FileGraph:
                 for p, key, name, row in zip(at.tolist(), keys, names, props, strict=True):
                     got[p] = self._remember("node", p, {"label": label, "key": key, "name": name, **row})
         return [got[p] for p in wanted]
+
+    def names_at(self, positions: Sequence[int]) -> list[str]:
+        """The names of the nodes at these positions, read from the name column alone (no other property)."""
+        names = self._head_texts()[1]
+        try:
+            return [names.at(p) for p in positions]
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
 
     def _head_texts(self) -> tuple[_Texts, _Texts]:
         """Readers of the nodes' keys and names."""
@@ -843,9 +895,8 @@ class FileGraph:
             codes = type_codes[missing]
             for j in np.unique(codes).tolist():
                 at = missing[codes == j]
-                of_type = self._code_rows("edge_rows", type_codes, j)
-                r = np.searchsorted(of_type, at)
-                props = self._rows_at(f"edge_props/{j}", self.edge_columns[j], len(of_type), r)
+                r, count = self._type_ranks(j, at)
+                props = self._rows_at(f"edge_props/{j}", self.edge_columns[j], count, r)
                 for e, row in zip(at.tolist(), props, strict=True):
                     got[e] = self._remember("edge", e, {"type": self.types[j], **row})
         return [got[e] for e in wanted]
@@ -1040,6 +1091,34 @@ class FileGraph:
             return (np.flatnonzero(dst[lo:hi] == b) + lo).tolist()
         return [e for e in self.out_rows(a) if int(dst[e]) == b]
 
+    def strongest(self, a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """For each pair ``(a[i], b[i])`` of positions, the greatest saved strength of the relationships
+        joining them either way whose type code ``allowed`` (a mask over the codes) admits; 0 where none does.
+
+        All pairs in one go over the relationship arrays (the rows of every
+        pair's ends, compared at once), where :meth:`between` reads one pair.
+        """
+        src, dst, codes = self.edge_arrays()
+        strength = self.strengths()
+        out = np.zeros(len(a))
+        if not len(a):
+            return out
+        if self._by_source() is not None:  # a file not in source order: pair by pair
+            for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+                rows = [e for _, _, e in self.between(x, y) if allowed[codes[e]]]
+                out[i] = max((float(strength[e]) for e in rows), default=0.0)
+            return out
+        heads = np.concatenate([a, b]).astype(np.int64)
+        tails = np.concatenate([b, a]).astype(np.int64)
+        starts = src.searchsorted(heads)
+        lengths = src.searchsorted(heads + 1) - starts
+        owner = np.repeat(np.arange(len(heads)), lengths)
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        rows = np.arange(int(lengths.sum()), dtype=np.int64) + shift
+        keep = (dst[rows] == tails[owner]) & allowed[codes[rows]]
+        np.maximum.at(out, owner[keep] % len(a), strength[rows[keep]])
+        return out
+
     def between(self, a: int, b: int) -> list[tuple[int, int, int]]:
         """(source, target, row) of every relationship joining positions a and b, a to b first (remembered:
         ranking paths, reading their rows and building them ask for the same hops)."""
@@ -1087,6 +1166,9 @@ class FileGraph:
         """Every node and relationship decoded and checked: what the NetworkX graph is built from."""
         return _contents(self)
 
+
+#: relationship rows per block of the per-type counts that rank a row within its type
+RANK_BLOCK = 16384
 
 #: a dictionary column of at most this many values is decoded once and then indexed (a status, a city, a date)
 SMALL_DICTIONARY = 100_000
