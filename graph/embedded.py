@@ -36,7 +36,6 @@ anything that reads before the save writes the kept batches into the graph first
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import threading
@@ -49,6 +48,7 @@ import numpy as np
 
 from graph.embedded_file import Contents, FileGraph, bitmap, int_values, one_chunk, save_graph, true_positions
 from graph.errors import InvalidParameter, StoreError
+from graph.gc_pause import gc_paused
 from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
@@ -63,24 +63,6 @@ from queries.search import Candidate, Neighbour, NodeInfo, SearchSpec, SearchSte
 if TYPE_CHECKING:  # NetworkX and pandas are imported where used: a path query on an opened file needs neither
     import networkx as nx
     import pandas as pd
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of containers are made.
-
-    The graph's dicts are long-lived and hold no garbage cycles; without the
-    pause, each collection walks all of them again. Afterwards they are moved
-    out of the collector's generations (``gc.freeze``) for the same reason.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _add_edges(
@@ -418,7 +400,8 @@ class EmbeddedStore(GraphStore):
             if self._graph is None and (self._staged or self._file is not None):  # from the columns, no graph
                 from graph.columnar_store import write_columnar
 
-                write_columnar(file, self._file, self._staged, self.schema, self.weights)
+                with gc_paused():  # millions of short-lived values and no garbage cycles
+                    write_columnar(file, self._file, self._staged, self.schema, self.weights)
                 self._adopt(type(self)._from_file(FileGraph.open(file), self.schema, self.weights))
                 self.path = file
                 self._stamp = file_stamp(file)
@@ -551,7 +534,7 @@ class EmbeddedStore(GraphStore):
             self._changed()
             return len(batch.frame)
         self.graph  # noqa: B018 - writing needs the graph (an opened file's is built now)
-        with _gc_paused():
+        with gc_paused():
             if batch.what == "nodes":
                 written = self._write_nodes(batch.name, batch.frame)
             elif batch.what == "edges":
@@ -1209,7 +1192,7 @@ def _graph_of(c: Contents) -> nx.MultiDiGraph:
 
     _check_relationships(c)
     graph = nx.MultiDiGraph()
-    with _gc_paused():
+    with gc_paused():
         node, succ, pred = graph._node, graph._succ, graph._pred
         node.update(zip(c.ids, c.nodes, strict=True))
         for nid in c.ids:
