@@ -58,6 +58,7 @@ from graph.model import RecordBatch, node_id
 from graph.records import RESERVED, client_columns, edge_key_codes, plain_value, present
 from graph.schema import Schema
 from graph.search_index import SearchIndex
+from graph.sorting import stable_order
 from graph.store_file import Section, not_a_store, write_store_file
 from graph.warmth import Weights
 
@@ -90,17 +91,32 @@ def check_batch(batch: RecordBatch, schema: Schema) -> None:
 
 # -- small pure helpers ---------------------------------------------------------------------
 def _last_of(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of ``groups`` (ascending) and the index of each one's last occurrence."""
-    found, first_in_reverse = np.unique(groups[::-1], return_index=True)
-    return found, len(groups) - 1 - first_in_reverse
+    """The distinct values of ``groups`` (non-negative, ascending) and the index of each one's last occurrence.
+
+    >>> [a.tolist() for a in _last_of(np.array([3, 1, 3, 0]))]
+    [[0, 1, 3], [3, 1, 2]]
+    """
+    order = stable_order(groups)
+    ordered = groups[order]
+    last = np.ones(len(ordered), dtype=bool)
+    last[:-1] = ordered[1:] != ordered[:-1]
+    return ordered[last], order[last]
 
 
 def _first_order(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes renumbered in order of first appearance: (new codes, old code of each new code)."""
+    """Codes (non-negative) renumbered in order of first appearance: (new codes, old code of each new code).
+
+    >>> [a.tolist() for a in _first_order(np.array([5, 2, 5, 0]))]
+    [[0, 1, 0, 2], [5, 2, 0]]
+    """
     if not len(codes):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    found, first = np.unique(codes, return_index=True)
-    olds = found[np.argsort(first, kind="stable")]
+    order = stable_order(codes)
+    ordered = codes[order]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    found, at = ordered[first], order[first]
+    olds = found[np.argsort(at)].astype(np.int64)  # first positions are distinct: no ties
     remap = np.zeros(int(found.max()) + 1, dtype=np.int64)
     remap[olds] = np.arange(len(olds), dtype=np.int64)
     return remap[codes], olds
@@ -133,27 +149,6 @@ def _text_of(series: pd.Series) -> pa.Array:
     """A column as text with ``str()`` of every value (a missing one too, as ``astype(str)`` does)."""
     found = _text_or_null(series)
     return found if not found.null_count else _text_array([str(v) for v in series.tolist()])
-
-
-def _stable_order(*columns: np.ndarray) -> np.ndarray:
-    """The stable sort order of rows by non-negative integer columns, the first most significant.
-
-    One sort of the columns packed into one int64 when their ranges fit in
-    63 bits; :func:`numpy.lexsort` otherwise.
-
-    >>> _stable_order(np.array([1, 0, 1, 0]), np.array([0, 2, 0, 1])).tolist()
-    [3, 1, 0, 2]
-    """
-    if not len(columns[0]):
-        return np.zeros(0, dtype=np.int64)
-    widths = [int(c.max()).bit_length() for c in columns]
-    if sum(widths) > 63:
-        return np.lexsort(columns[::-1])
-    packed = np.zeros(len(columns[0]), dtype=np.int64)
-    for column, width in zip(columns, widths, strict=True):
-        packed <<= width
-        packed |= column
-    return np.argsort(packed, kind="stable")
 
 
 def _first_seen(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -502,7 +497,7 @@ def _plan_edges(
     # (distinct keys: no ties; UTF-8 byte order is the code point order Python's str compares by)
     key_rank = np.empty(len(key_table), dtype=np.int64)
     key_rank[np.asarray(pc.sort_indices(key_table), dtype=np.int64)] = np.arange(len(key_table), dtype=np.int64)
-    order = _stable_order(o_src, o_dst, key_rank[o_keys] if total else o_keys)
+    order = stable_order(o_src, o_dst, key_rank[o_keys] if total else o_keys)
     s, d, k = o_src[order], o_dst[order], o_keys[order]
     starts_mask = np.ones(total, dtype=bool)
     starts_mask[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (k[1:] != k[:-1])
@@ -520,7 +515,7 @@ def _plan_edges(
     pair_starts = np.flatnonzero(pair_mask)
     pair_first = np.minimum.reduceat(first_occ, pair_starts) if m else first_occ
     pair_first_rel = np.repeat(pair_first, np.diff(np.append(pair_starts, m)))
-    file_order = _stable_order(m_src, pair_first_rel, first_occ)
+    file_order = stable_order(m_src, pair_first_rel, first_occ)
     file_row = np.empty(m, dtype=np.int64)
     file_row[file_order] = np.arange(m, dtype=np.int64)
     occ_row = file_row[rel_of_occ]

@@ -55,6 +55,7 @@ from graph.model import Path as GPath
 from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
 from graph.schema import Schema, SchemeSpec
 from graph.search_index import SearchIndex, local_bounds, top_paths
+from graph.sorting import stable_order
 from graph.store import GraphStore
 from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
 from graph.warmth import Weights, path_warmth, rank_key
@@ -1453,7 +1454,7 @@ def csr_arrays(
     """
     heads = np.concatenate([src, dst])
     tails = np.concatenate([dst, src])
-    order = np.argsort(heads, kind="stable")
+    order = stable_order(heads)
     counts = np.bincount(heads, minlength=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])

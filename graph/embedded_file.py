@@ -61,6 +61,7 @@ import pyarrow.compute as pc
 from graph.errors import StoreError
 from graph.model import node_id
 from graph.search_index import SearchIndex
+from graph.sorting import stable_order
 from graph.store_file import Section, StoreFile, write_store_file
 
 #: the arrays of :class:`~graph.search_index.SearchIndex` saved as they are, with their dtypes
@@ -433,7 +434,7 @@ def lookup_sections(ids: Sequence[str], keys: Sequence[str], names: Sequence[str
     text = pa.table({"key_upper": upper, "name_folded": folded})
     return [
         ("lookup/id_order", id_order),
-        ("lookup/in_order", np.argsort(np.asarray(dst, dtype=np.int64), kind="stable").astype(np.int64)),
+        ("lookup/in_order", stable_order(np.asarray(dst, dtype=np.int64))),
         ("lookup/text", text),
     ]
 

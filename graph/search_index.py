@@ -101,7 +101,7 @@ class SearchIndex:
         # parallel relationships: keep the cheapest (csr_matrix would add them up); one sort on the pair's
         # code and a minimum per pair cost less than a three-key lexsort
         codes = r * n + c
-        order = np.argsort(codes, kind="stable")
+        order = np.argsort(codes)  # any order within a pair: its minimum is taken
         codes, w = codes[order], w[order]
         first = np.ones(len(codes), dtype=bool)
         first[1:] = codes[1:] != codes[:-1]
