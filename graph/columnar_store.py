@@ -55,9 +55,10 @@ from graph.embedded_file import (
 )
 from graph.errors import InvalidParameter, StoreError
 from graph.model import RecordBatch, node_id
-from graph.records import RESERVED, client_columns, edge_keys, plain_value, present
+from graph.records import RESERVED, client_columns, edge_key_codes, plain_value, present
 from graph.schema import Schema
 from graph.search_index import SearchIndex
+from graph.sorting import stable_order
 from graph.store_file import Section, not_a_store, write_store_file
 from graph.warmth import Weights
 
@@ -90,17 +91,32 @@ def check_batch(batch: RecordBatch, schema: Schema) -> None:
 
 # -- small pure helpers ---------------------------------------------------------------------
 def _last_of(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of ``groups`` (ascending) and the index of each one's last occurrence."""
-    found, first_in_reverse = np.unique(groups[::-1], return_index=True)
-    return found, len(groups) - 1 - first_in_reverse
+    """The distinct values of ``groups`` (non-negative, ascending) and the index of each one's last occurrence.
+
+    >>> [a.tolist() for a in _last_of(np.array([3, 1, 3, 0]))]
+    [[0, 1, 3], [3, 1, 2]]
+    """
+    order = stable_order(groups)
+    ordered = groups[order]
+    last = np.ones(len(ordered), dtype=bool)
+    last[:-1] = ordered[1:] != ordered[:-1]
+    return ordered[last], order[last]
 
 
 def _first_order(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes renumbered in order of first appearance: (new codes, old code of each new code)."""
+    """Codes (non-negative) renumbered in order of first appearance: (new codes, old code of each new code).
+
+    >>> [a.tolist() for a in _first_order(np.array([5, 2, 5, 0]))]
+    [[0, 1, 0, 2], [5, 2, 0]]
+    """
     if not len(codes):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    found, first = np.unique(codes, return_index=True)
-    olds = found[np.argsort(first, kind="stable")]
+    order = stable_order(codes)
+    ordered = codes[order]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    found, at = ordered[first], order[first]
+    olds = found[np.argsort(at)].astype(np.int64)  # first positions are distinct: no ties
     remap = np.zeros(int(found.max()) + 1, dtype=np.int64)
     remap[olds] = np.arange(len(olds), dtype=np.int64)
     return remap[codes], olds
@@ -112,8 +128,43 @@ def _first_present(rows: np.ndarray, at: np.ndarray) -> tuple[int, int]:
     return least, int(at[int(np.argmax(rows == least))])
 
 
-def _text_array(values: Sequence[str]) -> pa.Array:
+def _text_array(values: Sequence[str | None]) -> pa.Array:
     return pa.array(values, type=pa.large_string())
+
+
+def _text_or_null(series: pd.Series) -> pa.Array:
+    """A column as text: its strings as they are, a missing value (None, NaN, NA) as null.
+
+    At C speed when the column holds only text and missing values; ``str()``
+    of any other value otherwise, as the row-by-row conversion does.
+    """
+    values = series.to_numpy(dtype=object)
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return _text_array([str(v) if present(v) else None for v in values.tolist()])
+
+
+def _text_of(series: pd.Series) -> pa.Array:
+    """A column as text with ``str()`` of every value (a missing one too, as ``astype(str)`` does)."""
+    found = _text_or_null(series)
+    return found if not found.null_count else _text_array([str(v) for v in series.tolist()])
+
+
+def _first_seen(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """For codes numbered in order of first appearance (0 .. count-1): each code's first and last index.
+
+    >>> [a.tolist() for a in _first_seen(np.array([0, 1, 0, 2, 1]), 3)]
+    [[0, 1, 3], [2, 4, 3]]
+    """
+    if len(codes) == count:  # every code once: the codes are 0, 1, 2, ...
+        at = np.arange(count, dtype=np.int64)
+        return at, at
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    first = np.flatnonzero(new)
+    _, last = _last_of(codes)
+    return first, last
 
 
 # -- one source of property values ----------------------------------------------------------
@@ -220,7 +271,7 @@ class _Nodes:
     label_codes: np.ndarray  # file label code per position
     label_names: list[str]
     sources: dict[str, list[_Source]]  # by label name
-    ends: dict[int, tuple[list[str], np.ndarray]]  # per batch: the relationship ends or client ids, positions
+    ends: dict[int, tuple[pa.Array, np.ndarray]]  # per batch: the relationship ends or client ids, positions
 
 
 @dataclass
@@ -262,47 +313,48 @@ def _plan_nodes(fg: FileGraph | None, batches: Sequence[RecordBatch], schema: Sc
             continue
         spec = schema.label(batch.name)
         frame = batch.frame
-        row_keys = [str(k) for k in frame[spec.key].tolist()]
-        given = frame[spec.name_property].tolist() if spec.name_property in frame else [None] * len(frame)
-        prefix = node_id(batch.name, "")
-        ids.append(_text_array([prefix + k for k in row_keys]))
-        keys.append(_text_array(row_keys))
-        names.append(_text_array([str(v) if present(v) else k for k, v in zip(row_keys, given, strict=True)]))
+        row_keys = _text_of(frame[spec.key])
+        prefix = pa.scalar(node_id(batch.name, ""), pa.large_string())
+        ids.append(pc.binary_join_element_wise(prefix, row_keys, pa.scalar("", pa.large_string())))
+        keys.append(row_keys)
+        # the name given, else the key
+        names.append(
+            pc.coalesce(_text_or_null(frame[spec.name_property]), row_keys) if spec.name_property in frame else row_keys
+        )
         labels.append(np.full(len(frame), label_ix.setdefault(batch.name, len(label_ix)), dtype=np.int64))
         pending.append((seq, start, batch))
         start += len(frame)
     # the ids that relationships and client lists name, encoded in the same pass (one hash table): a code
     # past the nodes' is an id no node has
-    named: list[tuple[int, list[str]]] = []
+    named: list[tuple[int, pa.Array]] = []
     for seq, batch in enumerate(batches):
         if batch.what == "edges":
-            named += [(seq, batch.frame[c].astype(str).tolist()) for c in ("source", "target")]
+            named += [(seq, _text_of(batch.frame[c])) for c in ("source", "target")]
         elif batch.what == "clients":
-            named.append((seq, client_columns(batch.frame)[0]))
+            named.append((seq, _text_array(client_columns(batch.frame)[0])))
     node_rows = start
-    ids += [_text_array(wanted) for _, wanted in named]
+    ids += [wanted for _, wanted in named]
     all_ids = pa.concat_arrays(ids) if ids else _text_array([])
     del ids
     encoded = all_ids.dictionary_encode()
     del all_ids
     codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     row_pos = codes[:node_rows]
-    n = len(np.unique(row_pos)) if node_rows else 0
-    ends: dict[int, tuple[list[str], np.ndarray]] = {}
+    n = int(row_pos.max()) + 1 if node_rows else 0  # codes count in order of first appearance, nodes first
+    ends: dict[int, tuple[pa.Array, np.ndarray]] = {}
     offset = node_rows
     for seq, wanted in named:
         found = codes[offset : offset + len(wanted)]
         offset += len(wanted)
         found = np.where(found < n, found, -1)
         if batch_ends := ends.get(seq):  # a relationship batch: (sources, targets) kept side by side
-            ends[seq] = ([*batch_ends[0], *wanted], np.concatenate([batch_ends[1], found]))
+            ends[seq] = (pa.concat_arrays([batch_ends[0], wanted]), np.concatenate([batch_ends[1], found]))
         else:
             ends[seq] = (wanted, found)
     del codes
     if fg is not None and fg.n and not np.array_equal(row_pos[: fg.n], np.arange(fg.n)):
         raise not_a_store(fg.file.file, "two of its nodes have the same id")
-    _, first = np.unique(row_pos, return_index=True)
-    _, last = _last_of(row_pos)
+    first, last = _first_seen(row_pos, n)
     row_label = np.concatenate(labels) if labels else np.zeros(0, dtype=np.int64)
     label_codes, olds = _first_order(row_label[first])
     if len(olds) > _MAX_CODES:
@@ -322,7 +374,7 @@ def _plan_nodes(fg: FileGraph | None, batches: Sequence[RecordBatch], schema: Sc
         if batch.what != "clients":
             continue
         client_ids, at = ends[seq]
-        missing = [nid for nid, p in zip(client_ids, at.tolist(), strict=True) if p < 0]
+        missing = client_ids.filter(pa.array(at < 0)).to_pylist()
         if missing:
             raise StoreError(f"clients: {len(missing)} companies are not in the graph (e.g. {missing[0]})")
         sources.setdefault("Company", []).append(_client_source(seq, at, client_columns(batch.frame)[1]))
@@ -343,7 +395,8 @@ class _Occurrences:
 
     src: list[np.ndarray] = field(default_factory=list)
     dst: list[np.ndarray] = field(default_factory=list)
-    keys: list[pa.Array] = field(default_factory=list)
+    keys: list[np.ndarray] = field(default_factory=list)  # codes into key_texts
+    key_texts: dict[str, int] = field(default_factory=dict)
     types: list[np.ndarray] = field(default_factory=list)  # schema order (len(types) for an unknown type)
     names: list[np.ndarray] = field(default_factory=list)  # index into the plan's type names
     strength: list[np.ndarray] = field(default_factory=list)
@@ -353,15 +406,18 @@ class _Occurrences:
         self,
         src: np.ndarray,
         dst: np.ndarray,
-        keys: pa.Array,
+        keys: tuple[np.ndarray, list[str]],
         types: tuple[np.ndarray, np.ndarray],
         strength: np.ndarray,
     ) -> int:
+        """Append writes; ``keys`` as (a code per write, the texts the codes index). Returns the first's number."""
         self.types.append(types[0])
         self.names.append(types[1])
         self.src.append(src)
         self.dst.append(dst)
-        self.keys.append(keys)
+        local, texts = keys
+        shared = np.array([self.key_texts.setdefault(t, len(self.key_texts)) for t in texts], dtype=np.int64)
+        self.keys.append(shared[local] if len(local) else np.zeros(0, dtype=np.int64))
         self.strength.append(strength)
         self.count += len(src)
         return self.count - len(src)
@@ -387,12 +443,15 @@ def _plan_edges(
         plain = key_arr.cast(pa.large_string()) if not pa.types.is_dictionary(key_arr.type) else None
         if plain is None:
             plain = key_arr.dictionary.cast(pa.large_string()).take(key_arr.indices)
-        key_codes = np.asarray(plain.dictionary_encode().indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        encoded = plain.dictionary_encode()
+        key_codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
         check_edge_order(fg.file.file, fg.n, np.asarray(src), np.asarray(dst), key_codes)
         type_map = np.array([type_order.get(t, len(type_order)) for t in fg.types], dtype=np.int8)
         name_map = np.array([name_ix[t] for t in fg.types], dtype=np.int64)
         types = (type_map[codes], name_map[codes])
-        occ.add(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), plain, types, strength)
+        old_keys = (key_codes, encoded.dictionary.to_pylist())
+        occ.add(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64), old_keys, types, strength)
+        del encoded, plain, old_keys
         for j, type_ in enumerate(fg.types):
             old_sections.append((type_, j, fg.edge_columns[j], np.flatnonzero(codes == j)))
     pending: list[tuple[int, int, RecordBatch]] = []
@@ -403,11 +462,7 @@ def _plan_edges(
         frame = batch.frame
         named, both = nodes.ends.pop(seq)
         src_pos, dst_pos = both[: len(frame)], both[len(frame) :]
-        missing = (
-            sorted({nid for nid, q in zip(named, both.tolist(), strict=True) if q < 0})
-            if both.min(initial=0) < 0
-            else []
-        )
+        missing = sorted(set(named.filter(pa.array(both < 0)).to_pylist())) if both.min(initial=0) < 0 else []
         del named
         if missing:
             raise StoreError(
@@ -423,16 +478,14 @@ def _plan_edges(
             np.full(len(frame), type_order[spec.type], dtype=np.int8),
             np.full(len(frame), name_ix[spec.type], dtype=np.int64),
         )
-        keys = _text_array(edge_keys(spec.type, frame, spec.identity))
+        keys = edge_key_codes(spec.type, frame, spec.identity)
         start = occ.add(src_pos, dst_pos, keys, types, np.asarray(weights.strengths(spec.type, frame), dtype=float))
         pending.append((seq, start, batch))
     total = occ.count
     if total:
         o_src, o_dst = np.concatenate(occ.src), np.concatenate(occ.dst)
-        o_keys = np.asarray(
-            pa.concat_arrays(occ.keys).dictionary_encode().indices.to_numpy(zero_copy_only=False), dtype=np.int64
-        )
-        key_table = pa.concat_arrays(occ.keys).dictionary_encode().dictionary
+        o_keys = np.concatenate(occ.keys)
+        key_table = _text_array(list(occ.key_texts))
         o_types, o_strength = np.concatenate(occ.types), np.concatenate(occ.strength)
         o_names = np.concatenate(occ.names)
     else:
@@ -441,8 +494,10 @@ def _plan_edges(
         o_types, o_strength = np.zeros(0, dtype=np.int8), np.zeros(0, dtype=float)
     del occ
     # relationships (source, target, key), in the mirror's order; occurrences in write order within each
-    key_rank = np.argsort(np.argsort(np.asarray(key_table.to_pylist(), dtype=object), kind="stable"))
-    order = np.lexsort((np.arange(total), key_rank[o_keys] if total else o_keys, o_dst, o_src))
+    # (distinct keys: no ties; UTF-8 byte order is the code point order Python's str compares by)
+    key_rank = np.empty(len(key_table), dtype=np.int64)
+    key_rank[np.asarray(pc.sort_indices(key_table), dtype=np.int64)] = np.arange(len(key_table), dtype=np.int64)
+    order = stable_order(o_src, o_dst, key_rank[o_keys] if total else o_keys)
     s, d, k = o_src[order], o_dst[order], o_keys[order]
     starts_mask = np.ones(total, dtype=bool)
     starts_mask[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (k[1:] != k[:-1])
@@ -460,7 +515,7 @@ def _plan_edges(
     pair_starts = np.flatnonzero(pair_mask)
     pair_first = np.minimum.reduceat(first_occ, pair_starts) if m else first_occ
     pair_first_rel = np.repeat(pair_first, np.diff(np.append(pair_starts, m)))
-    file_order = np.lexsort((first_occ, pair_first_rel, m_src))
+    file_order = stable_order(m_src, pair_first_rel, first_occ)
     file_row = np.empty(m, dtype=np.int64)
     file_row[file_order] = np.arange(m, dtype=np.int64)
     occ_row = file_row[rel_of_occ]

@@ -36,7 +36,6 @@ anything that reads before the save writes the kept batches into the graph first
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import threading
@@ -49,12 +48,14 @@ import numpy as np
 
 from graph.embedded_file import Contents, FileGraph, bitmap, int_values, one_chunk, save_graph, true_positions
 from graph.errors import InvalidParameter, StoreError
+from graph.gc_pause import gc_paused
 from graph.identifiers import identifier_forms
 from graph.model import Edge, GraphStats, Node, PathQuery, RecordBatch, node_id
 from graph.model import Path as GPath
 from graph.records import RESERVED, client_columns, edge_choice_key, edge_keys, plain_value, present, row_props
 from graph.schema import Schema, SchemeSpec
 from graph.search_index import SearchIndex, local_bounds, top_paths
+from graph.sorting import stable_order
 from graph.store import GraphStore
 from graph.store_file import WriterLock, file_stamp, lock_timeout, not_a_store
 from graph.warmth import Weights, path_warmth, rank_key
@@ -63,24 +64,6 @@ from queries.search import Candidate, Neighbour, NodeInfo, SearchSpec, SearchSte
 if TYPE_CHECKING:  # NetworkX and pandas are imported where used: a path query on an opened file needs neither
     import networkx as nx
     import pandas as pd
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of containers are made.
-
-    The graph's dicts are long-lived and hold no garbage cycles; without the
-    pause, each collection walks all of them again. Afterwards they are moved
-    out of the collector's generations (``gc.freeze``) for the same reason.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def _add_edges(
@@ -418,7 +401,8 @@ class EmbeddedStore(GraphStore):
             if self._graph is None and (self._staged or self._file is not None):  # from the columns, no graph
                 from graph.columnar_store import write_columnar
 
-                write_columnar(file, self._file, self._staged, self.schema, self.weights)
+                with gc_paused():  # millions of short-lived values and no garbage cycles
+                    write_columnar(file, self._file, self._staged, self.schema, self.weights)
                 self._adopt(type(self)._from_file(FileGraph.open(file), self.schema, self.weights))
                 self.path = file
                 self._stamp = file_stamp(file)
@@ -551,7 +535,7 @@ class EmbeddedStore(GraphStore):
             self._changed()
             return len(batch.frame)
         self.graph  # noqa: B018 - writing needs the graph (an opened file's is built now)
-        with _gc_paused():
+        with gc_paused():
             if batch.what == "nodes":
                 written = self._write_nodes(batch.name, batch.frame)
             elif batch.what == "edges":
@@ -811,10 +795,58 @@ class EmbeddedStore(GraphStore):
         steps = self.search_steps(query)
         spec = SearchSpec(query.target, query.k, query.max_hops, query.min_warmth)
         candidates = top_candidates(steps, spec, native=native)  # ranked, ties ordered, cut to k
-        steps.read_ahead(candidates)
-        paths = [self._materialise(c.ids, query.types, steps.idx, steps.hop_edge, steps.node) for c in candidates]
+        paths = self._build_paths(steps, candidates)
         paths.sort(key=lambda p: rank_key(p.warmth, p.ids))
         return paths
+
+    def path_candidates(self, query: PathQuery) -> list[Candidate]:
+        """What :meth:`top_paths` finds, in its order, not built: each path's node ids and exact warmth.
+
+        The hook :mod:`queries.ranking` uses to build only the paths an answer
+        keeps (the introducers' rules drop most of what it asks for): the
+        warmth is the one the built path gets (the same hop strengths and
+        discounts multiplied in the same order), so the order is the same.
+        """
+        steps = self.search_steps(query)
+        return top_candidates(steps, SearchSpec(query.target, query.k, query.max_hops, query.min_warmth))
+
+    def build_paths(self, query: PathQuery, candidates: Sequence[Candidate]) -> list[GPath]:
+        """The paths of ``candidates`` (from :meth:`path_candidates` of ``query``), built in the order given."""
+        return self._build_paths(self.search_steps(query), candidates)
+
+    def node_names(self, ids: Sequence[str]) -> dict[str, str]:
+        """The name of each of ``ids`` in the graph, read without decoding the nodes' other properties."""
+        fg = self._lazy()
+        if fg is None:
+            return {nid: self._attrs(nid)["name"] for nid in ids if nid in self._pos}
+        found = {nid: p for nid in ids if type(nid) is str and (p := fg.position(nid)) is not None}
+        return dict(zip(found, fg.names_at(list(found.values())), strict=True))
+
+    def out_counts(self, ids: Sequence[str], type_: str) -> dict[str, int]:
+        """How many relationships of ``type_`` leave each of ``ids`` (the stakes a holder holds), counted from
+        the relationship arrays: nothing decoded (a fund or a commission holds thousands)."""
+        fg = self._lazy()
+        if fg is None:
+            graph = self.graph
+            return {
+                nid: sum(1 for _, _, t in graph.out_edges(nid, data="type") if t == type_)
+                for nid in ids
+                if nid in graph
+            }
+        codes = fg.edge_arrays()[2]
+        code = fg.types.index(type_) if type_ in fg.types else -1
+        out: dict[str, int] = {}
+        for nid in ids:
+            p = fg.position(nid) if type(nid) is str else None
+            if p is not None:
+                rows = fg.out_rows(p)
+                out[nid] = int(np.count_nonzero(codes[rows] == code)) if rows else 0
+        return out
+
+    def _build_paths(self, steps: _Steps, candidates: Sequence[Candidate]) -> list[GPath]:
+        steps.read_ahead(candidates)
+        types = steps.query.types
+        return [self._materialise(c.ids, types, steps.idx, steps.hop_edge, steps.node) for c in candidates]
 
     def search_steps(self, query: PathQuery) -> _Steps:
         """The search's seam over this store's index for ``query`` (checked: target and kinds exist)."""
@@ -830,20 +862,21 @@ class EmbeddedStore(GraphStore):
         """The relationship the hop ``a``-``b`` uses: of the ``allowed`` types, the one
         :func:`graph.records.edge_choice_key` picks (the strongest)."""
         fg = self._lazy()
-        between = (
-            [
-                (fg.id_at(u), fg.id_at(v), fg.edge_key(e), fg.edge(e))
+        if fg is not None:  # only the allowed rows made into relationships; the ends' ids are a and b
+            ends = {self._pos[a]: a, self._pos[b]: b}
+            options = [
+                self._edge(ends[u], ends[v], fg.edge_key(e), attrs)
                 for u, v, e in fg.between(self._pos[a], self._pos[b])
+                if (attrs := fg.edge(e))["type"] in allowed
             ]
-            if fg is not None
-            else [
-                (u, v, key, attrs)
+        else:
+            options = [
+                self._edge(u, v, key, attrs)
                 for (u, v) in ((a, b), (b, a))
                 if self.graph.has_edge(u, v)
                 for key, attrs in self.graph[u][v].items()
+                if attrs["type"] in allowed
             ]
-        )
-        options = [self._edge(u, v, key, attrs) for u, v, key, attrs in between if attrs["type"] in allowed]
         return min(options, key=lambda e: edge_choice_key(e, self._type_order))
 
     def _filter_arrays(
@@ -950,6 +983,7 @@ class _Steps(SearchSteps):
         self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
         self._best: np.ndarray | None = None
         self._strengths: dict[tuple[int, int], float] = {}  # hops' exact strengths read from an opened file
+        self._codes: frozenset[int] | None = None  # the file's type codes of the query's kinds
         self._nodes: dict[str, Node] = {}
 
     def _best_strengths(self) -> np.ndarray:
@@ -1026,11 +1060,25 @@ class _Steps(SearchSteps):
         hit = self._strengths.get(pair)
         if hit is None:
             codes, strength = fg.edge_arrays()[2], fg.strengths()
-            allowed = {j for j, t in enumerate(fg.types) if t in self._allowed}
+            if self._codes is None:
+                self._codes = frozenset(j for j, t in enumerate(fg.types) if t in self._allowed)
+            allowed = self._codes
             hit = self._strengths[pair] = max(
                 float(strength[e]) for _, _, e in fg.between(a, b) if int(codes[e]) in allowed
             )
         return hit
+
+    def _read_strengths(self, fg: FileGraph, pairs: set[tuple[int, int]]) -> None:
+        """:meth:`_file_strength` of many hops (position pairs, smaller first) at once, remembered."""
+        todo = [pair for pair in pairs if pair not in self._strengths]
+        if not todo:
+            return
+        allowed = np.array([t in self._allowed for t in fg.types], dtype=bool)
+        a = np.array([x for x, _ in todo], dtype=np.int64)
+        b = np.array([y for _, y in todo], dtype=np.int64)
+        for pair, value in zip(todo, fg.strongest(a, b, allowed).tolist(), strict=True):
+            if value > 0:  # (a hop always has an allowed relationship: 0 would be a search error, left to the slow way)
+                self._strengths[pair] = value
 
     def _bounds_key(self, max_hops: int) -> tuple[object, ...]:
         """The key of search bounds valid for this query in the index's cache, computed now if there are none.
@@ -1075,6 +1123,9 @@ class _Steps(SearchSteps):
         ids = {p: idx.ids[p] for f in found for p in f.nodes}
         where = {nid: p for p, nid in ids.items()}
         fg = self.store._lazy()
+        if fg is not None:  # every hop's exact strength read in one go
+            hops = {(a, b) if a < b else (b, a) for f in found for a, b in itertools.pairwise(f.nodes)}
+            self._read_strengths(fg, hops)
 
         def strength(a: str, b: str) -> float:
             return self.hop_edge(a, b).strength if fg is None else self._file_strength(fg, where[a], where[b])
@@ -1142,7 +1193,7 @@ def _graph_of(c: Contents) -> nx.MultiDiGraph:
 
     _check_relationships(c)
     graph = nx.MultiDiGraph()
-    with _gc_paused():
+    with gc_paused():
         node, succ, pred = graph._node, graph._succ, graph._pred
         node.update(zip(c.ids, c.nodes, strict=True))
         for nid in c.ids:
@@ -1403,7 +1454,7 @@ def csr_arrays(
     """
     heads = np.concatenate([src, dst])
     tails = np.concatenate([dst, src])
-    order = np.argsort(heads, kind="stable")
+    order = stable_order(heads)
     counts = np.bincount(heads, minlength=n)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])

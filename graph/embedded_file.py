@@ -61,6 +61,7 @@ import pyarrow.compute as pc
 from graph.errors import StoreError
 from graph.model import node_id
 from graph.search_index import SearchIndex
+from graph.sorting import stable_order
 from graph.store_file import Section, StoreFile, write_store_file
 
 #: the arrays of :class:`~graph.search_index.SearchIndex` saved as they are, with their dtypes
@@ -393,6 +394,31 @@ def _edge_walk(
     return np.array(src_l, dtype=np.int64), np.array(dst_l, dtype=np.int64), keys, rows, types
 
 
+#: text that may change under str.upper(): anything but ASCII without lower-case letters
+_HAS_LOWER = r"[^\x00-\x60\x7b-\x7f]"
+#: text that may change under str.casefold(): anything but ASCII without letters, CJK ideographs and symbols, and
+#: full-width punctuation and digits (none of which has a case)
+_HAS_CASE = (
+    r"[^\x00-\x40\x5b-\x60\x7b-\x7f\x{3000}-\x{303f}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}"
+    r"\x{ff01}-\x{ff20}\x{ff3b}-\x{ff40}\x{ff5b}-\x{ff65}]"
+)
+
+
+def _changed_text(texts: Sequence[str], may_change: str, change: Callable[[str], str]) -> pa.Array:
+    """``change(t)`` of each text, null where it equals ``t``; Python runs only on texts ``may_change`` matches.
+
+    >>> _changed_text(["91ab", "北京（a）", "X1"], _HAS_LOWER, str.upper).to_pylist()
+    ['91AB', '北京（A）', None]
+    """
+    arr = pa.array(texts, type=pa.string())
+    out = np.full(len(arr), None, dtype=object)
+    candidates = np.flatnonzero(np.asarray(pc.match_substring_regex(arr, may_change), dtype=bool))
+    for i, text in zip(candidates.tolist(), arr.take(pa.array(candidates)).to_pylist(), strict=True):
+        if (changed := change(text)) != text:
+            out[i] = changed
+    return pa.array(out, type=pa.string())
+
+
 def lookup_sections(ids: Sequence[str], keys: Sequence[str], names: Sequence[str], dst: np.ndarray) -> list[Section]:
     """What lets a reader find nodes and relationships without decoding the file (see the module docstring).
 
@@ -403,12 +429,12 @@ def lookup_sections(ids: Sequence[str], keys: Sequence[str], names: Sequence[str
     the key or name itself, which the name search scans.
     """
     id_order = np.asarray(pc.sort_indices(pa.array(ids, type=pa.string())), dtype=np.int64)
-    upper = [None if (u := k.upper()) == k else u for k in keys]
-    folded = [None if (f := n.casefold()) == n else f for n in names]
-    text = pa.table({"key_upper": pa.array(upper, type=pa.string()), "name_folded": pa.array(folded, type=pa.string())})
+    upper = _changed_text(keys, _HAS_LOWER, str.upper)
+    folded = _changed_text(names, _HAS_CASE, str.casefold)
+    text = pa.table({"key_upper": upper, "name_folded": folded})
     return [
         ("lookup/id_order", id_order),
-        ("lookup/in_order", np.argsort(np.asarray(dst, dtype=np.int64), kind="stable").astype(np.int64)),
+        ("lookup/in_order", stable_order(np.asarray(dst, dtype=np.int64))),
         ("lookup/text", text),
     ]
 
@@ -779,6 +805,50 @@ class FileGraph:
             rows = self._cache[(name, code)] = np.flatnonzero(codes == code)
         return rows
 
+    def _label_ranks(self, i: int, at: np.ndarray) -> np.ndarray:
+        """The rows of nodes at positions ``at`` (all of label ``i``) in that label's property table.
+
+        A saved graph keeps each label's nodes together: then a row is the
+        position less the label's first position, with no pass over every
+        node's label (tens of milliseconds at a million companies, once per label).
+        """
+        if "label_starts" not in self._cache:  # (None: the labels are not grouped)
+            lc = self.label_codes
+            grouped = len(lc) < 2 or bool(np.all(lc[1:] >= lc[:-1]))
+            self._cache["label_starts"] = np.searchsorted(lc, np.arange(len(self.labels) + 1)) if grouped else None
+        starts: np.ndarray | None = self._cache["label_starts"]
+        if starts is None:
+            return np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
+        return at - int(starts[i])
+
+    def _type_ranks(self, j: int, at: np.ndarray) -> tuple[np.ndarray, int]:
+        """The rows of relationship rows ``at`` (sorted, all of type ``j``) in that type's property table,
+        and how many rows that table has.
+
+        Counted from per-block counts of every type, made in one pass over
+        the type codes the first time (instead of one pass per type): a
+        row's rank is its block's count plus the rows of its type before
+        it in the block.
+        """
+        rows: np.ndarray | None = self._cache.get(("edge_rows", j))
+        if rows is not None:  # found already (type_rows)
+            return np.searchsorted(rows, at), len(rows)
+        codes = self.edge_arrays()[2]
+        block = RANK_BLOCK
+        prefix: np.ndarray | None = self._cache.get("type_blocks")
+        if prefix is None:
+            blocks = -(-len(codes) // block)
+            prefix = np.zeros((blocks + 1, len(self.types)), dtype=np.int64)
+            for b in range(blocks):
+                prefix[b + 1] = np.bincount(codes[b * block : (b + 1) * block], minlength=len(self.types))
+            np.cumsum(prefix, axis=0, out=prefix)
+            self._cache["type_blocks"] = prefix
+        out = np.empty(len(at), dtype=np.int64)
+        for k, e in enumerate(at.tolist()):
+            b = e // block
+            out[k] = prefix[b, j] + np.count_nonzero(codes[b * block : e] == j)
+        return out, int(prefix[-1, j])
+
     def _decoded(self, kind: str, at: Sequence[int]) -> tuple[list[int], dict[int, dict[str, Any]], np.ndarray]:
         """The rows asked for, those of them decoded already, and the others (sorted) still to read."""
         wanted = [int(i) for i in at]
@@ -792,7 +862,7 @@ class FileGraph:
             codes = self.label_codes[missing]
             for i in np.unique(codes).tolist():
                 at = missing[codes == i]
-                r = np.searchsorted(self._code_rows("node_rows", self.label_codes, i), at)
+                r = self._label_ranks(i, at)
                 props = self._rows_at(f"node_props/{i}", self.node_columns[i], self.label_count(i), r)
                 try:
                     keys, names = ([texts.at(p) for p in at.tolist()] for texts in self._head_texts())
@@ -802,6 +872,14 @@ class FileGraph:
                 for p, key, name, row in zip(at.tolist(), keys, names, props, strict=True):
                     got[p] = self._remember("node", p, {"label": label, "key": key, "name": name, **row})
         return [got[p] for p in wanted]
+
+    def names_at(self, positions: Sequence[int]) -> list[str]:
+        """The names of the nodes at these positions, read from the name column alone (no other property)."""
+        names = self._head_texts()[1]
+        try:
+            return [names.at(p) for p in positions]
+        except UnicodeDecodeError:
+            raise self.file.bad("a text value is not UTF-8") from None
 
     def _head_texts(self) -> tuple[_Texts, _Texts]:
         """Readers of the nodes' keys and names."""
@@ -818,9 +896,8 @@ class FileGraph:
             codes = type_codes[missing]
             for j in np.unique(codes).tolist():
                 at = missing[codes == j]
-                of_type = self._code_rows("edge_rows", type_codes, j)
-                r = np.searchsorted(of_type, at)
-                props = self._rows_at(f"edge_props/{j}", self.edge_columns[j], len(of_type), r)
+                r, count = self._type_ranks(j, at)
+                props = self._rows_at(f"edge_props/{j}", self.edge_columns[j], count, r)
                 for e, row in zip(at.tolist(), props, strict=True):
                     got[e] = self._remember("edge", e, {"type": self.types[j], **row})
         return [got[e] for e in wanted]
@@ -1015,6 +1092,34 @@ class FileGraph:
             return (np.flatnonzero(dst[lo:hi] == b) + lo).tolist()
         return [e for e in self.out_rows(a) if int(dst[e]) == b]
 
+    def strongest(self, a: np.ndarray, b: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """For each pair ``(a[i], b[i])`` of positions, the greatest saved strength of the relationships
+        joining them either way whose type code ``allowed`` (a mask over the codes) admits; 0 where none does.
+
+        All pairs in one go over the relationship arrays (the rows of every
+        pair's ends, compared at once), where :meth:`between` reads one pair.
+        """
+        src, dst, codes = self.edge_arrays()
+        strength = self.strengths()
+        out = np.zeros(len(a))
+        if not len(a):
+            return out
+        if self._by_source() is not None:  # a file not in source order: pair by pair
+            for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+                rows = [e for _, _, e in self.between(x, y) if allowed[codes[e]]]
+                out[i] = max((float(strength[e]) for e in rows), default=0.0)
+            return out
+        heads = np.concatenate([a, b]).astype(np.int64)
+        tails = np.concatenate([b, a]).astype(np.int64)
+        starts = src.searchsorted(heads)
+        lengths = src.searchsorted(heads + 1) - starts
+        owner = np.repeat(np.arange(len(heads)), lengths)
+        shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        rows = np.arange(int(lengths.sum()), dtype=np.int64) + shift
+        keep = (dst[rows] == tails[owner]) & allowed[codes[rows]]
+        np.maximum.at(out, owner[keep] % len(a), strength[rows[keep]])
+        return out
+
     def between(self, a: int, b: int) -> list[tuple[int, int, int]]:
         """(source, target, row) of every relationship joining positions a and b, a to b first (remembered:
         ranking paths, reading their rows and building them ask for the same hops)."""
@@ -1062,6 +1167,9 @@ class FileGraph:
         """Every node and relationship decoded and checked: what the NetworkX graph is built from."""
         return _contents(self)
 
+
+#: relationship rows per block of the per-type counts that rank a row within its type
+RANK_BLOCK = 16384
 
 #: a dictionary column of at most this many values is decoded once and then indexed (a status, a city, a date)
 SMALL_DICTIONARY = 100_000

@@ -58,8 +58,17 @@ def edge_key(type_: str, identity: Iterable[Any]) -> str:
 
 def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[str]:
     """:func:`edge_key` for every row of ``frame``, vectorised and interned (few distinct keys)."""
+    codes, texts = edge_key_codes(type_, frame, identity)
+    keys = np.empty(len(texts), dtype=object)
+    keys[:] = texts
+    out: list[str] = keys[codes].tolist()
+    return out
+
+
+def edge_key_codes(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """:func:`edge_keys` as a code per row and the distinct key texts the codes index (no string per row)."""
     if not identity:
-        return [sys.intern(type_)] * len(frame)
+        return np.zeros(len(frame), dtype=np.int64), [sys.intern(type_)]
     import pandas as pd
 
     texts: list[list[str]] = []
@@ -74,12 +83,8 @@ def edge_keys(type_: str, frame: pd.DataFrame, identity: Sequence[str]) -> list[
             columns.append(np.zeros(len(frame), dtype=np.int64))
     # one string per distinct combination of values, not per row
     combos, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
-    keys = np.empty(len(combos), dtype=object)
-    keys[:] = [
-        sys.intern("|".join((type_, *(t[c] for t, c in zip(texts, row, strict=True))))) for row in combos.tolist()
-    ]
-    out: list[str] = keys[np.asarray(inverse).reshape(-1)].tolist()
-    return out
+    keys = [sys.intern("|".join((type_, *(t[c] for t, c in zip(texts, row, strict=True))))) for row in combos.tolist()]
+    return np.asarray(inverse, dtype=np.int64).reshape(-1), keys
 
 
 def edge_choice_key(edge: Edge, type_order: Mapping[str, int]) -> tuple[float, int, str, str, str]:

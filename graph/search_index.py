@@ -101,7 +101,7 @@ class SearchIndex:
         # parallel relationships: keep the cheapest (csr_matrix would add them up); one sort on the pair's
         # code and a minimum per pair cost less than a three-key lexsort
         codes = r * n + c
-        order = np.argsort(codes, kind="stable")
+        order = np.argsort(codes)  # any order within a pair: its minimum is taken
         codes, w = codes[order], w[order]
         first = np.ones(len(codes), dtype=bool)
         first[1:] = codes[1:] != codes[:-1]
@@ -180,6 +180,7 @@ def top_paths(
     the caller can order ties exactly.
     """
     h, hop_bound = index.bounds(bounds_key, sources, interior_ok, type_mask)
+    arrays = (is_source, interior_ok, h, hop_bound)
     indptr, nbr, etype, ecost, node_cost = index.indptr, index.nbr, index.etype, index.ecost, index.node_cost
     allowed_types = {int(t) for t in np.flatnonzero(type_mask)}
     found: list[FoundPath] = []
@@ -201,15 +202,20 @@ def top_paths(
         v = chain[0]
         on_path = set(unwind(chain))
         step_base = g + (node_cost[v] if hops else 0.0)
-        lo, hi = indptr[v], indptr[v + 1]
+        lo, hi = int(indptr[v]), int(indptr[v + 1])
+        nh = hops + 1
+        if hi - lo > HUB_ROWS:  # a hub: the neighbours that could still be pushed are picked in numpy first
+            rows = _hub_rows(index, lo, hi, float(step_base), limit, max_hops - nh, type_mask, arrays)
+            us, ts, cs = nbr[rows].tolist(), etype[rows].tolist(), ecost[rows].tolist()
+        else:
+            us, ts, cs = nbr[lo:hi].tolist(), etype[lo:hi].tolist(), ecost[lo:hi].tolist()
         best: dict[int, float] = {}
-        for u, t, c in zip(nbr[lo:hi].tolist(), etype[lo:hi].tolist(), ecost[lo:hi].tolist(), strict=True):
+        for u, t, c in zip(us, ts, cs, strict=True):
             if t not in allowed_types or u in on_path:
                 continue
             prev = best.get(u)
             if prev is None or c < prev:
                 best[u] = c
-        nh = hops + 1
         for u, c in best.items():
             g2 = step_base + c
             if u == target:
@@ -233,6 +239,40 @@ def top_paths(
         cut = found[k - 1].cost + COST_SLACK
         found = [p for p in found if p.cost <= cut]
     return found
+
+
+#: a node with more adjacency rows than this is expanded through :func:`_hub_rows`
+HUB_ROWS = 48
+
+
+def _hub_rows(
+    index: SearchIndex,
+    lo: int,
+    hi: int,
+    step_base: float,
+    limit: float,
+    hops_left: int,
+    type_mask: np.ndarray,
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """The adjacency rows ``lo``..``hi`` of a hub that :func:`top_paths` may still push, in their order.
+
+    A row passes if its type is allowed and it reaches a source within
+    ``limit``, or a permitted interior node whose cost bound stays within
+    ``limit`` and whose hop bound within ``hops_left``: the same tests, on
+    the same float sums, that the search makes row by row, so it pushes
+    exactly what it would without this (a row dropped here fails them;
+    the cheapest row to a node passes whenever any row to it does).
+    """
+    is_source, interior_ok, h, hop_bound = arrays
+    u = index.nbr[lo:hi]
+    g2 = step_base + index.ecost[lo:hi]
+    source = is_source[u]
+    ok = source & (g2 <= limit)
+    if hops_left > 0:
+        ok |= ~source & interior_ok[u] & (hop_bound[u] <= hops_left) & (g2 + h[u] <= limit)
+    ok &= type_mask[index.etype[lo:hi]]
+    return np.flatnonzero(ok) + lo
 
 
 def _entries(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -318,8 +318,10 @@ def _progress_bar(total_hint: str) -> tuple[Callable[[int, int, str], None], Cal
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from guanxi.heap import keep_freed_memory
     from loaders.generate import generate
 
+    keep_freed_memory()  # a batch job: freed arrays reused, not faulted in again
     started = time.perf_counter()
     summary = generate(
         args.out_dir, companies=args.companies, seed=args.seed, headers=args.headers, encoding=args.encoding
@@ -344,8 +346,10 @@ def cmd_load(args: argparse.Namespace) -> int:
     An embedded file is held under its writer lock from opening to saving.
     """
     from graph.embedded import EmbeddedStore
+    from guanxi.heap import keep_freed_memory
     from loaders.pipeline import load_files, replace_files
 
+    keep_freed_memory()  # a batch job: freed arrays reused, not faulted in again
     if not args.files and not args.reweight:
         raise InvalidParameter("files", "name the files or folders to load (or use --reweight alone)")
     store = opened = _open(args, create=True, fresh=args.replace, write=True)  # holds the writer lock until saved

@@ -31,6 +31,7 @@ import codecs
 import datetime as dt
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +149,7 @@ from loaders.generate_names import (
     ZIHAO_CHARS,
     short_place,
 )
+from loaders.validate import name_key1
 
 #: the public names (the day the data describes, the smallest size and the prospects file come from generate_base)
 __all__ = ["AS_OF", "MIN_COMPANIES", "PROSPECTS_FILE", "GenerateSummary", "generate", "main", "no_producer_message"]
@@ -334,6 +336,8 @@ class _World:
     # what the files show
     order: I64 = field(default_factory=_empty)
     name: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
+    #: the names as the loader compares them (loaders.validate.name_key1): unique
+    name_key: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
     former: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
     uscc: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
     manager: Obj = field(default_factory=lambda: np.zeros(0, dtype=object))
@@ -740,14 +744,20 @@ class _World:
 
         names = compose(np.arange(n, dtype=np.int64))
         names[: self.n_gov] = [body[0] for body in GOV_BODIES[: self.n_gov]]
+        # the names the loader's comparison may change: bracketed ones (字号（城市）, 合伙企业（有限合伙）) and the
+        # state bodies' (from a table); region, 字号 and industry words are left alone (a test checks them)
+        suffix_codes, suffixes = pd.factorize(suffix)
+        bracketed = (style > 0) | np.array([name_key1(str(x)) != x for x in suffixes], dtype=bool)[suffix_codes]
+        bracketed[: self.n_gov] = True
+
+        def lengthen(ids: I64) -> Obj:
+            zihao[ids] = zihao[ids] + chars[rng.integers(0, len(chars), len(ids))]
+            return compose(ids)
+
         # a later duplicate gets one more character in its 字号
-        for _ in range(50):
-            repeated = self.order[pd.Series(names[self.order]).duplicated().to_numpy()]
-            if len(repeated) == 0:
-                break
-            zihao[repeated] = zihao[repeated] + chars[rng.integers(0, len(chars), len(repeated))]
-            names[repeated] = compose(repeated)
+        keys = _make_unique(names, bracketed, self.order, lengthen)
         self.name = names
+        self.name_key = keys
 
         former = np.full(n, "", dtype=object)
         renamed = np.flatnonzero((rng.random(n) < 0.05) & (self.kind != _GOV))
@@ -758,8 +768,12 @@ class _World:
         former[twice] = former[twice] + "\x1f" + prefix[twice] + zihao[twice] + "贸易有限公司"
         went_public = np.flatnonzero(self.listed & (rng.random(n) < 0.6))
         former[went_public] = [str(x).replace("股份有限公司", "有限公司") for x in names[went_public]]
-        current = set(names.tolist())
-        former[[str(f).split("\x1f")[0] in current for f in former]] = ""
+        # a former name that another company now bears (as the loader compares names) is not listed
+        current = set(keys.tolist())
+        had = np.flatnonzero(former != "")
+        former[had] = [
+            "\x1f".join(f for f in str(text).split("\x1f") if name_key1(f) not in current) for text in former[had]
+        ]
         former[self.demo_prospects] = ""
         self.former = former
 
@@ -924,6 +938,73 @@ def _uscc_check(first17: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     weights = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
     total = value[first17] @ weights
     return np.asarray(np.frombuffer(ALPHABET.encode(), dtype=np.uint8)[(31 - total % 31) % 31], dtype=np.uint8)
+
+
+def _name_keys(names: Obj, bracketed: Bool) -> Obj:
+    """Company names as the loader compares them (:func:`loaders.validate.name_key1`: half-width, no blanks,
+    lower case). Only the ``bracketed`` ones are normalised: the others are built from words the comparison
+    leaves alone (tests/test_generate_collisions.py checks the generator's tables).
+
+    >>> _name_keys(np.array(["千洲（深圳）针织有限公司", "千洲深圳针织"], dtype=object), np.array([True, False]))
+    array(['千洲(深圳)针织有限公司', '千洲深圳针织'], dtype=object)
+    """
+    keys = np.array(names, dtype=object)
+    at = np.flatnonzero(bracketed)
+    keys[at] = [name_key1(str(name)) for name in keys[at]]
+    return keys
+
+
+def _make_unique(names: Obj, bracketed: Bool, order: I64, rename: Callable[[I64], Obj]) -> Obj:
+    """Rename, in place, each company whose name repeats that of one earlier in ``order`` as the loader
+    compares names (千洲(深圳)针织 is 千洲（深圳）针织), until none does; return the names' keys.
+
+    ``rename`` gives the companies it is passed new names. A list (of clients, of prospects) can then
+    name every company by its name alone.
+
+    >>> names = np.array(["千洲(深圳)针织", "千洲（深圳）针织", "千洲针织"], dtype=object)
+    >>> keys = _make_unique(names, np.array([True, True, False]), _i64([0, 1, 2]), lambda ids: names[ids] + "厂")
+    >>> names.tolist(), keys.tolist()
+    (['千洲(深圳)针织', '千洲（深圳）针织厂', '千洲针织'], ['千洲(深圳)针织', '千洲(深圳)针织厂', '千洲针织'])
+    """
+    keys = _name_keys(names, bracketed)
+    repeated = _repeated(keys, order)
+    held = Counter(keys.tolist()) if len(repeated) else Counter()
+    for _ in range(50):
+        if len(repeated) == 0:
+            break
+        held.subtract(keys[repeated].tolist())
+        names[repeated] = rename(repeated)
+        keys[repeated] = _name_keys(names[repeated], bracketed[repeated])
+        held.update(keys[repeated].tolist())
+        # a renamed company whose new name is taken (by anyone) gives way again: only they are checked
+        repeated = repeated[np.array([held[key] > 1 for key in keys[repeated].tolist()], dtype=bool)]
+    return keys
+
+
+def _repeated(keys: Obj, order: I64) -> I64:
+    """The companies (numbers from ``order``) whose name key repeats that of a company earlier in ``order``.
+
+    >>> _repeated(np.array(["a(b)", "c", "a(b)"], dtype=object), _i64([2, 1, 0]))
+    array([0])
+    """
+    return _i64(order[pd.Series(keys[order]).duplicated().to_numpy()])
+
+
+def _named_alone(keys: Obj, companies: I64) -> Bool:
+    """For each of ``companies``, whether no other company has its name key: a list may name it by its name
+    alone (the loader matches a name to a company only when one company bears it).
+
+    >>> _named_alone(np.array(["a(b)", "c", "a(b)"], dtype=object), _i64([0, 1]))
+    array([False,  True])
+    """
+    wanted = keys[companies].tolist()
+    if not wanted:
+        return np.zeros(0, dtype=bool)
+    count = dict.fromkeys(wanted, 0)
+    for key in keys.tolist():  # a set lookup per company: faster than pandas' isin on a million strings
+        if key in count:
+            count[key] += 1
+    return np.array([count[key] == 1 for key in wanted], dtype=bool)
 
 
 def _person_names(rng: np.random.Generator, count: int) -> Obj:
@@ -1523,12 +1604,13 @@ class _Writer:
         return out
 
     def write_clients(self) -> None:
-        """The client list in companies.csv order; 2% give only a name, as real lists do."""
+        """The client list in companies.csv order; 2% give only a name, as real lists do, when it names one company."""
         w = self.w
         spec = self.schema.clients
         clients = w.order[w.client[w.order]]
         name_only = _rng(w.seed, _S_BANK + 50).random(len(clients)) < 0.02
         name_only[np.isin(clients, w.demo_introducers)] = False
+        name_only[name_only] = _named_alone(w.name_key, clients[name_only])
 
         def chunk(part: slice) -> dict[str, npt.NDArray[Any]]:
             ids = clients[part]

@@ -642,6 +642,25 @@ def draw_ip(w: _World) -> tuple[Cols, Cols]:
     return rights, rows
 
 
+def _one_office_each(person: I64, association: I64, office: I64, personal: Bool) -> Bool:
+    """``personal`` with at most one office per person and association: the highest (the lowest code).
+
+    One person is the legal representative of several member companies (a group's chairman, a serial
+    founder); a member list names him once, in his highest office, and the other companies hold theirs
+    themselves (会长单位, 理事单位). Two offices of one person would be one tie twice (MEMBER_OF's identity is
+    its ends and the role's class: 常务理事 and 理事 are both a council member), which a load rejects.
+
+    >>> _one_office_each(_i64([7, 7, 7, 8]), _i64([0, 0, 1, 0]), _i64([5, 4, 5, 5]), np.ones(4, dtype=bool))
+    array([False,  True,  True,  True])
+    """
+    rows = np.flatnonzero(personal)
+    ranked = rows[np.lexsort((office[rows], association[rows], person[rows]))]
+    kept = ranked[_first_of([person[ranked], association[ranked]])]
+    out = np.zeros(len(personal), dtype=bool)
+    out[kept] = True
+    return out
+
+
 def draw_associations(w: _World) -> tuple[Cols, Cols]:
     """Chambers of commerce, industry associations and federations of industry and commerce, with members.
 
@@ -649,8 +668,8 @@ def draw_associations(w: _World) -> tuple[Cols, Cols]:
     (苏州集成电路行业协会) takes the city's companies of its industry, a chamber of people from elsewhere
     (深圳市温州商会) and a federation (工商联) any of the city's companies. Each has a president, vice
     presidents, a secretary general and council members; an office is held by a member company's legal
-    representative (6 in 10) or by the company itself (会长单位). Returns the associations (columns of
-    associations.csv) and the ``MEMBER_OF`` rows.
+    representative (6 in 10) or by the company itself (会长单位); a person holds one office per association
+    (:func:`_one_office_each`). Returns the associations (columns of associations.csv) and the ``MEMBER_OF`` rows.
     """
     rng = _rng(w.seed, _S_ASSOC)
     trading = np.flatnonzero(np.isin(w.kind, (_STANDALONE, _ROOT, _SUB)) & ~np.isin(w.status, _CLOSED)).astype(np.int64)
@@ -725,6 +744,7 @@ def draw_associations(w: _World) -> tuple[Cols, Cols]:
     # an office goes to the member's legal representative six times in ten; the company stays a member
     head = w.legal_rep[member]
     personal = (office < _MEMBER) & (head >= 0) & (rng.random(len(office)) < 0.6)
+    personal = _one_office_each(head, owner, office, personal)
     table = _Table("member", "person", "association", "office")
     table.add(member=member, person=False, association=owner, office=np.where(personal, _MEMBER_FIRM, office))
     table.add(member=head[personal], person=True, association=owner[personal], office=office[personal])
@@ -1129,7 +1149,10 @@ def draw_ties(w: _World) -> _Ties:
     ended = rng.random(len(since)) < 0.15
     until = np.where(ended, np.minimum(_years_later(since, rng.integers(1, 4, len(since))), _TODAY - 1), -1)
     pairs = {"person": founder[concert], "partner": partner[concert], "since": since, "until": until}
-    return _Ties(fam, pairs)
+    # one agreement per pair of persons, either way round: a founder and partner who run two companies
+    # together (serial founders) sign once, and a tie stored once is walked both ways
+    low, high = np.minimum(pairs["person"], pairs["partner"]), np.maximum(pairs["person"], pairs["partner"])
+    return _Ties(fam, _take(pairs, _first_of([low, high])))
 
 
 def family_rows(sheet: _Writer) -> KindRows:

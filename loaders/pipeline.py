@@ -47,6 +47,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from graph.errors import InvalidParameter, LoadError, LoadRefused
+from graph.gc_pause import gc_paused
 from graph.messages import Message, mapped, render  # noqa: F401 - render: for the examples
 from graph.model import RecordBatch
 from graph.schema import Schema, load_schema
@@ -427,9 +428,10 @@ def read_and_validate(
                 source.path, source.what, source.name, sheet=source.sheet, schema=schema, file=source.shown
             )
 
-    results = validate_tables(
-        tables(), store, schema=schema, total=len(sources), progress=progress, keep_zeros=keep_zeros
-    )
+    with gc_paused():  # millions of values read and checked, no garbage cycles
+        results = validate_tables(
+            tables(), store, schema=schema, total=len(sources), progress=progress, keep_zeros=keep_zeros
+        )
     report = LoadReport(ignored_files=ignored, strict=strict)
     report.extend((r.report for r in results), (x for r in results for x in r.rejects))
     if strict and not report.ok:

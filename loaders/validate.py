@@ -276,7 +276,9 @@ def clean_text(raw: pd.Series) -> pd.Series:
 
 def name_key(names: pd.Series) -> pd.Series:
     """How company names are compared: half-width, no blanks, lower case (vectorised :func:`name_key1`)."""
-    return names.astype("str").fillna("").str.normalize("NFKC").str.replace(_WS, "", regex=True).str.lower()
+    text = pa.array(names.astype("str").fillna("").to_numpy(dtype=object), type=pa.large_string())
+    key = pc.utf8_lower(pc.replace_substring_regex(pc.utf8_normalize(text, form="NFKC"), _WS, ""))  # at C speed
+    return pd.Series(key.to_numpy(zero_copy_only=False), index=names.index, dtype="str")
 
 
 def name_key1(name: str) -> str:
@@ -292,6 +294,20 @@ def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Row codes (int64) and the distinct strings (object array) of a column without NaN."""
     codes, uniques = pd.factorize(series)
     return codes.astype(np.int64), np.asarray(uniques.to_numpy(dtype=object), dtype=object)
+
+
+def _clean_factorize(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``_factorize(clean_text(raw))``, cleaning each distinct cell once instead of every row.
+
+    The same codes and distinct strings in the same order: a cleaned value
+    first appears with the first raw cell that cleans to it.
+
+    >>> [x.tolist() for x in _clean_factorize(pd.Series([" a", None, "a", "b "], dtype=object))]
+    [[0, 1, 0, 2], ['a', '', 'b']]
+    """
+    raw_codes, raw_uniques = pd.factorize(raw, use_na_sentinel=False)  # a missing cell is one more value
+    codes, uniques = _factorize(clean_text(pd.Series(raw_uniques, dtype=object)))
+    return codes[raw_codes], uniques
 
 
 def _column(
@@ -321,7 +337,7 @@ def _column(
 
 
 def _text_column(raw: pd.Series) -> ParsedColumn:
-    codes, uniques = _factorize(clean_text(raw))
+    codes, uniques = _clean_factorize(raw)
     blank = uniques == ""
     uniques[blank] = None
     return _column(codes, uniques, blank, np.full(len(uniques), None, dtype=object), merge=False)
@@ -775,13 +791,15 @@ class Seen:
             codes = [c for _, c in parts]
             whole = [c for _, c in full]
         code = _combine(codes)
-        row_code = _combine(codes + whole)
         order = np.arange(len(code), dtype=np.int64)
         first = np.empty(int(code.max(initial=-1)) + 1, dtype=np.int64)
         first[code[::-1]] = order[::-1]
         first_of = first[code]
         dup = np.flatnonzero(first_of[n_prior:] != order[n_prior:])
-        exact = row_code[first_of[n_prior + dup]] == row_code[n_prior + dup]
+        # an exact repeat: every other value equal too (compared for the repeats only)
+        exact = np.ones(len(dup), dtype=bool)
+        for column in whole:
+            exact &= column[first_of[n_prior + dup]] == column[n_prior + dup]
         where: list[tuple[str, np.ndarray]] = [(p[2], p[3]) for p in prior] + [(file, rows)]
         starts = np.cumsum([0] + [len(r) for _, r in where])
         reasons = np.empty(len(dup), dtype=object)
@@ -1037,7 +1055,7 @@ def _endpoint(table: RawTable, end: EndpointSpec, resolver: Resolver, problems: 
     """Node ids of one end of every row (None where blank or unresolved: those rows are rejected) and their codes."""
     frame = table.frame
     n = len(frame)
-    codes, uniques = _factorize(clean_text(frame[end.column]))
+    codes, uniques = _clean_factorize(frame[end.column])
     blank = (uniques == "")[codes]
     problems.add(np.flatnonzero(blank), end.column, REQUIRED_EMPTY)
     if any(resolver.schema.label(label).hash_id_numbers for label in end.labels):

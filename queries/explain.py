@@ -115,21 +115,36 @@ def hop_reason(edge: Edge, weights: Weights, lang: Lang = "zh") -> str:
     >>> hop_reason(e, load_weights(), "en")
     'equity 30% (stake ≥ 25%)'
     """
+    return hop_reasons(edge, weights, (lang,))[0]
+
+
+def hop_reasons(edge: Edge, weights: Weights, langs: tuple[Lang, ...] = ("zh", "en")) -> tuple[str, ...]:
+    """:func:`hop_reason` in each of ``langs``, the rule and its band worked out once for all of them.
+
+    >>> from graph.warmth import load_weights
+    >>> hop_reasons(Edge("HOLDS_SHARES", "Company:a", "Company:b", {"ratio": 0.3}, 0.75), load_weights())
+    ('股权 30%（持股 ≥ 25%）', 'equity 30% (stake ≥ 25%)')
+    """
     rule = weights.rules.get(edge.type)
     spec = rule.spec if rule is not None and rule.spec is not None else kind_spec(edge.type)
     if spec is None or rule is None:
-        return kind(edge.type, lang)
+        return tuple(kind(edge.type, lang) for lang in langs)
     former = is_former(spec, edge.props)
     use = "former_reason" if former and "former_reason" in spec.texts else "reason"
     if use not in spec.texts:
-        return spec.name(lang)
-    names: dict[str, str] = {}
-    if uses(spec, use, lang, "band"):  # the band is worded only where a template says it
-        band_zh, band_en = rule.why(edge.props)
-        names["band"] = band_zh if lang == "zh" else band_en
-    if uses(spec, use, lang, "former_factor"):
-        names["former_factor"] = f"{rule.former_factor or 1:g}"
-    return fill(spec, use, edge.props, lang, names) or spec.name(lang)
+        return tuple(spec.name(lang) for lang in langs)
+    bands: tuple[str, str] | None = None
+    out: list[str] = []
+    for lang in langs:
+        names: dict[str, str] = {}
+        if uses(spec, use, lang, "band"):  # the band is worded only where a template says it
+            if bands is None:
+                bands = rule.why(edge.props)
+            names["band"] = bands[0] if lang == "zh" else bands[1]
+        if uses(spec, use, lang, "former_factor"):
+            names["former_factor"] = f"{rule.former_factor or 1:g}"
+        out.append(fill(spec, use, edge.props, lang, names) or spec.name(lang))
+    return tuple(out)
 
 
 def edge_label(edge: Edge, lang: Lang = "zh") -> str:

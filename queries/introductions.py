@@ -16,7 +16,7 @@ from graph.store import GraphStore, one_snapshot
 from queries.directory import check_known, client_directory
 from queries.messages import Message, shown_names
 from queries.paths import PathAnswer, PathOptions, build_query, explain, path_options
-from queries.ranking import FETCH_CAP, Distinct, ranked_groups
+from queries.ranking import FETCH_CAP, Distinct, path_warmths, ranked_groups
 from queries.resolve import resolve
 
 
@@ -78,8 +78,8 @@ def introductions(
     if groups.capped:
         notes.append(Message("intro.capped", cap=FETCH_CAP))
     if len(paths) < query.k and query.min_warmth > 0:
-        colder = store.top_paths(query.model_copy(update={"min_warmth": 0.0, "k": query.k}))
-        hidden = sum(1 for p in colder if p.warmth < query.min_warmth)
+        colder = path_warmths(store, query.model_copy(update={"min_warmth": 0.0, "k": query.k}))
+        hidden = sum(1 for w in colder if w < query.min_warmth)
         if hidden:
             notes.append(Message("intro.colder_hidden", min_warmth=query.min_warmth))
     if target.is_client:

@@ -17,7 +17,7 @@ from graph.errors import InvalidParameter, SchemaError
 from graph.model import Node, Path, PathQuery
 from graph.store import GraphStore
 from graph.warmth import Weights
-from queries.explain import hop_reason, sentence
+from queries.explain import hop_reasons, sentence
 from queries.format import Lang
 from queries.messages import note_dict
 from queries.ranking import DISTINCT_MODES, Distinct
@@ -157,7 +157,8 @@ def arithmetic(path: Path, weights: Weights, degrees: dict[str, int]) -> Arithme
                     f"via {node.name} ({degree} links)",
                 )
             )
-        factors.append(Factor("hop", edge.strength, hop_reason(edge, weights, "zh"), hop_reason(edge, weights, "en")))
+        zh, en = hop_reasons(edge, weights)
+        factors.append(Factor("hop", edge.strength, zh, en))
     return Arithmetic(tuple(factors), path.warmth)
 
 
