@@ -46,6 +46,7 @@ the save fail rather than come back different.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import operator
@@ -62,7 +63,7 @@ from graph.errors import StoreError
 from graph.model import node_id
 from graph.search_index import SearchIndex
 from graph.sorting import stable_order
-from graph.store_file import Section, StoreFile, write_store_file
+from graph.store_file import Section, StoreFile, check_layout, write_store_file
 
 #: the arrays of :class:`~graph.search_index.SearchIndex` saved as they are, with their dtypes
 INDEX_ARRAYS: dict[str, str] = {
@@ -763,19 +764,45 @@ class FileGraph:
                 return p
         return None
 
-    def _props(self, section: str, kinds: list[tuple[str, str]], rows: int) -> pa.Table:
+    def _props(
+        self, section: str, kinds: list[tuple[str, str]], rows: int, columns: Sequence[str] | None = None
+    ) -> pa.Table:
+        """A property table read once from the file, with the layout of ``columns`` (every one when None) checked.
+
+        A column's offsets and dictionary codes are checked the first time a
+        caller uses it as a whole (:func:`graph.store_file.check_layout`), not
+        when the table is read: a query that decodes a few rows
+        (:meth:`_rows_at`, whose readers check each row they read) would
+        otherwise page in the offsets of every text column of a million-row
+        table.
+        """
         hit = self._tables.get(section)
         if hit is None:
-            table = self.file.table(section, rows)
+            table = self.file.table(section, rows, layout=False)
             _check_columns(table, kinds, self.file, ())
             hit = self._tables[section] = (table, kinds)
-        return hit[0]
+        table = hit[0]
+        for name in table.column_names if columns is None else columns:
+            self._laid_out(section, table, name)
+        return table
+
+    def _laid_out(self, section: str, table: pa.Table, name: str) -> None:
+        """Check one column's layout, once per opened file (a verified file's tables were validated in full)."""
+        checked: set[tuple[str, str]] = self._cache.setdefault("laid_out", set())
+        if self.file.verified or (section, name) in checked:
+            return
+        try:
+            for chunk in table.column(name).chunks:
+                check_layout(chunk)
+        except (pa.ArrowException, ValueError, TypeError, OverflowError) as exc:
+            raise self.file.bad(f"section {section!r} is not a valid table ({str(exc)[:200]})") from None
+        checked.add((section, name))
 
     def _rows_at(
         self, section: str, kinds: list[tuple[str, str]], count: int, rows: np.ndarray
     ) -> list[dict[str, Any]]:
         """The properties of these rows of one property table (absent values left out), read by column."""
-        table = self._props(section, kinds, count)
+        table = self._props(section, kinds, count, columns=())
         at = indices(rows)
         wanted = rows.tolist()
         out: list[dict[str, Any]] = [{} for _ in range(len(rows))]
@@ -784,7 +811,11 @@ class FileGraph:
                 key = ("reader", section, name)
                 reader: _Reader | None = self._cache.get(key)
                 if reader is None:
-                    reader = self._cache[key] = _Reader(one_chunk(table.column(name)))
+                    column = table.column(name)
+                    if column.num_chunks != 1:  # joined by Arrow: checked first
+                        self._laid_out(section, table, name)
+                    whole = functools.partial(self._laid_out, section, table, name)
+                    reader = self._cache[key] = _Reader(one_chunk(column), whole)
                 values = reader.values(wanted, at)
                 for row, value in zip(out, values, strict=True):
                     if value is None:
@@ -939,7 +970,7 @@ class FileGraph:
         kind = dict(kinds).get(name)
         if kind is None:
             return None
-        table = self._props(f"node_props/{label}", kinds, self.label_count(label))
+        table = self._props(f"node_props/{label}", kinds, self.label_count(label), columns=(name,))
         try:
             rows, values = _decode_column(table.column(name).combine_chunks(), kind)
         except (ValueError, TypeError, RecursionError, pa.ArrowException) as exc:
@@ -972,7 +1003,7 @@ class FileGraph:
             for name, kind in kinds:
                 if name not in INDEX_TEXT:
                     continue
-                table = self._props(f"node_props/{i}", kinds, self.label_count(i))
+                table = self._props(f"node_props/{i}", kinds, self.label_count(i), columns=(name,))
                 arr = one_chunk(table.column(name))
                 if kind == "str" and pa.types.is_dictionary(arr.type):
                     try:
@@ -1177,8 +1208,8 @@ SMALL_DICTIONARY = 100_000
 
 class _Texts:
     """The values of a text column (or a dictionary of texts, or a list of texts) read from its buffers by row,
-    with no Arrow scalar made per value; None where a row has none. The offsets were checked when the
-    section was read (:meth:`graph.store_file.StoreFile.table`)."""
+    with no Arrow scalar made per value; None where a row has none. Each value's codes and offsets are
+    checked as it is read, so a damaged or crafted file gives ValueError, never a read outside the buffers."""
 
     def __init__(self, column: pa.Array) -> None:
         self.codes: np.ndarray | None = None
@@ -1205,14 +1236,20 @@ class _Texts:
     def _text(self, i: int) -> str:
         if not 0 <= i < self.size:
             raise ValueError("a text code out of range")
-        return str(self.data[int(self.offsets[i]) : int(self.offsets[i + 1])], "utf-8")
+        start, end = int(self.offsets[i]), int(self.offsets[i + 1])
+        if not 0 <= start <= end <= len(self.data):  # the column's layout may not have been checked as a whole
+            raise ValueError("a text's offsets point outside its data")
+        return str(self.data[start:end], "utf-8")
 
     def at(self, r: int) -> Any:
         """The value of row ``r``: a text, a list of texts, or None."""
         if self.valid is not None and not self.valid.at(r):
             return None
         if self.lists is not None:
-            return [self._text(i) for i in range(int(self.lists[r]), int(self.lists[r + 1]))]
+            start, end = int(self.lists[r]), int(self.lists[r + 1])
+            if not 0 <= start <= end <= self.size:
+                raise ValueError("a list's offsets point outside its values")
+            return [self._text(i) for i in range(start, end)]
         return self._text(int(self.codes[r]) if self.codes is not None else r)
 
 
@@ -1240,10 +1277,16 @@ class _Bits:
 class _Reader:
     """Reads one property column at given rows, values or None: numbers, booleans, texts and small
     dictionaries through views of the column's buffers (a few rows cost no Arrow call and nothing is
-    unpacked for the whole column), anything else by Arrow's ``take``."""
+    unpacked for the whole column), anything else by Arrow's ``take``.
 
-    def __init__(self, column: pa.Array) -> None:
+    Each row read is checked against the buffers, so the column's layout
+    need not have been checked as a whole; ``whole`` checks it, and is
+    called before Arrow reads the column (``take``).
+    """
+
+    def __init__(self, column: pa.Array, whole: Callable[[], None]) -> None:
         self.column = column
+        self.whole = whole
         kind = column.type
         self.valid = _Bits(column.buffers()[0], column.offset) if column.null_count else None
         self.table: list[Any] | None = None  # a small dictionary's values
@@ -1253,6 +1296,7 @@ class _Reader:
         if pa.types.is_dictionary(kind) and len(column.dictionary) <= SMALL_DICTIONARY:
             if column.dictionary.null_count:
                 raise ValueError("a null inside the dictionary")
+            check_layout(column.dictionary)
             self.table, self.codes = column.dictionary.to_pylist(), int_values(column.indices)
         elif pa.types.is_boolean(kind) and column.buffers()[1] is not None:
             self.bits = _Bits(column.buffers()[1], column.offset)
@@ -1283,6 +1327,7 @@ class _Reader:
             return found if valid is None else [v if valid.at(r) else None for v, r in zip(found, rows, strict=True)]
         if self.texts is not None and len(rows) <= 4096:
             return [self.texts.at(r) for r in rows]
+        self.whole()
         column = self.column.take(at)
         if pa.types.is_dictionary(column.type):  # only the values taken, not the whole dictionary
             column = column.dictionary.take(column.indices)

@@ -731,3 +731,65 @@ def test_the_name_search_on_an_opened_file_is_the_built_one(saved: tuple[Embedde
                 n.id for n in store.find_nodes(text, labels, limit)
             ], (text, labels, limit)
     assert lazy._graph is None
+
+
+def _broken_column(column: pa.Array, how: str) -> pa.Array:
+    """A copy of a property column damaged in one row so that Arrow's cheap validation still passes."""
+    if how == "text offsets":
+        return _bad_offsets(column)
+    if how == "dictionary codes":
+        codes = np.asarray(column.indices).astype(np.int32).copy()
+        codes[1] = len(column.dictionary) + 7
+        return pa.DictionaryArray.from_arrays(pa.array(codes), column.dictionary, safe=False)
+    assert how == "list offsets"
+    offsets = np.frombuffer(column.buffers()[1], dtype="<i4")[: len(column) + 1].copy()
+    offsets[1] = offsets[2] + 1
+    return pa.Array.from_buffers(
+        column.type, len(column), [None, pa.py_buffer(offsets.tobytes())], children=[column.values]
+    )
+
+
+@pytest.mark.usefixtures("large")
+@pytest.mark.parametrize("how", ["text offsets", "dictionary codes", "list offsets"])
+def test_a_property_column_is_checked_where_it_is_read(
+    saved: tuple[EmbeddedStore, Path], tmp_path: Path, how: str
+) -> None:
+    """An opened large file checks a property column's layout only where a query reads it (a cold query at a
+    million companies would otherwise page in every text column's offsets); a damaged row is still refused
+    in one line, whether one row or the whole column is read, and the rows around it still answer."""
+    from graph.embedded_file import FileGraph
+
+    _, file = saved
+    opened = StoreFile.open(file)
+    fg = FileGraph.open(file)
+    wanted: Callable[[pa.DataType], bool] = {
+        "text offsets": lambda t: bool(pa.types.is_string(t)),
+        "dictionary codes": lambda t: bool(pa.types.is_dictionary(t) and pa.types.is_string(t.value_type)),
+        "list offsets": lambda t: bool(pa.types.is_list(t)),
+    }[how]
+    found = [
+        (i, name)
+        for i in range(len(fg.labels))
+        for name, _kind in fg.node_columns[i]
+        if wanted(opened.table(f"node_props/{i}").schema.field(name).type)
+        and opened.table(f"node_props/{i}").column(name).null_count == 0
+        and fg.label_count(i) > 3
+    ]
+    assert found, f"the generated data has a complete node column stored with {how}"
+    label, name = found[0]
+    table = opened.table(f"node_props/{label}")
+    column = _broken_column(table.column(name).combine_chunks(), how)
+    target = _rewritten(
+        file,
+        tmp_path / "crafted.gx",
+        {f"node_props/{label}": table.set_column(table.column_names.index(name), name, column)},
+    )
+    positions = np.flatnonzero(fg.label_codes == label)
+    reader = FileGraph.open(target)
+    assert name in reader.nodes_at([int(positions[0])])[0], "an undamaged row reads as before"
+    with pytest.raises(StoreUnavailable) as caught:
+        reader.nodes_at([int(positions[1])])
+    assert "not a guanxi store" in _one_line(caught.value, target)
+    with pytest.raises(StoreUnavailable) as caught:
+        FileGraph.open(target).label_nodes(label)
+    assert "not a guanxi store" in _one_line(caught.value, target)
