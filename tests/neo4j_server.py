@@ -80,12 +80,15 @@ _STOP_TIMEOUT_S: Final = 60.0
 _PORT_RETRIES: Final = 3
 _ANSI_ESCAPE: Final = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
+#: the garbage collector the server runs with unless its JVM options name another (the JVM refuses two)
+_DEFAULT_GC: Final = "-XX:+UseG1GC"
+
 #: JVM options for the server besides the heap (``-Xms``/``-Xmx``, both set
 #: because Neo4j warns when ``-Xms`` is missing): the module openings and Netty
 #: flag the Neo4j distribution also uses, so the page cache and Netty run in
 #: their fast modes instead of logging "fallback mode" warnings.
 _DEFAULT_JVM_OPTIONS: Final[tuple[str, ...]] = (
-    "-XX:+UseG1GC",
+    _DEFAULT_GC,
     "-XX:-OmitStackTraceInFastThrow",
     "-Djdk.nio.maxCachedBufferSize=1024",
     "-Dio.netty.tryReflectionSetAccessible=true",
@@ -94,6 +97,16 @@ _DEFAULT_JVM_OPTIONS: Final[tuple[str, ...]] = (
     "--add-opens=java.base/java.io=ALL-UNNAMED",
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
 )
+
+
+def _jvm_defaults(options: Sequence[str]) -> tuple[str, ...]:
+    """The default JVM options that ``options`` leave standing: G1 goes when they choose another collector.
+
+    >>> "-XX:+UseG1GC" in _jvm_defaults(["-XX:+UseSerialGC"]), "-XX:+UseG1GC" in _jvm_defaults([])
+    (False, True)
+    """
+    other_gc = any(o.startswith("-XX:+Use") and o.endswith("GC") for o in options)
+    return tuple(o for o in _DEFAULT_JVM_OPTIONS if not (other_gc and o == _DEFAULT_GC))
 
 
 class Neo4jServerError(RuntimeError):
@@ -549,7 +562,7 @@ class Neo4jTestServer:
             java,
             f"-Xms{self._heap}",
             f"-Xmx{self._heap}",
-            *_DEFAULT_JVM_OPTIONS,
+            *_jvm_defaults(self._jvm_options),
             *self._jvm_options,
             "-cp",
             classpath,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from graph.embedded import EmbeddedStore
 from graph.uscc import check_char
 from tests.reference import RawGraph
 
@@ -10,6 +13,19 @@ def uscc(i: int, prefix: str = "91320500MA") -> str:
     """A valid USCC numbered ``i``."""
     body = f"{prefix}{i:0{17 - len(prefix)}d}"
     return body + check_char(body)
+
+
+def saved_generated(base: Path, companies: int, seed: int) -> tuple[EmbeddedStore, Path]:
+    """A store loaded from a generated data set (every kind) under ``base``, and the file it was saved to."""
+    from loaders.generate import generate
+    from loaders.pipeline import load_files
+
+    generate(base / "data", companies=companies, seed=seed)
+    store = EmbeddedStore()
+    load_files(store, base / "data")
+    file = base / "graph.gx"
+    store.save(file)
+    return store, file
 
 
 def introductions_graph() -> RawGraph:

@@ -16,26 +16,19 @@ from graph import embedded_file
 from graph.embedded import EmbeddedStore, _filter_key
 from graph.model import PathQuery
 from graph.search_index import local_bounds
-from loaders.generate import generate
-from loaders.pipeline import load_files
 from queries.common import steps
 from queries.connections import connections
 from queries.guarantees import guarantee_circles, mutual_guarantees
 from queries.introductions import introductions
 from tests.reference import RawGraph
+from tests.scenarios import saved_generated
 from tests.test_paths_property import graphs
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[EmbeddedStore, Path]:
     """A store loaded from a generated data set, and its saved file."""
-    base = tmp_path_factory.mktemp("cold-reads")
-    generate(base / "data", companies=300, seed=5)
-    store = EmbeddedStore()
-    load_files(store, base / "data")
-    file = base / "graph.gx"
-    store.save(file)
-    return store, file
+    return saved_generated(tmp_path_factory.mktemp("cold-reads"), companies=300, seed=5)
 
 
 def test_circles_on_an_opened_file_read_only_the_guarantees_arrays(saved: tuple[EmbeddedStore, Path]) -> None:

@@ -26,21 +26,13 @@ from queries.common import steps
 from queries.introductions import introductions
 from queries.paths import PathOptions, build_query
 from queries.ranking import ranked_groups
+from tests.scenarios import saved_generated
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[EmbeddedStore, Path]:
     """A store loaded from a generated data set (every kind), and its saved file."""
-    from loaders.generate import generate
-    from loaders.pipeline import load_files
-
-    base = tmp_path_factory.mktemp("latency")
-    generate(base / "data", companies=300, seed=4)
-    store = EmbeddedStore()
-    load_files(store, base / "data")
-    file = base / "graph.gx"
-    store.save(file)
-    return store, file
+    return saved_generated(tmp_path_factory.mktemp("latency"), companies=300, seed=4)
 
 
 def test_latency_command_prints_the_figures(
