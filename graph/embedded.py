@@ -1063,9 +1063,8 @@ class _Steps(SearchSteps):
             if self._codes is None:
                 self._codes = frozenset(j for j, t in enumerate(fg.types) if t in self._allowed)
             allowed = self._codes
-            hit = self._strengths[pair] = max(
-                float(strength[e]) for _, _, e in fg.between(a, b) if int(codes[e]) in allowed
-            )
+            rows = [e for _, _, e in fg.between(a, b) if int(codes[e]) in allowed]
+            hit = self._strengths[pair] = max(fg.checked_strengths(strength[rows]).tolist())
         return hit
 
     def _read_strengths(self, fg: FileGraph, pairs: set[tuple[int, int]]) -> None:
@@ -1676,7 +1675,7 @@ def _listed(fg: FileGraph, label: int, name: str) -> list[tuple[int, Any]]:
     if kinds[name] in ("tuple", "list"):  # flattened by Arrow: no Python object per node
         import pyarrow.compute as pc
 
-        table = fg._props(f"node_props/{label}", fg.node_columns[label], fg.label_count(label))
+        table = fg._props(f"node_props/{label}", fg.node_columns[label], fg.label_count(label), columns=(name,))
         arr = one_chunk(table.column(name))
         rows = np.flatnonzero(fg.label_codes == label)
         parents = rows[int_values(pc.list_parent_indices(arr))]

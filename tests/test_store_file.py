@@ -793,3 +793,35 @@ def test_a_property_column_is_checked_where_it_is_read(
     with pytest.raises(StoreUnavailable) as caught:
         FileGraph.open(target).label_nodes(label)
     assert "not a guanxi store" in _one_line(caught.value, target)
+
+
+@pytest.mark.usefixtures("large")
+def test_a_strength_outside_the_range_is_refused_where_a_query_reads_it(
+    saved: tuple[EmbeddedStore, Path], tmp_path: Path
+) -> None:
+    """Strengths are checked as a query takes them (not the whole array at its first use): a crafted
+    file's strengths still never rank an answer, and the query is refused in one line."""
+    store, file = saved
+    m = StoreFile.open(file).meta["counts"]["relationships"]
+    target = _rewritten(file, tmp_path / "crafted.gx", {"edge_strength": np.full(m, 7.0)})
+    with pytest.raises(StoreUnavailable) as caught:
+        _answers(EmbeddedStore.open(target), _prospects(store))
+    assert "strength is outside" in _one_line(caught.value, target)
+
+
+@pytest.mark.usefixtures("large")
+def test_relationship_keys_are_checked_where_they_are_read(saved: tuple[EmbeddedStore, Path], tmp_path: Path) -> None:
+    """A relationship's key is read (and its code and offsets checked) on its own; a damaged key is refused in
+    one line when it is read, by one key or by the whole array."""
+    from graph.embedded_file import FileGraph
+
+    _, file = saved
+    keys = StoreFile.open(file).table("edge_keys").column("key").combine_chunks()
+    plain = keys.dictionary.take(keys.indices) if pa.types.is_dictionary(keys.type) else keys
+    target = _rewritten(file, tmp_path / "crafted.gx", {"edge_keys": pa.table({"key": _bad_offsets(plain)})})
+    reader = FileGraph.open(target)
+    assert reader.edge_key(3) == plain[3].as_py(), "a key away from the damage reads as before"
+    for use in (lambda: reader.edge_key(1), lambda: reader.edge_keys_at([3, 1]), lambda: reader.edges_of_type(0)):
+        with pytest.raises(StoreUnavailable) as caught:
+            use()
+        assert "not a guanxi store" in _one_line(caught.value, target)
