@@ -130,15 +130,21 @@ def measure(store: Path, prospect: str, connect_to: str | None, runs: int, warm:
 def section(result: dict[str, Any], command: str) -> str:
     """The Markdown section for docs/benchmarks.md."""
     load = result["load_average"]
+    cores = os.cpu_count() or 1
+    busy = max(load) >= cores  # a core's worth of other work waiting: wall times stretch
+    how = (
+        "a busy machine, so wall times stretch with the load; the CPU seconds much less"
+        if busy
+        else "a quiet machine, so wall and CPU seconds agree"
+    )
     lines = [
         BEGIN,
         "## Cold start on a saved store file (issue 13)",
         "",
         f"Store file {result['store_mib']:,.0f} MiB. Measured {result['when']} on {result['machine']}, "
-        f"load average {load[0]:.1f} before and {load[1]:.1f} after: a shared, busy machine, so wall times "
-        "stretch with the load; the CPU seconds much less. Each *cold* row is a new process from start to "
-        f"exit (imports, open, query, output), median of {result['runs']}; the file's pages may be in the "
-        f"system's cache. `{command}`",
+        f"load average {load[0]:.1f} before and {load[1]:.1f} after: {how}. Each *cold* row is a new process "
+        f"from start to exit (imports, open, query, output), median of {result['runs']}; the file's pages may be in "
+        f"the system's cache. `{command}`",
         "",
         "| what | kind | wall s | CPU s | peak RSS MiB | target |",
         "|---|---|---:|---:|---:|---|",
