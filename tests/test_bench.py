@@ -43,6 +43,7 @@ def test_bench_runs_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     )
     text = out.read_text(encoding="utf-8")
     assert "| 300 |" in text
+    assert "write s (file, index, bounds)" in text  # the load is `guanxi load`'s: validated columns to the file
     assert "compiled floor" in text and "igraph 4-hop ball" in text and "NetworkX shortest_simple_paths" in text
     assert out.with_suffix(".png").exists()
     assert "disagreements" in text
