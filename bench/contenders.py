@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from bench.floor import Check, Floor, compare, default_floor, is_capped
+from bench.stages import percentile
 from graph.embedded import EmbeddedStore
 from queries.introductions import introductions
 
@@ -71,7 +72,7 @@ class Timings:
             "label": self.label,
             "n": len(ordered),
             "median_ms": statistics.median(ordered),
-            "p99_ms": ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)],
+            "p99_ms": percentile(ordered, 99),
             "disagreements": len(self.disagreements),
             "examples": self.disagreements[:3],
         }

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import sys
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.contenders import pick_prospects
+from bench.stages import percentile
 from graph.embedded import EmbeddedStore
 from queries.introductions import introductions
 
@@ -49,20 +49,6 @@ class Sample:
     cpu_ms: float
     shown: int
     folded: int
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The nearest-rank ``q`` quantile (``0 < q <= 1``), as :mod:`bench.contenders` computes its p99.
-
-    >>> percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.9)
-    5.0
-    >>> percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.5)
-    3.0
-    """
-    if not values or not 0 < q <= 1:
-        raise ValueError("percentile of no values, or q outside (0, 1]")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
 def measure(store: EmbeddedStore, prospects: Sequence[str], answers: Any = None) -> list[Sample]:
@@ -93,8 +79,8 @@ def summary(samples: Sequence[Sample], slowest: int = 10) -> dict[str, Any]:
     for name, values in (("wall", [s.wall_ms for s in samples]), ("cpu", [s.cpu_ms for s in samples])):
         out[name] = {
             "median_ms": statistics.median(values),
-            "p90_ms": percentile(values, 0.9),
-            "p99_ms": percentile(values, 0.99),
+            "p90_ms": percentile(values, 90),
+            "p99_ms": percentile(values, 99),
             "max_ms": max(values),
         }
     worst = sorted(samples, key=lambda s: s.wall_ms, reverse=True)[:slowest]

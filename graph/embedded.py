@@ -535,7 +535,7 @@ class EmbeddedStore(GraphStore):
             self._changed()
             return len(batch.frame)
         self.graph  # noqa: B018 - writing needs the graph (an opened file's is built now)
-        with gc_paused():
+        with gc_paused(freeze=True):  # the graph's containers live on
             if batch.what == "nodes":
                 written = self._write_nodes(batch.name, batch.frame)
             elif batch.what == "edges":
@@ -983,7 +983,6 @@ class _Steps(SearchSteps):
         self._edges: dict[frozenset[str], Edge] = {}  # hops looked up: ranking the candidates, then building k
         self._best: np.ndarray | None = None
         self._strengths: dict[tuple[int, int], float] = {}  # hops' exact strengths read from an opened file
-        self._codes: frozenset[int] | None = None  # the file's type codes of the query's kinds
         self._nodes: dict[str, Node] = {}
 
     def _best_strengths(self) -> np.ndarray:
@@ -1057,14 +1056,11 @@ class _Steps(SearchSteps):
         """The hop's exact strength from an opened file's saved strengths: the strongest allowed relationship
         joining positions ``a`` and ``b`` is the one :meth:`hop_edge` picks, so no row is decoded."""
         pair = (a, b) if a < b else (b, a)
-        hit = self._strengths.get(pair)
-        if hit is None:
-            codes, strength = fg.edge_arrays()[2], fg.strengths()
-            if self._codes is None:
-                self._codes = frozenset(j for j, t in enumerate(fg.types) if t in self._allowed)
-            allowed = self._codes
-            rows = [e for _, _, e in fg.between(a, b) if int(codes[e]) in allowed]
-            hit = self._strengths[pair] = max(fg.checked_strengths(strength[rows]).tolist())
+        if pair not in self._strengths:
+            self._read_strengths(fg, {pair})
+        hit = self._strengths[pair]
+        if hit <= 0:  # the search only walks allowed relationships
+            raise StoreError(f"no relationship of the query's kinds joins nodes {a} and {b}")
         return hit
 
     def _read_strengths(self, fg: FileGraph, pairs: set[tuple[int, int]]) -> None:
@@ -1075,9 +1071,7 @@ class _Steps(SearchSteps):
         allowed = np.array([t in self._allowed for t in fg.types], dtype=bool)
         a = np.array([x for x, _ in todo], dtype=np.int64)
         b = np.array([y for _, y in todo], dtype=np.int64)
-        for pair, value in zip(todo, fg.strongest(a, b, allowed).tolist(), strict=True):
-            if value > 0:  # (a hop always has an allowed relationship: 0 would be a search error, left to the slow way)
-                self._strengths[pair] = value
+        self._strengths.update(zip(todo, fg.strongest(a, b, allowed).tolist(), strict=True))
 
     def _bounds_key(self, max_hops: int) -> tuple[object, ...]:
         """The key of search bounds valid for this query in the index's cache, computed now if there are none.
@@ -1192,7 +1186,7 @@ def _graph_of(c: Contents) -> nx.MultiDiGraph:
 
     _check_relationships(c)
     graph = nx.MultiDiGraph()
-    with gc_paused():
+    with gc_paused(freeze=True):
         node, succ, pred = graph._node, graph._succ, graph._pred
         node.update(zip(c.ids, c.nodes, strict=True))
         for nid in c.ids:

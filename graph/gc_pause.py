@@ -13,13 +13,15 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic collector for the block; afterwards the survivors leave its generations.
+def gc_paused(freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic collector for the block; with ``freeze``, the survivors then leave its generations.
 
-    The containers left alive (a graph's dicts, a load's tables) hold no
-    garbage cycles, so they are moved out of the collector's generations
-    (``gc.freeze``): later collections do not walk them again. Reference
-    counting still frees them as usual.
+    ``freeze`` is for blocks that build what lives on (a graph's dicts, which
+    hold no garbage cycles): ``gc.freeze`` moves every live container out of
+    the collector's generations, so later collections do not walk them again.
+    It is process-wide and a frozen cycle is never collected, so a block that
+    makes only transient values (a load's tables, a file being written: the
+    explorer runs these at every upload) leaves it off.
 
     >>> with gc_paused():
     ...     gc.isenabled()
@@ -30,6 +32,7 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()

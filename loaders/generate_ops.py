@@ -54,6 +54,7 @@ from graph.errors import InvalidParameter, LoadError
 from graph.messages import Message
 from loaders.catalogue import Catalogue, load_catalogue
 from loaders.generate import AS_OF
+from loaders.generate_base import _first_of
 from loaders.generate_names import BRANCH_HEAD_OFFICE, REGIONS, short_place
 from loaders.ops_schema import load_ops_schema
 from loaders.read import read_table
@@ -134,16 +135,6 @@ def _rng(seed: int, stage: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, 9_000 + stage]))
 
 
-def _first_events(owner: np.ndarray, kind: np.ndarray, days: np.ndarray, kinds: int) -> np.ndarray:
-    """Row numbers, in order, of the first event of each (company, type, day).
-
-    >>> _first_events(np.array([0, 0, 1, 0]), np.array([2, 2, 2, 1]), np.array([5, 5, 5, 5]), 3)
-    array([0, 2, 3])
-    """
-    key = (owner.astype(np.int64) * kinds + kind) * 1000 + days
-    return np.sort(np.unique(key, return_index=True)[1])
-
-
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
 
@@ -211,7 +202,7 @@ class _Built:
         has_amount = rng.random(len(owner)) < 0.75
         # one event per company, type and day: the loader knows an event by (company, type, date, source,
         # text), the source and text follow from the type, so a second one would be dropped as a repeat
-        once = _first_events(owner, kind, days, len(types))
+        once = _first_of([owner, kind, days])
         owner, kind, days, amount, has_amount = owner[once], kind[once], days[once], amount[once], has_amount[once]
         rows = []
         self.grades = np.zeros((self.n, 3), dtype=np.float64)

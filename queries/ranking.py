@@ -153,7 +153,8 @@ def ranked_groups(store: GraphStore, query: PathQuery, distinct: Distinct, inclu
         found = search.found
         interior = sorted({nid for c in found for nid in c.ids[1:-1]})
         degrees = store.degrees(interior) if interior else {}
-        blocked = set() if include_state_holders or not interior else _blocked(store, search.names(interior), degrees)
+        named = {} if include_state_holders or not interior else search.names(interior)
+        blocked = _blocked(store, named, degrees) if named else set()
         result = RankedGroups(degrees=degrees)
         seen: dict[str, int] = {}
         best: list[Candidate] = []
@@ -177,10 +178,9 @@ def ranked_groups(store: GraphStore, query: PathQuery, distinct: Distinct, inclu
             built = search.build([*best, *(c for group in more for c in group)])
             result.best = [built[c.ids] for c in best]
             result.more = [[built[c.ids] for c in group] for group in more]
-            names = search.names(holders) if holders else {}
-            for nid in holders:
-                if names[nid] not in result.holders:
-                    result.holders.append(names[nid])
+            for nid in holders:  # blocked, so named above
+                if named[nid] not in result.holders:
+                    result.holders.append(named[nid])
             result.capped = not exhausted and len(best) < k and not plain
             return result
         fetch = min(FETCH_CAP, fetch * 4)

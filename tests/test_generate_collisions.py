@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from loaders.generate import _make_unique, _name_keys, _named_alone, _repeated, _World, _Writer, generate
-from loaders.generate_base import _LR, _ROLE, _STANDALONE, _WORDS, _i64
+from loaders.generate_base import _LR, _ROLE, _STANDALONE, _WORDS, _first_of, _i64
 from loaders.generate_kinds import _MEMBER, _MEMBER_FIRM, _one_office_each, draw_associations, draw_ties
 from loaders.generate_names import REGIONS, ZIHAO_CHARS, short_place
-from loaders.generate_ops import _first_events, generate_ops
+from loaders.generate_ops import generate_ops
 from loaders.pipeline import read_and_validate
 from loaders.validate import name_key, name_key1
 
@@ -193,7 +193,7 @@ def test_officers_keep_one_post_of_a_class_besides_the_legal_representative() ->
 
 def test_a_second_event_of_one_type_on_one_day_is_not_drawn() -> None:
     owner, kind, days = _i64([3, 3, 3, 4, 3]), _i64([1, 1, 2, 1, 1]), _i64([10, 10, 10, 10, 11])
-    assert _first_events(owner, kind, days, 3).tolist() == [0, 2, 3, 4]
+    assert _first_of([owner, kind, days]).tolist() == [0, 2, 3, 4]
 
 
 def test_generated_events_are_one_per_company_type_and_day(tmp_path: Path) -> None:

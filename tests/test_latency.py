@@ -20,6 +20,7 @@ import pytest
 
 from bench import latency
 from bench.contenders import pick_prospects
+from bench.stages import percentile
 from graph import embedded_file, search_index
 from graph.embedded import EmbeddedStore
 from queries.common import steps
@@ -57,10 +58,11 @@ def test_latency_refuses_a_missing_store(tmp_path: Path) -> None:
 
 def test_percentile_is_nearest_rank() -> None:
     values = [float(v) for v in range(1, 201)]
-    assert latency.percentile(values, 0.99) == 198.0
-    assert latency.percentile(values, 0.5) == 100.0
+    assert percentile(values, 99) == 198.0
+    assert percentile(values, 50) == 100.0
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 60) == 3.0  # 3 of 5 at or below: not the next rank up
     with pytest.raises(ValueError):
-        latency.percentile([], 0.5)
+        percentile([], 50)
 
 
 @pytest.mark.parametrize("opened", [True, False])
