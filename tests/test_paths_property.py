@@ -212,9 +212,14 @@ def together(strategy: Callable[[int], st.SearchStrategy[T]], backend: str) -> s
     return st.tuples(*(strategy(1000 * j) for j in range(TOGETHER))).map(list)
 
 
+def type_filters(backend: str) -> tuple[tuple[str, ...], ...] | None:
+    """The kinds filters a store of ``backend`` is asked: any subset on the embedded store, a fixed few on Neo4j."""
+    return None if backend == "embedded" else NEO4J_TYPE_FILTERS
+
+
 def graphs_for(backend: str) -> Callable[[int], st.SearchStrategy[Case]]:
     """:func:`graphs` numbered from a base, with the kinds filters a store of ``backend`` is asked."""
-    filters = None if backend == "embedded" else NEO4J_TYPE_FILTERS
+    filters = type_filters(backend)
     return lambda base: graphs(base, filters)
 
 

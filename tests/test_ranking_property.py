@@ -19,7 +19,7 @@ from graph.warmth import Weights
 from queries.ranking import Distinct, ranked_groups
 from tests.conftest import StoreFactory
 from tests.reference import RawGraph, brute_force
-from tests.test_paths_property import NEO4J_TYPE_FILTERS, graphs, hub_graphs, together, union
+from tests.test_paths_property import graphs, hub_graphs, together, type_filters, union
 
 
 def reference_groups(
@@ -76,7 +76,7 @@ def cases(draw: st.DrawFn, base: int = 0, filters: Sequence[tuple[str, ...]] | N
 def test_ranked_groups_equal_brute_force(make_store: StoreFactory) -> None:
     # the rules are store-independent code over top_paths (checked against brute force on its own): few Neo4j
     # examples, each one load of TOGETHER disjoint graphs whose queries are checked one by one
-    filters = None if make_store.backend == "embedded" else NEO4J_TYPE_FILTERS
+    filters = type_filters(make_store.backend)
 
     @settings(max_examples=100 if make_store.backend == "embedded" else 3, deadline=None)
     @given(cases=together(lambda base: cases(base, filters), make_store.backend))
