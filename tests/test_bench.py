@@ -51,12 +51,12 @@ def test_bench_runs_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 class SessionServer:
-    """Stands in for the fresh Neo4j server bench's Neo4j stage starts: the test session's server, emptied.
+    """Stands in for the fresh Neo4j server bench's Neo4j stage starts: the worker's spare test server, emptied.
 
     A benchmark wants a server of its own (4 GB heap, warmed up for speed), but this test only checks that
     the stage runs and gives the embedded store's answers, and two more JVM starts would cost it most of
     its time. The stage uses what it uses of a fresh server: ``start``, ``admin`` (neo4j-admin on the
-    stopped server; it starts again on the same port) and ``close``, which leaves the session's server
+    stopped server; it starts again on the same port) and ``close``, which leaves the spare server
     running for the tests after it.
     """
 
@@ -100,14 +100,12 @@ def stage_in_process(*args: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def session_server_stages(neo4j_target: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """bench's stages run in this process and its Neo4j stage on the session's server, when the session
-    started one (an external server cannot be stopped for neo4j-admin: the stage starts its own then).
-    The stages in fresh processes are :func:`test_bench_runs_small`'s."""
-    session = neo4j_target.server
-    if session is None:
-        yield
-        return
+def session_server_stages(spare_neo4j: Neo4jTarget, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """bench's stages run in this process and its Neo4j stage on the worker's spare server (the stage
+    stops it for neo4j-admin; the session's server stays warm for the other tests). The stages in fresh
+    processes are :func:`test_bench_runs_small`'s."""
+    session = spare_neo4j.server
+    assert session is not None
     monkeypatch.setattr(bench.__main__, "run_stage", stage_in_process)
     monkeypatch.setattr(neo4j_server, "Neo4jTestServer", lambda **_: SessionServer(session))
     try:

@@ -52,8 +52,10 @@ def wait_for(driver: Driver, database: str, name: str, states: set[str], timeout
 
 
 @pytest.fixture
-def loaded(neo4j_target: Neo4jTarget, tmp_path: Path) -> Iterator[tuple[Neo4jTarget, Path]]:
-    """The test server holding a small generated graph loaded by the command line; cleared after."""
+def loaded(spare_neo4j: Neo4jTarget, tmp_path: Path) -> Iterator[tuple[Neo4jTarget, Path]]:
+    """The worker's spare test server holding a small generated graph loaded by the command line; cleared
+    after. Not the session's: the indexes this test breaks, drops and makes empty a server's plan cache."""
+    neo4j_target = spare_neo4j
     files = tmp_path / "data"
     assert main(["generate", str(files), "--companies", "100", "--seed", "5"]) == 0
     with neo4j_target.store() as store:

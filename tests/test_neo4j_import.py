@@ -32,7 +32,7 @@ from queries.guarantees import circles_of
 from queries.introductions import introductions
 from queries.ownership import ultimate_owners
 from tests import neo4j_server
-from tests.conftest import TEST_JVM_OPTIONS, TEST_SETTINGS, Neo4jTarget, neo4j_unavailable
+from tests.conftest import Neo4jTarget, neo4j_unavailable
 
 
 @pytest.fixture(scope="module")
@@ -102,34 +102,25 @@ def test_cli_export(files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
 # -- on a real server -----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def imported(
-    files: Path, tmp_path_factory: pytest.TempPathFactory, neo4j_target: Neo4jTarget
+    files: Path, tmp_path_factory: pytest.TempPathFactory, spare_neo4j: Neo4jTarget
 ) -> Iterator[neo4j_server.Neo4jTestServer]:
-    """A server whose database was written by ``neo4j-admin database import`` from the export.
-
-    The session's server when the session started one: ``admin`` stops it, the importer overwrites its
-    database, and it starts again on the same port (later tests clear the graph as always). A server of
-    its own when the session uses an external one, which neo4j-admin cannot reach.
+    """A server whose database was written by ``neo4j-admin database import`` from the export: the
+    worker's spare server (``admin`` stops it, the importer overwrites its database, and it starts again
+    on the same port), so the session's server keeps its warm JIT and plan cache.
     """
     done = export_for_import(files, tmp_path_factory.mktemp("import-files"))
-    own = neo4j_target.server is None
-    server = (
-        neo4j_server.Neo4jTestServer(jvm_options=TEST_JVM_OPTIONS, settings=TEST_SETTINGS)
-        if own
-        else neo4j_target.server
-    )
+    server = spare_neo4j.server
     assert server is not None
     try:
         server.admin(*done.admin_args())
         server.start()
     except neo4j_server.Neo4jServerError as exc:
-        if own:
-            server.close()
         neo4j_unavailable(str(exc))
     try:
         yield server
     finally:
-        if own:
-            server.close()
+        if not server.is_running:
+            server.start()
 
 
 @pytest.mark.neo4j

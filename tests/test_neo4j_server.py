@@ -19,7 +19,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError
 
 from tests import neo4j_server
-from tests.conftest import Neo4jTarget, neo4j_unavailable, started_test_server
+from tests.conftest import Neo4jTarget, neo4j_unavailable
 
 pytestmark = pytest.mark.neo4j
 
@@ -29,17 +29,11 @@ PROBES = ("DurabilityProbe", "StopProbe")
 
 
 @pytest.fixture(scope="module")
-def server(neo4j_target: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServer]:
-    """The session's test server (these tests may stop, kill and restart it: it comes back on the same
-    port with the same data), or a server of their own when the session uses an external one."""
-    if neo4j_target.server is None:
-        srv = started_test_server()
-        try:
-            yield srv
-        finally:
-            srv.close()
-        return
-    srv = neo4j_target.server
+def server(spare_neo4j: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServer]:
+    """The worker's spare test server (these tests may stop, kill and restart it: it comes back on the
+    same port with the same data; the session's server, warm for the other tests, is left alone)."""
+    srv = spare_neo4j.server
+    assert srv is not None
     try:
         yield srv
     finally:

@@ -31,7 +31,7 @@ from graph.store import GraphStore
 from graph.uscc import check_char
 from graph.warmth import load_weights
 from tests import neo4j_server
-from tests.conftest import Neo4jTarget, started_test_server
+from tests.conftest import Neo4jTarget
 
 pytestmark = pytest.mark.neo4j
 
@@ -193,12 +193,12 @@ def test_unknown_database(neo4j_target: Neo4jTarget) -> None:
 def test_routing_uri_and_settings(neo4j_target: Neo4jTarget) -> None:
     """``neo4j://`` (routing: clusters, Aura) works as well as ``bolt://``; settings build a store."""
     routed = neo4j_target.uri.replace("bolt://", "neo4j://")
+    neo4j_target.empty()
     settings = Settings(
         backend="neo4j", neo4j_uri=routed, neo4j_user=neo4j_target.user, neo4j_password=neo4j_target.password
     )
     with Neo4jStore.from_settings(settings) as store:
         assert store.backend == "neo4j"
-        store.clear()
         load(store, generate(40))
         embedded = EmbeddedStore()
         load(embedded, generate(40))
@@ -225,7 +225,10 @@ def test_idempotent_double_load(neo4j_target: Neo4jTarget) -> None:
         assert_same_graph(store, embedded, ids)
 
 
-def test_constraints_and_indexes(neo4j_target: Neo4jTarget) -> None:
+def test_constraints_and_indexes(spare_neo4j: Neo4jTarget) -> None:
+    """A load after a clear (which drops the secondary indexes) makes the constraints and indexes (on the
+    spare server: indexes made or dropped empty a server's plan cache)."""
+    neo4j_target = spare_neo4j
     with neo4j_target.store() as store:
         store.clear()
         load(store, generate(20))
@@ -344,16 +347,14 @@ def test_other_weights_refuse_until_the_graph_is_reweighted(neo4j_target: Neo4jT
 
 # -- crashing -----------------------------------------------------------------------------
 @pytest.fixture
-def own_server(neo4j_target: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServer]:
-    """A server this test may kill: the session's, or a new one if the session uses an external server."""
-    if neo4j_target.server is not None:
-        yield neo4j_target.server
-        return
-    server = started_test_server()
-    try:
-        yield server
-    finally:
-        server.close()
+def own_server(spare_neo4j: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServer]:
+    """A server this test may kill: the worker's spare one (the session's stays warm for the others),
+    running again afterwards whatever the test did."""
+    server = spare_neo4j.server
+    assert server is not None
+    yield server
+    if not server.is_running:
+        server.start()
 
 
 #: rows per write transaction in the fault test: many transactions from a small graph
