@@ -208,7 +208,7 @@ class ScenarioNeo4jStore(Neo4jStore):
     scenario writes, and the property tests clear once per example. So the scenarios, which check
     answers, share one database whose indexes are made once; the real clear, the indexes it drops and
     the load that makes them again are tested on :class:`Neo4jStore` itself (``tests/test_neo4j_store.py``,
-    ``tests/test_stores_same.py``). The data left is what a real clear leaves: no guanxi node,
+    on the spare server: :func:`spare_neo4j`). The data left is what a real clear leaves: no guanxi node,
     relationship or meta node (so a new version, and no recorded strengths).
     """
 

@@ -120,10 +120,10 @@ def session_server_stages(spare_neo4j: Neo4jTarget, monkeypatch: pytest.MonkeyPa
 def test_bench_neo4j_both_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "bench.md"
     monkeypatch.setattr(sys, "argv", ["bench"])
-    args = ["--sizes", "300", "--prospects", "5", "--neo4j-max", "300", "--neo4j-import-max", "300"]
+    args = ["--sizes", "150", "--prospects", "5", "--neo4j-max", "150", "--neo4j-import-max", "150"]
     assert main([*args, "--out", str(out), "--work", str(tmp_path)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert "| 300 | cypher |" in text and "| 300 | import |" in text
+    assert "| 150 | cypher |" in text and "| 150 | import |" in text
     assert "5/5" in text  # same answers as the embedded store after either load
 
 

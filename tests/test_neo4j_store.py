@@ -358,7 +358,7 @@ def own_server(spare_neo4j: Neo4jTarget) -> Iterator[neo4j_server.Neo4jTestServe
 
 
 #: rows per write transaction in the fault test: many transactions from a small graph
-FAULT_BATCH = 500
+FAULT_BATCH = 250
 
 
 def test_kill_in_the_middle_of_a_load(
