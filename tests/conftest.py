@@ -122,16 +122,36 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         test._hypothesis_internal_use_settings = current  # type: ignore[union-attr]
 
 
+#: the test files that use the spare Neo4j server (:func:`spare_server`): one work unit, handed out first
+SPARE_FILES = frozenset(
+    {
+        "tests/test_neo4j_recovery.py",
+        "tests/test_neo4j_server.py",
+        "tests/test_neo4j_import.py",
+        "tests/test_neo4j_doctor.py",
+        "tests/test_bench.py",
+    }
+)
+#: the name of that work unit
+SPARE_UNIT = "neo4j-spare-server"
+
+
 def work_unit_of(nodeid: str) -> str:
-    """The work unit a test belongs to when pytest-xdist spreads the suite over workers: its file.
+    """The work unit a test belongs to when pytest-xdist spreads the suite over workers: its file, or
+    :data:`SPARE_UNIT` for the files of :data:`SPARE_FILES`.
 
     A test goes with its file, so a module's fixtures (a generated data set, a demo graph, a Streamlit
     page run) are made once, and the tests of a file keep their order. Each worker starts a Neo4j server
-    and a PostgreSQL cluster of its own when its first test needs one (a server's restarts by the kill
-    and import tests stay within that worker). A server named by ``NEO4J_URI`` is one database that
-    the tests clear: then one worker at a time uses it (:func:`neo4j_target`).
+    and a PostgreSQL cluster of its own when its first test needs one; the files that kill, restart or
+    re-import a server go together, so one worker starts one spare server for them. A server named by
+    ``NEO4J_URI`` is one database that the tests clear: then one worker at a time uses it
+    (:func:`neo4j_target`).
+
+    >>> work_unit_of("tests/test_cli.py::test_paths[neo4j]"), work_unit_of("tests/test_neo4j_server.py::test_x")
+    ('tests/test_cli.py', 'neo4j-spare-server')
     """
-    return nodeid.split("::", 1)[0]
+    file = nodeid.split("::", 1)[0]
+    return SPARE_UNIT if file in SPARE_FILES else file
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
@@ -148,6 +168,12 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     class FileScheduling(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             return work_unit_of(nodeid)
+
+        def _assign_work_unit(self, node: object) -> None:
+            # the spare server's unit is the longest (server restarts, neo4j-admin): handed out first
+            if SPARE_UNIT in self.workqueue:
+                self.workqueue.move_to_end(SPARE_UNIT, last=False)
+            super()._assign_work_unit(node)
 
     return FileScheduling(config, log)
 
@@ -279,9 +305,10 @@ def neo4j_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarg
 
 
 @pytest.fixture(scope="session")
-def spare_neo4j() -> Iterator[Neo4jTarget]:
-    """A second Neo4j test server of this worker (started on first use), for the tests that kill, stop,
-    restart or re-import a server, or drop its indexes.
+def spare_server() -> Iterator[neo4j_server.Neo4jTestServer]:
+    """A second Neo4j test server of this worker, not started yet, for the tests that kill, stop,
+    restart or re-import a server, or drop its indexes (:func:`spare_neo4j` starts it; the import test
+    runs neo4j-admin on it before its first start, which saves one).
 
     On the session's server those would throw away what every later test of the worker relies on for
     speed: a restarted JVM compiles the server's code again and plans every statement again, and each
@@ -289,13 +316,31 @@ def spare_neo4j() -> Iterator[Neo4jTarget]:
     the server 60 s of CPU, a second run on the warm server 17 s, and after the bench's restart the next
     small test cost 26 s instead of 4 s. The session's server stays warm; this one takes the blows.
     Always a server the tests start, also when ``NEO4J_URI`` names an external one (that one cannot be
-    killed, and its indexes are not the tests' to drop).
+    killed, and its indexes are not the tests' to drop). The files using it are one work unit
+    (:data:`SPARE_FILES`), so one worker starts one.
     """
-    server = started_test_server()
+    server = neo4j_server.Neo4jTestServer(jvm_options=TEST_JVM_OPTIONS, settings=TEST_SETTINGS)
     try:
-        yield Neo4jTarget(uri=server.uri, user=server.user, password=server.password, database="neo4j", server=server)
+        yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def spare_neo4j(spare_server: neo4j_server.Neo4jTestServer) -> Neo4jTarget:
+    """The spare server (:func:`spare_server`), running."""
+    if not spare_server.is_running:
+        try:
+            spare_server.start()
+        except neo4j_server.Neo4jServerError as exc:
+            neo4j_unavailable(str(exc))
+    return Neo4jTarget(
+        uri=spare_server.uri,
+        user=spare_server.user,
+        password=spare_server.password,
+        database="neo4j",
+        server=spare_server,
+    )
 
 
 class StoreFactory:

@@ -32,7 +32,7 @@ from queries.guarantees import circles_of
 from queries.introductions import introductions
 from queries.ownership import ultimate_owners
 from tests import neo4j_server
-from tests.conftest import Neo4jTarget, neo4j_unavailable
+from tests.conftest import neo4j_unavailable
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +102,14 @@ def test_cli_export(files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
 # -- on a real server -----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def imported(
-    files: Path, tmp_path_factory: pytest.TempPathFactory, spare_neo4j: Neo4jTarget
+    files: Path, tmp_path_factory: pytest.TempPathFactory, spare_server: neo4j_server.Neo4jTestServer
 ) -> Iterator[neo4j_server.Neo4jTestServer]:
     """A server whose database was written by ``neo4j-admin database import`` from the export: the
-    worker's spare server (``admin`` stops it, the importer overwrites its database, and it starts again
-    on the same port), so the session's server keeps its warm JIT and plan cache.
+    worker's spare server (``admin`` stops it if it runs, the importer overwrites its database, and it
+    starts on the same port), so the session's server keeps its warm JIT and plan cache.
     """
     done = export_for_import(files, tmp_path_factory.mktemp("import-files"))
-    server = spare_neo4j.server
-    assert server is not None
+    server = spare_server
     try:
         server.admin(*done.admin_args())
         server.start()
