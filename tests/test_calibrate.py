@@ -87,7 +87,8 @@ def test_calibration_recovers_the_hidden_strengths(tmp_path: Path) -> None:
     assert result.loglik_new > result.loglik_old
 
     fitted = result.strengths()
-    held_out = [p for p in price(store, log.attempts) if p.attempt.prospect in _held_out_prospects(result, log)]
+    held = _held_out_prospects(result, log)  # once: a set over every attempt
+    held_out = [p for p in price(store, log.attempts) if p.attempt.prospect in held]
     taus = []
     for group in _by_prospect(held_out).values():
         intros = sorted({p.attempt.path[0] for p in group})
