@@ -93,7 +93,7 @@ def test_kill_in_the_middle_of_a_load(
                     return
                 time.sleep(0.01)
 
-    store = Neo4jStore(server.uri, server.user, server.password, max_retry_time=2.0, batch_rows=FAULT_BATCH)
+    store = Neo4jStore(server.uri, server.user, server.password, max_retry_time=0.5, batch_rows=FAULT_BATCH)
     store.clear()
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
