@@ -8,10 +8,10 @@ Rules kept here so that no other module has to think about them:
   them against the schema's allow-list (and quoted them with backticks);
 * a node is found by its graph-wide id (``"Label:key"``, property
   :data:`ID`) under its label, so every look-up is an index seek. A query on
-  ids of several labels finds them in a ``UNION ALL`` of one short branch per
-  label inside ``CALL { ... }`` (:func:`by_ids`) and states the rest once;
-  where each label's branch differs, it is a ``UNION ALL`` of whole branches
-  (:func:`per_label`). Both are Neo4j 5 syntax without deprecations.
+  ids of several labels finds them with one short ``OPTIONAL MATCH`` per
+  label (:func:`by_ids`) and states the rest once; where each label's branch
+  differs, it is a ``UNION ALL`` of whole branches (:func:`per_label`). Both
+  are Neo4j 5 syntax without deprecations.
 
 The graph-wide id lives in ``_id`` rather than ``id``: persons and parks have
 a key column called ``id`` of their own, which the node keeps as a property
@@ -633,9 +633,8 @@ def bound_nodes(schema: Schema) -> str:
     """Every node generation ``$pub`` sees, for the bounds: internal id, degree and what makes it a
     source or excluded, as parallel lists per row. (Internal ids live only while the bounds are
     computed and written, in one go.)"""
-    scans = per_label(schema, schema.labels, lambda q: f"MATCH (n:{q}) RETURN n")
     return (
-        f"CALL {{ {scans} }} WITH n WHERE {visible('n')} "
+        f"MATCH (n) WHERE ({labels_expression(schema, 'n', schema.labels)}) AND {visible('n')} "
         f"WITH id(n) AS i, {degree('n')} AS degree, {value('n', 'is_client')} AS client, "
         f"{value('n', 'status')} AS status, {value('n', 'blacklisted')} AS blacklisted "
         f"WITH i / {_BOUNDS_BUCKET} AS bucket, collect(i) AS i, collect(degree) AS degree, "
