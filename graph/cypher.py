@@ -139,9 +139,9 @@ def labels_expression(schema: Schema, var: str, names: Iterable[str]) -> str:
 def per_label(schema: Schema, labels: Iterable[str], branch: Callable[[str], str]) -> str:
     """One ``UNION ALL`` branch per label; ``branch`` gets the quoted label.
 
-    Each branch usually starts with ``UNWIND $ids.<Label> AS x MATCH (v:<Label> {_id: x})``
-    (see :func:`match_ids`), so the caller passes ids grouped by label, an
-    empty list (or nothing) for a label without ids.
+    For a statement whose branches differ by more than the label. Statements
+    on ids of several labels use :func:`by_ids` instead: the caller passes
+    ids grouped by label, an empty list (or nothing) for a label without ids.
     """
     parts = [branch(label(schema, name)) for name in labels]
     if not parts:
@@ -164,6 +164,8 @@ def by_ids(schema: Schema, var: str = "v", param: str = "ids") -> str:
     >>> by_ids(load_schema()).startswith("OPTIONAL MATCH (v0:`Company`) WHERE v0._id IN $ids.`Company` WITH")
     True
     """
+    if not schema.labels:
+        raise InvalidParameter("labels", "no labels to query")
     steps: list[str] = []
     lists: list[str] = []
     for i, name in enumerate(schema.labels):
@@ -172,12 +174,6 @@ def by_ids(schema: Schema, var: str = "v", param: str = "ids") -> str:
         lists.append(f"found{i}")
         steps.append(f"OPTIONAL MATCH ({n}:{q}) WHERE {n}.{ID} IN ${param}.{q} WITH {kept}collect({n}) AS {lists[-1]}")
     return f"{' '.join(steps)} UNWIND {' + '.join(lists)} AS {var} WITH {var} WHERE {visible(var)}"
-
-
-def match_ids(quoted_label: str, var: str = "v", param: str = "ids") -> str:
-    """``UNWIND $ids.`Label` AS x MATCH (v:`Label` {_id: x}) WHERE ...``: index seeks by graph id, the
-    nodes generation ``$pub`` sees (:func:`visible`)."""
-    return f"UNWIND ${param}.{quoted_label} AS x MATCH ({var}:{quoted_label} {{{ID}: x}}) WHERE {visible(var)}"
 
 
 # -- schema: constraints and indexes -------------------------------------------
@@ -733,7 +729,7 @@ def get_nodes(schema: Schema) -> str:
 
 def existing_ids(schema: Schema) -> str:
     """Which ids (``$ids`` grouped by label) exist."""
-    return per_label(schema, schema.labels, lambda q: f"{match_ids(q)} RETURN v.{ID} AS id")
+    return f"{by_ids(schema)} RETURN v.{ID} AS id"
 
 
 def existing_ids_and_weights(schema: Schema) -> str:
@@ -742,16 +738,10 @@ def existing_ids_and_weights(schema: Schema) -> str:
     A search starts with this: the weights digest is checked on every search
     at no extra cost. Id rows have a null ``weights``; the meta row a null ``id``.
     """
-    ids = per_label(
-        schema,
-        schema.labels,
-        lambda q: (
-            f"{match_ids(q)} RETURN v.{ID} AS id, null AS strengths, null AS weights, null AS weights_file, "
-            "0 AS relationships, null AS bounds_gen, null AS bounds_key, false AS meta"
-        ),
-    )
     return (
-        f"{ids}\nUNION ALL\nOPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
+        f"{by_ids(schema)} RETURN v.{ID} AS id, null AS strengths, null AS weights, null AS weights_file, "
+        "0 AS relationships, null AS bounds_gen, null AS bounds_key, false AS meta"
+        f"\nUNION ALL\nOPTIONAL MATCH (m:{META_LABEL} {{{ID}: '{META_ID}'}}) "
         f"RETURN null AS id, {_META_FIELDS}, true AS meta"
     )
 

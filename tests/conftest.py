@@ -188,6 +188,11 @@ class Neo4jTarget:
     database: str
     server: neo4j_server.Neo4jTestServer | None = None
 
+    @classmethod
+    def of(cls, server: neo4j_server.Neo4jTestServer) -> Neo4jTarget:
+        """The default database of a test server the session started."""
+        return cls(uri=server.uri, user=server.user, password=server.password, database="neo4j", server=server)
+
     def store(self, max_retry_time: float = 30.0, batch_rows: int = 10_000) -> Neo4jStore:
         """A store on this server's database (not cleared)."""
         return Neo4jStore(
@@ -233,7 +238,7 @@ class ScenarioNeo4jStore(Neo4jStore):
     and a 15-row write took 5.8 s, against 0.27 s with the indexes kept), far more than the few rows a
     scenario writes, and the property tests clear once per example. So the scenarios, which check
     answers, share one database whose indexes are made once; the real clear, the indexes it drops and
-    the load that makes them again are tested on :class:`Neo4jStore` itself (``tests/test_neo4j_store.py``,
+    the load that makes them again are tested on :class:`Neo4jStore` itself (``tests/test_neo4j_recovery.py``,
     on the spare server: :func:`spare_neo4j`). The data left is what a real clear leaves: no guanxi node,
     relationship or meta node (so a new version, and no recorded strengths).
     """
@@ -299,7 +304,7 @@ def neo4j_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jTarg
         return
     server = started_test_server()
     try:
-        yield Neo4jTarget(uri=server.uri, user=server.user, password=server.password, database="neo4j", server=server)
+        yield Neo4jTarget.of(server)
     finally:
         server.close()
 
@@ -334,13 +339,7 @@ def spare_neo4j(spare_server: neo4j_server.Neo4jTestServer) -> Neo4jTarget:
             spare_server.start()
         except neo4j_server.Neo4jServerError as exc:
             neo4j_unavailable(str(exc))
-    return Neo4jTarget(
-        uri=spare_server.uri,
-        user=spare_server.user,
-        password=spare_server.password,
-        database="neo4j",
-        server=spare_server,
-    )
+    return Neo4jTarget.of(spare_server)
 
 
 class StoreFactory:

@@ -108,7 +108,7 @@ def loaded(neo4j_target: Neo4jTarget) -> Iterator[tuple[EmbeddedStore, Neo4jStor
     """The graph in an embedded store and in Neo4j, and the Neo4j version it was loaded at.
 
     The Neo4j store's ``clear`` keeps the indexes (a reload costs a fraction of a second, not seconds);
-    ``tests/test_neo4j_store.py`` checks the real clear and the indexes it drops are made again.
+    ``tests/test_neo4j_recovery.py`` checks the real clear and the indexes it drops are made again.
     """
     embedded = EmbeddedStore()
     build().write_to(embedded)
