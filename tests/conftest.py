@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
-from collections.abc import Callable, Iterator
+import statistics
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -154,8 +156,42 @@ def work_unit_of(nodeid: str) -> str:
     return SPARE_UNIT if file in SPARE_FILES else file
 
 
+#: seconds each work unit took in a whole run (setup, call and teardown of its tests, on one worker), for
+#: handing out the longest first; rewritten by a run with ``GUANXI_STORE_UNIT_SECONDS=1``
+UNIT_SECONDS_FILE = Path(__file__).with_name("unit_seconds.json")
+
+
+def unit_seconds(path: Path = UNIT_SECONDS_FILE) -> dict[str, float]:
+    """The recorded seconds per work unit (:data:`UNIT_SECONDS_FILE`); empty when missing or unreadable
+    (the order of handing out is then the files' own, the spare unit first)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def longest_first(units: Iterable[str], seconds: Mapping[str, float]) -> list[str]:
+    """``units`` in the order to hand them out: the spare server's unit first, then by recorded seconds,
+    longest first (a unit with no record counts as the median of the others), ties in their own order.
+
+    Two workers finish together when the long units go early and the short ones fill in at the end; in
+    file order a 45 s unit near the end kept one worker busy while the other had nothing left.
+
+    >>> longest_first(["a", "b", SPARE_UNIT, "c"], {"a": 1.0, "c": 9.0})  # b: the median, 5.0
+    ['neo4j-spare-server', 'c', 'b', 'a']
+    """
+    units = list(units)
+    known = [seconds[u] for u in units if u in seconds]
+    default = statistics.median(known) if known else 0.0
+    return sorted(units, key=lambda u: (u != SPARE_UNIT, -seconds.get(u, default)))
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """``--dist loadgroup`` (``scripts/test.sh``) hands out whole files (:func:`work_unit_of`).
+    """``--dist loadgroup`` (``scripts/test.sh``) hands out whole files (:func:`work_unit_of`), the longest
+    first (:func:`longest_first`).
 
     xdist's own loadgroup scheduling groups by an ``xdist_group`` mark that it adds to the test ids,
     which pytest 9 no longer lets it change: every test went to whichever worker was free, a file's
@@ -165,17 +201,41 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
         return None
     from xdist.scheduler import LoadScopeScheduling  # type: ignore[import-untyped]
 
+    seconds = unit_seconds()
+
     class FileScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return work_unit_of(nodeid)
 
         def _assign_work_unit(self, node: object) -> None:
-            # the spare server's unit is the longest (server restarts, neo4j-admin): handed out first
-            if SPARE_UNIT in self.workqueue:
-                self.workqueue.move_to_end(SPARE_UNIT, last=False)
+            if not self.ordered:  # the work queue is whole by the first hand-out
+                for unit in reversed(longest_first(self.workqueue, seconds)):
+                    self.workqueue.move_to_end(unit, last=False)
+                self.ordered = True
             super()._assign_work_unit(node)
 
     return FileScheduling(config, log)
+
+
+_unit_times: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add each test's setup, call and teardown time to its work unit (in the controller, which sees every
+    worker's reports; :func:`pytest_sessionfinish` writes them out when asked)."""
+    _unit_times[work_unit_of(report.nodeid)] = _unit_times.get(work_unit_of(report.nodeid), 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With ``GUANXI_STORE_UNIT_SECONDS=1``, merge this run's seconds per work unit into
+    :data:`UNIT_SECONDS_FILE` (units this run did not run keep their record; only in the controller)."""
+    if os.environ.get("GUANXI_STORE_UNIT_SECONDS") != "1" or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    merged = {**unit_seconds(), **{unit: round(t, 1) for unit, t in _unit_times.items()}}
+    text = json.dumps(dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))), indent=1) + "\n"
+    UNIT_SECONDS_FILE.write_text(text, encoding="utf-8")
 
 
 @dataclass(frozen=True)
