@@ -327,7 +327,7 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
             "same 50 companies after a warm-up, and the store uses the faster (`Neo4jStore.native_steps`).",
             "Times are median / p99 / max ms.",
             "",
-            "| companies | batch reach s per prospect | ultimate_owners native | ultimate_owners walk "
+            "| companies | batch reach s per prospect (matched) | ultimate_owners native | ultimate_owners walk "
             "| circles_of native | circles_of walk |",
             "|---|---|---|---|---|---|",
         ]
@@ -339,8 +339,10 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
             def cell4(d: dict[str, float] | None) -> str:
                 return f"{d['median_ms']:.1f} / {d['p99_ms']:.1f} / {d['max_ms']:.1f}" if d else "–"
 
+            matched = f"{a.get('batch_matched', '?')}/{a.get('batch_prospects', '?')}"
             lines.append(
-                f"| {r['size']:,} | {a['batch_seconds_per_prospect']:.3f} | {cell4(a.get('ultimate_owners_native'))} "
+                f"| {r['size']:,} | {a['batch_seconds_per_prospect']:.3f} ({matched}) "
+                f"| {cell4(a.get('ultimate_owners_native'))} "
                 f"| {cell4(a.get('ultimate_owners_walk'))} | {cell4(a.get('circles_of_native'))} "
                 f"| {cell4(a.get('circles_of_walk'))} |"
             )

@@ -125,6 +125,7 @@ def test_bench_neo4j_both_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     text = out.read_text(encoding="utf-8")
     assert "| 150 | cypher |" in text and "| 150 | import |" in text
     assert "5/5" in text  # same answers as the embedded store after either load
+    assert "(5/5) |" in text  # batch reach matched every prospect (their ids given as names matched none)
 
 
 @pytest.mark.slow
