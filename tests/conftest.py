@@ -178,7 +178,7 @@ def longest_first(units: Iterable[str], seconds: Mapping[str, float]) -> list[st
     longest first (a unit with no record counts as the median of the others), ties in their own order.
 
     Two workers finish together when the long units go early and the short ones fill in at the end; in
-    file order a 45 s unit near the end kept one worker busy while the other had nothing left.
+    file order a 42 s unit near the end kept one worker busy while the other had nothing left.
 
     >>> longest_first(["a", "b", SPARE_UNIT, "c"], {"a": 1.0, "c": 9.0})  # b: the median, 5.0
     ['neo4j-spare-server', 'c', 'b', 'a']
