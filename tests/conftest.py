@@ -223,9 +223,11 @@ _unit_times: dict[str, float] = {}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Add each test's setup, call and teardown time to its work unit (in the controller, which sees every
-    worker's reports; :func:`pytest_sessionfinish` writes them out when asked)."""
-    _unit_times[work_unit_of(report.nodeid)] = _unit_times.get(work_unit_of(report.nodeid), 0.0) + report.duration
+    """With ``GUANXI_STORE_UNIT_SECONDS=1``, add each test's setup, call and teardown time to its work unit
+    (in the controller, which sees every worker's reports; :func:`pytest_sessionfinish` writes them out)."""
+    if os.environ.get("GUANXI_STORE_UNIT_SECONDS") == "1":
+        unit = work_unit_of(report.nodeid)
+        _unit_times[unit] = _unit_times.get(unit, 0.0) + report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -394,11 +396,10 @@ def spare_server() -> Iterator[neo4j_server.Neo4jTestServer]:
 @pytest.fixture(scope="session")
 def spare_neo4j(spare_server: neo4j_server.Neo4jTestServer) -> Neo4jTarget:
     """The spare server (:func:`spare_server`), running."""
-    if not spare_server.is_running:
-        try:
-            spare_server.start()
-        except neo4j_server.Neo4jServerError as exc:
-            neo4j_unavailable(str(exc))
+    try:
+        spare_server.start()  # does nothing when it runs
+    except neo4j_server.Neo4jServerError as exc:
+        neo4j_unavailable(str(exc))
     return Neo4jTarget.of(spare_server)
 
 

@@ -62,8 +62,7 @@ class SessionServer:
 
     def __init__(self, server: neo4j_server.Neo4jTestServer) -> None:
         self._server = server
-        if not server.is_running:
-            server.start()
+        server.start()  # does nothing when it runs
         with Neo4jStore(server.uri, server.user, server.password) as store:
             store.clear()  # a fresh server's empty database (the next scenario store makes its indexes again)
 

@@ -118,8 +118,7 @@ def imported(
     try:
         yield server
     finally:
-        if not server.is_running:
-            server.start()
+        server.start()  # does nothing when it runs
 
 
 @pytest.mark.neo4j
